@@ -1,0 +1,50 @@
+// `tiendo <command>`: one entry point, each command in its own module. Returns the exit code instead
+// of calling process.exit, so tests can run it in-process.
+import { compileCommand, diagramCommand } from './compile.ts';
+import { validateCommand } from './validate.ts';
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const stdio: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+type Command = (args: string[], io: Io) => Promise<number> | number;
+
+const COMMANDS: Record<string, { run: Command; help: string }> = {
+  validate: { run: validateCommand, help: 'validate FILE|DIR... [--json]   check process definitions; every problem as file:line:col' },
+  compile: { run: compileCommand, help: 'compile FILE [--stages]          print the XState machine config (or the stage table) as JSON' },
+  diagram: { run: diagramCommand, help: 'diagram FILE [--lang en]         print a Mermaid stateDiagram-v2 of the process' },
+};
+
+export function usage(): string {
+  return ['usage: tiendo <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  tiendo ${c.help}`), ''].join('\n');
+}
+
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`tiendo: unknown command "${name}"; commands are: ${Object.keys(COMMANDS).join(', ')}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`tiendo ${name}: ${e.message}\n${usage()}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+export class UsageError extends Error {}

@@ -1,0 +1,57 @@
+// Reads process definitions and the calendars they count in from disk, for the CLI and start-up.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WorkingCalendar } from '../../engine/calendar/index.ts';
+import { loadDefinition, type LoadResult } from '../../engine/definition/load.ts';
+import { defaultCalendarDir, loadCalendar } from './calendars.ts';
+
+export function defaultProcessDir(): string {
+  return fileURLToPath(new URL('../../processes', import.meta.url));
+}
+
+/** Every calendar under the calendars folder, by id (its sub-folder's name). */
+export function loadCalendars(dir: string = defaultCalendarDir()): Map<string, WorkingCalendar> {
+  const out = new Map<string, WorkingCalendar>();
+  for (const id of readdirSync(dir).sort()) {
+    if (statSync(join(dir, id)).isDirectory()) out.set(id, loadCalendar(dir, id));
+  }
+  return out;
+}
+
+export function calendarRanges(calendars: Map<string, WorkingCalendar>): Record<string, { firstYear: number; lastYear: number }> {
+  return Object.fromEntries([...calendars].map(([id, c]) => [id, { firstYear: c.firstYear, lastYear: c.lastYear }]));
+}
+
+/** The YAML files to validate for each argument: a file as is, a folder's *.yaml (not recursing). */
+export function expandDefinitionPaths(args: string[]): string[] {
+  return args.flatMap((arg) => {
+    let isDir = false;
+    try {
+      isDir = statSync(arg).isDirectory();
+    } catch {
+      return [arg]; // reported as FILE_NOT_FOUND by readDefinitionFile
+    }
+    if (!isDir) return [arg];
+    return readdirSync(arg)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => join(arg, f));
+  });
+}
+
+export function readDefinitionFile(path: string, calendars: Map<string, WorkingCalendar>): LoadResult {
+  const display = relative(process.cwd(), resolve(path)) || path;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot read: ${(e as Error).message}`;
+    return {
+      diagnostics: [{ file: display, line: 1, column: 1, severity: 'error', code: 'FILE_NOT_FOUND', message }],
+      locate: () => ({ line: 1, column: 1 }),
+    };
+  }
+  return loadDefinition(bytes, display, { calendars: calendarRanges(calendars) });
+}

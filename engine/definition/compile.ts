@@ -1,0 +1,309 @@
+// Definition → XState machine + stage table. The machine config stays plain JSON: guards and actions
+// are referenced by name with JSON params and implemented once in `implementations.ts`. Output is a
+// pure function of the definition (object key order follows the YAML), so the same file always
+// compiles to byte-identical JSON.
+import { setup, type AnyStateMachine } from 'xstate';
+import { parseLocalDate } from '../calendar/time.ts';
+import type { CompiledCondition } from './conditions.ts';
+import { formToJsonSchema, type JsonSchemaObject } from './forms.ts';
+import { machineImplementations } from './implementations.ts';
+import {
+  asList,
+  childMaps,
+  DUE_EVENT,
+  OWNER_ALIAS,
+  ownerOf,
+  rolesOf,
+  stageNodes,
+  transitionsOf,
+  type ProcessDefinition,
+  type StageKind,
+  type StageNode,
+  type TransitionRef,
+} from './model.ts';
+import type { Condition, Form, OrgUnitKind, Role, Text } from './types.generated.ts';
+
+export type DurationUnit = 'workingDays' | 'days' | 'months' | 'years';
+
+export interface Offset {
+  unit: DurationUnit;
+  amount: number;
+}
+
+/** When a stage is due, normalised. */
+export type DueRule =
+  | ({ from: 'entry'; rollForward: boolean } & Offset)
+  | { from: 'date'; date: string; rollForward: boolean }
+  | ({ from: 'anchor'; anchor: string; rollForward: boolean } & Offset);
+
+export interface LadderStep {
+  at: Offset;
+  kind: 'reminder' | 'overdue' | 'escalation';
+  /** Role names, with `owner` already replaced by the stage's owner. */
+  notify: string[];
+  message?: Text;
+}
+
+export interface TaskInfo {
+  id: string;
+  stage: string;
+  title: Text;
+  description?: Text;
+  owner: string;
+  required: boolean;
+  when?: CompiledCondition;
+  /** The form as written (bilingual labels), for rendering. */
+  form?: Form;
+  /** The same form as plain JSON Schema, for validating what is submitted. */
+  formSchema?: JsonSchemaObject;
+}
+
+export interface StageInfo {
+  id: string;
+  title: Text;
+  description?: Text;
+  kind: StageKind;
+  /** Enclosing stages, outermost first. */
+  ancestors: string[];
+  track?: string;
+  owner?: string;
+  legalBasis: string[];
+  due?: DueRule;
+  escalate: LadderStep[];
+  tasks: TaskInfo[];
+  evidence: { id: string; title: Text; required: boolean }[];
+  /** Events this stage (or an enclosing one) has transitions for, besides the engine's own. */
+  accepts: string[];
+}
+
+export interface CompiledProcess {
+  id: string;
+  version: number;
+  title: Text;
+  calendar: string;
+  appliesTo: OrgUnitKind[];
+  legalBasis: string[];
+  roles: Record<string, Role>;
+  anchors: Record<string, { title: Text; default?: string }>;
+  events: Record<string, { title?: Text; form?: Form; formSchema?: JsonSchemaObject }>;
+  initial: string;
+  /** The stage table: everything the runtime needs about each stage, by stage id. */
+  stages: Record<string, StageInfo>;
+  /** The machine config, plain JSON (what `tiendo compile` prints). */
+  config: Record<string, unknown>;
+  machine: AnyStateMachine;
+}
+
+/** Engine events: kept lower-case with a dot so they can never clash with UPPER_CASE process events. */
+export const ENGINE_EVENTS = {
+  completeTask: 'task.complete',
+  checkEvidence: 'evidence.check',
+  setAnchor: 'anchor.set',
+} as const;
+
+/** Compiles a definition that passed validation; throws on one that did not (a programming error). */
+export function compileProcess(def: ProcessDefinition): CompiledProcess {
+  const nodes = stageNodes(def);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const stages: Record<string, StageInfo> = {};
+  for (const node of nodes) stages[node.id] = stageInfo(node, nodes);
+  const config = machineConfig(def, nodes, byId, stages);
+  const anchors = Object.fromEntries(
+    Object.entries(def.anchors ?? {}).map(([name, a]) => [name, a.default ? { ...a, default: parseLocalDate(a.default) } : { ...a }]),
+  );
+  // The config is built at run time from YAML, so XState's static typing has nothing to check here.
+  const machine = setup(machineImplementations as never).createMachine({
+    ...(config as object),
+    context: ({ input }: { input?: { unit?: { kind?: string; levels?: string[] }; anchors?: Record<string, string> } }) => ({
+      unit: { ...(input?.unit ?? {}) },
+      tasks: {},
+      evidence: {},
+      anchors: { ...defaultAnchors(anchors), ...(input?.anchors ?? {}) },
+    }),
+  } as never) as unknown as AnyStateMachine;
+  return {
+    id: def.id,
+    version: def.version,
+    title: def.title,
+    calendar: def.calendar,
+    appliesTo: def.appliesTo,
+    legalBasis: def.legalBasis,
+    roles: rolesOf(def),
+    anchors,
+    events: Object.fromEntries(
+      Object.entries(def.events ?? {}).map(([name, e]) => [name, e.form ? { ...e, formSchema: formToJsonSchema(e.form) } : { ...e }]),
+    ),
+    initial: def.initial,
+    stages,
+    config,
+    machine,
+  };
+}
+
+function defaultAnchors(anchors: CompiledProcess['anchors']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, a] of Object.entries(anchors)) if (a.default) out[name] = a.default;
+  return out;
+}
+
+function stageInfo(node: StageNode, nodes: StageNode[]): StageInfo {
+  const s = node.stage;
+  const owner = ownerOf(node);
+  const ancestors: string[] = [];
+  for (let p = node.parent; p; p = p.parent) ancestors.unshift(p.id);
+  const accepts = new Set<string>();
+  for (let n: StageNode | undefined = node; n; n = n.parent) {
+    for (const t of transitionsOf(n)) if (t.on !== 'always' && t.on !== 'done') accepts.add(t.on);
+  }
+  const info: StageInfo = {
+    id: node.id,
+    title: s.title,
+    kind: node.kind,
+    ancestors,
+    legalBasis: s.legalBasis ?? [],
+    escalate: asList(s.escalate).map((step) => ({
+      at: toOffset(step.at as Record<string, number>),
+      kind: step.kind,
+      notify: asList(step.notify).map((r) => (r === OWNER_ALIAS ? (owner ?? r) : r)),
+      ...(step.message ? { message: step.message } : {}),
+    })),
+    tasks: asList(s.tasks).map((t) => {
+      const task: TaskInfo = { id: t.id, stage: node.id, title: t.title, owner: t.owner ?? owner ?? 'school', required: t.required ?? true };
+      if (t.description) task.description = t.description;
+      if (t.when) task.when = compileCondition(t.when, node, nodes);
+      if (t.form) {
+        task.form = t.form;
+        task.formSchema = formToJsonSchema(t.form);
+      }
+      return task;
+    }),
+    evidence: asList(s.evidence).map((e) => ({ id: e.id, title: e.title, required: e.required ?? true })),
+    accepts: [...accepts],
+  };
+  if (s.description) info.description = s.description;
+  if (node.track) info.track = node.track;
+  if (owner) info.owner = owner;
+  if (s.due) info.due = toDueRule(s.due as Record<string, unknown>);
+  return info;
+}
+
+const UNITS: DurationUnit[] = ['workingDays', 'days', 'months', 'years'];
+
+function toOffset(d: Record<string, unknown>): Offset {
+  const unit = UNITS.find((u) => typeof d[u] === 'number');
+  return unit ? { unit, amount: d[unit] as number } : { unit: 'days', amount: 0 };
+}
+
+function toDueRule(due: Record<string, unknown>): DueRule {
+  if (typeof due.date === 'string') return { from: 'date', date: parseLocalDate(due.date), rollForward: due.rollForward === true };
+  const offset = toOffset(due);
+  const rollForward = due.rollForward !== false;
+  if (typeof due.anchor === 'string') return { from: 'anchor', anchor: due.anchor, ...offset, rollForward };
+  return { from: 'entry', ...offset, rollForward };
+}
+
+/** Required tasks of a stage and of the stages inside it: what `tasksDone: all` waits for. */
+function requiredTasks(node: StageNode, nodes: StageNode[]): string[] {
+  const inside = (n: StageNode): boolean => {
+    for (let p: StageNode | undefined = n; p; p = p.parent) if (p === node) return true;
+    return false;
+  };
+  return nodes.filter(inside).flatMap((n) => asList(n.stage.tasks).filter((t) => t.required !== false).map((t) => t.id));
+}
+
+export function compileCondition(c: Condition, node: StageNode, nodes: StageNode[]): CompiledCondition {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(c)) {
+    if (key === 'tasksDone') out.tasksDone = value === 'all' ? requiredTasks(node, nodes) : value;
+    else if (key === 'all' || key === 'any') out[key] = (value as Condition[]).map((x) => compileCondition(x, node, nodes));
+    else if (key === 'not') out.not = compileCondition(value as Condition, node, nodes);
+    else out[key] = value;
+  }
+  return out as CompiledCondition;
+}
+
+function isInside(node: StageNode | undefined, ancestor: StageNode): boolean {
+  for (let p = node; p; p = p.parent) if (p === ancestor) return true;
+  return false;
+}
+
+function transitionConfig(t: TransitionRef, node: StageNode, byId: Map<string, StageNode>, nodes: StageNode[], info: StageInfo): Record<string, unknown> {
+  const target = byId.get(t.transition.target);
+  const out: Record<string, unknown> = { target: `#${t.transition.target}` };
+  // Re-entering the stage itself or an enclosing stage must re-run entry (reopen tasks, re-arm deadlines).
+  if (target && isInside(node, target)) out.reenter = true;
+  const params: Record<string, unknown> = {};
+  if (t.on === DUE_EVENT) params.due = node.id;
+  const required = info.evidence.filter((e) => e.required).map((e) => e.id);
+  const leaving = !target || target === node || !isInside(target, node);
+  if (required.length && leaving && !t.transition.ignoreEvidence) params.evidence = { stage: node.id, items: required };
+  if (t.transition.when) params.cond = compileCondition(t.transition.when, node, nodes);
+  if (Object.keys(params).length) out.guard = { type: 'when', params };
+  return out;
+}
+
+function machineConfig(def: ProcessDefinition, nodes: StageNode[], byId: Map<string, StageNode>, stages: Record<string, StageInfo>): Record<string, unknown> {
+  const stateOf = (node: StageNode): Record<string, unknown> => {
+    const s = node.stage;
+    const info = stages[node.id]!;
+    const out: Record<string, unknown> = { id: node.id };
+    if (node.kind === 'final') out.type = 'final';
+    if (node.kind === 'parallel') out.type = 'parallel';
+    const children = childMaps(s);
+    if (node.kind === 'compound' && children[0]) {
+      out.initial = children[0].initial;
+      out.states = statesOf(children[0].stages, node);
+    }
+    if (node.kind === 'parallel') {
+      out.states = Object.fromEntries(
+        children.map((c) => [c.track!, { initial: c.initial, states: statesOf(c.stages, node) }]),
+      );
+    }
+    const entry: unknown[] = [{ type: 'enterStage', params: { stage: node.id } }];
+    if (info.tasks.length || info.evidence.length) {
+      entry.push({
+        type: 'openTasks',
+        params: { stage: node.id, tasks: info.tasks.map((t) => (t.when ? { id: t.id, when: t.when } : { id: t.id })) },
+      });
+    }
+    out.entry = entry;
+    out.exit = [{ type: 'leaveStage', params: { stage: node.id } }];
+    const on: Record<string, unknown> = {};
+    const always: unknown[] = [];
+    const done: unknown[] = [];
+    for (const t of transitionsOf(node)) {
+      const cfg = transitionConfig(t, node, byId, nodes, info);
+      if (t.on === 'always') always.push(cfg);
+      else if (t.on === 'done') done.push(cfg);
+      else ((on[t.on] ??= []) as unknown[]).push(cfg);
+    }
+    if (info.tasks.length) {
+      on[ENGINE_EVENTS.completeTask] = {
+        guard: { type: 'taskOpen', params: { tasks: info.tasks.map((t) => t.id) } },
+        actions: [{ type: 'completeTask' }],
+      };
+    }
+    if (info.evidence.length) {
+      on[ENGINE_EVENTS.checkEvidence] = {
+        guard: { type: 'evidenceItem', params: { items: info.evidence.map((e) => e.id) } },
+        actions: [{ type: 'checkEvidence', params: { stage: node.id } }],
+      };
+    }
+    if (Object.keys(on).length) out.on = on;
+    if (always.length) out.always = always;
+    if (done.length) out.onDone = done;
+    return out;
+  };
+  const statesOf = (map: Record<string, unknown>, parent?: StageNode): Record<string, unknown> =>
+    Object.fromEntries(
+      nodes.filter((n) => n.parent === parent && Object.prototype.hasOwnProperty.call(map, n.id) && map[n.id] === n.stage).map((n) => [n.id, stateOf(n)]),
+    );
+  const config: Record<string, unknown> = { id: def.id, initial: def.initial, states: statesOf(def.stages as Record<string, unknown>) };
+  const anchors = Object.keys(def.anchors ?? {});
+  if (anchors.length) {
+    config.on = {
+      [ENGINE_EVENTS.setAnchor]: { guard: { type: 'anchorKnown', params: { anchors } }, actions: [{ type: 'setAnchor' }] },
+    };
+  }
+  return config;
+}

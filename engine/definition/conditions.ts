@@ -1,0 +1,87 @@
+// Evaluates declarative guards. Pure: the same context and event always give the same answer, so a
+// replay of history reproduces every decision.
+import type { Condition } from './types.generated.ts';
+
+export type TaskStatus = 'open' | 'done' | 'skipped';
+
+export interface TaskState {
+  status: TaskStatus;
+  data?: Record<string, unknown>;
+}
+
+/** What a running instance knows, as kept in the machine's context. */
+export interface ProcessContext {
+  unit: { kind?: string; levels?: string[] };
+  tasks: Record<string, TaskState>;
+  /** Per stage: evidence item → checked. */
+  evidence: Record<string, Record<string, boolean>>;
+  /** Anchor name → local date (YYYY-MM-DD). */
+  anchors: Record<string, string>;
+}
+
+export interface GuardEvent {
+  type: string;
+  data?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/**
+ * A condition as compiled: `tasksDone: all` is replaced by the explicit list of the stage's
+ * required tasks, so evaluation needs no knowledge of the definition.
+ */
+export type CompiledCondition = Omit<Condition, 'tasksDone' | 'all' | 'any' | 'not'> & {
+  tasksDone?: string[];
+  all?: CompiledCondition[];
+  any?: CompiledCondition[];
+  not?: CompiledCondition;
+};
+
+export function evaluate(c: CompiledCondition, context: ProcessContext, event?: GuardEvent): boolean {
+  if (c.all) return c.all.every((x) => evaluate(x, context, event));
+  if (c.any) return c.any.some((x) => evaluate(x, context, event));
+  if (c.not) return !evaluate(c.not, context, event);
+  if (c.tasksDone) return c.tasksDone.every((id) => isSettled(context.tasks[id]));
+  if (c.anchorSet !== undefined) return typeof context.anchors[c.anchorSet] === 'string';
+  if (c.field !== undefined) return compare(c, readField(c.field, context, event));
+  return true;
+}
+
+/** A task that was never opened because its `when` did not hold counts as settled. */
+function isSettled(task: TaskState | undefined): boolean {
+  return task !== undefined && (task.status === 'done' || task.status === 'skipped');
+}
+
+export function readField(ref: string, context: ProcessContext, event?: GuardEvent): unknown {
+  const dot = ref.indexOf('.');
+  const source = ref.slice(0, dot);
+  const name = ref.slice(dot + 1);
+  if (source === 'event') return ownValue(event?.data, name);
+  if (source === 'unit') return ownValue(context.unit, name);
+  return ownValue(context.tasks[source]?.data, name);
+}
+
+function ownValue(obj: object | undefined, key: string): unknown {
+  return obj && Object.prototype.hasOwnProperty.call(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
+}
+
+function compare(c: CompiledCondition, v: unknown): boolean {
+  if (c.exists !== undefined) return (v !== undefined && v !== null) === c.exists;
+  if ('eq' in c) return same(v, c.eq);
+  if ('ne' in c) return !same(v, c.ne);
+  if (c.in) return c.in.some((x) => same(v, x));
+  if (c.notIn) return !c.notIn.some((x) => same(v, x));
+  if ('contains' in c) {
+    if (Array.isArray(v)) return v.some((x) => same(x, c.contains));
+    return typeof v === 'string' && typeof c.contains === 'string' && v.includes(c.contains);
+  }
+  if (typeof v !== 'number') return false;
+  if (c.gt !== undefined) return v > c.gt;
+  if (c.gte !== undefined) return v >= c.gte;
+  if (c.lt !== undefined) return v < c.lt;
+  if (c.lte !== undefined) return v <= c.lte;
+  return false;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b));
+}

@@ -1,0 +1,79 @@
+// A Mermaid stateDiagram-v2 of a process: stages with their Vietnamese titles, transitions labelled
+// with their event and a short form of their guard, sub-processes and parallel tracks nested.
+import type { CompiledCondition } from './conditions.ts';
+import { childMaps, stageNodes, transitionsOf, type ProcessDefinition, type StageNode } from './model.ts';
+import type { Condition } from './types.generated.ts';
+
+export interface DiagramOptions {
+  /** Label language. Default vi. */
+  lang?: 'vi' | 'en';
+}
+
+export function toMermaid(def: ProcessDefinition, options: DiagramOptions = {}): string {
+  const lang = options.lang ?? 'vi';
+  const nodes = stageNodes(def);
+  const lines: string[] = ['stateDiagram-v2'];
+  const edges: string[] = [];
+  const emit = (parent: StageNode | undefined, initial: string | undefined, ids: string[], indent: string, trackOf?: string): void => {
+    if (initial) lines.push(`${indent}[*] --> ${initial}`);
+    for (const id of ids) {
+      const node = nodes.find((n) => n.id === id && n.parent === parent && n.track === trackOf)!;
+      const title = quote(node.stage.title?.[lang] ?? id);
+      if (node.kind === 'compound' || node.kind === 'parallel') {
+        lines.push(`${indent}state ${title} as ${id} {`);
+        const children = childMaps(node.stage);
+        children.forEach((c, i) => {
+          if (i > 0) lines.push(`${indent}  --`);
+          emit(node, c.initial, Object.keys(c.stages), indent + '  ', c.track);
+        });
+        lines.push(`${indent}}`);
+      } else {
+        lines.push(`${indent}state ${title} as ${id}`);
+      }
+      if (node.kind === 'final') lines.push(`${indent}${id} --> [*]`);
+      for (const t of transitionsOf(node)) {
+        const label = [t.on === 'always' ? '' : t.on === 'done' ? 'done' : t.on, guardLabel(t.transition.when)].filter(Boolean).join(' ');
+        edges.push(`  ${id} --> ${t.transition.target}${label ? ` : ${sanitize(label)}` : ''}`);
+      }
+    }
+  };
+  emit(undefined, def.initial, Object.keys(def.stages), '  ');
+  return [...lines, ...edges].join('\n') + '\n';
+}
+
+function quote(text: string): string {
+  return `"${text.replace(/"/g, "'").replace(/[\r\n]+/g, ' ')}"`;
+}
+
+/** Mermaid ends a label at a colon or newline and chokes on some brackets; keep labels plain. */
+function sanitize(label: string): string {
+  return label.replace(/[:;\n\r{}]/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+export function guardLabel(c: Condition | CompiledCondition | undefined): string {
+  if (!c) return '';
+  return `[${describe(c as Condition)}]`;
+}
+
+function describe(c: Condition): string {
+  if (c.all) return c.all.map(describe).join(' and ');
+  if (c.any) return c.any.map(describe).join(' or ');
+  if (c.not) return `not ${describe(c.not)}`;
+  if (c.tasksDone) return c.tasksDone === 'all' ? 'tasks done' : `${[c.tasksDone].flat().join(', ')} done`;
+  if (c.anchorSet) return `${c.anchorSet} set`;
+  const field = c.field ?? '?';
+  const ops: [keyof Condition, string][] = [
+    ['eq', '='],
+    ['ne', '≠'],
+    ['gt', '>'],
+    ['gte', '≥'],
+    ['lt', '<'],
+    ['lte', '≤'],
+    ['in', 'in'],
+    ['notIn', 'not in'],
+    ['contains', 'has'],
+  ];
+  for (const [op, sym] of ops) if (op in c) return `${field} ${sym} ${Array.isArray(c[op]) ? (c[op] as unknown[]).join('/') : String(c[op])}`;
+  if (c.exists !== undefined) return c.exists ? `${field} given` : `no ${field}`;
+  return field;
+}

@@ -1,0 +1,174 @@
+// Guards are data, so they can be checked: every field a guard reads must be declared by a form,
+// an event declaration or the org unit; comparisons must suit the field's type and allowed values.
+import { listOf, type DocPath } from './diagnostics.ts';
+import type { LintContext } from './lint.ts';
+import { suggest } from './lint.ts';
+import { asList, isRecord, stageNodes, transitionsOf, UNIT_FIELDS, type StageNode } from './model.ts';
+import type { Condition, FormField, OrgUnitKind } from './types.generated.ts';
+import schema from './schema.json' with { type: 'json' };
+
+const COMPARATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'contains', 'exists'] as const;
+const NUMERIC = ['gt', 'gte', 'lt', 'lte'] as const;
+const ORG_UNIT_KINDS = schema.definitions.OrgUnitKind.enum as OrgUnitKind[];
+
+/** What a guard is evaluated against: the event of its transition (if any) and its stage's tasks. */
+interface Scope {
+  node: StageNode;
+  event?: string;
+  /** Task conditions run on entering the stage: no event, no task data yet. */
+  forTask?: boolean;
+}
+
+export function lintConditions(ctx: LintContext): void {
+  for (const node of ctx.nodes) {
+    for (const t of transitionsOf(node)) {
+      if (isRecord(t.transition.when)) {
+        const event = t.on === 'always' || t.on === 'done' ? undefined : t.on;
+        checkCondition(ctx, t.transition.when, [...t.path, 'when'], { node, event });
+      }
+    }
+    asList(node.stage.tasks).forEach((task, i) => {
+      if (isRecord(task) && isRecord(task.when)) checkCondition(ctx, task.when, [...node.path, 'tasks', i, 'when'], { node, forTask: true });
+    });
+  }
+}
+
+function checkCondition(ctx: LintContext, c: Condition, path: DocPath, scope: Scope): void {
+  const { sink } = ctx;
+  const comparators = COMPARATORS.filter((k) => k in c);
+  const combinators = (['all', 'any', 'not'] as const).filter((k) => k in c);
+  const leaves = (['tasksDone', 'anchorSet', 'field'] as const).filter((k) => k in c);
+  if (leaves.length + combinators.length > 1) {
+    sink.error('CONDITION_SHAPE', path, `a condition tests one thing; found ${listOf([...leaves, ...combinators])} together (wrap them in all: [...] or any: [...])`);
+  }
+  if ('field' in c && comparators.length !== 1) {
+    sink.error('CONDITION_SHAPE', path, comparators.length === 0 ? `field "${c.field}" needs one comparison: ${listOf(COMPARATORS)}` : `field "${c.field}" has ${listOf(comparators)}; use one comparison per condition`);
+  }
+  if (!('field' in c) && comparators.length > 0) {
+    sink.error('CONDITION_SHAPE', [...path, comparators[0]!], `"${comparators[0]}" compares a field: add field: event.<name>, <task>.<name> or unit.kind`, 'key');
+  }
+  if (c.tasksDone !== undefined) checkTasksDone(ctx, c.tasksDone, [...path, 'tasksDone'], scope);
+  if (typeof c.anchorSet === 'string') {
+    const anchors = isRecord(ctx.def.anchors) ? Object.keys(ctx.def.anchors) : [];
+    if (!anchors.includes(c.anchorSet)) sink.error('UNKNOWN_ANCHOR', [...path, 'anchorSet'], `unknown anchor "${c.anchorSet}"${suggest(c.anchorSet, anchors)}; ${anchors.length ? `anchors are: ${listOf(anchors)}` : 'declare it under "anchors"'}`);
+  }
+  if (typeof c.field === 'string') {
+    const field = resolveField(ctx, c.field, [...path, 'field'], scope);
+    if (field && comparators.length === 1) checkComparison(ctx, c, comparators[0]!, field, path);
+  }
+  (c.all ?? []).forEach((child, i) => isRecord(child) && checkCondition(ctx, child, [...path, 'all', i], scope));
+  (c.any ?? []).forEach((child, i) => isRecord(child) && checkCondition(ctx, child, [...path, 'any', i], scope));
+  if (isRecord(c.not)) checkCondition(ctx, c.not, [...path, 'not'], scope);
+}
+
+function tasksUnder(node: StageNode, ctx: LintContext): string[] {
+  const inside = (n: StageNode): boolean => {
+    for (let p: StageNode | undefined = n; p; p = p.parent) if (p === node) return true;
+    return false;
+  };
+  return ctx.nodes.filter(inside).flatMap((n) => asList(n.stage.tasks).filter(isRecord).map((t) => String(t.id)));
+}
+
+function checkTasksDone(ctx: LintContext, value: unknown, path: DocPath, scope: Scope): void {
+  if (scope.forTask) {
+    ctx.sink.error('CONDITION_SCOPE', path, 'a task\'s "when" is checked on entering the stage, before any task is done; tasksDone cannot be used there');
+    return;
+  }
+  const own = tasksUnder(scope.node, ctx);
+  if (value === 'all') {
+    if (own.length === 0) ctx.sink.error('NO_TASKS', path, `tasksDone: all on stage "${scope.node.id}", which has no tasks`);
+    return;
+  }
+  const all = allTaskIds(ctx);
+  asList(value as string[]).forEach((id, i) => {
+    if (typeof id !== 'string') return;
+    if (!all.includes(id)) ctx.sink.error('UNKNOWN_TASK', [...path, i], `unknown task "${id}"${suggest(id, all)}; tasks are: ${listOf(all)}`);
+  });
+}
+
+function allTaskIds(ctx: LintContext): string[] {
+  return stageNodes(ctx.def).flatMap((n) => asList(n.stage.tasks).filter(isRecord).map((t) => String(t.id)));
+}
+
+type ResolvedField = FormField;
+
+function resolveField(ctx: LintContext, ref: string, path: DocPath, scope: Scope): ResolvedField | undefined {
+  const { sink, def } = ctx;
+  const [source, name] = ref.split('.') as [string, string];
+  if (source === 'unit') {
+    if (name === 'kind') return { type: 'string', enum: ORG_UNIT_KINDS as [string, ...string[]] };
+    if (name === 'levels') return { type: 'array', items: { type: 'string', enum: ORG_UNIT_KINDS as [string, ...string[]] } };
+    sink.error('UNKNOWN_FIELD', path, `unknown org-unit field "${name}"; fields are: ${listOf(UNIT_FIELDS)}`);
+    return undefined;
+  }
+  if (source === 'event') {
+    if (!scope.event) {
+      const where = scope.forTask ? 'a task\'s "when"' : 'an "always" or "done" transition';
+      sink.error('CONDITION_SCOPE', path, `${where} has no event, so "${ref}" has nothing to read`);
+      return undefined;
+    }
+    const decl = isRecord(def.events) ? def.events[scope.event] : undefined;
+    const fields = isRecord(decl?.form?.properties) ? decl!.form!.properties : {};
+    const field = fields[name];
+    if (!field) {
+      const declared = Object.keys(fields);
+      sink.error('UNKNOWN_FIELD', path, `event ${scope.event} declares no field "${name}"${suggest(name, declared)}; ${declared.length ? `its fields are: ${listOf(declared)}` : `declare it under events.${scope.event}.form.properties`}`);
+    }
+    return field;
+  }
+  if (scope.forTask) {
+    sink.error('CONDITION_SCOPE', path, `a task's "when" is checked on entering the stage, before task "${source}" has data; use unit.* or anchorSet`);
+    return undefined;
+  }
+  const task = stageNodes(def).flatMap((n) => asList(n.stage.tasks)).find((t) => isRecord(t) && t.id === source);
+  if (!task) {
+    const all = allTaskIds(ctx);
+    sink.error('UNKNOWN_FIELD', path, `"${ref}" reads task "${source}", which does not exist${suggest(source, all)}; use event.<field>, unit.kind, unit.levels or <task>.<field> with one of: ${listOf(all)}`);
+    return undefined;
+  }
+  const fields = isRecord(task.form?.properties) ? task.form!.properties : {};
+  const field = fields[name];
+  if (!field) {
+    const declared = Object.keys(fields);
+    sink.error('UNKNOWN_FIELD', path, `task "${source}" has no form field "${name}"${suggest(name, declared)}; ${declared.length ? `its fields are: ${listOf(declared)}` : 'it has no form'}`);
+  }
+  return field;
+}
+
+function checkComparison(ctx: LintContext, c: Condition, op: (typeof COMPARATORS)[number], field: ResolvedField, path: DocPath): void {
+  const { sink } = ctx;
+  const numeric = field.type === 'integer' || field.type === 'number';
+  if ((NUMERIC as readonly string[]).includes(op) && !numeric) {
+    sink.error('FIELD_TYPE', [...path, op], `"${op}" compares numbers, but "${c.field}" is ${field.type}`);
+    return;
+  }
+  if (op === 'contains' && field.type !== 'array' && field.type !== 'string') {
+    sink.error('FIELD_TYPE', [...path, op], `"contains" needs a list or text field, but "${c.field}" is ${field.type}`);
+    return;
+  }
+  const allowed = op === 'contains' ? field.items?.enum : field.enum;
+  const values = op === 'in' || op === 'notIn' ? asList(c[op] as unknown[]) : op === 'exists' || (NUMERIC as readonly string[]).includes(op) ? [] : [c[op]];
+  values.forEach((v, i) => {
+    const at = op === 'in' || op === 'notIn' ? [...path, op, i] : [...path, op];
+    if (allowed && !allowed.includes(v as never)) {
+      sink.error('UNKNOWN_VALUE', at, `${JSON.stringify(v)} is never a value of "${c.field}"; its values are: ${listOf(allowed)}`);
+    } else if (!allowed && !fitsType(v, op === 'contains' ? (field.items?.type ?? 'string') : field.type)) {
+      sink.error('FIELD_TYPE', at, `${JSON.stringify(v)} is not ${field.type === 'array' ? `a ${field.items?.type ?? 'string'}` : `a ${field.type}`} like "${c.field}"`);
+    }
+  });
+}
+
+function fitsType(v: unknown, type: string): boolean {
+  switch (type) {
+    case 'integer':
+      return Number.isInteger(v);
+    case 'number':
+      return typeof v === 'number';
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'string':
+      return typeof v === 'string';
+    default:
+      return true;
+  }
+}

@@ -1,0 +1,297 @@
+// Semantic checks the schema cannot express: names that must refer to something, stages that can
+// never be reached or never left, guards on fields nobody declares, ladders out of order, dates the
+// calendar does not cover. Written defensively: it also runs on definitions the schema rejected, so
+// that one run reports every problem.
+import { parseLocalDate } from '../calendar/time.ts';
+import { listOf, type DiagnosticSink, type DocPath } from './diagnostics.ts';
+import { lintConditions } from './lint-conditions.ts';
+import { lintForms } from './lint-forms.ts';
+import {
+  asList,
+  childMaps,
+  DUE_EVENT,
+  isRecord,
+  OWNER_ALIAS,
+  ownerOf,
+  rolesOf,
+  stageNodes,
+  transitionsOf,
+  type ProcessDefinition,
+  type StageNode,
+} from './model.ts';
+import type { Duration } from './types.generated.ts';
+
+export interface LintOptions {
+  /** Calendars that exist, with the years their data covers; absent = calendars are not checked. */
+  calendars?: Record<string, { firstYear: number; lastYear: number }>;
+}
+
+export function lintDefinition(def: ProcessDefinition, sink: DiagnosticSink, options: LintOptions = {}): void {
+  const nodes = stageNodes(def);
+  const byId = new Map<string, StageNode>();
+  for (const node of nodes) {
+    const seen = byId.get(node.id);
+    if (seen) sink.error('DUPLICATE_STAGE', node.path, `stage "${node.id}" is already defined at ${seen.path.join('.')}; stage names must be unique in a process`, 'key');
+    else byId.set(node.id, node);
+  }
+  const names = [...byId.keys()];
+  const ctx: LintContext = { def, sink, nodes, byId, names, options };
+  lintShapes(ctx);
+  lintTargets(ctx);
+  lintReachability(ctx);
+  lintRoles(ctx);
+  lintTasks(ctx);
+  lintDeadlines(ctx);
+  lintCalendar(ctx);
+  lintConditions(ctx);
+  lintForms(ctx);
+}
+
+export interface LintContext {
+  def: ProcessDefinition;
+  sink: DiagnosticSink;
+  nodes: StageNode[];
+  byId: Map<string, StageNode>;
+  names: string[];
+  options: LintOptions;
+}
+
+function lintShapes({ def, sink, nodes }: LintContext): void {
+  if (typeof def.initial === 'string' && isRecord(def.stages) && !(def.initial in def.stages)) {
+    sink.error('UNKNOWN_INITIAL', ['initial'], `initial stage "${def.initial}" is not a top-level stage${suggest(def.initial, Object.keys(def.stages))}; top-level stages are: ${listOf(Object.keys(def.stages))}`);
+  }
+  for (const node of nodes) {
+    const s = node.stage;
+    const at = node.path;
+    if (node.kind === 'final') {
+      for (const key of ['on', 'always', 'done', 'tasks', 'due', 'escalate', 'evidence', 'stages', 'tracks'] as const) {
+        if (s[key] !== undefined) sink.error('FINAL_STAGE_ACTIVE', [...at, key], `final stage "${node.id}" cannot have "${key}": nothing happens after a final stage`, 'key');
+      }
+    }
+    if (s.type === 'parallel' && !isRecord(s.tracks)) sink.error('STAGE_SHAPE', at, `parallel stage "${node.id}" needs "tracks"`, 'key');
+    if (s.tracks !== undefined && s.type !== 'parallel') sink.error('STAGE_SHAPE', [...at, 'tracks'], `stage "${node.id}" has tracks but is not "type: parallel"`, 'key');
+    if (s.stages !== undefined && s.type === 'parallel') sink.error('STAGE_SHAPE', [...at, 'stages'], `parallel stage "${node.id}" holds its stages under "tracks", not "stages"`, 'key');
+    if (s.stages !== undefined && s.initial === undefined) sink.error('STAGE_SHAPE', at, `stage "${node.id}" has nested stages but no "initial"`, 'key');
+    if (s.initial !== undefined && s.stages === undefined) sink.error('STAGE_SHAPE', [...at, 'initial'], `stage "${node.id}" has "initial" but no nested "stages"`, 'key');
+    if (s.done !== undefined && node.kind !== 'compound' && node.kind !== 'parallel') {
+      sink.error('STAGE_SHAPE', [...at, 'done'], `"done" belongs on a sub-process or parallel stage; "${node.id}" is ${node.kind === 'final' ? 'final' : 'a simple stage'} (use "on" or "always")`, 'key');
+    }
+    for (const child of childMaps(s)) {
+      if (typeof child.initial === 'string' && !(child.initial in child.stages)) {
+        const path = child.track ? [...at, 'tracks', child.track, 'initial'] : [...at, 'initial'];
+        sink.error('UNKNOWN_INITIAL', path, `initial stage "${child.initial}" is not one of this ${child.track ? 'track' : 'sub-process'}'s stages: ${listOf(Object.keys(child.stages))}`);
+      }
+    }
+    if ((node.kind === 'compound' || node.kind === 'parallel') && s.done !== undefined) {
+      const hasFinal = childMaps(s).every((c) => Object.values(c.stages).some((st) => isRecord(st) && st.type === 'final'));
+      if (!hasFinal) sink.warning('DONE_NEVER_FIRES', [...at, 'done'], `"done" of "${node.id}" never fires: ${node.kind === 'parallel' ? 'every track' : 'the sub-process'} needs a final stage`, 'key');
+    }
+  }
+}
+
+function lintTargets({ sink, nodes, byId, names }: LintContext): void {
+  for (const node of nodes) {
+    for (const t of transitionsOf(node)) {
+      const target = t.transition.target;
+      if (!byId.has(target)) {
+        sink.error('UNKNOWN_TARGET', t.targetPath, `stage "${node.id}": unknown target "${target}"${suggest(target, names)}; stages are: ${listOf(names)}`);
+      }
+    }
+  }
+}
+
+function lintReachability({ def, sink, nodes, byId }: LintContext): void {
+  if (typeof def.initial !== 'string' || !byId.has(def.initial)) return;
+  const reached = new Set<string>();
+  const queue: StageNode[] = [];
+  const enter = (node: StageNode | undefined): void => {
+    for (let n = node; n; n = n.parent) {
+      if (reached.has(n.id)) continue;
+      reached.add(n.id);
+      queue.push(n);
+    }
+  };
+  enter(byId.get(def.initial));
+  while (queue.length) {
+    const node = queue.shift()!;
+    for (const child of childMaps(node.stage)) {
+      if (typeof child.initial === 'string') enter(byId.get(child.initial));
+    }
+    for (const t of transitionsOf(node)) enter(byId.get(t.transition.target));
+  }
+  for (const node of nodes) {
+    if (!reached.has(node.id) && (!node.parent || reached.has(node.parent.id))) {
+      sink.error('UNREACHABLE_STAGE', node.path, `stage "${node.id}" can never be reached: no transition leads to it and it is not an initial stage`, 'key');
+    }
+  }
+  for (const node of nodes) {
+    if (node.kind === 'final' || !reached.has(node.id)) continue;
+    if (hasWayOut(node)) continue;
+    const what = node.kind === 'atomic' ? 'no transition leaves it' : 'nothing leaves it: give it "done" or "on"';
+    sink.error('DEAD_END', node.path, `stage "${node.id}" is not final but ${what}; instances would be stuck there`, 'key');
+  }
+}
+
+/**
+ * A way out: a transition of the stage's own, or an event or eventless transition of an enclosing
+ * stage (an enclosing stage's "done" needs this stage to be final, so it does not count).
+ */
+function hasWayOut(node: StageNode): boolean {
+  if (transitionsOf(node).length > 0) return true;
+  for (let n = node.parent; n; n = n.parent) if (transitionsOf(n).some((t) => t.on !== 'done')) return true;
+  return false;
+}
+
+function lintRoles({ def, sink, nodes }: LintContext): void {
+  const roles = rolesOf(def);
+  const names = Object.keys(roles);
+  const check = (role: unknown, path: DocPath, allowOwner: boolean): void => {
+    if (typeof role !== 'string') return;
+    if (allowOwner && role === OWNER_ALIAS) return;
+    if (!(role in roles)) {
+      sink.error('UNKNOWN_ROLE', path, `unknown role "${role}"${suggest(role, names)}; roles are: ${listOf(allowOwner ? [OWNER_ALIAS, ...names] : names)} (declare others under "roles")`);
+    }
+  };
+  for (const node of nodes) {
+    const s = node.stage;
+    check(s.owner, [...node.path, 'owner'], false);
+    asList(s.tasks).forEach((task, i) => isRecord(task) && check(task.owner, [...node.path, 'tasks', i, 'owner'], false));
+    asList(s.escalate).forEach((step, i) => {
+      if (!isRecord(step)) return;
+      const notify = step.notify;
+      if (Array.isArray(notify)) notify.forEach((r, j) => check(r, [...node.path, 'escalate', i, 'notify', j], true));
+      else check(notify, [...node.path, 'escalate', i, 'notify'], true);
+    });
+    if (node.kind === 'atomic' && ownerOf(node) === undefined && (asList(s.tasks).length > 0 || s.due !== undefined)) {
+      sink.error('MISSING_OWNER', node.path, `stage "${node.id}" has tasks or a deadline but no owner (here or on an enclosing stage); roles are: ${listOf(names)}`, 'key');
+    }
+  }
+}
+
+function lintTasks({ sink, nodes }: LintContext): void {
+  const seen = new Map<string, DocPath>();
+  for (const node of nodes) {
+    asList(node.stage.tasks).forEach((task, i) => {
+      if (!isRecord(task) || typeof task.id !== 'string') return;
+      const path = [...node.path, 'tasks', i, 'id'];
+      const first = seen.get(task.id);
+      if (first) sink.error('DUPLICATE_TASK', path, `task id "${task.id}" is already used at ${first.slice(0, -1).join('.')}; task ids must be unique in a process`);
+      else seen.set(task.id, path);
+    });
+    const items = new Set<string>();
+    asList(node.stage.evidence).forEach((item, i) => {
+      if (!isRecord(item) || typeof item.id !== 'string') return;
+      if (items.has(item.id)) sink.error('DUPLICATE_EVIDENCE', [...node.path, 'evidence', i, 'id'], `evidence item "${item.id}" appears twice in stage "${node.id}"`);
+      items.add(item.id);
+    });
+  }
+}
+
+const DURATION_KEYS = ['workingDays', 'days', 'months', 'years'] as const;
+
+/** Rough length in calendar days, only to compare offsets written in different units. */
+export function approximateDays(d: Duration): number {
+  return (d.workingDays ?? 0) * 1.4 + (d.days ?? 0) + (d.months ?? 0) * 30.44 + (d.years ?? 0) * 365.25;
+}
+
+const KIND_ORDER = { reminder: 0, overdue: 1, escalation: 2 } as const;
+
+function lintDeadlines({ def, sink, nodes }: LintContext): void {
+  const anchors = isRecord(def.anchors) ? Object.keys(def.anchors) : [];
+  for (const node of nodes) {
+    const s = node.stage;
+    const due = s.due;
+    if (isRecord(due)) {
+      const units = DURATION_KEYS.filter((k) => due[k] !== undefined);
+      const at = [...node.path, 'due'];
+      if (units.length > 1) sink.error('DUE_SHAPE', at, `due of "${node.id}" gives ${listOf(units)}; give exactly one of: ${listOf(DURATION_KEYS)}`);
+      if (due.date !== undefined && (units.length > 0 || due.anchor !== undefined)) {
+        sink.error('DUE_SHAPE', [...at, 'date'], `due of "${node.id}" gives a fixed date and a counted period; give one or the other`, 'key');
+      }
+      if (due.date === undefined && due.anchor === undefined && units.length === 0) {
+        sink.error('DUE_SHAPE', at, `due of "${node.id}" says no when: give one of ${listOf(DURATION_KEYS)}, a date, or an anchor`);
+      }
+      if (due.anchor === undefined && units.some((k) => (due[k] as number) < 0)) {
+        sink.error('DUE_SHAPE', at, `due of "${node.id}" counts backwards from entering the stage; a negative period needs an anchor (e.g. anchor: visit_date)`);
+      }
+      if (typeof due.anchor === 'string' && !anchors.includes(due.anchor)) {
+        sink.error('UNKNOWN_ANCHOR', [...at, 'anchor'], `unknown anchor "${due.anchor}"${suggest(due.anchor, anchors)}; ${anchors.length ? `anchors are: ${listOf(anchors)}` : 'declare it under "anchors"'}`);
+      }
+    }
+    const steps = asList(s.escalate).filter(isRecord);
+    if (steps.length > 0 && due === undefined) {
+      sink.error('ESCALATION_WITHOUT_DUE', [...node.path, 'escalate'], `stage "${node.id}" has an escalation ladder but no "due"; the ladder counts from the due moment`, 'key');
+    }
+    let previous: { days: number; kind: number; index: number } | undefined;
+    steps.forEach((step, i) => {
+      const at = [...node.path, 'escalate', i];
+      if (!isRecord(step.at)) return;
+      const days = approximateDays(step.at as Duration);
+      const kind = KIND_ORDER[step.kind as keyof typeof KIND_ORDER];
+      if (kind === undefined) return;
+      if (step.kind === 'reminder' && days >= 0) sink.error('ESCALATION_ORDER', [...at, 'at'], `a reminder comes before the due moment: its offset must be negative`);
+      if (step.kind !== 'reminder' && days < 0) sink.error('ESCALATION_ORDER', [...at, 'at'], `"${step.kind}" comes at or after the due moment: its offset must be 0 or more (use kind: reminder before it)`);
+      if (previous) {
+        if (days <= previous.days) sink.error('ESCALATION_ORDER', [...at, 'at'], `escalation step ${i + 1} is not later than step ${previous.index + 1}; list the ladder in time order`);
+        else if (kind < previous.kind) sink.error('ESCALATION_ORDER', [...at, 'kind'], `"${step.kind}" after a later-stage step; the ladder goes reminder → overdue → escalation`);
+      }
+      previous = { days, kind, index: i };
+    });
+    if (isRecord(s.on) && s.on[DUE_EVENT] !== undefined && due === undefined) {
+      sink.warning('DUE_NEVER_SENT', [...node.path, 'on', DUE_EVENT], `stage "${node.id}" waits for ${DUE_EVENT} but has no "due", so it never comes`, 'key');
+    }
+  }
+}
+
+function lintCalendar({ def, sink, nodes, options }: LintContext): void {
+  const calendars = options.calendars;
+  const range = calendars && typeof def.calendar === 'string' ? calendars[def.calendar] : undefined;
+  if (calendars && typeof def.calendar === 'string' && !range) {
+    sink.error('UNKNOWN_CALENDAR', ['calendar'], `unknown calendar "${def.calendar}"; calendars are: ${listOf(Object.keys(calendars))}`);
+  }
+  const checkDate = (value: unknown, path: DocPath): void => {
+    if (typeof value !== 'string') return;
+    let iso: string;
+    try {
+      iso = parseLocalDate(value);
+    } catch {
+      sink.error('BAD_DATE', path, `"${value}" is not a real date`);
+      return;
+    }
+    const year = Number(iso.slice(0, 4));
+    if (range && (year < range.firstYear || year > range.lastYear)) {
+      sink.error('DATE_OUTSIDE_CALENDAR', path, `${value} is outside calendar "${def.calendar}", which covers ${range.firstYear}–${range.lastYear}`);
+    }
+  };
+  if (isRecord(def.anchors)) {
+    for (const [name, anchor] of Object.entries(def.anchors)) if (isRecord(anchor)) checkDate(anchor.default, ['anchors', name, 'default']);
+  }
+  for (const node of nodes) if (isRecord(node.stage.due)) checkDate(node.stage.due.date, [...node.path, 'due', 'date']);
+}
+
+/** ", did you mean "x"?" when a close name exists (edit distance ≤ 2). */
+export function suggest(word: string, candidates: readonly string[]): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best && best !== word ? ` (did you mean "${best}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length]!;
+}

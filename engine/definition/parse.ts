@@ -1,0 +1,250 @@
+// YAML → plain data, with every value's position kept, and hostile input refused before it can cost
+// anything: size, nesting depth, alias expansion, custom tags and prototype keys are all bounded or
+// rejected with a located error instead of a stack trace or a hang.
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { DiagnosticSink, toPointer, type DocPath, type Locator, type Position } from './diagnostics.ts';
+
+/** Limits on what a definition file may cost to read. */
+export interface ParseLimits {
+  /** Largest accepted file, in bytes. Default 1 MiB: the largest shipped process is under 30 KiB. */
+  maxBytes: number;
+  /** Deepest nesting of mappings and sequences. Default 64. */
+  maxDepth: number;
+  /** Most values produced, counting each alias expansion (stops "billion laughs"). Default 100,000. */
+  maxNodes: number;
+}
+
+export const defaultParseLimits: ParseLimits = { maxBytes: 1024 * 1024, maxDepth: 64, maxNodes: 100_000 };
+
+export interface ParsedYaml {
+  /** The document as plain JSON-compatible data; undefined when it could not be read at all. */
+  data: unknown;
+  locate: Locator;
+  sink: DiagnosticSink;
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const CORE_TAGS = new Set(
+  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
+);
+
+interface NodeSpan {
+  key?: number;
+  value: number;
+}
+
+export function parseYaml(input: string | Uint8Array, file: string, limits: ParseLimits = defaultParseLimits): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const spans = new Map<string, NodeSpan>();
+  const position = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const locate: Locator = (path, at = 'value') => {
+    for (let n = path.length; n >= 0; n--) {
+      const span = spans.get(toPointer(path.slice(0, n)));
+      if (!span) continue;
+      const offset = at === 'key' && n === path.length && span.key !== undefined ? span.key : span.value;
+      return position(offset);
+    }
+    return { line: 1, column: 1 };
+  };
+  const sink = new DiagnosticSink(file, locate);
+  const fail = (code: string, pos: Position, message: string): ParsedYaml => {
+    sink.addAt('error', code, pos, message);
+    return { data: undefined, locate, sink };
+  };
+
+  const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
+  if (size > limits.maxBytes) {
+    return fail('FILE_TOO_LARGE', { line: 1, column: 1 }, `file is ${size} bytes; the limit is ${limits.maxBytes} bytes`);
+  }
+  let text: string;
+  if (typeof input === 'string') {
+    text = input;
+  } else {
+    const decoded = decodeUtf8(input);
+    if (typeof decoded !== 'string') {
+      return fail('INVALID_UTF8', decoded, 'file is not valid UTF-8 (save it as UTF-8 without a byte-order mark issue)');
+    }
+    text = decoded;
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '' || /^(\s*#.*\n?)*\s*$/.test(text)) {
+    return fail('EMPTY_FILE', { line: 1, column: 1 }, 'file is empty; a process definition starts with "id:"');
+  }
+  const deep = findDeepNesting(text, limits.maxDepth);
+  if (deep) return fail('TOO_DEEP', deep, `nesting is deeper than ${limits.maxDepth} levels`);
+
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2' });
+  for (const error of doc.errors) {
+    const code = error.code === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' : 'YAML_SYNTAX';
+    sink.addAt('error', code, position(error.pos[0]), cleanYamlMessage(error.message, error.code));
+  }
+  if (doc.errors.length > 0) return { data: undefined, locate, sink };
+
+  const root = doc.contents;
+  if (!root || (isScalar(root) && root.value === null)) {
+    return fail('EMPTY_FILE', { line: 1, column: 1 }, 'file has no content; a process definition starts with "id:"');
+  }
+  if (!isMap(root)) {
+    const kind = isSeq(root) ? 'a list' : 'a single value';
+    return fail('ROOT_NOT_MAPPING', position(root.range?.[0] ?? 0), `the file holds ${kind}; a process definition is a mapping of keys (id, version, stages, …)`);
+  }
+  const converter = new Converter(doc, sink, spans, position, limits);
+  const data = converter.convert(root, [], 0);
+  return { data: sink.hasErrors ? undefined : data, locate, sink };
+}
+
+class Converter {
+  private nodes = 0;
+  private stopped = false;
+  constructor(
+    private readonly doc: Document,
+    private readonly sink: DiagnosticSink,
+    private readonly spans: Map<string, NodeSpan>,
+    private readonly position: (offset: number) => Position,
+    private readonly limits: ParseLimits,
+  ) {}
+
+  convert(node: Node | null | undefined, path: (string | number)[], depth: number, keyOffset?: number): unknown {
+    if (this.stopped) return undefined;
+    if (node === null || node === undefined) return null;
+    const start = node.range?.[0] ?? 0;
+    if (!this.spans.has(toPointer(path))) this.spans.set(toPointer(path), { key: keyOffset, value: start });
+    if (++this.nodes > this.limits.maxNodes) {
+      this.stop('TOO_LARGE', start, `document expands to more than ${this.limits.maxNodes} values (alias expansion?)`);
+      return undefined;
+    }
+    if (depth > this.limits.maxDepth) {
+      this.stop('TOO_DEEP', start, `nesting is deeper than ${this.limits.maxDepth} levels`);
+      return undefined;
+    }
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      if (!target) {
+        this.sink.addAt('error', 'YAML_SYNTAX', this.position(start), `unknown alias *${node.source}`);
+        return null;
+      }
+      return this.convert(target, path, depth + 1);
+    }
+    if (node.tag && !CORE_TAGS.has(node.tag)) {
+      this.sink.addAt('error', 'CUSTOM_TAG', this.position(start), `tag ${node.tag} is not allowed; write plain YAML values`);
+      return null;
+    }
+    if (isScalar(node)) return node.value;
+    if (isSeq(node)) return node.items.map((item, i) => this.convert(item as Node, [...path, i], depth + 1));
+    if (isMap(node)) {
+      const out: Record<string, unknown> = {};
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const keyNode = pair.key as Node | null;
+        const keyStart = keyNode?.range?.[0] ?? start;
+        if (!isScalar(keyNode) || (typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number')) {
+          this.sink.addAt('error', 'KEY_NOT_STRING', this.position(keyStart), 'keys must be plain words, not lists, mappings or empty');
+          continue;
+        }
+        const key = String(keyNode.value);
+        if (FORBIDDEN_KEYS.has(key)) {
+          this.sink.addAt('error', 'FORBIDDEN_KEY', this.position(keyStart), `key "${key}" is not allowed`);
+          continue;
+        }
+        const value = this.convert(pair.value as Node | null, [...path, key], depth + 1, keyStart);
+        Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+    return null;
+  }
+
+  private stop(code: string, offset: number, message: string): void {
+    this.stopped = true;
+    this.sink.addAt('error', code, this.position(offset), message);
+  }
+}
+
+function cleanYamlMessage(message: string, code: string): string {
+  const first = message.split('\n')[0] ?? message;
+  const text = first.replace(/ at line \d+, column \d+:?$/, '');
+  return code === 'DUPLICATE_KEY' ? 'this key appears twice in the same mapping' : text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/**
+ * Scans for flow brackets and indentation deeper than the limit before the YAML parser sees the text:
+ * the parser's own cost grows badly with depth. Quotes and comments are skipped well enough to avoid
+ * false alarms on ordinary text.
+ */
+function findDeepNesting(text: string, maxDepth: number): Position | undefined {
+  let flow = 0;
+  let line = 1;
+  let lineStart = 0;
+  let quote = '';
+  let atLineStart = true;
+  let indents: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+      atLineStart = true;
+      continue;
+    }
+    if (atLineStart) {
+      if (c === ' ' || c === '-' || c === '\t') continue;
+      atLineStart = false;
+      if (c !== '#' && flow === 0 && quote === '') {
+        const indent = i - lineStart;
+        indents = indents.filter((n) => n < indent);
+        indents.push(indent);
+        if (indents.length > maxDepth) return { line, column: indent + 1 };
+      }
+    }
+    if (quote) {
+      if (c === quote) quote = '';
+      else if (c === '\\' && quote === '"') i++;
+      continue;
+    }
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl - 1;
+      continue;
+    }
+    if (c === '"' || (c === "'" && /[\s[{,:]/.test(text[i - 1] ?? ' '))) quote = c;
+    else if (c === '[' || c === '{') {
+      if (++flow > maxDepth) return { line, column: i - lineStart + 1 };
+    } else if ((c === ']' || c === '}') && flow > 0) flow--;
+  }
+  return undefined;
+}
+
+/** Decodes strict UTF-8, or returns where the first bad byte is. */
+function decodeUtf8(bytes: Uint8Array): string | Position {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    let line = 1;
+    let column = 1;
+    let i = 0;
+    while (i < bytes.length) {
+      const b = bytes[i]!;
+      const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+      if (len === 0 || i + len > bytes.length) break;
+      let valid = true;
+      for (let k = 1; k < len; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) valid = false;
+      if (!valid) break;
+      if (len > 1) {
+        try {
+          new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(i, i + len));
+        } catch {
+          break;
+        }
+      }
+      if (b === 0x0a) {
+        line++;
+        column = 1;
+      } else column++;
+      i += len;
+    }
+    return { line, column };
+  }
+}

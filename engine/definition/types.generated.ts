@@ -1,0 +1,368 @@
+// Generated from engine/definition/schema.json by `npm run gen:types`. Do not edit by hand.
+
+/**
+ * department = Sở GDĐT; district-office = Phòng GDĐT; commune = UBND cấp xã (after 1/7/2025); multi-level = trường phổ thông nhiều cấp học; continuing-education = Trung tâm GDNN-GDTX.
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "OrgUnitKind".
+ */
+export type OrgUnitKind =
+  | 'department'
+  | 'district-office'
+  | 'commune'
+  | 'preschool'
+  | 'primary'
+  | 'lower-secondary'
+  | 'upper-secondary'
+  | 'multi-level'
+  | 'continuing-education';
+/**
+ * A calendar date in Vietnamese time: 2022-01-24 or 24/01/2022.
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "CalendarDate".
+ */
+export type CalendarDate = string;
+/**
+ * snake_case identifier
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Name".
+ */
+export type Name = string;
+/**
+ * A target stage name, one transition, or a list of guarded transitions tried in order (the first whose condition holds is taken).
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "TransitionSpec".
+ */
+export type TransitionSpec = Name | Transition | (Name | Transition)[];
+/**
+ * UPPER_CASE event name
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "EventName".
+ */
+export type EventName = string;
+
+/**
+ * A Tiến độ process definition: one recurring, deadline-driven process of the education sector (accreditation, exam preparation, disclosure, reporting…), run once per org unit.
+ */
+export interface ProcessDefinition {
+  /**
+   * Optional pointer to this schema, for editors.
+   */
+  $schema?: string;
+  /**
+   * Stable identifier of the process, kebab-case (e.g. accreditation-general-school). Versions share it.
+   */
+  id: string;
+  /**
+   * Version number; a published version never changes.
+   */
+  version: number;
+  title: Text;
+  description?: Text;
+  /**
+   * The documents the process implements (căn cứ pháp lý), e.g. "Thông tư 18/2018/TT-BGDĐT".
+   *
+   * @minItems 1
+   */
+  legalBasis: string[];
+  /**
+   * Kinds of org unit an instance of this process runs for.
+   *
+   * @minItems 1
+   */
+  appliesTo: OrgUnitKind[];
+  /**
+   * Working-day calendar deadlines are counted in (a folder under processes/calendars), normally vn-government.
+   */
+  calendar: string;
+  /**
+   * Extra actor roles beyond the built-in school (the instance's own unit), district (its parent unit: Phòng GDĐT, or the Sở for units that report to it directly) and department (the Sở above it).
+   */
+  roles?: {
+    [k: string]: Role;
+  };
+  /**
+   * Dates the process learns while it runs (e.g. the external-evaluation visit); deadlines can be counted from them and move when they change.
+   */
+  anchors?: {
+    [k: string]: Anchor;
+  };
+  /**
+   * Events that carry data, with the JSON Schema of that data. Events used in transitions need no declaration unless guards read their fields.
+   */
+  events?: {
+    [k: string]: EventDeclaration;
+  };
+  initial: Name;
+  stages: StageMap;
+}
+/**
+ * A label in Vietnamese (shown by default) and English.
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Text".
+ */
+export interface Text {
+  vi: string;
+  en: string;
+}
+/**
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Role".
+ */
+export interface Role {
+  title: Text;
+  /**
+   * Which org unit holds the role, relative to the instance's unit: self, parent (one level up), department (the nearest Sở at or above).
+   */
+  unit: 'self' | 'parent' | 'department';
+}
+/**
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Anchor".
+ */
+export interface Anchor {
+  title: Text;
+  default?: CalendarDate;
+}
+/**
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "EventDeclaration".
+ */
+export interface EventDeclaration {
+  title?: Text;
+  form?: Form;
+}
+/**
+ * A JSON Schema (object) of the data submitted, with bilingual field titles.
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Form".
+ */
+export interface Form {
+  type?: 'object';
+  properties: {
+    [k: string]: FormField;
+  };
+  required?: string[];
+}
+/**
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "FormField".
+ */
+export interface FormField {
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'array';
+  title?: Text;
+  description?: Text;
+  /**
+   * @minItems 1
+   */
+  enum?: (string | number | boolean)[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  format?: 'date' | 'date-time' | 'email' | 'uri';
+  items?: {
+    type: 'string' | 'integer' | 'number' | 'boolean';
+    /**
+     * @minItems 1
+     */
+    enum?: (string | number | boolean)[];
+  };
+  minItems?: number;
+  maxItems?: number;
+}
+/**
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "StageMap".
+ */
+export interface StageMap {
+  [k: string]: Stage;
+}
+/**
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Stage".
+ */
+export interface Stage {
+  title: Text;
+  description?: Text;
+  /**
+   * final: the process (or the enclosing sub-process/track) ends here. parallel: the stage runs its tracks at once. A stage with nested stages is a sub-process.
+   */
+  type?: 'final' | 'parallel';
+  owner?: Name;
+  legalBasis?: string[];
+  due?: Due;
+  /**
+   * The escalation ladder, relative to the due moment: reminders before it, overdue at it, escalation up the tree after it.
+   */
+  escalate?: EscalationStep[];
+  tasks?: Task[];
+  /**
+   * Evidence checklist (minh chứng): every required item must be checked before the stage can be left.
+   */
+  evidence?: EvidenceItem[];
+  /**
+   * Transitions on named events. DUE is sent by the engine when the stage's due moment passes.
+   */
+  on?: {
+    [k: string]: TransitionSpec;
+  };
+  always?: TransitionSpec;
+  done?: TransitionSpec;
+  initial?: Name;
+  stages?: StageMap;
+  /**
+   * For a parallel stage: tracks that run at once, each a small sub-process.
+   */
+  tracks?: {
+    [k: string]: Track;
+  };
+}
+/**
+ * When the stage is due: { workingDays: 20 } from entering it; { days: 30 }; { date: 24/01/2022 }; or { anchor: visit_date, workingDays: -10 }.
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Due".
+ */
+export interface Due {
+  workingDays?: number;
+  days?: number;
+  months?: number;
+  years?: number;
+  date?: CalendarDate;
+  anchor?: Name;
+  /**
+   * If the last day is not a working day, end at the close of the next working day (Civil Code Art. 148). Default: true for counted periods, false for a fixed date.
+   */
+  rollForward?: boolean;
+}
+/**
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "EscalationStep".
+ */
+export interface EscalationStep {
+  at: Duration;
+  kind: 'reminder' | 'overdue' | 'escalation';
+  /**
+   * Role(s) to notify; owner means the stage's owner.
+   */
+  notify: string | string[];
+  message?: Text;
+}
+/**
+ * Exactly one of workingDays, days, months, years.
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Duration".
+ */
+export interface Duration {
+  /**
+   * Vietnamese working days (ngày làm việc); the first day is not counted.
+   */
+  workingDays?: number;
+  /**
+   * Calendar days.
+   */
+  days?: number;
+  months?: number;
+  years?: number;
+}
+/**
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Task".
+ */
+export interface Task {
+  id: Name;
+  title: Text;
+  description?: Text;
+  owner?: Name;
+  /**
+   * Whether { tasksDone: all } waits for it. Default true.
+   */
+  required?: boolean;
+  when?: Condition;
+  form?: Form;
+}
+/**
+ * A declarative guard: { tasksDone: all }, { field: event.level, gte: 2 }, { anchorSet: visit_date }, or all/any/not of conditions.
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Condition".
+ */
+export interface Condition {
+  /**
+   * all (every required task of the stage) or a list of task ids.
+   */
+  tasksDone?: 'all' | Name[];
+  anchorSet?: Name;
+  /**
+   * event.<field> (the event's data), <task>.<field> (a task's form data) or unit.kind / unit.levels.
+   */
+  field?: string;
+  eq?: unknown;
+  ne?: unknown;
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+  /**
+   * @minItems 1
+   */
+  in?: unknown[];
+  /**
+   * @minItems 1
+   */
+  notIn?: unknown[];
+  contains?: unknown;
+  exists?: boolean;
+  /**
+   * @minItems 1
+   */
+  all?: Condition[];
+  /**
+   * @minItems 1
+   */
+  any?: Condition[];
+  not?: Condition;
+}
+/**
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "EvidenceItem".
+ */
+export interface EvidenceItem {
+  id: Name;
+  title: Text;
+  /**
+   * Default true.
+   */
+  required?: boolean;
+}
+/**
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Transition".
+ */
+export interface Transition {
+  target: Name;
+  when?: Condition;
+  title?: Text;
+  /**
+   * Leave without the evidence checklist being complete (e.g. a return for completion).
+   */
+  ignoreEvidence?: boolean;
+}
+/**
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Track".
+ */
+export interface Track {
+  title?: Text;
+  initial: Name;
+  stages: StageMap;
+}
