@@ -246,7 +246,8 @@ function machineConfig(def: ProcessDefinition, nodes: StageNode[], byId: Map<str
   const stateOf = (node: StageNode): Record<string, unknown> => {
     const s = node.stage;
     const info = stages[node.id]!;
-    const out: Record<string, unknown> = { id: node.id };
+    // The tag lets anyone list the active stages from a snapshot (snapshot.tags), tracks included.
+    const out: Record<string, unknown> = { id: node.id, tags: [node.id] };
     if (node.kind === 'final') out.type = 'final';
     if (node.kind === 'parallel') out.type = 'parallel';
     const children = childMaps(s);

@@ -38,7 +38,9 @@ export function lintDefinition(def: ProcessDefinition, sink: DiagnosticSink, opt
   const ctx: LintContext = { def, sink, nodes, byId, names, options };
   lintShapes(ctx);
   lintTargets(ctx);
-  lintReachability(ctx);
+  // With a misspelt target, a doubled stage name or a malformed stage, "unreachable" and "dead end"
+  // would only echo that first mistake: report it alone.
+  if (!sink.items.some((d) => STRUCTURAL.has(d.code))) lintReachability(ctx);
   lintRoles(ctx);
   lintTasks(ctx);
   lintDeadlines(ctx);
@@ -46,6 +48,8 @@ export function lintDefinition(def: ProcessDefinition, sink: DiagnosticSink, opt
   lintConditions(ctx);
   lintForms(ctx);
 }
+
+const STRUCTURAL = new Set(['DUPLICATE_STAGE', 'UNKNOWN_TARGET', 'UNKNOWN_INITIAL', 'STAGE_SHAPE']);
 
 export interface LintContext {
   def: ProcessDefinition;

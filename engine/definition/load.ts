@@ -20,6 +20,8 @@ export function loadDefinition(source: string | Uint8Array, file: string, option
   const { data, locate, sink } = parseYaml(source, file, options.limits ?? defaultParseLimits);
   if (data === undefined) return { diagnostics: sortDiagnostics(sink.items), locate };
   const schemaOk = checkSchema(data, sink);
+  const schemaPointers = new Set(sink.items.map((d) => d.pointer));
+  const schemaCount = sink.items.length;
   try {
     lintDefinition(data as ProcessDefinition, sink, options);
   } catch (e) {
@@ -27,7 +29,9 @@ export function loadDefinition(source: string | Uint8Array, file: string, option
     // have not said. On a schema-valid definition it is a bug and must surface.
     if (schemaOk) throw e;
   }
-  const diagnostics = sortDiagnostics(sink.items);
+  // One problem, one message: drop what the linter says again about a value the schema rejected.
+  const lintItems = sink.items.slice(schemaCount).filter((d) => !schemaPointers.has(d.pointer));
+  const diagnostics = sortDiagnostics([...sink.items.slice(0, schemaCount), ...lintItems]);
   const clean = !diagnostics.some((d) => d.severity === 'error');
   return { definition: clean ? (data as ProcessDefinition) : undefined, diagnostics, locate };
 }
