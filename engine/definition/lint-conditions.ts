@@ -2,7 +2,7 @@
 // an event declaration or the org unit; comparisons must suit the field's type and allowed values.
 import { listOf, type DocPath } from './diagnostics.ts';
 import type { LintContext } from './lint.ts';
-import { suggest } from './lint.ts';
+import { suggest } from './suggest.ts';
 import { asList, isRecord, stageNodes, transitionsOf, UNIT_FIELDS, type StageNode } from './model.ts';
 import type { Condition, FormField, OrgUnitKind } from './types.generated.ts';
 import schema from './schema.json' with { type: 'json' };

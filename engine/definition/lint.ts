@@ -5,6 +5,7 @@
 import { parseLocalDate } from '../calendar/time.ts';
 import { listOf, type DiagnosticSink, type DocPath } from './diagnostics.ts';
 import { lintConditions } from './lint-conditions.ts';
+import { suggest } from './suggest.ts';
 import { lintForms } from './lint-forms.ts';
 import {
   asList,
@@ -24,6 +25,11 @@ import type { Duration } from './types.generated.ts';
 export interface LintOptions {
   /** Calendars that exist, with the years their data covers; absent = calendars are not checked. */
   calendars?: Record<string, { firstYear: number; lastYear: number }>;
+  /**
+   * Skip the flow checks (unreachable stages, dead ends). Set when the schema already rejected the
+   * document: on a malformed `on` they would only echo that error.
+   */
+  skipFlow?: boolean;
 }
 
 export function lintDefinition(def: ProcessDefinition, sink: DiagnosticSink, options: LintOptions = {}): void {
@@ -40,7 +46,7 @@ export function lintDefinition(def: ProcessDefinition, sink: DiagnosticSink, opt
   lintTargets(ctx);
   // With a misspelt target, a doubled stage name or a malformed stage, "unreachable" and "dead end"
   // would only echo that first mistake: report it alone.
-  if (!sink.items.some((d) => STRUCTURAL.has(d.code))) lintReachability(ctx);
+  if (!options.skipFlow && !sink.items.some((d) => STRUCTURAL.has(d.code))) lintReachability(ctx);
   lintRoles(ctx);
   lintTasks(ctx);
   lintDeadlines(ctx);
@@ -271,31 +277,4 @@ function lintCalendar({ def, sink, nodes, options }: LintContext): void {
     for (const [name, anchor] of Object.entries(def.anchors)) if (isRecord(anchor)) checkDate(anchor.default, ['anchors', name, 'default']);
   }
   for (const node of nodes) if (isRecord(node.stage.due)) checkDate(node.stage.due.date, [...node.path, 'due', 'date']);
-}
-
-/** ", did you mean "x"?" when a close name exists (edit distance ≤ 2). */
-export function suggest(word: string, candidates: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best && best !== word ? ` (did you mean "${best}"?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length]!;
 }

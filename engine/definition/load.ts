@@ -23,7 +23,7 @@ export function loadDefinition(source: string | Uint8Array, file: string, option
   const schemaPointers = new Set(sink.items.map((d) => d.pointer));
   const schemaCount = sink.items.length;
   try {
-    lintDefinition(data as ProcessDefinition, sink, options);
+    lintDefinition(data as ProcessDefinition, sink, { ...options, skipFlow: !schemaOk });
   } catch (e) {
     // Lint reads shapes the schema already rejected; a crash there adds nothing the schema errors
     // have not said. On a schema-valid definition it is a bug and must surface.

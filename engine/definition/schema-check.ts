@@ -4,6 +4,7 @@
 import schema from './schema.json' with { type: 'json' };
 import { createAjv, type ErrorObject, type ValidateFunction } from './ajv.ts';
 import { fromPointer, listOf, type DiagnosticSink } from './diagnostics.ts';
+import { suggest } from './suggest.ts';
 
 let validator: ValidateFunction | undefined;
 function getValidator(): ValidateFunction {
@@ -110,9 +111,22 @@ function report(e: ErrorObject, sink: DiagnosticSink): void {
     case 'required':
       sink.error('SCHEMA_REQUIRED', path, `${where} is missing required key "${String(params.missingProperty)}"`, 'key');
       return;
-    case 'enum':
-      sink.error('SCHEMA_ENUM', path, `${JSON.stringify(e.data)} is not allowed for ${where}; allowed values are: ${listOf(params.allowedValues as unknown[])}`);
+    case 'enum': {
+      const allowed = params.allowedValues as unknown[];
+      const hint = typeof e.data === 'string' ? suggest(e.data, allowed.filter((v): v is string => typeof v === 'string')) : '';
+      sink.error('SCHEMA_ENUM', path, `${JSON.stringify(e.data)} is not allowed for ${where}${hint}; allowed values are: ${listOf(allowed)}`);
       return;
+    }
+    case 'minItems':
+    case 'maxItems':
+    case 'minLength':
+    case 'maxLength': {
+      const limit = Number(params.limit);
+      const what = e.keyword.endsWith('Items') ? (limit === 1 ? 'item' : 'items') : limit === 1 ? 'character' : 'characters';
+      const bound = e.keyword.startsWith('min') ? 'at least' : 'at most';
+      sink.error('SCHEMA_SIZE', path, `${where} needs ${bound} ${limit} ${what}`);
+      return;
+    }
     case 'type': {
       const types = ([] as string[]).concat(params.type as string | string[]);
       const want = types.map((t) => TYPE_WORDS[t] ?? t).join(' or ');
