@@ -56,9 +56,11 @@ export function guardLabel(c: Condition | CompiledCondition | undefined): string
 }
 
 function describe(c: Condition): string {
-  if (c.all) return c.all.map(describe).join(' and ');
-  if (c.any) return c.any.map(describe).join(' or ');
-  if (c.not) return `not ${describe(c.not)}`;
+  // A combination inside another one is bracketed, so "a and (b or c)" reads as it evaluates.
+  const inner = (x: Condition): string => (x.all || x.any ? `(${describe(x)})` : describe(x));
+  if (c.all) return c.all.map(inner).join(' and ');
+  if (c.any) return c.any.map(inner).join(' or ');
+  if (c.not) return `not ${inner(c.not)}`;
   if (c.tasksDone) return c.tasksDone === 'all' ? 'tasks done' : `${[c.tasksDone].flat().join(', ')} done`;
   if (c.anchorSet) return `${c.anchorSet} set`;
   const field = c.field ?? '?';

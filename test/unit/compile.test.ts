@@ -152,3 +152,11 @@ describe('tiendo CLI', () => {
     expect(r.stderr).to.match(/DEAD_END\.yaml:\d+:\d+: error DEAD_END/);
   });
 });
+
+describe('diagram guard labels', () => {
+  it('brackets a combination nested in another, so the label reads as it evaluates', async () => {
+    const { guardLabel } = await import('../../engine/definition/diagram.ts');
+    const label = guardLabel({ all: [{ tasksDone: 'all' }, { any: [{ field: 'event.level', gte: 2 }, { not: { anchorSet: 'visit_date' } }] }] });
+    expect(label).to.equal('[tasks done and (event.level ≥ 2 or not visit_date set)]');
+  });
+});
