@@ -97,6 +97,8 @@ export interface CompiledProcess {
 /** Engine events: kept lower-case with a dot so they can never clash with UPPER_CASE process events. */
 export const ENGINE_EVENTS = {
   completeTask: 'task.complete',
+  /** Reopens a completed task of an active stage, for a correction before the stage is left. */
+  reopenTask: 'task.reopen',
   checkEvidence: 'evidence.check',
   setAnchor: 'anchor.set',
 } as const;
@@ -282,6 +284,10 @@ function machineConfig(def: ProcessDefinition, nodes: StageNode[], byId: Map<str
       on[ENGINE_EVENTS.completeTask] = {
         guard: { type: 'taskOpen', params: { tasks: info.tasks.map((t) => t.id) } },
         actions: [{ type: 'completeTask' }],
+      };
+      on[ENGINE_EVENTS.reopenTask] = {
+        guard: { type: 'taskDone', params: { tasks: info.tasks.map((t) => t.id) } },
+        actions: [{ type: 'reopenTask' }],
       };
     }
     if (info.evidence.length) {

@@ -20,6 +20,8 @@ export const machineImplementations = {
       (!p.cond || evaluate(p.cond, context, event)),
     taskOpen: ({ context, event }: Args, p: { tasks: string[] }): boolean =>
       typeof event.task === 'string' && p.tasks.includes(event.task) && context.tasks[event.task]?.status === 'open',
+    taskDone: ({ context, event }: Args, p: { tasks: string[] }): boolean =>
+      typeof event.task === 'string' && p.tasks.includes(event.task) && context.tasks[event.task]?.status === 'done',
     evidenceItem: ({ event }: Args, p: { items: string[] }): boolean => typeof event.item === 'string' && p.items.includes(event.item),
     anchorKnown: ({ event }: Args, p: { anchors: string[] }): boolean =>
       typeof event.name === 'string' && p.anchors.includes(event.name) && (event.date === null || typeof event.date === 'string'),
@@ -35,6 +37,9 @@ export const machineImplementations = {
     }),
     completeTask: assign(({ context, event }: Args) => ({
       tasks: { ...context.tasks, [String(event.task)]: { status: 'done' as const, data: { ...(event.data ?? {}) } } },
+    })),
+    reopenTask: assign(({ context, event }: Args) => ({
+      tasks: { ...context.tasks, [String(event.task)]: { status: 'open' as const } },
     })),
     checkEvidence: assign(({ context, event }: Args, p: { stage: string }) => ({
       evidence: { ...context.evidence, [p.stage]: { ...context.evidence[p.stage], [String(event.item)]: event.checked !== false } },

@@ -40,7 +40,7 @@ describe('compiler', () => {
     const text = JSON.stringify(config);
     expect(JSON.parse(text)).to.deep.equal(config);
     const types = new Set([...text.matchAll(/"type":"([a-zA-Z]+)"/g)].map((m) => m[1]));
-    for (const t of types) expect(['enterStage', 'leaveStage', 'openTasks', 'completeTask', 'checkEvidence', 'setAnchor', 'when', 'taskOpen', 'evidenceItem', 'anchorKnown', 'final', 'parallel']).to.include(t);
+    for (const t of types) expect(['enterStage', 'leaveStage', 'openTasks', 'completeTask', 'reopenTask', 'taskDone', 'checkEvidence', 'setAnchor', 'when', 'taskOpen', 'evidenceItem', 'anchorKnown', 'final', 'parallel']).to.include(t);
   });
 
   it('builds the stage table the runtime needs', () => {
@@ -74,6 +74,18 @@ describe('compiler', () => {
     expect(p.send('RETURN')).to.equal(true);
     expect(p.stages).to.deep.equal(['draft']);
     expect(p.task('report')?.status).to.equal('open');
+  });
+
+  it('reopens a completed task for correction while its stage is active, and only then', () => {
+    const p = new ProcessDriver(compileFile('test/fixtures/compile/self-loop.yaml'), { kind: 'primary' });
+    expect(p.send('task.reopen', undefined, { task: 'report' }), 'not done yet').to.equal(false);
+    p.complete('report', { note: 'v1' });
+    expect(p.send('task.reopen', undefined, { task: 'report' })).to.equal(true);
+    expect(p.task('report')).to.deep.equal({ status: 'open' });
+    expect(p.send('SUBMIT'), 'a reopened task is not done').to.equal(false);
+    p.complete('report', { note: 'v2' });
+    expect(p.send('SUBMIT')).to.equal(true);
+    expect(p.send('task.reopen', undefined, { task: 'report' }), 'stage left').to.equal(false);
   });
 
   it('runs parallel tracks and leaves when every track is final', () => {
