@@ -70,7 +70,7 @@ export function parseYaml(input: string | Uint8Array, file: string, limits: Pars
     text = decoded;
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === '' || /^(\s*#.*\n?)*\s*$/.test(text)) {
+  if (isBlankOrComments(text)) {
     return fail('EMPTY_FILE', { line: 1, column: 1 }, 'file is empty; a process definition starts with "id:"');
   }
   const deep = findDeepNesting(text, limits.maxDepth);
@@ -161,6 +161,15 @@ class Converter {
     this.stopped = true;
     this.sink.addAt('error', code, this.position(offset), message);
   }
+}
+
+/** Only blank lines and comments. A linear scan: a regular expression here backtracks badly. */
+function isBlankOrComments(text: string): boolean {
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (t !== '' && !t.startsWith('#')) return false;
+  }
+  return true;
 }
 
 function cleanYamlMessage(message: string, code: string): string {

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generateDefinitionTypes, typesPath } from '../../scripts/gen-definition-types.ts';
 import { compileProcess } from '../../engine/definition/compile.ts';
 import { toMermaid } from '../../engine/definition/diagram.ts';
@@ -139,6 +141,17 @@ describe('tiendo CLI', () => {
     expect(r.status).to.equal(1);
     expect(r.stdout).to.match(/^processes\/nope\.yaml:1:1: error FILE_NOT_FOUND no such file/);
     expect(r.stderr).not.to.match(/at .*\.ts/);
+  });
+
+  it('finishes on a file with many leading comment lines (a backtracking regex once hung here)', () => {
+    // Run in a child process: a synchronous hang cannot be interrupted by mocha's own timeout.
+    const dir = mkdtempSync(join(tmpdir(), 'tiendo-'));
+    const file = join(dir, 'comments.yaml');
+    writeFileSync(file, Array(60).fill('# ghi chú').join('\n') + '\nid: a\n');
+    const r = spawnSync('node', ['bin/tiendo.js', 'validate', file], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.signal, 'killed: it hung').to.equal(null);
+    expect(r.status).to.equal(1);
+    expect(r.stdout).to.match(/:61:1: error SCHEMA_REQUIRED/);
   });
 
   it('usage errors exit 2', () => {
