@@ -12,9 +12,11 @@ import {
   childMaps,
   DUE_EVENT,
   OWNER_ALIAS,
+  isWithin,
   ownerOf,
   rolesOf,
   stageNodes,
+  tasksWithin,
   transitionsOf,
   type ProcessDefinition,
   type StageKind,
@@ -204,19 +206,11 @@ function toDueRule(due: Record<string, unknown>): DueRule {
   return { from: 'entry', ...offset, rollForward };
 }
 
-/** Required tasks of a stage and of the stages inside it: what `tasksDone: all` waits for. */
-function requiredTasks(node: StageNode, nodes: StageNode[]): string[] {
-  const inside = (n: StageNode): boolean => {
-    for (let p: StageNode | undefined = n; p; p = p.parent) if (p === node) return true;
-    return false;
-  };
-  return nodes.filter(inside).flatMap((n) => asList(n.stage.tasks).filter((t) => t.required !== false).map((t) => t.id));
-}
-
 export function compileCondition(c: Condition, node: StageNode, nodes: StageNode[]): CompiledCondition {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(c)) {
-    if (key === 'tasksDone') out.tasksDone = value === 'all' ? requiredTasks(node, nodes) : value;
+    // `all` means the required tasks of the stage and of the stages inside it.
+    if (key === 'tasksDone') out.tasksDone = value === 'all' ? tasksWithin(nodes, node, true) : value;
     else if (key === 'all' || key === 'any') out[key] = (value as Condition[]).map((x) => compileCondition(x, node, nodes));
     else if (key === 'not') out.not = compileCondition(value as Condition, node, nodes);
     else out[key] = value;
@@ -224,20 +218,15 @@ export function compileCondition(c: Condition, node: StageNode, nodes: StageNode
   return out as CompiledCondition;
 }
 
-function isInside(node: StageNode | undefined, ancestor: StageNode): boolean {
-  for (let p = node; p; p = p.parent) if (p === ancestor) return true;
-  return false;
-}
-
 function transitionConfig(t: TransitionRef, node: StageNode, byId: Map<string, StageNode>, nodes: StageNode[], info: StageInfo): Record<string, unknown> {
   const target = byId.get(t.transition.target);
   const out: Record<string, unknown> = { target: `#${t.transition.target}` };
   // Re-entering the stage itself or an enclosing stage must re-run entry (reopen tasks, re-arm deadlines).
-  if (target && isInside(node, target)) out.reenter = true;
+  if (target && isWithin(node, target)) out.reenter = true;
   const params: Record<string, unknown> = {};
   if (t.on === DUE_EVENT) params.due = node.id;
   const required = info.evidence.filter((e) => e.required).map((e) => e.id);
-  const leaving = !target || target === node || !isInside(target, node);
+  const leaving = !target || target === node || !isWithin(target, node);
   if (required.length && leaving && !t.transition.ignoreEvidence) params.evidence = { stage: node.id, items: required };
   if (t.transition.when) params.cond = compileCondition(t.transition.when, node, nodes);
   if (Object.keys(params).length) out.guard = { type: 'when', params };

@@ -3,7 +3,7 @@
 import { listOf, type DocPath } from './diagnostics.ts';
 import type { LintContext } from './lint.ts';
 import { suggest } from './suggest.ts';
-import { asList, isRecord, stageNodes, transitionsOf, UNIT_FIELDS, type StageNode } from './model.ts';
+import { asList, isRecord, stageNodes, tasksWithin, transitionsOf, UNIT_FIELDS, type StageNode } from './model.ts';
 import type { Condition, FormField, OrgUnitKind } from './types.generated.ts';
 import schema from './schema.json' with { type: 'json' };
 
@@ -61,20 +61,12 @@ function checkCondition(ctx: LintContext, c: Condition, path: DocPath, scope: Sc
   if (isRecord(c.not)) checkCondition(ctx, c.not, [...path, 'not'], scope);
 }
 
-function tasksUnder(node: StageNode, ctx: LintContext): string[] {
-  const inside = (n: StageNode): boolean => {
-    for (let p: StageNode | undefined = n; p; p = p.parent) if (p === node) return true;
-    return false;
-  };
-  return ctx.nodes.filter(inside).flatMap((n) => asList(n.stage.tasks).filter(isRecord).map((t) => String(t.id)));
-}
-
 function checkTasksDone(ctx: LintContext, value: unknown, path: DocPath, scope: Scope): void {
   if (scope.forTask) {
     ctx.sink.error('CONDITION_SCOPE', path, 'a task\'s "when" is checked on entering the stage, before any task is done; tasksDone cannot be used there');
     return;
   }
-  const own = tasksUnder(scope.node, ctx);
+  const own = tasksWithin(ctx.nodes, scope.node);
   if (value === 'all') {
     if (own.length === 0) ctx.sink.error('NO_TASKS', path, `tasksDone: all on stage "${scope.node.id}", which has no tasks`);
     return;

@@ -81,6 +81,19 @@ export function transitionsOf(node: StageNode): TransitionRef[] {
   return out;
 }
 
+/** Whether `node` is `ancestor` or lies inside it. */
+export function isWithin(node: StageNode | undefined, ancestor: StageNode): boolean {
+  for (let p = node; p; p = p.parent) if (p === ancestor) return true;
+  return false;
+}
+
+/** Task ids of a stage and of every stage inside it. */
+export function tasksWithin(nodes: StageNode[], node: StageNode, requiredOnly = false): string[] {
+  return nodes
+    .filter((n) => isWithin(n, node))
+    .flatMap((n) => asList(n.stage.tasks).filter((t) => isRecord(t) && (!requiredOnly || t.required !== false)).map((t) => String(t.id)));
+}
+
 /** Roles every definition has; a definition may add its own under `roles`. */
 export const BUILT_IN_ROLES: Record<string, Role> = {
   school: { title: { vi: 'Đơn vị thực hiện', en: 'The unit running the process' }, unit: 'self' },
