@@ -1,0 +1,26 @@
+// Every engine error carries a stable code; adapters map codes to statuses (HTTP) or exit codes (CLI)
+// in one table each, and nothing switches on message text.
+export type EngineErrorCode =
+  | 'STAGE_REJECTS_EVENT'
+  | 'CONDITION_NOT_MET'
+  | 'UNKNOWN_TASK'
+  | 'TASK_NOT_OPEN'
+  | 'FORM_INVALID'
+  | 'EVENT_DATA_INVALID'
+  | 'UNKNOWN_ANCHOR'
+  | 'BAD_DATE'
+  | 'INSTANCE_NOT_RUNNING'
+  | 'NEEDS_MIGRATION'
+  | 'REV_CONFLICT'
+  | 'NOT_FOUND';
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}

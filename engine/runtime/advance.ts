@@ -1,0 +1,191 @@
+// The engine's pure step: restore an instance's snapshot, apply one event with XState's transition(),
+// and say what must happen as a result (stages entered and left, timers to arm and disarm). Nothing
+// here touches a store or a clock: the service persists the result in one transaction.
+import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import type { WorkingCalendar } from '../calendar/calendar.ts';
+import type { ProcessContext } from '../definition/conditions.ts';
+import { ENGINE_EVENTS, type CompiledProcess, type StageInfo } from '../definition/compile.ts';
+import { DUE_EVENT } from '../definition/model.ts';
+import { EngineError } from '../errors.ts';
+import { dueDate, dueInstant, ladderInstant } from './deadlines.ts';
+import { explainRejection } from './rejection.ts';
+
+/** One entry into a stage. Timers carry (seq, arm) and count only while both still match. */
+export interface StageEntry {
+  /** Which entry this is, unique within the instance: re-entering a stage gets a new seq. */
+  seq: number;
+  /** Which arming of its timers is current: an anchor that moves re-arms them with arm + 1. */
+  arm: number;
+  enteredAt: number;
+  /** The due moment, when the stage has a deadline and it is known. */
+  dueAt?: number;
+}
+
+/** What is persisted of an instance besides its identity: the snapshot and the stage entries. */
+export interface InstanceState {
+  /** XState's persisted snapshot (plain JSON). */
+  snapshot: unknown;
+  /** Entries of the stages that are active now. */
+  entries: Record<string, StageEntry>;
+  /** The last entry seq given out. */
+  seq: number;
+}
+
+export type TimerKind = 'due' | 'reminder' | 'overdue' | 'escalation';
+
+export interface TimerSpec {
+  stage: string;
+  seq: number;
+  arm: number;
+  kind: TimerKind;
+  /** Index in the stage's ladder; -1 for the DUE event itself. */
+  step: number;
+  fireAt: number;
+  /** Roles to notify (ladder steps). */
+  notify: string[];
+}
+
+export type Effect =
+  | { type: 'stageEntered'; stage: string; seq: number; at: number; dueAt?: number }
+  | { type: 'stageLeft'; stage: string; seq: number; at: number }
+  | { type: 'armTimers'; stage: string; seq: number; arm: number; timers: TimerSpec[] }
+  | { type: 'disarmTimers'; stage: string; seq: number }
+  | { type: 'finished'; at: number };
+
+export interface EngineEvent {
+  type: string;
+  data?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface StepResult {
+  state: InstanceState;
+  effects: Effect[];
+  status: 'running' | 'done';
+  /** Active stages, outer and inner, in stage-table order. */
+  active: string[];
+  /** Active stages holding no other stage: where the work is. */
+  stages: string[];
+  context: ProcessContext;
+}
+
+export interface StartInput {
+  unit: { kind?: string; levels?: string[] };
+  anchors?: Record<string, string>;
+}
+
+export function startInstance(compiled: CompiledProcess, input: StartInput, now: number, calendar: WorkingCalendar): StepResult {
+  const [snapshot, actions] = initialTransition(compiled.machine, input);
+  return settle(compiled, { snapshot: undefined, entries: {}, seq: 0 }, snapshot, actions, now, calendar);
+}
+
+/**
+ * Applies one event. Throws EngineError (STAGE_REJECTS_EVENT, CONDITION_NOT_MET, TASK_NOT_OPEN…)
+ * when the process does not accept it now, with a message saying what it would accept.
+ */
+export function advance(compiled: CompiledProcess, state: InstanceState, event: EngineEvent, now: number, calendar: WorkingCalendar): StepResult {
+  const current = restore(compiled, state.snapshot);
+  if (current.status !== 'active') {
+    throw new EngineError('INSTANCE_NOT_RUNNING', `the process has ended (${current.status}); it accepts no more events`);
+  }
+  const [next, actions] = transition(compiled.machine, current, event);
+  if (next === current) throw explainRejection(compiled, current, event);
+  return settle(compiled, state, next, actions, now, calendar, event);
+}
+
+/** Restores a persisted snapshot; one this machine cannot read marks the instance for migration. */
+export function restore(compiled: CompiledProcess, snapshot: unknown): AnyMachineSnapshot {
+  try {
+    return compiled.machine.resolveState(snapshot as never);
+  } catch (e) {
+    throw new EngineError('NEEDS_MIGRATION', `the stored state does not fit ${compiled.id} v${compiled.version}: ${(e as Error).message}`);
+  }
+}
+
+export function activeStages(compiled: CompiledProcess, snapshot: AnyMachineSnapshot): string[] {
+  const tags = snapshot.tags as Set<string>;
+  return Object.keys(compiled.stages).filter((id) => tags.has(id));
+}
+
+export function leafStages(compiled: CompiledProcess, active: string[]): string[] {
+  return active.filter((id) => {
+    const kind = compiled.stages[id]!.kind;
+    return kind === 'atomic' || kind === 'final';
+  });
+}
+
+function settle(
+  compiled: CompiledProcess,
+  previous: InstanceState,
+  snapshot: AnyMachineSnapshot,
+  actions: readonly { type: string; params?: unknown }[],
+  now: number,
+  calendar: WorkingCalendar,
+  event?: EngineEvent,
+): StepResult {
+  const entries = { ...previous.entries };
+  let seq = previous.seq;
+  const effects: Effect[] = [];
+  const entered: string[] = [];
+  for (const action of actions) {
+    const stage = (action.params as { stage?: string } | undefined)?.stage;
+    if (!stage) continue;
+    if (action.type === 'leaveStage' && entries[stage]) {
+      effects.push({ type: 'disarmTimers', stage, seq: entries[stage]!.seq }, { type: 'stageLeft', stage, seq: entries[stage]!.seq, at: now });
+      delete entries[stage];
+    } else if (action.type === 'enterStage') {
+      entries[stage] = { seq: ++seq, arm: 1, enteredAt: now };
+      entered.push(stage);
+    }
+  }
+  const context = snapshot.context as ProcessContext;
+  const moved = event?.type === ENGINE_EVENTS.setAnchor ? String(event.name) : undefined;
+  for (const stage of Object.keys(entries)) {
+    const info = compiled.stages[stage]!;
+    const isNew = entered.includes(stage);
+    const anchorMoved = !isNew && moved !== undefined && info.due?.from === 'anchor' && info.due.anchor === moved;
+    if (!isNew && !anchorMoved) continue;
+    const entry = entries[stage]!;
+    if (anchorMoved) {
+      effects.push({ type: 'disarmTimers', stage, seq: entry.seq });
+      entries[stage] = { ...entry, arm: entry.arm + 1 };
+    }
+    const armed = armStage(info, entries[stage]!, context.anchors, calendar);
+    entries[stage] = armed.entry;
+    if (isNew) effects.push({ type: 'stageEntered', stage, seq: armed.entry.seq, at: now, ...(armed.entry.dueAt !== undefined ? { dueAt: armed.entry.dueAt } : {}) });
+    if (armed.timers.length) effects.push({ type: 'armTimers', stage, seq: armed.entry.seq, arm: armed.entry.arm, timers: armed.timers });
+  }
+  const status = snapshot.status === 'done' ? 'done' : 'running';
+  if (status === 'done') effects.push({ type: 'finished', at: now });
+  const active = activeStages(compiled, snapshot);
+  return {
+    state: { snapshot: compiled.machine.getPersistedSnapshot(snapshot), entries, seq },
+    effects,
+    status,
+    active,
+    stages: leafStages(compiled, active),
+    context,
+  };
+}
+
+/** The stage's due moment and its timers: DUE (if the stage listens for it) and every ladder step. */
+function armStage(info: StageInfo, entry: StageEntry, anchors: Record<string, string>, calendar: WorkingCalendar): { entry: StageEntry; timers: TimerSpec[] } {
+  const { dueAt: _old, ...rest } = entry;
+  if (!info.due) return { entry: rest, timers: [] };
+  const day = dueDate(info.due, entry.enteredAt, anchors, calendar);
+  if (day === undefined) return { entry: rest, timers: [] };
+  const dueAt = dueInstant(day);
+  const base = { stage: info.id, seq: entry.seq, arm: entry.arm };
+  const timers: TimerSpec[] = [];
+  if (info.accepts.includes(DUE_EVENT)) timers.push({ ...base, kind: 'due', step: -1, fireAt: dueAt, notify: [] });
+  info.escalate.forEach((step, i) => {
+    timers.push({ ...base, kind: step.kind, step: i, fireAt: ladderInstant(step, day, calendar), notify: step.notify });
+  });
+  return { entry: { ...rest, dueAt }, timers };
+}
+
+/** Whether a timer still counts: its stage entry and arming are the current ones. */
+export function timerIsCurrent(state: InstanceState, timer: Pick<TimerSpec, 'stage' | 'seq' | 'arm'>): boolean {
+  const entry = state.entries[timer.stage];
+  return entry !== undefined && entry.seq === timer.seq && entry.arm === timer.arm;
+}
