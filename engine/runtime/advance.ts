@@ -9,6 +9,7 @@ import { DUE_EVENT } from '../definition/model.ts';
 import { EngineError } from '../errors.ts';
 import { dueDate, dueInstant, ladderInstant } from './deadlines.ts';
 import { explainRejection } from './rejection.ts';
+import { activeStages, leafStages } from './stages.ts';
 
 /** One entry into a stage. Timers carry (seq, arm) and count only while both still match. */
 export interface StageEntry {
@@ -100,18 +101,6 @@ export function restore(compiled: CompiledProcess, snapshot: unknown): AnyMachin
   } catch (e) {
     throw new EngineError('NEEDS_MIGRATION', `the stored state does not fit ${compiled.id} v${compiled.version}: ${(e as Error).message}`);
   }
-}
-
-export function activeStages(compiled: CompiledProcess, snapshot: AnyMachineSnapshot): string[] {
-  const tags = snapshot.tags as Set<string>;
-  return Object.keys(compiled.stages).filter((id) => tags.has(id));
-}
-
-export function leafStages(compiled: CompiledProcess, active: string[]): string[] {
-  return active.filter((id) => {
-    const kind = compiled.stages[id]!.kind;
-    return kind === 'atomic' || kind === 'final';
-  });
 }
 
 function settle(

@@ -4,6 +4,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { CompiledCondition, ProcessContext } from '../definition/conditions.ts';
 import { ENGINE_EVENTS, type CompiledProcess } from '../definition/compile.ts';
 import { EngineError } from '../errors.ts';
+import { activeStages, leafStages } from './stages.ts';
 
 interface StateConfig {
   id?: string;
@@ -17,10 +18,9 @@ interface GuardParams {
 }
 
 export function explainRejection(compiled: CompiledProcess, snapshot: AnyMachineSnapshot, event: { type: string; [k: string]: unknown }): EngineError {
-  const tags = snapshot.tags as Set<string>;
-  const active = Object.keys(compiled.stages).filter((id) => tags.has(id));
+  const active = activeStages(compiled, snapshot);
   const context = snapshot.context as ProcessContext;
-  const leaves = active.filter((id) => ['atomic', 'final'].includes(compiled.stages[id]!.kind));
+  const leaves = leafStages(compiled, active);
   const where = leaves.map((s) => `"${s}"`).join(', ');
 
   if (event.type === ENGINE_EVENTS.completeTask || event.type === ENGINE_EVENTS.reopenTask) {

@@ -6,6 +6,7 @@ import { calendarRanges, loadCalendars } from '../../adapters/files/definitions.
 import { compileProcess, ENGINE_EVENTS, type CompiledProcess } from '../../engine/definition/compile.ts';
 import { formatDiagnostic } from '../../engine/definition/diagnostics.ts';
 import { loadDefinition } from '../../engine/definition/load.ts';
+import { activeStages, leafStages } from '../../engine/runtime/stages.ts';
 
 const calendars = calendarRanges(loadCalendars());
 
@@ -29,16 +30,12 @@ export class ProcessDriver {
 
   /** Active stages, innermost and outer alike, in stage-table order. */
   get active(): string[] {
-    const tags = this.snapshot.tags as Set<string>;
-    return Object.keys(this.compiled.stages).filter((id) => tags.has(id));
+    return activeStages(this.compiled, this.snapshot);
   }
 
   /** Active stages that hold no other stage: where the work is. */
   get stages(): string[] {
-    return this.active.filter((id) => {
-      const kind = this.compiled.stages[id]!.kind;
-      return kind === 'atomic' || kind === 'final';
-    });
+    return leafStages(this.compiled, this.active);
   }
 
   get status(): string {
