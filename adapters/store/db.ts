@@ -1,0 +1,73 @@
+// Opens the SQL store: an SQLite file by default (WAL, busy timeout, foreign keys), PostgreSQL when a
+// URL is given. The same migrations run on both.
+import knexModule, { type Knex } from 'knex';
+import * as core from './migrations/001_core.ts';
+
+const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
+
+export interface StoreConfig {
+  /** postgres://… to use PostgreSQL; otherwise SQLite. */
+  databaseUrl?: string;
+  /** SQLite file; ':memory:' for a throwaway store. Default ./data/tiendo.sqlite. */
+  sqliteFile?: string;
+  /** PostgreSQL schema to use (tests give each run its own). Default public. */
+  schema?: string;
+}
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export function openDb(config: StoreConfig): { db: Knex; dialect: Dialect } {
+  if (config.databaseUrl) {
+    const schema = config.schema;
+    const db = knexFactory({
+      client: 'pg',
+      connection: config.databaseUrl,
+      searchPath: schema ? [schema] : undefined,
+      pool: {
+        min: 0,
+        max: 10,
+        // A per-run schema keeps parallel test runs apart; created on first connection.
+        afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => {
+          if (!schema) return done(null, conn);
+          conn.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"; SET search_path TO "${schema}"`, (err) => done(err, conn));
+        },
+      },
+    });
+    return { db, dialect: 'postgres' };
+  }
+  const db = knexFactory({
+    client: 'sqlite3',
+    connection: { filename: config.sqliteFile ?? './data/tiendo.sqlite' },
+    useNullAsDefault: true,
+    pool: {
+      // One connection: SQLite has one writer anyway, and knex's deferred BEGIN would otherwise meet
+      // SQLITE_BUSY on the read→write upgrade between pooled connections.
+      min: 1,
+      max: 1,
+      afterCreate: (conn: { exec: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => {
+        conn.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;', (err) => done(err, conn));
+      },
+    },
+  });
+  return { db, dialect: 'sqlite' };
+}
+
+/** Migrations in order; append new ones, never edit a landed one. */
+const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
+  '001_core': core,
+};
+
+const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(MIGRATIONS),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => MIGRATIONS[name]!,
+};
+
+export async function migrate(db: Knex): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+  return applied;
+}
+
+export async function rollbackAll(db: Knex): Promise<void> {
+  await db.migrate.rollback({ migrationSource }, true);
+}

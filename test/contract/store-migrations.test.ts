@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import type { Knex } from 'knex';
+import { migrate, openDb, rollbackAll } from '../../adapters/store/db.ts';
+import { POSTGRES_URL, requireService } from '../support/services.ts';
+
+const TABLES = ['campaigns', 'definitions', 'escalations', 'history', 'idempotency_keys', 'inbox', 'instances', 'jobs', 'org_units', 'outbox', 'tasks', 'timers'];
+
+async function tables(db: Knex, dialect: string): Promise<string[]> {
+  if (dialect === 'sqlite') {
+    const rows = await db.raw("select name from sqlite_master where type = 'table' and name not like 'knex_%' and name not like 'sqlite_%'");
+    return (rows as { name: string }[]).map((r) => r.name).sort();
+  }
+  const rows = await db.raw("select table_name as name from information_schema.tables where table_schema = current_schema() and table_name not like 'knex_%'");
+  return (rows.rows as { name: string }[]).map((r) => r.name).sort();
+}
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  describe(`store migrations on ${dialect}`, function () {
+    let db: Knex;
+    const schema = `t_${process.pid}_${Date.now()}`;
+    before(async function () {
+      if (dialect === 'postgres') await requireService(this, 'PostgreSQL');
+      db = openDb(dialect === 'postgres' ? { databaseUrl: POSTGRES_URL, schema } : { sqliteFile: ':memory:' }).db;
+    });
+    after(async () => {
+      if (!db) return;
+      if (dialect === 'postgres') await db.raw(`drop schema if exists "${schema}" cascade`);
+      await db.destroy();
+    });
+
+    it('creates every table, is idempotent, and rolls back cleanly', async () => {
+      expect(await migrate(db)).to.deep.equal(['001_core']);
+      expect(await tables(db, dialect)).to.deep.equal(TABLES);
+      expect(await migrate(db), 'a second run applies nothing').to.deep.equal([]);
+      await rollbackAll(db);
+      expect(await tables(db, dialect)).to.deep.equal([]);
+      await migrate(db);
+    });
+
+    it('enforces the rev-unique history and the org-unit foreign keys', async () => {
+      const now = Date.now();
+      await db('org_units').insert({ id: 'so', kind: 'department', name: 'Sở GDĐT', path: '/so/', depth: 0, created_at: now });
+      let failed = false;
+      try {
+        await db('org_units').insert({ id: 'x', parent_id: 'missing', kind: 'primary', name: 'X', path: '/missing/x/', depth: 1, created_at: now });
+      } catch {
+        failed = true;
+      }
+      expect(failed, 'a unit under a missing parent is refused').to.equal(true);
+      const row = await db('org_units').where({ id: 'so' }).first();
+      expect(Number(row.created_at)).to.equal(now);
+    });
+  });
+}
