@@ -23,8 +23,6 @@ export interface Diagnostic {
 /** Finds the source position of a path: its key (for "unknown key" and the like) or its value. */
 export type Locator = (path: DocPath, at?: 'key' | 'value') => Position;
 
-export const nowhere: Locator = () => ({ line: 1, column: 1 });
-
 export function toPointer(path: DocPath): string {
   return path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
 }

@@ -20,8 +20,3 @@ function fieldToJsonSchema(field: FormField): JsonSchemaObject {
   if (description) out.description = description.vi;
   return out;
 }
-
-/** The form's field names, in order. */
-export function formFields(form: Form | undefined): string[] {
-  return form && form.properties ? Object.keys(form.properties) : [];
-}

@@ -3,7 +3,7 @@
 import { listOf, type DocPath } from './diagnostics.ts';
 import type { LintContext } from './lint.ts';
 import { suggest } from './suggest.ts';
-import { asList, isRecord, stageNodes, tasksWithin, transitionsOf, UNIT_FIELDS, type StageNode } from './model.ts';
+import { asList, isRecord, tasksWithin, transitionsOf, UNIT_FIELDS, type StageNode } from './model.ts';
 import type { Condition, FormField, OrgUnitKind } from './types.generated.ts';
 import schema from './schema.json' with { type: 'json' };
 
@@ -79,7 +79,7 @@ function checkTasksDone(ctx: LintContext, value: unknown, path: DocPath, scope: 
 }
 
 function allTaskIds(ctx: LintContext): string[] {
-  return stageNodes(ctx.def).flatMap((n) => asList(n.stage.tasks).filter(isRecord).map((t) => String(t.id)));
+  return ctx.nodes.flatMap((n) => asList(n.stage.tasks).filter(isRecord).map((t) => String(t.id)));
 }
 
 type ResolvedField = FormField;
@@ -112,7 +112,7 @@ function resolveField(ctx: LintContext, ref: string, path: DocPath, scope: Scope
     sink.error('CONDITION_SCOPE', path, `a task's "when" is checked on entering the stage, before task "${source}" has data; use unit.* or anchorSet`);
     return undefined;
   }
-  const task = stageNodes(def).flatMap((n) => asList(n.stage.tasks)).find((t) => isRecord(t) && t.id === source);
+  const task = ctx.nodes.flatMap((n) => asList(n.stage.tasks)).find((t) => isRecord(t) && t.id === source);
   if (!task) {
     const all = allTaskIds(ctx);
     sink.error('UNKNOWN_FIELD', path, `"${ref}" reads task "${source}", which does not exist${suggest(source, all)}; use event.<field>, unit.kind, unit.levels or <task>.<field> with one of: ${listOf(all)}`);

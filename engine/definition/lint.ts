@@ -200,7 +200,7 @@ function lintTasks({ sink, nodes }: LintContext): void {
 const DURATION_KEYS = ['workingDays', 'days', 'months', 'years'] as const;
 
 /** Rough length in calendar days, only to compare offsets written in different units. */
-export function approximateDays(d: Duration): number {
+function approximateDays(d: Duration): number {
   return (d.workingDays ?? 0) * 1.4 + (d.days ?? 0) + (d.months ?? 0) * 30.44 + (d.years ?? 0) * 365.25;
 }
 

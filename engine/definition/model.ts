@@ -1,7 +1,7 @@
 // Read-only views over a definition that the linter, the compiler and the diagram all need: the
 // stages as a flat list (with their place in the tree), and transitions in one normalised form.
 import type { DocPath } from './diagnostics.ts';
-import type { Condition, ProcessDefinition, Role, Stage, StageMap, Transition, TransitionSpec } from './types.generated.ts';
+import type { ProcessDefinition, Role, Stage, StageMap, Transition, TransitionSpec } from './types.generated.ts';
 
 export type { Condition, ProcessDefinition, Stage, Transition } from './types.generated.ts';
 
@@ -139,8 +139,4 @@ export function childMaps(stage: Stage): { track?: string; initial?: string; sta
     }
   }
   return out;
-}
-
-export function conditionChildren(c: Condition): Condition[] {
-  return [...(c.all ?? []), ...(c.any ?? []), ...(c.not ? [c.not] : [])];
 }

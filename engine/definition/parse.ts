@@ -2,7 +2,7 @@
 // anything: size, nesting depth, alias expansion, custom tags and prototype keys are all bounded or
 // rejected with a located error instead of a stack trace or a hang.
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { DiagnosticSink, toPointer, type DocPath, type Locator, type Position } from './diagnostics.ts';
+import { DiagnosticSink, toPointer, type Locator, type Position } from './diagnostics.ts';
 
 /** Limits on what a definition file may cost to read. */
 export interface ParseLimits {

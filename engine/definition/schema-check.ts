@@ -12,9 +12,6 @@ function getValidator(): ValidateFunction {
   return validator;
 }
 
-/** The one schema, for editors and for the HTTP layer to publish. */
-export const definitionSchema = schema;
-
 const PATTERN_HINTS: Record<string, string> = {
   '^[a-z][a-z0-9_]*$': 'a snake_case name (lower-case letters, digits and _, starting with a letter)',
   '^[A-Z][A-Z0-9_]*$': 'an UPPER_CASE event name (capital letters, digits and _)',
