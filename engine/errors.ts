@@ -12,7 +12,12 @@ export type EngineErrorCode =
   | 'INSTANCE_NOT_RUNNING'
   | 'NEEDS_MIGRATION'
   | 'REV_CONFLICT'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'INVALID_ARGUMENT'
+  | 'NOT_APPLICABLE'
+  | 'DEFINITION_INVALID'
+  | 'DEFINITION_EXISTS'
+  | 'IDEMPOTENCY_KEY_REUSED';
 
 export class EngineError extends Error {
   constructor(

@@ -2,6 +2,7 @@
 // URL is given. The same migrations run on both.
 import knexModule, { type Knex } from 'knex';
 import * as core from './migrations/001_core.ts';
+import * as timerArm from './migrations/002_timer_arm.ts';
 
 const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
 
@@ -55,6 +56,7 @@ export function openDb(config: StoreConfig): { db: Knex; dialect: Dialect } {
 /** Migrations in order; append new ones, never edit a landed one. */
 const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
   '001_core': core,
+  '002_timer_arm': timerArm,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

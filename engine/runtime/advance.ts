@@ -11,6 +11,10 @@ import { dueDate, dueInstant, ladderInstant } from './deadlines.ts';
 import { explainRejection } from './rejection.ts';
 import { activeStages, leafStages } from './stages.ts';
 
+/** The xstate release snapshots are written by (pinned exactly in package.json; a test keeps the two
+ * in step). Stored on every instance: the persisted format has changed inside 5.x. */
+export const XSTATE_VERSION = '5.33.3';
+
 /** One entry into a stage. Timers carry (seq, arm) and count only while both still match. */
 export interface StageEntry {
   /** Which entry this is, unique within the instance: re-entering a stage gets a new seq. */
@@ -20,6 +24,8 @@ export interface StageEntry {
   enteredAt: number;
   /** The due moment, when the stage has a deadline and it is known. */
   dueAt?: number;
+  /** A last day set by hand (a cohort extension, gia hạn): it wins over the stage's rule. */
+  dueOn?: string;
 }
 
 /** What is persisted of an instance besides its identity: the snapshot and the stage entries. */
@@ -51,6 +57,8 @@ export type Effect =
   | { type: 'stageLeft'; stage: string; seq: number; at: number }
   | { type: 'armTimers'; stage: string; seq: number; arm: number; timers: TimerSpec[] }
   | { type: 'disarmTimers'; stage: string; seq: number }
+  /** A stage with a deadline rule got its due moment (undefined while its anchor is unknown). */
+  | { type: 'deadline'; stage: string; seq: number; enteredAt: number; dueAt?: number; moved: boolean }
   | { type: 'finished'; at: number };
 
 export interface EngineEvent {
@@ -132,7 +140,7 @@ function settle(
   for (const stage of Object.keys(entries)) {
     const info = compiled.stages[stage]!;
     const isNew = entered.includes(stage);
-    const anchorMoved = !isNew && moved !== undefined && info.due?.from === 'anchor' && info.due.anchor === moved;
+    const anchorMoved = !isNew && moved !== undefined && info.due?.from === 'anchor' && info.due.anchor === moved && !entries[stage]!.dueOn;
     if (!isNew && !anchorMoved) continue;
     const entry = entries[stage]!;
     if (anchorMoved) {
@@ -142,6 +150,7 @@ function settle(
     const armed = armStage(info, entries[stage]!, context.anchors, calendar);
     entries[stage] = armed.entry;
     if (isNew) effects.push({ type: 'stageEntered', stage, seq: armed.entry.seq, at: now, ...(armed.entry.dueAt !== undefined ? { dueAt: armed.entry.dueAt } : {}) });
+    if (info.due || entry.dueOn) effects.push({ type: 'deadline', stage, seq: armed.entry.seq, enteredAt: armed.entry.enteredAt, ...(armed.entry.dueAt !== undefined ? { dueAt: armed.entry.dueAt } : {}), moved: anchorMoved });
     if (armed.timers.length) effects.push({ type: 'armTimers', stage, seq: armed.entry.seq, arm: armed.entry.arm, timers: armed.timers });
   }
   const status = snapshot.status === 'done' ? 'done' : 'running';
@@ -158,10 +167,10 @@ function settle(
 }
 
 /** The stage's due moment and its timers: DUE (if the stage listens for it) and every ladder step. */
-function armStage(info: StageInfo, entry: StageEntry, anchors: Record<string, string>, calendar: WorkingCalendar): { entry: StageEntry; timers: TimerSpec[] } {
+export function armStage(info: StageInfo, entry: StageEntry, anchors: Readonly<Record<string, string>>, calendar: WorkingCalendar): { entry: StageEntry; timers: TimerSpec[] } {
   const { dueAt: _old, ...rest } = entry;
-  if (!info.due) return { entry: rest, timers: [] };
-  const day = dueDate(info.due, entry.enteredAt, anchors, calendar);
+  if (!info.due && !entry.dueOn) return { entry: rest, timers: [] };
+  const day = entry.dueOn ?? dueDate(info.due!, entry.enteredAt, anchors, calendar);
   if (day === undefined) return { entry: rest, timers: [] };
   const dueAt = dueInstant(day);
   const base = { stage: info.id, seq: entry.seq, arm: entry.arm };

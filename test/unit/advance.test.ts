@@ -75,7 +75,7 @@ describe('advance: the pure engine step', () => {
     const firstTimer = { stage: 'self_assessment', seq: 1, arm: 1 };
     expect(timerIsCurrent(r.state, firstTimer)).to.equal(true);
     send({ type: 'SUBMIT' });
-    expect(r.effects.map((e) => e.type)).to.deep.equal(['disarmTimers', 'stageLeft', 'stageEntered', 'armTimers']);
+    expect(r.effects.map((e) => e.type)).to.deep.equal(['disarmTimers', 'stageLeft', 'stageEntered', 'deadline', 'armTimers']);
     expect(r.stages).to.deep.equal(['improvement_plan']);
     expect(timerIsCurrent(r.state, firstTimer), 'a timer of a left stage does nothing').to.equal(false);
   });

@@ -1,0 +1,277 @@
+// The Store port on knex: the same code on SQLite and PostgreSQL. A change is one transaction whose
+// instance update only matches the rev it was computed over; a unique-key collision (a racing
+// start, a reused idempotency key) rolls it back as REV_CONFLICT, for the engine to retry.
+import type { Knex } from 'knex';
+import { EngineError } from '../../engine/errors.ts';
+import type { DueGroup, InstanceFilter, Store } from '../../engine/ports.ts';
+import type { Campaign, Change, Escalation, HistoryEntry, InboxItem, Instance, LoadedInstance, OrgUnit, OutboxMessage, PublishedDefinition, Task, Timer, TimerStatus } from '../../engine/service/records.ts';
+import {
+  campaignRow,
+  definitionRow,
+  escalationRow,
+  historyRow,
+  inboxRow,
+  instanceRow,
+  outboxRow,
+  taskRow,
+  timerRow,
+  toCampaign,
+  toDefinition,
+  toEscalation,
+  toHistory,
+  toInbox,
+  toInstance,
+  toOutbox,
+  toTask,
+  toTimer,
+  toUnit,
+  unitRow,
+} from './rows.ts';
+
+/** Rows per multi-row INSERT: well under SQLite's limits on compound selects and variables. */
+const CHUNK = 100;
+
+export class KnexStore implements Store {
+  constructor(readonly db: Knex) {}
+
+  async putUnits(units: OrgUnit[]): Promise<void> {
+    // Parents first, whatever order they came in, so the foreign key holds inside the batch.
+    const sorted = [...units].sort((a, b) => a.depth - b.depth);
+    await this.db.transaction(async (trx) => {
+      for (const rows of chunks(sorted.map(unitRow))) await trx('org_units').insert(rows).onConflict('id').merge();
+    });
+  }
+
+  async getUnit(id: string): Promise<OrgUnit | undefined> {
+    const row = await this.db('org_units').where({ id }).first();
+    return row ? toUnit(row) : undefined;
+  }
+
+  async getUnits(ids: string[]): Promise<OrgUnit[]> {
+    if (!ids.length) return [];
+    return (await this.db('org_units').whereIn('id', ids)).map(toUnit);
+  }
+
+  async unitsUnder(path: string, options: { kinds?: string[]; afterId?: string; limit: number; missingFor?: string }): Promise<OrgUnit[]> {
+    const q = under(this.db('org_units'), 'path', path).orderBy('id').limit(options.limit);
+    if (options.kinds?.length) q.whereIn('kind', options.kinds);
+    if (options.afterId) q.where('id', '>', options.afterId);
+    if (options.missingFor) {
+      const campaign = options.missingFor;
+      q.whereNotExists((sub) => sub.select(this.db.raw('1')).from('instances').whereRaw('instances.org_unit_id = org_units.id').andWhere('instances.campaign_id', campaign));
+    }
+    return (await q).map(toUnit);
+  }
+
+  async countUnitsUnder(path: string, kinds: string[]): Promise<number> {
+    const q = under(this.db('org_units'), 'path', path).count({ n: '*' });
+    if (kinds.length) q.whereIn('kind', kinds);
+    return Number((await q)[0]!.n);
+  }
+
+  async putDefinition(def: PublishedDefinition, compiledConfig: unknown): Promise<void> {
+    try {
+      await this.db('definitions').insert(definitionRow(def, JSON.stringify(compiledConfig)));
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new EngineError('DEFINITION_EXISTS', `${def.id} version ${def.version} is already published`, { id: def.id, version: def.version });
+      throw e;
+    }
+  }
+
+  async getDefinition(id: string, version?: number): Promise<PublishedDefinition | undefined> {
+    const q = this.db('definitions').where({ id });
+    const row = version === undefined ? await q.orderBy('version', 'desc').first() : await q.andWhere({ version }).first();
+    return row ? toDefinition(row) : undefined;
+  }
+
+  async listDefinitions(): Promise<Omit<PublishedDefinition, 'source'>[]> {
+    const rows = await this.db('definitions').select('id', 'version', 'hash', 'title', 'published_by', 'published_at').orderBy(['id', 'version']);
+    return rows.map((r) => {
+      const { source: _s, ...rest } = toDefinition({ ...r, source: '' });
+      return rest;
+    });
+  }
+
+  async loadInstance(id: string): Promise<LoadedInstance | undefined> {
+    const row = await this.db('instances').where({ id }).first();
+    if (!row) return undefined;
+    const instance = toInstance(row);
+    const current = new Set(Object.entries(instance.state.entries).map(([stage, e]) => `${stage}.${e.seq}`));
+    const [tasks, timers] = await Promise.all([
+      this.db('tasks').where({ instance_id: id }).whereIn('status', ['open', 'done', 'skipped']),
+      this.db('timers').where({ instance_id: id, status: 'pending' }),
+    ]);
+    return {
+      instance,
+      tasks: tasks.map(toTask).filter((t) => current.has(`${t.stage}.${t.stageSeq}`) || t.status === 'open'),
+      pendingTimers: timers.map(toTimer),
+    };
+  }
+
+  async findInstance(definitionId: string, orgUnitId: string, campaignId?: string): Promise<Instance | undefined> {
+    const q = this.db('instances').where({ definition_id: definitionId, org_unit_id: orgUnitId });
+    if (campaignId) q.andWhere({ campaign_id: campaignId });
+    else q.whereNull('campaign_id');
+    const row = await q.orderBy('created_at', 'desc').first();
+    return row ? toInstance(row) : undefined;
+  }
+
+  async listInstances(filter: InstanceFilter, page: { afterId?: string; limit: number }): Promise<Instance[]> {
+    const q = applyFilter(this.db('instances'), filter).orderBy('id').limit(page.limit);
+    if (page.afterId) q.where('id', '>', page.afterId);
+    return (await q).map(toInstance);
+  }
+
+  async countInstances(filter: InstanceFilter): Promise<number> {
+    return Number((await applyFilter(this.db('instances'), filter).count({ n: '*' }))[0]!.n);
+  }
+
+  async commit(change: Change): Promise<void> {
+    const i = change.instance;
+    try {
+      await this.db.transaction(async (trx) => {
+        if (change.expectedRev === 0) {
+          await trx('instances').insert(instanceRow(i));
+        } else {
+          const { id: _id, created_at: _c, ...fields } = instanceRow(i);
+          const updated = await trx('instances').where({ id: i.id, rev: change.expectedRev }).update(fields);
+          if (updated !== 1) throw conflict(i.id);
+        }
+        await trx('history').insert(historyRow(change.history));
+        for (const rows of chunks(change.tasks.map(taskRow))) await trx('tasks').insert(rows).onConflict('id').merge();
+        for (const rows of chunks(change.timers.map(timerRow))) await trx('timers').insert(rows).onConflict('id').merge();
+        for (const u of change.timerUpdates) await trx('timers').where({ id: u.id }).update({ status: u.status, fired_at: u.firedAt ?? null });
+        for (const rows of chunks(change.outbox.map(outboxRow))) await trx('outbox').insert(rows);
+        if (change.escalation) await trx('escalations').insert(escalationRow(change.escalation));
+        for (const rows of chunks(change.inbox.map(inboxRow))) await trx('inbox').insert(rows);
+        if (change.idempotency) {
+          const k = change.idempotency;
+          await trx('idempotency_keys').insert({ scope: k.scope, key: k.key, request_hash: k.requestHash, response: JSON.stringify(k.response), created_at: change.history.at });
+        }
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw conflict(i.id);
+      throw e;
+    }
+  }
+
+  async getTimer(id: string): Promise<Timer | undefined> {
+    const row = await this.db('timers').where({ id }).first();
+    return row ? toTimer(row) : undefined;
+  }
+
+  async setTimerStatus(id: string, status: TimerStatus, at: number): Promise<void> {
+    await this.db('timers').where({ id, status: 'pending' }).update({ status, fired_at: at });
+  }
+
+  async pendingTimers(page: { afterId?: string; limit: number }): Promise<Timer[]> {
+    const q = this.db('timers').where({ status: 'pending' }).orderBy('id').limit(page.limit);
+    if (page.afterId) q.where('id', '>', page.afterId);
+    return (await q).map(toTimer);
+  }
+
+  async unrelayed(limit: number): Promise<OutboxMessage[]> {
+    return (await this.db('outbox').whereNull('relayed_at').orderBy('id').limit(limit)).map(toOutbox);
+  }
+
+  async markRelayed(ids: number[], at: number): Promise<void> {
+    for (const part of chunks(ids)) await this.db('outbox').whereIn('id', part).update({ relayed_at: at });
+  }
+
+  async getIdempotent(scope: string, key: string): Promise<{ requestHash: string; response: unknown } | undefined> {
+    const row = await this.db('idempotency_keys').where({ scope, key }).first();
+    return row ? { requestHash: row.request_hash, response: JSON.parse(row.response) } : undefined;
+  }
+
+  async putCampaign(campaign: Campaign): Promise<void> {
+    await this.db('campaigns').insert(campaignRow(campaign));
+  }
+
+  async getCampaign(id: string): Promise<Campaign | undefined> {
+    const row = await this.db('campaigns').where({ id }).first();
+    return row ? toCampaign(row) : undefined;
+  }
+
+  async updateCampaign(id: string, fields: Partial<Pick<Campaign, 'status' | 'total' | 'started'>>): Promise<void> {
+    await this.db('campaigns').where({ id }).update(fields);
+  }
+
+  async history(instanceId: string): Promise<HistoryEntry[]> {
+    return (await this.db('history').where({ instance_id: instanceId }).orderBy('rev')).map(toHistory);
+  }
+
+  async tasksOf(instanceId: string): Promise<Task[]> {
+    return (await this.db('tasks').where({ instance_id: instanceId }).orderBy(['opened_at', 'id'])).map(toTask);
+  }
+
+  async escalationsOf(instanceId: string): Promise<Escalation[]> {
+    return (await this.db('escalations').where({ instance_id: instanceId }).orderBy(['fired_at', 'id'])).map(toEscalation);
+  }
+
+  async openTasks(unitPaths: string[], options: { subtree: boolean; limit: number }): Promise<Task[]> {
+    if (!unitPaths.length) return [];
+    const q = this.db('tasks').where({ status: 'open' });
+    if (options.subtree) q.where((w) => unitPaths.forEach((p) => w.orWhere((o) => under(o, 'owner_unit_path', p))));
+    else q.whereIn('owner_unit_path', unitPaths);
+    return (await q.orderByRaw('case when due_at is null then 1 else 0 end, due_at, id').limit(options.limit)).map(toTask);
+  }
+
+  async dueGroups(path: string, until: number): Promise<DueGroup[]> {
+    const rows = await under(this.db('instances'), 'unit_path', path)
+      .where({ status: 'running' })
+      .where('due_at', '<', until)
+      .select('org_unit_id', 'stages', 'definition_id', 'due_at')
+      .count({ n: '*' })
+      .groupBy('org_unit_id', 'stages', 'definition_id', 'due_at');
+    return rows.map((r: Record<string, any>) => ({ orgUnitId: r.org_unit_id, stages: JSON.parse(r.stages), definitionId: r.definition_id, dueAt: Number(r.due_at), count: Number(r.n) }));
+  }
+
+  async inbox(unitIds: string[], options: { unreadOnly: boolean; limit: number }): Promise<InboxItem[]> {
+    if (!unitIds.length) return [];
+    const q = this.db('inbox').whereIn('unit_id', unitIds).orderBy('id', 'desc').limit(options.limit);
+    if (options.unreadOnly) q.whereNull('read_at');
+    return (await q).map(toInbox);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+/** Rows whose path column starts with `path` (LIKE with its wildcards escaped: ids may hold `_`). */
+function under<Q extends Knex.QueryBuilder>(q: Q, column: string, path: string): Q {
+  return q.whereRaw(`?? like ? escape '\\'`, [column, likeEscape(path) + '%']) as Q;
+}
+
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => '\\' + c);
+}
+
+function applyFilter(q: Knex.QueryBuilder, f: InstanceFilter): Knex.QueryBuilder {
+  if (f.definitionId) q.where('definition_id', f.definitionId);
+  if (f.definitionVersion !== undefined) q.where('definition_version', f.definitionVersion);
+  if (f.underPath) under(q, 'unit_path', f.underPath);
+  if (f.campaignId) q.where('campaign_id', f.campaignId);
+  if (f.statuses?.length) q.whereIn('status', f.statuses);
+  if (f.ids?.length) q.whereIn('id', f.ids);
+  if (f.stages?.length) {
+    const stages = f.stages;
+    q.where((w) => stages.forEach((s) => w.orWhereRaw(`stages like ? escape '\\'`, [`%${likeEscape(JSON.stringify(s))}%`])));
+  }
+  return q;
+}
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+function conflict(instanceId: string): EngineError {
+  return new EngineError('REV_CONFLICT', `instance ${instanceId} was changed by someone else meanwhile; reload and try again`, { instanceId });
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return err.code === '23505' || (err.code === 'SQLITE_CONSTRAINT' && /UNIQUE|PRIMARY KEY/.test(err.message ?? ''));
+}

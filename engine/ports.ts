@@ -1,0 +1,172 @@
+// The ports the engine service works against. Adapters implement them; the engine imports none of
+// the adapters, so the same service runs on SQLite + the SQL job table, on PostgreSQL + BullMQ, and
+// in `tiendo simulate` with a clock that jumps.
+import type {
+  Campaign,
+  Change,
+  Escalation,
+  HistoryEntry,
+  InboxItem,
+  InstanceStatus,
+  Instance,
+  LoadedInstance,
+  OrgUnit,
+  OutboxMessage,
+  PublishedDefinition,
+  Task,
+  Timer,
+  TimerStatus,
+} from './service/records.ts';
+import type { Text } from './definition/types.generated.ts';
+
+/** Where "now" comes from: the wall clock in production, a simulated one in tests and simulations. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** A clock moved by hand. Never goes backwards. */
+export class ManualClock implements Clock {
+  constructor(private at: number) {}
+  now(): number {
+    return this.at;
+  }
+  set(at: number): void {
+    if (at > this.at) this.at = at;
+  }
+}
+
+/** A job to run at (or after) `runAt`. The id is the job's identity: scheduling an id that is already
+ * pending replaces it (the new runAt and payload win), so relaying the same timer twice is harmless. */
+export interface JobSpec {
+  /** Letters, digits, `.`, `_`, `-` only (BullMQ refuses `:`); not all digits. */
+  id: string;
+  name: string;
+  payload: Record<string, unknown>;
+  /** Epoch milliseconds. */
+  runAt: number;
+}
+
+export interface Job extends JobSpec {
+  /** 1 on the first delivery, 2 on the first retry… */
+  attempt: number;
+}
+
+/** Runs one job. Throwing means "not done": the job is delivered again later. Delivery is at least
+ * once, so a handler must be idempotent. */
+export type JobHandler = (job: Job) => Promise<void>;
+
+export interface QueueWorker {
+  /** Stops taking jobs and waits for the ones in hand. */
+  close(): Promise<void>;
+}
+
+export interface WorkOptions {
+  concurrency?: number;
+  /** How long a taken job stays leased before another worker may take it (ms). */
+  leaseMs?: number;
+  /** Called when a handler throws (after which the job is retried). */
+  onError?: (job: Job, error: unknown) => void;
+}
+
+/** Durable delayed jobs: the timers of every instance. */
+export interface Queue {
+  /** Schedules jobs; an id already pending is replaced. */
+  schedule(jobs: JobSpec[]): Promise<void>;
+  /** Drops pending jobs by id; unknown ids are ignored. */
+  cancel(ids: string[]): Promise<void>;
+  /** Starts a worker that runs each job when due, until closed. */
+  work(handler: JobHandler, options?: WorkOptions): QueueWorker;
+  /**
+   * Runs, one by one, every job due at `now` (the clock the queue was made with), including jobs
+   * that come due as a result, and returns how many ran. For simulations and tests that move a
+   * clock instead of sleeping; a job that throws is left for a later delivery and counted out.
+   */
+  runDue(handler: JobHandler): Promise<number>;
+  /** The earliest runAt among pending jobs, or undefined when none are pending. */
+  nextRunAt(): Promise<number | undefined>;
+  /** Pending job ids (for the contract tests and the rebuild after a Redis loss). */
+  pendingIds(): Promise<string[]>;
+  /** Releases connections. Jobs stay where they are stored. */
+  close(): Promise<void>;
+}
+
+/** Which instances a cohort operation or a listing covers. */
+export interface InstanceFilter {
+  definitionId?: string;
+  definitionVersion?: number;
+  /** Instances of units under this path (the unit itself included). */
+  underPath?: string;
+  campaignId?: string;
+  /** Instances with any of these active stages. */
+  stages?: string[];
+  statuses?: InstanceStatus[];
+  ids?: string[];
+}
+
+/** One row of the overdue board before bucketing: instances due before `until`, grouped. */
+export interface DueGroup {
+  orgUnitId: string;
+  /** The instance's active stages, as stored. */
+  stages: string[];
+  definitionId: string;
+  dueAt: number;
+  count: number;
+}
+
+/** The durable store. Every write that belongs to one change goes through `commit`. */
+export interface Store {
+  putUnits(units: OrgUnit[]): Promise<void>;
+  getUnit(id: string): Promise<OrgUnit | undefined>;
+  getUnits(ids: string[]): Promise<OrgUnit[]>;
+  /** Units of the given kinds under a path, by id, a page at a time; `missingFor` leaves out units
+   * that already have an instance in that campaign. */
+  unitsUnder(path: string, options: { kinds?: string[]; afterId?: string; limit: number; missingFor?: string }): Promise<OrgUnit[]>;
+  countUnitsUnder(path: string, kinds: string[]): Promise<number>;
+
+  /** Stores a new version with its compiled machine config (kept for inspection; the engine
+   * recompiles the source); throws EngineError DEFINITION_EXISTS when that version is taken. */
+  putDefinition(def: PublishedDefinition, compiledConfig: unknown): Promise<void>;
+  /** The given version, or the latest when none is given. */
+  getDefinition(id: string, version?: number): Promise<PublishedDefinition | undefined>;
+  listDefinitions(): Promise<Omit<PublishedDefinition, 'source'>[]>;
+
+  loadInstance(id: string): Promise<LoadedInstance | undefined>;
+  findInstance(definitionId: string, orgUnitId: string, campaignId?: string): Promise<Instance | undefined>;
+  listInstances(filter: InstanceFilter, page: { afterId?: string; limit: number }): Promise<Instance[]>;
+  /** Commits one change atomically; throws EngineError REV_CONFLICT when the instance moved on (or
+   * the idempotency key was taken) meanwhile, and then nothing is written. */
+  commit(change: Change): Promise<void>;
+
+  getTimer(id: string): Promise<Timer | undefined>;
+  setTimerStatus(id: string, status: TimerStatus, at: number): Promise<void>;
+  /** Pending timers by id, a page at a time (rebuilding the queue after Redis lost it). */
+  pendingTimers(page: { afterId?: string; limit: number }): Promise<Timer[]>;
+
+  unrelayed(limit: number): Promise<OutboxMessage[]>;
+  markRelayed(ids: number[], at: number): Promise<void>;
+
+  getIdempotent(scope: string, key: string): Promise<{ requestHash: string; response: unknown } | undefined>;
+
+  putCampaign(campaign: Campaign): Promise<void>;
+  getCampaign(id: string): Promise<Campaign | undefined>;
+  updateCampaign(id: string, fields: Partial<Pick<Campaign, 'status' | 'total' | 'started'>>): Promise<void>;
+  countInstances(filter: InstanceFilter): Promise<number>;
+
+  history(instanceId: string): Promise<HistoryEntry[]>;
+  tasksOf(instanceId: string): Promise<Task[]>;
+  escalationsOf(instanceId: string): Promise<Escalation[]>;
+  /** Open tasks held by the units (or, with subtree, by any unit under them), soonest due first. */
+  openTasks(unitPaths: string[], options: { subtree: boolean; limit: number }): Promise<Task[]>;
+  /** Running instances under a path with a due moment before `until`, grouped by unit, stages and due day. */
+  dueGroups(path: string, until: number): Promise<DueGroup[]>;
+  inbox(unitIds: string[], options: { unreadOnly: boolean; limit: number }): Promise<InboxItem[]>;
+
+  close(): Promise<void>;
+}
+
+/** Carries an escalation beyond the in-app inbox (webhook, e-mail). Delivery is at least once. */
+export interface Notifier {
+  notify(notice: { escalation: Escalation; message: Text }): Promise<void>;
+}

@@ -1,0 +1,89 @@
+// Published definitions: publishing validates, compiles and stores a new immutable version; reading
+// one back compiles its stored source once per process and keeps it (a machine is not JSON).
+import { createHash } from 'node:crypto';
+import type { WorkingCalendar } from '../calendar/calendar.ts';
+import { compileProcess, type CompiledProcess } from '../definition/compile.ts';
+import { formatDiagnostic, type Diagnostic } from '../definition/diagnostics.ts';
+import { loadDefinition } from '../definition/load.ts';
+import { EngineError } from '../errors.ts';
+import type { Clock, Store } from '../ports.ts';
+import type { PublishedDefinition } from './records.ts';
+
+export interface PublishResult {
+  id: string;
+  version: number;
+  hash: string;
+  /** False when this exact text was already published as this version. */
+  created: boolean;
+  /** Warnings (errors refuse the publication). */
+  diagnostics: Diagnostic[];
+}
+
+export function sourceHash(source: string): string {
+  return createHash('sha256').update(source).digest('hex');
+}
+
+export class Catalog {
+  private readonly compiled = new Map<string, CompiledProcess>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    readonly calendars: ReadonlyMap<string, WorkingCalendar>,
+  ) {}
+
+  /** Validates and stores a definition as a new version. Errors name file, line and column. */
+  async publish(source: string, file: string, actor?: string): Promise<PublishResult> {
+    const { compiled, diagnostics } = this.compile(source, file);
+    const hash = sourceHash(source);
+    const base = { id: compiled.id, version: compiled.version, hash, diagnostics };
+    const existing = await this.store.getDefinition(compiled.id, compiled.version);
+    if (existing) {
+      if (existing.hash === hash) return { ...base, created: false };
+      throw new EngineError('DEFINITION_EXISTS', `${compiled.id} version ${compiled.version} is already published with different content; published versions never change, so give this one a new version number`, { id: compiled.id, version: compiled.version });
+    }
+    const latest = await this.store.getDefinition(compiled.id);
+    if (latest && latest.version > compiled.version) {
+      throw new EngineError('DEFINITION_EXISTS', `${compiled.id} is already at version ${latest.version}; a new version must be greater`, { id: compiled.id, version: compiled.version, latest: latest.version });
+    }
+    const def: PublishedDefinition = { id: compiled.id, version: compiled.version, source, hash, title: compiled.title, publishedAt: this.clock.now(), ...(actor ? { publishedBy: actor } : {}) };
+    await this.store.putDefinition(def, compiled.config);
+    this.compiled.set(key(def.id, def.version), compiled);
+    return { ...base, created: true };
+  }
+
+  /** A published version, compiled; the latest when no version is given. */
+  async get(id: string, version?: number): Promise<CompiledProcess> {
+    const cached = version !== undefined ? this.compiled.get(key(id, version)) : undefined;
+    if (cached) return cached;
+    const def = await this.store.getDefinition(id, version);
+    if (!def) throw new EngineError('NOT_FOUND', version === undefined ? `no process "${id}" is published` : `${id} version ${version} is not published`, { id, version });
+    const hit = this.compiled.get(key(def.id, def.version));
+    if (hit) return hit;
+    const { compiled } = this.compile(def.source, `${def.id}@${def.version}`);
+    this.compiled.set(key(def.id, def.version), compiled);
+    return compiled;
+  }
+
+  calendarOf(compiled: CompiledProcess): WorkingCalendar {
+    const calendar = this.calendars.get(compiled.calendar);
+    if (!calendar) throw new EngineError('DEFINITION_INVALID', `calendar "${compiled.calendar}" is not installed; installed: ${[...this.calendars.keys()].join(', ')}`);
+    return calendar;
+  }
+
+  private compile(source: string, file: string): { compiled: CompiledProcess; diagnostics: Diagnostic[] } {
+    const ranges = Object.fromEntries([...this.calendars].map(([id, c]) => [id, { firstYear: c.firstYear, lastYear: c.lastYear }]));
+    const result = loadDefinition(source, file, { calendars: ranges });
+    if (!result.definition) {
+      const errors = result.diagnostics.filter((d) => d.severity === 'error');
+      throw new EngineError('DEFINITION_INVALID', `${file} does not validate:\n${errors.map(formatDiagnostic).join('\n')}`, { diagnostics: errors });
+    }
+    const compiled = compileProcess(result.definition);
+    this.calendarOf(compiled);
+    return { compiled, diagnostics: result.diagnostics };
+  }
+}
+
+function key(id: string, version: number): string {
+  return `${id}@${version}`;
+}

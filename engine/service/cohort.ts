@@ -1,0 +1,157 @@
+// Cohort operations: one office acting on many schools' instances at once — extend a deadline
+// (gia hạn), hand tasks to another unit, cancel, or move to a new definition version. Each instance
+// changes in its own transaction, with the reason on its history; one that cannot be changed is
+// reported and the others go on.
+import { addDays, localDateOf, type LocalDate } from '../calendar/time.ts';
+import { EngineError } from '../errors.ts';
+import type { InstanceFilter } from '../ports.ts';
+import { extendDeadline, migrateState, type StageMove } from '../runtime/rearm.ts';
+import { bareChange, changeFromStep } from './change.ts';
+import { requireReason, type CommandOptions, type Engine } from './engine.ts';
+import type { Instance } from './records.ts';
+
+export interface CohortItem {
+  instanceId: string;
+  orgUnitId: string;
+  /** Set when this instance was left as it was, with why. */
+  error?: { code: string; message: string };
+  [detail: string]: unknown;
+}
+
+export interface CohortReport {
+  matched: number;
+  changed: number;
+  dryRun: boolean;
+  instances: CohortItem[];
+}
+
+const PAGE = 200;
+
+/** Extends an active stage's deadline: to a given last day, or by working/calendar days. */
+export function extendCohort(
+  engine: Engine,
+  filter: InstanceFilter,
+  input: { stage: string; until?: string; workingDays?: number; days?: number; reason: string; dryRun?: boolean },
+  options: CommandOptions,
+): Promise<CohortReport> {
+  requireReason(input.reason);
+  const ways = ['until', 'workingDays', 'days'].filter((k) => input[k as keyof typeof input] !== undefined);
+  if (ways.length !== 1) throw new EngineError('INVALID_ARGUMENT', 'give exactly one of until (a date), workingDays or days', { field: 'until', allowed: ['until', 'workingDays', 'days'] });
+  if (input.until === undefined && !(Number.isInteger(input.workingDays ?? input.days) && (input.workingDays ?? input.days)! > 0)) {
+    throw new EngineError('INVALID_ARGUMENT', 'the extension must be a positive whole number of days', { field: ways[0] });
+  }
+  return forEachInstance(engine, { ...filter, stages: [input.stage] }, input.dryRun ?? false, async (instance, dryRun) => {
+    let before: number | undefined;
+    let after: number | undefined;
+    await engine.mutate(instance.id, perInstance(options, instance.id, dryRun), { extend: input }, async (loaded, at, compiled) => {
+      const calendar = engine.catalog.calendarOf(compiled);
+      const entry = loaded.instance.state.entries[input.stage];
+      if (!entry) throw new EngineError('STAGE_REJECTS_EVENT', `stage "${input.stage}" is not active`, { stage: input.stage });
+      const current = entry.dueAt === undefined ? undefined : localDateOf(entry.dueAt);
+      let lastDay: LocalDate;
+      if (input.until !== undefined) lastDay = input.until;
+      else if (!current) throw new EngineError('INVALID_ARGUMENT', `stage "${input.stage}" has no deadline yet to extend; give "until"`, { field: 'until' });
+      else lastDay = input.workingDays !== undefined ? calendar.addWorkingDays(current, input.workingDays) : addDays(current, input.days!);
+      const step = extendDeadline(compiled, loaded.instance.state, input.stage, lastDay, calendar);
+      before = entry.dueAt;
+      after = step.state.entries[input.stage]!.dueAt;
+      if (dryRun) throw new DryRun();
+      const chain = await engine.chainOf(loaded.instance.orgUnitId);
+      return { change: changeFromStep(compiled, loaded, step, chain, { actor: options.actor, eventType: 'cohort.extend', payload: { reason: input.reason, stage: input.stage, lastDay }, at }), step };
+    }).catch(ignoreDryRun);
+    return { stage: input.stage, ...(before !== undefined ? { dueBefore: before } : {}), ...(after !== undefined ? { dueAfter: after } : {}) };
+  });
+}
+
+/** Hands the open tasks (all, or of one task id) to another unit, e.g. when a school merges. */
+export function reassignCohort(engine: Engine, filter: InstanceFilter, input: { toUnitId: string; task?: string; reason: string; dryRun?: boolean }, options: CommandOptions): Promise<CohortReport> {
+  requireReason(input.reason);
+  return engine.chainOf(input.toUnitId).then(([unit]) =>
+    forEachInstance(engine, filter, input.dryRun ?? false, async (instance, dryRun) => {
+      let moved: string[] = [];
+      await engine.mutate(instance.id, perInstance(options, instance.id, dryRun), { reassign: input }, async (loaded, at) => {
+        const tasks = loaded.tasks.filter((t) => t.status === 'open' && (!input.task || t.task === input.task));
+        if (!tasks.length) throw new EngineError('NOT_FOUND', input.task ? `no open task "${input.task}"` : 'no open tasks', { task: input.task });
+        moved = tasks.map((t) => t.task);
+        if (dryRun) throw new DryRun();
+        const change = bareChange(loaded, { actor: options.actor, eventType: 'cohort.reassign', payload: { reason: input.reason, tasks: moved, toUnitId: unit!.id }, at });
+        change.tasks.push(...tasks.map((t) => ({ ...t, ownerUnitId: unit!.id, ownerUnitPath: unit!.path })));
+        return { change };
+      }).catch(ignoreDryRun);
+      return { tasks: moved, toUnitId: unit!.id };
+    }),
+  );
+}
+
+export function cancelCohort(engine: Engine, filter: InstanceFilter, input: { reason: string; dryRun?: boolean }, options: CommandOptions): Promise<CohortReport> {
+  requireReason(input.reason);
+  return forEachInstance(engine, filter, input.dryRun ?? false, async (instance, dryRun) => {
+    if (!dryRun) await engine.cancel(instance.id, input.reason, perInstance(options, instance.id, dryRun));
+    return { stages: instance.stages };
+  });
+}
+
+/**
+ * Moves instances to another published version of their definition. `stateMap` says where each
+ * stage that no longer exists goes; a dry run lists what would change and which deadlines move.
+ */
+export function migrateCohort(engine: Engine, filter: InstanceFilter, input: { toVersion: number; stateMap?: Record<string, string>; reason: string; dryRun?: boolean }, options: CommandOptions): Promise<CohortReport> {
+  requireReason(input.reason);
+  return forEachInstance(engine, filter, input.dryRun ?? false, async (instance, dryRun) => {
+    let moves: StageMove[] = [];
+    let to: string[] = [];
+    await engine.mutate(instance.id, perInstance(options, instance.id, dryRun), { migrate: input }, async (loaded, at) => {
+      const target = await engine.catalog.get(loaded.instance.definitionId, input.toVersion);
+      if (target.version === loaded.instance.definitionVersion) throw new EngineError('INVALID_ARGUMENT', `already on version ${target.version}`, { field: 'toVersion' });
+      const migrated = migrateState(target, loaded.instance.state, loaded.instance.stages, input.stateMap ?? {}, at, engine.catalog.calendarOf(target));
+      moves = migrated.moves;
+      to = migrated.step.stages;
+      if (dryRun) throw new DryRun();
+      const chain = await engine.chainOf(loaded.instance.orgUnitId);
+      const change = changeFromStep(target, loaded, migrated.step, chain, {
+        actor: options.actor,
+        eventType: 'cohort.migrate',
+        payload: { reason: input.reason, fromVersion: loaded.instance.definitionVersion, toVersion: target.version, stateMap: input.stateMap ?? {} },
+        at,
+      });
+      change.instance = { ...change.instance, definitionVersion: target.version, status: 'running' };
+      return { change, step: migrated.step };
+    }).catch(ignoreDryRun);
+    return { fromVersion: instance.definitionVersion, toVersion: input.toVersion, from: instance.stages, to, deadlines: moves };
+  });
+}
+
+/** A cohort's Idempotency-Key stands for each instance's change: a repeated request (say, "extend by
+ * 5 days" sent twice) changes each instance once. */
+function perInstance(options: CommandOptions, instanceId: string, dryRun: boolean): CommandOptions {
+  return { actor: options.actor, ...(options.idempotencyKey && !dryRun ? { idempotencyKey: `${options.idempotencyKey}/${instanceId}` } : {}) };
+}
+
+/** Thrown inside a dry run's compute, after it has worked out what would change: nothing commits. */
+class DryRun extends Error {}
+
+function ignoreDryRun(e: unknown): void {
+  if (!(e instanceof DryRun)) throw e;
+}
+
+async function forEachInstance(engine: Engine, filter: InstanceFilter, dryRun: boolean, each: (instance: Instance, dryRun: boolean) => Promise<Record<string, unknown>>): Promise<CohortReport> {
+  const scoped: InstanceFilter = { statuses: ['running', 'needs_migration'], ...filter };
+  const report: CohortReport = { matched: 0, changed: 0, dryRun, instances: [] };
+  let afterId: string | undefined;
+  for (;;) {
+    const page = await engine.store.listInstances(scoped, { ...(afterId ? { afterId } : {}), limit: PAGE });
+    if (!page.length) return report;
+    for (const instance of page) {
+      report.matched++;
+      const base = { instanceId: instance.id, orgUnitId: instance.orgUnitId };
+      try {
+        report.instances.push({ ...base, ...(await each(instance, dryRun)) });
+        if (!dryRun) report.changed++;
+      } catch (e) {
+        if (!(e instanceof EngineError)) throw e;
+        report.instances.push({ ...base, error: { code: e.code, message: e.message } });
+      }
+    }
+    afterId = page[page.length - 1]!.id;
+  }
+}

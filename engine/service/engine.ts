@@ -1,0 +1,355 @@
+// The engine service: every command that changes an instance takes the same path — load, pure step,
+// one commit with a rev compare-and-set — and a conflicting concurrent change is retried over the
+// fresh state, so nothing is lost and nothing applied twice.
+import { createHash, randomUUID } from 'node:crypto';
+import { parseLocalDate } from '../calendar/time.ts';
+import { createAjv, type ValidateFunction } from '../definition/ajv.ts';
+import { ENGINE_EVENTS, type CompiledProcess } from '../definition/compile.ts';
+import type { JsonSchemaObject } from '../definition/forms.ts';
+import { DUE_EVENT } from '../definition/model.ts';
+import { EngineError } from '../errors.ts';
+import type { Clock, Store } from '../ports.ts';
+import { advance, startInstance, timerIsCurrent, XSTATE_VERSION, type EngineEvent, type StepResult } from '../runtime/advance.ts';
+import { Catalog } from './catalog.ts';
+import { bareChange, cancelAllTimers, changeFromStep } from './change.ts';
+import type { Change, Escalation, Instance, LoadedInstance, OrgUnit, Timer } from './records.ts';
+import { placeUnits, type UnitInput } from './org.ts';
+import { pathIds, recipients, type UnitChain } from './roles.ts';
+
+export interface CommandOptions {
+  /** Who sends it: recorded in history; idempotency keys are unique per actor. */
+  actor: string;
+  idempotencyKey?: string;
+}
+
+/** What a command answers: the instance as it now stands. */
+export interface InstanceSummary {
+  id: string;
+  definitionId: string;
+  definitionVersion: number;
+  orgUnitId: string;
+  status: Instance['status'];
+  stages: string[];
+  rev: number;
+  dueAt?: number;
+}
+
+/** Seen after every commit: simulations record transitions from it, the server pushes the relay. */
+export interface Committed {
+  change: Change;
+  step?: StepResult;
+}
+
+export interface EngineDeps {
+  store: Store;
+  clock: Clock;
+  catalog: Catalog;
+  /** Runs after each commit, awaited: wires the outbox relay, observers. */
+  afterCommit?: (committed: Committed) => Promise<void>;
+  /** How many times a REV_CONFLICT is retried over fresh state before it is reported. */
+  maxRetries?: number;
+}
+
+export const SYSTEM_ACTOR = 'system';
+
+export class Engine {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly catalog: Catalog;
+  private readonly afterCommit: EngineDeps['afterCommit'];
+  private readonly maxRetries: number;
+  private readonly ajv = createAjv();
+  private readonly validators = new WeakMap<JsonSchemaObject, ValidateFunction>();
+
+  constructor(deps: EngineDeps) {
+    this.store = deps.store;
+    this.clock = deps.clock;
+    this.catalog = deps.catalog;
+    this.afterCommit = deps.afterCommit;
+    this.maxRetries = deps.maxRetries ?? 5;
+  }
+
+  /** Adds (or renames) org units; parents must exist or come in the same batch. */
+  async addUnits(inputs: readonly UnitInput[]): Promise<OrgUnit[]> {
+    const parentIds = [...new Set(inputs.map((u) => u.parentId).filter((p): p is string => p !== undefined))];
+    const known = new Map((await this.store.getUnits(parentIds)).map((u) => [u.id, u]));
+    const units = placeUnits(inputs, known, this.clock.now());
+    await this.store.putUnits(units);
+    return units;
+  }
+
+  /** Starts a process for one org unit. Starting it again for the same unit (and campaign) answers
+   * the instance already there. */
+  async start(input: { definitionId: string; version?: number; orgUnitId: string; campaignId?: string; anchors?: Record<string, string> }, options: CommandOptions): Promise<InstanceSummary> {
+    const compiled = await this.catalog.get(input.definitionId, input.version);
+    const chain = await this.chainOf(input.orgUnitId);
+    const unit = chain[0]!;
+    if (!compiled.appliesTo.includes(unit.kind)) {
+      throw new EngineError('NOT_APPLICABLE', `${compiled.id} applies to ${compiled.appliesTo.join(', ')}; unit "${unit.id}" is a ${unit.kind}`, { kind: unit.kind, allowed: compiled.appliesTo });
+    }
+    const anchors = this.checkAnchors(compiled, input.anchors ?? {});
+    const existing = await this.store.findInstance(compiled.id, unit.id, input.campaignId);
+    if (existing) return summary(existing);
+    const at = this.clock.now();
+    const step = startInstance(compiled, { unit: { kind: unit.kind, ...(unit.levels ? { levels: unit.levels } : {}) }, anchors }, at, this.catalog.calendarOf(compiled));
+    const blank: Instance = {
+      id: randomUUID(),
+      definitionId: compiled.id,
+      definitionVersion: compiled.version,
+      xstateVersion: XSTATE_VERSION,
+      orgUnitId: unit.id,
+      unitPath: unit.path,
+      ...(input.campaignId ? { campaignId: input.campaignId } : {}),
+      status: 'running',
+      state: { snapshot: null, entries: {}, seq: 0 },
+      rev: 0,
+      stages: [],
+      enteredAt: at,
+      createdAt: at,
+      updatedAt: at,
+    };
+    const loaded: LoadedInstance = { instance: blank, tasks: [], pendingTimers: [] };
+    const change = changeFromStep(compiled, loaded, step, chain, { actor: options.actor, eventType: 'instance.start', at, ...(input.anchors ? { payload: { anchors } } : {}) });
+    try {
+      await this.commit(change, step);
+    } catch (e) {
+      // Another request started it first: answer that one, as a repeated start would.
+      const raced = e instanceof EngineError && e.code === 'REV_CONFLICT' ? await this.store.findInstance(compiled.id, unit.id, input.campaignId) : undefined;
+      if (raced) return summary(raced);
+      throw e;
+    }
+    return summary(change.instance);
+  }
+
+  /** Sends a process event (SUBMIT, REVIEW…) with its data, checked against the event's form. */
+  send(instanceId: string, event: { type: string; data?: Record<string, unknown> }, options: CommandOptions): Promise<InstanceSummary> {
+    if (typeof event.type !== 'string' || event.type === DUE_EVENT || event.type.includes('.')) {
+      throw new EngineError('STAGE_REJECTS_EVENT', `"${String(event.type)}" cannot be sent: ${event.type === DUE_EVENT ? 'DUE is sent by the engine when a deadline passes' : 'engine events have their own commands (complete a task, check evidence, set an anchor)'}`, { type: event.type });
+    }
+    return this.change(instanceId, options, { type: event.type, ...(event.data ? { data: event.data } : {}) }, (compiled) => {
+      const schema = compiled.events[event.type]?.formSchema;
+      if (schema) this.validate(schema, event.data ?? {}, 'EVENT_DATA_INVALID', `${event.type} data`);
+    });
+  }
+
+  /** Completes a task of an active stage; its data must fit the task's form. */
+  completeTask(instanceId: string, task: string, data: Record<string, unknown> | undefined, options: CommandOptions): Promise<InstanceSummary> {
+    return this.change(instanceId, options, { type: ENGINE_EVENTS.completeTask, task, data: data ?? {} }, (compiled) => {
+      const info = Object.values(compiled.stages).flatMap((s) => s.tasks).find((t) => t.id === task);
+      if (info?.formSchema) this.validate(info.formSchema, data ?? {}, 'FORM_INVALID', `task "${task}"`);
+    });
+  }
+
+  reopenTask(instanceId: string, task: string, options: CommandOptions): Promise<InstanceSummary> {
+    return this.change(instanceId, options, { type: ENGINE_EVENTS.reopenTask, task });
+  }
+
+  /** Ticks (or unticks) an item of the current stage's evidence checklist (minh chứng). */
+  checkEvidence(instanceId: string, item: string, checked: boolean, options: CommandOptions): Promise<InstanceSummary> {
+    return this.change(instanceId, options, { type: ENGINE_EVENTS.checkEvidence, item, checked });
+  }
+
+  /** Sets (or, with null, clears) an anchor date such as the visit date; anchored deadlines move. */
+  setAnchor(instanceId: string, name: string, date: string | null, options: CommandOptions): Promise<InstanceSummary> {
+    const day = date === null ? null : localDate(date, `anchor "${name}"`);
+    return this.change(instanceId, options, { type: ENGINE_EVENTS.setAnchor, name, date: day });
+  }
+
+  /** Ends an instance early, with the reason on record; its timers stop and its open tasks close. */
+  async cancel(instanceId: string, reason: string, options: CommandOptions): Promise<InstanceSummary> {
+    requireReason(reason);
+    return this.mutate(instanceId, options, { reason }, async (loaded, at) => {
+      if (loaded.instance.status !== 'running' && loaded.instance.status !== 'needs_migration') {
+        throw new EngineError('INSTANCE_NOT_RUNNING', `the instance is already ${loaded.instance.status}`);
+      }
+      const change = bareChange(loaded, { actor: options.actor, eventType: 'instance.cancel', payload: { reason }, at }, { status: 'cancelled' });
+      cancelAllTimers(change, loaded, at);
+      change.tasks.push(...loaded.tasks.filter((t) => t.status === 'open').map((t) => ({ ...t, status: 'closed' as const })));
+      return { change };
+    });
+  }
+
+  /**
+   * A timer came due (the queue delivers at least once). It acts only if it is still pending and
+   * its stage entry and arming are current; otherwise it is marked and nothing else happens.
+   */
+  async fireTimer(id: string): Promise<'fired' | 'stale' | 'ignored'> {
+    for (let attempt = 0; ; attempt++) {
+      const timer = await this.store.getTimer(id);
+      if (!timer || timer.status !== 'pending') return 'ignored';
+      const loaded = await this.store.loadInstance(timer.instanceId);
+      const at = this.clock.now();
+      if (!loaded || loaded.instance.status !== 'running' || !timerIsCurrent(loaded.instance.state, { stage: timer.stage, seq: timer.stageSeq, arm: timer.arm })) {
+        await this.store.setTimerStatus(id, 'cancelled', at);
+        return 'stale';
+      }
+      try {
+        const result = await this.timerChange(loaded, timer, at);
+        if (!result) {
+          await this.store.setTimerStatus(id, 'fired', at);
+          return 'fired';
+        }
+        await this.commit(result.change, result.step);
+        return 'fired';
+      } catch (e) {
+        if (!(e instanceof EngineError && e.code === 'REV_CONFLICT') || attempt >= this.maxRetries) throw e;
+      }
+    }
+  }
+
+  /** The unit and its ancestors, the unit first. */
+  async chainOf(orgUnitId: string): Promise<UnitChain> {
+    const unit = await this.store.getUnit(orgUnitId);
+    if (!unit) throw new EngineError('NOT_FOUND', `no org unit "${orgUnitId}"`, { orgUnitId });
+    const ids = pathIds(unit.path);
+    const units = new Map((await this.store.getUnits(ids)).map((u) => [u.id, u]));
+    return ids
+      .reverse()
+      .map((i) => units.get(i))
+      .filter((u): u is OrgUnit => u !== undefined);
+  }
+
+  /** Runs an engine event through the common path, after a check that needs the compiled process. */
+  private change(instanceId: string, options: CommandOptions, event: EngineEvent, check?: (compiled: CompiledProcess) => void): Promise<InstanceSummary> {
+    return this.mutate(instanceId, options, event, async (loaded, at, compiled) => {
+      check?.(compiled);
+      const step = advance(compiled, loaded.instance.state, event, at, this.catalog.calendarOf(compiled));
+      const chain = await this.chainOf(loaded.instance.orgUnitId);
+      const { type, ...payload } = event;
+      const change = changeFromStep(compiled, loaded, step, chain, { actor: options.actor, eventType: type, at, ...(Object.keys(payload).length ? { payload } : {}) });
+      return { change, step };
+    });
+  }
+
+  /**
+   * The one path every change takes: load → compute → commit, with idempotency and REV_CONFLICT
+   * retries (compute runs again over the fresh state). Cohort operations come through here too.
+   */
+  async mutate(
+    instanceId: string,
+    options: CommandOptions,
+    request: unknown,
+    compute: (loaded: LoadedInstance, at: number, compiled: CompiledProcess) => Promise<{ change: Change; step?: StepResult }>,
+  ): Promise<InstanceSummary> {
+    const requestHash = options.idempotencyKey ? hashOf({ instanceId, request }) : '';
+    for (let attempt = 0; ; attempt++) {
+      if (options.idempotencyKey) {
+        const seen = await this.store.getIdempotent(options.actor, options.idempotencyKey);
+        if (seen) {
+          if (seen.requestHash !== requestHash) {
+            throw new EngineError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key "${options.idempotencyKey}" was already used for a different request`, { key: options.idempotencyKey });
+          }
+          return seen.response as InstanceSummary;
+        }
+      }
+      const loaded = await this.store.loadInstance(instanceId);
+      if (!loaded) throw new EngineError('NOT_FOUND', `no instance "${instanceId}"`, { instanceId });
+      const compiled = await this.catalog.get(loaded.instance.definitionId, loaded.instance.definitionVersion);
+      const { change, step } = await compute(loaded, this.clock.now(), compiled);
+      const response = summary(change.instance);
+      if (options.idempotencyKey) change.idempotency = { scope: options.actor, key: options.idempotencyKey, requestHash, response };
+      try {
+        await this.commit(change, step);
+        return response;
+      } catch (e) {
+        if (!(e instanceof EngineError && e.code === 'REV_CONFLICT') || attempt >= this.maxRetries) throw e;
+      }
+    }
+  }
+
+  private async commit(change: Change, step?: StepResult): Promise<void> {
+    await this.store.commit(change);
+    await this.afterCommit?.({ change, ...(step ? { step } : {}) });
+  }
+
+  /** The change a current timer makes: DUE sent to its stage, or a rung of the ladder notified. */
+  private async timerChange(loaded: LoadedInstance, timer: Timer, at: number): Promise<{ change: Change; step?: StepResult } | undefined> {
+    const compiled = await this.catalog.get(loaded.instance.definitionId, loaded.instance.definitionVersion);
+    const chain = await this.chainOf(loaded.instance.orgUnitId);
+    const fired = { id: timer.id, status: 'fired' as const, firedAt: at };
+    if (timer.kind === 'due') {
+      let step: StepResult;
+      try {
+        step = advance(compiled, loaded.instance.state, { type: DUE_EVENT, stage: timer.stage }, at, this.catalog.calendarOf(compiled));
+      } catch (e) {
+        if (e instanceof EngineError) return undefined; // the stage's DUE transitions are all guarded off
+        throw e;
+      }
+      const change = changeFromStep(compiled, loaded, step, chain, { actor: SYSTEM_ACTOR, eventType: DUE_EVENT, payload: { stage: timer.stage }, at });
+      change.timerUpdates.push(fired);
+      return { change, step };
+    }
+    const info = compiled.stages[timer.stage]!;
+    const rung = info.escalate[timer.step];
+    if (!rung) return undefined;
+    const escalation: Escalation = {
+      id: timer.id,
+      instanceId: loaded.instance.id,
+      unitPath: loaded.instance.unitPath,
+      stage: timer.stage,
+      kind: rung.kind,
+      firedAt: at,
+      notified: recipients(rung.notify, compiled.roles, chain),
+    };
+    const message = rung.message ?? escalationMessage(rung.kind, info.title, chain[0]!.name);
+    const change = bareChange(loaded, { actor: SYSTEM_ACTOR, eventType: `escalation.${rung.kind}`, payload: { stage: timer.stage, step: timer.step, notified: escalation.notified }, at });
+    change.timerUpdates.push(fired);
+    change.escalation = escalation;
+    change.inbox.push(...escalation.notified.map((r) => ({ unitId: r.unitId, role: r.role, instanceId: loaded.instance.id, escalationId: escalation.id, kind: rung.kind, message, createdAt: at })));
+    change.outbox.push({ instanceId: loaded.instance.id, kind: 'notify', payload: { escalation, message }, createdAt: at });
+    return { change };
+  }
+
+  private checkAnchors(compiled: CompiledProcess, anchors: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, date] of Object.entries(anchors)) {
+      if (!compiled.anchors[name]) {
+        throw new EngineError('UNKNOWN_ANCHOR', `unknown anchor "${name}"; anchors are: ${Object.keys(compiled.anchors).join(', ') || 'none'}`, { anchor: name });
+      }
+      out[name] = localDate(date, `anchor "${name}"`);
+    }
+    return out;
+  }
+
+  private validate(schema: JsonSchemaObject, data: unknown, code: 'FORM_INVALID' | 'EVENT_DATA_INVALID', what: string): void {
+    let check = this.validators.get(schema);
+    if (!check) {
+      check = this.ajv.compile(schema);
+      this.validators.set(schema, check);
+    }
+    if (check(data)) return;
+    const errors = (check.errors ?? []).map((e) => ({ field: e.instancePath.replace(/^\//, '').replace(/\//g, '.') || (e.params as { missingProperty?: string }).missingProperty || '', message: e.message ?? 'is invalid', params: e.params }));
+    const text = errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ');
+    throw new EngineError(code, `${what} is invalid: ${text}`, { errors });
+  }
+}
+
+export function summary(i: Instance): InstanceSummary {
+  return { id: i.id, definitionId: i.definitionId, definitionVersion: i.definitionVersion, orgUnitId: i.orgUnitId, status: i.status, stages: i.stages, rev: i.rev, ...(i.dueAt !== undefined ? { dueAt: i.dueAt } : {}) };
+}
+
+export function requireReason(reason: unknown): void {
+  if (typeof reason !== 'string' || !reason.trim()) throw new EngineError('INVALID_ARGUMENT', 'a reason is required: it goes on the record (lý do)', { field: 'reason' });
+}
+
+function localDate(text: string, what: string): string {
+  try {
+    return parseLocalDate(String(text));
+  } catch (e) {
+    throw new EngineError('BAD_DATE', `${what}: ${(e as Error).message}`, { value: text });
+  }
+}
+
+function hashOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+const KIND_TEXT = {
+  reminder: { vi: 'Nhắc hạn', en: 'Reminder' },
+  overdue: { vi: 'Quá hạn', en: 'Overdue' },
+  escalation: { vi: 'Báo cáo cấp trên: quá hạn', en: 'Escalated: overdue' },
+} as const;
+
+function escalationMessage(kind: keyof typeof KIND_TEXT, stage: { vi: string; en?: string }, unitName: string): { vi: string; en: string } {
+  return { vi: `${KIND_TEXT[kind].vi}: ${stage.vi} — ${unitName}`, en: `${KIND_TEXT[kind].en}: ${stage.en ?? stage.vi} — ${unitName}` };
+}

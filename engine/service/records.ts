@@ -1,0 +1,178 @@
+// What the engine service keeps, in domain terms. The store maps these to rows (snake_case, JSON
+// text, epoch-ms bigints) in one place; nothing else sees a row.
+import type { InstanceState, TimerKind } from '../runtime/advance.ts';
+import type { OrgUnitKind, Text } from '../definition/types.generated.ts';
+
+/** Đơn vị: the Sở, a Phòng GDĐT or commune, a school. */
+export interface OrgUnit {
+  id: string;
+  parentId?: string;
+  kind: OrgUnitKind;
+  name: string;
+  /** Ids from the root, "/so-bt/pgd-cl/th-an-hoa/": a subtree is a prefix. */
+  path: string;
+  depth: number;
+  /** School levels a district office manages, or a multi-level school teaches. */
+  levels?: string[];
+  createdAt: number;
+}
+
+/** A published, immutable version of a process definition. */
+export interface PublishedDefinition {
+  id: string;
+  version: number;
+  source: string;
+  /** sha256 of the source: publishing the same text twice is a no-op, different text a conflict. */
+  hash: string;
+  title: Text;
+  publishedBy?: string;
+  publishedAt: number;
+}
+
+export type InstanceStatus = 'running' | 'done' | 'cancelled' | 'needs_migration';
+
+/** One school's run of one process (hồ sơ của một trường). */
+export interface Instance {
+  id: string;
+  definitionId: string;
+  definitionVersion: number;
+  xstateVersion: string;
+  orgUnitId: string;
+  unitPath: string;
+  campaignId?: string;
+  status: InstanceStatus;
+  state: InstanceState;
+  /** Bumped by every change; a change commits only over the rev it read. */
+  rev: number;
+  /** Active leaf stages. */
+  stages: string[];
+  enteredAt: number;
+  /** The earliest due moment among active stages. */
+  dueAt?: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type TaskStatus = 'open' | 'done' | 'skipped' | 'closed';
+
+export interface Task {
+  /** <instance>.<stage>.<seq>.<task>: one row per task per stage entry. */
+  id: string;
+  instanceId: string;
+  stage: string;
+  stageSeq: number;
+  task: string;
+  ownerRole: string;
+  ownerUnitId: string;
+  ownerUnitPath: string;
+  status: TaskStatus;
+  data?: Record<string, unknown>;
+  completedBy?: string;
+  completedAt?: number;
+  openedAt: number;
+  dueAt?: number;
+}
+
+export interface HistoryEntry {
+  instanceId: string;
+  rev: number;
+  at: number;
+  actor: string;
+  eventType: string;
+  payload?: Record<string, unknown>;
+  fromStages: string[];
+  toStages: string[];
+}
+
+export type TimerStatus = 'pending' | 'fired' | 'cancelled';
+
+export interface Timer {
+  /** <instance>.<stage>.<seq>.<arm>.<step|due>: stable, so relaying it twice collapses. */
+  id: string;
+  instanceId: string;
+  stage: string;
+  stageSeq: number;
+  arm: number;
+  kind: TimerKind;
+  step: number;
+  fireAt: number;
+  status: TimerStatus;
+  firedAt?: number;
+}
+
+export interface Recipient {
+  role: string;
+  unitId: string;
+}
+
+/** A rung of an escalation ladder that fired: who was told. */
+export interface Escalation {
+  /** The timer's id: at most one escalation per timer. */
+  id: string;
+  instanceId: string;
+  unitPath: string;
+  stage: string;
+  kind: Exclude<TimerKind, 'due'>;
+  firedAt: number;
+  notified: Recipient[];
+}
+
+/** A notification in a unit's in-app inbox. */
+export interface InboxItem {
+  id?: number;
+  unitId: string;
+  role: string;
+  instanceId?: string;
+  escalationId?: string;
+  kind: string;
+  message: Text;
+  createdAt: number;
+  readAt?: number;
+}
+
+/** An effect for the relay to carry out after the commit: schedule or cancel queue jobs, notify. */
+export type OutboxMessage =
+  | { id?: number; instanceId?: string; kind: 'schedule'; payload: { timers: { id: string; fireAt: number }[] }; createdAt: number }
+  | { id?: number; instanceId?: string; kind: 'cancel'; payload: { timers: string[] }; createdAt: number }
+  | { id?: number; instanceId?: string; kind: 'notify'; payload: { escalation: Escalation; message: Text }; createdAt: number };
+
+export interface Campaign {
+  id: string;
+  definitionId: string;
+  definitionVersion: number;
+  rootUnitId: string;
+  kinds: string[];
+  status: 'running' | 'done' | 'cancelled';
+  total: number;
+  started: number;
+  createdBy?: string;
+  reason?: string;
+  createdAt: number;
+}
+
+/** Everything one change writes, committed in one transaction or not at all. */
+export interface Change {
+  instance: Instance;
+  /** The rev the change was computed over; 0 when the instance is new. */
+  expectedRev: number;
+  history: HistoryEntry;
+  /** Task rows to insert or overwrite. */
+  tasks: Task[];
+  /** Timer rows to insert. */
+  timers: Timer[];
+  /** Timer ids whose status changes. */
+  timerUpdates: { id: string; status: TimerStatus; firedAt?: number }[];
+  outbox: OutboxMessage[];
+  escalation?: Escalation;
+  inbox: InboxItem[];
+  /** The answer to remember under an Idempotency-Key. */
+  idempotency?: { scope: string; key: string; requestHash: string; response: unknown };
+}
+
+/** An instance as the service loads it to change it. */
+export interface LoadedInstance {
+  instance: Instance;
+  /** Task rows of the active stage entries. */
+  tasks: Task[];
+  pendingTimers: Timer[];
+}

@@ -1,0 +1,75 @@
+// The outbox relay: moves committed effects (timers to schedule or cancel, notices to send) to the
+// queue and the notifier, in commit order. Relaying twice is harmless — scheduling an id replaces
+// it, cancelling an unknown id does nothing, a stale timer does nothing when it fires — so a crash
+// between relaying and marking costs a repeat, never a loss.
+import type { Clock, Job, JobHandler, Notifier, Queue, Store } from '../ports.ts';
+import type { OutboxMessage } from './records.ts';
+
+export const TIMER_JOB = 'timer';
+const PAGE = 500;
+
+export class OutboxRelay {
+  private running: Promise<number> = Promise.resolve(0);
+
+  constructor(
+    private readonly store: Store,
+    private readonly queue: Queue,
+    private readonly clock: Clock,
+    private readonly notifier?: Notifier,
+  ) {}
+
+  /** Relays everything committed so far. Calls made while one runs queue behind it. */
+  drain(): Promise<number> {
+    this.running = this.running.catch(() => 0).then(() => this.relayAll());
+    return this.running;
+  }
+
+  /**
+   * Puts every pending timer back in the queue from the store, the source of truth: after Redis
+   * lost its data (it keeps nothing on disk here), or when moving from one queue to another.
+   */
+  async rebuild(): Promise<number> {
+    let count = 0;
+    let afterId: string | undefined;
+    for (;;) {
+      const timers = await this.store.pendingTimers({ ...(afterId ? { afterId } : {}), limit: PAGE });
+      if (!timers.length) return count;
+      await this.queue.schedule(timers.map((t) => timerJob(t.id, t.fireAt)));
+      count += timers.length;
+      afterId = timers[timers.length - 1]!.id;
+    }
+  }
+
+  private async relayAll(): Promise<number> {
+    let count = 0;
+    for (;;) {
+      const messages = await this.store.unrelayed(PAGE);
+      if (!messages.length) return count;
+      for (const m of messages) await this.relay(m);
+      await this.store.markRelayed(messages.map((m) => m.id!), this.clock.now());
+      count += messages.length;
+    }
+  }
+
+  private async relay(m: OutboxMessage): Promise<void> {
+    switch (m.kind) {
+      case 'schedule':
+        return this.queue.schedule(m.payload.timers.map((t) => timerJob(t.id, t.fireAt)));
+      case 'cancel':
+        return this.queue.cancel(m.payload.timers);
+      case 'notify':
+        return this.notifier?.notify(m.payload);
+    }
+  }
+}
+
+function timerJob(id: string, fireAt: number) {
+  return { id, name: TIMER_JOB, payload: { timerId: id }, runAt: fireAt };
+}
+
+/** The queue's handler for timer jobs: the engine decides whether the timer still counts. */
+export function timerHandler(fire: (timerId: string) => Promise<unknown>): JobHandler {
+  return async (job: Job) => {
+    if (job.name === TIMER_JOB) await fire(String(job.payload.timerId));
+  };
+}
