@@ -28,7 +28,7 @@ export interface CohortReport {
 const PAGE = 200;
 
 /** Extends an active stage's deadline: to a given last day, or by working/calendar days. */
-export function extendCohort(
+export async function extendCohort(
   engine: Engine,
   filter: InstanceFilter,
   input: { stage: string; until?: string; workingDays?: number; days?: number; reason: string; dryRun?: boolean },
@@ -64,7 +64,7 @@ export function extendCohort(
 }
 
 /** Hands the open tasks (all, or of one task id) to another unit, e.g. when a school merges. */
-export function reassignCohort(engine: Engine, filter: InstanceFilter, input: { toUnitId: string; task?: string; reason: string; dryRun?: boolean }, options: CommandOptions): Promise<CohortReport> {
+export async function reassignCohort(engine: Engine, filter: InstanceFilter, input: { toUnitId: string; task?: string; reason: string; dryRun?: boolean }, options: CommandOptions): Promise<CohortReport> {
   requireReason(input.reason);
   return engine.chainOf(input.toUnitId).then(([unit]) =>
     forEachInstance(engine, filter, input.dryRun ?? false, async (instance, dryRun) => {
@@ -83,7 +83,7 @@ export function reassignCohort(engine: Engine, filter: InstanceFilter, input: { 
   );
 }
 
-export function cancelCohort(engine: Engine, filter: InstanceFilter, input: { reason: string; dryRun?: boolean }, options: CommandOptions): Promise<CohortReport> {
+export async function cancelCohort(engine: Engine, filter: InstanceFilter, input: { reason: string; dryRun?: boolean }, options: CommandOptions): Promise<CohortReport> {
   requireReason(input.reason);
   return forEachInstance(engine, filter, input.dryRun ?? false, async (instance, dryRun) => {
     if (!dryRun) await engine.cancel(instance.id, input.reason, perInstance(options, instance.id, dryRun));
@@ -95,7 +95,7 @@ export function cancelCohort(engine: Engine, filter: InstanceFilter, input: { re
  * Moves instances to another published version of their definition. `stateMap` says where each
  * stage that no longer exists goes; a dry run lists what would change and which deadlines move.
  */
-export function migrateCohort(engine: Engine, filter: InstanceFilter, input: { toVersion: number; stateMap?: Record<string, string>; reason: string; dryRun?: boolean }, options: CommandOptions): Promise<CohortReport> {
+export async function migrateCohort(engine: Engine, filter: InstanceFilter, input: { toVersion: number; stateMap?: Record<string, string>; reason: string; dryRun?: boolean }, options: CommandOptions): Promise<CohortReport> {
   requireReason(input.reason);
   return forEachInstance(engine, filter, input.dryRun ?? false, async (instance, dryRun) => {
     let moves: StageMove[] = [];

@@ -122,7 +122,7 @@ export class Engine {
   }
 
   /** Sends a process event (SUBMIT, REVIEW…) with its data, checked against the event's form. */
-  send(instanceId: string, event: { type: string; data?: Record<string, unknown> }, options: CommandOptions): Promise<InstanceSummary> {
+  async send(instanceId: string, event: { type: string; data?: Record<string, unknown> }, options: CommandOptions): Promise<InstanceSummary> {
     if (typeof event.type !== 'string' || event.type === DUE_EVENT || event.type.includes('.')) {
       throw new EngineError('STAGE_REJECTS_EVENT', `"${String(event.type)}" cannot be sent: ${event.type === DUE_EVENT ? 'DUE is sent by the engine when a deadline passes' : 'engine events have their own commands (complete a task, check evidence, set an anchor)'}`, { type: event.type });
     }
@@ -133,24 +133,24 @@ export class Engine {
   }
 
   /** Completes a task of an active stage; its data must fit the task's form. */
-  completeTask(instanceId: string, task: string, data: Record<string, unknown> | undefined, options: CommandOptions): Promise<InstanceSummary> {
+  async completeTask(instanceId: string, task: string, data: Record<string, unknown> | undefined, options: CommandOptions): Promise<InstanceSummary> {
     return this.change(instanceId, options, { type: ENGINE_EVENTS.completeTask, task, data: data ?? {} }, (compiled) => {
       const info = Object.values(compiled.stages).flatMap((s) => s.tasks).find((t) => t.id === task);
       if (info?.formSchema) this.validate(info.formSchema, data ?? {}, 'FORM_INVALID', `task "${task}"`);
     });
   }
 
-  reopenTask(instanceId: string, task: string, options: CommandOptions): Promise<InstanceSummary> {
+  async reopenTask(instanceId: string, task: string, options: CommandOptions): Promise<InstanceSummary> {
     return this.change(instanceId, options, { type: ENGINE_EVENTS.reopenTask, task });
   }
 
   /** Ticks (or unticks) an item of the current stage's evidence checklist (minh chứng). */
-  checkEvidence(instanceId: string, item: string, checked: boolean, options: CommandOptions): Promise<InstanceSummary> {
+  async checkEvidence(instanceId: string, item: string, checked: boolean, options: CommandOptions): Promise<InstanceSummary> {
     return this.change(instanceId, options, { type: ENGINE_EVENTS.checkEvidence, item, checked });
   }
 
   /** Sets (or, with null, clears) an anchor date such as the visit date; anchored deadlines move. */
-  setAnchor(instanceId: string, name: string, date: string | null, options: CommandOptions): Promise<InstanceSummary> {
+  async setAnchor(instanceId: string, name: string, date: string | null, options: CommandOptions): Promise<InstanceSummary> {
     const day = date === null ? null : localDate(date, `anchor "${name}"`);
     return this.change(instanceId, options, { type: ENGINE_EVENTS.setAnchor, name, date: day });
   }
@@ -212,6 +212,7 @@ export class Engine {
   /** Runs an engine event through the common path, after a check that needs the compiled process. */
   private change(instanceId: string, options: CommandOptions, event: EngineEvent, check?: (compiled: CompiledProcess) => void): Promise<InstanceSummary> {
     return this.mutate(instanceId, options, event, async (loaded, at, compiled) => {
+      requireRunning(loaded.instance);
       check?.(compiled);
       const step = advance(compiled, loaded.instance.state, event, at, this.catalog.calendarOf(compiled));
       const chain = await this.chainOf(loaded.instance.orgUnitId);
@@ -318,7 +319,14 @@ export class Engine {
       this.validators.set(schema, check);
     }
     if (check(data)) return;
-    const errors = (check.errors ?? []).map((e) => ({ field: e.instancePath.replace(/^\//, '').replace(/\//g, '.') || (e.params as { missingProperty?: string }).missingProperty || '', message: e.message ?? 'is invalid', params: e.params }));
+    const errors = (check.errors ?? []).map((e) => {
+      const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
+      return {
+        field: e.instancePath.replace(/^\//, '').replace(/\//g, '.') || (e.params as { missingProperty?: string }).missingProperty || '',
+        message: allowed ? `must be one of: ${allowed.join(', ')}` : (e.message ?? 'is invalid'),
+        ...(allowed ? { allowed } : {}),
+      };
+    });
     const text = errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ');
     throw new EngineError(code, `${what} is invalid: ${text}`, { errors });
   }
@@ -326,6 +334,11 @@ export class Engine {
 
 export function summary(i: Instance): InstanceSummary {
   return { id: i.id, definitionId: i.definitionId, definitionVersion: i.definitionVersion, orgUnitId: i.orgUnitId, status: i.status, stages: i.stages, rev: i.rev, ...(i.dueAt !== undefined ? { dueAt: i.dueAt } : {}) };
+}
+
+function requireRunning(instance: Instance): void {
+  if (instance.status === 'needs_migration') throw new EngineError('NEEDS_MIGRATION', `instance ${instance.id} must be migrated to a version that can read its state before it can go on`);
+  if (instance.status !== 'running') throw new EngineError('INSTANCE_NOT_RUNNING', `the process has ended (${instance.status}); it accepts no more events`);
 }
 
 export function requireReason(reason: unknown): void {

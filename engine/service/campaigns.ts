@@ -1,0 +1,97 @@
+// Campaigns: one process started for every unit of given kinds under a unit ("every upper-secondary
+// school of the province starts the 2022 exam preparation"), in batches. Re-running a campaign adds
+// only the units still missing, so a run cut short is finished by running it again.
+import { randomUUID } from 'node:crypto';
+import { EngineError } from '../errors.ts';
+import type { CommandOptions, Engine } from './engine.ts';
+import type { Campaign } from './records.ts';
+
+export interface CampaignInput {
+  /** Give one to make creation idempotent (a retried request finds the same campaign). */
+  id?: string;
+  definitionId: string;
+  version?: number;
+  rootUnitId: string;
+  /** Unit kinds to start it for; default every kind the process applies to. */
+  kinds?: string[];
+  reason?: string;
+}
+
+export interface CampaignProgress {
+  campaign: Campaign;
+  /** Instances this run created. */
+  created: number;
+  /** Units the process could not start for, with why. */
+  failed: { orgUnitId: string; code: string; message: string }[];
+}
+
+const CAMPAIGN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export async function createCampaign(engine: Engine, input: CampaignInput, options: CommandOptions): Promise<Campaign> {
+  if (input.id !== undefined && !CAMPAIGN_ID.test(input.id)) throw new EngineError('INVALID_ARGUMENT', `campaign id "${input.id}": letters, digits, _ and - only`, { field: 'id' });
+  const compiled = await engine.catalog.get(input.definitionId, input.version);
+  const kinds = input.kinds?.length ? input.kinds : compiled.appliesTo;
+  const foreign = kinds.filter((k) => !(compiled.appliesTo as string[]).includes(k));
+  if (foreign.length) throw new EngineError('NOT_APPLICABLE', `${compiled.id} applies to ${compiled.appliesTo.join(', ')}, not ${foreign.join(', ')}`, { field: 'kinds', allowed: compiled.appliesTo });
+  const [root] = await engine.chainOf(input.rootUnitId);
+  if (input.id) {
+    const existing = await engine.store.getCampaign(input.id);
+    if (existing) {
+      const same = existing.definitionId === compiled.id && existing.definitionVersion === compiled.version && existing.rootUnitId === root!.id && existing.kinds.join() === kinds.join();
+      if (!same) throw new EngineError('INVALID_ARGUMENT', `campaign "${input.id}" already exists for ${existing.definitionId} v${existing.definitionVersion} under ${existing.rootUnitId}`, { field: 'id' });
+      return existing;
+    }
+  }
+  const campaign: Campaign = {
+    id: input.id ?? randomUUID(),
+    definitionId: compiled.id,
+    definitionVersion: compiled.version,
+    rootUnitId: root!.id,
+    kinds,
+    status: 'running',
+    total: await engine.store.countUnitsUnder(root!.path, kinds),
+    started: 0,
+    createdBy: options.actor,
+    ...(input.reason ? { reason: input.reason } : {}),
+    createdAt: engine.clock.now(),
+  };
+  await engine.store.putCampaign(campaign);
+  return campaign;
+}
+
+/** Starts the campaign's process for every unit in scope that has none yet, a batch at a time. */
+export async function runCampaign(engine: Engine, id: string, options: CommandOptions & { batchSize?: number; onProgress?: (p: CampaignProgress) => void }): Promise<CampaignProgress> {
+  const campaign = await engine.store.getCampaign(id);
+  if (!campaign) throw new EngineError('NOT_FOUND', `no campaign "${id}"`, { id });
+  if (campaign.status === 'cancelled') throw new EngineError('INSTANCE_NOT_RUNNING', `campaign "${id}" was cancelled`);
+  const [root] = await engine.chainOf(campaign.rootUnitId);
+  const progress: CampaignProgress = { campaign, created: 0, failed: [] };
+  let afterId: string | undefined;
+  for (;;) {
+    const units = await engine.store.unitsUnder(root!.path, { kinds: campaign.kinds, limit: options.batchSize ?? 200, missingFor: campaign.id, ...(afterId ? { afterId } : {}) });
+    if (!units.length) break;
+    for (const unit of units) {
+      try {
+        await engine.start({ definitionId: campaign.definitionId, version: campaign.definitionVersion, orgUnitId: unit.id, campaignId: campaign.id }, { actor: options.actor });
+        progress.created++;
+      } catch (e) {
+        if (!(e instanceof EngineError)) throw e;
+        progress.failed.push({ orgUnitId: unit.id, code: e.code, message: e.message });
+      }
+    }
+    afterId = units[units.length - 1]!.id;
+    await refresh(engine, progress, false);
+    options.onProgress?.(progress);
+  }
+  await refresh(engine, progress, true);
+  return progress;
+}
+
+async function refresh(engine: Engine, progress: CampaignProgress, finished: boolean): Promise<void> {
+  const c = progress.campaign;
+  const started = await engine.store.countInstances({ campaignId: c.id });
+  const total = finished ? await engine.store.countUnitsUnder((await engine.chainOf(c.rootUnitId))[0]!.path, c.kinds) : c.total;
+  const status = finished && started >= total ? 'done' : c.status;
+  await engine.store.updateCampaign(c.id, { started, total, status });
+  progress.campaign = { ...c, started, total, status };
+}

@@ -1,0 +1,114 @@
+// What people look at: one instance's timeline, a unit's open tasks, and the overdue board of a
+// subtree (counts by unit and stage, age in working days, what falls due soon).
+import { endOfDay, localDateOf } from '../calendar/time.ts';
+import type { Text } from '../definition/types.generated.ts';
+import { EngineError } from '../errors.ts';
+import type { Engine } from './engine.ts';
+import type { Escalation, HistoryEntry, Instance, OrgUnit, Task } from './records.ts';
+import { pathIds } from './roles.ts';
+
+export interface Timeline {
+  instance: Instance;
+  title: Text;
+  unit: OrgUnit;
+  history: HistoryEntry[];
+  tasks: (Task & { title: Text })[];
+  escalations: Escalation[];
+}
+
+export async function timeline(engine: Engine, instanceId: string): Promise<Timeline> {
+  const loaded = await engine.store.loadInstance(instanceId);
+  if (!loaded) throw new EngineError('NOT_FOUND', `no instance "${instanceId}"`, { instanceId });
+  const i = loaded.instance;
+  const [compiled, [unit], history, tasks, escalations] = await Promise.all([
+    engine.catalog.get(i.definitionId, i.definitionVersion),
+    engine.chainOf(i.orgUnitId),
+    engine.store.history(i.id),
+    engine.store.tasksOf(i.id),
+    engine.store.escalationsOf(i.id),
+  ]);
+  const titleOf = (t: Task): Text => compiled.stages[t.stage]?.tasks.find((x) => x.id === t.task)?.title ?? { vi: t.task, en: t.task };
+  return { instance: i, title: compiled.title, unit: unit!, history, tasks: tasks.map((t) => ({ ...t, title: titleOf(t) })), escalations };
+}
+
+/** Open tasks held by these units (with `subtree`, by any unit under them), soonest due first. */
+export async function openTasks(engine: Engine, unitIds: string[], options: { subtree?: boolean; limit?: number } = {}): Promise<Task[]> {
+  const units = await engine.store.getUnits(unitIds);
+  return engine.store.openTasks(
+    units.map((u) => u.path),
+    { subtree: options.subtree ?? false, limit: options.limit ?? 200 },
+  );
+}
+
+/** Ageing buckets of overdue work, in working days past the due day. */
+export const AGE_BUCKETS = [
+  { label: '1-5', max: 5 },
+  { label: '6-10', max: 10 },
+  { label: '11-20', max: 20 },
+  { label: '>20', max: Infinity },
+] as const;
+
+export interface BoardRow {
+  overdue: number;
+  dueSoon: number;
+  ages: Record<(typeof AGE_BUCKETS)[number]['label'], number>;
+}
+
+export interface OverdueBoard {
+  root: OrgUnit;
+  asOf: number;
+  /** "Due soon" means due within this many working days. */
+  soonWorkingDays: number;
+  totals: BoardRow;
+  /** By the units one level under the root (or the root itself for its own instances). */
+  byUnit: (BoardRow & { unitId: string; name: string })[];
+  byStage: (BoardRow & { definitionId: string; stage: string })[];
+}
+
+export async function overdueBoard(engine: Engine, rootUnitId: string, options: { soonWorkingDays?: number; calendar?: string } = {}): Promise<OverdueBoard> {
+  const [root] = await engine.chainOf(rootUnitId);
+  const now = engine.clock.now();
+  const soon = options.soonWorkingDays ?? 5;
+  const calendar = engine.catalog.calendars.get(options.calendar ?? 'vn-government') ?? [...engine.catalog.calendars.values()][0]!;
+  const today = localDateOf(now);
+  const until = endOfDay(calendar.addWorkingDays(today, soon));
+  const groups = await engine.store.dueGroups(root!.path, until);
+  const totals = emptyRow();
+  const byUnit = new Map<string, BoardRow>();
+  const byStage = new Map<string, BoardRow & { definitionId: string; stage: string }>();
+  // The unit one level under the root on each group's path: a Sở sees its Phòng, a Phòng its schools.
+  const units = await engine.store.getUnits([...new Set(groups.map((g) => g.orgUnitId))]);
+  const childOf = new Map(units.map((u) => [u.id, pathIds(u.path)[root!.depth + 1] ?? root!.id]));
+  for (const g of groups) {
+    const rows = [totals, at(byUnit, childOf.get(g.orgUnitId) ?? root!.id, emptyRow)];
+    for (const stage of g.stages) rows.push(at(byStage, `${g.definitionId}\u0000${stage}`, () => ({ ...emptyRow(), definitionId: g.definitionId, stage })));
+    const overdue = g.dueAt < now;
+    const age = overdue ? Math.max(1, calendar.workingDaysBetween(localDateOf(g.dueAt), today)) : 0;
+    const bucket = AGE_BUCKETS.find((b) => age <= b.max)!.label;
+    for (const row of new Set(rows)) {
+      if (overdue) {
+        row.overdue += g.count;
+        row.ages[bucket] += g.count;
+      } else row.dueSoon += g.count;
+    }
+  }
+  const names = new Map((await engine.store.getUnits([...byUnit.keys()])).map((u) => [u.id, u.name]));
+  return {
+    root: root!,
+    asOf: now,
+    soonWorkingDays: soon,
+    totals,
+    byUnit: [...byUnit].map(([unitId, row]) => ({ unitId, name: names.get(unitId) ?? unitId, ...row })).sort((a, b) => b.overdue - a.overdue || a.unitId.localeCompare(b.unitId)),
+    byStage: [...byStage.values()].sort((a, b) => b.overdue - a.overdue || a.stage.localeCompare(b.stage)),
+  };
+}
+
+function emptyRow(): BoardRow {
+  return { overdue: 0, dueSoon: 0, ages: { '1-5': 0, '6-10': 0, '11-20': 0, '>20': 0 } };
+}
+
+function at<V>(map: Map<string, V>, key: string, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = make()));
+  return v;
+}
