@@ -35,8 +35,9 @@ export interface Runtime {
   clock: Clock;
   db: Knex;
   dialect: Dialect;
-  /** Starts a queue worker that fires timers as they come due. */
-  work(options?: { concurrency?: number }): QueueWorker;
+  /** Starts a queue worker that fires timers as they come due, and a relay that sweeps the outbox
+   * now and then for effects a crashed process committed but never relayed. */
+  work(options?: { concurrency?: number; relayEveryMs?: number }): QueueWorker;
   /** Runs every timer due by the clock now (simulations and tests move the clock, then call it). */
   runDue(): Promise<number>;
   close(): Promise<void>;
@@ -75,7 +76,16 @@ export async function openRuntime(config: RuntimeConfig = {}): Promise<Runtime> 
     clock,
     db,
     dialect,
-    work: (options) => queue.work(handler, { concurrency: options?.concurrency ?? 4 }),
+    work(options) {
+      const worker = queue.work(handler, { concurrency: options?.concurrency ?? 4 });
+      const sweep = setInterval(() => void relay.drain().catch(() => undefined), options?.relayEveryMs ?? 5_000);
+      return {
+        async close() {
+          clearInterval(sweep);
+          await worker.close();
+        },
+      };
+    },
     runDue: () => queue.runDue(handler),
     async close() {
       await queue.close();

@@ -3,7 +3,7 @@ import { loadCalendar } from '../../adapters/files/calendars.ts';
 import { formatInstant, parseInstant } from '../../engine/calendar/time.ts';
 import { ENGINE_EVENTS } from '../../engine/definition/compile.ts';
 import { EngineError } from '../../engine/errors.ts';
-import { advance, startInstance, timerIsCurrent, type EngineEvent, type StepResult, type TimerSpec } from '../../engine/runtime/advance.ts';
+import { advance, startInstance, timerIsCurrent, XSTATE_VERSION, type EngineEvent, type StepResult, type TimerSpec } from '../../engine/runtime/advance.ts';
 import { compileFile } from '../support/process-driver.ts';
 
 const cal = loadCalendar();
@@ -117,5 +117,14 @@ describe('advance: the pure engine step', () => {
     const r = startInstance(general, { unit: { kind: 'upper-secondary' } }, t0, cal);
     const broken = { ...(r.state.snapshot as object), value: 'renamed_stage' };
     expect(rejects(() => advance(general, { ...r.state, snapshot: broken }, { type: 'SUBMIT' }, t0, cal)).code).to.equal('NEEDS_MIGRATION');
+  });
+});
+
+describe('the xstate version stored on instances', () => {
+  it('is the one installed (package.json pins it exactly)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const installed = JSON.parse(readFileSync(new URL('../../node_modules/xstate/package.json', import.meta.url), 'utf8')).version;
+    const pinned = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).dependencies.xstate;
+    expect([installed, pinned]).to.deep.equal([XSTATE_VERSION, XSTATE_VERSION]);
   });
 });
