@@ -3,6 +3,7 @@
 import knexModule, { type Knex } from 'knex';
 import * as core from './migrations/001_core.ts';
 import * as timerArm from './migrations/002_timer_arm.ts';
+import * as subtree from './migrations/003_subtree_indexes.ts';
 
 const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
 
@@ -57,6 +58,7 @@ export function openDb(config: StoreConfig): { db: Knex; dialect: Dialect } {
 const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
   '001_core': core,
   '002_timer_arm': timerArm,
+  '003_subtree_indexes': subtree,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

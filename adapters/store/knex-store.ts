@@ -238,9 +238,13 @@ export class KnexStore implements Store {
   }
 }
 
-/** Rows whose path column starts with `path` (LIKE with its wildcards escaped: ids may hold `_`). */
-function under<Q extends Knex.QueryBuilder>(q: Q, column: string, path: string): Q {
-  return q.whereRaw(`?? like ? escape '\\'`, [column, likeEscape(path) + '%']) as Q;
+/** Rows whose path column starts with `path` (which ends with "/"): a range, so an index serves it. */
+function under<Q extends Knex.QueryBuilder>(q: Q, column: string, subtree: string): Q {
+  const path = subtree.endsWith('/') ? subtree : subtree + '/';
+  const end = path.slice(0, -1) + '0'; // "/" + 1: just past every path that extends this one
+  // PostgreSQL: compare in the C collation (code points), as migration 003 indexes it.
+  const col = q.client.config.client === 'pg' ? `?? collate "C"` : '??';
+  return q.whereRaw(`${col} >= ? and ${col} < ?`, [column, path, column, end]) as Q;
 }
 
 function likeEscape(text: string): string {
