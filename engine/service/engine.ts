@@ -126,6 +126,7 @@ export class Engine {
     if (typeof event.type !== 'string' || event.type === DUE_EVENT || event.type.includes('.')) {
       throw new EngineError('STAGE_REJECTS_EVENT', `"${String(event.type)}" cannot be sent: ${event.type === DUE_EVENT ? 'DUE is sent by the engine when a deadline passes' : 'engine events have their own commands (complete a task, check evidence, set an anchor)'}`, { type: event.type });
     }
+    requireObject(event.data, 'EVENT_DATA_INVALID', `${event.type} data`);
     return this.change(instanceId, options, { type: event.type, ...(event.data ? { data: event.data } : {}) }, (compiled) => {
       const schema = compiled.events[event.type]?.formSchema;
       if (schema) this.validate(schema, event.data ?? {}, 'EVENT_DATA_INVALID', `${event.type} data`);
@@ -134,6 +135,7 @@ export class Engine {
 
   /** Completes a task of an active stage; its data must fit the task's form. */
   async completeTask(instanceId: string, task: string, data: Record<string, unknown> | undefined, options: CommandOptions): Promise<InstanceSummary> {
+    requireObject(data, 'FORM_INVALID', `task "${task}" data`);
     return this.change(instanceId, options, { type: ENGINE_EVENTS.completeTask, task, data: data ?? {} }, (compiled) => {
       const info = Object.values(compiled.stages).flatMap((s) => s.tasks).find((t) => t.id === task);
       if (info?.formSchema) this.validate(info.formSchema, data ?? {}, 'FORM_INVALID', `task "${task}"`);
@@ -192,6 +194,11 @@ export class Engine {
         await this.commit(result.change, result.step);
         return 'fired';
       } catch (e) {
+        if (e instanceof EngineError && e.code === 'NEEDS_MIGRATION') {
+          await this.markNeedsMigration(timer.instanceId, e);
+          await this.store.setTimerStatus(id, 'cancelled', at);
+          return 'stale';
+        }
         if (!(e instanceof EngineError && e.code === 'REV_CONFLICT') || attempt >= this.maxRetries) throw e;
       }
     }
@@ -210,7 +217,29 @@ export class Engine {
   }
 
   /** Runs an engine event through the common path, after a check that needs the compiled process. */
-  private change(instanceId: string, options: CommandOptions, event: EngineEvent, check?: (compiled: CompiledProcess) => void): Promise<InstanceSummary> {
+  private async change(instanceId: string, options: CommandOptions, event: EngineEvent, check?: (compiled: CompiledProcess) => void): Promise<InstanceSummary> {
+    try {
+      return await this.runEvent(instanceId, options, event, check);
+    } catch (e) {
+      if (e instanceof EngineError && e.code === 'NEEDS_MIGRATION') await this.markNeedsMigration(instanceId, e);
+      throw e;
+    }
+  }
+
+  /**
+   * A stored state its definition cannot read (a snapshot from another xstate or definition
+   * version) stops the instance, visibly, until a migration moves it: it must not crash later.
+   */
+  private async markNeedsMigration(instanceId: string, error: EngineError): Promise<void> {
+    await this.mutate(instanceId, { actor: SYSTEM_ACTOR }, { needsMigration: true }, async (loaded, at) => {
+      if (loaded.instance.status !== 'running') throw error;
+      return { change: bareChange(loaded, { actor: SYSTEM_ACTOR, eventType: 'instance.needs_migration', payload: { message: error.message }, at }, { status: 'needs_migration' }) };
+    }).catch((e) => {
+      if (e !== error) throw e;
+    });
+  }
+
+  private runEvent(instanceId: string, options: CommandOptions, event: EngineEvent, check?: (compiled: CompiledProcess) => void): Promise<InstanceSummary> {
     return this.mutate(instanceId, options, event, async (loaded, at, compiled) => {
       requireRunning(loaded.instance);
       check?.(compiled);
@@ -273,7 +302,9 @@ export class Engine {
       try {
         step = advance(compiled, loaded.instance.state, { type: DUE_EVENT, stage: timer.stage }, at, this.catalog.calendarOf(compiled));
       } catch (e) {
-        if (e instanceof EngineError) return undefined; // the stage's DUE transitions are all guarded off
+        // The stage's DUE transitions are all guarded off; anything else (a state this version
+        // cannot read) must surface.
+        if (e instanceof EngineError && e.code !== 'NEEDS_MIGRATION') return undefined;
         throw e;
       }
       const change = changeFromStep(compiled, loaded, step, chain, { actor: SYSTEM_ACTOR, eventType: DUE_EVENT, payload: { stage: timer.stage }, at });
@@ -334,6 +365,12 @@ export class Engine {
 
 export function summary(i: Instance): InstanceSummary {
   return { id: i.id, definitionId: i.definitionId, definitionVersion: i.definitionVersion, orgUnitId: i.orgUnitId, status: i.status, stages: i.stages, rev: i.rev, ...(i.dueAt !== undefined ? { dueAt: i.dueAt } : {}) };
+}
+
+function requireObject(data: unknown, code: 'FORM_INVALID' | 'EVENT_DATA_INVALID', what: string): void {
+  if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) {
+    throw new EngineError(code, `${what} must be an object of fields, not ${Array.isArray(data) ? 'a list' : data === null ? 'null' : typeof data}`, { errors: [{ field: '', message: 'must be an object' }] });
+  }
 }
 
 function requireRunning(instance: Instance): void {

@@ -96,6 +96,8 @@ for (const kind of STORES) {
       await rejects(rt.engine.send(s.id, { type: 'DUE' }, school), 'STAGE_REJECTS_EVENT');
       await rejects(rt.engine.send(s.id, { type: 'task.complete' }, school), 'STAGE_REJECTS_EVENT');
       await rejects(rt.engine.setAnchor(s.id, 'meeting', '30/02/2022', office), 'BAD_DATE');
+      await rejects(rt.engine.completeTask(s.id, 'sign', ['x'] as never, school), 'FORM_INVALID');
+      await rejects(rt.engine.send(s.id, { type: 'SUBMIT', data: 'x' as never }, school), 'EVENT_DATA_INVALID');
       await rejects(rt.engine.send('no-such-instance', { type: 'SUBMIT' }, school), 'NOT_FOUND');
       const after = await rt.store.loadInstance(s.id);
       expect(after!.instance.rev).to.equal(s.rev);
@@ -321,6 +323,24 @@ for (const kind of STORES) {
         expect(moved.pendingTimers.every((t) => t.stage === 'prepare')).to.equal(true);
         const next = await finishDraft(moved.instance.id);
         expect(next.stages, 'the migrated instance runs on the new version').to.deep.equal(['review']);
+      });
+
+      it('an instance whose stored state its version cannot read stops, visibly, until migrated', async () => {
+        const s = await startFresh(); // on v2 now: the latest version
+        expect(s.definitionVersion).to.equal(2);
+        const row = await rt.db('instances').where({ id: s.id }).first();
+        const snapshot = JSON.parse(row.snapshot);
+        await rt.db('instances').where({ id: s.id }).update({ snapshot: JSON.stringify({ ...snapshot, value: 'no_such_stage' }) });
+        await rejects(rt.engine.completeTask(s.id, 'sign', {}, school), 'NEEDS_MIGRATION');
+        const stuck = (await rt.store.loadInstance(s.id))!.instance;
+        expect(stuck.status).to.equal('needs_migration');
+        expect((await rt.store.history(s.id)).at(-1)!.eventType).to.equal('instance.needs_migration');
+        await rejects(rt.engine.completeTask(s.id, 'sign', {}, school), 'NEEDS_MIGRATION');
+        const fixed = await migrateCohort(rt.engine, { ids: [s.id] }, { toVersion: 1, stateMap: { prepare: 'draft' }, reason: 'khôi phục' }, office);
+        expect(fixed.changed).to.equal(1);
+        const back = await rt.engine.completeTask(s.id, 'sign', {}, school);
+        expect(back).to.include({ status: 'running', definitionVersion: 1 });
+        expect(back.stages).to.deep.equal(['draft']);
       });
 
       it('cancels a cohort', async () => {
