@@ -6,6 +6,7 @@ import { EngineError } from '../../engine/errors.ts';
 import { createCampaign, runCampaign } from '../../engine/service/campaigns.ts';
 import { cancelCohort, extendCohort, migrateCohort, reassignCohort } from '../../engine/service/cohort.ts';
 import { bareChange } from '../../engine/service/change.ts';
+import { Engine } from '../../engine/service/engine.ts';
 import { openTasks, overdueBoard, timeline } from '../../engine/service/queries.ts';
 import type { Runtime } from '../../adapters/runtime.ts';
 import type { ManualClock } from '../../engine/ports.ts';
@@ -217,6 +218,33 @@ for (const kind of STORES) {
       const after = (await rt.store.loadInstance(fresh.id))!;
       expect(after.instance.rev).to.equal(fresh.rev + 3);
       expect(after.tasks.filter((t) => t.stageSeq === 1).map((t) => t.status)).to.deep.equal(['done', 'done']);
+    });
+
+    it('recomputes a command over the fresh state when another writer commits first, and reports it when that never stops', async () => {
+      const s = await startFresh();
+      // Another writer slips a change in between this command's read and its commit, `times` times.
+      const interleaved = (times: number) => {
+        let left = times;
+        const store = new Proxy(rt.store, {
+          get(target, key, receiver) {
+            if (key !== 'commit') return Reflect.get(target, key, receiver);
+            return async (change: Parameters<typeof target.commit>[0]) => {
+              if (left-- > 0) {
+                const fresh = (await target.loadInstance(change.instance.id))!;
+                await target.commit(bareChange(fresh, { actor: 'other@pgd', eventType: 'note', at: clock.now() }));
+              }
+              return target.commit(change);
+            };
+          },
+        });
+        return new Engine({ store, clock, catalog: rt.engine.catalog, maxRetries: 2 });
+      };
+      const done = await interleaved(2).completeTask(s.id, 'sign', {}, school);
+      expect(done.rev, 'two notes by the other writer, then this change').to.equal(s.rev + 3);
+      expect((await rt.store.history(s.id)).map((h) => h.eventType).slice(-3)).to.deep.equal(['note', 'note', 'task.complete']);
+      await rejects(interleaved(3).completeTask(s.id, 'write', { pages: 1 }, school), 'REV_CONFLICT');
+      const tasks = (await rt.store.loadInstance(s.id))!.tasks;
+      expect(tasks.find((t) => t.task === 'write')!.status, 'the refused command left no trace').to.equal('open');
     });
 
     it('cancels with a reason on record: timers stop, open tasks close, nothing more is accepted', async () => {
