@@ -3,6 +3,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import type { CompiledCondition, ProcessContext } from '../definition/conditions.ts';
 import { ENGINE_EVENTS, type CompiledProcess } from '../definition/compile.ts';
+import { DUE_EVENT } from '../definition/model.ts';
 import { EngineError } from '../errors.ts';
 import { activeStages, leafStages } from './stages.ts';
 
@@ -28,7 +29,8 @@ export function explainRejection(compiled: CompiledProcess, snapshot: AnyMachine
     const all = Object.values(compiled.stages).flatMap((s) => s.tasks);
     const info = all.find((t) => t.id === task);
     if (!info) return new EngineError('UNKNOWN_TASK', `no task "${task}" in ${compiled.id}`, { task });
-    const status = context.tasks[task]?.status ?? 'not opened';
+    // A task of a stage that was left keeps its last status in the context; to the person it is closed.
+    const status = !active.includes(info.stage) && context.tasks[task]?.status === 'open' ? 'closed' : (context.tasks[task]?.status ?? 'not opened');
     const open = active.flatMap((s) => compiled.stages[s]!.tasks).filter((t) => context.tasks[t.id]?.status === 'open').map((t) => t.id);
     return new EngineError(
       'TASK_NOT_OPEN',
@@ -40,7 +42,8 @@ export function explainRejection(compiled: CompiledProcess, snapshot: AnyMachine
     const known = Object.keys(compiled.anchors);
     return new EngineError('UNKNOWN_ANCHOR', `unknown anchor "${String(event.name)}"; anchors are: ${known.join(', ') || 'none'}`, { anchor: event.name });
   }
-  const accepted = [...new Set(active.flatMap((s) => compiled.stages[s]!.accepts))];
+  // DUE is the engine's to send; listing it as something a person may send would mislead.
+  const accepted = [...new Set(active.flatMap((s) => compiled.stages[s]!.accepts))].filter((e) => e !== DUE_EVENT);
   if (!accepted.includes(event.type)) {
     return new EngineError(
       'STAGE_REJECTS_EVENT',
@@ -52,6 +55,7 @@ export function explainRejection(compiled: CompiledProcess, snapshot: AnyMachine
   const parts = [
     missing.tasks.length ? `tasks not done: ${missing.tasks.join(', ')}` : '',
     missing.evidence.length ? `evidence not checked: ${missing.evidence.join(', ')}` : '',
+    missing.anchors.length ? `dates not set: ${missing.anchors.join(', ')}` : '',
   ].filter(Boolean);
   return new EngineError(
     'CONDITION_NOT_MET',
@@ -60,7 +64,7 @@ export function explainRejection(compiled: CompiledProcess, snapshot: AnyMachine
   );
 }
 
-function missingFor(compiled: CompiledProcess, active: string[], context: ProcessContext, type: string): { tasks: string[]; evidence: string[] } {
+function missingFor(compiled: CompiledProcess, active: string[], context: ProcessContext, type: string): { tasks: string[]; evidence: string[]; anchors: string[] } {
   const byId = new Map<string, StateConfig>();
   const walk = (s: StateConfig): void => {
     if (s.id) byId.set(s.id, s);
@@ -69,19 +73,27 @@ function missingFor(compiled: CompiledProcess, active: string[], context: Proces
   walk(compiled.config as StateConfig);
   const tasks = new Set<string>();
   const evidence = new Set<string>();
+  const anchors = new Set<string>();
   for (const stage of active) {
     const transitions = byId.get(stage)?.on?.[type];
     for (const t of ([] as { guard?: { params?: GuardParams } }[]).concat((transitions as never) ?? [])) {
       const p = t.guard?.params;
       for (const id of tasksIn(p?.cond)) if (!['done', 'skipped'].includes(context.tasks[id]?.status ?? '')) tasks.add(id);
       for (const item of p?.evidence?.items ?? []) if (context.evidence[p!.evidence!.stage]?.[item] !== true) evidence.add(item);
+      for (const name of anchorsIn(p?.cond)) if (context.anchors[name] === undefined) anchors.add(name);
     }
   }
-  return { tasks: [...tasks], evidence: [...evidence] };
+  return { tasks: [...tasks], evidence: [...evidence], anchors: [...anchors] };
 }
 
 /** Task ids a condition requires (top level and inside `all`), for the explanation only. */
 function tasksIn(c: CompiledCondition | undefined): string[] {
   if (!c) return [];
   return [...(c.tasksDone ?? []), ...(c.all ?? []).flatMap(tasksIn)];
+}
+
+/** Anchors a condition requires to be set (top level and inside `all`). */
+function anchorsIn(c: CompiledCondition | undefined): string[] {
+  if (!c) return [];
+  return [...(c.anchorSet ? [c.anchorSet] : []), ...(c.all ?? []).flatMap(anchorsIn)];
 }

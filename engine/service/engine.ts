@@ -3,7 +3,7 @@
 // fresh state, so nothing is lost and nothing applied twice.
 import { createHash, randomUUID } from 'node:crypto';
 import { parseLocalDate } from '../calendar/time.ts';
-import { createAjv, type ValidateFunction } from '../definition/ajv.ts';
+import { createAjv, type ErrorObject, type ValidateFunction } from '../definition/ajv.ts';
 import { ENGINE_EVENTS, type CompiledProcess } from '../definition/compile.ts';
 import type { JsonSchemaObject } from '../definition/forms.ts';
 import { DUE_EVENT } from '../definition/model.ts';
@@ -58,7 +58,8 @@ export class Engine {
   readonly catalog: Catalog;
   private readonly afterCommit: EngineDeps['afterCommit'];
   private readonly maxRetries: number;
-  private readonly ajv = createAjv();
+  // verbose: errors carry their schema, so an unknown field can be answered with the form's fields.
+  private readonly ajv = createAjv({ verbose: true });
   private readonly validators = new WeakMap<JsonSchemaObject, ValidateFunction>();
 
   constructor(deps: EngineDeps) {
@@ -327,7 +328,9 @@ export class Engine {
     const change = bareChange(loaded, { actor: SYSTEM_ACTOR, eventType: `escalation.${rung.kind}`, payload: { stage: timer.stage, step: timer.step, notified: escalation.notified }, at });
     change.timerUpdates.push(fired);
     change.escalation = escalation;
-    change.inbox.push(...escalation.notified.map((r) => ({ unitId: r.unitId, role: r.role, instanceId: loaded.instance.id, escalationId: escalation.id, kind: rung.kind, message, createdAt: at })));
+    // One notice per unit, even when two of the rung's roles are held by the same office.
+    const units = [...new Map(escalation.notified.map((r) => [r.unitId, r])).values()];
+    change.inbox.push(...units.map((r) => ({ unitId: r.unitId, role: r.role, instanceId: loaded.instance.id, escalationId: escalation.id, kind: rung.kind, message, createdAt: at })));
     change.outbox.push({ instanceId: loaded.instance.id, kind: 'notify', payload: { escalation, message }, createdAt: at });
     return { change };
   }
@@ -350,14 +353,7 @@ export class Engine {
       this.validators.set(schema, check);
     }
     if (check(data)) return;
-    const errors = (check.errors ?? []).map((e) => {
-      const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
-      return {
-        field: e.instancePath.replace(/^\//, '').replace(/\//g, '.') || (e.params as { missingProperty?: string }).missingProperty || '',
-        message: allowed ? `must be one of: ${allowed.join(', ')}` : (e.message ?? 'is invalid'),
-        ...(allowed ? { allowed } : {}),
-      };
-    });
+    const errors = (check.errors ?? []).map(formError);
     const text = errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ');
     throw new EngineError(code, `${what} is invalid: ${text}`, { errors });
   }
@@ -365,6 +361,20 @@ export class Engine {
 
 export function summary(i: Instance): InstanceSummary {
   return { id: i.id, definitionId: i.definitionId, definitionVersion: i.definitionVersion, orgUnitId: i.orgUnitId, status: i.status, stages: i.stages, rev: i.rev, ...(i.dueAt !== undefined ? { dueAt: i.dueAt } : {}) };
+}
+
+/** One ajv error as a field and a plain sentence: which field, and what it must be. */
+function formError(e: ErrorObject): { field: string; message: string; allowed?: unknown[] } {
+  const at = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const join = (name: string) => (at ? `${at}.${name}` : name);
+  const p = e.params as { allowedValues?: unknown[]; missingProperty?: string; additionalProperty?: string };
+  if (e.keyword === 'required') return { field: join(p.missingProperty!), message: 'is required' };
+  if (e.keyword === 'additionalProperties') {
+    const fields = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    return { field: join(p.additionalProperty!), message: `is not a field of this form${fields.length ? `; fields: ${fields.join(', ')}` : ''}`, allowed: fields };
+  }
+  if (p.allowedValues) return { field: at, message: `must be one of: ${p.allowedValues.join(', ')}`, allowed: p.allowedValues };
+  return { field: at, message: e.message ?? 'is invalid' };
 }
 
 function requireObject(data: unknown, code: 'FORM_INVALID' | 'EVENT_DATA_INVALID', what: string): void {
