@@ -42,9 +42,10 @@ export function explainRejection(compiled: CompiledProcess, snapshot: AnyMachine
     const known = Object.keys(compiled.anchors);
     return new EngineError('UNKNOWN_ANCHOR', `unknown anchor "${String(event.name)}"; anchors are: ${known.join(', ') || 'none'}`, { anchor: event.name });
   }
-  // DUE is the engine's to send; listing it as something a person may send would mislead.
-  const accepted = [...new Set(active.flatMap((s) => compiled.stages[s]!.accepts))].filter((e) => e !== DUE_EVENT);
-  if (!accepted.includes(event.type)) {
+  const accepts = new Set(active.flatMap((s) => compiled.stages[s]!.accepts));
+  if (!accepts.has(event.type)) {
+    // DUE is the engine's to send; offering it to a person would mislead.
+    const accepted = [...accepts].filter((e) => e !== DUE_EVENT);
     return new EngineError(
       'STAGE_REJECTS_EVENT',
       `${leaves.length > 1 ? 'stages' : 'stage'} ${where} ${leaves.length > 1 ? 'do' : 'does'} not accept ${event.type}; accepted now: ${accepted.join(', ') || 'nothing'}`,
