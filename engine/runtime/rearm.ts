@@ -57,9 +57,13 @@ export function migrateState(
   calendar: WorkingCalendar,
 ): { step: StepResult; moves: StageMove[] } {
   const targets = leaves.map((s) => stateMap[s] ?? s);
-  const missing = targets.filter((t) => !to.stages[t]);
+  // Only a stage where work happens can be landed in: a compound stage would skip its entry into a
+  // child (no tasks, no deadline) and a final one would end the process behind the engine's back.
+  const workStages = Object.values(to.stages).filter((s) => s.kind === 'atomic').map((s) => s.id);
+  const missing = targets.filter((t) => !workStages.includes(t));
   if (missing.length) {
-    throw new EngineError('INVALID_ARGUMENT', `version ${to.version} has no stage ${missing.map((m) => `"${m}"`).join(', ')}; map it to one of: ${Object.keys(to.stages).join(', ')}`, { field: 'stateMap', missing });
+    const what = missing.map((m) => (to.stages[m] ? `"${m}" (a ${to.stages[m]!.kind} stage)` : `"${m}"`)).join(', ');
+    throw new EngineError('INVALID_ARGUMENT', `version ${to.version} has no stage to land in for ${what}; map to one of: ${workStages.join(', ')}`, { field: 'stateMap', missing, allowed: workStages });
   }
   const old = (state.snapshot as { context?: ProcessContext }).context ?? { unit: {}, tasks: {}, evidence: {}, anchors: {} };
   const entries: Record<string, StageEntry> = {};
@@ -80,16 +84,23 @@ export function migrateState(
       entries[stage] = carried ? { seq: carried.seq, arm: carried.arm + 1, enteredAt: carried.enteredAt } : { seq: ++seq, arm: 1, enteredAt: now };
     }
   }
+  // Checked evidence is kept per stage: it follows its stage to the stage it is mapped to.
+  const evidence = { ...old.evidence };
+  leaves.forEach((s, i) => {
+    if (targets[i] !== s && old.evidence[s] && !evidence[targets[i]!]) evidence[targets[i]!] = old.evidence[s]!;
+  });
   const tasks = { ...old.tasks };
   for (const stage of Object.keys(entries)) {
     for (const t of to.stages[stage]!.tasks) tasks[t.id] ??= { status: !t.when || evaluate(t.when, old) ? 'open' : 'skipped' };
   }
-  const context: ProcessContext = { ...old, tasks };
+  const context: ProcessContext = { ...old, tasks, evidence };
   const snapshot = to.machine.resolveState({ value: stateValue(to, targets), context } as never);
   for (const [stage, entry] of Object.entries(entries)) {
     const before = sources.get(stage) ?? state.entries[stage];
     const armed = armStage(to.stages[stage]!, entry, context.anchors, calendar);
     entries[stage] = armed.entry;
+    // A deadline the migration did not move keeps its past: rungs that already fired stay fired.
+    if (before && before.dueAt === armed.entry.dueAt) armed.timers = armed.timers.filter((t) => t.kind === 'due' || t.fireAt > now);
     if (to.stages[stage]!.due) effects.push({ type: 'deadline', stage, seq: armed.entry.seq, enteredAt: armed.entry.enteredAt, ...(armed.entry.dueAt !== undefined ? { dueAt: armed.entry.dueAt } : {}), moved: true });
     if (armed.timers.length) effects.push({ type: 'armTimers', stage, seq: armed.entry.seq, arm: armed.entry.arm, timers: armed.timers });
     if (before?.dueAt !== armed.entry.dueAt || !before) {

@@ -32,11 +32,18 @@ export function explainRejection(compiled: CompiledProcess, snapshot: AnyMachine
     // A task of a stage that was left keeps its last status in the context; to the person it is closed.
     const status = !active.includes(info.stage) && context.tasks[task]?.status === 'open' ? 'closed' : (context.tasks[task]?.status ?? 'not opened');
     const open = active.flatMap((s) => compiled.stages[s]!.tasks).filter((t) => context.tasks[t.id]?.status === 'open').map((t) => t.id);
+    if (event.type === ENGINE_EVENTS.reopenTask && status === 'open' && active.includes(info.stage)) {
+      return new EngineError('TASK_NOT_OPEN', `task "${task}" is open already; only a done task can be reopened`, { task, status });
+    }
     return new EngineError(
       'TASK_NOT_OPEN',
       `task "${task}" of stage "${info.stage}" is ${status}${active.includes(info.stage) ? '' : ` and that stage is not active (now at ${where})`}; open tasks: ${open.join(', ') || 'none'}`,
       { task, status, open },
     );
+  }
+  if (event.type === ENGINE_EVENTS.checkEvidence) {
+    const items = active.flatMap((s) => compiled.stages[s]!.evidence.map((e) => e.id));
+    return new EngineError('STAGE_REJECTS_EVENT', `no evidence item "${String(event.item)}" at ${where}; items: ${items.join(', ') || 'none'}`, { item: event.item, allowed: items });
   }
   if (event.type === ENGINE_EVENTS.setAnchor) {
     const known = Object.keys(compiled.anchors);

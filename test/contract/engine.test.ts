@@ -337,20 +337,26 @@ for (const kind of STORES) {
         await rt.engine.catalog.publish(v2, 'report-v2.yaml', 'admin');
         const filter = { campaignId: `c1-${kind}`, stages: ['draft'] };
         const unmapped = await migrateCohort(rt.engine, filter, { toVersion: 2, reason: 'TT mới', dryRun: true }, office);
-        expect(unmapped.instances[0]!.error!.message).to.match(/no stage "draft".*prepare/);
+        expect(unmapped.instances[0]!.error!.message).to.match(/no stage to land in for "draft"; map to one of: prepare, review, hearing$/);
+        const final = await migrateCohort(rt.engine, filter, { toVersion: 2, stateMap: { draft: 'done' }, reason: 'TT mới', dryRun: true }, office);
+        expect(final.instances[0]!.error!.message, 'a final stage would end the process behind the engine').to.match(/"done" \(a final stage\)/);
         const dry = await migrateCohort(rt.engine, filter, { toVersion: 2, stateMap: { draft: 'prepare' }, reason: 'TT mới', dryRun: true }, office);
         expect(dry.matched).to.equal(4);
         expect(dry.instances[0]).to.deep.include({ from: ['draft'], to: ['prepare'] });
         expect(dry.instances[0]!.deadlines).to.deep.equal([{ stage: 'prepare', dueBefore: endOfDay('2022-04-14'), dueAfter: endOfDay('2022-04-19') }]);
         expect((await rt.store.listInstances(filter, { limit: 10 })).every((i) => i.definitionVersion === 1)).to.equal(true);
+        const [checked] = await rt.store.listInstances(filter, { limit: 1 });
+        await rt.engine.checkEvidence(checked!.id, 'signed_copy', true, school);
         const real = await migrateCohort(rt.engine, filter, { toVersion: 2, stateMap: { draft: 'prepare' }, reason: 'TT mới' }, office);
         expect(real.changed).to.equal(4);
-        const moved = (await rt.store.loadInstance(real.instances[0]!.instanceId))!;
+        const moved = (await rt.store.loadInstance(checked!.id))!;
         expect(moved.instance).to.include({ definitionVersion: 2 });
         expect(moved.instance.stages).to.deep.equal(['prepare']);
         expect(moved.pendingTimers.every((t) => t.stage === 'prepare')).to.equal(true);
-        const next = await finishDraft(moved.instance.id);
-        expect(next.stages, 'the migrated instance runs on the new version').to.deep.equal(['review']);
+        await rt.engine.completeTask(moved.instance.id, 'write', { pages: 3 }, school);
+        await rt.engine.completeTask(moved.instance.id, 'sign', {}, school);
+        const next = await rt.engine.send(moved.instance.id, { type: 'SUBMIT' }, school);
+        expect(next.stages, 'runs on the new version, with the evidence checked before the move').to.deep.equal(['review']);
       });
 
       it('an instance whose stored state its version cannot read stops, visibly, until migrated', async () => {
