@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WorkingCalendar } from '../../engine/calendar/index.ts';
+import { calendarRanges, type WorkingCalendar } from '../../engine/calendar/index.ts';
 import { loadDefinition, type LoadResult } from '../../engine/definition/load.ts';
 import { defaultCalendarDir, loadCalendar } from './calendars.ts';
 
@@ -19,9 +19,7 @@ export function loadCalendars(dir: string = defaultCalendarDir()): Map<string, W
   return out;
 }
 
-export function calendarRanges(calendars: Map<string, WorkingCalendar>): Record<string, { firstYear: number; lastYear: number }> {
-  return Object.fromEntries([...calendars].map(([id, c]) => [id, { firstYear: c.firstYear, lastYear: c.lastYear }]));
-}
+export { calendarRanges };
 
 /** The YAML files to validate for each argument: a file as is, a folder's *.yaml (not recursing). */
 export function expandDefinitionPaths(args: string[]): string[] {

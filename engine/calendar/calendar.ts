@@ -295,3 +295,8 @@ export function createCalendar(id: string, years: CalendarYearData[]): WorkingCa
   };
   return Object.freeze(calendar);
 }
+
+/** The years each calendar covers, by id: what the linter needs to check a definition's dates. */
+export function calendarRanges(calendars: ReadonlyMap<string, WorkingCalendar>): Record<string, { firstYear: number; lastYear: number }> {
+  return Object.fromEntries([...calendars].map(([id, c]) => [id, { firstYear: c.firstYear, lastYear: c.lastYear }]));
+}

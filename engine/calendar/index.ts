@@ -20,7 +20,7 @@ export {
 } from './time.ts';
 export type { CalendarErrorCode, LocalDate } from './time.ts';
 
-export { HOLIDAY_KINDS, createCalendar } from './calendar.ts';
+export { HOLIDAY_KINDS, calendarRanges, createCalendar } from './calendar.ts';
 export type {
   CalendarHoliday,
   CalendarWorkingDay,

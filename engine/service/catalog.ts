@@ -1,7 +1,7 @@
 // Published definitions: publishing validates, compiles and stores a new immutable version; reading
 // one back compiles its stored source once per process and keeps it (a machine is not JSON).
 import { createHash } from 'node:crypto';
-import type { WorkingCalendar } from '../calendar/calendar.ts';
+import { calendarRanges, type WorkingCalendar } from '../calendar/calendar.ts';
 import { compileProcess, type CompiledProcess } from '../definition/compile.ts';
 import { formatDiagnostic, type Diagnostic } from '../definition/diagnostics.ts';
 import { loadDefinition } from '../definition/load.ts';
@@ -72,8 +72,7 @@ export class Catalog {
   }
 
   private compile(source: string, file: string): { compiled: CompiledProcess; diagnostics: Diagnostic[] } {
-    const ranges = Object.fromEntries([...this.calendars].map(([id, c]) => [id, { firstYear: c.firstYear, lastYear: c.lastYear }]));
-    const result = loadDefinition(source, file, { calendars: ranges });
+    const result = loadDefinition(source, file, { calendars: calendarRanges(this.calendars) });
     if (!result.definition) {
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
       throw new EngineError('DEFINITION_INVALID', `${file} does not validate:\n${errors.map(formatDiagnostic).join('\n')}`, { diagnostics: errors });
