@@ -5,6 +5,9 @@ import type { StepResult, TimerSpec } from '../runtime/advance.ts';
 import type { Change, HistoryEntry, Instance, LoadedInstance, OrgUnit, OutboxMessage, Task, Timer } from './records.ts';
 import { unitHolding, type UnitChain } from './roles.ts';
 
+/** Who history names for what the engine does by itself (deadlines, escalations). */
+export const SYSTEM_ACTOR = 'system';
+
 export interface Command {
   actor: string;
   /** What history records: the event type, or the engine's own (`instance.start`, `DUE`…). */

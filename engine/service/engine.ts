@@ -11,10 +11,11 @@ import { EngineError } from '../errors.ts';
 import type { Clock, Store } from '../ports.ts';
 import { advance, startInstance, timerIsCurrent, XSTATE_VERSION, type EngineEvent, type StepResult } from '../runtime/advance.ts';
 import { Catalog } from './catalog.ts';
-import { bareChange, cancelAllTimers, changeFromStep } from './change.ts';
-import type { Change, Escalation, Instance, LoadedInstance, OrgUnit, Timer } from './records.ts';
+import { escalationChange } from './escalation.ts';
+import { bareChange, cancelAllTimers, changeFromStep, SYSTEM_ACTOR } from './change.ts';
+import type { Change, Instance, LoadedInstance, OrgUnit, Timer } from './records.ts';
 import { placeUnits, type UnitInput } from './org.ts';
-import { pathIds, recipients, type UnitChain } from './roles.ts';
+import { pathIds, type UnitChain } from './roles.ts';
 
 export interface CommandOptions {
   /** Who sends it: recorded in history; idempotency keys are unique per actor. */
@@ -49,8 +50,6 @@ export interface EngineDeps {
   /** How many times a REV_CONFLICT is retried over fresh state before it is reported. */
   maxRetries?: number;
 }
-
-export const SYSTEM_ACTOR = 'system';
 
 export class Engine {
   readonly store: Store;
@@ -312,27 +311,8 @@ export class Engine {
       change.timerUpdates.push(fired);
       return { change, step };
     }
-    const info = compiled.stages[timer.stage]!;
-    const rung = info.escalate[timer.step];
-    if (!rung) return undefined;
-    const escalation: Escalation = {
-      id: timer.id,
-      instanceId: loaded.instance.id,
-      unitPath: loaded.instance.unitPath,
-      stage: timer.stage,
-      kind: rung.kind,
-      firedAt: at,
-      notified: recipients(rung.notify, compiled.roles, chain),
-    };
-    const message = rung.message ?? escalationMessage(rung.kind, info.title, chain[0]!.name);
-    const change = bareChange(loaded, { actor: SYSTEM_ACTOR, eventType: `escalation.${rung.kind}`, payload: { stage: timer.stage, step: timer.step, notified: escalation.notified }, at });
-    change.timerUpdates.push(fired);
-    change.escalation = escalation;
-    // One notice per unit, even when two of the rung's roles are held by the same office.
-    const units = [...new Map(escalation.notified.map((r) => [r.unitId, r])).values()];
-    change.inbox.push(...units.map((r) => ({ unitId: r.unitId, role: r.role, instanceId: loaded.instance.id, escalationId: escalation.id, kind: rung.kind, message, createdAt: at })));
-    change.outbox.push({ instanceId: loaded.instance.id, kind: 'notify', payload: { escalation, message }, createdAt: at });
-    return { change };
+    const change = escalationChange(compiled, loaded, timer, chain, at);
+    return change ? { change } : undefined;
   }
 
   private checkAnchors(compiled: CompiledProcess, anchors: Record<string, string>): Record<string, string> {
@@ -402,14 +382,4 @@ function localDate(text: string, what: string): string {
 
 function hashOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
-}
-
-const KIND_TEXT = {
-  reminder: { vi: 'Nhắc hạn', en: 'Reminder' },
-  overdue: { vi: 'Quá hạn', en: 'Overdue' },
-  escalation: { vi: 'Báo cáo cấp trên: quá hạn', en: 'Escalated: overdue' },
-} as const;
-
-function escalationMessage(kind: keyof typeof KIND_TEXT, stage: { vi: string; en?: string }, unitName: string): { vi: string; en: string } {
-  return { vi: `${KIND_TEXT[kind].vi}: ${stage.vi} — ${unitName}`, en: `${KIND_TEXT[kind].en}: ${stage.en ?? stage.vi} — ${unitName}` };
 }

@@ -1,0 +1,42 @@
+// What a ladder rung does when its timer fires: the roles it names are resolved up the org tree,
+// the escalation is recorded with who was told, each unit gets one inbox notice, and the outbox
+// carries the notice on to a Notifier. Pure: the engine commits the change.
+import type { CompiledProcess } from '../definition/compile.ts';
+import type { Text } from '../definition/types.generated.ts';
+import { bareChange, SYSTEM_ACTOR } from './change.ts';
+import type { Change, Escalation, LoadedInstance, Timer } from './records.ts';
+import { recipients, type UnitChain } from './roles.ts';
+
+export function escalationChange(compiled: CompiledProcess, loaded: LoadedInstance, timer: Timer, chain: UnitChain, at: number): Change | undefined {
+  const info = compiled.stages[timer.stage]!;
+  const rung = info.escalate[timer.step];
+  if (!rung) return undefined;
+  const escalation: Escalation = {
+    id: timer.id,
+    instanceId: loaded.instance.id,
+    unitPath: loaded.instance.unitPath,
+    stage: timer.stage,
+    kind: rung.kind,
+    firedAt: at,
+    notified: recipients(rung.notify, compiled.roles, chain),
+  };
+  const message = rung.message ?? escalationMessage(rung.kind, info.title, chain[0]!.name);
+  const change = bareChange(loaded, { actor: SYSTEM_ACTOR, eventType: `escalation.${rung.kind}`, payload: { stage: timer.stage, step: timer.step, notified: escalation.notified }, at });
+  change.timerUpdates.push({ id: timer.id, status: 'fired', firedAt: at });
+  change.escalation = escalation;
+  // One notice per unit, even when two of the rung's roles are held by the same office.
+  const units = [...new Map(escalation.notified.map((r) => [r.unitId, r])).values()];
+  change.inbox.push(...units.map((r) => ({ unitId: r.unitId, role: r.role, instanceId: loaded.instance.id, escalationId: escalation.id, kind: rung.kind, message, createdAt: at })));
+  change.outbox.push({ instanceId: loaded.instance.id, kind: 'notify', payload: { escalation, message }, createdAt: at });
+  return change;
+}
+
+const KIND_TEXT = {
+  reminder: { vi: 'Nhắc hạn', en: 'Reminder' },
+  overdue: { vi: 'Quá hạn', en: 'Overdue' },
+  escalation: { vi: 'Báo cáo cấp trên: quá hạn', en: 'Escalated: overdue' },
+} as const;
+
+function escalationMessage(kind: keyof typeof KIND_TEXT, stage: Text, unitName: string): Text {
+  return { vi: `${KIND_TEXT[kind].vi}: ${stage.vi} — ${unitName}`, en: `${KIND_TEXT[kind].en}: ${stage.en} — ${unitName}` };
+}
