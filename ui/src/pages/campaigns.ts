@@ -1,0 +1,115 @@
+// Campaigns: start a process for every school of some kinds under a unit, and watch it fill.
+import { get, post, qs, uuid } from '../api.ts';
+import { h, replace } from '../dom.ts';
+import { formatDateTime } from '../format.ts';
+import { t, tKey, tx } from '../i18n.ts';
+import type { PageCtx } from '../router.ts';
+import { grantUnits } from '../session.ts';
+import type { Campaign, CampaignDetail, DefinitionListItem } from '../types.ts';
+import { errorBox, loading, pageTitle, progressBar, section, statusBadge, successBox } from '../widgets.ts';
+
+const SCHOOL_KINDS = ['preschool', 'primary', 'lower-secondary', 'upper-secondary', 'multi-level', 'continuing-education'];
+
+export async function campaignsPage(ctx: PageCtx): Promise<void> {
+  const listHost = h('div', null, loading());
+  const formHost = h('div');
+  replace(ctx.root, pageTitle(t('campaignsTitle')), h('div', { class: 'columns wide' }, h('div', { class: 'col-main' }, section(t('campaignsTitle'), 'campaigns', listHost)), h('div', { class: 'col-side' }, formHost)));
+  const [campaigns, definitions] = await Promise.all([get<{ items: Campaign[] }>('/api/v1/campaigns'), get<{ items: DefinitionListItem[] }>('/api/v1/definitions')]);
+  if (ctx.signal.aborted) return;
+  const tbody = h('tbody');
+  const rows = new Map<string, HTMLTableRowElement>();
+  const show = (c: Campaign, first = false) => {
+    const row = campaignRow(c);
+    const old = rows.get(c.id);
+    if (old) old.replaceWith(row);
+    else if (first) tbody.prepend(row);
+    else tbody.appendChild(row);
+    rows.set(c.id, row);
+  };
+  const sorted = [...campaigns.items].sort((a, b) => b.createdAt - a.createdAt);
+  sorted.forEach((c) => show(c));
+  replace(
+    listHost,
+    h('table', { class: 'list', 'data-testid': 'campaigns-table' }, h('thead', null, h('tr', null, [t('process'), t('rootUnit'), t('status'), t('progress'), t('createdAt'), ''].map((c) => h('th', { scope: 'col' }, c)))), tbody),
+    sorted.length ? null : h('p', { class: 'muted', 'data-testid': 'no-campaigns' }, t('noCampaigns')),
+  );
+  const watch = (id: string) => void poll(ctx, id, (c) => show(c));
+  sorted.filter((c) => c.status === 'running').forEach((c) => watch(c.id));
+  replace(
+    formHost,
+    launchForm(definitions.items, (c) => {
+      listHost.querySelector('[data-testid="no-campaigns"]')?.remove();
+      show(c, true);
+      watch(c.id);
+    }),
+  );
+}
+
+/** Every second while the campaign runs, until it is done or the page is left. */
+async function poll(ctx: PageCtx, id: string, update: (c: Campaign) => void): Promise<void> {
+  while (!ctx.signal.aborted) {
+    await new Promise((r) => setTimeout(r, 1000));
+    if (ctx.signal.aborted) return;
+    try {
+      const { campaign } = await get<CampaignDetail>(`/api/v1/campaigns/${encodeURIComponent(id)}`);
+      if (ctx.signal.aborted) return;
+      update(campaign);
+      if (campaign.status !== 'running') return;
+    } catch {
+      /* a missed poll: try again next second */
+    }
+  }
+}
+
+function campaignRow(c: Campaign): HTMLTableRowElement {
+  return h(
+    'tr',
+    { 'data-testid': 'campaign-row', 'data-campaign-id': c.id, 'data-status': c.status },
+    h('td', null, tx(c.title), h('div', { class: 'muted small' }, `${c.definitionId} v${c.definitionVersion}${c.kinds?.length ? ` · ${c.kinds.map((k) => tKey('unitKind', k)).join(', ')}` : ''}`), c.reason ? h('div', { class: 'muted small' }, c.reason) : null),
+    h('td', null, c.rootUnitName),
+    h('td', { 'data-testid': 'campaign-status' }, statusBadge(c.status)),
+    h('td', { class: 'progress-cell' }, progressBar(c.started, c.total, 'campaign-progress')),
+    h('td', { class: 'nowrap' }, formatDateTime(c.createdAt), c.createdBy ? h('div', { class: 'muted small' }, c.createdBy) : null),
+    h('td', { class: 'nowrap' }, h('a', { href: `/api/v1/campaigns/${encodeURIComponent(c.id)}/export${qs({ format: 'csv' })}`, download: '', 'data-testid': 'campaign-export' }, t('exportLink'))),
+  );
+}
+
+function launchForm(definitions: DefinitionListItem[], launched: (c: Campaign) => void): HTMLElement {
+  const units = grantUnits('admin');
+  const process = h('select', { id: 'c-process', required: true, 'data-testid': 'campaign-process' }, h('option', { value: '' }, t('choose')), definitions.map((d) => h('option', { value: d.id }, `${tx(d.title)} (v${d.latest})`)));
+  const root = h('select', { id: 'c-root', required: true, 'data-testid': 'campaign-root' }, units.map((u) => h('option', { value: u.unitId }, u.unitName)));
+  const kinds = SCHOOL_KINDS.map((k) => h('input', { type: 'checkbox', value: k, 'data-testid': `campaign-kind-${k}` }));
+  const reason = h('input', { id: 'c-reason', maxlength: 500, 'data-testid': 'campaign-reason' });
+  const message = h('div', { 'aria-live': 'polite' });
+  const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'campaign-launch' }, t('launchButton'));
+  const form = h(
+    'form',
+    { 'data-testid': 'campaign-form' },
+    h('label', { for: 'c-process' }, t('process')),
+    process,
+    h('label', { for: 'c-root' }, t('rootUnit')),
+    root,
+    h('fieldset', { class: 'checks' }, h('legend', null, t('kinds')), kinds.map((box, i) => h('label', { class: 'check' }, box, ` ${tKey('unitKind', SCHOOL_KINDS[i]!)}`))),
+    h('label', { for: 'c-reason' }, t('reason')),
+    reason,
+    message,
+    submit,
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    submit.disabled = true;
+    replace(message);
+    const chosen = kinds.filter((b) => b.checked).map((b) => b.value);
+    try {
+      const body = { definitionId: process.value, rootUnitId: root.value, ...(chosen.length ? { kinds: chosen } : {}), ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) };
+      const { campaign } = await post<{ campaign: Campaign }>('/api/v1/campaigns', body, { 'Idempotency-Key': uuid() });
+      replace(message, successBox(t('launched'), 'campaign-launched'));
+      launched(campaign);
+    } catch (e) {
+      replace(message, errorBox(e, 'campaign-error'));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return section(t('launch'), 'campaign-launch-card', form);
+}

@@ -1,0 +1,154 @@
+// The definition editor: the YAML on the left, checked as one types (marks in the text and a list
+// under it), the diagram on the right; impact on running instances, and publishing a new version.
+// Loaded on demand: it brings CodeMirror (and, once valid, mermaid).
+import type { EditorView } from '@codemirror/view';
+import { ApiError, get, post } from '../api.ts';
+import { h, replace, table } from '../dom.ts';
+import { createYamlEditor, destroyEditor, jumpTo, showDiagnostics } from '../editor/codemirror.ts';
+import { renderDiagram } from '../editor/diagram.ts';
+import { getLang, t, tx } from '../i18n.ts';
+import type { PageCtx } from '../router.ts';
+import type { DefinitionListItem, DefinitionVersion, Diagnostic, Impact, Validation } from '../types.ts';
+import { errorBox, loading, pageTitle, successBox } from '../widgets.ts';
+import { NEW_DEFINITION } from '../editor/template.ts';
+
+interface EditorParts {
+  diagnostics: HTMLElement;
+  summary: HTMLElement;
+  diagram: HTMLElement;
+  results: HTMLElement;
+  hint: HTMLElement;
+}
+
+export async function editorPage(ctx: PageCtx): Promise<void> {
+  const id = ctx.params[0]!;
+  replace(ctx.root, loading());
+  const [latest, list] = await Promise.all([
+    id === 'new' ? Promise.resolve(null) : get<DefinitionVersion>(`/api/v1/definitions/${encodeURIComponent(id)}/versions/latest`),
+    get<{ items: DefinitionListItem[] }>('/api/v1/definitions'),
+  ]);
+  if (ctx.signal.aborted) return;
+  const published = new Map(list.items.map((d) => [d.id, d.latest]));
+  const parts: EditorParts = {
+    diagnostics: h('ul', { class: 'diagnostics', 'data-testid': 'diagnostics' }),
+    summary: h('span', { class: 'muted', 'data-testid': 'diagnostics-summary', 'aria-live': 'polite' }, t('checking')),
+    diagram: h('div', { class: 'diagram', 'data-testid': 'diagram' }, h('p', { class: 'muted' }, t('diagramPending'))),
+    results: h('div', { 'aria-live': 'polite', 'data-testid': 'editor-results' }),
+    hint: h('p', { class: 'hint', 'data-testid': 'version-hint' }),
+  };
+  const editorHost = h('div', { class: 'editor', 'data-testid': 'editor' });
+  const impactButton = h('button', { type: 'button', 'data-testid': 'impact' }, t('impact'));
+  const publishButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'publish' }, t('publish'));
+  replace(
+    ctx.root,
+    pageTitle(latest ? tx(latest.title) : t('newDefinition'), h('span', { class: 'muted' }, latest ? `${latest.id} · ${t('version')} ${latest.version}` : ''), h('span', { class: 'spacer' }), impactButton, publishButton),
+    parts.results,
+    h(
+      'div',
+      { class: 'editor-layout' },
+      h('div', { class: 'editor-main' }, editorHost, parts.hint, h('h2', null, t('diagnostics'), ' ', parts.summary), parts.diagnostics),
+      h('aside', { class: 'editor-side card' }, h('h2', null, t('diagram')), parts.diagram),
+    ),
+  );
+  let view: EditorView | null = null;
+  view = createYamlEditor({
+    parent: editorHost,
+    doc: latest?.source ?? NEW_DEFINITION,
+    validate: async (source) => {
+      let result: Validation;
+      try {
+        result = await post<Validation>('/api/v1/definitions/validate', { source, lang: getLang() });
+      } catch (e) {
+        if (!ctx.signal.aborted) replace(parts.summary, errorBox(e));
+        return null;
+      }
+      if (ctx.signal.aborted || !view || view.state.doc.toString() !== source) return null;
+      showValidation(view, parts, result, published);
+      return result.diagnostics;
+    },
+  });
+  ctx.signal.addEventListener('abort', () => view && destroyEditor(view));
+  impactButton.addEventListener('click', () => void runImpact(view!, parts.results, impactButton));
+  publishButton.addEventListener('click', () => void publish(view!, parts, publishButton, published));
+}
+
+function showValidation(view: EditorView, parts: EditorParts, result: Validation, published: Map<string, number>): void {
+  listDiagnostics(view, parts, result.diagnostics);
+  if (result.valid && result.diagram) void renderDiagram(parts.diagram, result.diagram.mermaid);
+  const latest = result.id ? published.get(result.id) : undefined;
+  parts.hint.textContent = latest !== undefined && result.version !== undefined && result.version <= latest ? t('versionHint', { v: result.version, n: latest + 1 }) : '';
+}
+
+function listDiagnostics(view: EditorView, parts: EditorParts, diagnostics: Diagnostic[]): void {
+  const sorted = [...diagnostics].sort((a, b) => a.line - b.line || a.column - b.column);
+  const errors = sorted.filter((d) => d.severity === 'error').length;
+  parts.summary.textContent = sorted.length ? t('errorsCount', { e: errors, w: sorted.length - errors }) : t('noDiagnostics');
+  replace(
+    parts.diagnostics,
+    sorted.map((d) =>
+      h(
+        'li',
+        { class: `diag diag-${d.severity}`, 'data-testid': 'diagnostic', 'data-line': d.line, 'data-column': d.column, 'data-code': d.code },
+        h('button', { type: 'button', class: 'link', onclick: () => jumpTo(view, d) }, t('lineCol', { l: d.line, c: d.column })),
+        ': ',
+        d.message,
+        d.code ? h('span', { class: 'code' }, ` ${d.code}`) : null,
+      ),
+    ),
+  );
+}
+
+async function runImpact(view: EditorView, target: HTMLElement, button: HTMLButtonElement): Promise<void> {
+  button.disabled = true;
+  try {
+    const impact = await post<Impact>('/api/v1/definitions/impact', { source: view.state.doc.toString() });
+    const rows = [...impact.stages].sort((a, b) => Number(a.exists) - Number(b.exists) || b.count - a.count);
+    replace(
+      target,
+      h(
+        'section',
+        { class: 'card', 'data-testid': 'impact-result' },
+        h('h2', null, t('impactTitle')),
+        h('p', null, t('impactRunning', { n: impact.running }), impact.byVersion.length ? ` (${impact.byVersion.map((v) => `v${v.version}: ${v.count}`).join(', ')})` : ''),
+        rows.length
+          ? table(
+              'impact-table',
+              [t('stage'), t('count'), ''],
+              rows.map((s) => [h('code', null, s.stage), s.count, s.exists ? '' : h('strong', { class: 'bad', 'data-testid': 'stage-removed' }, t('impactRemoved'))]),
+              (i) => ({ class: rows[i]!.exists ? '' : 'row-overdue' }),
+            )
+          : null,
+      ),
+    );
+  } catch (e) {
+    replace(target, errorBox(e, 'impact-error'));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function publish(view: EditorView, parts: EditorParts, button: HTMLButtonElement, published: Map<string, number>): Promise<void> {
+  button.disabled = true;
+  replace(parts.results);
+  try {
+    const res = await post<{ id?: string; version?: number; created: boolean; diagnostics?: Diagnostic[] }>('/api/v1/definitions', { source: view.state.doc.toString() });
+    if (res.created && res.id && res.version !== undefined) {
+      published.set(res.id, Math.max(res.version, published.get(res.id) ?? 0));
+      parts.hint.textContent = '';
+      replace(parts.results, successBox(t('published', { id: res.id, v: res.version }), 'publish-success'));
+    } else {
+      replace(parts.results, successBox(t('unchanged'), 'publish-unchanged'));
+    }
+  } catch (e) {
+    const diagnostics = e instanceof ApiError ? (e.details?.diagnostics as Diagnostic[] | undefined) : undefined;
+    if (e instanceof ApiError && e.status === 422 && diagnostics) {
+      replace(parts.results, h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': 'publish-invalid' }, t('publishInvalid')));
+      listDiagnostics(view, parts, diagnostics);
+      showDiagnostics(view, diagnostics);
+    } else {
+      replace(parts.results, errorBox(e, 'publish-error'));
+    }
+  } finally {
+    button.disabled = false;
+  }
+}

@@ -1,0 +1,116 @@
+// One instance's timeline: where it stands, what it can do next, and everything that happened.
+import { get, post, uuid } from '../api.ts';
+import { h, replace, table } from '../dom.ts';
+import { formatDate, formatDateTime } from '../format.ts';
+import { t, tKey, tx } from '../i18n.ts';
+import type { PageCtx } from '../router.ts';
+import type { Accepted, InstanceSummary, Timeline } from '../types.ts';
+import { dueCell, errorBox, loading, pageTitle, section, statusBadge, successBox } from '../widgets.ts';
+
+export async function instancePage(ctx: PageCtx): Promise<void> {
+  const id = ctx.params[0]!;
+  const messages = h('div', { 'aria-live': 'polite' });
+  if (ctx.flash) messages.appendChild(successBox(ctx.flash, 'flash'));
+  const body = h('div', null, loading());
+  replace(ctx.root, messages, body);
+  const load = async () => {
+    const tl = await get<Timeline>(`/api/v1/instances/${encodeURIComponent(id)}`);
+    if (!ctx.signal.aborted) replace(body, ...renderTimeline(tl, (type) => sendEvent(id, type, messages, load)));
+  };
+  await load();
+}
+
+async function sendEvent(id: string, type: string, messages: HTMLElement, reload: () => Promise<void>): Promise<void> {
+  replace(messages);
+  try {
+    await post<InstanceSummary>(`/api/v1/instances/${encodeURIComponent(id)}/events`, { type }, { 'Idempotency-Key': uuid() });
+    messages.appendChild(successBox(t('eventSent', { e: type }), 'event-sent'));
+    await reload();
+  } catch (e) {
+    messages.appendChild(errorBox(e, 'event-error'));
+  }
+}
+
+/** Stage ids as titles where the timeline knows them (the active stages, and `stageTitles` if sent). */
+function stageNames(tl: Timeline): (ids: string[]) => string {
+  const titles = new Map([...Object.entries(tl.stageTitles ?? {}).map(([id, title]) => [id, tx(title)] as const), ...tl.stages.map((s) => [s.id, tx(s.title)] as const)]);
+  return (ids) => ids.map((id) => titles.get(id) ?? id).join(', ') || '—';
+}
+
+export function renderTimeline(tl: Timeline, onEvent: (type: string) => void): HTMLElement[] {
+  const names = stageNames(tl);
+  const current = tl.instance.stages.map((s) => names([s])).join(', ');
+  return [
+    pageTitle(tx(tl.title), statusBadge(tl.instance.status)),
+    h('p', { class: 'subtitle', 'data-testid': 'instance-unit' }, tl.unit.name, ` · ${t('version')} ${tl.instance.definitionVersion} · ${t('startedAt')}: ${formatDate(tl.instance.createdAt)}`),
+    section(
+      t('activeStages'),
+      'active-stages',
+      tl.stages.length
+        ? tl.stages.map((s) =>
+            h(
+              'div',
+              { class: 'stage', 'data-testid': 'active-stage', 'data-stage': s.id },
+              h('h3', null, tx(s.title)),
+              h('p', null, `${t('dueDate')}: `, dueCell(s.dueAt), s.enteredAt ? h('span', { class: 'muted' }, ` · ${t('enteredAt')}: ${formatDate(s.enteredAt)}`) : null),
+              s.legalBasis.length ? h('p', { class: 'muted' }, `${t('legalBasis')}: ${s.legalBasis.join('; ')}`) : null,
+              s.accepts.length ? h('p', { class: 'actions' }, s.accepts.map((a) => eventButton(a, onEvent))) : null,
+            ),
+          )
+        : h('p', { class: 'muted', 'data-testid': 'current-stages' }, current || t('none')),
+    ),
+    section(t('tasks'), 'instance-tasks', tasksTable(tl, names)),
+    section(t('history'), 'history', historyTable(tl, names)),
+    section(t('escalations'), 'instance-escalations', escalationsTable(tl)),
+  ];
+}
+
+function eventButton(accepted: Accepted, onEvent: (type: string) => void): HTMLElement {
+  const type = typeof accepted === 'string' ? accepted : accepted.type;
+  const title = typeof accepted === 'string' ? '' : tx(accepted.title);
+  return h('button', { type: 'button', 'data-testid': `event-${type}`, title: type, onclick: () => onEvent(type) }, title || type);
+}
+
+function tasksTable(tl: Timeline, names: (ids: string[]) => string): HTMLElement {
+  if (!tl.tasks.length) return h('p', { class: 'muted' }, t('none'));
+  return table(
+    'tasks-of-instance',
+    [t('task'), t('stage'), t('status'), t('dueDate'), t('completedAt')],
+    tl.tasks.map((k) => [
+      k.status === 'open' ? h('a', { href: `#/tasks/${encodeURIComponent(k.id)}` }, tx(k.title)) : tx(k.title),
+      names([k.stage]),
+      statusBadge(k.status),
+      k.status === 'open' ? dueCell(k.dueAt) : formatDate(k.dueAt),
+      k.completedAt ? `${formatDateTime(k.completedAt)}${k.completedBy ? ` · ${k.completedBy}` : ''}` : '',
+    ]),
+  );
+}
+
+function historyTable(tl: Timeline, names: (ids: string[]) => string): HTMLElement {
+  const rows = [...tl.history].sort((a, b) => b.rev - a.rev);
+  return table(
+    'history-table',
+    [t('time'), t('actor'), t('event'), t('detail'), t('change')],
+    rows.map((r) => [h('span', { class: 'nowrap' }, formatDateTime(r.at)), r.actor, tKey('ev', r.eventType), payloadSummary(r.payload), `${names(r.fromStages)} → ${names(r.toStages)}`]),
+    (i) => ({ 'data-testid': 'history-row', 'data-event': rows[i]!.eventType }),
+  );
+}
+
+/** A one-line reading of an event's payload: the task, item, anchor or reason it carried. */
+function payloadSummary(payload: unknown): string {
+  if (!payload || typeof payload !== 'object') return '';
+  const p = payload as Record<string, unknown>;
+  const bits: string[] = [];
+  for (const key of ['task', 'item', 'name', 'date', 'reason', 'stage']) if (typeof p[key] === 'string') bits.push(String(p[key]));
+  if (typeof p.checked === 'boolean') bits.push(p.checked ? '✓' : '✗');
+  return bits.join(' · ');
+}
+
+function escalationsTable(tl: Timeline): HTMLElement {
+  if (!tl.escalations.length) return h('p', { class: 'muted' }, t('noEscalations'));
+  return table(
+    'escalations-of-instance',
+    [t('firedAt'), t('kind'), t('stage'), t('status')],
+    tl.escalations.map((e) => [formatDateTime(e.firedAt), tKey('kind', e.kind), tx(e.stageTitle), e.acknowledgedAt ? t('acknowledgedBy', { who: e.acknowledgedBy ?? '', at: formatDateTime(e.acknowledgedAt) }) : '']),
+  );
+}

@@ -1,0 +1,58 @@
+// Small pieces the pages share: headings, error and success boxes, deadline cells, progress bars.
+import { ApiError } from './api.ts';
+import { h, type Child } from './dom.ts';
+import { formatDate, urgency } from './format.ts';
+import { t, tKey } from './i18n.ts';
+
+export function pageTitle(text: string, ...extra: Child[]): HTMLElement {
+  return h('div', { class: 'page-head' }, h('h1', null, text), extra);
+}
+
+export function section(title: string, testid: string, ...children: Child[]): HTMLElement {
+  return h('section', { class: 'card', 'data-testid': testid }, h('h2', null, title), children);
+}
+
+export function loading(): HTMLElement {
+  return h('p', { class: 'muted', role: 'status' }, t('loading'));
+}
+
+/** The API's message (it is written for people), with the code for whoever reports it. */
+export function errorBox(e: unknown, testid = 'error'): HTMLElement {
+  const msg = e instanceof ApiError ? e.message : e instanceof Error ? e.message : String(e);
+  const code = e instanceof ApiError ? e.code : '';
+  return h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': testid }, h('strong', null, `${t('errorPrefix')}: `), msg, code ? h('span', { class: 'code' }, ` (${code})`) : null);
+}
+
+export function successBox(msg: string, testid = 'success'): HTMLElement {
+  return h('div', { class: 'alert alert-success', role: 'status', 'data-testid': testid }, msg);
+}
+
+export function statusBadge(status: string): HTMLElement {
+  return h('span', { class: `badge status-${status.replace(/[^a-z_-]/gi, '')}` }, tKey('status', status));
+}
+
+/** A due date, coloured by how close it is. */
+export function dueCell(dueAt: number | undefined, now = Date.now()): HTMLElement {
+  return h('span', { class: `due due-${urgency(dueAt, now)}` }, formatDate(dueAt));
+}
+
+export function workingDaysText(left: number | undefined): string {
+  if (left === undefined || left === null) return '';
+  if (left < 0) return t('overdueBy', { n: -left });
+  if (left === 0) return t('dueToday');
+  return t('daysLeft', { n: left });
+}
+
+export function progressBar(done: number, total: number, testid: string): HTMLElement {
+  const pct = total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0;
+  return h(
+    'div',
+    { class: 'progress', 'data-testid': testid, 'data-done': done, 'data-total': total },
+    h('div', { class: 'progress-track', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': total, 'aria-valuenow': done }, h('div', { class: 'progress-fill', style: `width: ${pct}%` })),
+    h('span', { class: 'progress-label' }, t('startedOf', { s: done, t: total })),
+  );
+}
+
+export function linkButton(href: string, text: string, attrs: Record<string, string> = {}): HTMLAnchorElement {
+  return h('a', { class: 'button', href, ...attrs }, text);
+}
