@@ -16,7 +16,9 @@ import type {
   Task,
   Timer,
   TimerStatus,
+  User,
 } from './service/records.ts';
+import type { AccessRole, Grant } from './access.ts';
 import type { Text } from './definition/types.generated.ts';
 
 /** Where "now" comes from: the wall clock in production, a simulated one in tests and simulations. */
@@ -98,6 +100,11 @@ export interface InstanceFilter {
   definitionVersion?: number;
   /** Instances of units under this path (the unit itself included). */
   underPath?: string;
+  /** Instances of units under any of these paths: a caller's scope (engine/access.ts). */
+  underPaths?: string[];
+  orgUnitId?: string;
+  /** Running instances whose earliest due moment is before this instant (overdue as of it). */
+  dueBefore?: number;
   campaignId?: string;
   /** Instances with any of these active stages. */
   stages?: string[];
@@ -124,6 +131,8 @@ export interface Store {
    * that already have an instance in that campaign. */
   unitsUnder(path: string, options: { kinds?: string[]; afterId?: string; limit: number; missingFor?: string }): Promise<OrgUnit[]>;
   countUnitsUnder(path: string, kinds: string[]): Promise<number>;
+  /** The units directly under a unit, by name, each with how many units are directly under it. */
+  childUnits(parentId: string): Promise<(OrgUnit & { childCount: number })[]>;
 
   /** Stores a new version with its compiled machine config (kept for inspection; the engine
    * recompiles the source); throws EngineError DEFINITION_EXISTS when that version is taken. */
@@ -153,17 +162,50 @@ export interface Store {
   getCampaign(id: string): Promise<Campaign | undefined>;
   updateCampaign(id: string, fields: Partial<Pick<Campaign, 'status' | 'total' | 'started'>>): Promise<void>;
   countInstances(filter: InstanceFilter): Promise<number>;
+  /** Instances matching the filter, counted by active stages and status. */
+  stageCounts(filter: InstanceFilter): Promise<{ definitionId: string; stages: string[]; status: InstanceStatus; count: number }[]>;
+  /** Campaigns whose root unit lies under any of these paths, newest first. */
+  listCampaigns(underPaths: string[], limit: number): Promise<Campaign[]>;
 
   history(instanceId: string): Promise<HistoryEntry[]>;
   tasksOf(instanceId: string): Promise<Task[]>;
   escalationsOf(instanceId: string): Promise<Escalation[]>;
+  /** Escalations of instances under any of the paths (and, when given, under `unitPath`), newest first. */
+  escalations(underPaths: string[], options: { unitPath?: string; ids?: string[]; acknowledged?: boolean; limit: number }): Promise<Escalation[]>;
+  countEscalations(underPaths: string[], options: { acknowledged?: boolean }): Promise<number>;
+  /** Marks an escalation acknowledged (đã xem) once; false when it already was. */
+  acknowledgeEscalation(id: string, by: string, at: number): Promise<boolean>;
+  getTask(id: string): Promise<Task | undefined>;
   /** Open tasks held by the units (or, with subtree, by any unit under them), soonest due first. */
   openTasks(unitPaths: string[], options: { subtree: boolean; limit: number }): Promise<Task[]>;
   /** Running instances under a path with a due moment before `until`, grouped by unit, stages and due day. */
   dueGroups(path: string, until: number): Promise<DueGroup[]>;
   inbox(unitIds: string[], options: { unreadOnly: boolean; limit: number }): Promise<InboxItem[]>;
+  countUnread(unitIds: string[]): Promise<number>;
+  /** Marks the units' notices read: the given ids, or all of them. */
+  markRead(unitIds: string[], ids: number[] | 'all', at: number): Promise<void>;
+  /** Remembers an answer under an idempotency key; false when the key was taken meanwhile. */
+  putIdempotent(scope: string, key: string, requestHash: string, response: unknown, at: number): Promise<boolean>;
 
   close(): Promise<void>;
+}
+
+/** The people who log in, their grants, sessions and tokens. Secrets are stored as hashes only. */
+export interface Accounts {
+  /** Adds a user (or, for the same id, replaces name, e-mail, hash and grants). */
+  putUser(user: User & { passwordHash: string }, grants: { role: AccessRole; unitId: string }[]): Promise<void>;
+  findByLogin(login: string): Promise<(User & { passwordHash: string }) | undefined>;
+  getUser(id: string): Promise<User | undefined>;
+  /** The user's grants, with the current path of each unit. */
+  grantsOf(userId: string): Promise<Grant[]>;
+  countUsers(): Promise<number>;
+  /** E-mail addresses of the users holding any role on these units. */
+  emailsOn(unitIds: string[]): Promise<string[]>;
+  putSession(session: { idHash: string; userId: string; csrfToken: string; createdAt: number; expiresAt: number }): Promise<void>;
+  getSession(idHash: string): Promise<{ userId: string; csrfToken: string; expiresAt: number } | undefined>;
+  deleteSession(idHash: string): Promise<void>;
+  putToken(token: { idHash: string; userId: string; name: string; createdAt: number; expiresAt?: number }): Promise<void>;
+  getToken(idHash: string): Promise<{ userId: string; name: string; expiresAt?: number } | undefined>;
 }
 
 /** Carries an escalation beyond the in-app inbox (webhook, e-mail). Delivery is at least once. */

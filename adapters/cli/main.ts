@@ -1,6 +1,7 @@
 // `tiendo <command>`: one entry point, each command in its own module. Returns the exit code instead
 // of calling process.exit, so tests can run it in-process.
 import { compileCommand, diagramCommand } from './compile.ts';
+import { serveCommand, startCommand, workerCommand } from './serve.ts';
 import { simulateCommand } from './simulate.ts';
 import { validateCommand } from './validate.ts';
 
@@ -20,6 +21,9 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   validate: { run: validateCommand, help: 'validate FILE|DIR... [--json]   check process definitions; every problem as file:line:col' },
   compile: { run: compileCommand, help: 'compile FILE [--stages]          print the XState machine config (or the stage table) as JSON' },
   diagram: { run: diagramCommand, help: 'diagram FILE [--lang en]         print a Mermaid stateDiagram-v2 of the process' },
+  start: { run: startCommand, help: 'start                            API, web UI and workers in one process (PORT, DATABASE_URL, REDIS_URL…)' },
+  serve: { run: serveCommand, help: 'serve                            the API and web UI only (scale apart from the workers)' },
+  worker: { run: workerCommand, help: 'worker                           timers and the outbox relay only' },
   simulate: { run: simulateCommand, help: 'simulate SCENARIO.yaml           run one school through a process with a jumping clock; JSON out' },
 };
 

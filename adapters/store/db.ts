@@ -4,6 +4,7 @@ import knexModule, { type Knex } from 'knex';
 import * as core from './migrations/001_core.ts';
 import * as timerArm from './migrations/002_timer_arm.ts';
 import * as subtree from './migrations/003_subtree_indexes.ts';
+import * as accounts from './migrations/004_accounts.ts';
 
 const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
 
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '001_core': core,
   '002_timer_arm': timerArm,
   '003_subtree_indexes': subtree,
+  '004_accounts': accounts,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

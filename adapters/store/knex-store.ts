@@ -69,6 +69,14 @@ export class KnexStore implements Store {
     return Number((await q)[0]!.n);
   }
 
+  async childUnits(parentId: string): Promise<(OrgUnit & { childCount: number })[]> {
+    const rows = await this.db('org_units as u')
+      .where('u.parent_id', parentId)
+      .select('u.*', this.db('org_units as c').count('*').whereRaw('c.parent_id = u.id').as('child_count'))
+      .orderBy(['u.name', 'u.id']);
+    return rows.map((r: Record<string, unknown>) => ({ ...toUnit(r), childCount: Number(r.child_count) }));
+  }
+
   async putDefinition(def: PublishedDefinition, compiledConfig: unknown): Promise<void> {
     try {
       await this.db('definitions').insert(definitionRow(def, JSON.stringify(compiledConfig)));
@@ -124,6 +132,16 @@ export class KnexStore implements Store {
 
   async countInstances(filter: InstanceFilter): Promise<number> {
     return Number((await applyFilter(this.db('instances'), filter).count({ n: '*' }))[0]!.n);
+  }
+
+  async stageCounts(filter: InstanceFilter): Promise<{ definitionId: string; stages: string[]; status: Instance['status']; count: number }[]> {
+    const rows = await applyFilter(this.db('instances'), filter).select('definition_id', 'stages', 'status').count({ n: '*' }).groupBy('definition_id', 'stages', 'status');
+    return rows.map((r: Record<string, any>) => ({ definitionId: r.definition_id, stages: JSON.parse(r.stages), status: r.status, count: Number(r.n) }));
+  }
+
+  async listCampaigns(underPaths: string[], limit: number): Promise<Campaign[]> {
+    const q = underAny(this.db('campaigns').join('org_units', 'org_units.id', 'campaigns.root_unit_id'), 'org_units.path', underPaths);
+    return (await q.select('campaigns.*').orderBy([{ column: 'campaigns.created_at', order: 'desc' }, { column: 'campaigns.id' }]).limit(limit)).map(toCampaign);
   }
 
   async commit(change: Change): Promise<void> {
@@ -208,10 +226,30 @@ export class KnexStore implements Store {
     return (await this.db('escalations').where({ instance_id: instanceId }).orderBy(['fired_at', 'id'])).map(toEscalation);
   }
 
+  async escalations(underPaths: string[], options: { unitPath?: string; ids?: string[]; acknowledged?: boolean; limit: number }): Promise<Escalation[]> {
+    const q = escalationQuery(this.db, underPaths, options).orderBy([{ column: 'fired_at', order: 'desc' }, { column: 'id' }]).limit(options.limit);
+    if (options.unitPath) under(q, 'unit_path', options.unitPath);
+    if (options.ids) q.whereIn('id', options.ids);
+    return (await q).map(toEscalation);
+  }
+
+  async countEscalations(underPaths: string[], options: { acknowledged?: boolean }): Promise<number> {
+    return Number((await escalationQuery(this.db, underPaths, options).count({ n: '*' }))[0]!.n);
+  }
+
+  async acknowledgeEscalation(id: string, by: string, at: number): Promise<boolean> {
+    return (await this.db('escalations').where({ id }).whereNull('acknowledged_at').update({ acknowledged_by: by, acknowledged_at: at })) === 1;
+  }
+
+  async getTask(id: string): Promise<Task | undefined> {
+    const row = await this.db('tasks').where({ id }).first();
+    return row ? toTask(row) : undefined;
+  }
+
   async openTasks(unitPaths: string[], options: { subtree: boolean; limit: number }): Promise<Task[]> {
     if (!unitPaths.length) return [];
     const q = this.db('tasks').where({ status: 'open' });
-    if (options.subtree) q.where((w) => unitPaths.forEach((p) => w.orWhere((o) => under(o, 'owner_unit_path', p))));
+    if (options.subtree) underAny(q, 'owner_unit_path', unitPaths);
     else q.whereIn('owner_unit_path', unitPaths);
     return (await q.orderByRaw('case when due_at is null then 1 else 0 end, due_at, id').limit(options.limit)).map(toTask);
   }
@@ -233,6 +271,28 @@ export class KnexStore implements Store {
     return (await q).map(toInbox);
   }
 
+  async countUnread(unitIds: string[]): Promise<number> {
+    if (!unitIds.length) return 0;
+    return Number((await this.db('inbox').whereIn('unit_id', unitIds).whereNull('read_at').count({ n: '*' }))[0]!.n);
+  }
+
+  async markRead(unitIds: string[], ids: number[] | 'all', at: number): Promise<void> {
+    if (!unitIds.length || (ids !== 'all' && !ids.length)) return;
+    const q = this.db('inbox').whereIn('unit_id', unitIds).whereNull('read_at');
+    if (ids !== 'all') q.whereIn('id', ids);
+    await q.update({ read_at: at });
+  }
+
+  async putIdempotent(scope: string, key: string, requestHash: string, response: unknown, at: number): Promise<boolean> {
+    try {
+      await this.db('idempotency_keys').insert({ scope, key, request_hash: requestHash, response: JSON.stringify(response), created_at: at });
+      return true;
+    } catch (e) {
+      if (isUniqueViolation(e)) return false;
+      throw e;
+    }
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
@@ -247,6 +307,19 @@ function under<Q extends Knex.QueryBuilder>(q: Q, column: string, subtree: strin
   return q.whereRaw(`${col} >= ? and ${col} < ?`, [column, path, column, end]) as Q;
 }
 
+/** Rows under any of the paths; no paths, no rows (an empty scope sees nothing, never everything). */
+function underAny<Q extends Knex.QueryBuilder>(q: Q, column: string, paths: readonly string[]): Q {
+  if (!paths.length) return q.whereRaw('1 = 0') as Q;
+  return q.where((w) => paths.forEach((p) => w.orWhere((o) => under(o, column, p)))) as Q;
+}
+
+function escalationQuery(db: Knex, underPaths: string[], options: { acknowledged?: boolean }): Knex.QueryBuilder {
+  const q = underAny(db('escalations'), 'unit_path', underPaths);
+  if (options.acknowledged === true) q.whereNotNull('acknowledged_at');
+  if (options.acknowledged === false) q.whereNull('acknowledged_at');
+  return q;
+}
+
 function likeEscape(text: string): string {
   return text.replace(/[\\%_]/g, (c) => '\\' + c);
 }
@@ -255,6 +328,9 @@ function applyFilter(q: Knex.QueryBuilder, f: InstanceFilter): Knex.QueryBuilder
   if (f.definitionId) q.where('definition_id', f.definitionId);
   if (f.definitionVersion !== undefined) q.where('definition_version', f.definitionVersion);
   if (f.underPath) under(q, 'unit_path', f.underPath);
+  if (f.underPaths) underAny(q, 'unit_path', f.underPaths);
+  if (f.orgUnitId) q.where('org_unit_id', f.orgUnitId);
+  if (f.dueBefore !== undefined) q.where('status', 'running').where('due_at', '<', f.dueBefore);
   if (f.campaignId) q.where('campaign_id', f.campaignId);
   if (f.statuses?.length) q.whereIn('status', f.statuses);
   if (f.ids?.length) q.whereIn('id', f.ids);

@@ -159,7 +159,8 @@ export const outboxRow = (m: OutboxMessage): Row => ({ instance_id: m.instanceId
 export const toOutbox = (r: Row): OutboxMessage => defined({ id: num(r.id), instanceId: optStr(r.instance_id), kind: r.kind, payload: json(r.payload), createdAt: num(r.created_at) }) as OutboxMessage;
 
 export const escalationRow = (e: Escalation): Row => ({ id: e.id, instance_id: e.instanceId, unit_path: e.unitPath, stage: e.stage, kind: e.kind, fired_at: e.firedAt, notified: JSON.stringify(e.notified) });
-export const toEscalation = (r: Row): Escalation => ({ id: r.id, instanceId: r.instance_id, unitPath: r.unit_path, stage: r.stage, kind: r.kind, firedAt: num(r.fired_at), notified: json(r.notified) });
+export const toEscalation = (r: Row): Escalation =>
+  defined({ id: r.id, instanceId: r.instance_id, unitPath: r.unit_path, stage: r.stage, kind: r.kind, firedAt: num(r.fired_at), notified: json(r.notified), acknowledgedBy: optStr(r.acknowledged_by), acknowledgedAt: optNum(r.acknowledged_at) });
 
 export const inboxRow = (i: InboxItem): Row => ({
   unit_id: i.unitId,

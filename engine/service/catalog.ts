@@ -5,6 +5,7 @@ import { calendarRanges, type WorkingCalendar } from '../calendar/calendar.ts';
 import { compileProcess, type CompiledProcess } from '../definition/compile.ts';
 import { formatDiagnostic, type Diagnostic } from '../definition/diagnostics.ts';
 import { loadDefinition } from '../definition/load.ts';
+import type { ProcessDefinition } from '../definition/model.ts';
 import { EngineError } from '../errors.ts';
 import type { Clock, Store } from '../ports.ts';
 import type { PublishedDefinition } from './records.ts';
@@ -63,6 +64,14 @@ export class Catalog {
     const { compiled } = this.compile(def.source, `${def.id}@${def.version}`);
     this.compiled.set(key(def.id, def.version), compiled);
     return compiled;
+  }
+
+  /** Checks a draft without publishing it: every diagnostic, and the definition and its compiled
+   * form when it is clean (for a diagram or an impact preview). */
+  check(source: string, file: string): { diagnostics: Diagnostic[]; definition?: ProcessDefinition; compiled?: CompiledProcess } {
+    const result = loadDefinition(source, file, { calendars: calendarRanges(this.calendars) });
+    if (!result.definition) return { diagnostics: result.diagnostics };
+    return { diagnostics: result.diagnostics, definition: result.definition, compiled: compileProcess(result.definition) };
   }
 
   calendarOf(compiled: CompiledProcess): WorkingCalendar {

@@ -344,7 +344,7 @@ export function summary(i: Instance): InstanceSummary {
 }
 
 /** One ajv error as a field and a plain sentence: which field, and what it must be. */
-function formError(e: ErrorObject): { field: string; message: string; allowed?: unknown[] } {
+export function formError(e: ErrorObject): { field: string; message: string; allowed?: unknown[] } {
   const at = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
   const join = (name: string) => (at ? `${at}.${name}` : name);
   const p = e.params as { allowedValues?: unknown[]; missingProperty?: string; additionalProperty?: string };

@@ -115,6 +115,9 @@ export interface Escalation {
   kind: Exclude<TimerKind, 'due'>;
   firedAt: number;
   notified: Recipient[];
+  /** A supervisor saw it (đã xem): the board tells acknowledged from not. */
+  acknowledgedBy?: string;
+  acknowledgedAt?: number;
 }
 
 /** A notification in a unit's in-app inbox. */
@@ -175,4 +178,13 @@ export interface LoadedInstance {
   /** Task rows of the active stage entries. */
   tasks: Task[];
   pendingTimers: Timer[];
+}
+
+/** A person who logs in. Their roles are grants on org units (engine/access.ts). */
+export interface User {
+  id: string;
+  login: string;
+  name: string;
+  email?: string;
+  createdAt: number;
 }

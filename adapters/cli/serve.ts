@@ -1,0 +1,36 @@
+// `tiendo start` (API, UI and workers in one process: what `npm start` runs), `tiendo serve` (API
+// and UI only) and `tiendo worker` (timers and the outbox only), for scaling the halves apart on
+// PostgreSQL + Redis. Each runs until SIGINT/SIGTERM, then stops taking work and closes cleanly.
+import { loadConfig, startApp, type AppConfig } from '../app.ts';
+import type { Io } from './main.ts';
+
+function banner(io: Io, url: string | undefined, app: Awaited<ReturnType<typeof startApp>>, config: AppConfig): void {
+  const store = config.databaseUrl ? 'PostgreSQL' : `SQLite (${config.dataDir}/tiendo.sqlite)`;
+  const queue = config.redisUrl ? 'BullMQ on Redis' : 'the embedded SQL queue';
+  io.out(`Tiến độ is running on ${store} with ${queue}.\n`);
+  if (url) io.out(`Open ${url}\n`);
+  if (app.demo) {
+    io.out(`\nDemo accounts (password "${app.demo.password}"):\n`);
+    for (const u of app.demo.users) io.out(`  ${u.login.padEnd(14)} ${u.name} — ${u.roles}\n`);
+  }
+}
+
+async function run(io: Io, overrides: Partial<AppConfig>): Promise<number> {
+  const config = { ...loadConfig(process.env), ...overrides };
+  const app = await startApp({ ...config, log: (m) => io.err(`${m}\n`) });
+  banner(io, app.url, app, config);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      io.err(`${signal}: finishing work in hand and closing…\n`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await app.close();
+  return 0;
+}
+
+export const startCommand = (_args: string[], io: Io) => run(io, {});
+export const serveCommand = (_args: string[], io: Io) => run(io, { workers: false });
+export const workerCommand = (_args: string[], io: Io) => run(io, { api: false, demo: false });

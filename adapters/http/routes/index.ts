@@ -1,0 +1,13 @@
+// Every route of API v1, in the order the OpenAPI document lists them.
+import type { Route } from '../route.ts';
+import { alertRoutes } from './alerts.ts';
+import { boardRoutes } from './board.ts';
+import { campaignRoutes } from './campaigns.ts';
+import { cohortRoutes } from './cohort.ts';
+import { definitionRoutes } from './definitions.ts';
+import { instanceRoutes } from './instances.ts';
+import { orgRoutes } from './org.ts';
+import { sessionRoutes } from './session.ts';
+import { taskRoutes } from './tasks.ts';
+
+export const ROUTES: readonly Route[] = [...sessionRoutes, ...orgRoutes, ...definitionRoutes, ...campaignRoutes, ...instanceRoutes, ...taskRoutes, ...cohortRoutes, ...boardRoutes, ...alertRoutes];

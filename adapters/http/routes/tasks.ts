@@ -1,0 +1,78 @@
+// Tasks (việc): the open tasks of my units, one task with its form, checklist, legal basis and
+// deadline, and completing it with the form's data.
+import { within } from '../../../engine/access.ts';
+import { route } from '../route.ts';
+import { instanceInScope, outside, scope } from '../scope.ts';
+import { notFound } from '../errors.ts';
+import { taskRows, stageTitle, workingDaysLeft } from '../views.ts';
+import { summary } from '../../../engine/service/engine.ts';
+import { EngineError } from '../../../engine/errors.ts';
+import type { Services, Principal } from '../route.ts';
+
+async function taskInScope(services: Services, principal: Principal, id: string, ability: 'read' | 'work') {
+  const task = await services.engine.store.getTask(id);
+  if (!task) throw notFound(`no task "${id}"`, { taskId: id });
+  if (!within(scope(principal, ability), task.ownerUnitPath)) outside(`task "${id}"`, ability);
+  return task;
+}
+
+export const taskRoutes = [
+  route({
+    method: 'get',
+    path: '/api/v1/tasks/mine',
+    summary: 'Open tasks held by the units you are staff (or administrator) on, soonest due first',
+    tag: 'tasks',
+    query: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 200 } } },
+    async handle({ services, principal, query }) {
+      const tasks = await services.engine.store.openTasks(scope(principal, 'work'), { subtree: true, limit: query.limit ?? 200 });
+      return { items: await taskRows(services.engine, tasks) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/tasks/:id',
+    summary: 'One task: its form, the stage’s evidence checklist, legal basis and deadline',
+    tag: 'tasks',
+    errors: [404],
+    async handle({ services, principal, params }) {
+      const { engine } = services;
+      const task = await taskInScope(services, principal, params.id!, 'read');
+      const loaded = await engine.store.loadInstance(task.instanceId);
+      const instance = loaded!.instance;
+      const compiled = await engine.catalog.get(instance.definitionId, instance.definitionVersion);
+      const stage = compiled.stages[task.stage];
+      const info = stage?.tasks.find((t) => t.id === task.task);
+      const checked = (instance.state.snapshot as { context?: { evidence?: Record<string, Record<string, boolean>> } } | null)?.context?.evidence?.[task.stage] ?? {};
+      const current = instance.state.entries[task.stage]?.seq === task.stageSeq;
+      const [row] = await taskRows(engine, [task]);
+      return {
+        task: row,
+        description: info?.description ?? null,
+        form: info?.form ?? null,
+        evidence: current ? (stage?.evidence ?? []).map((e) => ({ ...e, checked: checked[e.id] === true })) : [],
+        stage: {
+          id: task.stage,
+          title: stageTitle(compiled, task.stage),
+          legalBasis: stage?.legalBasis.length ? stage.legalBasis : compiled.legalBasis,
+          dueAt: task.dueAt ?? null,
+          workingDaysLeft: workingDaysLeft(engine, compiled, task.dueAt),
+        },
+        instance: summary(instance),
+      };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/tasks/:id/complete',
+    summary: 'Complete a task with its form data; the instance advances when its stage allows',
+    tag: 'tasks',
+    errors: [404, 409, 422],
+    body: { type: 'object', additionalProperties: false, required: ['data'], properties: { data: { type: 'object' } } },
+    async handle({ services, principal, params, body, actor, idempotencyKey }) {
+      const task = await taskInScope(services, principal, params.id!, 'work');
+      if (task.status !== 'open') throw new EngineError('TASK_NOT_OPEN', `task "${task.task}" is ${task.status}, not open`, { taskId: task.id, status: task.status });
+      await instanceInScope(services, principal, task.instanceId, 'read');
+      return services.engine.completeTask(task.instanceId, task.task, body.data, { actor, ...(idempotencyKey ? { idempotencyKey } : {}) });
+    },
+  }),
+];

@@ -1,0 +1,119 @@
+// The express app: security headers, JSON bodies with a size limit, the login rate limit, then every
+// route of the table behind the same steps — credentials, CSRF, schema check, idempotency, handler —
+// and one error shape for whatever goes wrong.
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { authenticate, checkCsrf } from './auth.ts';
+import { errorBody, errorHandler, HttpError } from './errors.ts';
+import { readKey, recall, remember, requestHash } from './idempotency.ts';
+import { openApiDocument } from './openapi.ts';
+import { isFile, type Route, type Services } from './route.ts';
+import { check, compileValidators } from './validate.ts';
+
+export interface HttpOptions {
+  services: Services;
+  routes: readonly Route[];
+  /** Serves the web UI (mounted after the API). */
+  ui?: Router;
+  /** Login attempts per (address, login) per 15 minutes. */
+  loginLimit?: number;
+  bodyLimit?: string;
+  log?: (e: unknown) => void;
+  version?: string;
+}
+
+export function createHttpApp(options: HttpOptions): Express {
+  const { services } = options;
+  const log = options.log ?? ((e) => console.error(e));
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          // CodeMirror and mermaid set styles on elements they draw.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+        },
+      },
+    }),
+  );
+  app.use('/api', express.json({ limit: options.bodyLimit ?? '2mb', strict: true }));
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  const loginLimiter = rateLimit({
+    windowMs: 15 * 60_000,
+    limit: options.loginLimit ?? 10,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { login?: unknown } | undefined)?.login ?? '').toLowerCase()}`,
+    handler: (_req, res) => void res.status(429).json(errorBody(new HttpError(429, 'RATE_LIMITED', 'too many login attempts; wait 15 minutes and try again', { retryAfterS: 900 }))),
+  });
+  app.post('/api/v1/session', loginLimiter);
+
+  const document = openApiDocument(options.routes, options.version ?? '1.0.0');
+  app.get('/api/openapi.json', (_req, res) => void res.json(document));
+  for (const route of options.routes) mount(app, route, services);
+  app.use('/api', (req, _res, next) => next(new HttpError(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.originalUrl.split('?')[0]}; see /api/openapi.json`)));
+  if (options.ui) app.use(options.ui);
+  app.use(errorHandler(log));
+  return app;
+}
+
+function mount(app: Express, route: Route, services: Services): void {
+  const validators = compileValidators(route);
+  app[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
+    handle(route, validators, services, req, res).catch(next);
+  });
+}
+
+async function handle(route: Route, validators: ReturnType<typeof compileValidators>, services: Services, req: Request, res: Response): Promise<void> {
+  const now = services.engine.clock.now();
+  const idempotencyKey = route.method === 'post' ? readKey(req.headers['idempotency-key']) : undefined;
+  const principal = route.public ? undefined : await authenticate(services.accounts, req, now);
+  if (!route.public && !principal) throw new HttpError(401, 'UNAUTHENTICATED', 'sign in first (POST /api/v1/session), or send a bearer token');
+  if (principal) checkCsrf(principal, req);
+  const query = { ...(req.query as Record<string, unknown>) };
+  check(validators.query, query, 'query');
+  const body = route.body ? req.body : undefined;
+  if (route.body && (body === undefined || (typeof req.headers['content-type'] === 'string' && !req.is('application/json')))) {
+    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+  }
+  check(validators.body, body, 'body');
+  const ctx = { req, res, params: req.params as Record<string, string>, query, body, services, ...(idempotencyKey ? { idempotencyKey } : {}) };
+  const scope = principal ? `http:${principal.user.login}` : '';
+  const hash = idempotencyKey ? requestHash(req.method, req.path, body) : '';
+  if (idempotencyKey && principal) {
+    const seen = await recall(services.engine.store, scope, idempotencyKey, hash);
+    if (seen) {
+      res.setHeader('Idempotent-Replayed', 'true');
+      return send(res, seen.status, seen.body);
+    }
+  }
+  const answer = principal ? await route.handle({ ...ctx, principal, actor: principal.user.login } as never) : await (route as { handle: (c: unknown) => Promise<unknown> }).handle(ctx);
+  const status = (res.locals.status as number | undefined) ?? route.status ?? 200;
+  if (isFile(answer)) {
+    res.status(status).type(answer.file.type).attachment(answer.file.name).send(answer.file.data);
+    return;
+  }
+  if (idempotencyKey && principal) await remember(services.engine.store, scope, idempotencyKey, hash, { status, body: answer ?? null }, now);
+  send(res, status, answer);
+}
+
+function send(res: Response, status: number, body: unknown): void {
+  if (status === 204 || body === undefined) res.status(status === 200 ? 204 : status).end();
+  else res.status(status).json(body);
+}

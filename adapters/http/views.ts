@@ -1,0 +1,129 @@
+// Shapes the API answers with: records decorated with the titles and names a reader needs (unit
+// names, process and stage titles), looked up in batches, never one query per row.
+import { scopeOf, within } from '../../engine/access.ts';
+import { localDateOf } from '../../engine/calendar/time.ts';
+import type { CompiledProcess } from '../../engine/definition/compile.ts';
+import type { Text } from '../../engine/definition/types.generated.ts';
+import type { Engine } from '../../engine/service/engine.ts';
+import type { Escalation, Instance, Task } from '../../engine/service/records.ts';
+import { unitHolding } from '../../engine/service/roles.ts';
+import { outside } from './scope.ts';
+import type { Principal } from './route.ts';
+
+const plain = (id: string): Text => ({ vi: id, en: id });
+
+async function unitNames(engine: Engine, ids: string[]): Promise<Map<string, string>> {
+  return new Map((await engine.store.getUnits([...new Set(ids)])).map((u) => [u.id, u.name]));
+}
+
+/** Compiled processes by "id@version", each loaded once per call. */
+export async function processes(engine: Engine, refs: { definitionId: string; definitionVersion?: number }[]): Promise<(id: string, version?: number) => CompiledProcess | undefined> {
+  const out = new Map<string, CompiledProcess | undefined>();
+  for (const r of refs) {
+    const key = `${r.definitionId}@${r.definitionVersion ?? ''}`;
+    if (!out.has(key)) out.set(key, await engine.catalog.get(r.definitionId, r.definitionVersion).catch(() => undefined));
+  }
+  return (id, version) => out.get(`${id}@${version ?? ''}`);
+}
+
+export function stageTitle(compiled: CompiledProcess | undefined, stage: string): Text {
+  return compiled?.stages[stage]?.title ?? plain(stage);
+}
+
+export async function instanceRows(engine: Engine, instances: Instance[]) {
+  const names = await unitNames(engine, instances.map((i) => i.orgUnitId));
+  const proc = await processes(engine, instances);
+  const now = engine.clock.now();
+  return instances.map((i) => ({
+    id: i.id,
+    definitionId: i.definitionId,
+    definitionVersion: i.definitionVersion,
+    title: proc(i.definitionId, i.definitionVersion)?.title ?? plain(i.definitionId),
+    orgUnitId: i.orgUnitId,
+    unitName: names.get(i.orgUnitId) ?? i.orgUnitId,
+    campaignId: i.campaignId ?? null,
+    status: i.status,
+    stages: i.stages,
+    stageTitles: i.stages.map((s) => stageTitle(proc(i.definitionId, i.definitionVersion), s)),
+    dueAt: i.dueAt ?? null,
+    overdue: i.status === 'running' && i.dueAt !== undefined && i.dueAt < now,
+  }));
+}
+
+export async function taskRows(engine: Engine, tasks: Task[]) {
+  const loaded = await engine.store.listInstances({ ids: [...new Set(tasks.map((t) => t.instanceId))] }, { limit: tasks.length || 1 });
+  const byId = new Map(loaded.map((i) => [i.id, i]));
+  const names = await unitNames(engine, [...tasks.map((t) => t.ownerUnitId), ...loaded.map((i) => i.orgUnitId)]);
+  const proc = await processes(engine, loaded);
+  return tasks.map((t) => {
+    const i = byId.get(t.instanceId);
+    const compiled = i ? proc(i.definitionId, i.definitionVersion) : undefined;
+    return {
+      id: t.id,
+      instanceId: t.instanceId,
+      task: t.task,
+      title: compiled?.stages[t.stage]?.tasks.find((x) => x.id === t.task)?.title ?? plain(t.task),
+      stage: t.stage,
+      stageTitle: stageTitle(compiled, t.stage),
+      definitionId: i?.definitionId ?? '',
+      processTitle: compiled?.title ?? plain(i?.definitionId ?? ''),
+      unitId: i?.orgUnitId ?? t.ownerUnitId,
+      unitName: names.get(i?.orgUnitId ?? t.ownerUnitId) ?? t.ownerUnitId,
+      ownerUnitId: t.ownerUnitId,
+      ownerUnitName: names.get(t.ownerUnitId) ?? t.ownerUnitId,
+      status: t.status,
+      openedAt: t.openedAt,
+      dueAt: t.dueAt ?? null,
+      ...(t.data ? { data: t.data } : {}),
+      ...(t.completedAt !== undefined ? { completedAt: t.completedAt, completedBy: t.completedBy ?? null } : {}),
+    };
+  });
+}
+
+export async function escalationRows(engine: Engine, escalations: Escalation[]) {
+  const instances = await engine.store.listInstances({ ids: [...new Set(escalations.map((e) => e.instanceId))] }, { limit: escalations.length || 1 });
+  const byId = new Map(instances.map((i) => [i.id, i]));
+  const names = await unitNames(engine, instances.map((i) => i.orgUnitId));
+  const proc = await processes(engine, instances);
+  return escalations.map((e) => {
+    const i = byId.get(e.instanceId);
+    return {
+      id: e.id,
+      instanceId: e.instanceId,
+      orgUnitId: i?.orgUnitId ?? '',
+      unitName: (i && names.get(i.orgUnitId)) ?? '',
+      definitionId: i?.definitionId ?? '',
+      stage: e.stage,
+      stageTitle: stageTitle(i && proc(i.definitionId, i.definitionVersion), e.stage),
+      kind: e.kind,
+      firedAt: e.firedAt,
+      notified: e.notified,
+      acknowledgedBy: e.acknowledgedBy ?? null,
+      acknowledgedAt: e.acknowledgedAt ?? null,
+    };
+  });
+}
+
+/** Stages work may be done in by this caller: the instance's active stages whose owner unit lies
+ * in the caller's staff/administrator scope. Throws 403 when there is none. */
+export async function requireStageOwner(engine: Engine, principal: Principal, instance: Instance): Promise<void> {
+  const compiled = await engine.catalog.get(instance.definitionId, instance.definitionVersion);
+  const chain = await engine.chainOf(instance.orgUnitId);
+  const mine = scopeOf(principal.grants, 'work');
+  const owners = instance.stages.map((s) => compiled.stages[s]?.owner).filter((o): o is string => !!o);
+  const ok = owners.some((o) => {
+    const role = compiled.roles[o];
+    const unit = role ? unitHolding(role, chain) : undefined;
+    return unit !== undefined && within(mine, unit.path);
+  });
+  if (!ok && !(instance.stages.length === 0 && within(mine, instance.unitPath))) outside(`the current stage of instance "${instance.id}"`, 'work');
+}
+
+/** Working days from today to a due moment (negative when past), in the process's calendar. */
+export function workingDaysLeft(engine: Engine, compiled: CompiledProcess, dueAt: number | undefined): number | null {
+  if (dueAt === undefined) return null;
+  const calendar = engine.catalog.calendarOf(compiled);
+  const today = localDateOf(engine.clock.now());
+  const due = localDateOf(dueAt);
+  return due >= today ? calendar.workingDaysBetween(today, due) : -calendar.workingDaysBetween(due, today);
+}
