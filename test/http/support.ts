@@ -3,6 +3,7 @@
 // bearer token. bcrypt runs at its lowest cost so signing in stays fast.
 import { startApp, type App } from '../../adapters/app.ts';
 import { hashPassword } from '../../adapters/http/auth.ts';
+import type { NotifyEnvConfig } from '../../adapters/notify/index.ts';
 import type { AccessRole } from '../../engine/access.ts';
 import { ManualClock } from '../../engine/ports.ts';
 import { at8, PROVINCE } from '../support/runtime.ts';
@@ -31,9 +32,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { start?: number; loginLimit?: number } = {}): Promise<TestServer> {
+export async function startTestServer(options: { start?: number; loginLimit?: number; notify?: NotifyEnvConfig } = {}): Promise<TestServer> {
   const clock = new ManualClock(options.start ?? at8('2026-03-02'));
-  const app = await startApp({ sqliteFile: ':memory:', port: 0, ui: false, workers: false, demo: false, clock, bcryptCost: 4, loginLimit: options.loginLimit ?? 1000, log: () => undefined });
+  const app = await startApp({ sqliteFile: ':memory:', port: 0, ui: false, workers: false, demo: false, clock, bcryptCost: 4, loginLimit: options.loginLimit ?? 1000, log: () => undefined, ...(options.notify ? { notify: options.notify } : {}) });
   await app.runtime.engine.addUnits(PROVINCE);
   const hash = await hashPassword(PASSWORD, 4);
   let n = 0;
