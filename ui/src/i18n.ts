@@ -91,6 +91,7 @@ const STRINGS = {
   status_cancelled: { vi: 'Đã huỷ', en: 'Cancelled' },
   status_open: { vi: 'Đang mở', en: 'Open' },
   status_completed: { vi: 'Đã hoàn thành', en: 'Completed' },
+  status_skipped: { vi: 'Bỏ qua', en: 'Skipped' },
   status_closed: { vi: 'Đã đóng', en: 'Closed' },
   status_active: { vi: 'Đang thực hiện', en: 'Active' },
   status_needs_migration: { vi: 'Cần chuyển phiên bản', en: 'Needs migration' },
@@ -128,6 +129,7 @@ const STRINGS = {
   acknowledge: { vi: 'Đã xem', en: 'Acknowledge' },
   acknowledgedBy: { vi: 'Đã xem: {who}, {at}', en: 'Acknowledged by {who}, {at}' },
   overdueInstances: { vi: 'Hồ sơ quá hạn của {u}', en: 'Overdue instances of {u}' },
+  openBoardOf: { vi: 'Xem bảng của {u}', en: 'Open the board of {u}' },
   noOverdue: { vi: 'Không có hồ sơ quá hạn.', en: 'No overdue instances.' },
   exportCsv: { vi: 'Xuất CSV', en: 'Export CSV' },
   exportXlsx: { vi: 'Xuất Excel', en: 'Export Excel' },
@@ -157,6 +159,7 @@ const STRINGS = {
   unchanged: { vi: 'Nội dung trùng với phiên bản đã xuất bản; không có gì thay đổi.', en: 'Same text as a published version; nothing changed.' },
   publishInvalid: { vi: 'Chưa xuất bản được: quy trình còn lỗi.', en: 'Not published: the process has errors.' },
   versionHint: { vi: 'Phiên bản {v} đã có; đổi “version:” thành {n} để xuất bản bản mới.', en: 'Version {v} exists; set “version:” to {n} to publish a new one.' },
+  setVersion: { vi: 'Đổi thành {n}', en: 'Set it to {n}' },
   errorsCount: { vi: '{e} lỗi, {w} cảnh báo', en: '{e} errors, {w} warnings' },
   // campaigns
   campaignsTitle: { vi: 'Chiến dịch', en: 'Campaigns' },

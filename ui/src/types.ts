@@ -87,9 +87,11 @@ export interface Form {
 
 export interface TaskDetail {
   task: MyTask & { data?: Record<string, unknown>; completedAt?: number; completedBy?: string };
-  form?: Form;
+  /** The task's own explanation, when the definition gives one. */
+  description?: MaybeText | null;
+  form?: Form | null;
   evidence: { id: string; title: MaybeText; required: boolean; checked: boolean }[];
-  stage: { id: string; title: MaybeText; legalBasis: string[]; dueAt?: number; workingDaysLeft?: number };
+  stage: { id: string; title: MaybeText; legalBasis: string[]; dueAt?: number | null; workingDaysLeft?: number | null };
   instance: InstanceSummary;
 }
 
@@ -100,7 +102,8 @@ export interface Escalation {
   unitName: string;
   definitionId: string;
   stage: string;
-  stageTitle: MaybeText;
+  /** Absent on the timeline's own escalations. */
+  stageTitle?: MaybeText;
   kind: 'reminder' | 'overdue' | 'escalation';
   firedAt: number;
   notified: { role: string; unitId: string }[];
@@ -115,7 +118,7 @@ export interface Timeline {
   instance: InstanceSummary & { createdAt: number };
   title: MaybeText;
   unit: OrgUnit;
-  stages: { id: string; title: MaybeText; legalBasis: string[]; dueAt?: number; enteredAt?: number; accepts: Accepted[] }[];
+  stages: { id: string; title: MaybeText; legalBasis: string[]; dueAt?: number | null; enteredAt?: number | null; workingDaysLeft?: number | null; accepts: Accepted[] }[];
   /** Not in the contract (yet): every stage's title, for history rows about stages left. */
   stageTitles?: Record<string, MaybeText>;
   history: { rev: number; at: number; actor: string; eventType: string; payload?: unknown; fromStages: string[]; toStages: string[] }[];
@@ -132,7 +135,9 @@ export interface InstanceListItem {
   unitName: string;
   status: string;
   stages: string[];
-  dueAt?: number;
+  /** Parallel to `stages` (the server sends it though the contract does not list it). */
+  stageTitles?: MaybeText[];
+  dueAt?: number | null;
   overdue: boolean;
 }
 
@@ -148,7 +153,7 @@ export interface Board {
   soonWorkingDays: number;
   totals: BoardRow;
   byUnit: (BoardRow & { unitId: string; name: string })[];
-  byStage: (BoardRow & { definitionId: string; stage: string; title: MaybeText })[];
+  byStage: (BoardRow & { definitionId: string; stage: string; title: MaybeText; processTitle?: MaybeText })[];
   escalations: { total: number; unacknowledged: number };
 }
 

@@ -32,11 +32,11 @@ export function statusBadge(status: string): HTMLElement {
 }
 
 /** A due date, coloured by how close it is. */
-export function dueCell(dueAt: number | undefined, now = Date.now()): HTMLElement {
+export function dueCell(dueAt: number | null | undefined, now = Date.now()): HTMLElement {
   return h('span', { class: `due due-${urgency(dueAt, now)}` }, formatDate(dueAt));
 }
 
-export function workingDaysText(left: number | undefined): string {
+export function workingDaysText(left: number | null | undefined): string {
   if (left === undefined || left === null) return '';
   if (left < 0) return t('overdueBy', { n: -left });
   if (left === 0) return t('dueToday');

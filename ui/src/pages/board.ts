@@ -19,12 +19,23 @@ interface BoardState {
   drill: { unitId: string; name: string } | null;
   /** Acknowledged on this page: kept in the list, marked, until the page is left. */
   acknowledged: Map<string, Escalation>;
+  /** Makes a unit below the grant units the board's root (a Phòng, a school). */
+  goTo(unitId: string, name: string): void;
 }
 
 export async function boardPage(ctx: PageCtx): Promise<void> {
   const units = grantUnits('supervisor', 'admin');
   if (!units.length) return replace(ctx.root, pageTitle(t('boardTitle')), h('p', null, t('notSupervisor')));
-  const state: BoardState = { unitId: units.some((u) => u.unitId === lastUnit) ? lastUnit! : units[0]!.unitId, drill: null, acknowledged: new Map() };
+  const state: BoardState = {
+    unitId: units.some((u) => u.unitId === lastUnit) ? lastUnit! : units[0]!.unitId,
+    drill: null,
+    acknowledged: new Map(),
+    goTo(unitId, name) {
+      if (![...picker.options].some((o) => o.value === unitId)) picker.appendChild(h('option', { value: unitId }, name));
+      picker.value = unitId;
+      picker.dispatchEvent(new Event('change'));
+    },
+  };
   const picker = h(
     'select',
     { id: 'board-unit', 'data-testid': 'board-unit' },
@@ -107,7 +118,7 @@ async function loadBoard(state: BoardState, parts: Record<'totals' | 'byUnit' | 
   replace(parts.byUnit, board.byUnit.length ? unitTable : h('p', { class: 'muted' }, t('noOverdue')));
   replace(
     parts.byStage,
-    board.byStage.length ? table('board-stages', [t('stage'), t('process'), ...rowHeaders()], board.byStage.map((r) => [tx(r.title), r.definitionId, ...rowCells(r)])) : h('p', { class: 'muted' }, t('none')),
+    board.byStage.length ? table('board-stages', [t('stage'), t('process'), ...rowHeaders()], board.byStage.map((r) => [tx(r.title), tx(r.processTitle) || r.definitionId, ...rowCells(r)])) : h('p', { class: 'muted' }, t('none')),
   );
 }
 
@@ -120,10 +131,11 @@ async function loadDrill(state: BoardState, target: HTMLElement): Promise<void> 
     ? table(
         'drill-instances',
         [t('unit'), t('process'), t('stage'), t('dueDate')],
-        items.map((i) => [h('a', { href: `#/instances/${encodeURIComponent(i.id)}`, 'data-testid': 'drill-link' }, i.unitName), tx(i.title), i.stages.join(', '), dueCell(i.dueAt)]),
+        items.map((i) => [h('a', { href: `#/instances/${encodeURIComponent(i.id)}`, 'data-testid': 'drill-link' }, i.unitName), tx(i.title), i.stages.map((s, k) => tx(i.stageTitles?.[k]) || s).join(', '), dueCell(i.dueAt)]),
       )
     : h('p', { class: 'muted' }, t('noOverdue'));
-  replace(target, section(t('overdueInstances', { u: drill.name }), 'board-drill', list));
+  const open = h('button', { type: 'button', class: 'small', 'data-testid': 'board-open-unit', onclick: () => state.goTo(drill.unitId, drill.name) }, t('openBoardOf', { u: drill.name }));
+  replace(target, section(t('overdueInstances', { u: drill.name }), 'board-drill', h('p', null, open), list));
 }
 
 async function loadEscalations(state: BoardState, target: HTMLElement): Promise<void> {

@@ -18,6 +18,8 @@ interface EditorParts {
   diagram: HTMLElement;
   results: HTMLElement;
   hint: HTMLElement;
+  /** "id · Phiên bản N" in the heading. */
+  version: HTMLElement;
 }
 
 export async function editorPage(ctx: PageCtx): Promise<void> {
@@ -35,13 +37,14 @@ export async function editorPage(ctx: PageCtx): Promise<void> {
     diagram: h('div', { class: 'diagram', 'data-testid': 'diagram' }, h('p', { class: 'muted' }, t('diagramPending'))),
     results: h('div', { 'aria-live': 'polite', 'data-testid': 'editor-results' }),
     hint: h('p', { class: 'hint', 'data-testid': 'version-hint' }),
+    version: h('span', { class: 'muted', 'data-testid': 'editor-version' }, latest ? `${latest.id} · ${t('version')} ${latest.version}` : ''),
   };
   const editorHost = h('div', { class: 'editor', 'data-testid': 'editor' });
   const impactButton = h('button', { type: 'button', 'data-testid': 'impact' }, t('impact'));
   const publishButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'publish' }, t('publish'));
   replace(
     ctx.root,
-    pageTitle(latest ? tx(latest.title) : t('newDefinition'), h('span', { class: 'muted' }, latest ? `${latest.id} · ${t('version')} ${latest.version}` : ''), h('span', { class: 'spacer' }), impactButton, publishButton),
+    pageTitle(latest ? tx(latest.title) : t('newDefinition'), parts.version, h('span', { class: 'spacer' }), impactButton, publishButton),
     parts.results,
     h(
       'div',
@@ -76,7 +79,22 @@ function showValidation(view: EditorView, parts: EditorParts, result: Validation
   listDiagnostics(view, parts, result.diagnostics);
   if (result.valid && result.diagram) void renderDiagram(parts.diagram, result.diagram.mermaid);
   const latest = result.id ? published.get(result.id) : undefined;
-  parts.hint.textContent = latest !== undefined && result.version !== undefined && result.version <= latest ? t('versionHint', { v: result.version, n: latest + 1 }) : '';
+  if (latest === undefined || result.version === undefined || result.version > latest) return replace(parts.hint);
+  const next = latest + 1;
+  replace(parts.hint, t('versionHint', { v: result.version, n: next }), ' ', h('button', { type: 'button', class: 'small', 'data-testid': 'bump-version', onclick: () => setVersion(view, next) }, t('setVersion', { n: next })));
+}
+
+/** Rewrites the top-level `version:` line (the one a new version needs changed). */
+function setVersion(view: EditorView, version: number): void {
+  const doc = view.state.doc;
+  for (let n = 1; n <= doc.lines; n++) {
+    const line = doc.line(n);
+    const m = /^version:\s*(\S*)/.exec(line.text);
+    if (!m) continue;
+    const from = line.from + m[0].length - m[1]!.length;
+    view.dispatch({ changes: { from, to: from + m[1]!.length, insert: String(version) }, selection: { anchor: from }, scrollIntoView: true });
+    return;
+  }
 }
 
 function listDiagnostics(view: EditorView, parts: EditorParts, diagnostics: Diagnostic[]): void {
@@ -88,7 +106,7 @@ function listDiagnostics(view: EditorView, parts: EditorParts, diagnostics: Diag
     sorted.map((d) =>
       h(
         'li',
-        { class: `diag diag-${d.severity}`, 'data-testid': 'diagnostic', 'data-line': d.line, 'data-column': d.column, 'data-code': d.code },
+        { class: `diag diag-${d.severity}`, 'data-testid': 'diagnostic', 'data-severity': d.severity, 'data-line': d.line, 'data-column': d.column, 'data-code': d.code },
         h('button', { type: 'button', class: 'link', onclick: () => jumpTo(view, d) }, t('lineCol', { l: d.line, c: d.column })),
         ': ',
         d.message,
@@ -134,7 +152,8 @@ async function publish(view: EditorView, parts: EditorParts, button: HTMLButtonE
     const res = await post<{ id?: string; version?: number; created: boolean; diagnostics?: Diagnostic[] }>('/api/v1/definitions', { source: view.state.doc.toString() });
     if (res.created && res.id && res.version !== undefined) {
       published.set(res.id, Math.max(res.version, published.get(res.id) ?? 0));
-      parts.hint.textContent = '';
+      replace(parts.hint);
+      parts.version.textContent = `${res.id} · ${t('version')} ${res.version}`;
       replace(parts.results, successBox(t('published', { id: res.id, v: res.version }), 'publish-success'));
     } else {
       replace(parts.results, successBox(t('unchanged'), 'publish-unchanged'));

@@ -5,7 +5,7 @@ import { formatDate, formatDateTime } from '../format.ts';
 import { t, tKey, tx } from '../i18n.ts';
 import type { PageCtx } from '../router.ts';
 import type { Accepted, InstanceSummary, Timeline } from '../types.ts';
-import { dueCell, errorBox, loading, pageTitle, section, statusBadge, successBox } from '../widgets.ts';
+import { dueCell, errorBox, loading, pageTitle, section, statusBadge, successBox, workingDaysText } from '../widgets.ts';
 
 export async function instancePage(ctx: PageCtx): Promise<void> {
   const id = ctx.params[0]!;
@@ -24,8 +24,9 @@ async function sendEvent(id: string, type: string, messages: HTMLElement, reload
   replace(messages);
   try {
     await post<InstanceSummary>(`/api/v1/instances/${encodeURIComponent(id)}/events`, { type }, { 'Idempotency-Key': uuid() });
-    messages.appendChild(successBox(t('eventSent', { e: type }), 'event-sent'));
     await reload();
+    // after the redraw, so whoever sees the message sees the new stages
+    messages.appendChild(successBox(t('eventSent', { e: type }), 'event-sent'));
   } catch (e) {
     messages.appendChild(errorBox(e, 'event-error'));
   }
@@ -52,18 +53,28 @@ export function renderTimeline(tl: Timeline, onEvent: (type: string) => void): H
               'div',
               { class: 'stage', 'data-testid': 'active-stage', 'data-stage': s.id },
               h('h3', null, tx(s.title)),
-              h('p', null, `${t('dueDate')}: `, dueCell(s.dueAt), s.enteredAt ? h('span', { class: 'muted' }, ` · ${t('enteredAt')}: ${formatDate(s.enteredAt)}`) : null),
+              h(
+                'p',
+                null,
+                `${t('dueDate')}: `,
+                dueCell(s.dueAt),
+                s.workingDaysLeft !== undefined && s.workingDaysLeft !== null ? ` (${workingDaysText(s.workingDaysLeft)})` : null,
+                s.enteredAt ? h('span', { class: 'muted' }, ` · ${t('enteredAt')}: ${formatDate(s.enteredAt)}`) : null,
+              ),
               s.legalBasis.length ? h('p', { class: 'muted' }, `${t('legalBasis')}: ${s.legalBasis.join('; ')}`) : null,
-              s.accepts.length ? h('p', { class: 'actions' }, s.accepts.map((a) => eventButton(a, onEvent))) : null,
+              sendable(s.accepts).length ? h('p', { class: 'actions' }, sendable(s.accepts).map((a) => eventButton(a, onEvent))) : null,
             ),
           )
         : h('p', { class: 'muted', 'data-testid': 'current-stages' }, current || t('none')),
     ),
     section(t('tasks'), 'instance-tasks', tasksTable(tl, names)),
     section(t('history'), 'history', historyTable(tl, names)),
-    section(t('escalations'), 'instance-escalations', escalationsTable(tl)),
+    section(t('escalations'), 'instance-escalations', escalationsTable(tl, names)),
   ];
 }
+
+/** DUE is the engine's own event: nobody sends it by hand. */
+const sendable = (accepts: Accepted[]) => accepts.filter((a) => (typeof a === 'string' ? a : a.type) !== 'DUE');
 
 function eventButton(accepted: Accepted, onEvent: (type: string) => void): HTMLElement {
   const type = typeof accepted === 'string' ? accepted : accepted.type;
@@ -77,7 +88,7 @@ function tasksTable(tl: Timeline, names: (ids: string[]) => string): HTMLElement
     'tasks-of-instance',
     [t('task'), t('stage'), t('status'), t('dueDate'), t('completedAt')],
     tl.tasks.map((k) => [
-      k.status === 'open' ? h('a', { href: `#/tasks/${encodeURIComponent(k.id)}` }, tx(k.title)) : tx(k.title),
+      h('a', { href: `#/tasks/${encodeURIComponent(k.id)}`, 'data-testid': k.status === 'open' ? 'open-task-link' : 'task-link-done' }, tx(k.title)),
       names([k.stage]),
       statusBadge(k.status),
       k.status === 'open' ? dueCell(k.dueAt) : formatDate(k.dueAt),
@@ -106,11 +117,11 @@ function payloadSummary(payload: unknown): string {
   return bits.join(' · ');
 }
 
-function escalationsTable(tl: Timeline): HTMLElement {
+function escalationsTable(tl: Timeline, names: (ids: string[]) => string): HTMLElement {
   if (!tl.escalations.length) return h('p', { class: 'muted' }, t('noEscalations'));
   return table(
     'escalations-of-instance',
     [t('firedAt'), t('kind'), t('stage'), t('status')],
-    tl.escalations.map((e) => [formatDateTime(e.firedAt), tKey('kind', e.kind), tx(e.stageTitle), e.acknowledgedAt ? t('acknowledgedBy', { who: e.acknowledgedBy ?? '', at: formatDateTime(e.acknowledgedAt) }) : '']),
+    tl.escalations.map((e) => [formatDateTime(e.firedAt), tKey('kind', e.kind), e.stageTitle ? tx(e.stageTitle) : names([e.stage]), e.acknowledgedAt ? t('acknowledgedBy', { who: e.acknowledgedBy ?? '', at: formatDateTime(e.acknowledgedAt) }) : '']),
   );
 }

@@ -19,6 +19,7 @@ export async function taskPage(ctx: PageCtx): Promise<void> {
     ctx.root,
     pageTitle(tx(task.title), statusBadge(task.status)),
     h('p', { class: 'subtitle' }, `${tx(task.processTitle)} · ${task.unitName} · ${tx(stage.title)}`),
+    detail.description ? h('p', { class: 'description', 'data-testid': 'task-description' }, tx(detail.description)) : null,
     h(
       'div',
       { class: 'columns' },
@@ -61,11 +62,12 @@ function formSection(detail: TaskDetail): HTMLElement {
 
 function deadlineSection({ stage }: TaskDetail): HTMLElement {
   const left = stage.workingDaysLeft;
+  const urgency = left === undefined || left === null ? 'none' : left < 0 ? 'overdue' : left <= 5 ? 'soon' : 'ok';
   return section(
     t('deadline'),
     'task-deadline',
-    h('p', { class: 'big' }, h('span', { class: `due due-${left === undefined ? 'none' : left < 0 ? 'overdue' : left <= 5 ? 'soon' : 'ok'}` }, formatDate(stage.dueAt))),
-    left !== undefined ? h('p', { 'data-testid': 'working-days-left' }, workingDaysText(left)) : null,
+    h('p', { class: 'big' }, h('span', { class: `due due-${urgency}` }, formatDate(stage.dueAt))),
+    left !== undefined && left !== null ? h('p', { 'data-testid': 'working-days-left' }, workingDaysText(left)) : null,
     h('h3', null, t('legalBasis')),
     stage.legalBasis.length ? h('ul', { class: 'plain', 'data-testid': 'legal-basis' }, stage.legalBasis.map((l) => h('li', null, l))) : h('p', { class: 'muted' }, t('none')),
   );
