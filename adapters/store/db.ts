@@ -5,6 +5,7 @@ import * as core from './migrations/001_core.ts';
 import * as timerArm from './migrations/002_timer_arm.ts';
 import * as subtree from './migrations/003_subtree_indexes.ts';
 import * as accounts from './migrations/004_accounts.ts';
+import * as widerIds from './migrations/005_wider_ids.ts';
 
 const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
 
@@ -61,6 +62,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '002_timer_arm': timerArm,
   '003_subtree_indexes': subtree,
   '004_accounts': accounts,
+  '005_wider_ids': widerIds,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {
