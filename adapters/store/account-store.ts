@@ -47,6 +47,8 @@ export class KnexAccounts implements Accounts {
   }
 
   async putSession(s: { idHash: string; userId: string; csrfToken: string; createdAt: number; expiresAt: number }): Promise<void> {
+    // Sessions that ran out are swept as new ones open, so the table holds only live ones.
+    await this.db('sessions').where('expires_at', '<=', s.createdAt).delete();
     await this.db('sessions').insert({ id_hash: s.idHash, user_id: s.userId, csrf_token: s.csrfToken, created_at: s.createdAt, expires_at: s.expiresAt });
   }
 
