@@ -60,6 +60,8 @@ export interface Answer<T = any> {
   body: T;
   headers: Headers;
   text: string;
+  /** The body as sent (fetch's text() drops a byte-order mark). */
+  bytes: Buffer;
 }
 
 export class Client {
@@ -87,10 +89,11 @@ export class Client {
     if (this.csrf && method !== 'GET') headers['x-csrf-token'] = this.csrf;
     if (this.bearer) headers.authorization = `Bearer ${this.bearer}`;
     const res = await fetch(this.base + path, { method, headers: { ...headers, ...extra }, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
-    const text = await res.text();
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const text = bytes.toString('utf8');
     let parsed: unknown = text;
     if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
-    return { status: res.status, body: parsed as any, headers: res.headers, text };
+    return { status: res.status, body: parsed as any, headers: res.headers, text, bytes };
   }
 }
 
