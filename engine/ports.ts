@@ -175,7 +175,8 @@ export interface Store {
   countEscalations(underPaths: string[], options: { acknowledged?: boolean }): Promise<number>;
   /** Marks an escalation acknowledged (đã xem) once; false when it already was. */
   acknowledgeEscalation(id: string, by: string, at: number): Promise<boolean>;
-  getTask(id: string): Promise<Task | undefined>;
+  /** A task by id; with `underPaths`, only when its owner unit lies under one of them. */
+  getTask(id: string, underPaths?: string[]): Promise<Task | undefined>;
   /** Open tasks held by the units (or, with subtree, by any unit under them), soonest due first. */
   openTasks(unitPaths: string[], options: { subtree: boolean; limit: number }): Promise<Task[]>;
   /** Running instances under a path with a due moment before `until`, grouped by unit, stages and due day. */

@@ -241,8 +241,10 @@ export class KnexStore implements Store {
     return (await this.db('escalations').where({ id }).whereNull('acknowledged_at').update({ acknowledged_by: by, acknowledged_at: at })) === 1;
   }
 
-  async getTask(id: string): Promise<Task | undefined> {
-    const row = await this.db('tasks').where({ id }).first();
+  async getTask(id: string, underPaths?: string[]): Promise<Task | undefined> {
+    const q = this.db('tasks').where({ id });
+    if (underPaths) underAny(q, 'owner_unit_path', underPaths);
+    const row = await q.first();
     return row ? toTask(row) : undefined;
   }
 

@@ -1,6 +1,5 @@
 // Tasks (việc): the open tasks of my units, one task with its form, checklist, legal basis and
 // deadline, and completing it with the form's data.
-import { within } from '../../../engine/access.ts';
 import { route } from '../route.ts';
 import { instanceInScope, outside, scope } from '../scope.ts';
 import { notFound } from '../errors.ts';
@@ -10,10 +9,10 @@ import { EngineError } from '../../../engine/errors.ts';
 import type { Services, Principal } from '../route.ts';
 
 async function taskInScope(services: Services, principal: Principal, id: string, ability: 'read' | 'work') {
-  const task = await services.engine.store.getTask(id);
-  if (!task) throw notFound(`no task "${id}"`, { taskId: id });
-  if (!within(scope(principal, ability), task.ownerUnitPath)) outside(`task "${id}"`, ability);
-  return task;
+  const task = await services.engine.store.getTask(id, scope(principal, ability));
+  if (task) return task;
+  if (await services.engine.store.getTask(id)) outside(`task "${id}"`, ability);
+  throw notFound(`no task "${id}"`, { taskId: id });
 }
 
 export const taskRoutes = [
