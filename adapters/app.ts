@@ -193,6 +193,7 @@ export async function publishLibrary(runtime: Runtime, dir: string, log: (m: str
 
 async function loadDemo(runtime: Runtime, accounts: KnexAccounts, clock: ManualClock, now: number, cost: number, log: (m: string) => void): Promise<NonNullable<App['demo']>> {
   const started = Date.now();
+  log('first start: loading the demo province (about half a minute; TIENDO_DEMO=0 skips it)…');
   const { seedDemo } = await import('./demo/seed.ts');
   const { DEMO_USERS, DEMO_PASSWORD } = await import('./demo/users.ts');
   const summary = await seedDemo(runtime, clock, now);
