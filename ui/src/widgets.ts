@@ -27,8 +27,9 @@ export function successBox(msg: string, testid = 'success'): HTMLElement {
   return h('div', { class: 'alert alert-success', role: 'status', 'data-testid': testid }, msg);
 }
 
-export function statusBadge(status: string): HTMLElement {
-  return h('span', { class: `badge status-${status.replace(/[^a-z_-]/gi, '')}` }, tKey('status', status));
+/** A status as a coloured label; tasks have words of their own (`taskStatus`). */
+export function statusBadge(status: string, prefix: 'status' | 'taskStatus' = 'status'): HTMLElement {
+  return h('span', { class: `badge status-${status.replace(/[^a-z_-]/gi, '')}`, 'data-status': status }, tKey(prefix, status));
 }
 
 /** A due date, coloured by how close it is. */

@@ -90,7 +90,7 @@ function tasksTable(tl: Timeline, names: (ids: string[]) => string): HTMLElement
     tl.tasks.map((k) => [
       h('a', { href: `#/tasks/${encodeURIComponent(k.id)}`, 'data-testid': k.status === 'open' ? 'open-task-link' : 'task-link-done' }, tx(k.title)),
       names([k.stage]),
-      statusBadge(k.status),
+      statusBadge(k.status, 'taskStatus'),
       k.status === 'open' ? dueCell(k.dueAt) : formatDate(k.dueAt),
       k.completedAt ? `${formatDateTime(k.completedAt)}${k.completedBy ? ` · ${k.completedBy}` : ''}` : '',
     ]),

@@ -4,7 +4,7 @@ import { ApiError, get, post, uuid } from '../api.ts';
 import { h, replace } from '../dom.ts';
 import { renderForm } from '../form.ts';
 import { formatDate } from '../format.ts';
-import { t, tx } from '../i18n.ts';
+import { t, tKey, tx } from '../i18n.ts';
 import { flash, navigate, type PageCtx } from '../router.ts';
 import type { InstanceSummary, TaskDetail } from '../types.ts';
 import { errorBox, loading, pageTitle, section, statusBadge, workingDaysText } from '../widgets.ts';
@@ -17,7 +17,7 @@ export async function taskPage(ctx: PageCtx): Promise<void> {
   const { task, stage } = detail;
   replace(
     ctx.root,
-    pageTitle(tx(task.title), statusBadge(task.status)),
+    pageTitle(tx(task.title), statusBadge(task.status, 'taskStatus')),
     h('p', { class: 'subtitle' }, `${tx(task.processTitle)} · ${task.unitName} · ${tx(stage.title)}`),
     detail.description ? h('p', { class: 'description', 'data-testid': 'task-description' }, tx(detail.description)) : null,
     h(
@@ -37,7 +37,7 @@ function formSection(detail: TaskDetail): HTMLElement {
   const message = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'task-submit', disabled: !open }, t('complete'));
   const fieldset = h('fieldset', { disabled: !open }, rendered ? rendered.element : h('p', { class: 'muted' }, t('noForm')));
-  const form = h('form', { 'data-testid': 'task-form', novalidate: false }, fieldset, message, open ? submit : h('p', { class: 'muted' }, t('taskClosed', { s: task.status })));
+  const form = h('form', { 'data-testid': 'task-form', novalidate: false }, fieldset, message, open ? submit : h('p', { class: 'muted' }, t('taskClosed', { s: tKey('taskStatus', task.status) })));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     rendered?.clearErrors();
