@@ -11,6 +11,8 @@ import { launchBrowser, login, openPage, shot, type Watched } from './support.ts
 
 const SUITE = 'admin-definition';
 const PROCESS = 'public-disclosure';
+/** Put in the new version's title: it must show as these characters, never become an element. */
+const HOSTILE = '<img src=x onerror=alert(1)>';
 
 describe('browser: administrator edits, publishes and launches a process', function () {
   this.timeout(240_000);
@@ -82,8 +84,11 @@ describe('browser: administrator edits, publishes and launches a process', funct
     expect(await page.locator('.cm-lintRange-error').count()).to.equal(0);
   });
 
-  it('publishes the draft as a new version', async () => {
-    // the same text as the published version: the editor proposes the next version number
+  it('publishes the draft as a new version; markup in its title stays text everywhere', async () => {
+    const titled = (await editorText(page)).replace(/^title:\n  vi: (.*)$/m, (_all, vi: string) => `title:\n  vi: ${JSON.stringify(`${HOSTILE} ${vi}`)}`);
+    expect(titled).to.include(HOSTILE);
+    await setEditorText(page, titled);
+    // a version already published: the editor proposes the next number
     await page.getByTestId('bump-version').click();
     await page.getByTestId('version-hint').locator('button').waitFor({ state: 'detached' });
     await page.getByTestId('publish').click();
@@ -95,6 +100,11 @@ describe('browser: administrator edits, publishes and launches a process', funct
     expect(published).to.be.greaterThan(1);
     expect(await page.getByTestId('editor-version').textContent()).to.include(String(published));
     await shot(page, SUITE, '04-published');
+
+    await page.getByTestId('nav-definitions').click();
+    const link = page.locator(`[data-testid="definition-row"][data-definition-id="${PROCESS}"] [data-testid="definition-link"]`);
+    expect(await link.textContent()).to.include(HOSTILE);
+    expect(await page.locator('img[src="x"]').count()).to.equal(0);
   });
 
   it('launches a campaign with the new version and watches its progress bar reach done', async () => {
@@ -106,6 +116,7 @@ describe('browser: administrator edits, publishes and launches a process', funct
     await page.getByTestId('campaign-launched').waitFor();
     const row = page.getByTestId('campaign-row').first();
     expect(await row.textContent()).to.include(`${PROCESS} v${published}`);
+    expect(await row.textContent()).to.include(HOSTILE);
     await shot(page, SUITE, '05-campaign-launched');
 
     const bar = row.getByTestId('campaign-progress');

@@ -11,7 +11,9 @@ import type { Board, BoardRow, Escalation, InstanceListItem } from '../types.ts'
 import { dueCell, errorBox, pageTitle, section } from '../widgets.ts';
 
 const AGES = ['1-5', '6-10', '11-20', '>20'] as const;
+// kept across redraws of the page (the language toggle), not across reloads
 let lastUnit: string | null = null;
+let lastDrill: { root: string; unitId: string; name: string } | null = null;
 
 interface BoardState {
   unitId: string;
@@ -36,6 +38,7 @@ export async function boardPage(ctx: PageCtx): Promise<void> {
       picker.dispatchEvent(new Event('change'));
     },
   };
+  if (lastDrill?.root === state.unitId) state.drill = { unitId: lastDrill.unitId, name: lastDrill.name };
   const picker = h(
     'select',
     { id: 'board-unit', 'data-testid': 'board-unit' },
@@ -110,6 +113,7 @@ async function loadBoard(state: BoardState, parts: Record<'totals' | 'byUnit' | 
         'data-unit-id': r.unitId,
         onclick: () => {
           state.drill = { unitId: r.unitId, name: r.name };
+          lastDrill = { root: state.unitId, ...state.drill };
           void refresh();
         },
       };
