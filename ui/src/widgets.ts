@@ -5,7 +5,7 @@ import { formatDate, urgency } from './format.ts';
 import { t, tKey } from './i18n.ts';
 
 export function pageTitle(text: string, ...extra: Child[]): HTMLElement {
-  return h('div', { class: 'page-head' }, h('h1', null, text), extra);
+  return h('div', { class: 'page-head' }, h('h1', { title: text }, text), extra);
 }
 
 export function section(title: string, testid: string, ...children: Child[]): HTMLElement {

@@ -12,6 +12,10 @@ import type { DefinitionListItem, DefinitionVersion, Diagnostic, Impact, Validat
 import { errorBox, loading, pageTitle, successBox } from '../widgets.ts';
 import { NEW_DEFINITION } from '../editor/template.ts';
 
+/** Unpublished text per definition (or "new"), kept while the app runs: switching the language or
+ * looking at another page must not throw an edit away. */
+const drafts = new Map<string, string>();
+
 interface EditorParts {
   diagnostics: HTMLElement;
   summary: HTMLElement;
@@ -20,6 +24,15 @@ interface EditorParts {
   hint: HTMLElement;
   /** "id · Phiên bản N" in the heading. */
   version: HTMLElement;
+  /** Shown while the text differs from what was loaded (an edit kept from before). */
+  draft: HTMLElement;
+  /** The text last loaded or published: leaving with anything else keeps it as a draft. */
+  baseline: string;
+}
+
+function editorHead(head: HTMLElement): HTMLElement {
+  head.classList.add('editor-head');
+  return head;
 }
 
 export async function editorPage(ctx: PageCtx): Promise<void> {
@@ -38,13 +51,15 @@ export async function editorPage(ctx: PageCtx): Promise<void> {
     results: h('div', { 'aria-live': 'polite', 'data-testid': 'editor-results' }),
     hint: h('p', { class: 'hint', 'data-testid': 'version-hint' }),
     version: h('span', { class: 'muted', 'data-testid': 'editor-version' }, latest ? `${latest.id} · ${t('version')} ${latest.version}` : ''),
+    draft: h('span', { class: 'badge', 'data-testid': 'editor-draft', hidden: !drafts.has(id) }, t('unpublishedDraft')),
+    baseline: latest?.source ?? NEW_DEFINITION,
   };
   const editorHost = h('div', { class: 'editor', 'data-testid': 'editor' });
   const impactButton = h('button', { type: 'button', 'data-testid': 'impact' }, t('impact'));
   const publishButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'publish' }, t('publish'));
   replace(
     ctx.root,
-    pageTitle(latest ? tx(latest.title) : t('newDefinition'), parts.version, h('span', { class: 'spacer' }), impactButton, publishButton),
+    editorHead(pageTitle(latest ? tx(latest.title) : t('newDefinition'), parts.version, parts.draft, h('span', { class: 'spacer' }), impactButton, publishButton)),
     parts.results,
     h(
       'div',
@@ -56,7 +71,7 @@ export async function editorPage(ctx: PageCtx): Promise<void> {
   let view: EditorView | null = null;
   view = createYamlEditor({
     parent: editorHost,
-    doc: latest?.source ?? NEW_DEFINITION,
+    doc: drafts.get(id) ?? latest?.source ?? NEW_DEFINITION,
     validate: async (source) => {
       let result: Validation;
       try {
@@ -66,11 +81,18 @@ export async function editorPage(ctx: PageCtx): Promise<void> {
         return null;
       }
       if (ctx.signal.aborted || !view || view.state.doc.toString() !== source) return null;
+      parts.draft.hidden = source === parts.baseline;
       showValidation(view, parts, result, published);
       return result.diagnostics;
     },
   });
-  ctx.signal.addEventListener('abort', () => view && destroyEditor(view));
+  ctx.signal.addEventListener('abort', () => {
+    if (!view) return;
+    const text = view.state.doc.toString();
+    if (text !== parts.baseline) drafts.set(id, text);
+    else drafts.delete(id);
+    destroyEditor(view);
+  });
   impactButton.addEventListener('click', () => void runImpact(view!, parts.results, impactButton));
   publishButton.addEventListener('click', () => void publish(view!, parts, publishButton, published));
 }
@@ -149,10 +171,13 @@ async function publish(view: EditorView, parts: EditorParts, button: HTMLButtonE
   button.disabled = true;
   replace(parts.results);
   try {
-    const res = await post<{ id?: string; version?: number; created: boolean; diagnostics?: Diagnostic[] }>('/api/v1/definitions', { source: view.state.doc.toString() });
+    const source = view.state.doc.toString();
+    const res = await post<{ id?: string; version?: number; created: boolean; diagnostics?: Diagnostic[] }>('/api/v1/definitions', { source });
     if (res.created && res.id && res.version !== undefined) {
       published.set(res.id, Math.max(res.version, published.get(res.id) ?? 0));
       replace(parts.hint);
+      parts.draft.hidden = true;
+      parts.baseline = source;
       parts.version.textContent = `${res.id} · ${t('version')} ${res.version}`;
       replace(parts.results, successBox(t('published', { id: res.id, v: res.version }), 'publish-success'));
     } else {
