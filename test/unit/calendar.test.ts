@@ -122,13 +122,13 @@ describe('calendar: working days on the shipped vn-government data', () => {
     cal = loadCalendar(defaultCalendarDir(), 'vn-government');
   });
 
-  it('covers 2021–2030', () => {
+  it('covers 2021–2045', () => {
     expect(cal.id).to.equal('vn-government');
-    expect([cal.firstYear, cal.lastYear]).to.deep.equal([2021, 2030]);
+    expect([cal.firstYear, cal.lastYear]).to.deep.equal([2021, 2045]);
     expect(cal.covers('2021-01-01')).to.equal(true);
-    expect(cal.covers('2030-12-31')).to.equal(true);
+    expect(cal.covers('2045-12-31')).to.equal(true);
     expect(cal.covers('2020-12-31')).to.equal(false);
-    expect(cal.covers('2031-01-01')).to.equal(false);
+    expect(cal.covers('2046-01-01')).to.equal(false);
   });
 
   describe('Tết Nhâm Dần 2022 (off Sat 29/1 – Sun 6/2)', () => {
@@ -236,7 +236,7 @@ describe('calendar: working days on the shipped vn-government data', () => {
     });
 
     it('addWorkingDays and workingDaysBetween agree everywhere, both ways', () => {
-      for (const d of daysOf('2021-01-04', '2030-11-29')) {
+      for (const d of daysOf('2021-01-04', '2045-11-29')) {
         if (!cal.isWorkingDay(d)) continue;
         for (const n of [1, 3, 10]) {
           const later = cal.addWorkingDays(d, n);
@@ -259,22 +259,22 @@ describe('calendar: working days on the shipped vn-government data', () => {
 
   describe('out of range', () => {
     it('names the date and the covered range', () => {
-      const err = calendarErrorOf(() => cal.addWorkingDays('2031-01-03', 1));
+      const err = calendarErrorOf(() => cal.addWorkingDays('2046-01-03', 1));
       expect(err.code).to.equal('CALENDAR_OUT_OF_RANGE');
-      expect(err.message).to.equal('2031-01-03 is outside calendar vn-government (2021–2030)');
-      expect(err.details).to.include({ firstYear: 2021, lastYear: 2030 });
+      expect(err.message).to.equal('2046-01-03 is outside calendar vn-government (2021–2045)');
+      expect(err.details).to.include({ firstYear: 2021, lastYear: 2045 });
       expect(calendarErrorOf(() => cal.isWorkingDay('2020-12-31')).code).to.equal('CALENDAR_OUT_OF_RANGE');
-      expect(calendarErrorOf(() => cal.workingDaysBetween('2022-01-01', '2031-01-01')).code).to.equal(
+      expect(calendarErrorOf(() => cal.workingDaysBetween('2022-01-01', '2046-01-01')).code).to.equal(
         'CALENDAR_OUT_OF_RANGE',
       );
     });
 
     it('throws when the count runs past either end', () => {
-      const late = calendarErrorOf(() => cal.addWorkingDays('2030-12-20', 20));
+      const late = calendarErrorOf(() => cal.addWorkingDays('2045-12-20', 20));
       expect(late.code).to.equal('CALENDAR_OUT_OF_RANGE');
-      expect(late.message).to.contain('2021–2030');
+      expect(late.message).to.contain('2021–2045');
       expect(calendarErrorOf(() => cal.addWorkingDays('2021-01-08', -10)).code).to.equal('CALENDAR_OUT_OF_RANGE');
-      expect(calendarErrorOf(() => cal.rollForward('2031-01-04')).code).to.equal('CALENDAR_OUT_OF_RANGE');
+      expect(calendarErrorOf(() => cal.rollForward('2046-01-04')).code).to.equal('CALENDAR_OUT_OF_RANGE');
       // A calendar whose last day (Sat 31/12/2022) is off has no working day to roll forward to.
       const short = createCalendar('test', [
         { calendar: 'test', year: 2022, status: 'projected', sources: [], holidays: [], workingDays: [] },
@@ -293,8 +293,8 @@ describe('calendar: working days on the shipped vn-government data', () => {
 describe('calendar: integrity of every shipped year file', () => {
   const years = loadCalendarYears(defaultCalendarDir(), 'vn-government');
 
-  it('has one file per year 2021–2030, official through 2026 and projected after', () => {
-    expect(years.map((y) => y.year)).to.deep.equal([2021, 2022, 2023, 2024, 2025, 2026, 2027, 2028, 2029, 2030]);
+  it('has one file per year 2021–2045, official through 2026 and projected after', () => {
+    expect(years.map((y) => y.year)).to.deep.equal(Array.from({ length: 25 }, (_, i) => 2021 + i));
     for (const y of years) {
       expect(y.status, String(y.year)).to.equal(y.year <= 2026 ? 'official' : 'projected');
       expect(y.sources.some((s) => s.includes('Bộ luật Lao động 2019')), String(y.year)).to.equal(true);
