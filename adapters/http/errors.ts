@@ -1,6 +1,7 @@
 // One error shape for every answer that is not a success — `{ error: { code, message, details } }` —
 // and one table from engine codes to HTTP statuses. Nothing switches on message text.
 import type { ErrorRequestHandler } from 'express';
+import { CalendarError, type CalendarErrorCode } from '../../engine/calendar/time.ts';
 import { EngineError, type EngineErrorCode } from '../../engine/errors.ts';
 
 export type HttpErrorCode =
@@ -20,7 +21,7 @@ export type HttpErrorCode =
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: HttpErrorCode | EngineErrorCode,
+    readonly code: HttpErrorCode | EngineErrorCode | CalendarErrorCode,
     message: string,
     readonly details: Record<string, unknown> = {},
   ) {
@@ -55,6 +56,8 @@ export const notFound = (message: string, details: Record<string, unknown> = {})
 export function toHttpError(e: unknown): HttpError {
   if (e instanceof HttpError) return e;
   if (e instanceof EngineError) return new HttpError(ENGINE_STATUS[e.code] ?? 400, e.code, e.message, e.details);
+  // A deadline the installed holiday calendars cannot count (a date past their last year).
+  if (e instanceof CalendarError) return new HttpError(422, e.code, e.message, e.details);
   const err = e as { type?: string; status?: number; code?: string; message?: string };
   // body-parser's own errors carry a type and a status.
   if (err?.type === 'entity.too.large') return new HttpError(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large', {});

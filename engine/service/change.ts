@@ -117,7 +117,8 @@ function taskRows(compiled: CompiledProcess, loaded: LoadedInstance, step: StepR
       if (!state) continue;
       const id = taskId(instanceId, stage, entry.seq, info.id);
       const row = existing.get(id);
-      if (row && row.status === state.status && row.dueAt === entry.dueAt) continue;
+      const dueAt = taskDue(compiled, stage, step.state.entries);
+      if (row && row.status === state.status && row.dueAt === dueAt) continue;
       const owner = ownerUnit(compiled, info.owner, chain);
       const next: Task = {
         id,
@@ -130,7 +131,7 @@ function taskRows(compiled: CompiledProcess, loaded: LoadedInstance, step: StepR
         ownerUnitPath: row?.ownerUnitPath ?? owner.path,
         status: state.status,
         openedAt: row?.openedAt ?? command.at,
-        ...(entry.dueAt !== undefined ? { dueAt: entry.dueAt } : {}),
+        ...(dueAt !== undefined ? { dueAt } : {}),
       };
       if (state.status === 'done') {
         if (state.data && Object.keys(state.data).length) next.data = state.data;
@@ -141,6 +142,13 @@ function taskRows(compiled: CompiledProcess, loaded: LoadedInstance, step: StepR
     }
   }
   return out;
+}
+
+/** A task is due when its stage is, or earlier when an enclosing stage (a track's parallel stage, a
+ * sub-process) is due first: posting tasks in a disclosure track are due with the publication. */
+function taskDue(compiled: CompiledProcess, stage: string, entries: StepResult['state']['entries']): number | undefined {
+  const dues = [stage, ...(compiled.stages[stage]?.ancestors ?? [])].map((s) => entries[s]?.dueAt).filter((d): d is number => d !== undefined);
+  return dues.length ? Math.min(...dues) : undefined;
 }
 
 /** The unit holding a task's owner role; the instance's own unit when no unit up the tree holds it. */
