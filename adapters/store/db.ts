@@ -6,6 +6,7 @@ import * as timerArm from './migrations/002_timer_arm.ts';
 import * as subtree from './migrations/003_subtree_indexes.ts';
 import * as accounts from './migrations/004_accounts.ts';
 import * as widerIds from './migrations/005_wider_ids.ts';
+import * as campaignAnchors from './migrations/006_campaign_anchors.ts';
 
 const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
 
@@ -63,6 +64,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '003_subtree_indexes': subtree,
   '004_accounts': accounts,
   '005_wider_ids': widerIds,
+  '006_campaign_anchors': campaignAnchors,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

@@ -186,6 +186,7 @@ export const campaignRow = (c: Campaign): Row => ({
   started: c.started,
   created_by: c.createdBy ?? null,
   reason: c.reason ?? null,
+  anchors: text(c.anchors),
   created_at: c.createdAt,
 });
 export const toCampaign = (r: Row): Campaign =>
@@ -200,5 +201,6 @@ export const toCampaign = (r: Row): Campaign =>
     started: num(r.started),
     createdBy: optStr(r.created_by),
     reason: optStr(r.reason),
+    anchors: optJson<Record<string, string>>(r.anchors),
     createdAt: num(r.created_at),
   });

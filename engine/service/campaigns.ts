@@ -15,6 +15,8 @@ export interface CampaignInput {
   /** Unit kinds to start it for; default every kind the process applies to. */
   kinds?: string[];
   reason?: string;
+  /** Anchor dates for every instance (say, the disclosure year's publication day). */
+  anchors?: Record<string, string>;
 }
 
 export interface CampaignProgress {
@@ -34,6 +36,7 @@ export async function createCampaign(engine: Engine, input: CampaignInput, optio
   const foreign = kinds.filter((k) => !(compiled.appliesTo as string[]).includes(k));
   if (foreign.length) throw new EngineError('NOT_APPLICABLE', `${compiled.id} applies to ${compiled.appliesTo.join(', ')}, not ${foreign.join(', ')}`, { field: 'kinds', allowed: compiled.appliesTo });
   const [root] = await engine.chainOf(input.rootUnitId);
+  const anchors = input.anchors && Object.keys(input.anchors).length ? engine.checkAnchors(compiled, input.anchors) : undefined;
   if (input.id) {
     const existing = await engine.store.getCampaign(input.id);
     if (existing) {
@@ -53,6 +56,7 @@ export async function createCampaign(engine: Engine, input: CampaignInput, optio
     started: 0,
     createdBy: options.actor,
     ...(input.reason ? { reason: input.reason } : {}),
+    ...(anchors ? { anchors } : {}),
     createdAt: engine.clock.now(),
   };
   await engine.store.putCampaign(campaign);
@@ -72,7 +76,7 @@ export async function runCampaign(engine: Engine, id: string, options: CommandOp
     if (!units.length) break;
     for (const unit of units) {
       try {
-        await engine.start({ definitionId: campaign.definitionId, version: campaign.definitionVersion, orgUnitId: unit.id, campaignId: campaign.id }, { actor: options.actor });
+        await engine.start({ definitionId: campaign.definitionId, version: campaign.definitionVersion, orgUnitId: unit.id, campaignId: campaign.id, ...(campaign.anchors ? { anchors: campaign.anchors } : {}) }, { actor: options.actor });
         progress.created++;
       } catch (e) {
         if (!(e instanceof EngineError)) throw e;

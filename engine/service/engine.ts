@@ -315,7 +315,8 @@ export class Engine {
     return change ? { change } : undefined;
   }
 
-  private checkAnchors(compiled: CompiledProcess, anchors: Record<string, string>): Record<string, string> {
+  /** Anchor dates checked against the process: known names, real dates (YYYY-MM-DD or DD/MM/YYYY). */
+  checkAnchors(compiled: CompiledProcess, anchors: Record<string, string>): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, date] of Object.entries(anchors)) {
       if (!compiled.anchors[name]) {

@@ -150,6 +150,8 @@ export interface Campaign {
   started: number;
   createdBy?: string;
   reason?: string;
+  /** Anchor dates every instance of the campaign starts with. */
+  anchors?: Record<string, string>;
   createdAt: number;
 }
 

@@ -274,6 +274,20 @@ describe('HTTP: every route', function () {
       expect(xlsx.headers.get('content-disposition')).to.include('.xlsx');
       expect((await admin.get(`/api/v1/campaigns/${r.body.campaign.id}/export?format=pdf`)).status).to.equal(400);
     });
+
+    it('carries anchor dates to every instance it starts; an unknown anchor or a bad date is refused', async () => {
+      const admin = await s.client('admin_so');
+      const bad = await admin.post('/api/v1/campaigns', { definitionId: 'public-disclosure', rootUnitId: 'pgd_b', anchors: { deadline: '2027-06-30' } });
+      expect(errorOf(bad).code).to.equal('UNKNOWN_ANCHOR');
+      expect(errorOf(bad).message).to.include('report_deadline');
+      expect(errorOf(await admin.post('/api/v1/campaigns', { definitionId: 'public-disclosure', rootUnitId: 'pgd_b', anchors: { report_deadline: '2027-02-30' } })).code).to.equal('BAD_DATE');
+      const r = await admin.post('/api/v1/campaigns', { definitionId: 'public-disclosure', rootUnitId: 'pgd_b', anchors: { report_deadline: '30/06/2027' } });
+      expect(r.status).to.equal(202);
+      await s.app.settled();
+      const [instance] = await s.app.runtime.engine.store.listInstances({ campaignId: r.body.campaign.id }, { limit: 5 });
+      const start = (await s.app.runtime.engine.store.history(instance!.id))[0]!;
+      expect(start.payload).to.deep.equal({ anchors: { report_deadline: '2027-06-30' } });
+    });
   });
 
   describe('cohort operations', () => {

@@ -50,11 +50,13 @@ export const campaignRoutes = [
         rootUnitId: ID,
         kinds: { type: 'array', items: { type: 'string', maxLength: 32 }, maxItems: 20 },
         reason: TEXT(1000),
+        anchors: { type: 'object', additionalProperties: { type: 'string', maxLength: 10 }, maxProperties: 20 },
       },
     },
     async handle({ services, principal, body, actor }) {
       await unitInScope(services, principal, body.rootUnitId, 'administer');
-      const campaign = await createCampaign(services.engine, { ...body }, { actor });
+      const { anchors, ...rest } = body;
+      const campaign = await createCampaign(services.engine, { ...rest, ...(anchors ? { anchors: anchors as Record<string, string> } : {}) }, { actor });
       services.runCampaignLater(campaign.id, actor);
       const [row] = await campaignRows(services, [campaign]);
       return { campaign: row };
