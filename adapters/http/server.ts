@@ -21,6 +21,8 @@ export interface HttpOptions {
   bodyLimit?: string;
   log?: (e: unknown) => void;
   version?: string;
+  /** Served behind HTTPS: upgrade requests and send HSTS. Default false. */
+  https?: boolean;
 }
 
 export function createHttpApp(options: HttpOptions): Express {
@@ -44,8 +46,12 @@ export function createHttpApp(options: HttpOptions): Express {
           frameAncestors: ["'none'"],
           baseUri: ["'self'"],
           formAction: ["'self'"],
+          // A school's office serves it over plain HTTP on its network: upgrading would blank the page.
+          upgradeInsecureRequests: options.https ? [] : null,
         },
       },
+      // HSTS only means something over HTTPS; over HTTP it would pin browsers to a port that has none.
+      strictTransportSecurity: options.https ? { maxAge: 15_552_000 } : false,
     }),
   );
   app.use('/api', express.json({ limit: options.bodyLimit ?? '2mb', strict: true }));

@@ -94,6 +94,9 @@ describe('HTTP: session, tokens and the service routes', () => {
     expect(r.headers.get('x-frame-options')).to.equal('SAMEORIGIN');
     expect(r.headers.get('cache-control')).to.equal('no-store');
     expect(r.headers.get('x-powered-by')).to.equal(null);
+    // Plain HTTP on a school's network: no upgrade to https, no HSTS (either would blank the page).
+    expect(r.headers.get('content-security-policy')).to.not.include('upgrade-insecure-requests');
+    expect(r.headers.get('strict-transport-security')).to.equal(null);
   });
 
   it('answers malformed JSON, a wrong content type, unknown fields and unknown routes with located errors', async () => {
