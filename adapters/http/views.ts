@@ -74,6 +74,7 @@ export async function taskRows(engine: Engine, tasks: Task[]) {
       status: t.status,
       openedAt: t.openedAt,
       dueAt: t.dueAt ?? null,
+      workingDaysLeft: t.status === 'open' && compiled ? workingDaysLeft(engine, compiled, t.dueAt) : null,
       ...(t.data ? { data: t.data } : {}),
       ...(t.completedAt !== undefined ? { completedAt: t.completedAt, completedBy: t.completedBy ?? null } : {}),
     };

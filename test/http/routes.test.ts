@@ -149,6 +149,9 @@ describe('HTTP: every route', function () {
       ]);
       expect(r.body.stage.legalBasis.join(' ')).to.include('18/2018');
       expect(r.body.stage.workingDaysLeft).to.be.within(110, 120);
+      expect(r.body.canAct).to.equal(true);
+      expect((await (await s.client('sup_a')).get(`/api/v1/tasks/${task.id}`)).body.canAct).to.equal(false);
+      expect(task.workingDaysLeft).to.equal(r.body.stage.workingDaysLeft);
       expect((await (await s.client('staff_th_b1')).get(`/api/v1/tasks/${task.id}`)).status).to.equal(403);
       expect((await c.get('/api/v1/tasks/nope')).status).to.equal(404);
     });
@@ -242,7 +245,11 @@ describe('HTTP: every route', function () {
       expect(t.body.instance).to.not.have.property('state');
       expect(t.body.history.map((h: { eventType: string }) => h.eventType)).to.include.members(['instance.start', 'task.complete', 'evidence.check']);
       expect(t.body.stages[0]).to.include({ id: 'self_assessment' });
-      expect(t.body.stages[0].accepts).to.deep.equal(['SUBMIT']);
+      expect(t.body.stages[0].accepts).to.deep.equal([{ type: 'SUBMIT', title: { vi: 'SUBMIT', en: 'SUBMIT' }, form: null }]);
+      expect(t.body.stages[0].evidence.find((e: { id: string }) => e.id === 'council_decision')).to.include({ checked: true });
+      expect(t.body.stageTitles.recognition.vi).to.be.a('string');
+      expect(t.body.canAct, 'a supervisor watches, does not act').to.equal(false);
+      expect((await (await s.client('staff_thcs_a1')).get(`/api/v1/instances/${thcs}`)).body.canAct).to.equal(true);
       expect((await sup.get(`/api/v1/instances/${thpt}`)).status).to.equal(403);
       expect((await sup.get('/api/v1/instances/nope')).status).to.equal(404);
       expect((await sup.get('/api/v1/instances?status=finished')).status).to.equal(400);

@@ -3,7 +3,8 @@
 import { timeline } from '../../../engine/service/queries.ts';
 import { ID, route, TEXT } from '../route.ts';
 import { instanceInScope, scope, unitInScope } from '../scope.ts';
-import { instanceRows, requireStageOwner, stageTitle, workingDaysLeft } from '../views.ts';
+import { DUE_EVENT } from '../../../engine/definition/model.ts';
+import { escalationRows, instanceRows, requireStageOwner, stageTitle, workingDaysLeft } from '../views.ts';
 
 const STATUSES = ['running', 'done', 'cancelled', 'needs_migration'] as const;
 
@@ -54,14 +55,22 @@ export const instanceRoutes = [
     errors: [404],
     async handle({ services, principal, params }) {
       const { engine } = services;
-      await instanceInScope(services, principal, params.id!, 'read');
+      const found = await instanceInScope(services, principal, params.id!, 'read');
       const t = await timeline(engine, params.id!);
       const compiled = await engine.catalog.get(t.instance.definitionId, t.instance.definitionVersion);
       const { state: _state, unitPath: _p, ...instance } = t.instance;
+      const mayAct = await requireStageOwner(engine, principal, found).then(
+        () => true,
+        () => false,
+      );
+      const evidence = (t.instance.state.snapshot as { context?: { evidence?: Record<string, Record<string, boolean>> } } | null)?.context?.evidence ?? {};
       return {
         instance,
         title: t.title,
         unit: t.unit,
+        /** Whether the caller may send events, tick evidence and complete tasks here now. */
+        canAct: mayAct && t.instance.status === 'running',
+        stageTitles: Object.fromEntries(Object.values(compiled.stages).map((s) => [s.id, s.title])),
         stages: t.instance.stages.map((s) => {
           const info = compiled.stages[s];
           const entry = t.instance.state.entries[s];
@@ -72,12 +81,14 @@ export const instanceRoutes = [
             enteredAt: entry?.enteredAt ?? null,
             dueAt: entry?.dueAt ?? null,
             workingDaysLeft: workingDaysLeft(engine, compiled, entry?.dueAt),
-            accepts: info?.accepts ?? [],
+            // DUE is the engine's own: nobody sends it by hand.
+            accepts: (info?.accepts ?? []).filter((e) => e !== DUE_EVENT).map((type) => ({ type, title: compiled.events[type]?.title ?? { vi: type, en: type }, form: compiled.events[type]?.form ?? null })),
+            evidence: (info?.evidence ?? []).map((e) => ({ ...e, checked: evidence[s]?.[e.id] === true })),
           };
         }),
         history: t.history,
         tasks: t.tasks,
-        escalations: t.escalations,
+        escalations: await escalationRows(engine, t.escalations),
       };
     },
   }),

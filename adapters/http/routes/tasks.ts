@@ -1,5 +1,6 @@
 // Tasks (việc): the open tasks of my units, one task with its form, checklist, legal basis and
 // deadline, and completing it with the form's data.
+import { within } from '../../../engine/access.ts';
 import { route } from '../route.ts';
 import { instanceInScope, outside, scope } from '../scope.ts';
 import { notFound } from '../errors.ts';
@@ -57,6 +58,8 @@ export const taskRoutes = [
           workingDaysLeft: workingDaysLeft(engine, compiled, task.dueAt),
         },
         instance: summary(instance),
+        /** Whether the caller may complete it and tick the checklist. */
+        canAct: task.status === 'open' && instance.status === 'running' && within(scope(principal, 'work'), task.ownerUnitPath),
       };
     },
   }),
