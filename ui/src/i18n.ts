@@ -63,6 +63,8 @@ const STRINGS = {
   yes: { vi: 'Có', en: 'Yes' },
   complete: { vi: 'Hoàn thành', en: 'Complete' },
   completed: { vi: 'Đã hoàn thành việc “{t}”.', en: 'Task “{t}” completed.' },
+  viewOnly: { vi: 'Chỉ xem: việc này do đơn vị khác thực hiện.', en: 'View only: another unit does this task.' },
+  send: { vi: 'Gửi', en: 'Send' },
   taskClosed: { vi: 'Việc này đã đóng ({s}).', en: 'This task is closed ({s}).' },
   formInvalid: { vi: 'Vui lòng sửa các ô được đánh dấu.', en: 'Please correct the marked fields.' },
   evidence: { vi: 'Minh chứng', en: 'Evidence' },

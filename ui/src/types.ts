@@ -93,6 +93,8 @@ export interface TaskDetail {
   evidence: { id: string; title: MaybeText; required: boolean; checked: boolean }[];
   stage: { id: string; title: MaybeText; legalBasis: string[]; dueAt?: number | null; workingDaysLeft?: number | null };
   instance: InstanceSummary;
+  /** Whether this user may complete it and tick the checklist (false: view only). */
+  canAct?: boolean;
 }
 
 export interface Escalation {
@@ -112,7 +114,7 @@ export interface Escalation {
 }
 
 /** An event a stage accepts: its type, or (if the server sends it) its type with a title. */
-export type Accepted = string | { type: string; title?: MaybeText };
+export type Accepted = string | { type: string; title?: MaybeText; form?: Form | null };
 
 export interface Timeline {
   instance: InstanceSummary & { createdAt: number };
@@ -121,6 +123,8 @@ export interface Timeline {
   stages: { id: string; title: MaybeText; legalBasis: string[]; dueAt?: number | null; enteredAt?: number | null; workingDaysLeft?: number | null; accepts: Accepted[] }[];
   /** Not in the contract (yet): every stage's title, for history rows about stages left. */
   stageTitles?: Record<string, MaybeText>;
+  /** Whether this user may send events here now. */
+  canAct?: boolean;
   history: { rev: number; at: number; actor: string; eventType: string; payload?: unknown; fromStages: string[]; toStages: string[] }[];
   tasks: { id: string; stage: string; task: string; title: MaybeText; status: string; ownerUnitId: string; dueAt?: number; completedAt?: number; completedBy?: string; data?: unknown }[];
   escalations: Escalation[];

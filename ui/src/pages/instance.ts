@@ -4,6 +4,7 @@ import { h, replace, table } from '../dom.ts';
 import { formatDate, formatDateTime } from '../format.ts';
 import { t, tKey, tx } from '../i18n.ts';
 import type { PageCtx } from '../router.ts';
+import { renderForm } from '../form.ts';
 import type { Accepted, InstanceSummary, Timeline } from '../types.ts';
 import { dueCell, errorBox, loading, pageTitle, section, statusBadge, successBox, workingDaysText } from '../widgets.ts';
 
@@ -15,15 +16,17 @@ export async function instancePage(ctx: PageCtx): Promise<void> {
   replace(ctx.root, messages, body);
   const load = async () => {
     const tl = await get<Timeline>(`/api/v1/instances/${encodeURIComponent(id)}`);
-    if (!ctx.signal.aborted) replace(body, ...renderTimeline(tl, (type) => sendEvent(id, type, messages, load)));
+    if (!ctx.signal.aborted) replace(body, ...renderTimeline(tl, (type, data) => sendEvent(id, type, data, messages, load)));
   };
   await load();
 }
 
-async function sendEvent(id: string, type: string, messages: HTMLElement, reload: () => Promise<void>): Promise<void> {
+type OnEvent = (type: string, data?: Record<string, unknown>) => Promise<void>;
+
+async function sendEvent(id: string, type: string, data: Record<string, unknown> | undefined, messages: HTMLElement, reload: () => Promise<void>): Promise<void> {
   replace(messages);
   try {
-    await post<InstanceSummary>(`/api/v1/instances/${encodeURIComponent(id)}/events`, { type }, { 'Idempotency-Key': uuid() });
+    await post<InstanceSummary>(`/api/v1/instances/${encodeURIComponent(id)}/events`, { type, ...(data ? { data } : {}) }, { 'Idempotency-Key': uuid() });
     await reload();
     // after the redraw, so whoever sees the message sees the new stages
     messages.appendChild(successBox(t('eventSent', { e: type }), 'event-sent'));
@@ -38,7 +41,7 @@ function stageNames(tl: Timeline): (ids: string[]) => string {
   return (ids) => ids.map((id) => titles.get(id) ?? id).join(', ') || '—';
 }
 
-export function renderTimeline(tl: Timeline, onEvent: (type: string) => void): HTMLElement[] {
+export function renderTimeline(tl: Timeline, onEvent: OnEvent): HTMLElement[] {
   const names = stageNames(tl);
   const current = tl.instance.stages.map((s) => names([s])).join(', ');
   return [
@@ -62,7 +65,7 @@ export function renderTimeline(tl: Timeline, onEvent: (type: string) => void): H
                 s.enteredAt ? h('span', { class: 'muted' }, ` · ${t('enteredAt')}: ${formatDate(s.enteredAt)}`) : null,
               ),
               s.legalBasis.length ? h('p', { class: 'muted' }, `${t('legalBasis')}: ${s.legalBasis.join('; ')}`) : null,
-              sendable(s.accepts).length ? h('p', { class: 'actions' }, sendable(s.accepts).map((a) => eventButton(a, onEvent))) : null,
+              tl.canAct !== false && sendable(s.accepts).length ? h('div', { class: 'actions' }, sendable(s.accepts).map((a) => eventButton(a, onEvent))) : null,
             ),
           )
         : h('p', { class: 'muted', 'data-testid': 'current-stages' }, current || t('none')),
@@ -76,10 +79,22 @@ export function renderTimeline(tl: Timeline, onEvent: (type: string) => void): H
 /** DUE is the engine's own event: nobody sends it by hand. */
 const sendable = (accepts: Accepted[]) => accepts.filter((a) => (typeof a === 'string' ? a : a.type) !== 'DUE');
 
-function eventButton(accepted: Accepted, onEvent: (type: string) => void): HTMLElement {
+/** A button per event; an event that carries data (a decision's level, a review's result) opens
+ * its form first, and the server's field errors land next to their fields. */
+function eventButton(accepted: Accepted, onEvent: OnEvent): HTMLElement {
   const type = typeof accepted === 'string' ? accepted : accepted.type;
   const title = typeof accepted === 'string' ? '' : tx(accepted.title);
-  return h('button', { type: 'button', 'data-testid': `event-${type}`, title: type, onclick: () => onEvent(type) }, title || type);
+  const form = typeof accepted === 'string' ? null : accepted.form;
+  if (!form || !Object.keys(form.properties ?? {}).length) return h('button', { type: 'button', 'data-testid': `event-${type}`, title: type, onclick: () => void onEvent(type) }, title || type);
+  const rendered = renderForm(form);
+  const panel = h('form', { class: 'event-form', hidden: true, 'data-testid': `event-form-${type}` }, rendered.element, h('button', { type: 'submit', class: 'primary', 'data-testid': `event-send-${type}` }, t('send')));
+  panel.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    rendered.clearErrors();
+    void onEvent(type, rendered.read());
+  });
+  const open = h('button', { type: 'button', 'data-testid': `event-${type}`, title: type, onclick: () => (panel.hidden = !panel.hidden) }, title || type);
+  return h('div', { class: 'event' }, open, panel);
 }
 
 function tasksTable(tl: Timeline, names: (ids: string[]) => string): HTMLElement {

@@ -32,12 +32,12 @@ export async function taskPage(ctx: PageCtx): Promise<void> {
 
 function formSection(detail: TaskDetail): HTMLElement {
   const { task } = detail;
-  const open = task.status === 'open';
+  const open = task.status === 'open' && detail.canAct !== false;
   const rendered = detail.form && Object.keys(detail.form.properties ?? {}).length ? renderForm(detail.form, task.data ?? {}) : null;
   const message = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'task-submit', disabled: !open }, t('complete'));
   const fieldset = h('fieldset', { disabled: !open }, rendered ? rendered.element : h('p', { class: 'muted' }, t('noForm')));
-  const form = h('form', { 'data-testid': 'task-form', novalidate: false }, fieldset, message, open ? submit : h('p', { class: 'muted' }, t('taskClosed', { s: tKey('taskStatus', task.status) })));
+  const form = h('form', { 'data-testid': 'task-form', novalidate: false }, fieldset, message, open ? submit : h('p', { class: 'muted', 'data-testid': 'task-readonly' }, task.status === 'open' ? t('viewOnly') : t('taskClosed', { s: tKey('taskStatus', task.status) })));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     rendered?.clearErrors();
@@ -77,7 +77,7 @@ function evidenceSection(detail: TaskDetail): HTMLElement {
   const message = h('div', { 'aria-live': 'polite' });
   if (!detail.evidence.length) return section(t('evidence'), 'evidence', h('p', { class: 'muted' }, t('noEvidence')));
   const items = detail.evidence.map((item) => {
-    const box = h('input', { type: 'checkbox', checked: item.checked, 'data-testid': `evidence-${item.id}`, id: `ev-${item.id}` });
+    const box = h('input', { type: 'checkbox', checked: item.checked, disabled: detail.canAct === false, 'data-testid': `evidence-${item.id}`, id: `ev-${item.id}` });
     box.addEventListener('change', async () => {
       box.disabled = true;
       replace(message);
