@@ -55,7 +55,7 @@ describe('browser: staff completes a task and the stage advances', function () {
     await openTaskWithForm(page);
     await shot(page, SUITE, '02-task');
     const url = page.locator('[data-testid="task-form"] input[type=url], [data-testid="task-form"] input[type=number][min]').first();
-    if (!(await url.count())) return;
+    expect(await url.count(), 'the demo leaves this school a task with a link or a bounded number to get wrong').to.be.greaterThan(0);
     // past the browser's own check, to see the server's answer
     await page.getByTestId('task-form').evaluate((form) => form.setAttribute('novalidate', ''));
     const name = (await url.getAttribute('name'))!;
@@ -94,7 +94,7 @@ describe('browser: staff completes a task and the stage advances', function () {
   });
 });
 
-/** Opens the first open task that has a form (the first task when none has). */
+/** Opens the first open task that has a form. */
 async function openTaskWithForm(page: Page): Promise<void> {
   const links = page.getByTestId('task-link');
   const count = await links.count();
@@ -105,8 +105,7 @@ async function openTaskWithForm(page: Page): Promise<void> {
     await page.goBack();
     await page.getByTestId('tasks-table').waitFor();
   }
-  await page.getByTestId('task-link').first().click();
-  await page.getByTestId('task-form').waitFor();
+  throw new Error(`none of the ${count} open tasks has a form; the demo is meant to leave one`);
 }
 
 /** Whether a history row's "from → to" names different stages. */
