@@ -1,13 +1,9 @@
 // An administrator opens a process definition, introduces an error, sees it inline at the right
 // line, fixes it as the message suggests, publishes a new version, launches a campaign with it and
 // watches the progress bar fill — in chromium, against the real app with the demo province.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { startApp, type App } from '../../adapters/app.ts';
-import { launchBrowser, login, openPage, shot, type Watched } from './support.ts';
+import type { Page } from 'playwright-core';
+import { demoInBrowser, login, shot } from './support.ts';
 
 const SUITE = 'admin-definition';
 const PROCESS = 'public-disclosure';
@@ -16,30 +12,16 @@ const HOSTILE = '<img src=x onerror=alert(1)>';
 
 describe('browser: administrator edits, publishes and launches a process', function () {
   this.timeout(240_000);
-  let app: App | undefined;
-  let browser: Browser | undefined;
-  let watched: Watched;
+  const demo = demoInBrowser();
   let page: Page;
-  let dir: string;
-
-  before(async function () {
-    browser = await launchBrowser(this);
-    dir = mkdtempSync(join(tmpdir(), 'tiendo-browser-'));
-    app = await startApp({ port: 0, sqliteFile: join(dir, 'tiendo.sqlite'), demo: true, bcryptCost: 4, log: () => {} });
-    watched = await openPage(browser);
-    page = watched.page;
+  before(() => {
+    page = demo.page;
   });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-  afterEach(() => expect(watched?.problems ?? [], 'page errors or dialogs').to.deep.equal([]));
 
   let published = 0;
 
   it('opens the definition: its YAML in the editor and its diagram', async () => {
-    await login(page, app!.url!, 'admin');
+    await login(page, demo.url, 'admin');
     await page.getByTestId('definitions-table').waitFor();
     await shot(page, SUITE, '01-definitions');
     await page.locator(`[data-testid="definition-row"][data-definition-id="${PROCESS}"] [data-testid="definition-link"]`).click();

@@ -2,13 +2,9 @@
 // value first: the server's message sits next to the field), submits, and sees the instance's stage
 // advance on the timeline — in chromium, against the real app on a
 // real SQLite store with the demo province.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { startApp, type App } from '../../adapters/app.ts';
-import { fillTaskForm, launchBrowser, login, openPage, shot, type Watched } from './support.ts';
+import type { Locator, Page } from 'playwright-core';
+import { demoInBrowser, fillTaskForm, login, shot } from './support.ts';
 
 const SUITE = 'staff-task';
 /** Staff of a primary school; among its open tasks the demo leaves one with a form. */
@@ -16,29 +12,15 @@ const STAFF = 'truong.th';
 
 describe('browser: staff completes a task and the stage advances', function () {
   this.timeout(180_000);
-  let app: App | undefined;
-  let browser: Browser | undefined;
-  let watched: Watched;
+  const demo = demoInBrowser();
   let page: Page;
-  let dir: string;
-
-  before(async function () {
-    browser = await launchBrowser(this);
-    dir = mkdtempSync(join(tmpdir(), 'tiendo-browser-'));
-    app = await startApp({ port: 0, sqliteFile: join(dir, 'tiendo.sqlite'), demo: true, bcryptCost: 4, log: () => {} });
-    watched = await openPage(browser);
-    page = watched.page;
+  before(() => {
+    page = demo.page;
   });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-  afterEach(() => expect(watched?.problems ?? [], 'page errors or dialogs').to.deep.equal([]));
 
   it('shows the open tasks sorted by due date and coloured by deadline', async () => {
     // the primary school's staff: among its open tasks is one with a form (the website link)
-    await login(page, app!.url!, STAFF);
+    await login(page, demo.url, STAFF);
     await page.getByTestId('tasks-table').waitFor();
     await shot(page, SUITE, '01-my-tasks');
     const rows = page.getByTestId('task-row');

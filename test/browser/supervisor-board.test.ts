@@ -1,41 +1,24 @@
 // A Phòng's supervisor finds an overdue school on the overdue board, drills down to its timeline,
 // and exports the board as CSV — in chromium, against the real app with the demo province.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { startApp, type App } from '../../adapters/app.ts';
-import { launchBrowser, login, openPage, shot, type Watched } from './support.ts';
+import type { Page } from 'playwright-core';
+import { demoInBrowser, login, shot } from './support.ts';
 
 const SUITE = 'supervisor-board';
 
 describe('browser: supervisor drills into an overdue school and exports the board', function () {
   this.timeout(180_000);
-  let app: App | undefined;
-  let browser: Browser | undefined;
-  let watched: Watched;
+  const demo = demoInBrowser();
   let page: Page;
-  let dir: string;
-
-  before(async function () {
-    browser = await launchBrowser(this);
-    dir = mkdtempSync(join(tmpdir(), 'tiendo-browser-'));
-    app = await startApp({ port: 0, sqliteFile: join(dir, 'tiendo.sqlite'), demo: true, bcryptCost: 4, log: () => {} });
-    watched = await openPage(browser);
-    page = watched.page;
+  before(() => {
+    page = demo.page;
   });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-  afterEach(() => expect(watched?.problems ?? [], 'page errors or dialogs').to.deep.equal([]));
 
   let school = '';
 
   it('finds an overdue school on the board and opens its timeline', async () => {
-    await login(page, app!.url!, 'giamsat.phong');
+    await login(page, demo.url, 'giamsat.phong');
     await page.getByTestId('board-units').waitFor();
     await shot(page, SUITE, '01-board');
     expect(Number(await page.getByTestId('total-overdue').locator('.stat-n').textContent())).to.be.greaterThan(0);

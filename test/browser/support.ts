@@ -1,8 +1,11 @@
 // Browser tests drive the Debian chromium (never a downloaded one) through playwright-core against
 // the real app. Without chromium the suite is skipped, loudly — or fails under CI=true. Screenshots
 // of each key step go to test-results/browser/ (ignored by git).
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'chai';
+import { startApp, type App } from '../../adapters/app.ts';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -40,6 +43,40 @@ export async function openPage(browser: Browser): Promise<Watched> {
     void d.dismiss();
   });
   return { page, problems };
+}
+
+/**
+ * One suite's setting, registered as its hooks: chromium, the real app with the demo province on an
+ * SQLite file of its own, one watched page; after each test, no page error and no dialog.
+ */
+export function demoInBrowser(): { readonly app: App; readonly url: string; readonly page: Page } {
+  let app: App | undefined;
+  let browser: Browser | undefined;
+  let watched: Watched | undefined;
+  let dir: string | undefined;
+  before(async function () {
+    browser = await launchBrowser(this);
+    dir = mkdtempSync(join(tmpdir(), 'tiendo-browser-'));
+    app = await startApp({ port: 0, sqliteFile: join(dir, 'tiendo.sqlite'), demo: true, bcryptCost: 4, log: () => {} });
+    watched = await openPage(browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  afterEach(() => expect(watched?.problems ?? [], 'page errors or dialogs').to.deep.equal([]));
+  return {
+    get app() {
+      return app!;
+    },
+    get url() {
+      return app!.url!;
+    },
+    get page() {
+      return watched!.page;
+    },
+  };
 }
 
 export async function shot(page: Page, suite: string, step: string): Promise<void> {

@@ -1,4 +1,7 @@
 // The API's shapes, as the contract (HTTP API v1) states them. Times are epoch milliseconds.
+// Forms as the definition language writes them: one source, the definition schema.
+import type { Form } from '../../engine/definition/types.generated.ts';
+export type { Form, FormField } from '../../engine/definition/types.generated.ts';
 
 export interface Text {
   vi: string;
@@ -62,27 +65,6 @@ export interface MyTask {
   dueAt?: number;
   openedAt: number;
   status: string;
-}
-
-export interface FormField {
-  type: 'string' | 'integer' | 'number' | 'boolean' | 'array';
-  title?: MaybeText;
-  description?: MaybeText;
-  enum?: (string | number | boolean)[];
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  format?: 'date' | 'date-time' | 'email' | 'uri';
-  items?: { type: 'string' | 'integer' | 'number' | 'boolean'; enum?: (string | number | boolean)[] };
-  minItems?: number;
-  maxItems?: number;
-}
-export interface Form {
-  type?: 'object';
-  properties: Record<string, FormField>;
-  required?: string[];
 }
 
 export interface TaskDetail {
