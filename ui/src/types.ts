@@ -1,5 +1,6 @@
 // The API's shapes, as the contract (HTTP API v1) states them. Times are epoch milliseconds.
 // Forms as the definition language writes them: one source, the definition schema.
+import type { Diagnostic as EngineDiagnostic } from '../../engine/definition/diagnostics.ts';
 import type { Form } from '../../engine/definition/types.generated.ts';
 export type { Form, FormField } from '../../engine/definition/types.generated.ts';
 
@@ -143,14 +144,8 @@ export interface Board {
   escalations: { total: number; unacknowledged: number };
 }
 
-export interface Diagnostic {
-  line: number;
-  column: number;
-  severity: 'error' | 'warning';
-  code: string;
-  message: string;
-  pointer?: string;
-}
+/** A located problem in a draft, as the validator finds it (the API leaves out the file name). */
+export type Diagnostic = Omit<EngineDiagnostic, 'file'>;
 export interface Validation {
   valid: boolean;
   diagnostics: Diagnostic[];
