@@ -63,7 +63,9 @@ export async function openRuntime(config: RuntimeConfig = {}): Promise<Runtime> 
     // Relaying right after the commit keeps timers in the queue within moments; the periodic drain
     // (or the next commit) picks up whatever a crash left behind.
     afterCommit: async (committed) => {
-      await relay.drain();
+      // A change that put nothing in the outbox has nothing to relay (whatever another process left
+      // there is swept by the worker's periodic drain).
+      if (committed.change.outbox.length) await relay.drain();
       config.observe?.(committed);
     },
   });

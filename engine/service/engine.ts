@@ -49,6 +49,10 @@ export interface EngineDeps {
   afterCommit?: (committed: Committed) => Promise<void>;
   /** How many times a REV_CONFLICT is retried over fresh state before it is reported. */
   maxRetries?: number;
+  /** How long a unit's chain of ancestors is reused before it is read again (ms). Units change
+   * rarely (a rename, a move between Phòng); this process's own changes clear it at once.
+   * Default 30 s. */
+  unitCacheMs?: number;
 }
 
 export class Engine {
@@ -60,6 +64,10 @@ export class Engine {
   // verbose: errors carry their schema, so an unknown field can be answered with the form's fields.
   private readonly ajv = createAjv({ verbose: true });
   private readonly validators = new WeakMap<JsonSchemaObject, ValidateFunction>();
+  // Every command resolves its unit's chain (roles, escalation recipients): two reads that almost
+  // never change, so they are kept for a while (measured: 2 of 11 queries per command).
+  private readonly chains = new Map<string, { chain: UnitChain; until: number }>();
+  private readonly unitCacheMs: number;
 
   constructor(deps: EngineDeps) {
     this.store = deps.store;
@@ -67,6 +75,7 @@ export class Engine {
     this.catalog = deps.catalog;
     this.afterCommit = deps.afterCommit;
     this.maxRetries = deps.maxRetries ?? 5;
+    this.unitCacheMs = deps.unitCacheMs ?? 30_000;
   }
 
   /** Adds (or renames) org units; parents must exist or come in the same batch. */
@@ -75,6 +84,7 @@ export class Engine {
     const known = new Map((await this.store.getUnits(parentIds)).map((u) => [u.id, u]));
     const units = placeUnits(inputs, known, this.clock.now());
     await this.store.putUnits(units);
+    this.chains.clear();
     return units;
   }
 
@@ -206,6 +216,16 @@ export class Engine {
 
   /** The unit and its ancestors, the unit first. */
   async chainOf(orgUnitId: string): Promise<UnitChain> {
+    const now = Date.now();
+    const cached = this.chains.get(orgUnitId);
+    if (cached && cached.until > now) return cached.chain;
+    const chain = await this.readChain(orgUnitId);
+    if (this.chains.size > 100_000) this.chains.clear();
+    this.chains.set(orgUnitId, { chain, until: now + this.unitCacheMs });
+    return chain;
+  }
+
+  private async readChain(orgUnitId: string): Promise<UnitChain> {
     const unit = await this.store.getUnit(orgUnitId);
     if (!unit) throw new EngineError('NOT_FOUND', `no org unit "${orgUnitId}"`, { orgUnitId });
     const ids = pathIds(unit.path);
