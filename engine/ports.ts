@@ -19,6 +19,7 @@ import type {
   User,
 } from './service/records.ts';
 import type { AccessRole, Grant } from './access.ts';
+import type { EngineError } from './errors.ts';
 import type { Text } from './definition/types.generated.ts';
 
 /** Where "now" comes from: the wall clock in production, a simulated one in tests and simulations. */
@@ -142,11 +143,16 @@ export interface Store {
   listDefinitions(): Promise<Omit<PublishedDefinition, 'source'>[]>;
 
   loadInstance(id: string): Promise<LoadedInstance | undefined>;
+  /** Several at once (commands that arrived together), in the order asked. */
+  loadInstances(ids: string[]): Promise<(LoadedInstance | undefined)[]>;
   findInstance(definitionId: string, orgUnitId: string, campaignId?: string): Promise<Instance | undefined>;
   listInstances(filter: InstanceFilter, page: { afterId?: string; limit: number }): Promise<Instance[]>;
   /** Commits one change atomically; throws EngineError REV_CONFLICT when the instance moved on (or
    * the idempotency key was taken) meanwhile, and then nothing is written. */
   commit(change: Change): Promise<void>;
+  /** Commits changes that arrived together, as few statements as it can; each commits or not on
+   * its own, and the answer says, per change, nothing or the EngineError (REV_CONFLICT) it met. */
+  commitMany(changes: Change[]): Promise<(EngineError | undefined)[]>;
 
   getTimer(id: string): Promise<Timer | undefined>;
   setTimerStatus(id: string, status: TimerStatus, at: number): Promise<void>;

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import { EngineError } from '../../engine/errors.ts';
 import type { DueGroup, InstanceFilter, Store } from '../../engine/ports.ts';
 import type { Campaign, Change, Escalation, HistoryEntry, InboxItem, Instance, LoadedInstance, OrgUnit, OutboxMessage, PublishedDefinition, Task, Timer, TimerStatus } from '../../engine/service/records.ts';
+import { commitGroup, groupable } from './commit-batch.ts';
 import {
   campaignRow,
   definitionRow,
@@ -101,19 +102,28 @@ export class KnexStore implements Store {
   }
 
   async loadInstance(id: string): Promise<LoadedInstance | undefined> {
-    const row = await this.db('instances').where({ id }).first();
-    if (!row) return undefined;
-    const instance = toInstance(row);
-    const current = new Set(Object.entries(instance.state.entries).map(([stage, e]) => `${stage}.${e.seq}`));
-    const [tasks, timers] = await Promise.all([
-      this.db('tasks').where({ instance_id: id }).whereIn('status', ['open', 'done', 'skipped']),
-      this.db('timers').where({ instance_id: id, status: 'pending' }),
+    return (await this.loadInstances([id]))[0];
+  }
+
+  async loadInstances(ids: string[]): Promise<(LoadedInstance | undefined)[]> {
+    const unique = [...new Set(ids)];
+    const [rows, tasks, timers] = await Promise.all([
+      this.db('instances').whereIn('id', unique),
+      this.db('tasks').whereIn('instance_id', unique).whereIn('status', ['open', 'done', 'skipped']),
+      this.db('timers').whereIn('instance_id', unique).where({ status: 'pending' }),
     ]);
-    return {
-      instance,
-      tasks: tasks.map(toTask).filter((t) => current.has(`${t.stage}.${t.stageSeq}`) || t.status === 'open'),
-      pendingTimers: timers.map(toTimer),
-    };
+    const byId = new Map<string, LoadedInstance>();
+    for (const row of rows) {
+      const instance = toInstance(row);
+      byId.set(instance.id, { instance, tasks: [], pendingTimers: [] });
+    }
+    for (const t of tasks.map(toTask)) {
+      const loaded = byId.get(t.instanceId);
+      const current = loaded?.instance.state.entries[t.stage]?.seq === t.stageSeq;
+      if (loaded && (current || t.status === 'open')) loaded.tasks.push(t);
+    }
+    for (const t of timers.map(toTimer)) byId.get(t.instanceId)?.pendingTimers.push(t);
+    return ids.map((id) => byId.get(id));
   }
 
   async findInstance(definitionId: string, orgUnitId: string, campaignId?: string): Promise<Instance | undefined> {
@@ -171,6 +181,25 @@ export class KnexStore implements Store {
       if (isUniqueViolation(e)) throw conflict(i.id);
       throw e;
     }
+  }
+
+  async commitMany(changes: Change[]): Promise<(EngineError | undefined)[]> {
+    const results: (EngineError | undefined)[] = changes.map(() => undefined);
+    const grouped = changes.map((c, i) => [c, i] as const).filter(([c]) => groupable(c));
+    if (grouped.length > 1) {
+      const out = await commitGroup(this.db, grouped.map(([c]) => c));
+      grouped.forEach(([, i], k) => (results[i] = out[k]));
+    }
+    for (const [i, change] of changes.entries()) {
+      if (grouped.length > 1 && groupable(change)) continue;
+      try {
+        await this.commit(change);
+      } catch (e) {
+        if (!(e instanceof EngineError)) throw e;
+        results[i] = e;
+      }
+    }
+    return results;
   }
 
   async getTimer(id: string): Promise<Timer | undefined> {

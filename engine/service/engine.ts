@@ -10,6 +10,7 @@ import { DUE_EVENT } from '../definition/model.ts';
 import { EngineError } from '../errors.ts';
 import type { Clock, Store } from '../ports.ts';
 import { advance, startInstance, timerIsCurrent, XSTATE_VERSION, type EngineEvent, type StepResult } from '../runtime/advance.ts';
+import { Batcher } from './batcher.ts';
 import { Catalog } from './catalog.ts';
 import { escalationChange } from './escalation.ts';
 import { bareChange, cancelAllTimers, changeFromStep, SYSTEM_ACTOR } from './change.ts';
@@ -67,6 +68,9 @@ export class Engine {
   // Every command resolves its unit's chain (roles, escalation recipients): two reads that almost
   // never change, so they are kept for a while (measured: 2 of 11 queries per command).
   private readonly chains = new Map<string, { chain: UnitChain; until: number }>();
+  // Commands that arrive together load together and commit together (group commit).
+  private readonly loads = new Batcher<string, LoadedInstance | undefined>((ids) => this.store.loadInstances(ids));
+  private readonly commits = new Batcher<Change, EngineError | undefined>((changes) => this.store.commitMany(changes));
   private readonly unitCacheMs: number;
 
   constructor(deps: EngineDeps) {
@@ -292,7 +296,7 @@ export class Engine {
           return seen.response as InstanceSummary;
         }
       }
-      const loaded = await this.store.loadInstance(instanceId);
+      const loaded = await this.loads.submit(instanceId);
       if (!loaded) throw new EngineError('NOT_FOUND', `no instance "${instanceId}"`, { instanceId });
       const compiled = await this.catalog.get(loaded.instance.definitionId, loaded.instance.definitionVersion);
       const { change, step } = await compute(loaded, this.clock.now(), compiled);
@@ -308,7 +312,8 @@ export class Engine {
   }
 
   private async commit(change: Change, step?: StepResult): Promise<void> {
-    await this.store.commit(change);
+    const refused = await this.commits.submit(change);
+    if (refused) throw refused;
     await this.afterCommit?.({ change, ...(step ? { step } : {}) });
   }
 

@@ -220,6 +220,30 @@ for (const kind of STORES) {
       expect(after.tasks.filter((t) => t.stageSeq === 1).map((t) => t.status)).to.deep.equal(['done', 'done']);
     });
 
+    it('commits commands that arrive together as one group: each applies once, a stale one is refused alone', async () => {
+      const fresh = [];
+      for (let i = 0; i < 6; i++) fresh.push(await startFresh());
+      // Two commands per instance, all at once: within a group the second one to an instance meets
+      // the first's rev and is recomputed; every command applies exactly once.
+      await Promise.all(fresh.flatMap((f) => [rt.engine.completeTask(f.id, 'write', { pages: 1 }, school), rt.engine.completeTask(f.id, 'sign', {}, school)]));
+      for (const f of fresh) {
+        const history = await rt.store.history(f.id);
+        expect(history.map((h) => h.rev)).to.deep.equal(Array.from({ length: f.rev + 2 }, (_, i) => i + 1));
+        expect(history.slice(-2).map((h) => (h.payload as { task: string }).task).sort()).to.deep.equal(['sign', 'write']);
+        expect((await rt.store.loadInstance(f.id))!.tasks.map((t) => t.status)).to.deep.equal(['done', 'done']);
+      }
+      const [a, b] = await rt.store.loadInstances([fresh[0]!.id, fresh[1]!.id]);
+      await rt.store.commit(bareChange(b!, { actor: 'other@pgd', eventType: 'note', at: clock.now() }));
+      const note = (l: typeof a) => bareChange(l!, { actor: 'a', eventType: 'note', at: clock.now() });
+      const stale = note(b);
+      stale.inbox.push({ unitId: 'so', role: 'department', kind: 'group-note', message: { vi: 'x', en: 'x' }, createdAt: clock.now() });
+      const out = await rt.store.commitMany([note(a), stale, note(a)]);
+      expect(out.map((e) => e?.code)).to.deep.equal([undefined, 'REV_CONFLICT', 'REV_CONFLICT']);
+      expect((await rt.store.history(a!.instance.id)).length).to.equal(a!.instance.rev + 1);
+      expect((await rt.store.history(b!.instance.id)).length, 'only the other writer’s note').to.equal(b!.instance.rev + 1);
+      expect((await rt.store.inbox(['so'], { unreadOnly: false, limit: 500 })).some((i) => i.kind === 'group-note'), 'nothing of the refused change is written').to.equal(false);
+    });
+
     it('recomputes a command over the fresh state when another writer commits first, and reports it when that never stops', async () => {
       const s = await startFresh();
       // Another writer slips a change in between this command's read and its commit, `times` times.
