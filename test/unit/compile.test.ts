@@ -24,7 +24,9 @@ describe('compiler', () => {
     expect(readFileSync(typesPath, 'utf8'), 'run `npm run gen:types`').to.equal(await generateDefinitionTypes());
   });
 
-  it('is deterministic: the same YAML compiles to byte-identical JSON, in-process and across processes', () => {
+  it('is deterministic: the same YAML compiles to byte-identical JSON, in-process and across processes', function () {
+    // Two fresh `node` processes (tsx compiles on the way in): seconds each on a busy 2-core machine.
+    this.timeout(90_000);
     for (const file of processFiles) {
       const a = compileProcess(definitionOf(file));
       const b = compileProcess(definitionOf(file));
