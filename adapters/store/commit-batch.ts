@@ -27,10 +27,10 @@ const SET: [string, string][] = [
 ];
 const ROWS_PER_STATEMENT = 50; // 16 parameters a row: well under SQLite's 32,766
 
-/** Whether a change can share a group: an update of an existing instance with nothing unique to
+/** Whether a change can share a group: a new instance or an update of one, with nothing unique to
  * insert besides its history (no idempotency key, no escalation). Others commit on their own. */
 export function groupable(change: Change): boolean {
-  return change.expectedRev > 0 && !change.idempotency && !change.escalation;
+  return !change.idempotency && !change.escalation;
 }
 
 /** Commits groupable changes together; answers, per change, undefined or the REV_CONFLICT it met. */
@@ -48,8 +48,15 @@ export async function commitGroup(db: Knex, changes: Change[]): Promise<(EngineE
   });
   await db.transaction(async (trx) => {
     const won = new Set<string>();
-    for (let at = 0; at < candidates.length; at += ROWS_PER_STATEMENT) {
-      for (const id of await updateInstances(trx, candidates.slice(at, at + ROWS_PER_STATEMENT).map((i) => changes[i]!))) won.add(id);
+    const updates = candidates.filter((i) => changes[i]!.expectedRev > 0).map((i) => changes[i]!);
+    const starts = candidates.filter((i) => changes[i]!.expectedRev === 0).map((i) => changes[i]!);
+    for (let at = 0; at < updates.length; at += ROWS_PER_STATEMENT) {
+      for (const id of await updateInstances(trx, updates.slice(at, at + ROWS_PER_STATEMENT))) won.add(id);
+    }
+    // A new instance whose unit already has one (a racing start) is left out, and reported.
+    for (let at = 0; at < starts.length; at += ROWS_PER_STATEMENT) {
+      const rows = await trx('instances').insert(starts.slice(at, at + ROWS_PER_STATEMENT).map((c) => instanceRow(c.instance))).onConflict().ignore().returning('id');
+      for (const r of rows as { id: string }[]) won.add(r.id);
     }
     const applied = candidates.filter((i) => won.has(changes[i]!.instance.id)).map((i) => changes[i]!);
     for (const i of candidates) if (!won.has(changes[i]!.instance.id)) results[i] = conflict(changes[i]!.instance.id);

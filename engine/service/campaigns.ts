@@ -64,7 +64,7 @@ export async function createCampaign(engine: Engine, input: CampaignInput, optio
 }
 
 /** Starts the campaign's process for every unit in scope that has none yet, a batch at a time. */
-export async function runCampaign(engine: Engine, id: string, options: CommandOptions & { batchSize?: number; onProgress?: (p: CampaignProgress) => void }): Promise<CampaignProgress> {
+export async function runCampaign(engine: Engine, id: string, options: CommandOptions & { batchSize?: number; concurrency?: number; onProgress?: (p: CampaignProgress) => void }): Promise<CampaignProgress> {
   const campaign = await engine.store.getCampaign(id);
   if (!campaign) throw new EngineError('NOT_FOUND', `no campaign "${id}"`, { id });
   if (campaign.status === 'cancelled') throw new EngineError('INSTANCE_NOT_RUNNING', `campaign "${id}" was cancelled`);
@@ -74,7 +74,9 @@ export async function runCampaign(engine: Engine, id: string, options: CommandOp
   for (;;) {
     const units = await engine.store.unitsUnder(root!.path, { kinds: campaign.kinds, limit: options.batchSize ?? 200, missingFor: campaign.id, ...(afterId ? { afterId } : {}) });
     if (!units.length) break;
-    for (const unit of units) {
+    engine.rememberUnits(units);
+    // Several starts in flight at once, so the engine commits them together (group commit).
+    await inParallel(units, options.concurrency ?? 32, async (unit) => {
       try {
         await engine.start({ definitionId: campaign.definitionId, version: campaign.definitionVersion, orgUnitId: unit.id, campaignId: campaign.id, ...(campaign.anchors ? { anchors: campaign.anchors } : {}) }, { actor: options.actor });
         progress.created++;
@@ -82,7 +84,7 @@ export async function runCampaign(engine: Engine, id: string, options: CommandOp
         if (!(e instanceof EngineError)) throw e;
         progress.failed.push({ orgUnitId: unit.id, code: e.code, message: e.message });
       }
-    }
+    });
     afterId = units[units.length - 1]!.id;
     await refresh(engine, progress, false);
     options.onProgress?.(progress);
@@ -98,4 +100,12 @@ async function refresh(engine: Engine, progress: CampaignProgress, finished: boo
   const status = finished && started >= total ? 'done' : c.status;
   await engine.store.updateCampaign(c.id, { started, total, status });
   progress.campaign = { ...c, started, total, status };
+}
+
+async function inParallel<T>(items: readonly T[], width: number, each: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await each(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
 }

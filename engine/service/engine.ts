@@ -67,7 +67,7 @@ export class Engine {
   private readonly validators = new WeakMap<JsonSchemaObject, ValidateFunction>();
   // Every command resolves its unit's chain (roles, escalation recipients): two reads that almost
   // never change, so they are kept for a while (measured: 2 of 11 queries per command).
-  private readonly chains = new Map<string, { chain: UnitChain; until: number }>();
+  private readonly units = new Map<string, { unit: OrgUnit; until: number }>();
   // Commands that arrive together load together and commit together (group commit).
   private readonly loads = new Batcher<string, LoadedInstance | undefined>((ids) => this.store.loadInstances(ids));
   private readonly commits = new Batcher<Change, EngineError | undefined>((changes) => this.store.commitMany(changes));
@@ -88,7 +88,8 @@ export class Engine {
     const known = new Map((await this.store.getUnits(parentIds)).map((u) => [u.id, u]));
     const units = placeUnits(inputs, known, this.clock.now());
     await this.store.putUnits(units);
-    this.chains.clear();
+    this.units.clear();
+    this.rememberUnits(units);
     return units;
   }
 
@@ -102,7 +103,9 @@ export class Engine {
       throw new EngineError('NOT_APPLICABLE', `${compiled.id} applies to ${compiled.appliesTo.join(', ')}; unit "${unit.id}" is a ${unit.kind}`, { kind: unit.kind, allowed: compiled.appliesTo });
     }
     const anchors = this.checkAnchors(compiled, input.anchors ?? {});
-    const existing = await this.store.findInstance(compiled.id, unit.id, input.campaignId);
+    // In a campaign the store's unique key catches a second start (answered below); outside one
+    // (no campaign id, and NULLs never collide) only this look-up does.
+    const existing = input.campaignId ? undefined : await this.store.findInstance(compiled.id, unit.id, input.campaignId);
     if (existing) return summary(existing);
     const at = this.clock.now();
     const step = startInstance(compiled, { unit: { kind: unit.kind, ...(unit.levels ? { levels: unit.levels } : {}) }, anchors }, at, this.catalog.calendarOf(compiled));
@@ -220,24 +223,27 @@ export class Engine {
 
   /** The unit and its ancestors, the unit first. */
   async chainOf(orgUnitId: string): Promise<UnitChain> {
-    const now = Date.now();
-    const cached = this.chains.get(orgUnitId);
-    if (cached && cached.until > now) return cached.chain;
-    const chain = await this.readChain(orgUnitId);
-    if (this.chains.size > 100_000) this.chains.clear();
-    this.chains.set(orgUnitId, { chain, until: now + this.unitCacheMs });
-    return chain;
-  }
-
-  private async readChain(orgUnitId: string): Promise<UnitChain> {
-    const unit = await this.store.getUnit(orgUnitId);
+    const unit = this.cachedUnit(orgUnitId) ?? (await this.store.getUnit(orgUnitId));
     if (!unit) throw new EngineError('NOT_FOUND', `no org unit "${orgUnitId}"`, { orgUnitId });
     const ids = pathIds(unit.path);
-    const units = new Map((await this.store.getUnits(ids)).map((u) => [u.id, u]));
+    const missing = ids.filter((i) => i !== unit.id && !this.cachedUnit(i));
+    this.rememberUnits([unit, ...(missing.length ? await this.store.getUnits(missing) : [])]);
     return ids
       .reverse()
-      .map((i) => units.get(i))
+      .map((i) => this.cachedUnit(i))
       .filter((u): u is OrgUnit => u !== undefined);
+  }
+
+  /** Units just read elsewhere (a campaign's page of schools), so their chains need no query. */
+  rememberUnits(units: readonly OrgUnit[]): void {
+    const until = Date.now() + this.unitCacheMs;
+    if (this.units.size + units.length > 200_000) this.units.clear();
+    for (const unit of units) this.units.set(unit.id, { unit, until });
+  }
+
+  private cachedUnit(id: string): OrgUnit | undefined {
+    const hit = this.units.get(id);
+    return hit && hit.until > Date.now() ? hit.unit : undefined;
   }
 
   /** Runs an engine event through the common path, after a check that needs the compiled process. */

@@ -10,6 +10,7 @@ const PAGE = 500;
 
 export class OutboxRelay {
   private running: Promise<number> = Promise.resolve(0);
+  private next: Promise<number> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -18,10 +19,17 @@ export class OutboxRelay {
     private readonly notifier?: Notifier,
   ) {}
 
-  /** Relays everything committed so far. Calls made while one runs queue behind it. */
+  /** Relays everything committed so far. Calls made while one runs queue behind it, and share one
+   * run: a run that has not started yet will see whatever they committed. */
   drain(): Promise<number> {
-    this.running = this.running.catch(() => 0).then(() => this.relayAll());
-    return this.running;
+    if (this.next) return this.next;
+    const run = this.running.catch(() => 0).then(() => {
+      this.next = undefined;
+      return this.relayAll();
+    });
+    this.next = run;
+    this.running = run;
+    return run;
   }
 
   /**
