@@ -29,6 +29,15 @@ import {
   unitRow,
 } from './rows.ts';
 
+const TASK_COLUMNS = ['id', 'instance_id', 'stage', 'stage_seq', 'task', 'owner_role', 'owner_unit_id', 'owner_unit_path', 'status', 'data', 'completed_by', 'completed_at', 'opened_at', 'due_at'];
+const TIMER_COLUMNS = ['id', 'instance_id', 'stage', 'stage_seq', 'arm', 'kind', 'step', 'fire_at', 'status', 'fired_at'];
+
+/** A correlated subquery giving an instance's rows of a table as a JSON array text. */
+function rowsOf(db: Knex, table: string, columns: string[], where: string): string {
+  if (db.client.config.client === 'pg') return `select coalesce(json_agg(x), '[]')::text from ${table} x where x.instance_id = i.id and x.${where}`;
+  return `select json_group_array(json_object(${columns.map((c) => `'${c}', x.${c}`).join(', ')})) from ${table} x where x.instance_id = i.id and x.${where}`;
+}
+
 /** Rows per multi-row INSERT: well under SQLite's limits on compound selects and variables. */
 const CHUNK = 100;
 
@@ -106,23 +115,21 @@ export class KnexStore implements Store {
   }
 
   async loadInstances(ids: string[]): Promise<(LoadedInstance | undefined)[]> {
-    const unique = [...new Set(ids)];
-    const [rows, tasks, timers] = await Promise.all([
-      this.db('instances').whereIn('id', unique),
-      this.db('tasks').whereIn('instance_id', unique).whereIn('status', ['open', 'done', 'skipped']),
-      this.db('timers').whereIn('instance_id', unique).where({ status: 'pending' }),
-    ]);
+    // One round trip: each instance row carries its task and pending timer rows as JSON arrays
+    // (a command's load was three queries of the eight it cost).
+    const rows = await this.db('instances as i')
+      .whereIn('i.id', [...new Set(ids)])
+      .select('i.*', this.db.raw(`(${rowsOf(this.db, 'tasks', TASK_COLUMNS, "status in ('open', 'done', 'skipped')")}) as tasks_json`), this.db.raw(`(${rowsOf(this.db, 'timers', TIMER_COLUMNS, "status = 'pending'")}) as timers_json`));
     const byId = new Map<string, LoadedInstance>();
     for (const row of rows) {
       const instance = toInstance(row);
-      byId.set(instance.id, { instance, tasks: [], pendingTimers: [] });
+      const tasks = (JSON.parse(row.tasks_json ?? '[]') as Record<string, unknown>[]).map(toTask);
+      byId.set(instance.id, {
+        instance,
+        tasks: tasks.filter((t) => instance.state.entries[t.stage]?.seq === t.stageSeq || t.status === 'open').sort((a, b) => a.openedAt - b.openedAt || a.id.localeCompare(b.id)),
+        pendingTimers: (JSON.parse(row.timers_json ?? '[]') as Record<string, unknown>[]).map(toTimer),
+      });
     }
-    for (const t of tasks.map(toTask)) {
-      const loaded = byId.get(t.instanceId);
-      const current = loaded?.instance.state.entries[t.stage]?.seq === t.stageSeq;
-      if (loaded && (current || t.status === 'open')) loaded.tasks.push(t);
-    }
-    for (const t of timers.map(toTimer)) byId.get(t.instanceId)?.pendingTimers.push(t);
     return ids.map((id) => byId.get(id));
   }
 
