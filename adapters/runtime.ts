@@ -79,7 +79,8 @@ export async function openRuntime(config: RuntimeConfig = {}): Promise<Runtime> 
     db,
     dialect,
     work(options) {
-      const worker = queue.work(handler, { concurrency: options?.concurrency ?? 4 });
+      // Enough timers in flight that a burst of deadlines commits in groups (see engine/service/batcher.ts).
+      const worker = queue.work(handler, { concurrency: options?.concurrency ?? 64 });
       const sweep = setInterval(() => void relay.drain().catch(() => undefined), options?.relayEveryMs ?? 5_000);
       return {
         async close() {

@@ -155,6 +155,8 @@ export interface Store {
   commitMany(changes: Change[]): Promise<(EngineError | undefined)[]>;
 
   getTimer(id: string): Promise<Timer | undefined>;
+  /** Several at once, in the order asked. */
+  getTimers(ids: string[]): Promise<(Timer | undefined)[]>;
   setTimerStatus(id: string, status: TimerStatus, at: number): Promise<void>;
   /** Pending timers by id, a page at a time (rebuilding the queue after Redis lost it). */
   pendingTimers(page: { afterId?: string; limit: number }): Promise<Timer[]>;

@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { EngineError } from '../../engine/errors.ts';
 import type { Change } from '../../engine/service/records.ts';
-import { historyRow, inboxRow, instanceRow, outboxRow, taskRow, timerRow } from './rows.ts';
+import { escalationRow, historyRow, inboxRow, instanceRow, outboxRow, taskRow, timerRow } from './rows.ts';
 
 /** Columns an update sets, with their PostgreSQL types (VALUES parameters arrive untyped there). */
 const SET: [string, string][] = [
@@ -28,9 +28,11 @@ const SET: [string, string][] = [
 const ROWS_PER_STATEMENT = 50; // 16 parameters a row: well under SQLite's 32,766
 
 /** Whether a change can share a group: a new instance or an update of one, with nothing unique to
- * insert besides its history (no idempotency key, no escalation). Others commit on their own. */
+ * insert besides its history and an escalation (no idempotency key). An escalation's id is its
+ * timer's, and a timer fires only over the rev it was pending at, so a change whose rev check
+ * passes cannot meet its escalation already recorded. Others commit on their own. */
 export function groupable(change: Change): boolean {
-  return !change.idempotency && !change.escalation;
+  return !change.idempotency;
 }
 
 /** Commits groupable changes together; answers, per change, undefined or the REV_CONFLICT it met. */
@@ -63,8 +65,9 @@ export async function commitGroup(db: Knex, changes: Change[]): Promise<(EngineE
     await insertAll(trx, 'history', applied.map((c) => historyRow(c.history)));
     await insertAll(trx, 'tasks', applied.flatMap((c) => c.tasks.map(taskRow)), true);
     await insertAll(trx, 'timers', applied.flatMap((c) => c.timers.map(timerRow)), true);
-    for (const u of applied.flatMap((c) => c.timerUpdates)) await trx('timers').where({ id: u.id }).update({ status: u.status, fired_at: u.firedAt ?? null });
+    await updateTimers(trx, applied.flatMap((c) => c.timerUpdates));
     await insertAll(trx, 'outbox', applied.flatMap((c) => c.outbox.map(outboxRow)));
+    await insertAll(trx, 'escalations', applied.flatMap((c) => (c.escalation ? [escalationRow(c.escalation)] : [])));
     await insertAll(trx, 'inbox', applied.flatMap((c) => c.inbox.map(inboxRow)));
   });
   return results;
@@ -89,6 +92,18 @@ async function updateInstances(trx: Knex.Transaction, changes: Change[]): Promis
   const result = await trx.raw(sql, values as Knex.RawBinding[]);
   const rows: { id: string }[] = pg ? result.rows : result;
   return rows.map((r) => r.id);
+}
+
+/** Timer status changes, one statement per status (a burst of deadlines fires hundreds at once). */
+async function updateTimers(trx: Knex.Transaction, updates: Change['timerUpdates']): Promise<void> {
+  for (const status of new Set(updates.map((u) => u.status))) {
+    const mine = updates.filter((u) => u.status === status);
+    for (let at = 0; at < mine.length; at += 200) {
+      const part = mine.slice(at, at + 200);
+      const firedAt = trx.raw(`case id ${part.map(() => 'when ? then ?').join(' ')} end`, part.flatMap((u) => [u.id, u.firedAt ?? null]));
+      await trx('timers').whereIn('id', part.map((u) => u.id)).update({ status, fired_at: firedAt });
+    }
+  }
 }
 
 async function insertAll(trx: Knex.Transaction, table: string, rows: Record<string, unknown>[], merge = false): Promise<void> {

@@ -214,6 +214,11 @@ export class KnexStore implements Store {
     return row ? toTimer(row) : undefined;
   }
 
+  async getTimers(ids: string[]): Promise<(Timer | undefined)[]> {
+    const byId = new Map((await this.db('timers').whereIn('id', [...new Set(ids)])).map((r) => [r.id as string, toTimer(r)]));
+    return ids.map((id) => byId.get(id));
+  }
+
   async setTimerStatus(id: string, status: TimerStatus, at: number): Promise<void> {
     await this.db('timers').where({ id, status: 'pending' }).update({ status, fired_at: at });
   }

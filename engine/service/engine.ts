@@ -70,6 +70,7 @@ export class Engine {
   private readonly units = new Map<string, { unit: OrgUnit; until: number }>();
   // Commands that arrive together load together and commit together (group commit).
   private readonly loads = new Batcher<string, LoadedInstance | undefined>((ids) => this.store.loadInstances(ids));
+  private readonly timers = new Batcher<string, Timer | undefined>((ids) => this.store.getTimers(ids));
   private readonly commits = new Batcher<Change, EngineError | undefined>((changes) => this.store.commitMany(changes));
   private readonly unitCacheMs: number;
 
@@ -194,9 +195,9 @@ export class Engine {
    */
   async fireTimer(id: string): Promise<'fired' | 'stale' | 'ignored'> {
     for (let attempt = 0; ; attempt++) {
-      const timer = await this.store.getTimer(id);
+      const timer = await this.timers.submit(id);
       if (!timer || timer.status !== 'pending') return 'ignored';
-      const loaded = await this.store.loadInstance(timer.instanceId);
+      const loaded = await this.loads.submit(timer.instanceId);
       const at = this.clock.now();
       if (!loaded || loaded.instance.status !== 'running' || !timerIsCurrent(loaded.instance.state, { stage: timer.stage, seq: timer.stageSeq, arm: timer.arm })) {
         await this.store.setTimerStatus(id, 'cancelled', at);

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Knex } from 'knex';
 import type { Clock, Job, JobHandler, JobSpec, Queue, QueueWorker, WorkOptions } from '../../../engine/ports.ts';
+import { Batcher } from '../../../engine/service/batcher.ts';
 import { assertJobIds, chunks, latestById, retryDelay } from '../index.ts';
 
 export interface SqlQueueOptions {
@@ -38,6 +39,14 @@ const ERROR_MAX = 2_000;
 const unleased = (now: number) => (q: Knex.QueryBuilder) => void q.whereNull('locked_until').orWhere('locked_until', '<', now);
 
 export class SqlQueue implements Queue {
+  // Jobs that finish together are deleted together (one statement, not one per job).
+  private readonly done = new Batcher<{ id: string; token: string }, void>(async (jobs) => {
+    for (const token of new Set(jobs.map((j) => j.token))) {
+      const ids = jobs.filter((j) => j.token === token).map((j) => j.id);
+      for (let at = 0; at < ids.length; at += 500) await this.db('jobs').whereIn('id', ids.slice(at, at + 500)).where({ locked_by: token }).del();
+    }
+    return jobs.map(() => undefined);
+  });
   private readonly workers = new Set<QueueWorker>();
   private readonly workerId: string;
 
@@ -81,20 +90,36 @@ export class SqlQueue implements Queue {
     let timer: NodeJS.Timeout | undefined;
     let polling: Promise<void> = Promise.resolve();
     let closing: Promise<void> | undefined;
+    // Whether the last claim filled every free slot: more jobs are probably due, so a slot that
+    // frees up claims again at once instead of waiting for the next tick (a burst of deadlines
+    // would otherwise be served `concurrency` jobs per poll interval).
+    let backlog = false;
+    let claiming = false;
 
     const poll = async (): Promise<void> => {
       const free = concurrency - inFlight.size;
-      if (free <= 0) return;
-      const { token, jobs } = await this.claim(free, leaseMs);
-      for (const job of jobs) {
-        // A failed release or delete leaves the job leased: it comes back when the lease passes.
-        const run: Promise<void> = this.deliver(job, token, handler, options.onError)
-          .then(
-            () => undefined,
-            (error: unknown) => options.onError?.(job, error),
-          )
-          .finally(() => inFlight.delete(run));
-        inFlight.add(run);
+      if (free <= 0 || claiming) return;
+      claiming = true;
+      try {
+        const { token, jobs } = await this.claim(free, leaseMs);
+        backlog = jobs.length === free;
+        for (const job of jobs) {
+          // A failed release or delete leaves the job leased: it comes back when the lease passes.
+          const run: Promise<void> = this.deliver(job, token, handler, options.onError)
+            .then(
+              () => undefined,
+              (error: unknown) => options.onError?.(job, error),
+            )
+            .finally(() => {
+              inFlight.delete(run);
+              // Claim again once half the slots are free: a claim scans past the leased jobs, so
+              // fewer, larger claims cost less than one per finished job.
+              if (backlog && !closing && inFlight.size <= concurrency / 2) polling = poll().catch(() => undefined);
+            });
+          inFlight.add(run);
+        }
+      } finally {
+        claiming = false;
       }
     };
     const tick = (): void => {
@@ -191,7 +216,7 @@ export class SqlQueue implements Queue {
         });
       return false;
     }
-    await this.db('jobs').where({ id: job.id, locked_by: token }).del();
+    await this.done.submit({ id: job.id, token });
     return true;
   }
 }
