@@ -238,7 +238,8 @@ export class Engine {
   /** Units just read elsewhere (a campaign's page of schools), so their chains need no query. */
   rememberUnits(units: readonly OrgUnit[]): void {
     const until = Date.now() + this.unitCacheMs;
-    if (this.units.size + units.length > 200_000) this.units.clear();
+    // Bounded, so memory does not grow with the province: a few thousand schools are in play at once.
+    if (this.units.size + units.length > UNIT_CACHE_MAX) this.units.clear();
     for (const unit of units) this.units.set(unit.id, { unit, until });
   }
 
@@ -371,6 +372,8 @@ export class Engine {
     throw new EngineError(code, `${what} is invalid: ${text}`, { errors });
   }
 }
+
+const UNIT_CACHE_MAX = 20_000;
 
 export function summary(i: Instance): InstanceSummary {
   return { id: i.id, definitionId: i.definitionId, definitionVersion: i.definitionVersion, orgUnitId: i.orgUnitId, status: i.status, stages: i.stages, rev: i.rev, ...(i.dueAt !== undefined ? { dueAt: i.dueAt } : {}) };
