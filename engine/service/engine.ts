@@ -12,11 +12,12 @@ import type { Clock, Store } from '../ports.ts';
 import { advance, startInstance, timerIsCurrent, XSTATE_VERSION, type EngineEvent, type StepResult } from '../runtime/advance.ts';
 import { Batcher } from './batcher.ts';
 import { Catalog } from './catalog.ts';
+import { UnitDirectory } from './units.ts';
 import { escalationChange } from './escalation.ts';
 import { bareChange, cancelAllTimers, changeFromStep, SYSTEM_ACTOR } from './change.ts';
 import type { Change, Instance, LoadedInstance, OrgUnit, Timer } from './records.ts';
 import { placeUnits, type UnitInput } from './org.ts';
-import { pathIds, type UnitChain } from './roles.ts';
+import type { UnitChain } from './roles.ts';
 
 export interface CommandOptions {
   /** Who sends it: recorded in history; idempotency keys are unique per actor. */
@@ -65,14 +66,11 @@ export class Engine {
   // verbose: errors carry their schema, so an unknown field can be answered with the form's fields.
   private readonly ajv = createAjv({ verbose: true });
   private readonly validators = new WeakMap<JsonSchemaObject, ValidateFunction>();
-  // Every command resolves its unit's chain (roles, escalation recipients): two reads that almost
-  // never change, so they are kept for a while (measured: 2 of 11 queries per command).
-  private readonly units = new Map<string, { unit: OrgUnit; until: number }>();
+  private readonly units: UnitDirectory;
   // Commands that arrive together load together and commit together (group commit).
   private readonly loads = new Batcher<string, LoadedInstance | undefined>((ids) => this.store.loadInstances(ids));
   private readonly timers = new Batcher<string, Timer | undefined>((ids) => this.store.getTimers(ids));
   private readonly commits = new Batcher<Change, EngineError | undefined>((changes) => this.store.commitMany(changes));
-  private readonly unitCacheMs: number;
 
   constructor(deps: EngineDeps) {
     this.store = deps.store;
@@ -80,7 +78,7 @@ export class Engine {
     this.catalog = deps.catalog;
     this.afterCommit = deps.afterCommit;
     this.maxRetries = deps.maxRetries ?? 5;
-    this.unitCacheMs = deps.unitCacheMs ?? 30_000;
+    this.units = new UnitDirectory(deps.store, deps.unitCacheMs);
   }
 
   /** Adds (or renames) org units; parents must exist or come in the same batch. */
@@ -89,8 +87,8 @@ export class Engine {
     const known = new Map((await this.store.getUnits(parentIds)).map((u) => [u.id, u]));
     const units = placeUnits(inputs, known, this.clock.now());
     await this.store.putUnits(units);
-    this.units.clear();
-    this.rememberUnits(units);
+    this.units.forget();
+    this.units.remember(units);
     return units;
   }
 
@@ -224,28 +222,12 @@ export class Engine {
 
   /** The unit and its ancestors, the unit first. */
   async chainOf(orgUnitId: string): Promise<UnitChain> {
-    const unit = this.cachedUnit(orgUnitId) ?? (await this.store.getUnit(orgUnitId));
-    if (!unit) throw new EngineError('NOT_FOUND', `no org unit "${orgUnitId}"`, { orgUnitId });
-    const ids = pathIds(unit.path);
-    const missing = ids.filter((i) => i !== unit.id && !this.cachedUnit(i));
-    this.rememberUnits([unit, ...(missing.length ? await this.store.getUnits(missing) : [])]);
-    return ids
-      .reverse()
-      .map((i) => this.cachedUnit(i))
-      .filter((u): u is OrgUnit => u !== undefined);
+    return this.units.chainOf(orgUnitId);
   }
 
   /** Units just read elsewhere (a campaign's page of schools), so their chains need no query. */
   rememberUnits(units: readonly OrgUnit[]): void {
-    const until = Date.now() + this.unitCacheMs;
-    // Bounded, so memory does not grow with the province: a few thousand schools are in play at once.
-    if (this.units.size + units.length > UNIT_CACHE_MAX) this.units.clear();
-    for (const unit of units) this.units.set(unit.id, { unit, until });
-  }
-
-  private cachedUnit(id: string): OrgUnit | undefined {
-    const hit = this.units.get(id);
-    return hit && hit.until > Date.now() ? hit.unit : undefined;
+    this.units.remember(units);
   }
 
   /** Runs an engine event through the common path, after a check that needs the compiled process. */
@@ -372,8 +354,6 @@ export class Engine {
     throw new EngineError(code, `${what} is invalid: ${text}`, { errors });
   }
 }
-
-const UNIT_CACHE_MAX = 20_000;
 
 export function summary(i: Instance): InstanceSummary {
   return { id: i.id, definitionId: i.definitionId, definitionVersion: i.definitionVersion, orgUnitId: i.orgUnitId, status: i.status, stages: i.stages, rev: i.rev, ...(i.dueAt !== undefined ? { dueAt: i.dueAt } : {}) };
