@@ -8,6 +8,7 @@ import { Catalog } from '../engine/service/catalog.ts';
 import { Engine, type Committed } from '../engine/service/engine.ts';
 import { OutboxRelay, timerHandler } from '../engine/service/relay.ts';
 import { loadCalendars } from './files/definitions.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { SqlQueue } from './queue/sql/sql-queue.ts';
 import { migrate, openDb, type Dialect } from './store/db.ts';
 import { KnexStore } from './store/knex-store.ts';
@@ -33,6 +34,7 @@ export interface Runtime {
   queue: Queue;
   relay: OutboxRelay;
   clock: Clock;
+  metrics: Metrics;
   db: Knex;
   dialect: Dialect;
   /** Starts a queue worker that fires timers as they come due, and a relay that sweeps the outbox
@@ -56,26 +58,33 @@ export async function openRuntime(config: RuntimeConfig = {}): Promise<Runtime> 
   const queue: Queue = config.redisUrl ? await bullmqQueue(name, config.redisUrl, clock) : new SqlQueue(db, { name, clock });
   const relay = new OutboxRelay(store, queue, clock, config.notifier);
   const catalog = new Catalog(store, clock, config.calendars ?? loadCalendars());
+  const metrics = createMetrics({ db, queue, clock });
   const engine = new Engine({
     store,
     clock,
     catalog,
+    onConflict: () => metrics.conflict(),
     // Relaying right after the commit keeps timers in the queue within moments; the periodic drain
     // (or the next commit) picks up whatever a crash left behind.
     afterCommit: async (committed) => {
       // A change that put nothing in the outbox has nothing to relay (whatever another process left
       // there is swept by the worker's periodic drain).
+      metrics.committed(committed);
       if (committed.change.outbox.length) await relay.drain();
       config.observe?.(committed);
     },
   });
-  const handler = timerHandler((id) => engine.fireTimer(id));
+  const handler = timerHandler(async (id, job) => {
+    const outcome = await engine.fireTimer(id);
+    metrics.timer(outcome, clock.now() - job.runAt);
+  });
   return {
     engine,
     store,
     queue,
     relay,
     clock,
+    metrics,
     db,
     dialect,
     work(options) {

@@ -89,6 +89,8 @@ export interface Queue {
   runDue(handler: JobHandler): Promise<number>;
   /** The earliest runAt among pending jobs, or undefined when none are pending. */
   nextRunAt(): Promise<number | undefined>;
+  /** How many jobs are pending (queue depth, for /metrics); cheaper than listing them. */
+  pendingCount(): Promise<number>;
   /** Pending job ids (for the contract tests and the rebuild after a Redis loss). */
   pendingIds(): Promise<string[]>;
   /** Releases connections. Jobs stay where they are stored. */

@@ -10,6 +10,7 @@ import { readKey, recall, remember, requestHash } from './idempotency.ts';
 import { openApiDocument } from './openapi.ts';
 import { isFile, type Route, type Services } from './route.ts';
 import { check, compileValidators } from './validate.ts';
+import type { Metrics } from '../metrics.ts';
 
 export interface HttpOptions {
   services: Services;
@@ -23,6 +24,8 @@ export interface HttpOptions {
   version?: string;
   /** Served behind HTTPS: upgrade requests and send HSTS. Default false. */
   https?: boolean;
+  /** Serves /metrics and times every API request. */
+  metrics?: Metrics;
 }
 
 export function createHttpApp(options: HttpOptions): Express {
@@ -59,6 +62,26 @@ export function createHttpApp(options: HttpOptions): Express {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+
+  const metrics = options.metrics;
+  if (metrics) {
+    app.use('/api', (req, res, next) => {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        // The route's pattern, not the path: ids would make a series per instance.
+        const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+        metrics.http(req.method, route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+      });
+      next();
+    });
+    app.get('/metrics', async (_req, res, next) => {
+      try {
+        res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+      } catch (e) {
+        next(e);
+      }
+    });
+  }
 
   const loginLimiter = rateLimit({
     windowMs: 15 * 60_000,

@@ -47,6 +47,8 @@ export interface EngineDeps {
   store: Store;
   clock: Clock;
   catalog: Catalog;
+  /** Called when a command met a concurrent change and is recomputed (a metric). */
+  onConflict?: () => void;
   /** Runs after each commit, awaited: wires the outbox relay, observers. */
   afterCommit?: (committed: Committed) => Promise<void>;
   /** How many times a REV_CONFLICT is retried over fresh state before it is reported. */
@@ -62,6 +64,7 @@ export class Engine {
   readonly clock: Clock;
   readonly catalog: Catalog;
   private readonly afterCommit: EngineDeps['afterCommit'];
+  private readonly onConflict: EngineDeps['onConflict'];
   private readonly maxRetries: number;
   // verbose: errors carry their schema, so an unknown field can be answered with the form's fields.
   private readonly ajv = createAjv({ verbose: true });
@@ -77,6 +80,7 @@ export class Engine {
     this.clock = deps.clock;
     this.catalog = deps.catalog;
     this.afterCommit = deps.afterCommit;
+    this.onConflict = deps.onConflict;
     this.maxRetries = deps.maxRetries ?? 5;
     this.units = new UnitDirectory(deps.store, deps.unitCacheMs);
   }
@@ -215,7 +219,9 @@ export class Engine {
           await this.store.setTimerStatus(id, 'cancelled', at);
           return 'stale';
         }
-        if (!(e instanceof EngineError && e.code === 'REV_CONFLICT') || attempt >= this.maxRetries) throw e;
+        if (!(e instanceof EngineError && e.code === 'REV_CONFLICT')) throw e;
+        this.onConflict?.();
+        if (attempt >= this.maxRetries) throw e;
       }
     }
   }
@@ -296,7 +302,9 @@ export class Engine {
         await this.commit(change, step);
         return response;
       } catch (e) {
-        if (!(e instanceof EngineError && e.code === 'REV_CONFLICT') || attempt >= this.maxRetries) throw e;
+        if (!(e instanceof EngineError && e.code === 'REV_CONFLICT')) throw e;
+        this.onConflict?.();
+        if (attempt >= this.maxRetries) throw e;
       }
     }
   }

@@ -76,8 +76,8 @@ function timerJob(id: string, fireAt: number) {
 }
 
 /** The queue's handler for timer jobs: the engine decides whether the timer still counts. */
-export function timerHandler(fire: (timerId: string) => Promise<unknown>): JobHandler {
+export function timerHandler(fire: (timerId: string, job: Job) => Promise<unknown>): JobHandler {
   return async (job: Job) => {
-    if (job.name === TIMER_JOB) await fire(String(job.payload.timerId));
+    if (job.name === TIMER_JOB) await fire(String(job.payload.timerId), job);
   };
 }

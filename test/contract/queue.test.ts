@@ -235,6 +235,7 @@ for (const variant of variants) {
         await queue.schedule([spec('a', T0 + 2 * HOUR), spec('b', T0 + HOUR)]);
         expect(await queue.nextRunAt()).to.equal(T0 + HOUR);
         expect(await sorted(queue.pendingIds())).to.deep.equal(['a', 'b']);
+        expect(await queue.pendingCount()).to.equal(2);
         expect(await other.pendingIds()).to.deep.equal(['elsewhere']);
         await queue.cancel(['elsewhere']);
         expect(await other.pendingIds(), 'a queue cancels only its own jobs').to.deep.equal(['elsewhere']);

@@ -153,6 +153,12 @@ export class BullmqQueue implements Queue {
     return jobs.reduce<number | undefined>((min, job) => (job && (min === undefined || job.data.runAt < min) ? job.data.runAt : min), undefined);
   }
 
+  async pendingCount(): Promise<number> {
+    await this.connected();
+    const counts = await this.queue.getJobCounts('waiting', 'delayed');
+    return (counts.waiting ?? 0) + (counts.delayed ?? 0);
+  }
+
   async pendingIds(): Promise<string[]> {
     await this.connected();
     // A job moving between the two lists may be listed twice.

@@ -165,6 +165,11 @@ export class SqlQueue implements Queue {
     return row?.next == null ? undefined : Number(row.next);
   }
 
+  async pendingCount(): Promise<number> {
+    const row = (await this.db('jobs').where('queue', this.options.name).andWhere(unleased(this.options.clock.now())).count({ n: '*' }).first()) as { n: number | string } | undefined;
+    return Number(row?.n ?? 0);
+  }
+
   async pendingIds(): Promise<string[]> {
     return this.db('jobs')
       .where('queue', this.options.name)

@@ -1,0 +1,74 @@
+// /metrics in the Prometheus text format (prom-client): what an operator watches on a province or a
+// country — events applied and conflicts met, queue depth and lag, timers fired and how late, overdue
+// stages by school level, HTTP latency by route. Counters are fed as things happen; depths and
+// overdue counts are read from the store when scraped.
+import type { Knex } from 'knex';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Clock, Queue } from '../engine/ports.ts';
+import type { Committed } from '../engine/service/engine.ts';
+
+export interface Metrics {
+  registry: Registry;
+  committed(c: Committed): void;
+  conflict(): void;
+  /** A timer job ran: what it did, and how long after its due moment. */
+  timer(outcome: string, lateMs: number): void;
+  http(method: string, route: string, status: number, seconds: number): void;
+}
+
+export function createMetrics(sources: { db: Knex; queue: Queue; clock: Clock }): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tiendo_process_' });
+  const events = new Counter({ name: 'tiendo_events_applied_total', help: 'Changes committed to instances, by event type', labelNames: ['event'], registers: [registry] });
+  const conflicts = new Counter({ name: 'tiendo_rev_conflicts_total', help: 'Commands recomputed because another writer changed the instance first', registers: [registry] });
+  const timers = new Counter({ name: 'tiendo_timers_total', help: 'Timer jobs run, by outcome (fired, stale, ignored)', labelNames: ['outcome'], registers: [registry] });
+  const lateness = new Histogram({ name: 'tiendo_timer_lateness_seconds', help: 'How long after its due moment a timer ran', buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 300, 3600], registers: [registry] });
+  const http = new Histogram({ name: 'tiendo_http_request_duration_seconds', help: 'HTTP latency by route', labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+  new Gauge({
+    name: 'tiendo_queue_depth',
+    help: 'Timer jobs pending in the queue',
+    registers: [registry],
+    async collect() {
+      this.set(await sources.queue.pendingCount());
+    },
+  });
+  new Gauge({
+    name: 'tiendo_queue_lag_seconds',
+    help: 'How long the earliest due job has been waiting (0 when none is due)',
+    registers: [registry],
+    async collect() {
+      const next = await sources.queue.nextRunAt();
+      this.set(next === undefined ? 0 : Math.max(0, (sources.clock.now() - next) / 1000));
+    },
+  });
+  new Gauge({
+    name: 'tiendo_timers_due',
+    help: 'Timer rows pending whose moment has passed (the store, the truth behind the queue)',
+    registers: [registry],
+    async collect() {
+      const row = await sources.db('timers').where({ status: 'pending' }).where('fire_at', '<=', sources.clock.now()).count({ n: '*' }).first();
+      this.set(Number((row as { n?: unknown } | undefined)?.n ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'tiendo_overdue_instances',
+    help: 'Running instances past their earliest due moment, by the kind of unit (school level)',
+    labelNames: ['level'],
+    registers: [registry],
+    async collect() {
+      const rows = await sources.db('instances').join('org_units', 'org_units.id', 'instances.org_unit_id').where('instances.status', 'running').where('instances.due_at', '<', sources.clock.now()).groupBy('org_units.kind').select('org_units.kind').count({ n: '*' });
+      this.reset();
+      for (const r of rows as { kind: string; n: unknown }[]) this.set({ level: r.kind }, Number(r.n));
+    },
+  });
+  return {
+    registry,
+    committed: (c) => events.inc({ event: c.change.history.eventType.startsWith('escalation.') ? 'escalation' : c.change.history.eventType }),
+    conflict: () => conflicts.inc(),
+    timer: (outcome, lateMs) => {
+      timers.inc({ outcome });
+      if (outcome === 'fired') lateness.observe(Math.max(0, lateMs) / 1000);
+    },
+    http: (method, route, status, seconds) => http.observe({ method, route, status: String(status) }, seconds),
+  };
+}
