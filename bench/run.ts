@@ -29,7 +29,14 @@ interface WorkloadResult {
 
 const args = parseArgs();
 const quick = args.quick;
-const only = args.options.only ? new Set(args.options.only.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
+const only = args.options.only
+  ? new Set(
+      args.options.only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+  : undefined;
 const timeoutS = Number(args.options.timeout ?? (quick ? 150 : 900));
 
 const available = readdirSync(WORKLOAD_DIR)

@@ -233,15 +233,21 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${process.pid}_${Date.now().toString(36)}_${++schemas}`;
 }
 
-/** A fresh PostgreSQL store in a schema of its own, dropped on close (with Redis when given a URL). */
-export async function openPgRuntime(options: { clock: Clock } & Omit<RuntimeConfig, 'sqliteFile' | 'databaseUrl' | 'pgSchema' | 'clock'>): Promise<BenchRuntime> {
+/**
+ * A fresh PostgreSQL store in a schema of its own, dropped on close; with `redis: true`, BullMQ on
+ * REDIS_URL under a queue name of its own, obliterated on close.
+ */
+export async function openPgRuntime(options: { clock: Clock; redis?: boolean } & Omit<RuntimeConfig, 'sqliteFile' | 'databaseUrl' | 'pgSchema' | 'clock' | 'redisUrl'>): Promise<BenchRuntime> {
+  const { redis, ...config } = options;
   const schema = uniqueName('bench');
-  const rt = await openRuntime({ ...options, databaseUrl: POSTGRES_URL, pgSchema: schema });
+  const rt = await openRuntime({ ...config, databaseUrl: POSTGRES_URL, pgSchema: schema, ...(redis ? { redisUrl: REDIS_URL, queueName: config.queueName ?? uniqueName('bench') } : {}) });
   return {
     rt,
-    where: `${new URL(POSTGRES_URL).host} schema ${schema}`,
+    where: `PostgreSQL ${new URL(POSTGRES_URL).host} schema ${schema}${redis ? ', BullMQ on Redis' : ''}`,
     async close() {
       try {
+        const queue = rt.queue as { obliterate?: () => Promise<void> };
+        if (typeof queue.obliterate === 'function') await queue.obliterate();
         await rt.db.raw(`drop schema if exists "${schema}" cascade`);
       } finally {
         await rt.close();

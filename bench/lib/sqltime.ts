@@ -54,6 +54,7 @@ export function timeStatements(db: Knex): SqlTimer {
 function shape(sql: string): string {
   return sql
     .replace(/\s+/g, ' ')
+    .replace(/\$\d+/g, '?')
     .replace(/\((\s*\?\s*,)+\s*\?\s*\)/g, '(?…)')
     .replace(/(\(\?…\)\s*,\s*)+\(\?…\)/g, '(?…)…')
     .replace(/(\(\?(\s*,\s*\?)*\)\s*,\s*)+\(\?(\s*,\s*\?)*\)/g, '(rows…)')
