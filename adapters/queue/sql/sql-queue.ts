@@ -194,6 +194,9 @@ export class SqlQueue implements Queue {
       .andWhere(unleased(now))
       .orderBy([{ column: 'run_at' }, { column: 'id' }])
       .limit(limit);
+    // PostgreSQL: claimers skip the rows another claimer holds instead of queueing behind its lock
+    // (SQLite has one writer, and no row locks to skip).
+    if (this.db.client.config.client === 'pg') due.forUpdate().skipLocked();
     // The lease test is repeated on the updated rows: on PostgreSQL a concurrent claimer that lost
     // the race re-checks it against the committed row and skips the job instead of taking it twice.
     const rows = (await this.db('jobs')
