@@ -62,7 +62,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Reads the environment once (PORT, HOST, TIENDO_DATA_DIR, DATABASE_URL, REDIS_URL, TIENDO_DEMO, TIENDO_SECURE_COOKIES, TIENDO_SMTP_*, TIENDO_WEBHOOK_*). */
+/** Reads the environment once (PORT, HOST, TIENDO_DATA_DIR, DATABASE_URL, TIENDO_PG_SCHEMA, REDIS_URL, TIENDO_PROCESS_DIR, TIENDO_DEMO, TIENDO_SECURE_COOKIES, TIENDO_SMTP_*, TIENDO_WEBHOOK_*). */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const flag = (name: string, fallback: boolean) => (env[name] === undefined || env[name] === '' ? fallback : !/^(0|false|no|off)$/i.test(env[name]!));
   const port = env.PORT ? Number(env.PORT) : 3000;
@@ -72,7 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     host: env.HOST || '127.0.0.1',
     dataDir: env.TIENDO_DATA_DIR || './data',
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    ...(env.TIENDO_PG_SCHEMA ? { pgSchema: env.TIENDO_PG_SCHEMA } : {}),
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+    ...(env.TIENDO_PROCESS_DIR ? { processDir: env.TIENDO_PROCESS_DIR } : {}),
     demo: flag('TIENDO_DEMO', true),
     secureCookies: flag('TIENDO_SECURE_COOKIES', false),
     notify: loadNotifyConfig(env),
