@@ -7,6 +7,7 @@ import * as subtree from './migrations/003_subtree_indexes.ts';
 import * as accounts from './migrations/004_accounts.ts';
 import * as widerIds from './migrations/005_wider_ids.ts';
 import * as campaignAnchors from './migrations/006_campaign_anchors.ts';
+import * as instancesByUnit from './migrations/007_instances_by_unit.ts';
 
 const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
 
@@ -65,6 +66,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '004_accounts': accounts,
   '005_wider_ids': widerIds,
   '006_campaign_anchors': campaignAnchors,
+  '007_instances_by_unit': instancesByUnit,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {
