@@ -128,15 +128,15 @@ const { quick, options } = parseArgs();
 const schools = Number(options.instances ?? (quick ? 2_000 : 10_000));
 /** Instances per phase: each goes through its 30 events. */
 const sizes = {
-  oneClient: Number(options['one-client'] ?? (quick ? 25 : 150)),
-  perClient: Number(options['per-client'] ?? (quick ? 2 : 4)),
-  bpmn: Number(options.bpmn ?? (quick ? 2 : 8)),
+  oneClient: Number(options['one-client'] ?? (quick ? 25 : 100)),
+  perClient: Number(options['per-client'] ?? (quick ? 2 : 3)),
+  bpmn: Number(options.bpmn ?? (quick ? 2 : 5)),
   /** XState is fast: the same sequence is run this many times over, for a measurable time. */
   xstateRepeat: 10,
-  pgOneClient: Number(options['pg-one-client'] ?? (quick ? 8 : 40)),
-  pgPerClient: Number(options['pg-per-client'] ?? (quick ? 1 : 3)),
+  pgOneClient: Number(options['pg-one-client'] ?? (quick ? 8 : 25)),
+  pgPerClient: Number(options['pg-per-client'] ?? (quick ? 1 : 2)),
 };
-const pgSchools = Number(options['pg-instances'] ?? (quick ? 300 : 2_000));
+const pgSchools = Number(options['pg-instances'] ?? (quick ? 300 : 1_000));
 /** --phases=one,many,bare,xstate,bpmn,pg runs only those (to profile one of them). */
 const phases = new Set((options.phases ?? 'one,many,bare,xstate,bpmn,pg').split(','));
 const clock = new ManualClock(instantAt('2026-03-02', 8));
