@@ -13,6 +13,7 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import { openRuntime, type Runtime } from '../../adapters/runtime.ts';
 import { SqlQueue } from '../../adapters/queue/sql/sql-queue.ts';
@@ -125,6 +126,43 @@ async function populate(rt: Runtime): Promise<number> {
   return Number(rung!.first);
 }
 
+/** The SQL statements knex sends while it runs, by kind: how many per escalation, and how long each
+ * held the connection (knex reports a statement once it has its connection). */
+function watchStatements(db: Knex): { stop(per: number, top?: number): string } {
+  const open = new Map<string, { sql: string; at: number }>();
+  const bySql = new Map<string, { count: number; ms: number }>();
+  const onQuery = (q: { __knexQueryUid: string; sql: string }) => open.set(q.__knexQueryUid, { sql: q.sql, at: performance.now() });
+  const onDone = (_: unknown, q: { __knexQueryUid: string }) => {
+    const o = open.get(q.__knexQueryUid);
+    if (!o) return;
+    open.delete(q.__knexQueryUid);
+    const s = bySql.get(o.sql) ?? { count: 0, ms: 0 };
+    s.count++;
+    s.ms += performance.now() - o.at;
+    bySql.set(o.sql, s);
+  };
+  db.on('query', onQuery).on('query-response', onDone).on('query-error', onDone);
+  return {
+    stop(per, top = 4) {
+      db.off('query', onQuery).off('query-response', onDone).off('query-error', onDone);
+      const byKind = new Map<string, { count: number; ms: number }>();
+      for (const [sql, s] of bySql) {
+        const key = sql.replace(/\s+/g, ' ').replace(/\(.*$/, '(…').slice(0, 60);
+        const k = byKind.get(key) ?? { count: 0, ms: 0 };
+        k.count += s.count;
+        k.ms += s.ms;
+        byKind.set(key, k);
+      }
+      const all = [...byKind.entries()].sort((a, b) => b[1].ms - a[1].ms);
+      const total = all.reduce((a, [, k]) => ({ count: a.count + k.count, ms: a.ms + k.ms }), { count: 0, ms: 0 });
+      return `${(total.count / per).toFixed(2)} statements per escalation besides BEGIN/COMMIT, holding the connection ${(total.ms / per).toFixed(2)} ms each (most: ${all
+        .slice(0, top)
+        .map(([sql, k]) => `${sql} ${(k.count / per).toFixed(2)}×/${(k.ms / per).toFixed(2)} ms`)
+        .join('; ')})`;
+    },
+  };
+}
+
 interface BurstResult {
   totalS: number;
   p50: number;
@@ -134,12 +172,14 @@ interface BurstResult {
   /** Inbox notices short of two per escalation (the school and its Phòng), with examples. */
   missingNotices: number;
   missingExamples: string;
+  statements: string;
 }
 
 /** Sets the clock to the due moment and runs the worker until every escalation is recorded and notified. */
 async function burst(rt: Runtime, clock: OffsetClock, counter: Counter, dueAt: number, label: string, count: number): Promise<BurstResult> {
   counter.notified = counter.recorded = 0;
   clock.setNow(dueAt);
+  const statements = watchStatements(rt.db);
   const elapsed = timer();
   const worker = rt.work({ concurrency });
   let lastLog = 0;
@@ -155,6 +195,8 @@ async function burst(rt: Runtime, clock: OffsetClock, counter: Counter, dueAt: n
   }
   const totalMs = elapsed();
   await worker.close();
+  const sqlStats = statements.stop(count);
+  log(`  ${label}: ${statements.stop(count, 12)}`);
   const firedAt = ((await rt.db('escalations').select('fired_at')) as { fired_at: number | string }[]).map((r) => (Number(r.fired_at) - dueAt) / 1000);
   if (firedAt.length !== count) throw new Error(`${label}: ${firedAt.length} escalations recorded for ${count} timers`);
   // Every rung tells two units (the school, its Phòng): an escalation with fewer notices lost one.
@@ -171,7 +213,7 @@ async function burst(rt: Runtime, clock: OffsetClock, counter: Counter, dueAt: n
     .join('; ');
   if (missingNotices) log(`  ${label}: ${missingNotices} inbox notices MISSING (${short.length} escalations told fewer than 2 units): ${missingExamples}`);
   const last = Math.max(...firedAt);
-  return { totalS: totalMs / 1000, p50: percentile(firedAt, 50), p99: percentile(firedAt, 99), max: last, perS: count / (recordedMs / 1000), missingNotices, missingExamples };
+  return { totalS: totalMs / 1000, p50: percentile(firedAt, 50), p99: percentile(firedAt, 99), max: last, perS: count / (recordedMs / 1000), missingNotices, missingExamples, statements: sqlStats };
 }
 
 /** Ceiling: the same SqlQueue, as many no-op jobs all due now, a worker at the same concurrency. */
@@ -229,7 +271,7 @@ try {
   figures.burst_escalations_per_s = figure(sql.perS, 'escalations/s', {
     ceiling: noop.perS,
     ratio: sql.perS / noop.perS,
-    note: `${count} escalations ÷ seconds from the due moment until the last was recorded; ceiling = the same SqlQueue firing ${count} no-op jobs due at once at the same concurrency`,
+    note: `${count} escalations ÷ seconds from the due moment until the last was recorded; ceiling = the same SqlQueue firing ${count} no-op jobs due at once at the same concurrency. SQL during the burst: ${sql.statements}`,
   });
   figures.burst_notices_missing = figure(sql.missingNotices, 'notices', {
     target: '≤ 0',
