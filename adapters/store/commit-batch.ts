@@ -100,7 +100,8 @@ async function updateTimers(trx: Knex.Transaction, updates: Change['timerUpdates
     const mine = updates.filter((u) => u.status === status);
     for (let at = 0; at < mine.length; at += 200) {
       const part = mine.slice(at, at + 200);
-      const firedAt = trx.raw(`case id ${part.map(() => 'when ? then ?').join(' ')} end`, part.flatMap((u) => [u.id, u.firedAt ?? null]));
+      // Typed: PostgreSQL reads a CASE of untyped parameters as text, which a bigint column refuses.
+      const firedAt = trx.raw(`case id ${part.map(() => 'when ? then cast(? as bigint)').join(' ')} end`, part.flatMap((u) => [u.id, u.firedAt ?? null]));
       await trx('timers').whereIn('id', part.map((u) => u.id)).update({ status, fired_at: firedAt });
     }
   }
