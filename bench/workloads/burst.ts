@@ -21,6 +21,7 @@ import { instantAt } from '../../engine/calendar/time.ts';
 import type { Clock, Job, Notifier } from '../../engine/ports.ts';
 import type { Committed } from '../../engine/service/engine.ts';
 import type { UnitInput } from '../../engine/service/org.ts';
+import { describePackages, describeProfile, profileLines, profileWhile, summarizeProfile } from '../lib/profile.ts';
 import { emit, figure, log, openSqliteRuntime, parseArgs, percentile, redisReachable, REDIS_URL, timer, uniqueName, type Figures } from '../lib/measure.ts';
 
 const PROCESS = 'bench-deadline-burst';
@@ -259,7 +260,11 @@ try {
     copyFileSync(store.where, copy);
   }
 
-  const sql = await burst(rt, clock, counter, dueAt, 'SQL job table', count);
+  // Under V8's profiler (sampling every ms: about 1% overhead), for the note when the target is missed.
+  const { result: sql, profile } = await profileWhile(() => burst(rt, clock, counter, dueAt, 'SQL job table', count), 1_000);
+  const summary = summarizeProfile(profile, 12);
+  for (const line of profileLines(summary)) log(`  profile, SQL job table burst: ${line}`);
+  const why = `CPU profile of the burst: ${describeProfile(summary, 4)}; by package: ${describePackages(summary, 6)} (idle = waiting for SQLite's thread). SQL: ${sql.statements}`;
   log(`SQL job table: all ${count} recorded in ${sql.totalS.toFixed(1)} s; lateness p50 ${sql.p50.toFixed(1)} s, p99 ${sql.p99.toFixed(1)} s, max ${sql.max.toFixed(1)} s; ${sql.perS.toFixed(0)} escalations/s`);
   const noop = await noopJobs(rt.db, clock);
   log(`ceiling: ${count} no-op jobs through SqlQueue in ${noop.totalS.toFixed(1)} s = ${noop.perS.toFixed(0)}/s`);
@@ -267,11 +272,14 @@ try {
   const what = `${count} instances of a one-stage process started the same day, one ladder rung each (overdue, notify owner + district) due at the same instant; the clock set to it, then runtime.work({ concurrency: ${concurrency} }) on the embedded SQL job table until every escalation was recorded (escalations row + 2 inbox notices, one commit each) and handed to the Notifier by the outbox relay`;
   figures.burst_total_s = figure(sql.totalS, 's', { note: `${what}: wall time from the due moment until all were recorded and notified; SQLite file (WAL)` });
   figures.burst_p50_lateness_s = figure(sql.p50, 's', { note: `lateness = escalation firedAt (as recorded) − due moment, median over ${count}` });
-  figures.burst_p99_lateness_s = figure(sql.p99, 's', { target: '≤ 30', note: `lateness = escalation firedAt (as recorded) − due moment, 99th percentile over ${count} (max ${sql.max.toFixed(1)} s); target set for 50,000 on SQLite` });
+  figures.burst_p99_lateness_s = figure(sql.p99, 's', {
+    target: '≤ 30',
+    note: `lateness = escalation firedAt (as recorded) − due moment, 99th percentile over ${count} (max ${sql.max.toFixed(1)} s); target set for 50,000 on SQLite${sql.p99 > 30 ? `. Missed by ${(sql.p99 - 30).toFixed(0)} s: ${sql.perS.toFixed(0)} escalations/s where 50,000 in 30 s needs ${(count / 30).toFixed(0)}/s. ${why}` : ''}`,
+  });
   figures.burst_escalations_per_s = figure(sql.perS, 'escalations/s', {
     ceiling: noop.perS,
     ratio: sql.perS / noop.perS,
-    note: `${count} escalations ÷ seconds from the due moment until the last was recorded; ceiling = the same SqlQueue firing ${count} no-op jobs due at once at the same concurrency. SQL during the burst: ${sql.statements}`,
+    note: `${count} escalations ÷ seconds from the due moment until the last was recorded; ceiling = the same SqlQueue firing ${count} no-op jobs due at once at the same concurrency. ${why}`,
   });
   figures.burst_notices_missing = figure(sql.missingNotices, 'notices', {
     target: '≤ 0',
