@@ -23,11 +23,17 @@ export class UnitDirectory {
     const unit = this.cached(orgUnitId) ?? (await this.store.getUnit(orgUnitId));
     if (!unit) throw new EngineError('NOT_FOUND', `no org unit "${orgUnitId}"`, { orgUnitId });
     const ids = pathIds(unit.path);
-    const missing = ids.filter((i) => i !== unit.id && !this.cached(i));
-    this.remember([unit, ...(missing.length ? await this.store.getUnits(missing) : [])]);
+    // The chain is built from what was found here, not read back from the cache: remembering may
+    // overflow it and drop the ancestors just looked up (found by the burst benchmark at 50,000
+    // schools: 3 of 100,000 notices went to no one).
+    const found = new Map(ids.map((i) => [i, i === unit.id ? unit : this.cached(i)]));
+    const missing = ids.filter((i) => !found.get(i));
+    const read = missing.length ? await this.store.getUnits(missing) : [];
+    for (const u of read) found.set(u.id, u);
+    this.remember([unit, ...read]);
     return ids
       .reverse()
-      .map((i) => this.cached(i))
+      .map((i) => found.get(i))
       .filter((u): u is OrgUnit => u !== undefined);
   }
 
