@@ -70,7 +70,9 @@ export async function openRuntime(config: RuntimeConfig = {}): Promise<Runtime> 
       // A change that put nothing in the outbox has nothing to relay (whatever another process left
       // there is swept by the worker's periodic drain).
       metrics.committed(committed);
-      if (committed.change.outbox.length) await relay.drain();
+      // The change is committed whatever happens here: a queue that cannot be reached (Redis down)
+      // leaves its effects in the outbox for the worker's sweep, and the command still succeeds.
+      if (committed.change.outbox.length) await relay.drain().catch(() => undefined);
       config.observe?.(committed);
     },
   });
