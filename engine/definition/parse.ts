@@ -70,6 +70,8 @@ export function parseYaml(input: string | Uint8Array, file: string, limits: Pars
     text = decoded;
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const bad = NOT_PRINTABLE.exec(text);
+  if (bad) return fail('INVALID_CHARACTER', positionIn(text, bad.index), `${describe(bad[0])} is not allowed in a YAML file (control characters other than tab and line breaks are not text); remove it`);
   if (isBlankOrComments(text)) {
     return fail('EMPTY_FILE', { line: 1, column: 1 }, 'file is empty; a process definition starts with "id:"');
   }
@@ -133,7 +135,14 @@ class Converter {
       this.sink.addAt('error', 'CUSTOM_TAG', this.position(start), `tag ${node.tag} is not allowed; write plain YAML values`);
       return null;
     }
-    if (isScalar(node)) return node.value;
+    if (isScalar(node)) {
+      const value = node.value;
+      if (typeof value === 'string') {
+        const escaped = NOT_PRINTABLE.exec(value);
+        if (escaped) this.sink.addAt('error', 'INVALID_CHARACTER', this.position(start), `the text holds ${describe(escaped[0])} (written as an escape), which is not text; remove it`);
+      }
+      return value;
+    }
     if (isSeq(node)) return node.items.map((item, i) => this.convert(item as Node, [...path, i], depth + 1));
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
@@ -147,6 +156,11 @@ class Converter {
           continue;
         }
         const key = String(keyNode.value);
+        const escaped = NOT_PRINTABLE.exec(key);
+        if (escaped) {
+          this.sink.addAt('error', 'INVALID_CHARACTER', this.position(keyStart), `the key holds ${describe(escaped[0])} (written as an escape), which is not text; remove it`);
+          continue;
+        }
         if (seen.has(key)) {
           this.sink.addAt('error', 'DUPLICATE_KEY', this.position(keyStart), `key "${key}" appears twice in the same mapping`);
           continue;
@@ -168,6 +182,28 @@ class Converter {
     this.stopped = true;
     this.sink.addAt('error', code, this.position(offset), message);
   }
+}
+
+/**
+ * What YAML 1.2 does not count as printable (c-printable): C0 controls but tab and line breaks, DEL,
+ * C1 controls but NEL, U+FFFE/U+FFFF and unpaired surrogates. PostgreSQL refuses NUL in text, so a
+ * NUL let through here would fail the publication with a 500 on that store.
+ */
+const NOT_PRINTABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function describe(char: string): string {
+  return `character U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** Line and column (1-based) of an offset, counted without the parser's line table. */
+function positionIn(text: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
 /** Only blank lines and comments. A linear scan: a regular expression here backtracks badly. */
