@@ -1,6 +1,6 @@
 // Turns one engine step into the rows it writes: the instance, its history entry, task rows, timers
 // and outbox messages. Pure: the service commits the result in one transaction.
-import type { CompiledProcess } from '../definition/compile.ts';
+import { ENGINE_EVENTS, type CompiledProcess } from '../definition/compile.ts';
 import type { StepResult, TimerSpec } from '../runtime/advance.ts';
 import type { Change, HistoryEntry, Instance, LoadedInstance, OrgUnit, OutboxMessage, Task, Timer } from './records.ts';
 import { unitHolding, type UnitChain } from './roles.ts';
@@ -97,7 +97,8 @@ function historyEntry(before: Instance, after: Instance, command: Command): Hist
 
 /**
  * Task rows follow the process context: each task of an active stage entry has one row whose status
- * is the context's; tasks of a stage that was left and are still open are closed.
+ * is the context's; tasks of a stage that was left and are still open are closed — but for the task
+ * this very command completed, when completing it moved the stage on (`always` once tasks are done).
  */
 function taskRows(compiled: CompiledProcess, loaded: LoadedInstance, step: StepResult, chain: UnitChain, command: Command): Task[] {
   const instanceId = loaded.instance.id;
@@ -108,8 +109,15 @@ function taskRows(compiled: CompiledProcess, loaded: LoadedInstance, step: StepR
       .filter(([stage, e]) => step.state.entries[stage]?.seq !== e.seq)
       .map(([stage, e]) => `${stage}.${e.seq}`),
   );
+  const completed = command.eventType === ENGINE_EVENTS.completeTask ? command.payload?.task : undefined;
   for (const row of loaded.tasks) {
-    if (row.status === 'open' && left.has(`${row.stage}.${row.stageSeq}`)) out.push({ ...row, status: 'closed' });
+    if (row.status !== 'open' || !left.has(`${row.stage}.${row.stageSeq}`)) continue;
+    if (row.task !== completed) {
+      out.push({ ...row, status: 'closed' });
+      continue;
+    }
+    const data = command.payload?.data as Record<string, unknown> | undefined;
+    out.push({ ...row, status: 'done', ...(data && Object.keys(data).length ? { data } : {}), completedBy: command.actor, completedAt: command.at });
   }
   for (const [stage, entry] of Object.entries(step.state.entries)) {
     for (const info of compiled.stages[stage]?.tasks ?? []) {
