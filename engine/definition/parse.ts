@@ -137,6 +137,10 @@ class Converter {
     }
     if (isScalar(node)) {
       const value = node.value;
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        this.sink.addAt('error', 'NUMBER_NOT_FINITE', this.position(start), `${String((node as { source?: unknown }).source ?? value)} is not a finite number; write a number such as 1 or 2.5`);
+        return null;
+      }
       if (typeof value === 'string') {
         const escaped = NOT_PRINTABLE.exec(value);
         if (escaped) this.sink.addAt('error', 'INVALID_CHARACTER', this.position(start), `the text holds ${describe(escaped[0])} (written as an escape), which is not text; remove it`);
