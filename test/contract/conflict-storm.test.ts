@@ -1,14 +1,17 @@
-// Conflict storm: 50 clients send events to one instance at once, on SQLite and PostgreSQL. The engine
-// groups what arrives together (one load, one commit of which one change per instance can win), and a
-// change that lost is recomputed over the fresh state, at most maxRetries times. Afterwards exactly
-// the valid events are applied: each is one history row, nothing is applied twice, every refusal is
-// one the process gives in a state the instance passed through, REV_CONFLICT only past the retry
-// limit, history is linear, and the stored snapshot equals a replay of history.
+// Conflict storm: 50 clients send events to one instance at once, on SQLite and PostgreSQL, while the
+// stage's overdue timer comes due and is run by the runtime's own engine (a second writer, as another
+// process would be). The engine groups what arrives together (one load, one commit of which one change
+// per instance can win), and a change that lost is recomputed over the fresh state, at most maxRetries
+// times. Afterwards exactly the valid events are applied: each is one history row, nothing is applied
+// twice, every refusal is one the process gives in a state the instance passed through, REV_CONFLICT
+// only past the retry limit, the timer fired at most once and only while its stage was current, history
+// is linear, and the stored snapshot equals a replay of history.
 import { expect } from 'chai';
 import { ENGINE_EVENTS, type CompiledProcess } from '../../engine/definition/compile.ts';
 import { EngineError } from '../../engine/errors.ts';
 import { advance, type EngineEvent } from '../../engine/runtime/advance.ts';
 import { Engine } from '../../engine/service/engine.ts';
+import type { ManualClock } from '../../engine/ports.ts';
 import type { Change } from '../../engine/service/records.ts';
 import type { KnexStore } from '../../adapters/store/knex-store.ts';
 import type { Runtime } from '../../adapters/runtime.ts';
@@ -110,12 +113,13 @@ for (const kind of STORES) {
   describe(`conflict storm on ${kind}`, function () {
     this.timeout(120_000);
     let rt: Runtime;
+    let clock: ManualClock;
     let close: () => Promise<void>;
     let compiled: CompiledProcess;
     let schools = 0;
 
     before(async function () {
-      ({ rt, close } = await openTestRuntime(this, kind, START));
+      ({ rt, clock, close } = await openTestRuntime(this, kind, START));
       await rt.engine.addUnits(PROVINCE);
       await rt.engine.catalog.publish(SOURCE, 'storm.yaml', 'admin');
       compiled = await rt.engine.catalog.get('storm');
@@ -140,7 +144,18 @@ for (const kind of STORES) {
           return typeof value === 'function' ? value.bind(target) : value;
         },
       }) as KnexStore;
-      const engine = new Engine({ store, clock: rt.clock, catalog: rt.engine.catalog, ...(maxRetries === DEFAULT_RETRIES ? {} : { maxRetries }) });
+      const engine = new Engine({
+        store,
+        clock: rt.clock,
+        catalog: rt.engine.catalog,
+        // As the runtime wires it: timers scheduled and cancelled right after each commit.
+        afterCommit: async ({ change }) => {
+          if (change.outbox.length) await rt.relay.drain();
+        },
+        ...(maxRetries === DEFAULT_RETRIES ? {} : { maxRetries }),
+      });
+      // The stage's deadline has passed: its overdue timer is due as the storm begins.
+      clock.set(started.dueAt! + 3_600_000);
       const all = clients(schools);
       expect(all.length).to.equal(50);
       const answer = (c: Client): Promise<Answer> =>
@@ -153,9 +168,14 @@ for (const kind of STORES) {
         );
       // Every client at once; the late SUBMITs as soon as the tasks and ticks have their answers.
       const now = all.filter((c) => !c.after).map(answer);
+      const timers = rt.runDue();
       const work = Promise.all(now);
       const late = all.filter((c) => c.after).map((c) => work.then(() => answer(c)));
       const answers = await Promise.all([...now, ...late]);
+      await timers;
+      // A timer that ran out of retries in the storm is back in the queue a little later.
+      clock.set(clock.now() + 86_400_000);
+      await rt.runDue();
 
       const history = await rt.store.history(started.id);
       const loaded = (await rt.store.loadInstance(started.id))!;
@@ -167,6 +187,16 @@ for (const kind of STORES) {
       expect(loaded.instance.rev).to.equal(history.length);
       expectReplayed(loaded.instance, replayed.at(-1));
 
+      // The overdue timer fired at most once, while its stage was current, and is settled.
+      const escalations = await rt.store.escalationsOf(started.id);
+      expect(escalations.length, 'one overdue notice at most').to.be.at.most(1);
+      const system = history.filter((h) => h.actor === 'system');
+      expect(system.map((h) => h.eventType)).to.deep.equal(escalations.map(() => 'escalation.overdue'));
+      for (const h of system) expect(h.fromStages, 'fired while its stage was current').to.deep.equal(['prepare']);
+      const timer = (await rt.db('timers').where({ instance_id: started.id, kind: 'overdue' }))[0] as { id: string; status: string };
+      expect(timer.status, 'the timer is settled').to.be.oneOf(['fired', 'cancelled']);
+      expect(await rt.queue.pendingIds(), 'no job left for it').not.to.include(timer.id);
+
       // Every applied answer is one row, by its client, of its event; no row without an answer.
       const applied = answers.filter((a) => a.rev !== undefined);
       for (const a of applied) {
@@ -175,7 +205,7 @@ for (const kind of STORES) {
       }
       const answeredRevs = new Set(applied.map((a) => a.rev));
       expect(answeredRevs.size, 'one rev per applied event; an idempotent pair shares its one').to.equal(applied.length - countShared(applied));
-      expect(history.slice(1).map((h) => h.rev), 'every row after the start was answered').to.deep.equal([...answeredRevs].sort((x, y) => x! - y!));
+      expect(history.slice(1).filter((h) => h.actor !== 'system').map((h) => h.rev), 'every row after the start but the timer\'s was answered').to.deep.equal([...answeredRevs].sort((x, y) => x! - y!));
 
       // Each refusal is one the process gives in some state the instance went through.
       const refused = answers.filter((a) => a.code !== undefined);
@@ -208,22 +238,22 @@ for (const kind of STORES) {
       if (a) expect(taskA).to.deep.include({ status: 'done', completedBy: a.client.actor, data: a.client.event.data });
       else expect(taskA.status).to.equal('open');
       for (const c of refused) expect(c.code).to.be.oneOf(['TASK_NOT_OPEN', 'CONDITION_NOT_MET', 'STAGE_REJECTS_EVENT', 'REV_CONFLICT']);
-      return { answers, history, attempts, loaded };
+      return { answers, history, attempts, loaded, escalations };
     }
 
     it('with the default retry limit: what applies is applied once, the rest is refused for a reason or gave up past the limit', async () => {
-      const { answers, history } = await storm(DEFAULT_RETRIES);
+      const { answers, escalations } = await storm(DEFAULT_RETRIES);
       const codes = count(answers.map((a) => a.code ?? 'ok'));
-      console.log(`      ${kind}, retry limit ${DEFAULT_RETRIES}: ${history.length - 1} applied; answers ${JSON.stringify(codes)}`);
+      console.log(`      ${kind}, retry limit ${DEFAULT_RETRIES}: answers ${JSON.stringify(codes)}; overdue notices ${escalations.length}`);
       expect(codes.ok, 'some events got through').to.be.greaterThan(0);
       // HOLD is refused whatever the state: never a conflict, since it never reaches a commit.
       expect(answers.filter((x) => x.client.what === 'HOLD').map((x) => x.code)).to.deep.equal(Array(4).fill('STAGE_REJECTS_EVENT'));
     });
 
     it('with room to retry: exactly the valid events apply — each task once, both pairs once, one SUBMIT after the work, every tick before it', async () => {
-      const { answers, history, loaded } = await storm(60);
+      const { answers, history, loaded, escalations } = await storm(60);
       const codes = count(answers.map((a) => a.code ?? 'ok'));
-      console.log(`      ${kind}, retry limit 60: ${history.length - 1} applied; answers ${JSON.stringify(codes)}`);
+      console.log(`      ${kind}, retry limit 60: answers ${JSON.stringify(codes)}; overdue notices ${escalations.length}`);
       expect(codes.REV_CONFLICT, 'nobody runs out of retries').to.equal(undefined);
       const by = (what: string) => answers.filter((x) => x.client.what === what);
       // The same task 12 times: one completes it, eleven are told it is done.
@@ -244,10 +274,10 @@ for (const kind of STORES) {
       expect(by('SUBMIT').filter((x) => x.rev).length).to.equal(1);
       for (const s of by('SUBMIT').filter((x) => x.code)) expect(s.code).to.be.oneOf(['CONDITION_NOT_MET', 'STAGE_REJECTS_EVENT']);
       expect(by('SUBMIT').filter((x) => x.client.after && x.code).map((x) => x.code), 'a late SUBMIT that lost finds the stage left').to.deep.equal(by('SUBMIT').filter((x) => x.client.after && x.code).map(() => 'STAGE_REJECTS_EVENT'));
-      // The counts: start, six tasks, the ticks that came before SUBMIT, SUBMIT.
+      // The counts: start, six tasks, the ticks that came before SUBMIT, SUBMIT, the notice if it came first.
       const ticks = by('tick').filter((x) => x.rev).length;
       expect(ticks).to.be.at.least(2);
-      expect(history.length).to.equal(1 + 6 + ticks + 1);
+      expect(history.length).to.equal(1 + 6 + ticks + 1 + escalations.length);
       expect(loaded.instance.stages).to.deep.equal(['review']);
       const tasks = await rt.store.tasksOf(loaded.instance.id);
       expect(tasks.map((t) => [t.task, t.status]).sort()).to.deep.equal(['a', 'b', 'c', 'd', 'e', 'f'].map((t) => [t, 'done']));

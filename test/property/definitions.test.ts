@@ -15,7 +15,7 @@ describe('property: generated definitions', () => {
   const ranges = calendarRanges(loadCalendars());
 
   it('every generated definition loads with no errors and compiles', () => {
-    const seen = { stages: 0, due: 0, overdue: 0, dueTransitions: 0, forms: 0, lists: 0, runs: 0 };
+    const seen = { stages: 0, due: 0, overdue: 0, dueTransitions: 0, forms: 0, lists: 0, always: 0, runs: 0 };
     fc.assert(
       fc.property(definitions, (g) => {
         const source = sourceOf(g, 'generated');
@@ -31,6 +31,7 @@ describe('property: generated definitions', () => {
         seen.overdue += stages.filter((s) => s.escalate.some((r) => r.kind === 'overdue')).length;
         seen.dueTransitions += stages.filter((s) => s.accepts.includes('DUE')).length;
         seen.forms += stages.flatMap((s) => s.tasks).filter((t) => t.form).length;
+        seen.always += Object.values(g.definition.stages).filter((s) => s.always).length;
         seen.lists += Object.values(g.definition.stages).filter((s) => Object.values(s.on ?? {}).some(Array.isArray)).length;
       }),
       { numRuns: runs(300), seed: SEED },

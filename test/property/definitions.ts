@@ -2,7 +2,8 @@
 // (engine/definition/schema.json): 1–6 working stages and 1–2 final ones in a chain (s0 → s1 → … → done) with extra edges
 // making a small graph (back, skip and self edges, an early way out to a second final stage), tasks
 // with optional forms and `when`, evidence checklists, deadlines in workingDays or days (with and
-// without rollForward), ladders (reminder / overdue / escalation), DUE transitions, and guards built
+// without rollForward), ladders (reminder / overdue / escalation), DUE transitions, stages that move on
+// by themselves once their tasks are done (`always`, forward only), and guards built
 // from tasksDone (all or a list), event and task fields, unit.kind and not/any/all. Every definition
 // this makes must load with no errors; test/property/definitions.test.ts asserts it.
 import fc from 'fast-check';
@@ -116,7 +117,16 @@ interface Edge {
   ignoreEvidence?: boolean;
 }
 
-function edges(s: Shapes, i: number): fc.Arbitrary<{ forward: Edge; extra: Edge[]; due?: Omit<Edge, 'event'> }> {
+interface Edges {
+  forward: Edge;
+  extra: Edge[];
+  due?: Omit<Edge, 'event'>;
+  /** Moves on by itself once its tasks are done (as the shipped processes' checklists do). Only ever
+   * forward, so eventless transitions cannot loop. */
+  always?: Omit<Edge, 'event'>;
+}
+
+function edges(s: Shapes, i: number): fc.Arbitrary<Edges> {
   const targets = [...s.stages.map((_, j) => stageId(j)), ...s.finals];
   const next = i + 1 < s.stages.length ? stageId(i + 1) : 'done';
   const forward = fc
@@ -134,7 +144,21 @@ function edges(s: Shapes, i: number): fc.Arbitrary<{ forward: Edge; extra: Edge[
         { nil: undefined },
       )
     : fc.constant(undefined);
-  return fc.record({ forward, extra, due }, { requiredKeys: ['forward', 'extra'] }) as fc.Arbitrary<{ forward: Edge; extra: Edge[]; due?: Omit<Edge, 'event'> }>;
+  const own = s.stages[i]!.tasks.map((_, k) => taskIdOf(i, k));
+  const ahead = [...s.stages.map((_, j) => stageId(j)).slice(i + 1), ...s.finals];
+  const always = own.length
+    ? fc.oneof(
+        { weight: 3, arbitrary: fc.constant(undefined) },
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            target: fc.constantFrom(...ahead),
+            when: fc.oneof(fc.constant<Condition>({ tasksDone: 'all' }), fc.subarray(own, { minLength: 1 }).map((ids): Condition => ({ tasksDone: ids }))),
+          }),
+        },
+      )
+    : fc.constant(undefined);
+  return fc.record({ forward, extra, due, always }, { requiredKeys: ['forward', 'extra'] }) as fc.Arbitrary<Edges>;
 }
 
 /** The generated definition, without its id (each run gives one) and with the unit kind to run it for. */
@@ -152,7 +176,7 @@ export const definitions: fc.Arbitrary<Generated> = shapes.chain((s) =>
     .map(({ edges: all, unitKind }) => ({ definition: build(s, all), unitKind })),
 );
 
-function build(s: Shapes, all: { forward: Edge; extra: Edge[]; due?: Omit<Edge, 'event'> }[]): Omit<ProcessDefinition, 'id'> {
+function build(s: Shapes, all: Edges[]): Omit<ProcessDefinition, 'id'> {
   const stages: Record<string, Stage> = {};
   let decides = false;
   s.stages.forEach((shape, i) => {
@@ -169,6 +193,7 @@ function build(s: Shapes, all: { forward: Edge; extra: Edge[]; due?: Omit<Edge, 
       owner: shape.owner,
       on: Object.fromEntries(Object.entries(on).map(([event, ts]) => [event, ts.length === 1 ? ts[0]! : ts])),
     };
+    if (e.always) stage.always = e.always;
     if (shape.tasks.length) {
       stage.tasks = shape.tasks.map((t, k): Task => ({
         id: taskIdOf(i, k),

@@ -7,6 +7,8 @@
 //  - after the clock moves and due timers run: every stage entry that was active at its overdue rung's
 //    moment has that rung's escalation recorded;
 // and at the end that history is linear and every stored state seen equals a replay of the history.
+// A burst sends several commands at once: each applied one is one row, each refusal is explained by
+// a state the instance passed through during the burst (or is a conflict past the retry limit).
 import { expect } from 'chai';
 import type { Runtime } from '../../adapters/runtime.ts';
 import { localDateOf } from '../../engine/calendar/time.ts';
@@ -18,7 +20,7 @@ import { advance, type EngineEvent } from '../../engine/runtime/advance.ts';
 import { ladderInstant } from '../../engine/runtime/deadlines.ts';
 import { taskId, timerId } from '../../engine/service/change.ts';
 import type { HistoryEntry, Instance, LoadedInstance } from '../../engine/service/records.ts';
-import type { Command } from './commands.ts';
+import type { Command, Single } from './commands.ts';
 import { EVENTS, eventData, sourceOf, taskData, UNKNOWN_EVENT, type Generated, type TaskForm } from './definitions.ts';
 import { expectLinear, expectReplayed, replay } from './replay.ts';
 
@@ -63,6 +65,7 @@ export async function runScenario(h: Harness, g: Generated, start: number, comma
   const seen = new Map<number, Instance>();
   const outcomes: string[] = [];
   let overdueChecks = 0;
+  const bursts: { step: string; from: number; to: number; answers: { actor: string; event: EngineEvent; invalidData: boolean; rev?: number; code?: string }[] }[] = [];
   let current = await load();
   checkTasks(compiled, current);
   seen.set(current.instance.rev, current.instance);
@@ -78,6 +81,26 @@ export async function runScenario(h: Harness, g: Generated, start: number, comma
         current = await load();
         overdueChecks += await checkOverdue(rt, compiled, calendar, before, current, clock.at, step);
         outcomes.push('wait');
+      } else if (c.kind === 'burst') {
+        const parts = c.parts.map((part, j) => ({ part, actor: `u${k + 1}_${j + 1}`, ...resolve(rt, compiled, before, part, `u${k + 1}_${j + 1}`) }));
+        const answers = await Promise.all(
+          parts.map((p) =>
+            p.call().then(
+              (a) => ({ ...p, rev: a.rev, code: undefined }),
+              (e: unknown) => {
+                if (!(e instanceof EngineError)) throw e;
+                expect(REFUSALS.has(e.code) || e.code === 'REV_CONFLICT', `${step}: unexpected ${e.code}: ${e.message}`).to.equal(true);
+                return { ...p, rev: undefined, code: e.code };
+              },
+            ),
+          ),
+        );
+        current = await load();
+        const applied = answers.filter((a) => a.rev !== undefined);
+        expect(current.instance.rev, `${step}: one rev per applied command`).to.equal(before.instance.rev + applied.length);
+        expect(new Set(applied.map((a) => a.rev)).size, `${step}: each at its own rev`).to.equal(applied.length);
+        bursts.push({ step, from: before.instance.rev, to: current.instance.rev, answers });
+        outcomes.push(`burst ${applied.length}/${answers.length}`);
       } else {
         const actor = `u${k + 1}`;
         const { event, call, invalidData } = resolve(rt, compiled, before, c, actor);
@@ -103,6 +126,15 @@ export async function runScenario(h: Harness, g: Generated, start: number, comma
           expect(current.instance.rev, `${step}: one new rev`).to.equal(before.instance.rev + 1);
           const [row] = (await rt.store.history(instanceId)).slice(-1);
           expect([row?.actor, row?.eventType], `${step}: its history row`).to.deep.equal([actor, event.type]);
+          if (event.type === ENGINE_EVENTS.completeTask) {
+            // The completion is on the task's row, whether its stage stays or moved on at once.
+            const task = String(event.task);
+            const stage = Object.values(compiled.stages).find((st) => st.tasks.some((t) => t.id === task))!.id;
+            const rowId = taskId(instanceId, stage, before.instance.state.entries[stage]!.seq, task);
+            const done = (await rt.store.tasksOf(instanceId)).find((t) => t.id === rowId);
+            const data = event.data as Record<string, unknown>;
+            expect(done, `${step}: the row of the task just completed`).to.deep.include({ status: 'done', completedBy: actor, completedAt: clock.at, ...(Object.keys(data).length ? { data } : {}) });
+          }
         } else {
           expect(current.instance.rev, `${step}: a refused command writes nothing`).to.equal(before.instance.rev);
         }
@@ -115,6 +147,21 @@ export async function runScenario(h: Harness, g: Generated, start: number, comma
     expect(history.length, 'the instance is at its last history row').to.equal(current.instance.rev);
     const replayed = replay(compiled, calendar, { kind: g.unitKind }, history);
     for (const [rev, stored] of seen) expectReplayed(stored, replayed[rev - 1], `${h.name}: `);
+    // A burst: each applied command is the row at its rev; each refusal is what the process answers
+    // in one of the states the instance went through during the burst, or a conflict past the retries.
+    for (const b of bursts) {
+      for (const a of b.answers) {
+        if (a.rev !== undefined) {
+          const row = history[a.rev - 1]!;
+          expect([row.actor, row.eventType], `${b.step}: the row at rev ${a.rev}`).to.deep.equal([a.actor, a.event.type]);
+          continue;
+        }
+        if (a.code === 'REV_CONFLICT') continue;
+        const states = replayed.slice(b.from - 1, b.to);
+        const answers = states.map((r) => (r.status !== 'running' ? 'INSTANCE_NOT_RUNNING' : a.invalidData ? (a.event.type === ENGINE_EVENTS.completeTask ? 'FORM_INVALID' : 'EVENT_DATA_INVALID') : pureOutcome(compiled, r, a.event, clock.at, calendar)));
+        expect(answers, `${b.step}: ${a.actor} was refused ${a.code}`).to.include(a.code);
+      }
+    }
     return {
       outcomes,
       overdueChecks,
@@ -128,7 +175,7 @@ export async function runScenario(h: Harness, g: Generated, start: number, comma
 }
 
 /** The engine call a command stands for, resolved against the instance as it stands. */
-function resolve(rt: Runtime, compiled: CompiledProcess, loaded: LoadedInstance, c: Exclude<Command, { kind: 'wait' }>, actor: string): { event: EngineEvent; call: () => Promise<{ rev: number }>; invalidData: boolean } {
+function resolve(rt: Runtime, compiled: CompiledProcess, loaded: LoadedInstance, c: Single, actor: string): { event: EngineEvent; call: () => Promise<{ rev: number }>; invalidData: boolean } {
   const id = loaded.instance.id;
   const options = { actor };
   const active = Object.keys(loaded.instance.state.entries);
@@ -165,7 +212,7 @@ function resolve(rt: Runtime, compiled: CompiledProcess, loaded: LoadedInstance,
   }
 }
 
-function pureOutcome(compiled: CompiledProcess, instance: Instance, event: EngineEvent, at: number, calendar: Parameters<typeof advance>[4]): string {
+function pureOutcome(compiled: CompiledProcess, instance: Pick<Instance, 'state'>, event: EngineEvent, at: number, calendar: Parameters<typeof advance>[4]): string {
   try {
     advance(compiled, instance.state, event, at, calendar);
     return 'ok';

@@ -1,14 +1,15 @@
 // Random valid processes driven by random event sequences on the real runtime, on SQLite and on
 // PostgreSQL (test/property/run.ts says what is checked at every step): the stored state always
 // equals a replay of the history, no task stays open in a stage that was left, overdue rungs are
-// recorded once their moment has come, and the same run gives the same history on both stores.
+// recorded once their moment has come, and the same run gives the same history on both stores. A
+// second property sends some of the commands in bursts, at once.
 import { expect } from 'chai';
 import fc from 'fast-check';
 import net from 'node:net';
 import { at8, openTestRuntime, PROVINCE } from '../support/runtime.ts';
 import { POSTGRES_URL } from '../support/services.ts';
 import { addDays } from '../../engine/calendar/time.ts';
-import { commands, startDay } from './commands.ts';
+import { commandOrBurst, commands, startDay } from './commands.ts';
 import { definitions } from './definitions.ts';
 import { runScenario, SetClock, type Harness } from './run.ts';
 import { runs, SEED } from './settings.ts';
@@ -84,5 +85,28 @@ describe('property: random processes and event sequences on the real stores', fu
     expect(stats.escalations).to.be.greaterThan(0);
     expect(stats.overdueChecks).to.be.greaterThan(0);
     expect(stats.finished).to.be.greaterThan(0);
+  });
+
+  it('with bursts of commands at once: each applied once, refusals explained, the same invariants', async () => {
+    const seen = { runs: 0, bursts: 0, sent: 0, applied: 0 };
+    await fc.assert(
+      fc.asyncProperty(definitions, startDay, commands(12, commandOrBurst), async (g, day, cmds) => {
+        const n = ++counter;
+        const start = at8(addDays(FIRST_DAY, day));
+        for (const h of harnesses) {
+          const record = await runScenario(h, g, start, cmds, n);
+          for (const o of record.outcomes.filter((x) => x.startsWith('burst '))) {
+            const [applied, sent] = o.slice(6).split('/').map(Number);
+            seen.bursts++;
+            seen.applied += applied!;
+            seen.sent += sent!;
+          }
+        }
+        seen.runs++;
+      }),
+      { numRuns: runs(15), seed: SEED },
+    );
+    console.log(`      ${harnesses.map((h) => h.name).join(' + ')}: ${JSON.stringify(seen)}`);
+    expect(seen.applied, 'bursts that apply something').to.be.greaterThan(seen.runs);
   });
 });
