@@ -4,6 +4,7 @@
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
+import { decodeUtf8 } from '../../engine/definition/parse.ts';
 import { authenticate, checkCsrf } from './auth.ts';
 import { errorBody, errorHandler, HttpError } from './errors.ts';
 import { readKey, recall, remember, requestHash } from './idempotency.ts';
@@ -57,7 +58,7 @@ export function createHttpApp(options: HttpOptions): Express {
       strictTransportSecurity: options.https ? { maxAge: 15_552_000 } : false,
     }),
   );
-  app.use('/api', express.json({ limit: options.bodyLimit ?? '2mb', strict: true }));
+  app.use('/api', express.json({ limit: options.bodyLimit ?? '2mb', strict: true, verify: requireUtf8 }));
   app.use('/api', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
@@ -100,6 +101,18 @@ export function createHttpApp(options: HttpOptions): Express {
   if (options.ui) app.use(options.ui);
   app.use(errorHandler(log));
   return app;
+}
+
+/**
+ * JSON is UTF-8 (RFC 8259). The parser would turn each bad byte into U+FFFD and carry on, so a draft
+ * sent with a Latin-1 "ệ" was checked as some other text; it is refused where the first bad byte is.
+ */
+function requireUtf8(_req: Request, _res: Response, body: Buffer, encoding: string): void {
+  if (encoding.toLowerCase() !== 'utf-8' && encoding.toLowerCase() !== 'utf8') return;
+  const decoded = decodeUtf8(body);
+  if (typeof decoded === 'string') return;
+  const { line, column, offset } = decoded;
+  throw new HttpError(400, 'MALFORMED_JSON', `the request body is not valid UTF-8: byte ${offset} (line ${line}, column ${column}) starts no valid character; send the text as UTF-8`, { line, column, offset });
 }
 
 function mount(app: Express, route: Route, services: Services): void {

@@ -273,8 +273,8 @@ function findDeepNesting(text: string, maxDepth: number): Position | undefined {
   return undefined;
 }
 
-/** Decodes strict UTF-8, or returns where the first bad byte is. */
-function decodeUtf8(bytes: Uint8Array): string | Position {
+/** Decodes strict UTF-8, or returns where the first bad byte is (line and column in characters, offset in bytes). */
+export function decodeUtf8(bytes: Uint8Array): string | (Position & { offset: number }) {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -301,6 +301,6 @@ function decodeUtf8(bytes: Uint8Array): string | Position {
       } else column++;
       i += len;
     }
-    return { line, column };
+    return { line, column, offset: i };
   }
 }
