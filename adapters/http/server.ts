@@ -10,7 +10,7 @@ import { errorBody, errorHandler, HttpError } from './errors.ts';
 import { readKey, recall, remember, requestHash } from './idempotency.ts';
 import { openApiDocument } from './openapi.ts';
 import { isFile, type Route, type Services } from './route.ts';
-import { check, compileValidators } from './validate.ts';
+import { check, checkShape, compileValidators } from './validate.ts';
 import type { Metrics } from '../metrics.ts';
 
 export interface HttpOptions {
@@ -134,6 +134,7 @@ async function handle(route: Route, validators: ReturnType<typeof compileValidat
   if (route.body && (body === undefined || (typeof req.headers['content-type'] === 'string' && !req.is('application/json')))) {
     throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
   }
+  if (route.body) checkShape(body, 'body');
   check(validators.body, body, 'body');
   const ctx = { req, res, params: req.params as Record<string, string>, query, body, services, ...(idempotencyKey ? { idempotencyKey } : {}) };
   const scope = principal ? `http:${principal.user.login}` : '';

@@ -28,3 +28,27 @@ export function check(validate: ValidateFunction | undefined, value: unknown, wh
   const text = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
   throw new HttpError(400, 'VALIDATION_FAILED', `the request ${where} is invalid: ${text}`, { errors });
 }
+
+/** Deepest nesting a request body may have: forms are a level or two; 32 is far past any of them. */
+export const MAX_BODY_DEPTH = 32;
+
+function refuse(where: string, path: string[], field: string, message: string): never {
+  throw new HttpError(400, 'VALIDATION_FAILED', `the request ${where} is invalid: ${field}: ${message}`, { errors: [{ field, message, ...(path.length ? { path: [where, ...path].join('.') } : {}) }] });
+}
+
+/**
+ * What a route stores, hashes or echoes is bounded before anything reads it: nesting at most
+ * MAX_BODY_DEPTH deep (a 100,000-deep `data` with an Idempotency-Key overflowed the stack hashing it:
+ * 500). Walked with a stack of its own, so a deep body cannot overflow this either.
+ */
+export function checkShape(value: unknown, where: 'body' | 'path'): void {
+  const pending: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  while (pending.length) {
+    const { value: v, path } = pending.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (path.length >= MAX_BODY_DEPTH) refuse(where, path.slice(0, 8), `${where}.${path[0]}`, `is nested deeper than ${MAX_BODY_DEPTH} levels`);
+    for (const [key, child] of Object.entries(v)) {
+      pending.push({ value: child, path: [...path, key] });
+    }
+  }
+}
