@@ -94,8 +94,11 @@ async function updateInstances(trx: Knex.Transaction, changes: Change[]): Promis
   return rows.map((r) => r.id);
 }
 
-/** Timer status changes, one statement per status (a burst of deadlines fires hundreds at once). */
-async function updateTimers(trx: Knex.Transaction, updates: Change['timerUpdates']): Promise<void> {
+/** Timer status changes, one statement per status (a burst of deadlines fires hundreds at once).
+ * An id changed twice keeps its last change, as one statement per change would: a DUE that leaves
+ * its stage cancels the stage's pending timers, itself among them, then marks itself fired. */
+async function updateTimers(trx: Knex.Transaction, all: Change['timerUpdates']): Promise<void> {
+  const updates = [...new Map(all.map((u) => [u.id, u])).values()];
   for (const status of new Set(updates.map((u) => u.status))) {
     const mine = updates.filter((u) => u.status === status);
     for (let at = 0; at < mine.length; at += 200) {
