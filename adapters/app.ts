@@ -127,7 +127,8 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
       ready: () => readiness(runtime),
     };
     if (config.workers ?? true) {
-      await runtime.relay.drain();
+      // A queue that lost its jobs (Redis restarted empty) is rebuilt before the worker starts.
+      await runtime.relay.sweep();
       const worker: QueueWorker = runtime.work();
       closers.unshift(() => worker.close());
     }

@@ -37,8 +37,9 @@ export interface Runtime {
   metrics: Metrics;
   db: Knex;
   dialect: Dialect;
-  /** Starts a queue worker that fires timers as they come due, and a relay that sweeps the outbox
-   * now and then for effects a crashed process committed but never relayed. */
+  /** Starts a queue worker that fires timers as they come due, and a relay that sweeps now and then:
+   * the outbox, for effects a crashed process committed but never relayed, and the queue, rebuilt
+   * from the store when Redis lost it. */
   work(options?: { concurrency?: number; relayEveryMs?: number }): QueueWorker;
   /** Runs every timer due by the clock now (simulations and tests move the clock, then call it). */
   runDue(): Promise<number>;
@@ -92,7 +93,7 @@ export async function openRuntime(config: RuntimeConfig = {}): Promise<Runtime> 
     work(options) {
       // Enough timers in flight that a burst of deadlines commits in groups (see engine/service/batcher.ts).
       const worker = queue.work(handler, { concurrency: options?.concurrency ?? 64 });
-      const sweep = setInterval(() => void relay.drain().catch(() => undefined), options?.relayEveryMs ?? 5_000);
+      const sweep = setInterval(() => void relay.sweep().catch(() => undefined), options?.relayEveryMs ?? 5_000);
       return {
         async close() {
           clearInterval(sweep);

@@ -93,6 +93,15 @@ export interface Queue {
   pendingCount(): Promise<number>;
   /** Pending job ids (for the contract tests and the rebuild after a Redis loss). */
   pendingIds(): Promise<string[]>;
+  /**
+   * Whether the queue may have lost jobs since it was last marked whole: a Redis that came back empty
+   * (it keeps nothing on disk here) or a queue used for the first time. The relay's sweep then
+   * rebuilds it from the store's pending timers and marks it. A queue kept in the store itself
+   * loses nothing apart from it and leaves these out.
+   */
+  needsRebuild?(): Promise<boolean>;
+  /** Records that every pending timer is in the queue (after a rebuild). */
+  markRebuilt?(): Promise<void>;
   /** Releases connections. Jobs stay where they are stored. */
   close(): Promise<void>;
 }

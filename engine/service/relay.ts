@@ -33,6 +33,19 @@ export class OutboxRelay {
   }
 
   /**
+   * The workers' periodic pass (and their first, at start): when the queue lost its jobs — Redis
+   * restarted empty — every pending timer is put back from the store; then the outbox is relayed
+   * (effects a crashed or cut-off process committed but never relayed).
+   */
+  async sweep(): Promise<number> {
+    if (this.queue.needsRebuild && (await this.queue.needsRebuild())) {
+      await this.rebuild();
+      await this.queue.markRebuilt?.();
+    }
+    return this.drain();
+  }
+
+  /**
    * Puts every pending timer back in the queue from the store, the source of truth: after Redis
    * lost its data (it keeps nothing on disk here), or when moving from one queue to another.
    */

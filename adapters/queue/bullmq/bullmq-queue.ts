@@ -23,6 +23,9 @@ interface JobData {
 const DEFAULT_LEASE_MS = 30_000;
 const CONNECT_WAIT_MS = 2_000;
 const JOBS_PER_ROUND = 100;
+// A key under the queue's prefix, set once every pending timer has been put in the queue: Redis
+// loses it with the jobs, and its absence is how a sweep knows to rebuild.
+const WHOLE_KEY = 'tiendo-whole';
 // A crash while holding a job puts it back; a job that brings down five workers in a row is parked in
 // the failed set instead of taking down the next ones.
 const MAX_STALLED = 5;
@@ -171,9 +174,20 @@ export class BullmqQueue implements Queue {
     await this.queue.close();
   }
 
+  async needsRebuild(): Promise<boolean> {
+    await this.connected();
+    return (await (await this.queue.getBackend().client).get(this.queue.getBackend().toKey(WHOLE_KEY))) === null;
+  }
+
+  async markRebuilt(): Promise<void> {
+    await this.connected();
+    await (await this.queue.getBackend().client).set(this.queue.getBackend().toKey(WHOLE_KEY), String(Date.now()));
+  }
+
   /** Deletes the queue and every job in it from Redis (tests, resets). */
   async obliterate(): Promise<void> {
     await this.queue.obliterate({ force: true });
+    await (await this.queue.getBackend().client).del(this.queue.getBackend().toKey(WHOLE_KEY));
   }
 
   /** Waits a little for the first connection to Redis: BullMQ would wait for it forever, and the
