@@ -14,7 +14,9 @@
 // registration, the Phòng's and the Sở's REVIEW, the external evaluation, DECIDE, CLOSE). A phase
 // takes W instances nobody has touched and sends their events round-robin — event 1 to each, then
 // event 2 to each… — so every phase sees the same mix, and no two consecutive events of a client hit
-// the same instance. An "event" is one durable state change on every side: one engine command (one
+// the same instance. The one-client sides (engine, bare transaction, bpmn-engine) take turns round by
+// round, so a change in the machine's load during the run weighs on all of them alike. An "event" is
+// one durable state change on every side: one engine command (one
 // commit), one bare transaction, one XState transition, one bpmn-engine signal saved.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -230,14 +232,6 @@ async function engineClient(engine: Engine, instances: readonly string[]): Promi
   return n;
 }
 
-async function oneClient(rt: Runtime, instances: readonly string[]): Promise<Rate & { statements: StatementStats }> {
-  const statements = watchStatements(rt.db);
-  const elapsed = timer();
-  const events = await engineClient(rt.engine, instances);
-  const perS = events / (elapsed() / 1000);
-  return { events, perS, statements: statements.stop(events) };
-}
-
 interface StatementStats {
   /** Statements per event (knex reports no BEGIN or COMMIT: a transaction adds those two). */
   perEvent: number;
@@ -248,10 +242,12 @@ interface StatementStats {
 }
 
 /** Counts the SQL statements knex sends (and the time until each answers) while it runs. */
-function watchStatements(db: Knex): { stop(events: number): StatementStats } {
+function watchStatements(db: Knex): { active: boolean; stop(events: number): StatementStats } {
   const open = new Map<string, { sql: string; at: number }>();
   const bySql = new Map<string, { count: number; ms: number }>();
-  const onQuery = (q: { __knexQueryUid: string; sql: string }) => open.set(q.__knexQueryUid, { sql: q.sql, at: performance.now() });
+  const onQuery = (q: { __knexQueryUid: string; sql: string }) => {
+    if (watcher.active) open.set(q.__knexQueryUid, { sql: q.sql, at: performance.now() });
+  };
   const onDone = (_: unknown, q: { __knexQueryUid: string }) => {
     const o = open.get(q.__knexQueryUid);
     if (!o) return;
@@ -262,8 +258,10 @@ function watchStatements(db: Knex): { stop(events: number): StatementStats } {
     bySql.set(o.sql, s);
   };
   db.on('query', onQuery).on('query-response', onDone).on('query-error', onDone);
-  return {
-    stop(events) {
+  const watcher = {
+    /** Only statements sent while active count. */
+    active: true,
+    stop(events: number): StatementStats {
       db.off('query', onQuery).off('query-response', onDone).off('query-error', onDone);
       // Grouped by the statement's first words (a multi-row insert's SQL varies with its rows).
       const byKind = new Map<string, { count: number; ms: number }>();
@@ -282,6 +280,7 @@ function watchStatements(db: Knex): { stop(events: number): StatementStats } {
       };
     },
   };
+  return watcher;
 }
 
 async function manyClients(rt: Runtime, instances: readonly string[], clients: number): Promise<Rate> {
@@ -302,28 +301,85 @@ async function assertFinished(rt: Runtime, instances: readonly string[], label: 
   if (history !== expected) throw new Error(`${label}: ${history} history rows for the first instances, expected ${expected} (start + ${STORY_LENGTH} events each)`);
 }
 
-/** Ceiling A: the bare transaction per event (read the row, update it with a rev check, insert a
- * history row), one client, round-robin over the instances as the engine's phases. */
-async function bareTransactions(db: Knex, instances: readonly string[]): Promise<Rate & { statements: StatementStats }> {
-  const statements = watchStatements(db);
-  const elapsed = timer();
-  let events = 0;
+/** Ceiling A: the bare transaction per event — read the instance row, update it with a rev check,
+ * insert a history row — through knex on the same store, no engine. */
+async function bareTransaction(db: Knex, id: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    const row = (await trx('instances').where({ id }).first()) as { rev: number; snapshot: string; stages: string; stage_entries: string; due_at: number | null };
+    const at = clock.now();
+    const updated = await trx('instances')
+      .where({ id, rev: row.rev })
+      .update({ snapshot: row.snapshot, rev: row.rev + 1, stages: row.stages, stage_entries: row.stage_entries, due_at: row.due_at, updated_at: at });
+    if (updated !== 1) throw new Error(`bare: ${id} changed meanwhile`);
+    await trx('history').insert({ instance_id: id, rev: row.rev + 1, at, actor: ACTOR, event_type: 'bench.bare', payload: null, from_stages: row.stages, to_stages: row.stages });
+  });
+}
+
+type OneClient = Rate & { statements: StatementStats };
+
+/**
+ * The one-client figures side by side: the engine, the bare transaction and the bpmn-engine peer take
+ * turns, a round of the story each (event k to each of their instances), so a machine whose load
+ * changes during the run weighs on all three alike. Each side's time is the sum of its rounds.
+ */
+async function oneClientSideBySide(
+  rt: Runtime,
+  sides: { engine?: readonly string[]; bare?: readonly string[]; bpmn?: number },
+): Promise<{ one?: OneClient; bare?: OneClient; peer?: Rate & { stateBytes: number } }> {
+  const engineWatch = watchStatements(rt.db);
+  const bareWatch = watchStatements(rt.db);
+  engineWatch.active = bareWatch.active = false;
+  let peer: BpmnPeer | undefined;
+  const peerIds: string[] = [];
+  if (sides.bpmn) {
+    peer = new BpmnPeer(rt.db);
+    await peer.setup();
+    for (let i = 0; i < sides.bpmn; i++) peerIds.push(await peer.start({ registersWithDepartment: false }));
+    // One signal to warm its code up, on an instance of its own (not counted).
+    const warm = await peer.start({ registersWithDepartment: false });
+    await peer.signal(warm, STORY[0]!.bpmn);
+  }
+  const ms = { engine: 0, bare: 0, peer: 0 };
+  let stateBytes = 0;
   for (let round = 0; round < STORY_LENGTH; round++) {
-    for (const id of instances) {
-      await db.transaction(async (trx) => {
-        const row = (await trx('instances').where({ id }).first()) as { rev: number; snapshot: string; stages: string; stage_entries: string; due_at: number | null };
-        const at = clock.now();
-        const updated = await trx('instances')
-          .where({ id, rev: row.rev })
-          .update({ snapshot: row.snapshot, rev: row.rev + 1, stages: row.stages, stage_entries: row.stage_entries, due_at: row.due_at, updated_at: at });
-        if (updated !== 1) throw new Error(`bare: ${id} changed meanwhile`);
-        await trx('history').insert({ instance_id: id, rev: row.rev + 1, at, actor: ACTOR, event_type: 'bench.bare', payload: null, from_stages: row.stages, to_stages: row.stages });
-      });
-      events++;
+    const step = STORY[round]!;
+    if (sides.engine) {
+      engineWatch.active = true;
+      const elapsed = timer();
+      for (const id of sides.engine) await run(rt.engine, id, step.command);
+      ms.engine += elapsed();
+      engineWatch.active = false;
+    }
+    if (sides.bare) {
+      bareWatch.active = true;
+      const elapsed = timer();
+      for (const id of sides.bare) await bareTransaction(rt.db, id);
+      ms.bare += elapsed();
+      bareWatch.active = false;
+    }
+    if (peer) {
+      const elapsed = timer();
+      for (const id of peerIds) await peer.signal(id, step.bpmn);
+      ms.peer += elapsed();
+      if (round === 10) stateBytes = await peer.stateBytes(peerIds[0]!);
     }
   }
-  const perS = events / (elapsed() / 1000);
-  return { events, perS, statements: statements.stop(events) };
+  const out: { one?: OneClient; bare?: OneClient; peer?: Rate & { stateBytes: number } } = {};
+  const engineEvents = (sides.engine?.length ?? 0) * STORY_LENGTH;
+  const bareEvents = (sides.bare?.length ?? 0) * STORY_LENGTH;
+  const engineStats = engineWatch.stop(engineEvents || 1);
+  const bareStats = bareWatch.stop(bareEvents || 1);
+  if (sides.engine) out.one = { events: engineEvents, perS: engineEvents / (ms.engine / 1000), statements: engineStats };
+  if (sides.bare) out.bare = { events: bareEvents, perS: bareEvents / (ms.bare / 1000), statements: bareStats };
+  if (peer) {
+    for (const id of peerIds) {
+      const waiting = await peer.waiting(id);
+      if (waiting.length) throw new Error(`bpmn peer: ${id} still waits on ${waiting.join(', ')}`);
+    }
+    const events = peerIds.length * STORY_LENGTH;
+    out.peer = { events, perS: events / (ms.peer / 1000), stateBytes };
+  }
+  return out;
 }
 
 /** Ceiling B: XState's transition() on the compiled machine, the same story, in memory. */
@@ -350,33 +406,6 @@ function xstateOnly(compiled: CompiledProcess, instances: number, repeat: number
   return { events: total, perS: total / (elapsed() / 1000) };
 }
 
-/** The peer: the same story as BPMN signals on bpmn-engine, each saved to SQLite. */
-async function bpmnPeer(db: Knex, count: number): Promise<Rate & { stateBytes: number }> {
-  const peer = new BpmnPeer(db);
-  await peer.setup();
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) ids.push(await peer.start({ registersWithDepartment: false }));
-  // One signal to warm the engine's code up, on an instance of its own (not counted).
-  const warm = await peer.start({ registersWithDepartment: false });
-  await peer.signal(warm, STORY[0]!.bpmn);
-  const elapsed = timer();
-  let events = 0;
-  let stateBytes = 0;
-  for (const step of STORY) {
-    for (const id of ids) {
-      await peer.signal(id, step.bpmn);
-      events++;
-    }
-    if (step === STORY[10]) stateBytes = await peer.stateBytes(ids[0]!);
-  }
-  const perS = events / (elapsed() / 1000);
-  for (const id of ids) {
-    const waiting = await peer.waiting(id);
-    if (waiting.length) throw new Error(`bpmn peer: ${id} still waits on ${waiting.join(', ')}`);
-  }
-  return { events, perS, stateBytes };
-}
-
 // ---------------------------------------------------------------------------------------------
 // The run
 
@@ -387,22 +416,24 @@ try {
   const { rt } = sqlite;
   log(`events on SQLite (${sqlite.where}): ${schools} instances; phases of ${sizes.oneClient} instances (1 client), ${CLIENTS}×${sizes.perClient} (${CLIENTS} clients), × ${STORY_LENGTH} events each`);
   const instances = new Instances(await populate(rt, schools, 'SQLite'));
-  if (phases.has('one')) {
-    const ids = instances.take(sizes.oneClient);
-    r.one = await oneClient(rt, ids);
-    await assertFinished(rt, ids, '1 client');
-    log(`engine, 1 client: ${r.one.events} events, ${r.one.perS.toFixed(0)}/s; ${describeStatements(r.one.statements)}`);
-    for (const t of r.one.statements.top) log(`    ${t.perEvent.toFixed(2)}× ${t.msPerEvent.toFixed(3)} ms  ${t.sql}`);
+  if (phases.has('one') || phases.has('bare') || phases.has('bpmn')) {
+    const engineIds = phases.has('one') ? instances.take(sizes.oneClient) : undefined;
+    const bareIds = phases.has('bare') ? instances.take(sizes.oneClient) : undefined;
+    const side = await oneClientSideBySide(rt, { ...(engineIds ? { engine: engineIds } : {}), ...(bareIds ? { bare: bareIds } : {}), ...(phases.has('bpmn') ? { bpmn: sizes.bpmn } : {}) });
+    Object.assign(r, side);
+    if (engineIds) await assertFinished(rt, engineIds, '1 client');
+    if (r.one) {
+      log(`engine, 1 client: ${r.one.events} events, ${r.one.perS.toFixed(0)}/s; ${describeStatements(r.one.statements)}`);
+      for (const t of r.one.statements.top) log(`    ${t.perEvent.toFixed(2)}× ${t.msPerEvent.toFixed(3)} ms  ${t.sql}`);
+    }
+    if (r.bare) log(`ceiling, bare transaction: ${r.bare.events} events, ${r.bare.perS.toFixed(0)}/s; ${describeStatements(r.bare.statements)}`);
+    if (r.peer) log(`peer, bpmn-engine: ${r.peer.events} events, ${r.peer.perS.toFixed(1)}/s (state ${(r.peer.stateBytes / 1024).toFixed(0)} KiB)`);
   }
   if (phases.has('many')) {
     const ids = instances.take(sizes.perClient * CLIENTS);
     r.many = await manyClients(rt, ids, CLIENTS);
     await assertFinished(rt, ids, `${CLIENTS} clients`);
     log(`engine, ${CLIENTS} clients: ${r.many.events} events, ${r.many.perS.toFixed(0)}/s`);
-  }
-  if (phases.has('bare')) {
-    r.bare = await bareTransactions(rt.db, instances.take(sizes.oneClient));
-    log(`ceiling, bare transaction: ${r.bare.events} events, ${r.bare.perS.toFixed(0)}/s; ${describeStatements(r.bare.statements)}`);
   }
   if (r.one && r.bare && r.one.perS / r.bare.perS < 0.7 && sizes.profile > 0) {
     // Why, from a profile: the same story on more instances, one client, under V8's profiler.
@@ -415,10 +446,6 @@ try {
   if (phases.has('xstate')) {
     r.xstate = xstateOnly(await rt.engine.catalog.get(PROCESS), sizes.oneClient, sizes.xstateRepeat);
     log(`ceiling, XState transition(): ${r.xstate.events} events, ${r.xstate.perS.toFixed(0)}/s`);
-  }
-  if (phases.has('bpmn')) {
-    r.peer = await bpmnPeer(rt.db, sizes.bpmn);
-    log(`peer, bpmn-engine: ${r.peer.events} events, ${r.peer.perS.toFixed(1)}/s (state ${(r.peer.stateBytes / 1024).toFixed(0)} KiB)`);
   }
 } finally {
   await sqlite.close();
@@ -433,7 +460,7 @@ if (phases.has('pg') && (await pgReachable())) {
     log(`events on PostgreSQL (${pg.where}): ${pgSchools} instances`);
     const instances = new Instances(await populate(rt, pgSchools, 'PostgreSQL'));
     const oneIds = instances.take(sizes.pgOneClient);
-    r.pgOne = await oneClient(rt, oneIds);
+    r.pgOne = (await oneClientSideBySide(rt, { engine: oneIds })).one!;
     await assertFinished(rt, oneIds, 'PostgreSQL, 1 client');
     log(`engine on PostgreSQL, 1 client: ${r.pgOne.events} events, ${r.pgOne.perS.toFixed(0)}/s`);
     const manyIds = instances.take(sizes.pgPerClient * CLIENTS);
@@ -469,7 +496,7 @@ if (one && many) {
 }
 if (bare) {
   figures.events_ceiling_bare_tx_per_s = figure(bare.perS, 'events/s', {
-    note: `knex on the same SQLite file, no engine, one client: per event one transaction that reads the instance row, updates it (rev compare-and-set) and inserts a history row; ${bare.events} events over ${sizes.oneClient} other instances, ${STORY_LENGTH} rounds. ${describeStatements(bare.statements)} of ${(1000 / bare.perS).toFixed(2)} ms per event`,
+    note: `knex on the same SQLite file, no engine, one client: per event one transaction that reads the instance row, updates it (rev compare-and-set) and inserts a history row; ${bare.events} events over ${sizes.oneClient} other instances, ${STORY_LENGTH} rounds taken in turn with the engine's. ${describeStatements(bare.statements)} of ${(1000 / bare.perS).toFixed(2)} ms per event`,
   });
 }
 if (one && bare) {
