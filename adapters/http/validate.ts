@@ -31,6 +31,8 @@ export function check(validate: ValidateFunction | undefined, value: unknown, wh
 
 /** Deepest nesting a request body may have: forms are a level or two; 32 is far past any of them. */
 export const MAX_BODY_DEPTH = 32;
+/** Characters that are not text: C0 controls but tab and line breaks, and unpaired surrogates. */
+const NOT_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function refuse(where: string, path: string[], field: string, message: string): never {
   throw new HttpError(400, 'VALIDATION_FAILED', `the request ${where} is invalid: ${field}: ${message}`, { errors: [{ field, message, ...(path.length ? { path: [where, ...path].join('.') } : {}) }] });
@@ -39,15 +41,29 @@ function refuse(where: string, path: string[], field: string, message: string): 
 /**
  * What a route stores, hashes or echoes is bounded before anything reads it: nesting at most
  * MAX_BODY_DEPTH deep (a 100,000-deep `data` with an Idempotency-Key overflowed the stack hashing it:
- * 500). Walked with a stack of its own, so a deep body cannot overflow this either.
+ * 500), and every string and field name text (PostgreSQL refuses NUL in text: 500). Walked with a
+ * stack of its own, so a deep body cannot overflow this either.
  */
 export function checkShape(value: unknown, where: 'body' | 'path'): void {
   const pending: { value: unknown; path: string[] }[] = [{ value, path: [] }];
   while (pending.length) {
     const { value: v, path } = pending.pop()!;
+    const field = path.length ? `${where}.${path.join('.')}` : where;
+    if (typeof v === 'string') {
+      const bad = NOT_TEXT.exec(v);
+      if (bad) {
+        // where in the text, as an editor counts: a YAML source is many lines
+        const before = v.slice(0, bad.index).split('\n');
+        const at = `line ${before.length}, column ${before.at(-1)!.length + 1}`;
+        refuse(where, [], field, `holds character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at ${at}, which is not text`);
+      }
+      continue;
+    }
     if (typeof v !== 'object' || v === null) continue;
     if (path.length >= MAX_BODY_DEPTH) refuse(where, path.slice(0, 8), `${where}.${path[0]}`, `is nested deeper than ${MAX_BODY_DEPTH} levels`);
     for (const [key, child] of Object.entries(v)) {
+      const bad = NOT_TEXT.exec(key);
+      if (bad) refuse(where, [], `${field}.${key.replace(NOT_TEXT, '?')}`, `the field name holds character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which is not text`);
       pending.push({ value: child, path: [...path, key] });
     }
   }
