@@ -10,7 +10,7 @@ import { errorBody, errorHandler, HttpError } from './errors.ts';
 import { readKey, recall, remember, requestHash } from './idempotency.ts';
 import { openApiDocument } from './openapi.ts';
 import { isFile, type Route, type Services } from './route.ts';
-import { check, checkShape, compileValidators } from './validate.ts';
+import { check, checkParams, checkShape, compileValidators } from './validate.ts';
 import type { Metrics } from '../metrics.ts';
 
 export interface HttpOptions {
@@ -128,6 +128,7 @@ async function handle(route: Route, validators: ReturnType<typeof compileValidat
   const principal = route.public ? undefined : await authenticate(services.accounts, req, now);
   if (!route.public && !principal) throw new HttpError(401, 'UNAUTHENTICATED', 'sign in first (POST /api/v1/session), or send a bearer token');
   if (principal) checkCsrf(principal, req);
+  checkParams(req.params as Record<string, string>);
   const query = { ...(req.query as Record<string, unknown>) };
   check(validators.query, query, 'query');
   const body = route.body ? req.body : undefined;

@@ -54,7 +54,7 @@ export function checkShape(value: unknown, where: 'body' | 'path'): void {
       if (bad) {
         // where in the text, as an editor counts: a YAML source is many lines
         const before = v.slice(0, bad.index).split('\n');
-        const at = `line ${before.length}, column ${before.at(-1)!.length + 1}`;
+        const at = before.length > 1 ? `line ${before.length}, column ${before.at(-1)!.length + 1}` : `position ${bad.index + 1}`;
         refuse(where, [], field, `holds character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at ${at}, which is not text`);
       }
       continue;
@@ -66,5 +66,14 @@ export function checkShape(value: unknown, where: 'body' | 'path'): void {
       if (bad) refuse(where, [], `${field}.${key.replace(NOT_TEXT, '?')}`, `the field name holds character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which is not text`);
       pending.push({ value: child, path: [...path, key] });
     }
+  }
+}
+
+/** Ids in the path are short text: a NUL in one (`/instances/a%00b`) reached the store query and
+ * PostgreSQL answered with an error (500). */
+export function checkParams(params: Record<string, string>): void {
+  checkShape(params, 'path');
+  for (const [name, value] of Object.entries(params)) {
+    if (value.length > 200) refuse('path', [], `path.${name}`, `is ${value.length} characters long; ids are at most 200`);
   }
 }
