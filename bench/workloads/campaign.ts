@@ -32,8 +32,8 @@ const sqliteSchools = Number(options.schools ?? (quick ? 5_000 : 50_000));
 const pgSchools = Number(options['pg-schools'] ?? (quick ? 2_000 : 10_000));
 const clock = new ManualClock(instantAt('2026-03-02', 8));
 /** Past this many seconds a campaign is stopped and what it did is measured. */
-const CAP_S = Number(options.cap ?? (quick ? 100 : 420));
-const PG_CAP_S = Number(options['pg-cap'] ?? (quick ? 40 : 240));
+const CAP_S = Number(options.cap ?? (quick ? 100 : 180));
+const PG_CAP_S = Number(options['pg-cap'] ?? (quick ? 40 : 60));
 
 class Capped extends Error {}
 
