@@ -128,3 +128,6 @@ export function isFile(a: unknown): a is FileAnswer {
 /** Shared schema pieces. */
 export const ID = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' } as const;
 export const TEXT = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
+/** The stores keep versions in 32-bit integers (PostgreSQL answered a larger one with an error). */
+export const MAX_VERSION = 2_147_483_647;
+export const VERSION = { type: 'integer', minimum: 1, maximum: MAX_VERSION } as const;

@@ -61,7 +61,7 @@ export const alertRoutes = [
     path: '/api/v1/inbox/read',
     summary: 'Mark notices read: the given ids, or all',
     tag: 'alerts',
-    body: { type: 'object', additionalProperties: false, properties: { ids: { type: 'array', items: { type: 'integer', minimum: 1 }, maxItems: 500 }, all: { type: 'boolean' } } },
+    body: { type: 'object', additionalProperties: false, properties: { ids: { type: 'array', items: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, maxItems: 500 }, all: { type: 'boolean' } } },
     async handle({ services, principal, body }) {
       const units = principal.grants.map((g) => g.unitId);
       await services.engine.store.markRead(units, body.all ? 'all' : (body.ids ?? []), services.engine.clock.now());

@@ -3,7 +3,7 @@
 import { createCampaign } from '../../../engine/service/campaigns.ts';
 import type { Campaign } from '../../../engine/service/records.ts';
 import { notFound } from '../errors.ts';
-import { ID, route, TEXT, type Principal, type Services } from '../route.ts';
+import { ID, route, TEXT, VERSION, type Principal, type Services } from '../route.ts';
 import { scope, unitInScope } from '../scope.ts';
 import { instanceRows, processes, stageTitle } from '../views.ts';
 import { exportFile, FORMAT } from './exports.ts';
@@ -46,7 +46,7 @@ export const campaignRoutes = [
       properties: {
         id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
         definitionId: ID,
-        version: { type: 'integer', minimum: 1 },
+        version: VERSION,
         rootUnitId: ID,
         kinds: { type: 'array', items: { type: 'string', maxLength: 32 }, maxItems: 20 },
         reason: TEXT(1000),

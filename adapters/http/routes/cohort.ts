@@ -4,13 +4,13 @@
 import { cancelCohort, extendCohort, migrateCohort, reassignCohort } from '../../../engine/service/cohort.ts';
 import type { InstanceFilter } from '../../../engine/ports.ts';
 import { forbidden } from '../errors.ts';
-import { ID, route, TEXT, type Principal, type Services } from '../route.ts';
+import { ID, route, TEXT, VERSION, type Principal, type Services } from '../route.ts';
 import { scope, unitInScope } from '../scope.ts';
 
 const FILTER = {
   type: 'object',
   additionalProperties: false,
-  properties: { definitionId: ID, definitionVersion: { type: 'integer', minimum: 1 }, campaignId: ID, unitId: ID, stages: { type: 'array', items: ID, maxItems: 50 } },
+  properties: { definitionId: ID, definitionVersion: VERSION, campaignId: ID, unitId: ID, stages: { type: 'array', items: ID, maxItems: 50 } },
 } as const;
 const COMMON = { filter: FILTER, reason: TEXT(1000), dryRun: { type: 'boolean' } } as const;
 
@@ -81,7 +81,7 @@ export const cohortRoutes = [
       type: 'object',
       additionalProperties: false,
       required: ['filter', 'toVersion', 'reason'],
-      properties: { ...COMMON, toVersion: { type: 'integer', minimum: 1 }, stateMap: { type: 'object', additionalProperties: { type: 'string', maxLength: 64 }, maxProperties: 200 } },
+      properties: { ...COMMON, toVersion: VERSION, stateMap: { type: 'object', additionalProperties: { type: 'string', maxLength: 64 }, maxProperties: 200 } },
     },
     async handle({ services, principal, body, actor, idempotencyKey }) {
       const { filter, stateMap, ...input } = body;

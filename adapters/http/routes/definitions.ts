@@ -3,7 +3,7 @@
 import { toMermaid } from '../../../engine/definition/diagram.ts';
 import { EngineError } from '../../../engine/errors.ts';
 import { forbidden, HttpError, notFound } from '../errors.ts';
-import { route, type Services } from '../route.ts';
+import { MAX_VERSION, route, type Services } from '../route.ts';
 import { scope } from '../scope.ts';
 
 const SOURCE = { type: 'object', additionalProperties: false, required: ['source'], properties: { source: { type: 'string', maxLength: 1_000_000 }, lang: { enum: ['vi', 'en'] } } } as const;
@@ -16,7 +16,17 @@ function draftFile(source: string): string {
 
 function checkDraft(services: Services, source: string) {
   const result = services.engine.catalog.check(source, draftFile(source));
-  return { ...result, diagnostics: result.diagnostics.map(({ file: _f, ...d }) => d) };
+  const diagnostics = result.diagnostics.map(({ file: _f, ...d }) => d);
+  if (result.compiled && result.compiled.version > MAX_VERSION) return { diagnostics: [...diagnostics, versionTooLarge(source, result.compiled.version)] };
+  return { ...result, diagnostics };
+}
+
+/** The schema sets no upper bound on a version, the stores do (a 32-bit integer). */
+function versionTooLarge(source: string, version: number) {
+  const lines = source.split('\n');
+  const index = lines.findIndex((l) => /^version:/.test(l));
+  const column = index < 0 ? 1 : (/^version:\s*/.exec(lines[index]!)?.[0].length ?? 0) + 1;
+  return { line: index + 1 || 1, column, severity: 'error' as const, code: 'SCHEMA_RANGE', message: `version ${version} is too large; the largest is ${MAX_VERSION}`, pointer: '/version' };
 }
 
 export const definitionRoutes = [
@@ -45,7 +55,7 @@ export const definitionRoutes = [
     query: { type: 'object', additionalProperties: false, properties: { lang: { enum: ['vi', 'en'] } } },
     async handle({ services, params, query }) {
       const version = params.version === 'latest' ? undefined : Number(params.version);
-      if (version !== undefined && !(Number.isInteger(version) && version > 0)) {
+      if (version !== undefined && !(Number.isInteger(version) && version > 0 && version <= MAX_VERSION)) {
         throw new HttpError(400, 'VALIDATION_FAILED', `version "${params.version}" is not a version number or "latest"`, { errors: [{ field: 'version', message: 'must be a positive integer or "latest"' }] });
       }
       const def = await services.engine.store.getDefinition(params.id!, version);
@@ -107,7 +117,13 @@ export const definitionRoutes = [
     body: SOURCE,
     async handle({ services, principal, body, actor, res }) {
       if (!scope(principal, 'administer').length) throw forbidden('publishing a process needs an administrator role', { ability: 'administer' });
-      const result = await services.engine.catalog.publish(body.source, draftFile(body.source), actor);
+      const file = draftFile(body.source);
+      const { compiled } = services.engine.catalog.check(body.source, file);
+      if (compiled && compiled.version > MAX_VERSION) {
+        const d = versionTooLarge(body.source, compiled.version);
+        throw new EngineError('DEFINITION_INVALID', `${file} does not validate:\n${file}:${d.line}:${d.column}: error ${d.code} ${d.message}`, { diagnostics: [{ file, ...d }] });
+      }
+      const result = await services.engine.catalog.publish(body.source, file, actor);
       if (!result.created) res.locals.status = 200;
       return { ...result, diagnostics: result.diagnostics.map(({ file: _f, ...d }) => d) };
     },
