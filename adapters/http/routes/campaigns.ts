@@ -55,6 +55,12 @@ export const campaignRoutes = [
     },
     async handle({ services, principal, body, actor }) {
       await unitInScope(services, principal, body.rootUnitId, 'administer');
+      // An id another unit's campaign holds is theirs: answered like reading it, without naming
+      // its process and unit as "already exists for … under …" did.
+      if (body.id) {
+        const taken = await services.engine.store.getCampaign(body.id);
+        if (taken) await campaignInScope(services, principal, taken.id);
+      }
       const { anchors, ...rest } = body;
       const campaign = await createCampaign(services.engine, { ...rest, ...(anchors ? { anchors: anchors as Record<string, string> } : {}) }, { actor });
       services.runCampaignLater(campaign.id, actor);
