@@ -58,9 +58,12 @@ export function toHttpError(e: unknown): HttpError {
   if (e instanceof EngineError) return new HttpError(ENGINE_STATUS[e.code] ?? 400, e.code, e.message, e.details);
   // A deadline the installed holiday calendars cannot count (a date past their last year).
   if (e instanceof CalendarError) return new HttpError(422, e.code, e.message, e.details);
-  const err = e as { type?: string; status?: number; code?: string; message?: string };
+  const err = e as { type?: string; status?: number; code?: string; message?: string; limit?: number; length?: number };
   // body-parser's own errors carry a type and a status.
-  if (err?.type === 'entity.too.large') return new HttpError(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large', {});
+  if (err?.type === 'entity.too.large') {
+    const size = typeof err.length === 'number' && err.length > 0 ? `${err.length} bytes` : 'larger than that';
+    return new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body is too large: the limit is ${err.limit} bytes, this one is ${size}`, { limit: err.limit, ...(typeof err.length === 'number' ? { length: err.length } : {}) });
+  }
   if (err?.type === 'entity.parse.failed') return new HttpError(400, 'MALFORMED_JSON', `the request body is not valid JSON: ${err.message}`, {});
   if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported') return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', err.message ?? 'unsupported encoding', {});
   if (isUnavailable(err)) return new HttpError(503, 'SERVICE_UNAVAILABLE', 'the store or the queue cannot be reached; try again shortly', {});
