@@ -34,7 +34,7 @@ describe('property: generated definitions', () => {
         seen.always += Object.values(g.definition.stages).filter((s) => s.always).length;
         seen.lists += Object.values(g.definition.stages).filter((s) => Object.values(s.on ?? {}).some(Array.isArray)).length;
       }),
-      { numRuns: runs(300), seed: SEED },
+      { numRuns: runs(150), seed: SEED },
     );
     // Not a property, a guard on the generator: the runs below would prove little without these.
     for (const [what, n] of Object.entries(seen)) expect(n, `generated ${what}`).to.be.greaterThan(seen.runs / 4);

@@ -1,11 +1,14 @@
 // Runs one generated process with one generated event sequence on a real runtime (store, embedded
 // queue, relay, engine), checking after every step what must always hold:
 //  - the command's answer: applied (one new history row, by this actor, of this event) or refused with
-//    an expected code and nothing written; the pure step advance() on the state before agrees;
+//    an expected code and nothing written; the pure step advance() on the state before agrees; a task
+//    just completed has its row done, with its data and who did it, even if its stage moved on at once;
 //  - no task row is open in a stage entry the instance has left, and the rows of the active entries
 //    say what the process context says;
-//  - after the clock moves and due timers run: every stage entry that was active at its overdue rung's
-//    moment has that rung's escalation recorded;
+//  - every pending timer belongs to a current stage entry and arming, and the queue holds a job for
+//    each pending timer of the instance and for nothing else of it (no timer lost, none left over);
+//  - after the clock moves and due timers run: no timer due is still pending, and every stage entry
+//    that was active at its overdue rung's moment has that rung's escalation recorded;
 // and at the end that history is linear and every stored state seen equals a replay of the history.
 // A burst sends several commands at once: each applied one is one row, each refusal is explained by
 // a state the instance passed through during the burst (or is a conflict past the retry limit).
@@ -16,7 +19,7 @@ import type { ProcessContext } from '../../engine/definition/conditions.ts';
 import { ENGINE_EVENTS, type CompiledProcess } from '../../engine/definition/compile.ts';
 import { EngineError } from '../../engine/errors.ts';
 import type { Clock } from '../../engine/ports.ts';
-import { advance, type EngineEvent } from '../../engine/runtime/advance.ts';
+import { advance, timerIsCurrent, type EngineEvent } from '../../engine/runtime/advance.ts';
 import { ladderInstant } from '../../engine/runtime/deadlines.ts';
 import { taskId, timerId } from '../../engine/service/change.ts';
 import type { HistoryEntry, Instance, LoadedInstance } from '../../engine/service/records.ts';
@@ -68,6 +71,7 @@ export async function runScenario(h: Harness, g: Generated, start: number, comma
   const bursts: { step: string; from: number; to: number; answers: { actor: string; event: EngineEvent; invalidData: boolean; rev?: number; code?: string }[] }[] = [];
   let current = await load();
   checkTasks(compiled, current);
+  await checkTimers(rt, current, 'start');
   seen.set(current.instance.rev, current.instance);
   try {
     for (const [k, c] of commands.entries()) {
@@ -80,6 +84,7 @@ export async function runScenario(h: Harness, g: Generated, start: number, comma
         await rt.runDue();
         current = await load();
         overdueChecks += await checkOverdue(rt, compiled, calendar, before, current, clock.at, step);
+        expect(current.pendingTimers.filter((t) => t.fireAt <= clock.at).map((t) => t.id), `${step}: timers due and still pending`).to.deep.equal([]);
         outcomes.push('wait');
       } else if (c.kind === 'burst') {
         const parts = c.parts.map((part, j) => ({ part, actor: `u${k + 1}_${j + 1}`, ...resolve(rt, compiled, before, part, `u${k + 1}_${j + 1}`) }));
@@ -140,6 +145,7 @@ export async function runScenario(h: Harness, g: Generated, start: number, comma
         }
       }
       checkTasks(compiled, current, step);
+      await checkTimers(rt, current, step);
       seen.set(current.instance.rev, current.instance);
     }
     const history = await rt.store.history(instanceId);
@@ -236,6 +242,16 @@ export function checkTasks(compiled: CompiledProcess, loaded: LoadedInstance, st
       expect(row?.status, `${step}: the row of task ${info.id} in entry ${entry.seq} of ${stage}`).to.equal(context.tasks[info.id]?.status);
     }
   }
+}
+
+/** Pending timers are those of the current stage entries and armings, and exactly they are queued. */
+async function checkTimers(rt: Runtime, loaded: LoadedInstance, step: string): Promise<void> {
+  const { instance } = loaded;
+  for (const t of loaded.pendingTimers) {
+    expect(instance.status === 'running' && timerIsCurrent(instance.state, { stage: t.stage, seq: t.stageSeq, arm: t.arm }), `${step}: pending timer ${t.id} is not of a current stage entry (now ${JSON.stringify(instance.state.entries)})`).to.equal(true);
+  }
+  const jobs = (await rt.queue.pendingIds()).filter((id) => id.startsWith(`${instance.id}.`));
+  expect(jobs.sort(), `${step}: the queue's jobs for the instance are its pending timers`).to.deep.equal(loaded.pendingTimers.map((t) => t.id).sort());
 }
 
 /**
