@@ -113,7 +113,9 @@ describe('compiler', () => {
   });
 });
 
-describe('tiendo CLI', () => {
+describe('tiendo CLI', function () {
+  // Each case starts `node` (tsx compiles on the way in): seconds on a busy 2-core machine.
+  this.timeout(90_000);
   const cli = (...args: string[]) => spawnSync('node', ['bin/tiendo.js', ...args], { encoding: 'utf8' });
 
   it('validate: exit 0 and a summary for clean files', () => {
