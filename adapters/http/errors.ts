@@ -70,8 +70,14 @@ export function toHttpError(e: unknown): HttpError {
   return new HttpError(500, 'INTERNAL', 'something went wrong on the server; it has been logged', {});
 }
 
+/** The store or the queue could not be reached, or dropped the connection mid-request: refused,
+ * reset, timed out, the server shutting down or starting (57P01–57P03), the connection lost (class
+ * 08), or pg's and ioredis's own words for a connection that broke (they carry no code). */
+const UNAVAILABLE_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'SQLITE_BUSY'];
+const UNAVAILABLE_MESSAGES = /Knex: Timeout acquiring a connection|Connection terminated|connection error and is not queryable|Client was closed and is not queryable|Stream isn't writeable|Connection is closed|Redis is unreachable/;
+
 function isUnavailable(err: { code?: string; message?: string } | undefined): boolean {
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', 'SQLITE_BUSY'].includes(err?.code ?? '') || /Knex: Timeout acquiring a connection/.test(err?.message ?? '');
+  return UNAVAILABLE_CODES.includes(err?.code ?? '') || UNAVAILABLE_MESSAGES.test(err?.message ?? '');
 }
 
 export function errorBody(e: HttpError): { error: { code: string; message: string; details: Record<string, unknown> } } {
