@@ -102,6 +102,8 @@ export function parseYaml(input: string | Uint8Array, file: string, limits: Pars
 class Converter {
   private nodes = 0;
   private stopped = false;
+  /** Where the outermost alias being expanded is written. */
+  private aliasAt: number | undefined;
   constructor(
     private readonly doc: Document,
     private readonly sink: DiagnosticSink,
@@ -129,7 +131,15 @@ class Converter {
         this.sink.addAt('error', 'YAML_SYNTAX', this.position(start), `unknown alias *${node.source}`);
         return null;
       }
-      return this.convert(target, path, depth + 1);
+      // A limit hit while expanding an alias is reported at the alias written in the document,
+      // not at the anchored value lines above it (which is fine on its own).
+      const outer = this.aliasAt === undefined;
+      if (outer) this.aliasAt = start;
+      try {
+        return this.convert(target, path, depth + 1);
+      } finally {
+        if (outer) this.aliasAt = undefined;
+      }
     }
     if (node.tag && !CORE_TAGS.has(node.tag)) {
       this.sink.addAt('error', 'CUSTOM_TAG', this.position(start), `tag ${node.tag} is not allowed; write plain YAML values`);
@@ -184,7 +194,7 @@ class Converter {
 
   private stop(code: string, offset: number, message: string): void {
     this.stopped = true;
-    this.sink.addAt('error', code, this.position(offset), message);
+    this.sink.addAt('error', code, this.position(this.aliasAt ?? offset), message);
   }
 }
 
