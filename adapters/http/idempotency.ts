@@ -31,6 +31,18 @@ export async function recall(store: Store, scope: string, key: string, hash: str
   return seen.response as Remembered;
 }
 
+/**
+ * An engine command this key committed whose answer was never remembered here: the store went away
+ * between the commit and the answer (the client got a 503 and sends the request again). The engine
+ * keeps the key with the change, under the actor, with this layer's request hash; the answer is
+ * the command's. Looked up before the route's own checks, which would refuse the repeat (the task
+ * is no longer open). A different request under the key goes on to the engine, which refuses it.
+ */
+export async function recallCommitted(store: Store, actor: string, key: string, hash: string, status: number): Promise<Remembered | undefined> {
+  const seen = await store.getIdempotent(actor, key);
+  return seen && seen.requestHash === hash ? { status, body: seen.response } : undefined;
+}
+
 export async function remember(store: Store, scope: string, key: string, hash: string, answer: Remembered, at: number): Promise<void> {
   await store.putIdempotent(scope, key, hash, answer, at);
 }

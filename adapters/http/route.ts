@@ -70,6 +70,9 @@ export interface Ctx<B, Q> {
   body: B;
   services: Services;
   idempotencyKey?: string;
+  /** With an Idempotency-Key: the request's hash, which engine commands keep with the key (so a
+   * repeat is recognised even when the first answer was lost after its commit). */
+  requestHash?: string;
 }
 
 export interface UserCtx<B, Q> extends Ctx<B, Q> {

@@ -7,7 +7,7 @@ import helmet from 'helmet';
 import { decodeUtf8 } from '../../engine/definition/parse.ts';
 import { authenticate, checkCsrf } from './auth.ts';
 import { errorBody, errorHandler, HttpError } from './errors.ts';
-import { readKey, recall, remember, requestHash } from './idempotency.ts';
+import { readKey, recall, recallCommitted, remember, requestHash } from './idempotency.ts';
 import { openApiDocument } from './openapi.ts';
 import { isFile, type Route, type Services } from './route.ts';
 import { check, checkParams, checkShape, compileValidators } from './validate.ts';
@@ -139,11 +139,11 @@ async function handle(route: Route, validators: ReturnType<typeof compileValidat
   }
   if (route.body) checkShape(body, 'body');
   check(validators.body, body, 'body');
-  const ctx = { req, res, params: req.params as Record<string, string>, query, body, services, ...(idempotencyKey ? { idempotencyKey } : {}) };
   const scope = principal ? `http:${principal.user.login}` : '';
   const hash = idempotencyKey ? requestHash(req.method, req.path, body) : '';
+  const ctx = { req, res, params: req.params as Record<string, string>, query, body, services, ...(idempotencyKey ? { idempotencyKey, requestHash: hash } : {}) };
   if (idempotencyKey && principal) {
-    const seen = await recall(services.engine.store, scope, idempotencyKey, hash);
+    const seen = (await recall(services.engine.store, scope, idempotencyKey, hash)) ?? (await recallCommitted(services.engine.store, principal.user.login, idempotencyKey, hash, route.status ?? 200));
     if (seen) {
       res.setHeader('Idempotent-Replayed', 'true');
       return send(res, seen.status, seen.body);

@@ -23,6 +23,9 @@ export interface CommandOptions {
   /** Who sends it: recorded in history; idempotency keys are unique per actor. */
   actor: string;
   idempotencyKey?: string;
+  /** The caller's own hash of the request, kept with the key (the HTTP layer's: it looks the key up
+   * before its own checks). Default: a hash of the instance id and the command. */
+  requestHash?: string;
 }
 
 /** What a command answers: the instance as it now stands. */
@@ -281,7 +284,7 @@ export class Engine {
     request: unknown,
     compute: (loaded: LoadedInstance, at: number, compiled: CompiledProcess) => Promise<{ change: Change; step?: StepResult }>,
   ): Promise<InstanceSummary> {
-    const requestHash = options.idempotencyKey ? hashOf({ instanceId, request }) : '';
+    const requestHash = options.idempotencyKey ? (options.requestHash ?? hashOf({ instanceId, request })) : '';
     for (let attempt = 0; ; attempt++) {
       if (options.idempotencyKey) {
         const seen = await this.store.getIdempotent(options.actor, options.idempotencyKey);

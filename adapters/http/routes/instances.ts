@@ -99,10 +99,10 @@ export const instanceRoutes = [
     tag: 'instances',
     errors: [404, 409, 422],
     body: { type: 'object', additionalProperties: false, required: ['type'], properties: { type: { type: 'string', minLength: 1, maxLength: 64 }, data: { type: 'object' } } },
-    async handle({ services, principal, params, body, actor, idempotencyKey }) {
+    async handle({ services, principal, params, body, actor, idempotencyKey, requestHash }) {
       const instance = await instanceInScope(services, principal, params.id!, 'work');
       await requireStageOwner(services.engine, principal, instance);
-      return services.engine.send(instance.id, { type: body.type, ...(body.data ? { data: body.data } : {}) }, { actor, ...(idempotencyKey ? { idempotencyKey } : {}) });
+      return services.engine.send(instance.id, { type: body.type, ...(body.data ? { data: body.data } : {}) }, { actor, ...(idempotencyKey ? { idempotencyKey, requestHash } : {}) });
     },
   }),
   route({
@@ -112,10 +112,10 @@ export const instanceRoutes = [
     tag: 'instances',
     errors: [404, 409, 422],
     body: { type: 'object', additionalProperties: false, required: ['item', 'checked'], properties: { item: ID, checked: { type: 'boolean' } } },
-    async handle({ services, principal, params, body, actor, idempotencyKey }) {
+    async handle({ services, principal, params, body, actor, idempotencyKey, requestHash }) {
       const instance = await instanceInScope(services, principal, params.id!, 'work');
       await requireStageOwner(services.engine, principal, instance);
-      return services.engine.checkEvidence(instance.id, body.item, body.checked, { actor, ...(idempotencyKey ? { idempotencyKey } : {}) });
+      return services.engine.checkEvidence(instance.id, body.item, body.checked, { actor, ...(idempotencyKey ? { idempotencyKey, requestHash } : {}) });
     },
   }),
   route({
@@ -125,10 +125,10 @@ export const instanceRoutes = [
     tag: 'instances',
     errors: [404, 409, 422],
     body: { type: 'object', additionalProperties: false, required: ['name', 'date'], properties: { name: ID, date: { type: ['string', 'null'], maxLength: 10 } } },
-    async handle({ services, principal, params, body, actor, idempotencyKey }) {
+    async handle({ services, principal, params, body, actor, idempotencyKey, requestHash }) {
       const instance = await instanceInScope(services, principal, params.id!, 'work');
       await requireStageOwner(services.engine, principal, instance);
-      return services.engine.setAnchor(instance.id, body.name, body.date, { actor, ...(idempotencyKey ? { idempotencyKey } : {}) });
+      return services.engine.setAnchor(instance.id, body.name, body.date, { actor, ...(idempotencyKey ? { idempotencyKey, requestHash } : {}) });
     },
   }),
   route({
@@ -138,9 +138,9 @@ export const instanceRoutes = [
     tag: 'instances',
     errors: [404, 409],
     body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: TEXT(1000) } },
-    async handle({ services, principal, params, body, actor, idempotencyKey }) {
+    async handle({ services, principal, params, body, actor, idempotencyKey, requestHash }) {
       const instance = await instanceInScope(services, principal, params.id!, 'administer');
-      return services.engine.cancel(instance.id, body.reason, { actor, ...(idempotencyKey ? { idempotencyKey } : {}) });
+      return services.engine.cancel(instance.id, body.reason, { actor, ...(idempotencyKey ? { idempotencyKey, requestHash } : {}) });
     },
   }),
 ];

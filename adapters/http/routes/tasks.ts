@@ -75,12 +75,12 @@ export const taskRoutes = [
     tag: 'tasks',
     errors: [404, 409, 422],
     body: { type: 'object', additionalProperties: false, required: ['data'], properties: { data: { type: 'object' } } },
-    async handle({ services, principal, params, body, actor, idempotencyKey }) {
+    async handle({ services, principal, params, body, actor, idempotencyKey, requestHash }) {
       const task = await taskInScope(services, principal, params.id!, 'work');
       if (task.status !== 'open') throw new EngineError('TASK_NOT_OPEN', `task "${task.task}" is ${task.status}, not open`, { taskId: task.id, status: task.status });
       // Holding the task is enough: a cohort reassign can hand it to a unit outside the instance's
       // subtree (a merged school's work), and that unit's staff are the ones to finish it.
-      return services.engine.completeTask(task.instanceId, task.task, body.data, { actor, ...(idempotencyKey ? { idempotencyKey } : {}) });
+      return services.engine.completeTask(task.instanceId, task.task, body.data, { actor, ...(idempotencyKey ? { idempotencyKey, requestHash } : {}) });
     },
   }),
 ];
