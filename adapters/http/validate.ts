@@ -34,6 +34,8 @@ export const MAX_BODY_DEPTH = 32;
 /** Characters that are not text: C0 controls but tab and line breaks, and unpaired surrogates. */
 const NOT_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 function refuse(where: string, path: string[], field: string, message: string): never {
   throw new HttpError(400, 'VALIDATION_FAILED', `the request ${where} is invalid: ${field}: ${message}`, { errors: [{ field, message, ...(path.length ? { path: [where, ...path].join('.') } : {}) }] });
 }
@@ -62,6 +64,10 @@ export function checkShape(value: unknown, where: 'body' | 'path'): void {
     if (typeof v !== 'object' || v === null) continue;
     if (path.length >= MAX_BODY_DEPTH) refuse(where, path.slice(0, 8), `${where}.${path[0]}`, `is nested deeper than ${MAX_BODY_DEPTH} levels`);
     for (const [key, child] of Object.entries(v)) {
+      // JSON.parse makes "__proto__" an own key; copied with obj[key] = … it sets a prototype instead
+      // (an anchor named __proto__ was dropped without a word). No form, anchor or stage can be named
+      // so: a definition may not use these keys either.
+      if (PROTOTYPE_KEYS.has(key)) refuse(where, [], `${field}.${key}`, 'is not an allowed field name');
       const bad = NOT_TEXT.exec(key);
       if (bad) refuse(where, [], `${field}.${key.replace(NOT_TEXT, '?')}`, `the field name holds character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which is not text`);
       pending.push({ value: child, path: [...path, key] });
