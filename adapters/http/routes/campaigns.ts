@@ -2,6 +2,7 @@
 // fill, see where the schools stand, export the status per school.
 import { createCampaign } from '../../../engine/service/campaigns.ts';
 import type { Campaign } from '../../../engine/service/records.ts';
+import { EngineError } from '../../../engine/errors.ts';
 import { notFound } from '../errors.ts';
 import { ID, route, TEXT, VERSION, type Principal, type Services } from '../route.ts';
 import { scope, unitInScope } from '../scope.ts';
@@ -62,6 +63,13 @@ export const campaignRoutes = [
         if (taken) await campaignInScope(services, principal, taken.id);
       }
       const { anchors, ...rest } = body;
+      // Anchor names are the process's own: the engine's look-up also found names every object
+      // inherits (hasOwnProperty, toString), and the campaign stored them for each school it started.
+      if (anchors) {
+        const compiled = await services.engine.catalog.get(body.definitionId, body.version);
+        const unknown = Object.keys(anchors).find((name) => !Object.hasOwn(compiled.anchors, name));
+        if (unknown !== undefined) throw new EngineError('UNKNOWN_ANCHOR', `unknown anchor "${unknown}"; anchors are: ${Object.keys(compiled.anchors).join(', ') || 'none'}`, { anchor: unknown, field: `anchors.${unknown}` });
+      }
       const campaign = await createCampaign(services.engine, { ...rest, ...(anchors ? { anchors: anchors as Record<string, string> } : {}) }, { actor });
       services.runCampaignLater(campaign.id, actor);
       const [row] = await campaignRows(services, [campaign]);
