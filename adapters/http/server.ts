@@ -155,7 +155,9 @@ async function handle(route: Route, validators: ReturnType<typeof compileValidat
     res.status(status).type(answer.file.type).attachment(answer.file.name).send(answer.file.data);
     return;
   }
-  if (idempotencyKey && principal) await remember(services.engine.store, scope, idempotencyKey, hash, { status, body: answer ?? null }, now);
+  // The work is done: a store that went away since does not turn its answer into a 503 (an engine
+  // command's key committed with its change, and a repeat finds it there).
+  if (idempotencyKey && principal) await remember(services.engine.store, scope, idempotencyKey, hash, { status, body: answer ?? null }, now).catch(() => undefined);
   send(res, status, answer);
 }
 
