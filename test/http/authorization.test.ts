@@ -1,0 +1,439 @@
+// The authorization matrix: every private route of the API × role (administrator, supervisor, staff,
+// each granted on Phòng A) × target (Phòng A itself, a school under it, its sibling Phòng B, the Sở
+// above it) → allowed (2xx) or 403, and on every 403 the store is exactly as it was.
+//
+// The expected cell is derived from the rules the README states, written out below — not from what
+// the server answers:
+//   - a role is granted on an org unit and covers its subtree (so: own and subtree, never sibling or parent);
+//   - every role reads; staff act on stages whose owner unit is in their scope (administrators also);
+//   - supervisors watch and acknowledge (administrators also);
+//   - administrators also publish, launch campaigns and run cohort operations.
+// The table walks ROUTES itself, so a new route without a row fails the first test.
+import { expect } from 'chai';
+import { ROUTES } from '../../adapters/http/routes/index.ts';
+import { createCampaign, runCampaign } from '../../engine/service/campaigns.ts';
+import { at8 } from '../support/runtime.ts';
+import { Client, errorOf, startTestServer, type Answer, type TestServer } from './support.ts';
+
+type Role = 'admin' | 'supervisor' | 'staff';
+type Target = 'own' | 'subtree' | 'sibling' | 'parent';
+type Need = 'signed-in' | 'read' | 'work' | 'watch' | 'administer';
+
+const ROLES: Role[] = ['admin', 'supervisor', 'staff'];
+const TARGETS: Target[] = ['own', 'subtree', 'sibling', 'parent'];
+/** Every user holds one role on Phòng A (see USERS in support.ts). */
+const LOGIN: Record<Role, string> = { admin: 'admin_a', supervisor: 'sup_a', staff: 'staff_a' };
+const UNIT: Record<Target, string> = { own: 'pgd_a', subtree: 'thcs_a1', sibling: 'pgd_b', parent: 'so' };
+const KIND: Record<Target, string> = { own: 'district-office', subtree: 'lower-secondary', sibling: 'district-office', parent: 'department' };
+
+// The README's rules, as data.
+const MAY: Record<Need, readonly Role[]> = {
+  'signed-in': ROLES,
+  read: ROLES,
+  work: ['staff', 'admin'],
+  watch: ['supervisor', 'admin'],
+  administer: ['admin'],
+};
+const covers = (t: Target) => t === 'own' || t === 'subtree';
+
+const PROBE = 'authz-probe';
+const COHORT = 'authz-cohort';
+const PURPOSE = { events: 'authz-events', cancelA: 'authz-cancel-a', cancelB: 'authz-cancel-b', eventsMid: 'authz-events-mid', eventsUp: 'authz-events-up', tasksMid: 'authz-tasks-mid', tasksUp: 'authz-tasks-up', handover: 'authz-handover' };
+/** Every stage is owned by the instance's own unit (`school` = the unit itself), except mid* (its
+ * parent, `district`) and up* (the Sở, `department`), so the stage owner can be chosen as a target. */
+const probeSource = (id: string, version = 1) => `id: ${id}
+version: ${version}
+title: { vi: Thử phân quyền, en: Authorization probe }
+legalBasis: [Test]
+appliesTo: [department, district-office, primary, lower-secondary, upper-secondary]
+calendar: vn-government
+anchors:
+  visit: { title: { vi: Ngày thăm, en: Visit day } }
+initial: work
+stages:
+  work:
+    title: { vi: Làm việc, en: Work }
+    owner: school
+    due: { workingDays: 2 }
+    tasks:
+      - { id: t1, title: { vi: Việc 1, en: Task 1 } }
+      - { id: t2, title: { vi: Việc 2, en: Task 2 } }
+      - { id: t3, title: { vi: Việc 3, en: Task 3 } }
+      - { id: t4, title: { vi: Việc 4, en: Task 4 } }
+    evidence:
+      - { id: e1, title: { vi: Minh chứng, en: Evidence }, required: false }
+    escalate:
+      - { at: { workingDays: 0 }, kind: overdue, notify: owner }
+      - { at: { workingDays: 1 }, kind: escalation, notify: owner }
+    on:
+      PING: again
+      MID: mid1
+      UP: up1
+      FINISH: { target: done, when: { tasksDone: all } }
+  again:
+    title: { vi: Làm lại, en: Again }
+    owner: school
+    tasks:
+      - { id: a1, title: { vi: Việc lại, en: Again task } }
+    on:
+      PING: work
+  mid1:
+    title: { vi: Phòng xem 1, en: District 1 }
+    owner: district
+    tasks:
+      - { id: m1, title: { vi: Phòng 1, en: District task 1 } }
+      - { id: m2, title: { vi: Phòng 2, en: District task 2 } }
+      - { id: m3, title: { vi: Phòng 3, en: District task 3 } }
+    on:
+      PING: mid2
+  mid2:
+    title: { vi: Phòng xem 2, en: District 2 }
+    owner: district
+    tasks:
+      - { id: m4, title: { vi: Phòng 4, en: District task 4 } }
+    on:
+      PING: mid1
+      FINISH: done
+  up1:
+    title: { vi: Sở xem 1, en: Department 1 }
+    owner: department
+    tasks:
+      - { id: u1, title: { vi: Sở 1, en: Department task 1 } }
+      - { id: u2, title: { vi: Sở 2, en: Department task 2 } }
+      - { id: u3, title: { vi: Sở 3, en: Department task 3 } }
+    on:
+      PING: up2
+  up2:
+    title: { vi: Sở xem 2, en: Department 2 }
+    owner: department
+    tasks:
+      - { id: u4, title: { vi: Sở 4, en: Department task 4 } }
+    on:
+      PING: up1
+      FINISH: done
+  done: { title: { vi: Xong, en: Done }, type: final }
+`;
+
+/** Every row of every table but sessions (signing in writes one), to show a refusal changed nothing. */
+const TABLES = ['org_units', 'definitions', 'campaigns', 'instances', 'tasks', 'history', 'timers', 'outbox', 'idempotency_keys', 'escalations', 'inbox', 'jobs', 'users', 'grants', 'api_tokens'];
+async function snapshot(s: TestServer): Promise<string> {
+  const db = s.app.runtime.db;
+  const out: Record<string, unknown[]> = {};
+  for (const t of TABLES) out[t] = await db(t).select().orderByRaw('1');
+  return JSON.stringify(out);
+}
+
+/** The instances made for each target in before(). */
+interface Fixtures {
+  /** authz-probe at the target, in `work` (owned by the target): evidence, anchors, tasks, escalations. */
+  probe: Record<Target, string>;
+  /** authz-probe at the target for events (PING toggles between two stages the target owns). */
+  events: Record<Target, string>;
+  /** authz-probe at the target, to be cancelled. */
+  cancel: Record<Target, string[]>;
+  /** A campaign rooted at the target. */
+  campaign: Record<Target, string>;
+  /** authz-probe at the school under Phòng A, in a stage owned by own (Phòng A) or parent (the Sở): events. */
+  ownedEvents: Partial<Record<Target, string>>;
+  /** The same, for tasks (their owner is the stage owner). */
+  ownedTasks: Partial<Record<Target, string>>;
+}
+
+interface Cell {
+  s: TestServer;
+  f: Fixtures;
+  c: Client;
+  role: Role;
+  t: Target;
+}
+
+/**
+ * A row of the table. `targeted`: the request names a unit (or a record of one) → 2xx when the role
+ * may and the unit is covered, else 403. `global`: the request names no unit → 2xx when the role may,
+ * else 403, whatever the target. `listing`: the answer is filtered → 2xx (403 when `denied` says the
+ * role lacking the ability is refused), the target's record shown exactly when covered.
+ * `owners` limits a row to some targets (the stage-owner rows); `covered` says when the request lies
+ * in the caller's units, where that is not simply "the target is own or subtree".
+ */
+type Row =
+  | { kind: 'targeted'; label?: string; need: Need; owners?: Target[]; covered?(t: Target): boolean; call(x: Cell): Promise<Answer> }
+  | { kind: 'global'; label?: string; need: Need; call(x: Cell): Promise<Answer>; check?(x: Cell, r: Answer): Promise<void> }
+  | { kind: 'listing'; label?: string; need: Need; denied?: boolean; visible?(role: Role, t: Target): boolean; call(x: Cell): Promise<Answer>; shows(x: Cell, r: Answer): boolean }
+  | { kind: 'silent'; label?: string; call(x: Cell): Promise<Answer>; changes(role: Role, t: Target): boolean; check?(x: Cell, r: Answer, changed: boolean): Promise<void> };
+
+const items = (r: Answer): any[] => (r.body?.items ?? []) as any[];
+
+async function openTask(s: TestServer, instanceId: string): Promise<string> {
+  const row = await s.app.runtime.db('tasks').where({ instance_id: instanceId, status: 'open' }).orderBy('task').first();
+  if (!row) throw new Error(`fixture ${instanceId} has no open task left`);
+  return row.id as string;
+}
+
+async function unacknowledged(s: TestServer, unitId: string): Promise<string> {
+  const row = await s.app.runtime.db('escalations').join('instances', 'instances.id', 'escalations.instance_id').where('instances.org_unit_id', unitId).where('instances.definition_id', PROBE).whereNull('escalations.acknowledged_at').orderBy('escalations.id').first('escalations.id');
+  if (!row) throw new Error(`no unacknowledged escalation left at ${unitId}`);
+  return row.id as string;
+}
+
+async function running(s: TestServer, ids: string[]): Promise<string> {
+  const row = await s.app.runtime.db('instances').whereIn('id', ids).where({ status: 'running' }).orderBy('id').first('id');
+  if (!row) throw new Error(`no running instance left among ${ids.join(', ')}`);
+  return row.id as string;
+}
+
+async function notice(s: TestServer, unitId: string): Promise<number> {
+  const row = await s.app.runtime.db('inbox').where({ unit_id: unitId }).orderBy('id').first('id');
+  if (!row) throw new Error(`no notice at ${unitId}`);
+  return row.id as number;
+}
+
+const cohortFilter = (t: Target) => ({ definitionId: COHORT, unitId: UNIT[t] });
+
+/** Route key → its rows. Destructive rows (cancel) come last in their route and are run last. */
+const TABLE: Record<string, Row[]> = {
+  'DELETE /api/v1/session': [
+    {
+      kind: 'global',
+      need: 'signed-in',
+      // its own session: signing out the shared client would end the other rows'
+      call: async ({ s, role }) => (await s.client(LOGIN[role])).delete('/api/v1/session'),
+    },
+  ],
+  'GET /api/v1/me': [
+    {
+      kind: 'global',
+      need: 'signed-in',
+      call: ({ c }) => c.get('/api/v1/me'),
+      async check({ role }, r) {
+        expect(r.body.user.grants.map((g: { role: string; unitId: string }) => [g.role, g.unitId])).to.deep.equal([[role, 'pgd_a']]);
+      },
+    },
+  ],
+  'POST /api/v1/tokens': [{ kind: 'global', need: 'signed-in', call: ({ c }) => c.post('/api/v1/tokens', { name: 'matrix' }) }],
+  'GET /api/v1/org-units': [
+    // the grant roots: Phòng A only (its schools are one level down, the rest is outside)
+    { kind: 'listing', need: 'read', visible: (_r, t) => t === 'own', call: ({ c }) => c.get('/api/v1/org-units'), shows: ({ t }, r) => items(r).some((u) => u.id === UNIT[t]) },
+    { kind: 'targeted', label: '?parentId=target', need: 'read', call: ({ c, t }) => c.get(`/api/v1/org-units?parentId=${UNIT[t]}`) },
+  ],
+  'GET /api/v1/org-units/:id': [{ kind: 'targeted', need: 'read', call: ({ c, t }) => c.get(`/api/v1/org-units/${UNIT[t]}`) }],
+  'GET /api/v1/definitions': [{ kind: 'global', need: 'read', call: ({ c }) => c.get('/api/v1/definitions') }],
+  'GET /api/v1/definitions/:id/versions/:version': [{ kind: 'global', need: 'read', call: ({ c }) => c.get(`/api/v1/definitions/${PROBE}/versions/latest`) }],
+  'POST /api/v1/definitions/validate': [{ kind: 'global', need: 'read', call: ({ c }) => c.post('/api/v1/definitions/validate', { source: probeSource(PROBE, 2) }) }],
+  'POST /api/v1/definitions/impact': [
+    {
+      kind: 'global',
+      need: 'read',
+      call: ({ c }) => c.post('/api/v1/definitions/impact', { source: probeSource(PROBE, 2) }),
+      // counts only the running instances under Phòng A
+      async check({ s }, r) {
+        const mine = await s.app.runtime.db('instances').where({ definition_id: PROBE }).whereIn('status', ['running', 'needs_migration']).where('unit_path', 'like', '/so/pgd_a/%').count({ n: '*' });
+        expect(r.body.running).to.equal(Number(mine[0]!.n));
+      },
+    },
+  ],
+  'POST /api/v1/definitions': [
+    // Publishing is the administrators' (README); definitions are not a unit's, so any administrator.
+    // The same text again answers 200, so every allowed cell can publish.
+    { kind: 'global', need: 'administer', call: ({ c }) => c.post('/api/v1/definitions', { source: probeSource('authz-published') }) },
+  ],
+  'GET /api/v1/campaigns': [{ kind: 'listing', need: 'read', call: ({ c }) => c.get('/api/v1/campaigns?limit=500'), shows: ({ f, t }, r) => items(r).some((x) => x.id === f.campaign[t]) }],
+  'POST /api/v1/campaigns': [{ kind: 'targeted', need: 'administer', call: ({ c, t }) => c.post('/api/v1/campaigns', { definitionId: PROBE, rootUnitId: UNIT[t], kinds: [KIND[t]], reason: 'ma trận' }) }],
+  'GET /api/v1/campaigns/:id': [{ kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/campaigns/${f.campaign[t]}`) }],
+  'GET /api/v1/campaigns/:id/export': [{ kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/campaigns/${f.campaign[t]}/export?format=csv`) }],
+  'GET /api/v1/instances': [
+    { kind: 'listing', need: 'read', call: ({ c }) => c.get('/api/v1/instances?limit=500'), shows: ({ f, t }, r) => items(r).some((i) => i.id === f.probe[t]) },
+    { kind: 'targeted', label: '?unitId=target', need: 'read', call: ({ c, t }) => c.get(`/api/v1/instances?unitId=${UNIT[t]}`) },
+  ],
+  'GET /api/v1/instances/:id': [{ kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/instances/${f.probe[t]}`) }],
+  'POST /api/v1/instances/:id/events': [
+    { kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.events[t]}/events`, { type: 'PING' }) },
+    // an instance of the school under Phòng A whose stage Phòng A (own) or the Sở (parent) owns
+    { kind: 'targeted', label: 'stage owner = target', need: 'work', owners: ['own', 'parent'], call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.ownedEvents[t]}/events`, { type: 'PING' }) },
+  ],
+  'POST /api/v1/instances/:id/evidence': [{ kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.probe[t]}/evidence`, { item: 'e1', checked: true }) }],
+  'POST /api/v1/instances/:id/anchors': [{ kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.probe[t]}/anchors`, { name: 'visit', date: '2026-04-01' }) }],
+  'GET /api/v1/tasks/mine': [
+    // open tasks of the units one works on (staff, administrators): a supervisor's list is empty
+    { kind: 'listing', need: 'work', call: ({ c }) => c.get('/api/v1/tasks/mine?limit=500'), shows: ({ f, t }, r) => items(r).some((k) => k.instanceId === f.probe[t]) },
+  ],
+  'GET /api/v1/tasks/:id': [
+    { kind: 'targeted', need: 'read', call: async ({ s, c, f, t }) => c.get(`/api/v1/tasks/${await openTask(s, f.probe[t])}`) },
+    // A task of an instance in the subtree is read with the instance, whoever owns its stage.
+    { kind: 'targeted', label: 'stage owner = target, instance in subtree', need: 'read', owners: ['own', 'parent'], covered: () => true, call: async ({ s, c, f, t }) => c.get(`/api/v1/tasks/${await openTask(s, f.ownedTasks[t]!)}`) },
+  ],
+  'POST /api/v1/tasks/:id/complete': [
+    { kind: 'targeted', need: 'work', call: async ({ s, c, f, t }) => c.post(`/api/v1/tasks/${await openTask(s, f.probe[t])}/complete`, { data: {} }) },
+    { kind: 'targeted', label: 'stage owner = target', need: 'work', owners: ['own', 'parent'], call: async ({ s, c, f, t }) => c.post(`/api/v1/tasks/${await openTask(s, f.ownedTasks[t]!)}/complete`, { data: {} }) },
+  ],
+  'POST /api/v1/cohort/extend': [
+    { kind: 'targeted', label: 'filter.unitId=target', need: 'administer', call: ({ c, t }) => c.post('/api/v1/cohort/extend', { filter: cohortFilter(t), stage: 'work', workingDays: 1, reason: 'gia hạn' }) },
+    { kind: 'listing', label: 'no unit: only covered instances', need: 'administer', denied: true, call: ({ c }) => c.post('/api/v1/cohort/extend', { filter: { definitionId: COHORT }, stage: 'work', workingDays: 1, reason: 'gia hạn', dryRun: true }), shows: ({ t }, r) => (r.body.instances as any[]).some((i) => i.orgUnitId === UNIT[t]) },
+  ],
+  'POST /api/v1/cohort/reassign': [
+    { kind: 'targeted', label: 'filter.unitId=toUnitId=target', need: 'administer', call: ({ c, t }) => c.post('/api/v1/cohort/reassign', { filter: cohortFilter(t), toUnitId: UNIT[t], reason: 'bàn giao' }) },
+    { kind: 'targeted', label: 'own instances → toUnitId=target', need: 'administer', call: ({ c, t }) => c.post('/api/v1/cohort/reassign', { filter: cohortFilter('own'), toUnitId: UNIT[t], reason: 'bàn giao', dryRun: true }) },
+  ],
+  'POST /api/v1/cohort/migrate': [{ kind: 'targeted', label: 'filter.unitId=target', need: 'administer', call: ({ c, t }) => c.post('/api/v1/cohort/migrate', { filter: cohortFilter(t), toVersion: 2, reason: 'phiên bản mới' }) }],
+  'POST /api/v1/cohort/cancel': [
+    { kind: 'listing', label: 'no unit: only covered instances', need: 'administer', denied: true, call: ({ c }) => c.post('/api/v1/cohort/cancel', { filter: { definitionId: COHORT }, reason: 'huỷ', dryRun: true }), shows: ({ t }, r) => (r.body.instances as any[]).some((i) => i.orgUnitId === UNIT[t]) },
+    { kind: 'targeted', label: 'filter.unitId=target', need: 'administer', call: ({ c, t }) => c.post('/api/v1/cohort/cancel', { filter: cohortFilter(t), reason: 'huỷ' }) },
+  ],
+  'GET /api/v1/board': [
+    { kind: 'global', need: 'watch', call: ({ c }) => c.get('/api/v1/board') },
+    { kind: 'targeted', label: '?unitId=target', need: 'watch', call: ({ c, t }) => c.get(`/api/v1/board?unitId=${UNIT[t]}`) },
+  ],
+  'GET /api/v1/board/export': [{ kind: 'targeted', label: '?unitId=target', need: 'watch', call: ({ c, t }) => c.get(`/api/v1/board/export?format=csv&unitId=${UNIT[t]}`) }],
+  'GET /api/v1/escalations': [
+    { kind: 'listing', need: 'read', call: ({ c }) => c.get('/api/v1/escalations?limit=500'), shows: ({ t }, r) => items(r).some((e) => e.orgUnitId === UNIT[t]) },
+    { kind: 'targeted', label: '?unitId=target', need: 'read', call: ({ c, t }) => c.get(`/api/v1/escalations?unitId=${UNIT[t]}`) },
+  ],
+  'POST /api/v1/escalations/:id/acknowledge': [{ kind: 'targeted', need: 'watch', call: async ({ s, c, t }) => c.post(`/api/v1/escalations/${await unacknowledged(s, UNIT[t])}/acknowledge`) }],
+  'GET /api/v1/inbox': [
+    // each unit's inbox is read by those holding a role on that very unit
+    { kind: 'listing', need: 'read', visible: (_r, t) => t === 'own', call: ({ c }) => c.get('/api/v1/inbox?limit=500'), shows: ({ t }, r) => items(r).some((n) => n.unitId === UNIT[t]) },
+  ],
+  'POST /api/v1/inbox/read': [
+    {
+      kind: 'silent',
+      // marking another unit's notice read answers like any other id and marks nothing
+      call: async ({ s, c, t }) => c.post('/api/v1/inbox/read', { ids: [await notice(s, UNIT[t])] }),
+      changes: (_r, t) => t === 'own',
+      async check({ s, t }, _r, changed) {
+        const row = await s.app.runtime.db('inbox').where({ id: await notice(s, UNIT[t]) }).first('read_at');
+        expect(row.read_at !== null, `notice at ${UNIT[t]} read`).to.equal(changed);
+      },
+    },
+  ],
+  'POST /api/v1/instances/:id/cancel': [{ kind: 'targeted', need: 'administer', call: async ({ s, c, f, t }) => c.post(`/api/v1/instances/${await running(s, f.cancel[t])}/cancel`, { reason: 'sáp nhập' }) }],
+};
+
+const keyOf = (r: { method: string; path: string }) => `${r.method.toUpperCase()} ${r.path}`;
+
+describe('HTTP: the authorization matrix (route × role × own / subtree / sibling / parent)', function () {
+  this.timeout(60_000);
+  let s: TestServer;
+  const clients = {} as Record<Role, Client>;
+  const f: Fixtures = { probe: {} as never, events: {} as never, cancel: {} as never, campaign: {} as never, ownedEvents: {}, ownedTasks: {} };
+
+  before(async () => {
+    s = await startTestServer({ start: at8('2026-03-02') });
+    const engine = s.app.runtime.engine;
+    const by = { actor: 'fixture' };
+    // One instance per (process, unit) outside a campaign: a process per purpose.
+    for (const id of [PROBE, COHORT, ...Object.values(PURPOSE)]) await engine.catalog.publish(probeSource(id), `${id}.yaml`, 'fixture');
+    await engine.catalog.publish(probeSource(COHORT, 2), `${COHORT}.yaml`, 'fixture');
+    const start = async (unit: string, definitionId: string) => (await engine.start({ definitionId, version: 1, orgUnitId: unit }, by)).id;
+    for (const t of TARGETS) {
+      f.probe[t] = await start(UNIT[t], PROBE);
+      f.events[t] = await start(UNIT[t], PURPOSE.events);
+      f.cancel[t] = [await start(UNIT[t], PURPOSE.cancelA), await start(UNIT[t], PURPOSE.cancelB)];
+      await start(UNIT[t], COHORT);
+      const campaign = await createCampaign(engine, { definitionId: PROBE, rootUnitId: UNIT[t], kinds: [KIND[t]] }, by);
+      await runCampaign(engine, campaign.id, by);
+      f.campaign[t] = campaign.id;
+    }
+    for (const [t, event] of [['own', 'MID'], ['parent', 'UP']] as const) {
+      f.ownedEvents[t] = await start(UNIT.subtree, t === 'own' ? PURPOSE.eventsMid : PURPOSE.eventsUp);
+      await engine.send(f.ownedEvents[t]!, { type: event }, by);
+      f.ownedTasks[t] = await start(UNIT.subtree, t === 'own' ? PURPOSE.tasksMid : PURPOSE.tasksUp);
+      await engine.send(f.ownedTasks[t]!, { type: event }, by);
+    }
+    // Past every `work` deadline and its ladder: overdue and escalated, a notice in each unit's inbox.
+    s.clock.set(at8('2026-03-10'));
+    await s.app.runtime.runDue();
+    for (const role of ROLES) clients[role] = await s.client(LOGIN[role]);
+    // the fixtures are what the cells assume
+    for (const t of TARGETS) {
+      await unacknowledged(s, UNIT[t]);
+      await notice(s, UNIT[t]);
+    }
+  });
+  after(() => s?.close());
+
+  it('has a row for every private route, and no row for a route that is not there', () => {
+    const routes = ROUTES.filter((r) => !r.public).map(keyOf);
+    expect(routes.length).to.be.above(25);
+    expect(Object.keys(TABLE).sort()).to.deep.equal([...routes].sort());
+    for (const [key, rows] of Object.entries(TABLE)) expect(rows, key).to.not.be.empty;
+  });
+
+  it('lets the unit a cohort reassign handed a task to act on it, as its task page says (canAct)', async () => {
+    // A school of Phòng B merges into Phòng A's care: the Sở's administrator hands its open tasks over.
+    const engine = s.app.runtime.engine;
+    const instance = (await engine.start({ definitionId: PURPOSE.handover, version: 1, orgUnitId: 'th_b1' }, { actor: 'fixture' })).id;
+    const admin = await s.client('admin_so');
+    const moved = await admin.post('/api/v1/cohort/reassign', { filter: { definitionId: PURPOSE.handover, unitId: 'th_b1' }, toUnitId: 'pgd_a', reason: 'sáp nhập' });
+    expect(moved.body).to.include({ matched: 1, changed: 1 });
+    const staff = clients.staff;
+    const mine = items(await staff.get('/api/v1/tasks/mine?limit=500')).filter((k) => k.instanceId === instance);
+    expect(mine.map((k) => k.task)).to.deep.equal(['t1', 't2', 't3', 't4']);
+    const page = await staff.get(`/api/v1/tasks/${mine[0].id}`);
+    expect(page.status).to.equal(200);
+    expect(page.body.canAct).to.equal(true);
+    const done = await staff.post(`/api/v1/tasks/${mine[0].id}/complete`, { data: {} });
+    expect(done.status, done.text).to.equal(200);
+    // the instance stays Phòng B's: its timeline and its events are not Phòng A's
+    expect((await staff.get(`/api/v1/instances/${instance}`)).status).to.equal(403);
+    expect((await staff.post(`/api/v1/instances/${instance}/events`, { type: 'PING' })).status).to.equal(403);
+    // and a supervisor of Phòng A reads the task but does not act on it
+    expect((await clients.supervisor.post(`/api/v1/tasks/${mine[1].id}/complete`, { data: {} })).status).to.equal(403);
+  });
+
+  /** What the README's rules say a cell answers. */
+  function expected(row: Row, role: Role, t: Target): { allowed: boolean; visible?: boolean } {
+    switch (row.kind) {
+      case 'targeted':
+        return { allowed: MAY[row.need].includes(role) && (row.covered ?? covers)(t) };
+      case 'global':
+        return { allowed: MAY[row.need].includes(role) };
+      case 'listing': {
+        const may = MAY[row.need].includes(role);
+        return { allowed: may || !row.denied, visible: may && (row.visible ?? ((_r, x) => covers(x)))(role, t) };
+      }
+      case 'silent':
+        return { allowed: true };
+    }
+  }
+
+  for (const [key, rows] of Object.entries(TABLE)) {
+    for (const row of rows) {
+      const name = `${key}${row.label ? ` (${row.label})` : ''}`;
+      it(name, async () => {
+        const targets = row.kind === 'targeted' && row.owners ? row.owners : TARGETS;
+        const cells = ROLES.flatMap((role) => targets.map((t) => ({ role, t, want: expected(row, role, t) })));
+        // refusals first, while every fixture is as before() left it
+        cells.sort((a, b) => Number(a.want.allowed) - Number(b.want.allowed));
+        const wrong: string[] = [];
+        for (const { role, t, want } of cells) {
+          const x: Cell = { s, f, c: clients[role], role, t };
+          const where = `${role} → ${t} (${UNIT[t]})`;
+          const before = await snapshot(s);
+          const r = await row.call(x);
+          await s.app.settled();
+          const ok = r.status >= 200 && r.status < 300;
+          if (want.allowed !== ok) {
+            wrong.push(`${where}: expected ${want.allowed ? '2xx' : '403'}, got ${r.status} ${r.text.slice(0, 200)}`);
+            continue;
+          }
+          if (!ok) {
+            if (r.status !== 403 || errorOf(r).code !== 'FORBIDDEN') wrong.push(`${where}: expected 403 FORBIDDEN, got ${r.status} ${r.text.slice(0, 200)}`);
+            else if ((await snapshot(s)) !== before) wrong.push(`${where}: refused with 403, yet the store changed`);
+            continue;
+          }
+          try {
+            if (row.kind === 'listing' && row.shows(x, r) !== want.visible) wrong.push(`${where}: the answer ${want.visible ? 'lacks' : 'shows'} the target's record`);
+            if (row.kind === 'global') await row.check?.(x, r);
+            if (row.kind === 'silent') {
+              const changed = row.changes(role, t);
+              if (!changed && (await snapshot(s)) !== before) wrong.push(`${where}: answered ${r.status} for another unit's record and changed the store`);
+              await row.check?.(x, r, changed);
+            }
+          } catch (e) {
+            wrong.push(`${where}: ${(e as Error).message}`);
+          }
+        }
+        expect(wrong, `${name}:\n  ${wrong.join('\n  ')}`).to.deep.equal([]);
+      });
+    }
+  }
+});
