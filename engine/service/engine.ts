@@ -345,7 +345,7 @@ export class Engine {
   checkAnchors(compiled: CompiledProcess, anchors: Record<string, string>): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, date] of Object.entries(anchors)) {
-      if (!compiled.anchors[name]) {
+      if (!Object.hasOwn(compiled.anchors, name)) {
         throw new EngineError('UNKNOWN_ANCHOR', `unknown anchor "${name}"; anchors are: ${Object.keys(compiled.anchors).join(', ') || 'none'}`, { anchor: name });
       }
       out[name] = localDate(date, `anchor "${name}"`);

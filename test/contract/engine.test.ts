@@ -191,6 +191,17 @@ for (const kind of STORES) {
       ]);
     });
 
+    it('refuses anchor names the process does not declare, including those every object inherits', async () => {
+      // compiled.anchors[name] found Object.prototype's members, so these were taken for declared anchors.
+      for (const name of ['hasOwnProperty', 'valueOf', 'toString', 'constructor', 'meting']) {
+        const given = { [name]: '2022-03-21' };
+        const e = await rejects(rt.engine.start({ definitionId: 'test-report', orgUnitId: 'th_a1', anchors: given }, office), 'UNKNOWN_ANCHOR');
+        expect(e.details).to.include({ anchor: name });
+        await rejects(createCampaign(rt.engine, { definitionId: 'test-report', rootUnitId: 'pgd_a', anchors: given }, office), 'UNKNOWN_ANCHOR');
+      }
+      expect(rt.engine.checkAnchors(await rt.engine.catalog.get('test-report'), { meeting: '21/03/2022' })).to.deep.equal({ meeting: '2022-03-21' });
+    });
+
     it('answers a repeated Idempotency-Key with the first answer, and refuses it for another request', async () => {
       const fresh = await startFresh();
       const key = { ...school, idempotencyKey: `k-${kind}` };
