@@ -58,7 +58,7 @@ export interface ProcessDefinition {
    */
   id: string;
   /**
-   * Version number; a published version never changes.
+   * Version number; a published version never changes. At most 2147483647: the stores keep it in a 32-bit integer column.
    */
   version: number;
   title: Text;

@@ -52,6 +52,21 @@ describe('parser: positions', () => {
     expect(codes).to.deep.equal(['3:SCHEMA_RANGE', '12:UNKNOWN_ROLE', '19:UNKNOWN_TARGET']);
   });
 
+  it('bounds the numbers the stores keep in integer columns: a version past 2^31-1 is refused where it is written', () => {
+    // PostgreSQL's integer column (definitions.version, instances.definition_version) overflows past it.
+    expect(check(valid.replace('version: 1', 'version: 2147483647'))).to.deep.equal([]);
+    for (const big of ['2147483648', '3000000000', '9007199254740993']) {
+      const d = only(valid.replace('version: 1', `version: ${big}`));
+      expect(d, formatDiagnostic(d)).to.include({ code: 'SCHEMA_RANGE', line: 3, column: 10, pointer: '/version' });
+      expect(d.message).to.include('2147483647');
+    }
+    // Durations were already bounded: 3,000 working days is about twelve years.
+    const due = (n: number) => valid.replace('    owner: school\n', `    owner: school\n    due: { workingDays: ${n} }\n`);
+    expect(check(due(3000))).to.deep.equal([]);
+    const d = only(due(3001));
+    expect(d).to.include({ code: 'SCHEMA_RANGE', line: 13, column: 25, pointer: '/stages/draft/due/workingDays' });
+  });
+
   it('formats a diagnostic as path:line:column: severity CODE message', () => {
     const d = only(valid.replace('initial: draft', 'initial: drfat'));
     expect(formatDiagnostic(d)).to.match(/^input\.yaml:8:10: error UNKNOWN_INITIAL initial stage "drfat" .*did you mean "draft"/);

@@ -17,16 +17,7 @@ function draftFile(source: string): string {
 function checkDraft(services: Services, source: string) {
   const result = services.engine.catalog.check(source, draftFile(source));
   const diagnostics = result.diagnostics.map(({ file: _f, ...d }) => d);
-  if (result.compiled && result.compiled.version > MAX_VERSION) return { diagnostics: [...diagnostics, versionTooLarge(source, result.compiled.version)] };
   return { ...result, diagnostics };
-}
-
-/** The schema sets no upper bound on a version, the stores do (a 32-bit integer). */
-function versionTooLarge(source: string, version: number) {
-  const lines = source.split('\n');
-  const index = lines.findIndex((l) => /^version:/.test(l));
-  const column = index < 0 ? 1 : (/^version:\s*/.exec(lines[index]!)?.[0].length ?? 0) + 1;
-  return { line: index + 1 || 1, column, severity: 'error' as const, code: 'SCHEMA_RANGE', message: `version ${version} is too large; the largest is ${MAX_VERSION}`, pointer: '/version' };
 }
 
 export const definitionRoutes = [
@@ -118,11 +109,6 @@ export const definitionRoutes = [
     async handle({ services, principal, body, actor, res }) {
       if (!scope(principal, 'administer').length) throw forbidden('publishing a process needs an administrator role', { ability: 'administer' });
       const file = draftFile(body.source);
-      const { compiled } = services.engine.catalog.check(body.source, file);
-      if (compiled && compiled.version > MAX_VERSION) {
-        const d = versionTooLarge(body.source, compiled.version);
-        throw new EngineError('DEFINITION_INVALID', `${file} does not validate:\n${file}:${d.line}:${d.column}: error ${d.code} ${d.message}`, { diagnostics: [{ file, ...d }] });
-      }
       const result = await services.engine.catalog.publish(body.source, file, actor);
       if (!result.created) res.locals.status = 200;
       return { ...result, diagnostics: result.diagnostics.map(({ file: _f, ...d }) => d) };
