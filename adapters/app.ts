@@ -12,6 +12,7 @@ import { hashPassword, newUserId } from './http/auth.ts';
 import { ROUTES } from './http/routes/index.ts';
 import type { Services } from './http/route.ts';
 import { createHttpApp } from './http/server.ts';
+import { listenMetrics } from './metrics.ts';
 import { loadNotifyConfig, notifierFromConfig, type NotifyEnvConfig } from './notify/index.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import { KnexAccounts } from './store/account-store.ts';
@@ -21,6 +22,9 @@ export interface AppConfig {
   port?: number;
   /** Interface to listen on. Default 127.0.0.1 (set 0.0.0.0 to serve a school's network). */
   host?: string;
+  /** Also serve /metrics (Prometheus) on this port, on `host`: how a worker, which has no API, is
+   * scraped. 0 picks a free one. Unset: no such listener (the API serves /metrics on its own port). */
+  metricsPort?: number;
   /** Where the SQLite file lives. Default ./data. */
   dataDir?: string;
   /** An SQLite file (or ':memory:'); wins over dataDir. */
@@ -53,6 +57,8 @@ export interface AppConfig {
 export interface App {
   /** http://host:port, when serving. */
   url?: string;
+  /** http://host:port/metrics, when a metrics port was given. */
+  metricsUrl?: string;
   runtime: Runtime;
   accounts: KnexAccounts;
   /** What the first start loaded; undefined when the store already had users. */
@@ -62,14 +68,20 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Reads the environment once (PORT, HOST, TIENDO_DATA_DIR, DATABASE_URL, TIENDO_PG_SCHEMA, REDIS_URL, TIENDO_PROCESS_DIR, TIENDO_DEMO, TIENDO_SECURE_COOKIES, TIENDO_SMTP_*, TIENDO_WEBHOOK_*). */
+/** Reads the environment once (PORT, HOST, TIENDO_METRICS_PORT, TIENDO_DATA_DIR, DATABASE_URL, TIENDO_PG_SCHEMA, REDIS_URL, TIENDO_PROCESS_DIR, TIENDO_DEMO, TIENDO_SECURE_COOKIES, TIENDO_SMTP_*, TIENDO_WEBHOOK_*). */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const flag = (name: string, fallback: boolean) => (env[name] === undefined || env[name] === '' ? fallback : !/^(0|false|no|off)$/i.test(env[name]!));
-  const port = env.PORT ? Number(env.PORT) : 3000;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT="${env.PORT}" is not a port number (0–65535)`);
+  const portOf = (name: string): number | undefined => {
+    if (!env[name]) return undefined;
+    const port = Number(env[name]);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name}="${env[name]}" is not a port number (0–65535)`);
+    return port;
+  };
+  const metricsPort = portOf('TIENDO_METRICS_PORT');
   return {
-    port,
+    port: portOf('PORT') ?? 3000,
     host: env.HOST || '127.0.0.1',
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
     dataDir: env.TIENDO_DATA_DIR || './data',
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     ...(env.TIENDO_PG_SCHEMA ? { pgSchema: env.TIENDO_PG_SCHEMA } : {}),
@@ -150,12 +162,19 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
           }),
       );
     }
+    let metricsUrl: string | undefined;
+    if (config.metricsPort !== undefined) {
+      const listener = await listenMetrics(runtime.metrics, config.metricsPort, config.host ?? '127.0.0.1', log);
+      metricsUrl = listener.url;
+      closers.unshift(() => listener.close());
+    }
     const settled = async () => {
       while (running.size) await Promise.allSettled([...running]);
     };
     closers.unshift(settled);
     return {
       ...(url ? { url } : {}),
+      ...(metricsUrl ? { metricsUrl } : {}),
       runtime,
       accounts,
       ...(demo ? { demo } : {}),

@@ -2,6 +2,7 @@
 // country — events applied and conflicts met, queue depth and lag, timers fired and how late, overdue
 // stages by school level, HTTP latency by route. Counters are fed as things happen; depths and
 // overdue counts are read from the store when scraped.
+import { createServer, type Server } from 'node:http';
 import type { Knex } from 'knex';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Clock, Queue } from '../engine/ports.ts';
@@ -70,5 +71,51 @@ export function createMetrics(sources: { db: Knex; queue: Queue; clock: Clock })
       if (outcome === 'fired') lateness.observe(Math.max(0, lateMs) / 1000);
     },
     http: (method, route, status, seconds) => http.observe({ method, route, status: String(status) }, seconds),
+  };
+}
+
+/** What GET /metrics answers, on the API's port (`tiendo start`, `tiendo serve`) or on the metrics port. */
+export async function exposition(metrics: Metrics): Promise<{ contentType: string; body: string }> {
+  return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+}
+
+/** A listener that serves /metrics and nothing else: how a `tiendo worker`, which has no API, is
+ * scraped (TIENDO_METRICS_PORT). Port 0 picks a free one. */
+export async function listenMetrics(metrics: Metrics, port: number, host: string, log: (m: string) => void = () => undefined): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('only /metrics is served here\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('GET /metrics\n');
+      return;
+    }
+    exposition(metrics).then(
+      ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body),
+      (e: unknown) => {
+        // A store that cannot be read (the gauges query it) is an outage to report, not a crash.
+        log(`metrics: ${(e as Error)?.message ?? String(e)}`);
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics unavailable\n');
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return {
+    url: `http://${shown.includes(':') ? `[${shown}]` : shown}:${typeof address === 'object' && address ? address.port : port}/metrics`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

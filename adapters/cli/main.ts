@@ -23,7 +23,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   diagram: { run: diagramCommand, help: 'diagram FILE [--lang en]         print a Mermaid stateDiagram-v2 of the process' },
   start: { run: startCommand, help: 'start                            API, web UI and workers in one process (PORT, DATABASE_URL, REDIS_URL…)' },
   serve: { run: serveCommand, help: 'serve                            the API and web UI only (scale apart from the workers)' },
-  worker: { run: workerCommand, help: 'worker                           timers and the outbox relay only' },
+  worker: { run: workerCommand, help: 'worker                           timers and the outbox relay only (TIENDO_METRICS_PORT: /metrics)' },
   simulate: { run: simulateCommand, help: 'simulate SCENARIO.yaml           run one school through a process with a jumping clock; JSON out' },
 };
 

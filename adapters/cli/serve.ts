@@ -9,6 +9,7 @@ function banner(io: Io, url: string | undefined, app: Awaited<ReturnType<typeof 
   const queue = config.redisUrl ? 'BullMQ on Redis' : 'the embedded SQL queue';
   io.out(`Tiến độ is running on ${store} with ${queue}.\n`);
   if (url) io.out(`Open ${url}\n`);
+  if (app.metricsUrl) io.out(`Metrics (Prometheus) at ${app.metricsUrl}\n`);
   if (app.demo) {
     io.out(`\nDemo accounts (password "${app.demo.password}"):\n`);
     for (const u of app.demo.users) io.out(`  ${u.login.padEnd(14)} ${u.name} — ${u.roles}\n`);

@@ -11,7 +11,7 @@ import { readKey, recall, recallCommitted, remember, requestHash } from './idemp
 import { openApiDocument } from './openapi.ts';
 import { isFile, type Route, type Services } from './route.ts';
 import { check, checkParams, checkShape, compileValidators } from './validate.ts';
-import type { Metrics } from '../metrics.ts';
+import { exposition, type Metrics } from '../metrics.ts';
 
 export interface HttpOptions {
   services: Services;
@@ -77,7 +77,8 @@ export function createHttpApp(options: HttpOptions): Express {
     });
     app.get('/metrics', async (_req, res, next) => {
       try {
-        res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+        const { contentType, body } = await exposition(metrics);
+        res.type(contentType).send(body);
       } catch (e) {
         next(e);
       }
