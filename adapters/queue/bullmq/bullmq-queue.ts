@@ -45,12 +45,16 @@ export class BullmqQueue implements Queue {
   private readonly workers = new Set<QueueWorker>();
   /** Takes jobs one at a time for `runDue`; made on first use. */
   private runner: Worker<JobData> | undefined;
+  /** Whether the first connection was made (after it, an unready connection fails at once). */
+  private wasReady = false;
 
   constructor(private readonly options: BullmqQueueOptions) {
     this.queue = new BullQueue<JobData>(options.name, {
       // Without the offline queue a command fails at once while Redis is away, instead of holding
-      // the request that scheduled it until Redis returns.
-      connection: { url: options.connection, enableOfflineQueue: false },
+      // the request that scheduled it until Redis returns; with no retries, so does a command that
+      // was in flight when the connection dropped (ioredis would resend it after reconnecting: the
+      // relay waited on one for the whole of a 10 s outage).
+      connection: { url: options.connection, enableOfflineQueue: false, maxRetriesPerRequest: 0 },
       prefix: options.prefix,
       defaultJobOptions: JOB_OPTIONS,
     });
@@ -191,14 +195,22 @@ export class BullmqQueue implements Queue {
   }
 
   /** Waits a little for the first connection to Redis: BullMQ would wait for it forever, and the
-   * offline queue being off only makes commands fail fast once a connection has been made. */
+   * offline queue being off only makes commands fail fast once a connection has been made. Once
+   * connected, a connection that is not ready now (Redis went away; ioredis is reconnecting) fails
+   * at once: waiting here held every request that relays behind it for the whole wait. */
   private async connected(): Promise<void> {
+    if (this.wasReady) {
+      const client = await this.queue.getBackend().client;
+      if (client.status === 'ready') return;
+      throw new Error(`Redis is unreachable (queue "${this.options.name}": connection ${client.status})`);
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Redis is unreachable (queue "${this.options.name}")`)), CONNECT_WAIT_MS);
     });
     try {
       await Promise.race([this.queue.waitUntilReady(), timeout]);
+      this.wasReady = true;
     } finally {
       clearTimeout(timer);
     }
