@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import { EngineError } from '../../engine/errors.ts';
 import type { Change } from '../../engine/service/records.ts';
 import { escalationRow, historyRow, inboxRow, instanceRow, outboxRow, taskRow, timerRow } from './rows.ts';
+import { viaOutbox, writeTimerJobs } from './timer-jobs.ts';
 
 /** Columns an update sets, with their PostgreSQL types (VALUES parameters arrive untyped there). */
 const SET: [string, string][] = [
@@ -36,7 +37,7 @@ export function groupable(change: Change): boolean {
 }
 
 /** Commits groupable changes together; answers, per change, undefined or the REV_CONFLICT it met. */
-export async function commitGroup(db: Knex, changes: Change[]): Promise<(EngineError | undefined)[]> {
+export async function commitGroup(db: Knex, changes: Change[], jobsQueue?: string): Promise<(EngineError | undefined)[]> {
   const results: (EngineError | undefined)[] = changes.map(() => undefined);
   // Two changes to one instance in a group were computed over the same rev: the first may win.
   const seen = new Set<string>();
@@ -66,7 +67,9 @@ export async function commitGroup(db: Knex, changes: Change[]): Promise<(EngineE
     await insertAll(trx, 'tasks', applied.flatMap((c) => c.tasks.map(taskRow)), true);
     await insertAll(trx, 'timers', applied.flatMap((c) => c.timers.map(timerRow)), true);
     await updateTimers(trx, applied.flatMap((c) => c.timerUpdates));
-    await insertAll(trx, 'outbox', applied.flatMap((c) => c.outbox.map(outboxRow)));
+    const messages = applied.flatMap((c) => c.outbox);
+    await insertAll(trx, 'outbox', messages.filter((m) => viaOutbox(m, jobsQueue)).map(outboxRow));
+    if (jobsQueue !== undefined) await writeTimerJobs(trx, jobsQueue, messages);
     await insertAll(trx, 'escalations', applied.flatMap((c) => (c.escalation ? [escalationRow(c.escalation)] : [])));
     await insertAll(trx, 'inbox', applied.flatMap((c) => c.inbox.map(inboxRow)));
   });
@@ -97,7 +100,7 @@ async function updateInstances(trx: Knex.Transaction, changes: Change[]): Promis
 /** Timer status changes, one statement per status (a burst of deadlines fires hundreds at once).
  * An id changed twice keeps its last change, as one statement per change would: a DUE that leaves
  * its stage cancels the stage's pending timers, itself among them, then marks itself fired. */
-async function updateTimers(trx: Knex.Transaction, all: Change['timerUpdates']): Promise<void> {
+export async function updateTimers(trx: Knex.Transaction, all: Change['timerUpdates']): Promise<void> {
   const updates = [...new Map(all.map((u) => [u.id, u])).values()];
   for (const status of new Set(updates.map((u) => u.status))) {
     const mine = updates.filter((u) => u.status === status);

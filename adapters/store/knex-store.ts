@@ -5,7 +5,8 @@ import type { Knex } from 'knex';
 import { EngineError } from '../../engine/errors.ts';
 import type { DueGroup, InstanceFilter, Store } from '../../engine/ports.ts';
 import type { Campaign, Change, Escalation, HistoryEntry, InboxItem, Instance, LoadedInstance, OrgUnit, OutboxMessage, PublishedDefinition, Task, Timer, TimerStatus } from '../../engine/service/records.ts';
-import { commitGroup, groupable } from './commit-batch.ts';
+import { commitGroup, groupable, updateTimers } from './commit-batch.ts';
+import { viaOutbox, writeTimerJobs } from './timer-jobs.ts';
 import {
   campaignRow,
   definitionRow,
@@ -41,8 +42,22 @@ function rowsOf(db: Knex, table: string, columns: string[], where: string): stri
 /** Rows per multi-row INSERT: well under SQLite's limits on compound selects and variables. */
 const CHUNK = 100;
 
+export interface KnexStoreOptions {
+  /** The embedded queue sharing this database: a change's timer jobs are written to its table in
+   * the change's transaction, not relayed from the outbox (see timer-jobs.ts). */
+  jobsQueue?: string;
+}
+
 export class KnexStore implements Store {
-  constructor(readonly db: Knex) {}
+  constructor(
+    readonly db: Knex,
+    private readonly options: KnexStoreOptions = {},
+  ) {}
+
+  /** Whether committing this message leaves it in the outbox for the relay. */
+  viaOutbox(message: OutboxMessage): boolean {
+    return viaOutbox(message, this.options.jobsQueue);
+  }
 
   async putUnits(units: OrgUnit[]): Promise<void> {
     // Parents first, whatever order they came in, so the foreign key holds inside the batch.
@@ -175,8 +190,9 @@ export class KnexStore implements Store {
         await trx('history').insert(historyRow(change.history));
         for (const rows of chunks(change.tasks.map(taskRow))) await trx('tasks').insert(rows).onConflict('id').merge();
         for (const rows of chunks(change.timers.map(timerRow))) await trx('timers').insert(rows).onConflict('id').merge();
-        for (const u of change.timerUpdates) await trx('timers').where({ id: u.id }).update({ status: u.status, fired_at: u.firedAt ?? null });
-        for (const rows of chunks(change.outbox.map(outboxRow))) await trx('outbox').insert(rows);
+        await updateTimers(trx, change.timerUpdates);
+        for (const rows of chunks(change.outbox.filter((m) => this.viaOutbox(m)).map(outboxRow))) await trx('outbox').insert(rows);
+        if (this.options.jobsQueue !== undefined) await writeTimerJobs(trx, this.options.jobsQueue, change.outbox);
         if (change.escalation) await trx('escalations').insert(escalationRow(change.escalation));
         for (const rows of chunks(change.inbox.map(inboxRow))) await trx('inbox').insert(rows);
         if (change.idempotency) {
@@ -194,7 +210,7 @@ export class KnexStore implements Store {
     const results: (EngineError | undefined)[] = changes.map(() => undefined);
     const grouped = changes.map((c, i) => [c, i] as const).filter(([c]) => groupable(c));
     if (grouped.length > 1) {
-      const out = await commitGroup(this.db, grouped.map(([c]) => c));
+      const out = await commitGroup(this.db, grouped.map(([c]) => c), this.options.jobsQueue);
       grouped.forEach(([, i], k) => (results[i] = out[k]));
     }
     for (const [i, change] of changes.entries()) {

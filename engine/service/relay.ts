@@ -2,7 +2,7 @@
 // queue and the notifier, in commit order. Relaying twice is harmless — scheduling an id replaces
 // it, cancelling an unknown id does nothing, a stale timer does nothing when it fires — so a crash
 // between relaying and marking costs a repeat, never a loss.
-import type { Clock, Job, JobHandler, Notifier, Queue, Store } from '../ports.ts';
+import type { Clock, Job, JobHandler, JobSpec, Notifier, Queue, Store } from '../ports.ts';
 import type { OutboxMessage } from './records.ts';
 
 export const TIMER_JOB = 'timer';
@@ -66,25 +66,41 @@ export class OutboxRelay {
     for (;;) {
       const messages = await this.store.unrelayed(PAGE);
       if (!messages.length) return count;
-      for (const m of messages) await this.relay(m);
+      for (const run of runsOfOneKind(messages)) await this.relay(run);
       await this.store.markRelayed(messages.map((m) => m.id!), this.clock.now());
       count += messages.length;
+      // A short page was the end of the outbox: asking again would cost a query to learn nothing.
+      if (messages.length < PAGE) return count;
     }
   }
 
-  private async relay(m: OutboxMessage): Promise<void> {
-    switch (m.kind) {
+  /** Relays consecutive messages of one kind with one queue call: a campaign's thousand schedules
+   * are one multi-row write (or one Redis pipeline), not a thousand. Order across kinds is kept. */
+  private async relay(run: OutboxMessage[]): Promise<void> {
+    const kind = run[0]!.kind;
+    switch (kind) {
       case 'schedule':
-        return this.queue.schedule(m.payload.timers.map((t) => timerJob(t.id, t.fireAt)));
+        return this.queue.schedule(run.flatMap((m) => (m.kind === 'schedule' ? m.payload.timers.map((t) => timerJob(t.id, t.fireAt)) : [])));
       case 'cancel':
-        return this.queue.cancel(m.payload.timers);
+        return this.queue.cancel(run.flatMap((m) => (m.kind === 'cancel' ? m.payload.timers : [])));
       case 'notify':
-        return this.notifier?.notify(m.payload);
+        for (const m of run) if (m.kind === 'notify') await this.notifier?.notify(m.payload);
     }
   }
 }
 
-function timerJob(id: string, fireAt: number) {
+function runsOfOneKind(messages: OutboxMessage[]): OutboxMessage[][] {
+  const runs: OutboxMessage[][] = [];
+  for (const m of messages) {
+    const last = runs[runs.length - 1];
+    if (last && last[0]!.kind === m.kind) last.push(m);
+    else runs.push([m]);
+  }
+  return runs;
+}
+
+/** The queue job that fires a timer: its id is the timer's, so scheduling again replaces it. */
+export function timerJob(id: string, fireAt: number): JobSpec {
   return { id, name: TIMER_JOB, payload: { timerId: id }, runAt: fireAt };
 }
 

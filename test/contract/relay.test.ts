@@ -33,17 +33,27 @@ for (const queue of ['sql', 'bullmq'] as const) {
 
     const pendingInStore = async () => (await rt.store.pendingTimers({ limit: 1000 })).map((t) => t.id).sort();
 
-    it('relays what a crashed process committed but never relayed; relaying again changes nothing', async () => {
+    it('relays what a crashed process committed but never relayed (the SQL queue: has nothing to relay); relaying again changes nothing', async () => {
       // An engine with no relay after its commits: as if the process died right after each commit.
       const crashing = new Engine({ store: rt.store, clock: rt.clock, catalog: rt.engine.catalog });
       const a = await crashing.start({ definitionId: 'test-report', orgUnitId: 'th_a1' }, office);
       const b = await crashing.start({ definitionId: 'test-report', orgUnitId: 'th_a2' }, office);
       await crashing.cancel(b.id, 'nhập trùng', office);
+      const expected = (await rt.store.loadInstance(a.id))!.pendingTimers.map((t) => t.id).sort();
+      expect(expected).to.have.length(3);
+      if (queue === 'sql') {
+        // The embedded queue's table is in the store's database: the jobs were written with the
+        // changes themselves, so there was no window to crash in and nothing waits in the outbox.
+        expect((await rt.queue.pendingIds()).sort()).to.deep.equal(expected);
+        expect(await rt.store.unrelayed(100)).to.deep.equal([]);
+        expect(await rt.relay.drain()).to.equal(0);
+        await rt.relay.rebuild(); // the periodic sweep's other half: puts back, never duplicates
+        expect((await rt.queue.pendingIds()).sort(), 'the same jobs, not copies').to.deep.equal(expected);
+        return;
+      }
       expect(await rt.queue.pendingIds()).to.deep.equal([]);
       expect((await rt.store.unrelayed(100)).map((m) => m.kind)).to.deep.equal(['schedule', 'schedule', 'cancel']);
       expect(await rt.relay.drain()).to.equal(3);
-      const expected = (await rt.store.loadInstance(a.id))!.pendingTimers.map((t) => t.id).sort();
-      expect(expected).to.have.length(3);
       expect((await rt.queue.pendingIds()).sort()).to.deep.equal(expected);
       expect(await pendingInStore()).to.deep.equal(expected);
       expect(await rt.relay.drain(), 'nothing left to relay').to.equal(0);

@@ -6,7 +6,8 @@ import { hostname } from 'node:os';
 import type { Knex } from 'knex';
 import type { Clock, Job, JobHandler, JobSpec, Queue, QueueWorker, WorkOptions } from '../../../engine/ports.ts';
 import { Batcher } from '../../../engine/service/batcher.ts';
-import { assertJobIds, chunks, latestById, retryDelay } from '../index.ts';
+import { retryDelay } from '../index.ts';
+import { deleteJobs, upsertJobs } from './job-table.ts';
 
 export interface SqlQueueOptions {
   /** The `queue` column: queues sharing the table never see each other's jobs. */
@@ -29,8 +30,6 @@ interface JobRow {
 
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_POLL_MS = 200;
-// 9 values a row: well under SQLite's and PostgreSQL's bound-parameter limits.
-const ROWS_PER_STATEMENT = 100;
 // locked_by is a string(64): the token is `<workerId>/<uuid>`.
 const WORKER_ID_MAX = 64 - 1 - 36;
 const ERROR_MAX = 2_000;
@@ -58,29 +57,11 @@ export class SqlQueue implements Queue {
   }
 
   async schedule(jobs: JobSpec[]): Promise<void> {
-    assertJobIds(jobs);
-    const rows = latestById(jobs).map((job) => ({
-      id: job.id,
-      queue: this.options.name,
-      name: job.name,
-      payload: JSON.stringify(job.payload),
-      run_at: job.runAt,
-      attempts: 0,
-      locked_until: null,
-      locked_by: null,
-      last_error: null,
-    }));
-    // Replacing a job that is running clears its lease, so the run in progress can no longer delete
-    // it: the new schedule survives.
-    for (const chunk of chunks(rows, ROWS_PER_STATEMENT)) {
-      await this.db('jobs').insert(chunk).onConflict('id').merge();
-    }
+    await upsertJobs(this.db, this.options.name, jobs);
   }
 
   async cancel(ids: string[]): Promise<void> {
-    for (const chunk of chunks(ids, ROWS_PER_STATEMENT)) {
-      await this.db('jobs').where('queue', this.options.name).whereIn('id', chunk).del();
-    }
+    await deleteJobs(this.db, this.options.name, ids);
   }
 
   work(handler: JobHandler, options: WorkOptions = {}): QueueWorker {
