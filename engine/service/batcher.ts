@@ -17,6 +17,13 @@ export class Batcher<I, O> {
     });
   }
 
+  /** Several items of one caller: they go in one batch (or join the waiting one). */
+  submitAll(items: readonly I[]): Promise<O[]> {
+    const out = items.map((item) => new Promise<O>((resolve, reject) => this.queue.push({ item, resolve, reject })));
+    if (items.length && !this.busy) void this.drain();
+    return Promise.all(out);
+  }
+
   private async drain(): Promise<void> {
     this.busy = true;
     try {

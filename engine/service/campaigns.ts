@@ -72,11 +72,11 @@ export async function runCampaign(engine: Engine, id: string, options: CommandOp
   const progress: CampaignProgress = { campaign, created: 0, failed: [] };
   let afterId: string | undefined;
   for (;;) {
-    const units = await engine.store.unitsUnder(root!.path, { kinds: campaign.kinds, limit: options.batchSize ?? 200, missingFor: campaign.id, ...(afterId ? { afterId } : {}) });
+    const units = await engine.store.unitsUnder(root!.path, { kinds: campaign.kinds, limit: options.batchSize ?? 500, missingFor: campaign.id, ...(afterId ? { afterId } : {}) });
     if (!units.length) break;
     engine.rememberUnits(units);
     // Several starts in flight at once, so the engine commits them together (group commit).
-    await inParallel(units, options.concurrency ?? 32, async (unit) => {
+    await inParallel(units, options.concurrency ?? 128, async (unit) => {
       try {
         await engine.start({ definitionId: campaign.definitionId, version: campaign.definitionVersion, orgUnitId: unit.id, campaignId: campaign.id, ...(campaign.anchors ? { anchors: campaign.anchors } : {}) }, { actor: options.actor });
         progress.created++;

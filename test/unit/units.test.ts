@@ -13,7 +13,6 @@ describe('unit directory', () => {
   for (let i = 0; i < 20_010; i++) all.set(`s${i}`, unit(`s${i}`, `/so/pgd/s${i}/`));
   let reads = 0;
   const store = {
-    getUnit: async (id: string) => (reads++, all.get(id)),
     getUnits: async (ids: string[]) => (reads++, ids.map((i) => all.get(i)!).filter(Boolean)),
   };
 
@@ -34,5 +33,14 @@ describe('unit directory', () => {
     dir.forget();
     await dir.chainOf('s1');
     expect(reads).to.equal(4);
+  });
+
+  it('reads the units of chains asked together in a few queries, not one per chain', async () => {
+    const dir = new UnitDirectory(store);
+    reads = 0;
+    const chains = await Promise.all(Array.from({ length: 100 }, (_, i) => dir.chainOf(`s${i}`)));
+    expect(chains.map((c) => c.map((u) => u.id))).to.deep.equal(Array.from({ length: 100 }, (_, i) => [`s${i}`, 'pgd', 'so']));
+    // The first read goes at once; the rest wait for it and go together (units, then ancestors).
+    expect(reads).to.be.at.most(4);
   });
 });
