@@ -19,9 +19,11 @@ async function unitNames(engine: Engine, ids: string[]): Promise<Map<string, str
 /** Compiled processes by "id@version", each loaded once per call. */
 export async function processes(engine: Engine, refs: { definitionId: string; definitionVersion?: number }[]): Promise<(id: string, version?: number) => CompiledProcess | undefined> {
   const out = new Map<string, CompiledProcess | undefined>();
+  const latest = await engine.catalog.latestOf(refs.filter((r) => r.definitionVersion === undefined).map((r) => r.definitionId));
   for (const r of refs) {
     const key = `${r.definitionId}@${r.definitionVersion ?? ''}`;
-    if (!out.has(key)) out.set(key, await engine.catalog.get(r.definitionId, r.definitionVersion).catch(() => undefined));
+    if (out.has(key)) continue;
+    out.set(key, r.definitionVersion === undefined ? latest.get(r.definitionId) : await engine.catalog.get(r.definitionId, r.definitionVersion).catch(() => undefined));
   }
   return (id, version) => out.get(`${id}@${version ?? ''}`);
 }

@@ -32,7 +32,7 @@ export class CalendarError extends Error {
 
 /** UTC offset of Vietnamese civil time (+07:00), in milliseconds. */
 export const VN_OFFSET_MS = 7 * 60 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');

@@ -1,6 +1,6 @@
 // What people look at: one instance's timeline, a unit's open tasks, and the overdue board of a
 // subtree (counts by unit and stage, age in working days, what falls due soon).
-import { endOfDay, localDateOf } from '../calendar/time.ts';
+import { DAY_MS, endOfDay, localDateOf, VN_OFFSET_MS } from '../calendar/time.ts';
 import type { Text } from '../definition/types.generated.ts';
 import { EngineError } from '../errors.ts';
 import type { Engine } from './engine.ts';
@@ -79,11 +79,19 @@ export async function overdueBoard(engine: Engine, rootUnitId: string, options: 
   // The unit one level under the root on each group's path: a Sở sees its Phòng, a Phòng its schools.
   const units = await engine.store.getUnits([...new Set(groups.map((g) => g.orgUnitId))]);
   const childOf = new Map(units.map((u) => [u.id, pathIds(u.path)[root!.depth + 1] ?? root!.id]));
+  // Thousands of groups fall due on a few hundred days: each day's age is counted once.
+  const ageByDay = new Map<number, number>();
+  const ageOf = (dueAt: number): number => {
+    const day = Math.floor((dueAt + VN_OFFSET_MS) / DAY_MS);
+    let age = ageByDay.get(day);
+    if (age === undefined) ageByDay.set(day, (age = Math.max(1, calendar.workingDaysBetween(localDateOf(dueAt), today))));
+    return age;
+  };
   for (const g of groups) {
     const rows = [totals, at(byUnit, childOf.get(g.orgUnitId) ?? root!.id, emptyRow)];
     for (const stage of g.stages) rows.push(at(byStage, `${g.definitionId}\u0000${stage}`, () => ({ ...emptyRow(), definitionId: g.definitionId, stage })));
     const overdue = g.dueAt < now;
-    const age = overdue ? Math.max(1, calendar.workingDaysBetween(localDateOf(g.dueAt), today)) : 0;
+    const age = overdue ? ageOf(g.dueAt) : 0;
     const bucket = AGE_BUCKETS.find((b) => age <= b.max)!.label;
     for (const row of new Set(rows)) {
       if (overdue) {
