@@ -13,7 +13,7 @@ import { advance, startInstance, timerIsCurrent, XSTATE_VERSION, type EngineEven
 import { Batcher } from './batcher.ts';
 import { Catalog } from './catalog.ts';
 import { UnitDirectory } from './units.ts';
-import { escalationChange } from './escalation.ts';
+import { escalationChange, rungsDueBy } from './escalation.ts';
 import { bareChange, cancelAllTimers, changeFromStep, SYSTEM_ACTOR } from './change.ts';
 import type { Change, Instance, LoadedInstance, OrgUnit, Timer } from './records.ts';
 import { placeUnits, type UnitInput } from './org.ts';
@@ -207,6 +207,14 @@ export class Engine {
       if (!loaded || loaded.instance.status !== 'running' || !timerIsCurrent(loaded.instance.state, { stage: timer.stage, seq: timer.stageSeq, arm: timer.arm })) {
         await this.store.setTimerStatus(id, 'cancelled', at);
         return 'stale';
+      }
+      // A DUE delivered late (a queue that was down, a backlog) must not overtake the rungs of its
+      // own stage entry that were due before it or with it: once DUE leaves the stage they would be
+      // stale, and the overdue notice would never be sent. They fire first, in their order.
+      const overtaken = timer.kind === 'due' ? rungsDueBy(loaded.pendingTimers, timer) : [];
+      if (overtaken.length) {
+        for (const rung of overtaken) await this.fireTimer(rung.id);
+        continue;
       }
       try {
         const result = await this.timerChange(loaded, timer, at);

@@ -40,3 +40,11 @@ const KIND_TEXT = {
 function escalationMessage(kind: keyof typeof KIND_TEXT, stage: Text, unitName: string): Text {
   return { vi: `${KIND_TEXT[kind].vi}: ${stage.vi} — ${unitName}`, en: `${KIND_TEXT[kind].en}: ${stage.en} — ${unitName}` };
 }
+
+/** The pending ladder rungs of a DUE timer's own stage entry and arming that were due before it or
+ * with it, in the order they were due. */
+export function rungsDueBy(pending: readonly Timer[], due: Timer): Timer[] {
+  return pending
+    .filter((t) => t.kind !== 'due' && t.stage === due.stage && t.stageSeq === due.stageSeq && t.arm === due.arm && t.fireAt <= due.fireAt)
+    .sort((a, b) => a.fireAt - b.fireAt || a.step - b.step);
+}

@@ -3,7 +3,9 @@
 // clients keep driving drill instances (every SUBMIT makes three timers due at once):
 // - an outage: Redis is shut down (saving its data) and started again 20 s later (four of the
 //   worker's outbox sweeps). The API keeps accepting throughout (the changes wait in the outbox),
-//   and every timer that came due meanwhile fires once Redis is back, once.
+//   and every timer that came due meanwhile fires once Redis is back, once. The clients stop when
+//   the outage ends, so no event of theirs can move an instance on before its held-back timers
+//   fire: each held-back DUE must fire, and a rung may be stale only because its DUE fired first.
 // - a data loss: Redis is killed and started empty while both processes run, with due jobs waiting in
 //   it (the queue was paused). The worker notices the loss and rebuilds the queue from the store's
 //   pending timers: every one is back in Redis, and every due one fires.
@@ -64,13 +66,12 @@ describe('Fault: Redis outage and Redis data loss (API + worker on PostgreSQL + 
     await redis!.stop({ keepData: true });
     const down = Date.now();
     await sleep(OUTAGE_MS);
+    load.stop();
+    await running;
     // What the outage held back: timers due now and not fired (the workers could not take them).
     const heldBack = (await probe!.db('timers').where({ status: 'pending' }).andWhere('fire_at', '<=', Date.now()).pluck('id')) as string[];
     await redis!.start();
     const up = Date.now();
-    await sleep(3_000);
-    load.stop();
-    await running;
     await settle(probe!, redis!.url, 60_000);
     const settledMs = Date.now() - up;
 
@@ -82,10 +83,15 @@ describe('Fault: Redis outage and Redis data loss (API + worker on PostgreSQL + 
     expect(acceptedDuring.filter((s) => s.what === 'SUBMIT').length, 'SUBMITs accepted during the outage (each makes timers due)').to.be.greaterThan(0);
     expect(heldBack.length, 'timers that came due during the outage').to.be.greaterThan(0);
 
-    // Each held-back timer ran once: fired (a ladder rung: its one escalation) or found stale (its
-    // stage had been left by an earlier DUE), and none is pending.
+    // Each held-back timer ran once: fired (a ladder rung: its one escalation), or a rung found stale
+    // because the DUE of its own stage entry fired before it and left the stage; none is pending.
     const rows = (await probe!.db('timers').whereIn('id', heldBack).select('id', 'status', 'kind')) as { id: string; status: string; kind: string }[];
     expect(rows.filter((t) => t.status === 'pending').map((t) => t.id), 'held-back timers still pending').to.deep.equal([]);
+    expect(rows.filter((t) => t.kind === 'due' && t.status !== 'fired').map((t) => `${t.id} ${t.status}`), 'held-back DUE timers that did not fire').to.deep.equal([]);
+    const entryOf = (id: string) => id.slice(0, id.lastIndexOf('.'));
+    const dueFired = new Set(rows.filter((t) => t.kind === 'due').map((t) => entryOf(t.id)));
+    const unexplained = rows.filter((t) => t.kind !== 'due' && t.status !== 'fired' && !dueFired.has(entryOf(t.id)));
+    expect(unexplained.map((t) => `${t.id} ${t.status}`), 'held-back rungs neither fired nor left behind by their own DUE').to.deep.equal([]);
     const rungsFired = rows.filter((t) => t.status === 'fired' && t.kind !== 'due').map((t) => t.id);
     const escalated = (await probe!.db('escalations').whereIn('id', heldBack).pluck('id')) as string[];
     expect(escalated.sort(), 'one escalation per held-back rung that fired').to.deep.equal(rungsFired.sort());
@@ -94,7 +100,7 @@ describe('Fault: Redis outage and Redis data loss (API + worker on PostgreSQL + 
     await expectReplayed(probe!, seeded.instanceIds);
     const timers = await expectTimersSettled(probe!, redis!.url);
     console.log(
-      `      outage: ${load.sent.length} events in ${((Date.now() - started) / 1000).toFixed(1)} s, ${acceptedDuring.length} accepted during the ${OUTAGE_MS / 1000} s outage; ${heldBack.length} timers held back (${rows.filter((t) => t.status === 'fired').length} fired, ${rows.filter((t) => t.status === 'cancelled').length} stale), caught up ${(settledMs / 1000).toFixed(1)} s after Redis returned; ${timers.fired} fired in all; answers ${JSON.stringify(tally(load.sent))}`,
+      `      outage: ${load.sent.length} events in ${((Date.now() - started) / 1000).toFixed(1)} s, ${acceptedDuring.length} accepted during the ${OUTAGE_MS / 1000} s outage; ${heldBack.length} timers held back (${rows.filter((t) => t.kind === 'due' && t.status === 'fired').length} DUE and ${rungsFired.length} rungs fired, ${rows.filter((t) => t.status === 'cancelled').length} rungs stale after their DUE), caught up ${(settledMs / 1000).toFixed(1)} s after Redis returned; ${timers.fired} fired in all; answers ${JSON.stringify(tally(load.sent))}`,
     );
   });
 
