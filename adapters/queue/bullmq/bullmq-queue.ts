@@ -20,7 +20,11 @@ interface JobData {
   runAt: number;
 }
 
-const DEFAULT_LEASE_MS = 30_000;
+// A timer job takes milliseconds, and its lock is renewed every half lease while the worker lives:
+// a short lease only makes a lost job come back sooner — one held by a worker that was killed, or
+// one whose completion Redis never heard of because it went down meanwhile (both fault tests waited
+// out BullMQ's 30 s default, twice). Delivered twice, a timer does nothing the second time.
+const DEFAULT_LEASE_MS = 10_000;
 const CONNECT_WAIT_MS = 2_000;
 const JOBS_PER_ROUND = 100;
 // A key under the queue's prefix, set once every pending timer has been put in the queue: Redis
@@ -102,10 +106,10 @@ export class BullmqQueue implements Queue {
       },
       {
         concurrency: options.concurrency ?? 1,
-        // The lock is renewed while the worker lives; the stalled check, as often as the lease, hands
-        // the job of a dead worker to another within about two leases.
+        // The lock is renewed while the worker lives; the stalled check, twice a lease, hands the job
+        // of a dead worker to another within about one and a half leases.
         lockDuration: leaseMs,
-        stalledInterval: leaseMs,
+        stalledInterval: leaseMs / 2,
         maxStalledCount: MAX_STALLED,
       },
     );
