@@ -2,7 +2,8 @@
 // two `tiendo worker` processes on PostgreSQL (a schema of this test's own) and a Redis this test
 // started; concurrent clients drive 200 drill instances through the API (task completions,
 // evidence, SUBMIT, RETURN) while every SUBMIT makes three timers due at once, so the workers are
-// always firing. One worker is killed mid-run and started again. Afterwards every accepted event is
+// always firing. One worker is killed mid-run and started again; later the other is stopped with
+// SIGTERM (it must exit 0) and started again. Afterwards every accepted event is
 // in the history exactly once, every instance's stored state is the replay of its history, every
 // due timer has fired exactly once, and no job is left running, waiting or failed.
 import { expect } from 'chai';
@@ -72,6 +73,17 @@ describe('Fault: a worker killed with SIGKILL mid-run (API + two workers on Post
     expect(w1.exitCode, 'worker-1 died of the signal').to.equal(-1);
     const w1b = await TiendoProcess.start('worker', 'worker-1 again', env);
     procs.push(w1b);
+
+    // Later, the other worker is stopped the polite way: it stops taking jobs, finishes the ones in
+    // hand, closes its pools and exits 0 (within the 15 s before stop() would SIGKILL it).
+    await waitFor('half the events', 120_000, () => load.sent.length >= EVENTS / 2);
+    const sentAtTerm = load.sent.length;
+    const termStarted = Date.now();
+    await w2.stop('SIGTERM');
+    const termMs = Date.now() - termStarted;
+    expect(w2.exitCode, `worker-2 exits 0 on SIGTERM\n${w2.tail()}`).to.equal(0);
+    expect(w2.output, 'worker-2 says it is finishing its work').to.match(/SIGTERM: finishing work in hand/);
+    procs.push(await TiendoProcess.start('worker', 'worker-2 again', env));
     await running;
     const loadMs = Date.now() - started;
 
@@ -86,6 +98,6 @@ describe('Fault: a worker killed with SIGKILL mid-run (API + two workers on Post
     await expectReplayed(probe!, seeded.instanceIds);
     const timers = await expectTimersSettled(probe!, redis!.url);
     expect(timers.fired, 'timers fired').to.be.greaterThan(firedBefore);
-    console.log(`      crash: ${load.sent.length} events (${load.accepted.length} accepted) in ${(loadMs / 1000).toFixed(1)} s; killed after ${sentAtKill} events, with jobs in Redis ${JSON.stringify(atKill)}; settled ${(settledMs / 1000).toFixed(1)} s after the start; ${timers.fired} timers fired, ${timers.escalations} escalations, ${timers.pending} pending; answers ${JSON.stringify(tally(load.sent))}`);
+    console.log(`      crash: ${load.sent.length} events (${load.accepted.length} accepted) in ${(loadMs / 1000).toFixed(1)} s; killed after ${sentAtKill} events, with jobs in Redis ${JSON.stringify(atKill)}; the other worker stopped by SIGTERM after ${sentAtTerm} events, exit 0 in ${termMs} ms; settled ${(settledMs / 1000).toFixed(1)} s after the start; ${timers.fired} timers fired, ${timers.escalations} escalations, ${timers.pending} pending; answers ${JSON.stringify(tally(load.sent))}`);
   });
 });
