@@ -16,6 +16,7 @@ import { listenMetrics } from './metrics.ts';
 import { loadNotifyConfig, notifierFromConfig, type NotifyEnvConfig } from './notify/index.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import { KnexAccounts } from './store/account-store.ts';
+import { lockSqliteFile } from './store/sqlite-lock.ts';
 
 export interface AppConfig {
   /** HTTP port; 0 picks a free one. Default 3000. Without `api`, no server is started. */
@@ -101,6 +102,8 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
   const clock: Clock = { now: () => (seeding ? seeding.now() : base.now()) };
   let accounts: KnexAccounts | undefined;
   const sqliteFile = config.sqliteFile ?? (config.databaseUrl ? undefined : sqliteIn(config.dataDir ?? './data'));
+  // One process per SQLite file (adapters/store/sqlite-lock.ts); an in-memory store is this process's own.
+  const unlock = sqliteFile && sqliteFile !== ':memory:' ? lockSqliteFile(sqliteFile, commandOf(config)) : undefined;
   const notifier = notifierFromConfig({ ...(config.notify ?? {}), recipients: async (notified) => (accounts ? accounts.emailsOn(notified.map((r) => r.unitId)) : []) });
   const runtime = await openRuntime({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
@@ -110,9 +113,12 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     ...(config.queueName ? { queueName: config.queueName } : {}),
     ...(notifier ? { notifier } : {}),
     clock,
+  }).catch((e: unknown) => {
+    unlock?.();
+    throw e;
   });
   accounts = new KnexAccounts(runtime.db);
-  const closers: (() => Promise<void>)[] = [() => runtime.close()];
+  const closers: (() => Promise<void>)[] = [() => runtime.close().finally(() => unlock?.())];
   try {
     await publishLibrary(runtime, config.processDir ?? defaultProcessDir(), log);
     let demo: App['demo'];
@@ -187,6 +193,13 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     for (const close of closers.splice(0)) await close().catch(() => undefined);
     throw e;
   }
+}
+
+/** What this process runs, as the command that starts it (for the message a second process gets). */
+function commandOf(config: AppConfig): string {
+  const api = config.api ?? true;
+  const workers = config.workers ?? true;
+  return api && workers ? 'tiendo start' : api ? 'tiendo serve' : 'tiendo worker';
 }
 
 /** How far back the demo's story starts. */

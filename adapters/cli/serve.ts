@@ -2,6 +2,7 @@
 // and UI only) and `tiendo worker` (timers and the outbox only), for scaling the halves apart on
 // PostgreSQL + Redis. Each runs until SIGINT/SIGTERM, then stops taking work and closes cleanly.
 import { loadConfig, startApp, type AppConfig } from '../app.ts';
+import { StoreInUseError } from '../store/sqlite-lock.ts';
 import type { Io } from './main.ts';
 
 function banner(io: Io, url: string | undefined, app: Awaited<ReturnType<typeof startApp>>, config: AppConfig): void {
@@ -18,7 +19,14 @@ function banner(io: Io, url: string | undefined, app: Awaited<ReturnType<typeof 
 
 async function run(io: Io, overrides: Partial<AppConfig>): Promise<number> {
   const config = { ...loadConfig(process.env), ...overrides };
-  const app = await startApp({ ...config, log: (m) => io.err(`${m}\n`) });
+  let app: Awaited<ReturnType<typeof startApp>>;
+  try {
+    app = await startApp({ ...config, log: (m) => io.err(`${m}\n`) });
+  } catch (e) {
+    if (!(e instanceof StoreInUseError)) throw e;
+    io.err(`tiendo: ${e.message}\n`);
+    return 1;
+  }
   banner(io, app.url, app, config);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
