@@ -14,6 +14,7 @@ import {
   historyRow,
   inboxRow,
   instanceRow,
+  instanceUpdate,
   outboxRow,
   taskRow,
   timerRow,
@@ -183,8 +184,7 @@ export class KnexStore implements Store {
         if (change.expectedRev === 0) {
           await trx('instances').insert(instanceRow(i));
         } else {
-          const { id: _id, created_at: _c, ...fields } = instanceRow(i);
-          const updated = await trx('instances').where({ id: i.id, rev: change.expectedRev }).update(fields);
+          const updated = await trx('instances').where({ id: i.id, rev: change.expectedRev }).update(instanceUpdate(i));
           if (updated !== 1) throw conflict(i.id);
         }
         await trx('history').insert(historyRow(change.history));
