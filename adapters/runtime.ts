@@ -117,8 +117,8 @@ export async function openRuntime(config: RuntimeConfig = {}): Promise<Runtime> 
  * Timer jobs a worker runs at once, by queue driver. The embedded queue's jobs share the one SQLite
  * writer, where group commit is the lever: enough in flight that a burst of deadlines commits in
  * groups of the batchers' size (engine/service/batcher.ts: 256) with the next group already loading
- * (50,000 escalations due at one moment were all recorded in 29.7 s at 256, 25.1 s at 512:
- * `npm run bench -- --only burst`). BullMQ workers stay at 64, the default the fault tests run
+ * (50,000 escalations due at one moment on this 2-core machine were all recorded in 29.7 s at 256;
+ * at 512 in 25.1 s alone, 30.5 s and 22.8 s in full `npm run bench` runs — a noisy machine). BullMQ workers stay at 64, the default the fault tests run
  * with: through BullMQ the same burst was no faster at 512 (10,000 in 6.5 s; 5.7 s at 256).
  */
 export const WORKER_CONCURRENCY = { sql: 512, bullmq: 64 } as const;
