@@ -10,7 +10,7 @@ import os from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { meets, parseArgs, type Figure, type Figures } from './lib/measure.ts';
+import { meets, parseArgs, SKIPPED, type Figure, type Figures } from './lib/measure.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -25,6 +25,8 @@ interface WorkloadResult {
   figures: Figures;
   error?: string;
   stderrTail?: string;
+  /** What the workload said it did not run (a service not reachable). */
+  skipped: string[];
 }
 
 const args = parseArgs();
@@ -79,13 +81,17 @@ const machine = {
   quick,
   commit: gitCommit(),
 };
-const workloads = Object.fromEntries(results.map((r) => [r.name, { ok: r.ok, seconds: Math.round(r.seconds * 10) / 10, ...(r.error ? { error: r.error } : {}) }]));
+const workloads = Object.fromEntries(
+  results.map((r) => [r.name, { ok: r.ok, seconds: Math.round(r.seconds * 10) / 10, ...(r.error ? { error: r.error } : {}), ...(r.skipped.length ? { skipped: r.skipped } : {}) }]),
+);
 writeFileSync(join(BENCH_DIR, 'results.json'), JSON.stringify({ figures, machine, workloads }, null, 2) + '\n');
 
 process.stdout.write(`\n${table(results)}\n`);
 process.stdout.write(
   `\n${machine.cpus} × ${machine.model}, ${machine.memGiB} GiB, Node ${machine.node.slice(1)}, ${machine.platform}; load ${machine.loadBefore[0]} → ${machine.loadAfter[0]}; ${machine.date}${quick ? '; --quick' : ''}; ${machine.seconds} s\n`,
 );
+for (const r of results) for (const s of r.skipped) process.stdout.write(`\n${r.name} ${SKIPPED} ${s}`);
+if (results.some((r) => r.skipped.length)) process.stdout.write('\n');
 for (const r of results.filter((r) => !r.ok)) {
   process.stdout.write(`\n${r.name} FAILED: ${r.error}\n${indent(r.stderrTail ?? '')}\n`);
 }
@@ -105,11 +111,16 @@ function runWorkload(name: string): Promise<WorkloadResult> {
     const child = spawn(process.execPath, ['--import', 'tsx', file, ...(quick ? ['--quick'] : [])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderrTail = '';
+    let stderrLine = '';
+    const skipped: string[] = [];
     let timedOut = false;
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       process.stderr.write(d);
       stderrTail = (stderrTail + d).slice(-4000);
+      const lines = (stderrLine + d).split('\n');
+      stderrLine = lines.pop()!;
+      for (const line of lines) if (line.includes(SKIPPED)) skipped.push(line.slice(line.indexOf(SKIPPED) + SKIPPED.length).trim());
     });
     const timer = setTimeout(() => {
       timedOut = true;
@@ -121,17 +132,17 @@ function runWorkload(name: string): Promise<WorkloadResult> {
     }, timeoutS * 1000);
     child.on('error', (e) => {
       clearTimeout(timer);
-      resolve({ name, ok: false, seconds: (Date.now() - started) / 1000, figures: {}, error: e.message, stderrTail });
+      resolve({ name, ok: false, seconds: (Date.now() - started) / 1000, figures: {}, error: e.message, stderrTail, skipped });
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const seconds = (Date.now() - started) / 1000;
       const tail = lastLines(stderrTail, 25);
-      if (timedOut) return resolve({ name, ok: false, seconds, figures: {}, error: `timed out after ${timeoutS} s`, stderrTail: tail });
+      if (timedOut) return resolve({ name, ok: false, seconds, figures: {}, error: `timed out after ${timeoutS} s`, stderrTail: tail, skipped });
       const parsed = readFigures(stdout);
-      if (code !== 0 || signal) return resolve({ name, ok: false, seconds, figures: parsed.figures ?? {}, error: signal ? `killed by ${signal}` : `exit code ${code}`, stderrTail: tail });
-      if (!parsed.figures) return resolve({ name, ok: false, seconds, figures: {}, error: parsed.error!, stderrTail: tail });
-      resolve({ name, ok: true, seconds, figures: parsed.figures });
+      if (code !== 0 || signal) return resolve({ name, ok: false, seconds, figures: parsed.figures ?? {}, error: signal ? `killed by ${signal}` : `exit code ${code}`, stderrTail: tail, skipped });
+      if (!parsed.figures) return resolve({ name, ok: false, seconds, figures: {}, error: parsed.error!, stderrTail: tail, skipped });
+      resolve({ name, ok: true, seconds, figures: parsed.figures, skipped });
     });
   });
 }

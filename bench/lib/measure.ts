@@ -157,6 +157,13 @@ export function log(message: string): void {
   process.stderr.write(`[${(performance.now() / 1000).toFixed(1)}s] ${message}\n`);
 }
 
+/** A part of the workload that did not run (a service not reachable): said loudly, and repeated by
+ * the runner under the table and in results.json. */
+export function skipped(message: string): void {
+  log(`${SKIPPED} ${message}`);
+}
+export const SKIPPED = 'SKIPPED:';
+
 // ---------------------------------------------------------------------------------------------
 // Command line
 

@@ -22,7 +22,7 @@ import type { Clock, Job, Notifier } from '../../engine/ports.ts';
 import type { Committed } from '../../engine/service/engine.ts';
 import type { UnitInput } from '../../engine/service/org.ts';
 import { describePackages, describeProfile, profileLines, profileWhile, summarizeProfile } from '../lib/profile.ts';
-import { emit, figure, log, openSqliteRuntime, parseArgs, percentile, redisReachable, REDIS_URL, timer, uniqueName, type Figures } from '../lib/measure.ts';
+import { emit, figure, log, skipped, openSqliteRuntime, parseArgs, percentile, redisReachable, REDIS_URL, timer, uniqueName, type Figures } from '../lib/measure.ts';
 
 const PROCESS = 'bench-deadline-burst';
 const ACTOR = 'bench';
@@ -333,9 +333,7 @@ if (withRedis) {
   }
 } else {
   rmSync(copyDir, { recursive: true, force: true });
-  const note = 'Redis not reachable: BullMQ burst skipped';
-  log(note);
-  figures.burst_bullmq_p99_lateness_s = figure(NaN, 's', { note });
+  skipped('Redis not reachable: the BullMQ burst did not run (no burst_bullmq_* figures)');
 }
 
 emit(figures);

@@ -16,7 +16,7 @@ import { defaultProcessDir } from '../../adapters/files/definitions.ts';
 import { instantAt } from '../../engine/calendar/time.ts';
 import { ManualClock } from '../../engine/ports.ts';
 import { createCampaign, runCampaign } from '../../engine/service/campaigns.ts';
-import { emit, figure, log, openPgRuntime, openSqliteRuntime, parseArgs, pgReachable, redisReachable, timer, type Figures } from '../lib/measure.ts';
+import { emit, figure, log, skipped, openPgRuntime, openSqliteRuntime, parseArgs, pgReachable, redisReachable, timer, type Figures } from '../lib/measure.ts';
 import { isSchool, scaledProvince } from '../lib/province.ts';
 import { describeStatements, timeStatements } from '../lib/sqltime.ts';
 
@@ -40,7 +40,7 @@ class Capped extends Error {}
 const figures: Figures = {};
 Object.assign(figures, await measure('sqlite'));
 if (await pgReachable()) Object.assign(figures, await measure('postgres'));
-else log('PostgreSQL is not reachable: the campaign_pg_* figures are left out');
+else skipped('PostgreSQL not reachable: the campaign_pg_* figures are left out');
 emit(figures);
 
 /** The campaign on one store, and its ceiling on a fresh store of the same kind. */
