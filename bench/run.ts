@@ -30,6 +30,15 @@ interface WorkloadResult {
 }
 
 const args = parseArgs();
+// The runner's own options; a workload run by itself (node --import tsx bench/workloads/x.ts) takes
+// its sizes as options of its own. A misspelt --quick would otherwise start the 5-minute full run.
+const RUNNER_OPTIONS = ['quick', 'only', 'timeout'];
+const unknownOptions = Object.keys(args.options).filter((o) => !RUNNER_OPTIONS.includes(o));
+if (unknownOptions.length || args.rest.length) {
+  const what = [...unknownOptions.map((o) => `--${o}`), ...args.rest].join(', ');
+  process.stderr.write(`bench: unknown ${unknownOptions.length ? 'option' : 'argument'}(s) ${what}; the runner takes --quick, --only name,name and --timeout seconds\n`);
+  process.exit(2);
+}
 const quick = args.quick;
 const only = args.options.only
   ? new Set(
