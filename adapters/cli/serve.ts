@@ -2,7 +2,7 @@
 // and UI only) and `tiendo worker` (timers and the outbox only), for scaling the halves apart on
 // PostgreSQL + Redis. Each runs until SIGINT/SIGTERM, then stops taking work and closes cleanly.
 import { loadConfig, startApp, type AppConfig } from '../app.ts';
-import { StoreInUseError } from '../store/sqlite-lock.ts';
+import { startupProblem } from './startup.ts';
 import type { Io } from './main.ts';
 
 function banner(io: Io, url: string | undefined, app: Awaited<ReturnType<typeof startApp>>, config: AppConfig): void {
@@ -23,8 +23,9 @@ async function run(io: Io, overrides: Partial<AppConfig>): Promise<number> {
   try {
     app = await startApp({ ...config, log: (m) => io.err(`${m}\n`) });
   } catch (e) {
-    if (!(e instanceof StoreInUseError)) throw e;
-    io.err(`tiendo: ${e.message}\n`);
+    const problem = startupProblem(e, config);
+    if (!problem) throw e;
+    io.err(`tiendo: ${problem}\n`);
     return 1;
   }
   banner(io, app.url, app, config);

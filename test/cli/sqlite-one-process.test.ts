@@ -2,31 +2,13 @@
 // is refused at start with what to do instead, exit 1, and the first goes on; once the first has
 // stopped (or died: a stale lock), the folder can be used again.
 import { expect } from 'chai';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp } from '../../adapters/app.ts';
-import { freePort, ROOT, TiendoProcess } from '../fault/harness.ts';
-
-/** Runs `tiendo <command>` on the folder until it exits by itself; its exit code and output. */
-function runToExit(command: string, dataDir: string, port: number): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/tiendo.js'), command], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', TIENDO_DEMO: '0', HOST: '127.0.0.1', PORT: String(port), TIENDO_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) =>
-    child.once('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, output });
-    }),
-  );
-}
+import { freePort, TiendoProcess } from '../fault/harness.ts';
+import { runToExit } from './support.ts';
 
 describe('one process per SQLite store', function () {
   this.timeout(120_000);
@@ -39,7 +21,7 @@ describe('one process per SQLite store', function () {
     try {
       const lock = join(dir, 'tiendo.sqlite.lock');
       expect(existsSync(lock), 'the lock beside the store').to.equal(true);
-      const second = await runToExit('worker', dir, await freePort());
+      const second = await runToExit('worker', { TIENDO_DATA_DIR: dir, PORT: String(await freePort()) });
       expect(second.code, second.output).to.equal(1);
       expect(second.output).to.include(`${join(dir, 'tiendo.sqlite')} is in use by another Tiến độ process (pid ${first.proc.pid}, \`tiendo serve\``);
       expect(second.output).to.match(/run `tiendo start` alone .* set DATABASE_URL \(PostgreSQL\)/);
