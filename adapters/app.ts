@@ -16,6 +16,7 @@ import { listenMetrics } from './metrics.ts';
 import { loadNotifyConfig, notifierFromConfig, type NotifyEnvConfig } from './notify/index.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import { KnexAccounts } from './store/account-store.ts';
+import { underStartupLock } from './store/db.ts';
 import { lockSqliteFile } from './store/sqlite-lock.ts';
 
 export interface AppConfig {
@@ -120,14 +121,19 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
   accounts = new KnexAccounts(runtime.db);
   const closers: (() => Promise<void>)[] = [() => runtime.close().finally(() => unlock?.())];
   try {
-    await publishLibrary(runtime, config.processDir ?? defaultProcessDir(), log);
-    let demo: App['demo'];
-    if ((config.demo ?? true) && (await accounts.countUsers()) === 0) {
+    // Several processes starting together on one PostgreSQL take turns here: the first publishes
+    // and seeds, the others find it done.
+    const demo = await underStartupLock(runtime.db, async (): Promise<App['demo']> => {
+      await publishLibrary(runtime, config.processDir ?? defaultProcessDir(), log);
+      if (!(config.demo ?? true) || (await accounts!.countUsers()) > 0) return undefined;
       const now = base.now();
       seeding = new ManualClock(now - DEMO_MONTHS * 30 * 86_400_000);
-      demo = await loadDemo(runtime, accounts, seeding, now, config.bcryptCost ?? 10, log);
-      seeding = undefined;
-    }
+      try {
+        return await loadDemo(runtime, accounts!, seeding, now, config.bcryptCost ?? 10, log);
+      } finally {
+        seeding = undefined;
+      }
+    });
     const running = new Set<Promise<unknown>>();
     const services: Services = {
       engine: runtime.engine,

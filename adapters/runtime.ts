@@ -10,7 +10,7 @@ import { OutboxRelay, timerHandler } from '../engine/service/relay.ts';
 import { loadCalendars } from './files/definitions.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { SqlQueue } from './queue/sql/sql-queue.ts';
-import { migrate, openDb, type Dialect } from './store/db.ts';
+import { migrate, openDb, underStartupLock, type Dialect } from './store/db.ts';
 import { KnexStore } from './store/knex-store.ts';
 
 export interface RuntimeConfig {
@@ -53,7 +53,7 @@ export async function openRuntime(config: RuntimeConfig = {}): Promise<Runtime> 
     ...(config.sqliteFile ? { sqliteFile: config.sqliteFile } : {}),
     ...(config.pgSchema ? { schema: config.pgSchema } : {}),
   });
-  await migrate(db);
+  await underStartupLock(db, () => migrate(db));
   const name = config.queueName ?? 'tiendo-timers';
   // The embedded queue's jobs live in this database: changes write their timer jobs themselves.
   const store = new KnexStore(db, config.redisUrl ? {} : { jobsQueue: name });

@@ -32,10 +32,15 @@ export function openDb(config: StoreConfig): { db: Knex; dialect: Dialect } {
       pool: {
         min: 0,
         max: 10,
-        // A per-run schema keeps parallel test runs apart; created on first connection.
-        afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => {
+        // A per-run schema keeps parallel test runs apart; created on first connection. Processes
+        // (or connections) starting together all try: IF NOT EXISTS does not hold against a
+        // concurrent CREATE, whose loser gets 23505 on pg_namespace (or 42P06) — the schema is there.
+        afterCreate: (conn: { query: (sql: string, cb: (err: (Error & { code?: string }) | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => {
           if (!schema) return done(null, conn);
-          conn.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"; SET search_path TO "${schema}"`, (err) => done(err, conn));
+          conn.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`, (err) => {
+            if (err && err.code !== '23505' && err.code !== '42P06') return done(err, conn);
+            conn.query(`SET search_path TO "${schema}"`, (e) => done(e, conn));
+          });
         },
       },
     });
@@ -74,6 +79,29 @@ const migrationSource: Knex.MigrationSource<string> = {
   getMigrationName: (name) => name,
   getMigration: async (name) => MIGRATIONS[name]!,
 };
+
+/**
+ * Runs `fn` holding the store's start-up lock: processes starting together on one PostgreSQL schema
+ * (`tiendo serve` × 2 and `tiendo worker`, say) migrate, publish the library and seed the demo one
+ * after another instead of racing (the second found "Migration table is already locked", or a
+ * duplicate key). A session-level advisory lock: a process killed while holding it lets go. SQLite
+ * has one process, and needs none.
+ */
+export async function underStartupLock<T>(db: Knex, fn: () => Promise<T>): Promise<T> {
+  if (db.client.config.client !== 'pg') return fn();
+  const conn = await db.client.acquireConnection();
+  const lock = (verb: 'lock' | 'unlock') => db.raw(`select pg_advisory_${verb}(hashtext('tiendo-startup:' || current_schema()))`).connection(conn);
+  try {
+    await lock('lock');
+    try {
+      return await fn();
+    } finally {
+      await lock('unlock').catch(() => undefined);
+    }
+  } finally {
+    await db.client.releaseConnection(conn);
+  }
+}
 
 export async function migrate(db: Knex): Promise<string[]> {
   const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
