@@ -169,8 +169,17 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
       closers.unshift(
         () =>
           new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeAllConnections();
+            // No new connections; idle keep-alive ones go now, and each busy one as soon as its
+            // answer is sent (not after the 5 s keep-alive); a request in flight gets its answer
+            // (closing every connection at once cut those short), for a grace period at most.
+            const idle = setInterval(() => server.closeIdleConnections(), 50);
+            const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+            server.close(() => {
+              clearInterval(idle);
+              clearTimeout(cut);
+              resolve();
+            });
+            server.closeIdleConnections();
           }),
       );
     }
@@ -207,6 +216,9 @@ function commandOf(config: AppConfig): string {
   const workers = config.workers ?? true;
   return api && workers ? 'tiendo start' : api ? 'tiendo serve' : 'tiendo worker';
 }
+
+/** How long requests in flight at shutdown may take to finish before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /** How far back the demo's story starts. */
 const DEMO_MONTHS = 4;
