@@ -17,7 +17,7 @@ import type {
   Timer,
   TimerStatus,
   User,
-} from './service/records.ts';
+} from './domain.ts';
 import type { AccessRole, Grant } from './access.ts';
 import type { EngineError } from './errors.ts';
 import type { Text } from './definition/types.generated.ts';

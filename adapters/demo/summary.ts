@@ -1,6 +1,6 @@
 // What the seeded demo province holds at "now", counted through the engine's queries: the numbers
 // `npm start` prints after seeding, and what the seed test checks.
-import type { InstanceStatus } from '../../engine/service/records.ts';
+import type { InstanceStatus } from '../../engine/domain.ts';
 import { openTasks, overdueBoard } from '../../engine/service/queries.ts';
 import type { UnitInput } from '../../engine/service/org.ts';
 import type { Runtime } from '../runtime.ts';

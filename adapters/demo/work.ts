@@ -5,7 +5,7 @@
 import { localDateOf } from '../../engine/calendar/time.ts';
 import type { CompiledProcess } from '../../engine/definition/compile.ts';
 import type { Engine } from '../../engine/service/engine.ts';
-import type { Task } from '../../engine/service/records.ts';
+import type { Task } from '../../engine/domain.ts';
 import { unitHolding } from '../../engine/service/roles.ts';
 import { fillForm } from './forms.ts';
 import type { Rng } from './rng.ts';

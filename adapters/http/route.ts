@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import type { Grant } from '../../engine/access.ts';
 import type { Accounts, Queue } from '../../engine/ports.ts';
 import type { Engine } from '../../engine/service/engine.ts';
-import type { User } from '../../engine/service/records.ts';
+import type { User } from '../../engine/domain.ts';
 
 /** The subset of JSON Schema the routes use, as a type. */
 export type JSONSchema = Readonly<Record<string, unknown>>;

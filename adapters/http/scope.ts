@@ -1,7 +1,7 @@
 // Scoped lookups: the caller's scope (engine/access.ts) goes into the store query itself; what the
 // query does not return is either not there (404) or someone else's (403), and nothing is touched.
 import { scopeOf, within, type Ability } from '../../engine/access.ts';
-import type { Instance, OrgUnit } from '../../engine/service/records.ts';
+import type { Instance, OrgUnit } from '../../engine/domain.ts';
 import { forbidden, notFound } from './errors.ts';
 import type { Principal, Services } from './route.ts';
 

@@ -5,7 +5,7 @@ import { localDateOf } from '../../engine/calendar/time.ts';
 import type { CompiledProcess } from '../../engine/definition/compile.ts';
 import type { Text } from '../../engine/definition/types.generated.ts';
 import type { Engine } from '../../engine/service/engine.ts';
-import type { Escalation, Instance, Task } from '../../engine/service/records.ts';
+import type { Escalation, Instance, Task } from '../../engine/domain.ts';
 import { unitHolding } from '../../engine/service/roles.ts';
 import { outside } from './scope.ts';
 import type { Principal } from './route.ts';

@@ -3,7 +3,7 @@
 // names and stage titles that administrators type, so every value is escaped in the HTML part.
 import { localTimeOf } from '../../engine/calendar/time.ts';
 import type { Text } from '../../engine/definition/types.generated.ts';
-import type { Escalation } from '../../engine/service/records.ts';
+import type { Escalation } from '../../engine/domain.ts';
 
 export interface EmailBody {
   subject: string;

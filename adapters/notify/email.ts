@@ -4,7 +4,7 @@
 import { createTransport, type SMTPSentMessageInfo, type Transporter } from 'nodemailer';
 import type { Text } from '../../engine/definition/types.generated.ts';
 import type { Notifier } from '../../engine/ports.ts';
-import type { Escalation, Recipient } from '../../engine/service/records.ts';
+import type { Escalation, Recipient } from '../../engine/domain.ts';
 import { emailBody } from './email-body.ts';
 
 /** Finds the addresses of the users holding `role` on `unitId`, for every pair given. */

@@ -4,7 +4,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Text } from '../../engine/definition/types.generated.ts';
 import type { Notifier } from '../../engine/ports.ts';
-import type { Escalation } from '../../engine/service/records.ts';
+import type { Escalation } from '../../engine/domain.ts';
 
 export interface WebhookOptions {
   /** Where to POST (http or https). */

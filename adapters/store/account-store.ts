@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import type { Grant } from '../../engine/access.ts';
 import type { Accounts } from '../../engine/ports.ts';
-import type { User } from '../../engine/service/records.ts';
+import type { User } from '../../engine/domain.ts';
 
 type Row = Record<string, any>;
 

@@ -5,7 +5,7 @@
 // where a statement's round trip is the cost, k commands then cost a handful of statements, not 5k.
 import type { Knex } from 'knex';
 import { EngineError } from '../../engine/errors.ts';
-import type { Change } from '../../engine/service/records.ts';
+import type { Change } from '../../engine/domain.ts';
 import { escalationRow, historyRow, inboxRow, instanceRow, instanceUpdate, INSTANCE_UPDATED, outboxRow, taskRow, timerRow } from './rows.ts';
 import { viaOutbox, writeTimerJobs } from './timer-jobs.ts';
 

@@ -4,7 +4,7 @@
 import type { Knex } from 'knex';
 import { EngineError } from '../../engine/errors.ts';
 import type { DueGroup, InstanceFilter, Store } from '../../engine/ports.ts';
-import type { Campaign, Change, Escalation, HistoryEntry, InboxItem, Instance, LoadedInstance, OrgUnit, OutboxMessage, PublishedDefinition, Task, Timer, TimerStatus } from '../../engine/service/records.ts';
+import type { Campaign, Change, Escalation, HistoryEntry, InboxItem, Instance, LoadedInstance, OrgUnit, OutboxMessage, PublishedDefinition, Task, Timer, TimerStatus } from '../../engine/domain.ts';
 import { commitGroup, groupable, updateTimers } from './commit-batch.ts';
 import { viaOutbox, writeTimerJobs } from './timer-jobs.ts';
 import {

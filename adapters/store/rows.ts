@@ -11,7 +11,7 @@ import type {
   PublishedDefinition,
   Task,
   Timer,
-} from '../../engine/service/records.ts';
+} from '../../engine/domain.ts';
 
 type Row = Record<string, any>;
 

@@ -4,7 +4,7 @@
 // trips of the relay per change, and a window in which a committed timer was not yet a job).
 // Notices still go through the outbox: sending one is not a database write.
 import type { Knex } from 'knex';
-import type { OutboxMessage } from '../../engine/service/records.ts';
+import type { OutboxMessage } from '../../engine/domain.ts';
 import { timerJob } from '../../engine/service/relay.ts';
 import { deleteJobs, upsertJobs } from '../queue/sql/job-table.ts';
 

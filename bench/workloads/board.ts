@@ -18,7 +18,7 @@ import { addDays, endOfDay, localDateOf } from '../../engine/calendar/time.ts';
 import type { CompiledProcess } from '../../engine/definition/compile.ts';
 import { instantAt } from '../../engine/calendar/time.ts';
 import { ManualClock } from '../../engine/ports.ts';
-import type { OrgUnit } from '../../engine/service/records.ts';
+import type { OrgUnit } from '../../engine/domain.ts';
 import { emit, figure, log, parseArgs, sample, seededRandom, summarize, timer } from '../lib/measure.ts';
 import { describeProfile, profileLines, profileWhile, summarizeProfile } from '../lib/profile.ts';
 import { scaledProvince } from '../lib/province.ts';

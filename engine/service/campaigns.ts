@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { EngineError } from '../errors.ts';
 import type { CommandOptions, Engine } from './engine.ts';
-import type { Campaign } from './records.ts';
+import type { Campaign } from '../domain.ts';
 
 export interface CampaignInput {
   /** Give one to make creation idempotent (a retried request finds the same campaign). */

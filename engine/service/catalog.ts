@@ -8,7 +8,7 @@ import { loadDefinition } from '../definition/load.ts';
 import type { ProcessDefinition } from '../definition/model.ts';
 import { EngineError } from '../errors.ts';
 import type { Clock, Store } from '../ports.ts';
-import type { PublishedDefinition } from './records.ts';
+import type { PublishedDefinition } from '../domain.ts';
 
 export interface PublishResult {
   id: string;

@@ -2,7 +2,7 @@
 // and outbox messages. Pure: the service commits the result in one transaction.
 import { ENGINE_EVENTS, type CompiledProcess } from '../definition/compile.ts';
 import type { StepResult, TimerSpec } from '../runtime/advance.ts';
-import type { Change, HistoryEntry, Instance, LoadedInstance, OrgUnit, OutboxMessage, Task, Timer } from './records.ts';
+import type { Change, HistoryEntry, Instance, LoadedInstance, OrgUnit, OutboxMessage, Task, Timer } from '../domain.ts';
 import { unitHolding, type UnitChain } from './roles.ts';
 
 /** Who history names for what the engine does by itself (deadlines, escalations). */

@@ -8,7 +8,7 @@ import type { InstanceFilter } from '../ports.ts';
 import { extendDeadline, migrateState, type StageMove } from '../runtime/rearm.ts';
 import { bareChange, changeFromStep } from './change.ts';
 import { requireReason, type CommandOptions, type Engine } from './engine.ts';
-import type { Instance } from './records.ts';
+import type { Instance } from '../domain.ts';
 
 export interface CohortItem {
   instanceId: string;

@@ -15,7 +15,7 @@ import { Catalog } from './catalog.ts';
 import { UnitDirectory } from './units.ts';
 import { escalationChange, rungsDueBy } from './escalation.ts';
 import { bareChange, cancelAllTimers, changeFromStep, SYSTEM_ACTOR } from './change.ts';
-import type { Change, Instance, LoadedInstance, OrgUnit, Timer } from './records.ts';
+import type { Change, Instance, LoadedInstance, OrgUnit, Timer } from '../domain.ts';
 import { placeUnits, type UnitInput } from './org.ts';
 import type { UnitChain } from './roles.ts';
 

@@ -4,7 +4,7 @@
 import type { CompiledProcess } from '../definition/compile.ts';
 import type { Text } from '../definition/types.generated.ts';
 import { bareChange, SYSTEM_ACTOR } from './change.ts';
-import type { Change, Escalation, LoadedInstance, Timer } from './records.ts';
+import type { Change, Escalation, LoadedInstance, Timer } from '../domain.ts';
 import { recipients, type UnitChain } from './roles.ts';
 
 export function escalationChange(compiled: CompiledProcess, loaded: LoadedInstance, timer: Timer, chain: UnitChain, at: number): Change | undefined {

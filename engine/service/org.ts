@@ -2,7 +2,7 @@
 // and each gets its materialised path, so "everything under this unit" is one prefix match.
 import type { OrgUnitKind } from '../definition/types.generated.ts';
 import { EngineError } from '../errors.ts';
-import type { OrgUnit } from './records.ts';
+import type { OrgUnit } from '../domain.ts';
 
 export interface UnitInput {
   id: string;

@@ -4,7 +4,7 @@ import { DAY_MS, endOfDay, localDateOf, VN_OFFSET_MS } from '../calendar/time.ts
 import type { Text } from '../definition/types.generated.ts';
 import { EngineError } from '../errors.ts';
 import type { Engine } from './engine.ts';
-import type { Escalation, HistoryEntry, Instance, OrgUnit, Task } from './records.ts';
+import type { Escalation, HistoryEntry, Instance, OrgUnit, Task } from '../domain.ts';
 import { pathIds } from './roles.ts';
 
 export interface Timeline {

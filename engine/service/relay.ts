@@ -3,7 +3,7 @@
 // it, cancelling an unknown id does nothing, a stale timer does nothing when it fires — so a crash
 // between relaying and marking costs a repeat, never a loss.
 import type { Clock, Job, JobHandler, JobSpec, Notifier, Queue, Store } from '../ports.ts';
-import type { OutboxMessage } from './records.ts';
+import type { OutboxMessage } from '../domain.ts';
 
 export const TIMER_JOB = 'timer';
 const PAGE = 500;

@@ -2,7 +2,7 @@
 // unit's chain of ancestors, so an upper-secondary school (directly under the Sở) escalates "district"
 // to the Sở, as it does on paper.
 import type { Role } from '../definition/types.generated.ts';
-import type { OrgUnit, Recipient } from './records.ts';
+import type { OrgUnit, Recipient } from '../domain.ts';
 
 /** The unit and its ancestors, the unit first. */
 export type UnitChain = readonly OrgUnit[];

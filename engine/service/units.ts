@@ -4,7 +4,7 @@
 import { EngineError } from '../errors.ts';
 import type { Store } from '../ports.ts';
 import { Batcher } from './batcher.ts';
-import type { OrgUnit } from './records.ts';
+import type { OrgUnit } from '../domain.ts';
 import { pathIds, type UnitChain } from './roles.ts';
 
 const MAX_UNITS = 20_000;

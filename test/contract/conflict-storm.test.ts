@@ -12,7 +12,7 @@ import { EngineError } from '../../engine/errors.ts';
 import { advance, type EngineEvent } from '../../engine/runtime/advance.ts';
 import { Engine } from '../../engine/service/engine.ts';
 import type { ManualClock } from '../../engine/ports.ts';
-import type { Change } from '../../engine/service/records.ts';
+import type { Change } from '../../engine/domain.ts';
 import type { KnexStore } from '../../adapters/store/knex-store.ts';
 import type { Runtime } from '../../adapters/runtime.ts';
 import { at8, openTestRuntime, PROVINCE, STORES } from '../support/runtime.ts';

@@ -13,7 +13,7 @@ import { startApp } from '../../adapters/app.ts';
 import { hashPassword, issueToken } from '../../adapters/http/auth.ts';
 import { openRuntime, type Runtime } from '../../adapters/runtime.ts';
 import { advance, startInstance, type InstanceState } from '../../engine/runtime/advance.ts';
-import type { HistoryEntry, Instance } from '../../engine/service/records.ts';
+import type { HistoryEntry, Instance } from '../../engine/domain.ts';
 import { sleep } from './harness.ts';
 
 export const DEFINITION = 'fault-drill';

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { emailBody } from '../../adapters/notify/email-body.ts';
 import { EmailNotifier } from '../../adapters/notify/email.ts';
-import type { Recipient } from '../../engine/service/records.ts';
+import type { Recipient } from '../../engine/domain.ts';
 import { escalation, parseMail, startSmtp } from './servers.ts';
 
 const FROM = 'Tiến độ <no-reply@tiendo.local>';

@@ -4,7 +4,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import type { Escalation } from '../../engine/service/records.ts';
+import type { Escalation } from '../../engine/domain.ts';
 
 export interface ReceivedMail {
   from: string;

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import type { WorkingCalendar } from '../../engine/calendar/calendar.ts';
 import type { CompiledProcess } from '../../engine/definition/compile.ts';
 import { advance, startInstance, type InstanceState } from '../../engine/runtime/advance.ts';
-import type { HistoryEntry, Instance } from '../../engine/service/records.ts';
+import type { HistoryEntry, Instance } from '../../engine/domain.ts';
 
 export interface Replayed {
   rev: number;

@@ -22,7 +22,7 @@ import type { Clock } from '../../engine/ports.ts';
 import { advance, timerIsCurrent, type EngineEvent } from '../../engine/runtime/advance.ts';
 import { ladderInstant } from '../../engine/runtime/deadlines.ts';
 import { taskId, timerId } from '../../engine/service/change.ts';
-import type { HistoryEntry, Instance, LoadedInstance } from '../../engine/service/records.ts';
+import type { HistoryEntry, Instance, LoadedInstance } from '../../engine/domain.ts';
 import type { Command, Single } from './commands.ts';
 import { EVENTS, eventData, sourceOf, taskData, UNKNOWN_EVENT, type Generated, type TaskForm } from './definitions.ts';
 import { expectLinear, expectReplayed, replay } from './replay.ts';

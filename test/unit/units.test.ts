@@ -1,7 +1,7 @@
 // The unit directory keeps units for a while and bounds how many: a chain asked when the cache is
 // full must still name every ancestor (an overflow once dropped them, and escalations reached no one).
 import { expect } from 'chai';
-import type { OrgUnit } from '../../engine/service/records.ts';
+import type { OrgUnit } from '../../engine/domain.ts';
 import { UnitDirectory } from '../../engine/service/units.ts';
 
 const unit = (id: string, path: string): OrgUnit => ({ id, kind: 'primary', name: id, path, depth: path.split('/').length - 3, createdAt: 0 });

@@ -1,7 +1,7 @@
 // Campaigns (đợt triển khai): start a process for every unit of given kinds under a unit, watch it
 // fill, see where the schools stand, export the status per school.
 import { createCampaign } from '../../../engine/service/campaigns.ts';
-import type { Campaign } from '../../../engine/service/records.ts';
+import type { Campaign } from '../../../engine/domain.ts';
 import { EngineError } from '../../../engine/errors.ts';
 import { notFound } from '../errors.ts';
 import { ID, route, TEXT, VERSION, type Principal, type Services } from '../route.ts';

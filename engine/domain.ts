@@ -1,7 +1,8 @@
-// What the engine service keeps, in domain terms. The store maps these to rows (snake_case, JSON
-// text, epoch-ms bigints) in one place; nothing else sees a row.
-import type { InstanceState, TimerKind } from '../runtime/advance.ts';
-import type { OrgUnitKind, Text } from '../definition/types.generated.ts';
+// The domain's records, in one file: what the engine keeps (units, definitions, instances, tasks,
+// timers, escalations, campaigns, changes, users). The ports and every layer take their types from
+// here; the store maps them to rows (snake_case, JSON text, epoch-ms bigints) in one place.
+import type { InstanceState, TimerKind } from './runtime/advance.ts';
+import type { OrgUnitKind, Text } from './definition/types.generated.ts';
 
 /** Đơn vị: the Sở, a Phòng GDĐT or commune, a school. */
 export interface OrgUnit {
