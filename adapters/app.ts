@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { ManualClock, systemClock, type Clock, type QueueWorker } from '../engine/ports.ts';
+import { Application, systemPrincipal } from '../engine/application/application.ts';
 import { runCampaign } from '../engine/service/campaigns.ts';
 import { EngineError } from '../engine/errors.ts';
 import { defaultProcessDir } from './files/definitions.ts';
@@ -62,6 +63,8 @@ export interface App {
   /** http://host:port/metrics, when a metrics port was given. */
   metricsUrl?: string;
   runtime: Runtime;
+  /** The application layer the API calls (tests and tools call it too). */
+  application: Application;
   accounts: KnexAccounts;
   /** What the first start loaded; undefined when the store already had users. */
   demo?: { users: { login: string; name: string; roles: string }[]; password: string; summary: unknown };
@@ -135,19 +138,21 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
       }
     });
     const running = new Set<Promise<unknown>>();
-    const services: Services = {
+    const application = new Application({
       engine: runtime.engine,
-      accounts,
-      queue: runtime.queue,
-      bcryptCost: config.bcryptCost ?? 10,
-      sessionTtlMs: config.sessionTtlMs ?? 12 * 3_600_000,
-      secureCookies: config.secureCookies ?? false,
       runCampaignLater(id, actor) {
         const p: Promise<unknown> = runCampaign(runtime.engine, id, { actor })
           .catch((e) => log(`campaign ${id} stopped: ${(e as Error).message}; launching it again finishes it`))
           .finally(() => running.delete(p));
         running.add(p);
       },
+    });
+    const services: Services = {
+      app: application,
+      accounts,
+      bcryptCost: config.bcryptCost ?? 10,
+      sessionTtlMs: config.sessionTtlMs ?? 12 * 3_600_000,
+      secureCookies: config.secureCookies ?? false,
       ready: () => readiness(runtime),
     };
     if (config.workers ?? true) {
@@ -197,6 +202,7 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
       ...(url ? { url } : {}),
       ...(metricsUrl ? { metricsUrl } : {}),
       runtime,
+      application,
       accounts,
       ...(demo ? { demo } : {}),
       settled,
@@ -228,13 +234,15 @@ function sqliteIn(dir: string): string {
   return join(dir, 'tiendo.sqlite');
 }
 
+const SYSTEM = systemPrincipal();
+
 /** Publishes each definition of the library that is not published yet (same text: nothing to do). */
 export async function publishLibrary(runtime: Runtime, dir: string, log: (m: string) => void): Promise<number> {
   let created = 0;
   for (const name of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
     const file = join(dir, name);
     try {
-      created += (await runtime.engine.catalog.publish(readFileSync(file, 'utf8'), file, 'system')).created ? 1 : 0;
+      created += (await new Application({ engine: runtime.engine }).publish(SYSTEM, readFileSync(file, 'utf8'))).created ? 1 : 0;
     } catch (e) {
       // A library file edited without a new version number is left out, loudly; the rest go on.
       if (!(e instanceof EngineError)) throw e;

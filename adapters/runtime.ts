@@ -11,6 +11,7 @@ import { loadCalendars } from './files/definitions.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { SqlQueue } from './queue/sql/sql-queue.ts';
 import { migrate, openDb, underStartupLock, type Dialect } from './store/db.ts';
+import { KnexQueries } from './store/knex-queries.ts';
 import { KnexStore } from './store/knex-store.ts';
 
 export interface RuntimeConfig {
@@ -31,6 +32,7 @@ export interface RuntimeConfig {
 export interface Runtime {
   engine: Engine;
   store: KnexStore;
+  queries: KnexQueries;
   queue: Queue;
   relay: OutboxRelay;
   clock: Clock;
@@ -58,11 +60,13 @@ export async function openRuntime(config: RuntimeConfig = {}): Promise<Runtime> 
   // The embedded queue's jobs live in this database: changes write their timer jobs themselves.
   const store = new KnexStore(db, config.redisUrl ? {} : { jobsQueue: name });
   const queue: Queue = config.redisUrl ? await bullmqQueue(name, config.redisUrl, clock) : new SqlQueue(db, { name, clock });
+  const queries = new KnexQueries(db);
   const relay = new OutboxRelay(store, queue, clock, config.notifier);
   const catalog = new Catalog(store, clock, config.calendars ?? loadCalendars());
   const metrics = createMetrics({ db, queue, clock });
   const engine = new Engine({
     store,
+    queries,
     clock,
     catalog,
     onConflict: () => metrics.conflict(),
@@ -89,6 +93,7 @@ export async function openRuntime(config: RuntimeConfig = {}): Promise<Runtime> 
   return {
     engine,
     store,
+    queries,
     queue,
     relay,
     clock,

@@ -28,6 +28,9 @@ export interface PublishedDefinition {
   title: Text;
   publishedBy?: string;
   publishedAt: number;
+  /** The unit the process belongs to (its first publisher's); none for the library the system
+   * publishes, which belongs to the top of the tree. Copied to every version. */
+  ownerUnitId?: string;
 }
 
 export type InstanceStatus = 'running' | 'done' | 'cancelled' | 'needs_migration';

@@ -13,6 +13,7 @@ export type EngineErrorCode =
   | 'NEEDS_MIGRATION'
   | 'REV_CONFLICT'
   | 'NOT_FOUND'
+  | 'FORBIDDEN'
   | 'INVALID_ARGUMENT'
   | 'NOT_APPLICABLE'
   | 'DEFINITION_INVALID'

@@ -134,7 +134,8 @@ export interface DueGroup {
   count: number;
 }
 
-/** The durable store. Every write that belongs to one change goes through `commit`. */
+/** The durable store: every write, and what commands load to decide a change. Every write that
+ * belongs to one change goes through `commit`. Read models are behind `Queries`. */
 export interface Store {
   putUnits(units: OrgUnit[]): Promise<void>;
   getUnit(id: string): Promise<OrgUnit | undefined>;
@@ -143,8 +144,6 @@ export interface Store {
    * that already have an instance in that campaign. */
   unitsUnder(path: string, options: { kinds?: string[]; afterId?: string; limit: number; missingFor?: string }): Promise<OrgUnit[]>;
   countUnitsUnder(path: string, kinds: string[]): Promise<number>;
-  /** The units directly under a unit, by name, each with how many units are directly under it. */
-  childUnits(parentId: string): Promise<(OrgUnit & { childCount: number })[]>;
 
   /** Stores a new version with its compiled machine config (kept for inspection; the engine
    * recompiles the source); throws EngineError DEFINITION_EXISTS when that version is taken. */
@@ -157,7 +156,6 @@ export interface Store {
   /** Several at once (commands that arrived together), in the order asked. */
   loadInstances(ids: string[]): Promise<(LoadedInstance | undefined)[]>;
   findInstance(definitionId: string, orgUnitId: string, campaignId?: string): Promise<Instance | undefined>;
-  listInstances(filter: InstanceFilter, page: { afterId?: string; limit: number }): Promise<Instance[]>;
   /** Commits one change atomically; throws EngineError REV_CONFLICT when the instance moved on (or
    * the idempotency key was taken) meanwhile, and then nothing is written. */
   commit(change: Change): Promise<void>;
@@ -180,20 +178,34 @@ export interface Store {
   putCampaign(campaign: Campaign): Promise<void>;
   getCampaign(id: string): Promise<Campaign | undefined>;
   updateCampaign(id: string, fields: Partial<Pick<Campaign, 'status' | 'total' | 'started'>>): Promise<void>;
+
+  /** Marks an escalation acknowledged (đã xem) once; false when it already was. */
+  acknowledgeEscalation(id: string, by: string, at: number): Promise<boolean>;
+  /** Marks the units' notices read: the given ids, or all of them. */
+  markRead(unitIds: string[], ids: number[] | 'all', at: number): Promise<void>;
+  /** Remembers an answer under an idempotency key; false when the key was taken meanwhile. */
+  putIdempotent(scope: string, key: string, requestHash: string, response: unknown, at: number): Promise<boolean>;
+
+  close(): Promise<void>;
+}
+/** The read models: what people look at (listings, timelines, the overdue board, inboxes), each
+ * scoped by materialised paths in the query itself. Nothing here writes; commands load through the
+ * Store. */
+export interface Queries {
+  /** The units directly under a unit, by name, each with how many units are directly under it. */
+  childUnits(parentId: string): Promise<(OrgUnit & { childCount: number })[]>;
+  listInstances(filter: InstanceFilter, page: { afterId?: string; limit: number }): Promise<Instance[]>;
   countInstances(filter: InstanceFilter): Promise<number>;
   /** Instances matching the filter, counted by active stages and status. */
   stageCounts(filter: InstanceFilter): Promise<{ definitionId: string; stages: string[]; status: InstanceStatus; count: number }[]>;
   /** Campaigns whose root unit lies under any of these paths, newest first. */
   listCampaigns(underPaths: string[], limit: number): Promise<Campaign[]>;
-
   history(instanceId: string): Promise<HistoryEntry[]>;
   tasksOf(instanceId: string): Promise<Task[]>;
   escalationsOf(instanceId: string): Promise<Escalation[]>;
   /** Escalations of instances under any of the paths (and, when given, under `unitPath`), newest first. */
   escalations(underPaths: string[], options: { unitPath?: string; ids?: string[]; acknowledged?: boolean; limit: number }): Promise<Escalation[]>;
   countEscalations(underPaths: string[], options: { acknowledged?: boolean }): Promise<number>;
-  /** Marks an escalation acknowledged (đã xem) once; false when it already was. */
-  acknowledgeEscalation(id: string, by: string, at: number): Promise<boolean>;
   /** A task by id; with `underPaths`, only when its owner unit lies under one of them. */
   getTask(id: string, underPaths?: string[]): Promise<Task | undefined>;
   /** Open tasks held by the units (or, with subtree, by any unit under them), soonest due first. */
@@ -202,12 +214,6 @@ export interface Store {
   dueGroups(path: string, until: number): Promise<DueGroup[]>;
   inbox(unitIds: string[], options: { unreadOnly: boolean; limit: number }): Promise<InboxItem[]>;
   countUnread(unitIds: string[]): Promise<number>;
-  /** Marks the units' notices read: the given ids, or all of them. */
-  markRead(unitIds: string[], ids: number[] | 'all', at: number): Promise<void>;
-  /** Remembers an answer under an idempotency key; false when the key was taken meanwhile. */
-  putIdempotent(scope: string, key: string, requestHash: string, response: unknown, at: number): Promise<boolean>;
-
-  close(): Promise<void>;
 }
 
 /** The people who log in, their grants, sessions and tokens. Secrets are stored as hashes only. */

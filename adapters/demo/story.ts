@@ -26,7 +26,7 @@ const CAMPAIGN_ACTOR = 'admin';
  * campaign run then finds nobody missing and closes). Answers the instance of each unit, by unit id.
  */
 export async function launchCampaign(story: Story, input: CampaignInput & { id: string }, anchors?: Record<string, string>): Promise<Map<string, string>> {
-  const { engine, store } = story.rt;
+  const { engine, store, queries } = story.rt;
   const options = { actor: CAMPAIGN_ACTOR };
   const campaign = await createCampaign(engine, input, options);
   if (anchors) {
@@ -41,7 +41,7 @@ export async function launchCampaign(story: Story, input: CampaignInput & { id: 
   const instances: [string, string][] = [];
   let afterId: string | undefined;
   for (;;) {
-    const page = await store.listInstances({ campaignId: campaign.id }, { limit: 500, ...(afterId ? { afterId } : {}) });
+    const page = await queries.listInstances({ campaignId: campaign.id }, { limit: 500, ...(afterId ? { afterId } : {}) });
     if (!page.length) break;
     for (const i of page) instances.push([i.orgUnitId, i.id]);
     afterId = page.at(-1)!.id;

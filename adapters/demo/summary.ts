@@ -33,7 +33,7 @@ export interface DemoSummary {
 }
 
 export async function summarise(rt: Runtime, units: readonly UnitInput[], run: Pick<DemoSummary, 'seed' | 'commands' | 'timersFired' | 'refusals' | 'elapsedMs' | 'spent'>): Promise<DemoSummary> {
-  const { engine, store } = rt;
+  const { engine, queries } = rt;
   const now = engine.clock.now();
   const byKind: Record<string, number> = {};
   for (const u of units) byKind[u.kind] = (byKind[u.kind] ?? 0) + 1;
@@ -43,18 +43,18 @@ export async function summarise(rt: Runtime, units: readonly UnitInput[], run: P
   const escalations = { reminder: 0, overdue: 0, escalation: 0 };
   let afterId: string | undefined;
   for (;;) {
-    const page = await store.listInstances({}, { limit: 500, ...(afterId ? { afterId } : {}) });
+    const page = await queries.listInstances({}, { limit: 500, ...(afterId ? { afterId } : {}) });
     if (!page.length) break;
     for (const i of page) {
       byStatus[i.status]++;
       byProcess[i.definitionId] = (byProcess[i.definitionId] ?? 0) + 1;
-      for (const e of await store.escalationsOf(i.id)) escalations[e.kind]++;
+      for (const e of await queries.escalationsOf(i.id)) escalations[e.kind]++;
     }
     afterId = page.at(-1)!.id;
   }
 
   const board = await overdueBoard(engine, FLAGSHIP.department);
-  const count = async (kinds: string[]) => (await store.inbox(units.filter((u) => kinds.includes(u.kind)).map((u) => u.id), { unreadOnly: false, limit: 1_000_000 })).length;
+  const count = async (kinds: string[]) => (await queries.inbox(units.filter((u) => kinds.includes(u.kind)).map((u) => u.id), { unreadOnly: false, limit: 1_000_000 })).length;
   const tasks: DemoSummary['openTasks'] = {};
   for (const user of DEMO_USERS) {
     const unitId = user.grants[0]!.unitId;

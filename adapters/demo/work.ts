@@ -38,7 +38,7 @@ export class DemoWork {
   /** Completes one open task of the instance, if it has one. */
   async completeNextTask(instanceId: string): Promise<void> {
     // Open task rows exist only while their instance runs (cancelling closes them).
-    const task = (await this.engine.store.tasksOf(instanceId)).find((t) => t.status === 'open');
+    const task = (await this.engine.queries.tasksOf(instanceId)).find((t) => t.status === 'open');
     if (!task) return;
     let definition = this.definitions.get(instanceId);
     if (!definition) {

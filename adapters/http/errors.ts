@@ -8,7 +8,6 @@ export type HttpErrorCode =
   | 'VALIDATION_FAILED'
   | 'UNAUTHENTICATED'
   | 'BAD_CREDENTIALS'
-  | 'FORBIDDEN'
   | 'CSRF_TOKEN_INVALID'
   | 'ROUTE_NOT_FOUND'
   | 'RATE_LIMITED'
@@ -48,6 +47,7 @@ export const ENGINE_STATUS: Record<EngineErrorCode, number> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   INVALID_ARGUMENT: 400,
   NOT_FOUND: 404,
+  FORBIDDEN: 403,
 };
 
 export const forbidden = (message: string, details: Record<string, unknown> = {}) => new HttpError(403, 'FORBIDDEN', message, details);

@@ -3,8 +3,8 @@
 // that one declaration, so they cannot drift apart.
 import type { Request, Response } from 'express';
 import type { Grant } from '../../engine/access.ts';
-import type { Accounts, Queue } from '../../engine/ports.ts';
-import type { Engine } from '../../engine/service/engine.ts';
+import type { Application, Call } from '../../engine/application/application.ts';
+import type { Accounts } from '../../engine/ports.ts';
 import type { User } from '../../engine/domain.ts';
 
 /** The subset of JSON Schema the routes use, as a type. */
@@ -48,16 +48,14 @@ export interface Principal {
 
 /** What handlers work with, wired once at start-up (adapters/app.ts). */
 export interface Services {
-  engine: Engine;
+  /** The application layer: every route calls it, and nothing below it. */
+  app: Application;
   accounts: Accounts;
-  queue: Queue;
   /** bcrypt cost for new password hashes. */
   bcryptCost: number;
   sessionTtlMs: number;
   /** Marks cookies Secure (behind HTTPS). */
   secureCookies: boolean;
-  /** Runs a campaign in the background after its creation was answered. */
-  runCampaignLater(campaignId: string, actor: string): void;
   /** Whether store and queue answer (for /api/ready). */
   ready(): Promise<{ store: boolean; queue: boolean }>;
 }
@@ -69,16 +67,12 @@ export interface Ctx<B, Q> {
   query: Q;
   body: B;
   services: Services;
-  idempotencyKey?: string;
-  /** With an Idempotency-Key: the request's hash, which engine commands keep with the key (so a
-   * repeat is recognised even when the first answer was lost after its commit). */
-  requestHash?: string;
+  /** The request's Idempotency-Key and hash, for the application's command. */
+  call: Call;
 }
 
 export interface UserCtx<B, Q> extends Ctx<B, Q> {
   principal: Principal;
-  /** Recorded in history; idempotency keys are unique per actor. */
-  actor: string;
 }
 
 /** A handler answers a value (sent as JSON with the route's status), a file, or nothing (204). */

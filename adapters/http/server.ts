@@ -7,7 +7,7 @@ import helmet from 'helmet';
 import { decodeUtf8 } from '../../engine/definition/parse.ts';
 import { authenticate, checkCsrf } from './auth.ts';
 import { errorBody, errorHandler, HttpError } from './errors.ts';
-import { readKey, recall, recallCommitted, remember, requestHash } from './idempotency.ts';
+import { readKey, requestHash } from './idempotency.ts';
 import { openApiDocument } from './openapi.ts';
 import { isFile, type Route, type Services } from './route.ts';
 import { check, checkParams, checkShape, compileValidators } from './validate.ts';
@@ -126,7 +126,7 @@ function mount(app: Express, route: Route, services: Services): void {
 }
 
 async function handle(route: Route, validators: ReturnType<typeof compileValidators>, services: Services, req: Request, res: Response): Promise<void> {
-  const now = services.engine.clock.now();
+  const now = services.app.now();
   const idempotencyKey = route.method === 'post' ? readKey(req.headers['idempotency-key']) : undefined;
   const principal = route.public ? undefined : await authenticate(services.accounts, req, now);
   if (!route.public && !principal) throw new HttpError(401, 'UNAUTHENTICATED', 'sign in first (POST /api/v1/session), or send a bearer token');
@@ -140,25 +140,17 @@ async function handle(route: Route, validators: ReturnType<typeof compileValidat
   }
   if (route.body) checkShape(body, 'body');
   check(validators.body, body, 'body');
-  const scope = principal ? `http:${principal.user.login}` : '';
-  const hash = idempotencyKey ? requestHash(req.method, req.path, body) : '';
-  const ctx = { req, res, params: req.params as Record<string, string>, query, body, services, ...(idempotencyKey ? { idempotencyKey, requestHash: hash } : {}) };
-  if (idempotencyKey && principal) {
-    const seen = (await recall(services.engine.store, scope, idempotencyKey, hash)) ?? (await recallCommitted(services.engine.store, principal.user.login, idempotencyKey, hash, route.status ?? 200));
-    if (seen) {
-      res.setHeader('Idempotent-Replayed', 'true');
-      return send(res, seen.status, seen.body);
-    }
-  }
-  const answer = principal ? await route.handle({ ...ctx, principal, actor: principal.user.login } as never) : await (route as { handle: (c: unknown) => Promise<unknown> }).handle(ctx);
+  // The application layer answers a repeated Idempotency-Key with the first answer (its status is
+  // the route's mapping of that answer, as the first time).
+  const replayed = () => void res.setHeader('Idempotent-Replayed', 'true');
+  const call = idempotencyKey ? { idempotency: { key: idempotencyKey, hash: requestHash(req.method, req.path, body), replayed } } : {};
+  const ctx = { req, res, params: req.params as Record<string, string>, query, body, services, call };
+  const answer = principal ? await route.handle({ ...ctx, principal } as never) : await (route as { handle: (c: unknown) => Promise<unknown> }).handle(ctx);
   const status = (res.locals.status as number | undefined) ?? route.status ?? 200;
   if (isFile(answer)) {
     res.status(status).type(answer.file.type).attachment(answer.file.name).send(answer.file.data);
     return;
   }
-  // The work is done: a store that went away since does not turn its answer into a 503 (an engine
-  // command's key committed with its change, and a repeat finds it there).
-  if (idempotencyKey && principal) await remember(services.engine.store, scope, idempotencyKey, hash, { status, body: answer ?? null }, now).catch(() => undefined);
   send(res, status, answer);
 }
 

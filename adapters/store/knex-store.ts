@@ -3,10 +3,11 @@
 // start, a reused idempotency key) rolls it back as REV_CONFLICT, for the engine to retry.
 import type { Knex } from 'knex';
 import { EngineError } from '../../engine/errors.ts';
-import type { DueGroup, InstanceFilter, Store } from '../../engine/ports.ts';
-import type { Campaign, Change, Escalation, HistoryEntry, InboxItem, Instance, LoadedInstance, OrgUnit, OutboxMessage, PublishedDefinition, Task, Timer, TimerStatus } from '../../engine/domain.ts';
+import type { Store } from '../../engine/ports.ts';
+import type { Campaign, Change, Instance, LoadedInstance, OrgUnit, OutboxMessage, PublishedDefinition, Timer, TimerStatus } from '../../engine/domain.ts';
 import { commitGroup, groupable, updateTimers } from './commit-batch.ts';
 import { viaOutbox, writeTimerJobs } from './timer-jobs.ts';
+import { under } from './where.ts';
 import {
   campaignRow,
   definitionRow,
@@ -20,9 +21,6 @@ import {
   timerRow,
   toCampaign,
   toDefinition,
-  toEscalation,
-  toHistory,
-  toInbox,
   toInstance,
   toOutbox,
   toTask,
@@ -95,14 +93,6 @@ export class KnexStore implements Store {
     return Number((await q)[0]!.n);
   }
 
-  async childUnits(parentId: string): Promise<(OrgUnit & { childCount: number })[]> {
-    const rows = await this.db('org_units as u')
-      .where('u.parent_id', parentId)
-      .select('u.*', this.db('org_units as c').count('*').whereRaw('c.parent_id = u.id').as('child_count'))
-      .orderBy(['u.name', 'u.id']);
-    return rows.map((r: Record<string, unknown>) => ({ ...toUnit(r), childCount: Number(r.child_count) }));
-  }
-
   async putDefinition(def: PublishedDefinition, compiledConfig: unknown): Promise<void> {
     try {
       await this.db('definitions').insert(definitionRow(def, JSON.stringify(compiledConfig)));
@@ -119,7 +109,7 @@ export class KnexStore implements Store {
   }
 
   async listDefinitions(): Promise<Omit<PublishedDefinition, 'source'>[]> {
-    const rows = await this.db('definitions').select('id', 'version', 'hash', 'title', 'published_by', 'published_at').orderBy(['id', 'version']);
+    const rows = await this.db('definitions').select('id', 'version', 'hash', 'title', 'published_by', 'published_at', 'owner_unit_id').orderBy(['id', 'version']);
     return rows.map((r) => {
       const { source: _s, ...rest } = toDefinition({ ...r, source: '' });
       return rest;
@@ -155,26 +145,6 @@ export class KnexStore implements Store {
     else q.whereNull('campaign_id');
     const row = await q.orderBy('created_at', 'desc').first();
     return row ? toInstance(row) : undefined;
-  }
-
-  async listInstances(filter: InstanceFilter, page: { afterId?: string; limit: number }): Promise<Instance[]> {
-    const q = applyFilter(this.db('instances'), filter).orderBy('id').limit(page.limit);
-    if (page.afterId) q.where('id', '>', page.afterId);
-    return (await q).map(toInstance);
-  }
-
-  async countInstances(filter: InstanceFilter): Promise<number> {
-    return Number((await applyFilter(this.db('instances'), filter).count({ n: '*' }))[0]!.n);
-  }
-
-  async stageCounts(filter: InstanceFilter): Promise<{ definitionId: string; stages: string[]; status: Instance['status']; count: number }[]> {
-    const rows = await applyFilter(this.db('instances'), filter).select('definition_id', 'stages', 'status').count({ n: '*' }).groupBy('definition_id', 'stages', 'status');
-    return rows.map((r: Record<string, any>) => ({ definitionId: r.definition_id, stages: JSON.parse(r.stages), status: r.status, count: Number(r.n) }));
-  }
-
-  async listCampaigns(underPaths: string[], limit: number): Promise<Campaign[]> {
-    const q = underAny(this.db('campaigns').join('org_units', 'org_units.id', 'campaigns.root_unit_id'), 'org_units.path', underPaths);
-    return (await q.select('campaigns.*').orderBy([{ column: 'campaigns.created_at', order: 'desc' }, { column: 'campaigns.id' }]).limit(limit)).map(toCampaign);
   }
 
   async commit(change: Change): Promise<void> {
@@ -271,68 +241,8 @@ export class KnexStore implements Store {
     await this.db('campaigns').where({ id }).update(fields);
   }
 
-  async history(instanceId: string): Promise<HistoryEntry[]> {
-    return (await this.db('history').where({ instance_id: instanceId }).orderBy('rev')).map(toHistory);
-  }
-
-  async tasksOf(instanceId: string): Promise<Task[]> {
-    return (await this.db('tasks').where({ instance_id: instanceId }).orderBy(['opened_at', 'id'])).map(toTask);
-  }
-
-  async escalationsOf(instanceId: string): Promise<Escalation[]> {
-    return (await this.db('escalations').where({ instance_id: instanceId }).orderBy(['fired_at', 'id'])).map(toEscalation);
-  }
-
-  async escalations(underPaths: string[], options: { unitPath?: string; ids?: string[]; acknowledged?: boolean; limit: number }): Promise<Escalation[]> {
-    const q = escalationQuery(this.db, underPaths, options).orderBy([{ column: 'fired_at', order: 'desc' }, { column: 'id' }]).limit(options.limit);
-    if (options.unitPath) under(q, 'unit_path', options.unitPath);
-    if (options.ids) q.whereIn('id', options.ids);
-    return (await q).map(toEscalation);
-  }
-
-  async countEscalations(underPaths: string[], options: { acknowledged?: boolean }): Promise<number> {
-    return Number((await escalationQuery(this.db, underPaths, options).count({ n: '*' }))[0]!.n);
-  }
-
   async acknowledgeEscalation(id: string, by: string, at: number): Promise<boolean> {
     return (await this.db('escalations').where({ id }).whereNull('acknowledged_at').update({ acknowledged_by: by, acknowledged_at: at })) === 1;
-  }
-
-  async getTask(id: string, underPaths?: string[]): Promise<Task | undefined> {
-    const q = this.db('tasks').where({ id });
-    if (underPaths) underAny(q, 'owner_unit_path', underPaths);
-    const row = await q.first();
-    return row ? toTask(row) : undefined;
-  }
-
-  async openTasks(unitPaths: string[], options: { subtree: boolean; limit: number }): Promise<Task[]> {
-    if (!unitPaths.length) return [];
-    const q = this.db('tasks').where({ status: 'open' });
-    if (options.subtree) underAny(q, 'owner_unit_path', unitPaths);
-    else q.whereIn('owner_unit_path', unitPaths);
-    return (await q.orderByRaw('case when due_at is null then 1 else 0 end, due_at, id').limit(options.limit)).map(toTask);
-  }
-
-  async dueGroups(path: string, until: number): Promise<DueGroup[]> {
-    const rows = await under(this.db('instances'), 'unit_path', path)
-      .where({ status: 'running' })
-      .where('due_at', '<', until)
-      .select('org_unit_id', 'stages', 'definition_id', 'due_at')
-      .count({ n: '*' })
-      .groupBy('org_unit_id', 'stages', 'definition_id', 'due_at');
-    return rows.map((r: Record<string, any>) => ({ orgUnitId: r.org_unit_id, stages: JSON.parse(r.stages), definitionId: r.definition_id, dueAt: Number(r.due_at), count: Number(r.n) }));
-  }
-
-  async inbox(unitIds: string[], options: { unreadOnly: boolean; limit: number }): Promise<InboxItem[]> {
-    if (!unitIds.length) return [];
-    const q = this.db('inbox').whereIn('unit_id', unitIds).orderBy('id', 'desc').limit(options.limit);
-    if (options.unreadOnly) q.whereNull('read_at');
-    return (await q).map(toInbox);
-  }
-
-  async countUnread(unitIds: string[]): Promise<number> {
-    if (!unitIds.length) return 0;
-    return Number((await this.db('inbox').whereIn('unit_id', unitIds).whereNull('read_at').count({ n: '*' }))[0]!.n);
   }
 
   async markRead(unitIds: string[], ids: number[] | 'all', at: number): Promise<void> {
@@ -355,49 +265,6 @@ export class KnexStore implements Store {
   async close(): Promise<void> {
     await this.db.destroy();
   }
-}
-
-/** Rows whose path column starts with `path` (which ends with "/"): a range, so an index serves it. */
-function under<Q extends Knex.QueryBuilder>(q: Q, column: string, subtree: string): Q {
-  const path = subtree.endsWith('/') ? subtree : subtree + '/';
-  const end = path.slice(0, -1) + '0'; // "/" + 1: just past every path that extends this one
-  // PostgreSQL: compare in the C collation (code points), as migration 003 indexes it.
-  const col = q.client.config.client === 'pg' ? `?? collate "C"` : '??';
-  return q.whereRaw(`${col} >= ? and ${col} < ?`, [column, path, column, end]) as Q;
-}
-
-/** Rows under any of the paths; no paths, no rows (an empty scope sees nothing, never everything). */
-function underAny<Q extends Knex.QueryBuilder>(q: Q, column: string, paths: readonly string[]): Q {
-  if (!paths.length) return q.whereRaw('1 = 0') as Q;
-  return q.where((w) => paths.forEach((p) => w.orWhere((o) => under(o, column, p)))) as Q;
-}
-
-function escalationQuery(db: Knex, underPaths: string[], options: { acknowledged?: boolean }): Knex.QueryBuilder {
-  const q = underAny(db('escalations'), 'unit_path', underPaths);
-  if (options.acknowledged === true) q.whereNotNull('acknowledged_at');
-  if (options.acknowledged === false) q.whereNull('acknowledged_at');
-  return q;
-}
-
-function likeEscape(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => '\\' + c);
-}
-
-function applyFilter(q: Knex.QueryBuilder, f: InstanceFilter): Knex.QueryBuilder {
-  if (f.definitionId) q.where('definition_id', f.definitionId);
-  if (f.definitionVersion !== undefined) q.where('definition_version', f.definitionVersion);
-  if (f.underPath) under(q, 'unit_path', f.underPath);
-  if (f.underPaths) underAny(q, 'unit_path', f.underPaths);
-  if (f.orgUnitId) q.where('org_unit_id', f.orgUnitId);
-  if (f.dueBefore !== undefined) q.where('status', 'running').where('due_at', '<', f.dueBefore);
-  if (f.campaignId) q.where('campaign_id', f.campaignId);
-  if (f.statuses?.length) q.whereIn('status', f.statuses);
-  if (f.ids?.length) q.whereIn('id', f.ids);
-  if (f.stages?.length) {
-    const stages = f.stages;
-    q.where((w) => stages.forEach((s) => w.orWhereRaw(`stages like ? escape '\\'`, [`%${likeEscape(JSON.stringify(s))}%`])));
-  }
-  return q;
 }
 
 function chunks<T>(items: T[]): T[][] {

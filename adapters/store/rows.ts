@@ -41,9 +41,10 @@ export const definitionRow = (d: PublishedDefinition, compiled: string): Row => 
   title: text(d.title),
   published_by: d.publishedBy ?? null,
   published_at: d.publishedAt,
+  owner_unit_id: d.ownerUnitId ?? null,
 });
 export const toDefinition = (r: Row): PublishedDefinition =>
-  defined({ id: r.id, version: num(r.version), source: r.source, hash: r.hash, title: optJson(r.title) ?? { vi: r.id, en: r.id }, publishedBy: optStr(r.published_by), publishedAt: num(r.published_at) });
+  defined({ id: r.id, version: num(r.version), source: r.source, hash: r.hash, title: optJson(r.title) ?? { vi: r.id, en: r.id }, publishedBy: optStr(r.published_by), publishedAt: num(r.published_at), ownerUnitId: optStr(r.owner_unit_id) });
 
 export const instanceRow = (i: Instance): Row => ({
   id: i.id,

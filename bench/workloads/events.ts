@@ -296,7 +296,7 @@ async function manyClients(rt: Runtime, instances: readonly string[], clients: n
 
 /** Every instance of the phase ran its story to the end (CLOSE): the commands did what they say. */
 async function assertFinished(rt: Runtime, instances: readonly string[], label: string): Promise<void> {
-  const done = await rt.store.countInstances({ ids: [...instances], statuses: ['done'] });
+  const done = await rt.queries.countInstances({ ids: [...instances], statuses: ['done'] });
   if (done !== instances.length) throw new Error(`${label}: ${done} of ${instances.length} instances finished their story`);
   const history = Number(((await rt.db('history').whereIn('instance_id', instances.slice(0, 500)).count({ n: '*' })) as { n: number | string }[])[0]!.n);
   const expected = Math.min(500, instances.length) * (STORY_LENGTH + 1);

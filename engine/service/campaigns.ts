@@ -95,7 +95,7 @@ export async function runCampaign(engine: Engine, id: string, options: CommandOp
 
 async function refresh(engine: Engine, progress: CampaignProgress, finished: boolean): Promise<void> {
   const c = progress.campaign;
-  const started = await engine.store.countInstances({ campaignId: c.id });
+  const started = await engine.queries.countInstances({ campaignId: c.id });
   const total = finished ? await engine.store.countUnitsUnder((await engine.chainOf(c.rootUnitId))[0]!.path, c.kinds) : c.total;
   const status = finished && started >= total ? 'done' : c.status;
   await engine.store.updateCampaign(c.id, { started, total, status });

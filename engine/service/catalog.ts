@@ -33,8 +33,9 @@ export class Catalog {
     readonly calendars: ReadonlyMap<string, WorkingCalendar>,
   ) {}
 
-  /** Validates and stores a definition as a new version. Errors name file, line and column. */
-  async publish(source: string, file: string, actor?: string): Promise<PublishResult> {
+  /** Validates and stores a definition as a new version. Errors name file, line and column. A new
+   * process belongs to `ownerUnitId` (none: the library's); later versions keep the first's owner. */
+  async publish(source: string, file: string, actor?: string, ownerUnitId?: string): Promise<PublishResult> {
     const { compiled, diagnostics } = this.compile(source, file);
     const hash = sourceHash(source);
     const base = { id: compiled.id, version: compiled.version, hash, diagnostics };
@@ -47,7 +48,8 @@ export class Catalog {
     if (latest && latest.version > compiled.version) {
       throw new EngineError('DEFINITION_EXISTS', `${compiled.id} is already at version ${latest.version}; a new version must be greater`, { id: compiled.id, version: compiled.version, latest: latest.version });
     }
-    const def: PublishedDefinition = { id: compiled.id, version: compiled.version, source, hash, title: compiled.title, publishedAt: this.clock.now(), ...(actor ? { publishedBy: actor } : {}) };
+    const owner = latest ? latest.ownerUnitId : ownerUnitId;
+    const def: PublishedDefinition = { id: compiled.id, version: compiled.version, source, hash, title: compiled.title, publishedAt: this.clock.now(), ...(actor ? { publishedBy: actor } : {}), ...(owner ? { ownerUnitId: owner } : {}) };
     await this.store.putDefinition(def, compiled.config);
     this.compiled.set(key(def.id, def.version), compiled);
     return { ...base, created: true };

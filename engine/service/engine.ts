@@ -1,19 +1,20 @@
 // The engine service: every command that changes an instance takes the same path — load, pure step,
 // one commit with a rev compare-and-set — and a conflicting concurrent change is retried over the
 // fresh state, so nothing is lost and nothing applied twice.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { parseLocalDate } from '../calendar/time.ts';
 import { createAjv, type ErrorObject, type ValidateFunction } from '../definition/ajv.ts';
 import { ENGINE_EVENTS, type CompiledProcess } from '../definition/compile.ts';
 import type { JsonSchemaObject } from '../definition/forms.ts';
 import { DUE_EVENT } from '../definition/model.ts';
 import { EngineError } from '../errors.ts';
-import type { Clock, Store } from '../ports.ts';
+import type { Clock, Queries, Store } from '../ports.ts';
 import { advance, startInstance, timerIsCurrent, XSTATE_VERSION, type EngineEvent, type StepResult } from '../runtime/advance.ts';
 import { Batcher } from './batcher.ts';
 import { Catalog } from './catalog.ts';
 import { UnitDirectory } from './units.ts';
 import { escalationChange, rungsDueBy } from './escalation.ts';
+import type { KeyToCommit } from './idempotency.ts';
 import { bareChange, cancelAllTimers, changeFromStep, SYSTEM_ACTOR } from './change.ts';
 import type { Change, Instance, LoadedInstance, OrgUnit, Timer } from '../domain.ts';
 import { placeUnits, type UnitInput } from './org.ts';
@@ -22,10 +23,11 @@ import type { UnitChain } from './roles.ts';
 export interface CommandOptions {
   /** Who sends it: recorded in history; idempotency keys are unique per actor. */
   actor: string;
-  idempotencyKey?: string;
-  /** The caller's own hash of the request, kept with the key (the HTTP layer's: it looks the key up
-   * before its own checks). Default: a hash of the instance id and the command. */
-  requestHash?: string;
+  /** The Idempotency-Key to commit with the change (engine/service/idempotency.ts looks it up). */
+  idempotency?: KeyToCommit;
+  /** Decides, over the very state the change is computed from (and again on each retry), whether
+   * the caller may make it; throws to refuse (the application layer's rules, policy.ts). */
+  authorize?: (instance: Instance, compiled: CompiledProcess, chain: UnitChain) => void;
 }
 
 /** What a command answers: the instance as it now stands. */
@@ -48,6 +50,8 @@ export interface Committed {
 
 export interface EngineDeps {
   store: Store;
+  /** Read models: cohort operations and campaigns page through instances with them. */
+  queries: Queries;
   clock: Clock;
   catalog: Catalog;
   /** Called when a command met a concurrent change and is recomputed (a metric). */
@@ -64,6 +68,7 @@ export interface EngineDeps {
 
 export class Engine {
   readonly store: Store;
+  readonly queries: Queries;
   readonly clock: Clock;
   readonly catalog: Catalog;
   private readonly afterCommit: EngineDeps['afterCommit'];
@@ -80,6 +85,7 @@ export class Engine {
 
   constructor(deps: EngineDeps) {
     this.store = deps.store;
+    this.queries = deps.queries;
     this.clock = deps.clock;
     this.catalog = deps.catalog;
     this.afterCommit = deps.afterCommit;
@@ -183,7 +189,7 @@ export class Engine {
   /** Ends an instance early, with the reason on record; its timers stop and its open tasks close. */
   async cancel(instanceId: string, reason: string, options: CommandOptions): Promise<InstanceSummary> {
     requireReason(reason);
-    return this.mutate(instanceId, options, { reason }, async (loaded, at) => {
+    return this.mutate(instanceId, options, async (loaded, at) => {
       if (loaded.instance.status !== 'running' && loaded.instance.status !== 'needs_migration') {
         throw new EngineError('INSTANCE_NOT_RUNNING', `the instance is already ${loaded.instance.status}`);
       }
@@ -262,7 +268,7 @@ export class Engine {
    * version) stops the instance, visibly, until a migration moves it: it must not crash later.
    */
   private async markNeedsMigration(instanceId: string, error: EngineError): Promise<void> {
-    await this.mutate(instanceId, { actor: SYSTEM_ACTOR }, { needsMigration: true }, async (loaded, at) => {
+    await this.mutate(instanceId, { actor: SYSTEM_ACTOR }, async (loaded, at) => {
       if (loaded.instance.status !== 'running') throw error;
       return { change: bareChange(loaded, { actor: SYSTEM_ACTOR, eventType: 'instance.needs_migration', payload: { message: error.message }, at }, { status: 'needs_migration' }) };
     }).catch((e) => {
@@ -271,7 +277,7 @@ export class Engine {
   }
 
   private runEvent(instanceId: string, options: CommandOptions, event: EngineEvent, check?: (compiled: CompiledProcess) => void): Promise<InstanceSummary> {
-    return this.mutate(instanceId, options, event, async (loaded, at, compiled) => {
+    return this.mutate(instanceId, options, async (loaded, at, compiled) => {
       requireRunning(loaded.instance);
       check?.(compiled);
       const step = advance(compiled, loaded.instance.state, event, at, this.catalog.calendarOf(compiled));
@@ -283,32 +289,22 @@ export class Engine {
   }
 
   /**
-   * The one path every change takes: load → compute → commit, with idempotency and REV_CONFLICT
-   * retries (compute runs again over the fresh state). Cohort operations come through here too.
+   * The one path every change takes: load → compute → commit (with the Idempotency-Key, when given),
+   * with REV_CONFLICT retries (compute runs again over the fresh state). Cohort operations come through here too.
    */
   async mutate(
     instanceId: string,
     options: CommandOptions,
-    request: unknown,
     compute: (loaded: LoadedInstance, at: number, compiled: CompiledProcess) => Promise<{ change: Change; step?: StepResult }>,
   ): Promise<InstanceSummary> {
-    const requestHash = options.idempotencyKey ? (options.requestHash ?? hashOf({ instanceId, request })) : '';
     for (let attempt = 0; ; attempt++) {
-      if (options.idempotencyKey) {
-        const seen = await this.store.getIdempotent(options.actor, options.idempotencyKey);
-        if (seen) {
-          if (seen.requestHash !== requestHash) {
-            throw new EngineError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key "${options.idempotencyKey}" was already used for a different request`, { key: options.idempotencyKey });
-          }
-          return seen.response as InstanceSummary;
-        }
-      }
       const loaded = await this.loads.submit(instanceId);
       if (!loaded) throw new EngineError('NOT_FOUND', `no instance "${instanceId}"`, { instanceId });
       const compiled = await this.catalog.get(loaded.instance.definitionId, loaded.instance.definitionVersion);
+      if (options.authorize) options.authorize(loaded.instance, compiled, await this.chainOf(loaded.instance.orgUnitId));
       const { change, step } = await compute(loaded, this.clock.now(), compiled);
       const response = summary(change.instance);
-      if (options.idempotencyKey) change.idempotency = { scope: options.actor, key: options.idempotencyKey, requestHash, response };
+      if (options.idempotency) change.idempotency = { ...options.idempotency, response };
       try {
         await this.commit(change, step);
         return response;
@@ -354,7 +350,7 @@ export class Engine {
     const out: Record<string, string> = {};
     for (const [name, date] of Object.entries(anchors)) {
       if (!Object.hasOwn(compiled.anchors, name)) {
-        throw new EngineError('UNKNOWN_ANCHOR', `unknown anchor "${name}"; anchors are: ${Object.keys(compiled.anchors).join(', ') || 'none'}`, { anchor: name });
+        throw new EngineError('UNKNOWN_ANCHOR', `unknown anchor "${name}"; anchors are: ${Object.keys(compiled.anchors).join(', ') || 'none'}`, { anchor: name, field: `anchors.${name}`, allowed: Object.keys(compiled.anchors) });
       }
       out[name] = localDate(date, `anchor "${name}"`);
     }
@@ -403,8 +399,12 @@ function requireRunning(instance: Instance): void {
   if (instance.status !== 'running') throw new EngineError('INSTANCE_NOT_RUNNING', `the process has ended (${instance.status}); it accepts no more events`);
 }
 
+/** Letters, digits or symbols somewhere: a reason of spaces, zero-width or other invisible
+ * characters ("\u200B\u200C\u200D") says nothing on the record. */
+const VISIBLE = /[^\p{White_Space}\p{Cf}\p{Cc}\p{Z}\u115F\u1160\u3164\uFFA0\u2800]/u;
+
 export function requireReason(reason: unknown): void {
-  if (typeof reason !== 'string' || !reason.trim()) throw new EngineError('INVALID_ARGUMENT', 'a reason is required: it goes on the record (lý do)', { field: 'reason' });
+  if (typeof reason !== 'string' || !VISIBLE.test(reason)) throw new EngineError('INVALID_ARGUMENT', 'a reason is required: it goes on the record (lý do)', { field: 'reason' });
 }
 
 function localDate(text: string, what: string): string {
@@ -415,6 +415,3 @@ function localDate(text: string, what: string): string {
   }
 }
 
-function hashOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
-}

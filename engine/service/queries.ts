@@ -23,9 +23,9 @@ export async function timeline(engine: Engine, instanceId: string): Promise<Time
   const [compiled, [unit], history, tasks, escalations] = await Promise.all([
     engine.catalog.get(i.definitionId, i.definitionVersion),
     engine.chainOf(i.orgUnitId),
-    engine.store.history(i.id),
-    engine.store.tasksOf(i.id),
-    engine.store.escalationsOf(i.id),
+    engine.queries.history(i.id),
+    engine.queries.tasksOf(i.id),
+    engine.queries.escalationsOf(i.id),
   ]);
   const titleOf = (t: Task): Text => compiled.stages[t.stage]?.tasks.find((x) => x.id === t.task)?.title ?? { vi: t.task, en: t.task };
   return { instance: i, title: compiled.title, unit: unit!, history, tasks: tasks.map((t) => ({ ...t, title: titleOf(t) })), escalations };
@@ -34,7 +34,7 @@ export async function timeline(engine: Engine, instanceId: string): Promise<Time
 /** Open tasks held by these units (with `subtree`, by any unit under them), soonest due first. */
 export async function openTasks(engine: Engine, unitIds: string[], options: { subtree?: boolean; limit?: number } = {}): Promise<Task[]> {
   const units = await engine.store.getUnits(unitIds);
-  return engine.store.openTasks(
+  return engine.queries.openTasks(
     units.map((u) => u.path),
     { subtree: options.subtree ?? false, limit: options.limit ?? 200 },
   );
@@ -72,7 +72,7 @@ export async function overdueBoard(engine: Engine, rootUnitId: string, options: 
   const calendar = engine.catalog.calendars.get(options.calendar ?? 'vn-government') ?? [...engine.catalog.calendars.values()][0]!;
   const today = localDateOf(now);
   const until = endOfDay(calendar.addWorkingDays(today, soon));
-  const groups = await engine.store.dueGroups(root!.path, until);
+  const groups = await engine.queries.dueGroups(root!.path, until);
   const totals = emptyRow();
   const byUnit = new Map<string, BoardRow>();
   const byStage = new Map<string, BoardRow & { definitionId: string; stage: string }>();

@@ -11,6 +11,8 @@ import { ENGINE_EVENTS, type CompiledProcess } from '../../engine/definition/com
 import { EngineError } from '../../engine/errors.ts';
 import { advance, type EngineEvent } from '../../engine/runtime/advance.ts';
 import { Engine } from '../../engine/service/engine.ts';
+import { taskId } from '../../engine/service/change.ts';
+import { Application, systemPrincipal } from '../../engine/application/application.ts';
 import type { ManualClock } from '../../engine/ports.ts';
 import type { Change } from '../../engine/domain.ts';
 import type { KnexStore } from '../../adapters/store/knex-store.ts';
@@ -90,12 +92,15 @@ function clients(storm: number): Client[] {
   return out;
 }
 
-function call(engine: Engine, instanceId: string, c: Client): Promise<{ rev: number }> {
-  const options = { actor: c.actor, ...(c.idempotencyKey ? { idempotencyKey: c.idempotencyKey } : {}) };
+/** Each client's request through the application layer, as every entry point sends it: its
+ * Idempotency-Key is looked up there, once. */
+function call(app: Application, instanceId: string, c: Client): Promise<{ rev: number }> {
+  const who = systemPrincipal(c.actor);
+  const call = c.idempotencyKey ? { idempotency: { key: c.idempotencyKey } } : {};
   const e = c.event;
-  if (e.type === ENGINE_EVENTS.completeTask) return engine.completeTask(instanceId, String(e.task), e.data, options);
-  if (e.type === ENGINE_EVENTS.checkEvidence) return engine.checkEvidence(instanceId, String(e.item), e.checked === true, options);
-  return engine.send(instanceId, { type: e.type }, options);
+  if (e.type === ENGINE_EVENTS.completeTask) return app.completeTask(who, taskId(instanceId, 'prepare', 1, String(e.task)), e.data as Record<string, unknown>, call);
+  if (e.type === ENGINE_EVENTS.checkEvidence) return app.checkEvidence(who, instanceId, String(e.item), e.checked === true, call);
+  return app.sendEvent(who, instanceId, { type: e.type }, call);
 }
 
 /** The code the pure step gives for an event in a state ('ok' when it is accepted). */
@@ -146,6 +151,7 @@ for (const kind of STORES) {
       }) as KnexStore;
       const engine = new Engine({
         store,
+        queries: rt.queries,
         clock: rt.clock,
         catalog: rt.engine.catalog,
         // As the runtime wires it: timers scheduled and cancelled right after each commit.
@@ -156,10 +162,11 @@ for (const kind of STORES) {
       });
       // The stage's deadline has passed: its overdue timer is due as the storm begins.
       clock.set(started.dueAt! + 3_600_000);
+      const app = new Application({ engine });
       const all = clients(schools);
       expect(all.length).to.equal(50);
       const answer = (c: Client): Promise<Answer> =>
-        call(engine, started.id, c).then(
+        call(app, started.id, c).then(
           (r) => ({ client: c, rev: r.rev }),
           (e: unknown) => {
             if (!(e instanceof EngineError)) throw e;
@@ -177,7 +184,7 @@ for (const kind of STORES) {
       clock.set(clock.now() + 86_400_000);
       await rt.runDue();
 
-      const history = await rt.store.history(started.id);
+      const history = await rt.queries.history(started.id);
       const loaded = (await rt.store.loadInstance(started.id))!;
       const calendar = rt.engine.catalog.calendarOf(compiled);
       const replayed = replay(compiled, calendar, { kind: 'primary' }, history);
@@ -188,7 +195,7 @@ for (const kind of STORES) {
       expectReplayed(loaded.instance, replayed.at(-1));
 
       // The overdue timer fired at most once, while its stage was current, and is settled.
-      const escalations = await rt.store.escalationsOf(started.id);
+      const escalations = await rt.queries.escalationsOf(started.id);
       expect(escalations.length, 'one overdue notice at most').to.be.at.most(1);
       const system = history.filter((h) => h.actor === 'system');
       expect(system.map((h) => h.eventType)).to.deep.equal(escalations.map(() => 'escalation.overdue'));
@@ -234,7 +241,7 @@ for (const kind of STORES) {
       }
       // The winner's data is the one kept.
       const a = applied.find((x) => x.client.what === 'a');
-      const taskA = (await rt.store.tasksOf(started.id)).find((t) => t.task === 'a')!;
+      const taskA = (await rt.queries.tasksOf(started.id)).find((t) => t.task === 'a')!;
       if (a) expect(taskA).to.deep.include({ status: 'done', completedBy: a.client.actor, data: a.client.event.data });
       else expect(taskA.status).to.equal('open');
       for (const c of refused) expect(c.code).to.be.oneOf(['TASK_NOT_OPEN', 'CONDITION_NOT_MET', 'STAGE_REJECTS_EVENT', 'REV_CONFLICT']);
@@ -279,7 +286,7 @@ for (const kind of STORES) {
       expect(ticks).to.be.at.least(2);
       expect(history.length).to.equal(1 + 6 + ticks + 1 + escalations.length);
       expect(loaded.instance.stages).to.deep.equal(['review']);
-      const tasks = await rt.store.tasksOf(loaded.instance.id);
+      const tasks = await rt.queries.tasksOf(loaded.instance.id);
       expect(tasks.map((t) => [t.task, t.status]).sort()).to.deep.equal(['a', 'b', 'c', 'd', 'e', 'f'].map((t) => [t, 'done']));
     });
   });

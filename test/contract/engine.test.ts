@@ -7,6 +7,7 @@ import { createCampaign, runCampaign } from '../../engine/service/campaigns.ts';
 import { cancelCohort, extendCohort, migrateCohort, reassignCohort } from '../../engine/service/cohort.ts';
 import { bareChange } from '../../engine/service/change.ts';
 import { Engine } from '../../engine/service/engine.ts';
+import { Application, systemPrincipal } from '../../engine/application/application.ts';
 import { openTasks, overdueBoard, timeline } from '../../engine/service/queries.ts';
 import type { Runtime } from '../../adapters/runtime.ts';
 import type { ManualClock } from '../../engine/ports.ts';
@@ -71,7 +72,7 @@ for (const kind of STORES) {
       const s = await start('th_a1');
       expect(s).to.include({ status: 'running', rev: 1, dueAt: endOfDay('2022-03-08') });
       expect(s.stages).to.deep.equal(['draft']);
-      const tasks = await rt.store.tasksOf(s.id);
+      const tasks = await rt.queries.tasksOf(s.id);
       expect(tasks.map((t) => [t.task, t.status, t.ownerUnitId])).to.deep.equal([
         ['sign', 'open', 'th_a1'],
         ['write', 'open', 'th_a1'],
@@ -88,7 +89,7 @@ for (const kind of STORES) {
 
     it('refuses bad input with what and where, and changes nothing', async () => {
       const s = await start('th_a1');
-      const before = (await rt.store.history(s.id)).length;
+      const before = (await rt.queries.history(s.id)).length;
       const form = await rejects(rt.engine.completeTask(s.id, 'write', { pages: 0 }, school), 'FORM_INVALID');
       expect(form.message).to.match(/pages/);
       await rejects(rt.engine.completeTask(s.id, 'wirte', {}, school), 'UNKNOWN_TASK');
@@ -102,7 +103,7 @@ for (const kind of STORES) {
       await rejects(rt.engine.send('no-such-instance', { type: 'SUBMIT' }, school), 'NOT_FOUND');
       const after = await rt.store.loadInstance(s.id);
       expect(after!.instance.rev).to.equal(s.rev);
-      expect((await rt.store.history(s.id)).length).to.equal(before);
+      expect((await rt.queries.history(s.id)).length).to.equal(before);
     });
 
     it('walks a report through: each change is one history row; the event form is checked', async () => {
@@ -110,7 +111,7 @@ for (const kind of STORES) {
       const review = await finishDraft(s.id);
       expect(review.stages).to.deep.equal(['review']);
       expect(review.rev).to.equal(5);
-      const history = await rt.store.history(s.id);
+      const history = await rt.queries.history(s.id);
       expect(history.map((h) => [h.rev, h.eventType, h.actor])).to.deep.equal([
         [1, 'instance.start', 'officer@pgd'],
         [2, 'task.complete', 'teacher@th'],
@@ -119,13 +120,13 @@ for (const kind of STORES) {
         [5, 'SUBMIT', 'teacher@th'],
       ]);
       expect(history[4]).to.deep.include({ fromStages: ['draft'], toStages: ['review'] });
-      const write = (await rt.store.tasksOf(s.id)).find((t) => t.task === 'write')!;
+      const write = (await rt.queries.tasksOf(s.id)).find((t) => t.task === 'write')!;
       expect(write).to.deep.include({ status: 'done', data: { pages: 3 }, completedBy: 'teacher@th', completedAt: START });
       const bad = await rejects(rt.engine.send(s.id, { type: 'REVIEW', data: { decision: 'maybe' } }, office), 'EVENT_DATA_INVALID');
       expect(bad.message).to.match(/accepted, returned/);
       const back = await rt.engine.send(s.id, { type: 'REVIEW', data: { decision: 'returned' } }, office);
       expect(back.stages).to.deep.equal(['draft']);
-      const reopened = (await rt.store.tasksOf(s.id)).filter((t) => t.stage === 'draft');
+      const reopened = (await rt.queries.tasksOf(s.id)).filter((t) => t.stage === 'draft');
       expect(reopened.map((t) => [t.task, t.stageSeq, t.status])).to.deep.equal([
         ['sign', 1, 'done'],
         ['write', 1, 'done'],
@@ -143,19 +144,19 @@ for (const kind of STORES) {
       clock.set(at8('2022-03-11'));
       await rt.runDue();
       expect(await rt.runDue(), 'nothing fires twice').to.equal(0);
-      const escalations = await rt.store.escalationsOf(s.id);
+      const escalations = await rt.queries.escalationsOf(s.id);
       expect(escalations.map((e) => [e.kind, e.firedAt, e.notified])).to.deep.equal([
         ['reminder', at8('2022-03-04'), [{ role: 'school', unitId: 'th_a2' }]],
         ['overdue', at8('2022-03-09'), [{ role: 'school', unitId: 'th_a2' }, { role: 'district', unitId: 'pgd_a' }]],
         ['escalation', at8('2022-03-11'), [{ role: 'district', unitId: 'pgd_a' }, { role: 'department', unitId: 'so' }]],
       ]);
-      const soInbox = (await rt.store.inbox(['so'], { unreadOnly: false, limit: 100 })).filter((i) => i.instanceId === s.id);
+      const soInbox = (await rt.queries.inbox(['so'], { unreadOnly: false, limit: 100 })).filter((i) => i.instanceId === s.id);
       expect(soInbox.map((i) => [i.kind, i.role])).to.deep.equal([['escalation', 'department']]);
-      const pgdInbox = (await rt.store.inbox(['pgd_a'], { unreadOnly: false, limit: 100 })).filter((i) => i.instanceId === s.id);
+      const pgdInbox = (await rt.queries.inbox(['pgd_a'], { unreadOnly: false, limit: 100 })).filter((i) => i.instanceId === s.id);
       expect(pgdInbox.map((i) => i.kind)).to.deep.equal(['escalation', 'overdue']);
       expect(soInbox[0]!.message.vi).to.match(/TH An Khánh/);
       for (const e of escalations) expect(await rt.engine.fireTimer(e.id), 'a delivered-again timer does nothing').to.equal('ignored');
-      expect((await rt.store.escalationsOf(s.id)).length).to.equal(3);
+      expect((await rt.queries.escalationsOf(s.id)).length).to.equal(3);
     });
 
     it('a timer of a stage that was left does nothing, even if it is delivered', async () => {
@@ -168,7 +169,7 @@ for (const kind of STORES) {
       // A queue that lost the cancel delivers it anyway: the stage entry no longer matches.
       await rt.db('timers').where({ id: reminder!.id }).update({ status: 'pending' });
       expect(await rt.engine.fireTimer(reminder!.id)).to.equal('stale');
-      expect(await rt.store.escalationsOf(s.id)).to.deep.equal([]);
+      expect(await rt.queries.escalationsOf(s.id)).to.deep.equal([]);
     });
 
     it('an anchored deadline is armed when the anchor is set and moves when it moves', async () => {
@@ -202,27 +203,30 @@ for (const kind of STORES) {
       expect(rt.engine.checkAnchors(await rt.engine.catalog.get('test-report'), { meeting: '21/03/2022' })).to.deep.equal({ meeting: '2022-03-21' });
     });
 
-    it('answers a repeated Idempotency-Key with the first answer, and refuses it for another request', async () => {
+    it('answers a repeated Idempotency-Key with the first answer, and refuses it for another request (the application layer)', async () => {
       const fresh = await startFresh();
-      const key = { ...school, idempotencyKey: `k-${kind}` };
-      const once = await rt.engine.completeTask(fresh.id, 'sign', {}, key);
-      const twice = await rt.engine.completeTask(fresh.id, 'sign', {}, key);
+      const app = new Application({ engine: rt.engine });
+      const teacher = systemPrincipal(school.actor);
+      const taskOf = async (task: string) => (await rt.queries.tasksOf(fresh.id)).find((t) => t.task === task)!.id;
+      const call = { idempotency: { key: `k-${kind}` } };
+      const once = await app.completeTask(teacher, await taskOf('sign'), {}, call);
+      const twice = await app.completeTask(teacher, await taskOf('sign'), {}, call);
       expect(twice).to.deep.equal(once);
-      await rejects(rt.engine.completeTask(fresh.id, 'write', { pages: 1 }, key), 'IDEMPOTENCY_KEY_REUSED');
-      expect((await rt.store.history(fresh.id)).filter((h) => h.rev > fresh.rev).map((h) => h.eventType)).to.deep.equal(['task.complete']);
+      await rejects(app.completeTask(teacher, await taskOf('write'), { pages: 1 }, call), 'IDEMPOTENCY_KEY_REUSED');
+      expect((await rt.queries.history(fresh.id)).filter((h) => h.rev > fresh.rev).map((h) => h.eventType)).to.deep.equal(['task.complete']);
     });
 
     it('refuses a change computed over a stale rev, whole; concurrent commands are both applied', async () => {
       clock.set(at8('2022-03-15'));
       const s = await start('th_a2');
       const loaded = (await rt.store.loadInstance(s.id))!;
-      const historyBefore = (await rt.store.history(s.id)).length;
+      const historyBefore = (await rt.queries.history(s.id)).length;
       await rt.store.commit(bareChange(loaded, { actor: 'a', eventType: 'note', at: clock.now() }));
       const stale = bareChange(loaded, { actor: 'b', eventType: 'note', at: clock.now() });
       stale.inbox.push({ unitId: 'so', role: 'department', kind: 'note', message: { vi: 'x', en: 'x' }, createdAt: clock.now() });
       await rejects(rt.store.commit(stale), 'REV_CONFLICT');
-      expect((await rt.store.history(s.id)).length).to.equal(historyBefore + 1);
-      expect((await rt.store.inbox(['so'], { unreadOnly: false, limit: 500 })).some((i) => i.kind === 'note'), 'nothing of the refused change is written').to.equal(false);
+      expect((await rt.queries.history(s.id)).length).to.equal(historyBefore + 1);
+      expect((await rt.queries.inbox(['so'], { unreadOnly: false, limit: 500 })).some((i) => i.kind === 'note'), 'nothing of the refused change is written').to.equal(false);
 
       const fresh = await startFresh();
       await Promise.all([rt.engine.completeTask(fresh.id, 'write', { pages: 2 }, school), rt.engine.completeTask(fresh.id, 'sign', {}, school), rt.engine.checkEvidence(fresh.id, 'signed_copy', true, school)]);
@@ -238,7 +242,7 @@ for (const kind of STORES) {
       // the first's rev and is recomputed; every command applies exactly once.
       await Promise.all(fresh.flatMap((f) => [rt.engine.completeTask(f.id, 'write', { pages: 1 }, school), rt.engine.completeTask(f.id, 'sign', {}, school)]));
       for (const f of fresh) {
-        const history = await rt.store.history(f.id);
+        const history = await rt.queries.history(f.id);
         expect(history.map((h) => h.rev)).to.deep.equal(Array.from({ length: f.rev + 2 }, (_, i) => i + 1));
         expect(history.slice(-2).map((h) => (h.payload as { task: string }).task).sort()).to.deep.equal(['sign', 'write']);
         expect((await rt.store.loadInstance(f.id))!.tasks.map((t) => t.status)).to.deep.equal(['done', 'done']);
@@ -250,9 +254,9 @@ for (const kind of STORES) {
       stale.inbox.push({ unitId: 'so', role: 'department', kind: 'group-note', message: { vi: 'x', en: 'x' }, createdAt: clock.now() });
       const out = await rt.store.commitMany([note(a), stale, note(a)]);
       expect(out.map((e) => e?.code)).to.deep.equal([undefined, 'REV_CONFLICT', 'REV_CONFLICT']);
-      expect((await rt.store.history(a!.instance.id)).length).to.equal(a!.instance.rev + 1);
-      expect((await rt.store.history(b!.instance.id)).length, 'only the other writer’s note').to.equal(b!.instance.rev + 1);
-      expect((await rt.store.inbox(['so'], { unreadOnly: false, limit: 500 })).some((i) => i.kind === 'group-note'), 'nothing of the refused change is written').to.equal(false);
+      expect((await rt.queries.history(a!.instance.id)).length).to.equal(a!.instance.rev + 1);
+      expect((await rt.queries.history(b!.instance.id)).length, 'only the other writer’s note').to.equal(b!.instance.rev + 1);
+      expect((await rt.queries.inbox(['so'], { unreadOnly: false, limit: 500 })).some((i) => i.kind === 'group-note'), 'nothing of the refused change is written').to.equal(false);
     });
 
     it('recomputes a command over the fresh state when another writer commits first, and reports it when that never stops', async () => {
@@ -272,11 +276,11 @@ for (const kind of STORES) {
             };
           },
         });
-        return new Engine({ store, clock, catalog: rt.engine.catalog, maxRetries: 2 });
+        return new Engine({ store, queries: rt.queries, clock, catalog: rt.engine.catalog, maxRetries: 2 });
       };
       const done = await interleaved(2).completeTask(s.id, 'sign', {}, school);
       expect(done.rev, 'two notes by the other writer, then this change').to.equal(s.rev + 3);
-      expect((await rt.store.history(s.id)).map((h) => h.eventType).slice(-3)).to.deep.equal(['note', 'note', 'task.complete']);
+      expect((await rt.queries.history(s.id)).map((h) => h.eventType).slice(-3)).to.deep.equal(['note', 'note', 'task.complete']);
       await rejects(interleaved(3).completeTask(s.id, 'write', { pages: 1 }, school), 'REV_CONFLICT');
       const tasks = (await rt.store.loadInstance(s.id))!.tasks;
       expect(tasks.find((t) => t.task === 'write')!.status, 'the refused command left no trace').to.equal('open');
@@ -290,7 +294,7 @@ for (const kind of STORES) {
       const loaded = (await rt.store.loadInstance(fresh.id))!;
       expect(loaded.pendingTimers).to.deep.equal([]);
       expect(loaded.tasks.filter((t) => t.status === 'open')).to.deep.equal([]);
-      expect((await rt.store.history(fresh.id)).at(-1)).to.deep.include({ eventType: 'instance.cancel', payload: { reason: 'trường sáp nhập' } });
+      expect((await rt.queries.history(fresh.id)).at(-1)).to.deep.include({ eventType: 'instance.cancel', payload: { reason: 'trường sáp nhập' } });
       await rejects(rt.engine.completeTask(fresh.id, 'write', { pages: 1 }, school), 'INSTANCE_NOT_RUNNING');
     });
 
@@ -321,12 +325,12 @@ for (const kind of STORES) {
         const dry = await extendCohort(rt.engine, filter, { stage: 'draft', workingDays: 2, reason: 'bão lũ', dryRun: true }, office);
         expect(dry).to.include({ matched: 4, changed: 0, dryRun: true });
         expect(dry.instances[0]).to.include({ dueBefore: endOfDay('2022-04-12'), dueAfter: endOfDay('2022-04-14') });
-        const list = await rt.store.listInstances(filter, { limit: 10 });
+        const list = await rt.queries.listInstances(filter, { limit: 10 });
         expect(list.every((i) => i.dueAt === endOfDay('2022-04-12')), 'a dry run changes nothing').to.equal(true);
         const done = await extendCohort(rt.engine, filter, { stage: 'draft', workingDays: 2, reason: 'bão lũ' }, { ...office, idempotencyKey: `ext-${kind}` });
         expect(done).to.include({ matched: 4, changed: 4 });
         await extendCohort(rt.engine, filter, { stage: 'draft', workingDays: 2, reason: 'bão lũ' }, { ...office, idempotencyKey: `ext-${kind}` });
-        const after = await rt.store.listInstances(filter, { limit: 10 });
+        const after = await rt.queries.listInstances(filter, { limit: 10 });
         expect(after.map((i) => i.dueAt), 'the same request twice extends once').to.deep.equal(after.map(() => endOfDay('2022-04-14')));
         const timers = await pending(after[0]!.id);
         expect(timers.map((t) => [t.kind, t.arm, t.fireAt])).to.deep.equal([
@@ -334,12 +338,12 @@ for (const kind of STORES) {
           ['overdue', 2, endOfDay('2022-04-14')],
           ['escalation', 2, at8('2022-04-19')],
         ]);
-        expect((await rt.store.history(after[0]!.id)).at(-1)).to.deep.include({ eventType: 'cohort.extend', actor: 'officer@pgd' });
+        expect((await rt.queries.history(after[0]!.id)).at(-1)).to.deep.include({ eventType: 'cohort.extend', actor: 'officer@pgd' });
         await rejects(extendCohort(rt.engine, filter, { stage: 'draft', reason: '' }, office), 'INVALID_ARGUMENT');
       });
 
       it('reassigns open tasks to another unit, and lists open tasks by unit and subtree', async () => {
-        const [first] = await rt.store.listInstances({ campaignId: `c1-${kind}`, underPath: '/so/pgd_a/th_a1/' }, { limit: 1 });
+        const [first] = await rt.queries.listInstances({ campaignId: `c1-${kind}`, underPath: '/so/pgd_a/th_a1/' }, { limit: 1 });
         const report = await reassignCohort(rt.engine, { ids: [first!.id] }, { toUnitId: 'pgd_a', task: 'write', reason: 'trường thiếu nhân sự' }, office);
         expect(report.instances[0]).to.deep.include({ tasks: ['write'], toUnitId: 'pgd_a' });
         const mine = await openTasks(rt.engine, ['pgd_a']);
@@ -379,8 +383,8 @@ for (const kind of STORES) {
         expect(dry.matched).to.equal(4);
         expect(dry.instances[0]).to.deep.include({ from: ['draft'], to: ['prepare'] });
         expect(dry.instances[0]!.deadlines).to.deep.equal([{ stage: 'prepare', dueBefore: endOfDay('2022-04-14'), dueAfter: endOfDay('2022-04-19') }]);
-        expect((await rt.store.listInstances(filter, { limit: 10 })).every((i) => i.definitionVersion === 1)).to.equal(true);
-        const [checked] = await rt.store.listInstances(filter, { limit: 1 });
+        expect((await rt.queries.listInstances(filter, { limit: 10 })).every((i) => i.definitionVersion === 1)).to.equal(true);
+        const [checked] = await rt.queries.listInstances(filter, { limit: 1 });
         await rt.engine.checkEvidence(checked!.id, 'signed_copy', true, school);
         const real = await migrateCohort(rt.engine, filter, { toVersion: 2, stateMap: { draft: 'prepare' }, reason: 'TT mới' }, office);
         expect(real.changed).to.equal(4);
@@ -403,7 +407,7 @@ for (const kind of STORES) {
         await rejects(rt.engine.completeTask(s.id, 'sign', {}, school), 'NEEDS_MIGRATION');
         const stuck = (await rt.store.loadInstance(s.id))!.instance;
         expect(stuck.status).to.equal('needs_migration');
-        expect((await rt.store.history(s.id)).at(-1)!.eventType).to.equal('instance.needs_migration');
+        expect((await rt.queries.history(s.id)).at(-1)!.eventType).to.equal('instance.needs_migration');
         await rejects(rt.engine.completeTask(s.id, 'sign', {}, school), 'NEEDS_MIGRATION');
         const fixed = await migrateCohort(rt.engine, { ids: [s.id] }, { toVersion: 1, stateMap: { prepare: 'draft' }, reason: 'khôi phục' }, office);
         expect(fixed.changed).to.equal(1);
@@ -415,7 +419,7 @@ for (const kind of STORES) {
       it('cancels a cohort', async () => {
         const report = await cancelCohort(rt.engine, { campaignId: `c1-${kind}` }, { reason: 'hủy đợt' }, office);
         expect(report.changed).to.equal(4);
-        expect(await rt.store.countInstances({ campaignId: `c1-${kind}`, statuses: ['running'] })).to.equal(0);
+        expect(await rt.queries.countInstances({ campaignId: `c1-${kind}`, statuses: ['running'] })).to.equal(0);
       });
     });
   });

@@ -50,14 +50,14 @@ for (const kind of STORES) {
       clock.set(at8('2022-03-15'));
       expect(await rt.engine.fireTimer(due.id)).to.equal('fired');
 
-      const history = (await rt.store.history(s.id)).map((h) => h.eventType);
+      const history = (await rt.queries.history(s.id)).map((h) => h.eventType);
       expect(history).to.deep.equal(['instance.start', 'escalation.reminder', 'escalation.overdue', 'DUE']);
-      expect((await rt.store.escalationsOf(s.id)).map((e) => e.kind)).to.deep.equal(['reminder', 'overdue']);
+      expect((await rt.queries.escalationsOf(s.id)).map((e) => e.kind)).to.deep.equal(['reminder', 'overdue']);
       const status = Object.fromEntries(await Promise.all(timers.map(async (t) => [t.kind, (await rt.store.getTimer(t.id))!.status])));
       expect(status).to.deep.equal({ reminder: 'fired', overdue: 'fired', due: 'fired', escalation: 'cancelled' });
       // The queue then delivers the rest: nothing happens twice.
       for (const t of timers) expect(await rt.engine.fireTimer(t.id), t.kind).to.equal('ignored');
-      expect((await rt.store.escalationsOf(s.id)).length).to.equal(2);
+      expect((await rt.queries.escalationsOf(s.id)).length).to.equal(2);
       expect((await rt.store.loadInstance(s.id))!.instance.stages).to.deep.equal(['closed']);
     });
 
@@ -65,8 +65,8 @@ for (const kind of STORES) {
       const s = await rt.engine.start({ definitionId: 'late-due', orgUnitId: 'th_a2' }, { actor: 'admin' });
       clock.set(at8('2022-04-01'));
       await rt.runDue();
-      expect((await rt.store.history(s.id)).map((h) => h.eventType)).to.deep.equal(['instance.start', 'escalation.reminder', 'escalation.overdue', 'DUE']);
-      expect((await rt.store.escalationsOf(s.id)).map((e) => e.kind)).to.deep.equal(['reminder', 'overdue']);
+      expect((await rt.queries.history(s.id)).map((h) => h.eventType)).to.deep.equal(['instance.start', 'escalation.reminder', 'escalation.overdue', 'DUE']);
+      expect((await rt.queries.escalationsOf(s.id)).map((e) => e.kind)).to.deep.equal(['reminder', 'overdue']);
     });
   });
 }

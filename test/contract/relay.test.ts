@@ -35,7 +35,7 @@ for (const queue of ['sql', 'bullmq'] as const) {
 
     it('relays what a crashed process committed but never relayed (the SQL queue: has nothing to relay); relaying again changes nothing', async () => {
       // An engine with no relay after its commits: as if the process died right after each commit.
-      const crashing = new Engine({ store: rt.store, clock: rt.clock, catalog: rt.engine.catalog });
+      const crashing = new Engine({ store: rt.store, queries: rt.queries, clock: rt.clock, catalog: rt.engine.catalog });
       const a = await crashing.start({ definitionId: 'test-report', orgUnitId: 'th_a1' }, office);
       const b = await crashing.start({ definitionId: 'test-report', orgUnitId: 'th_a2' }, office);
       await crashing.cancel(b.id, 'nhập trùng', office);
@@ -73,7 +73,7 @@ for (const queue of ['sql', 'bullmq'] as const) {
       await rt.runDue();
       await rt.relay.rebuild(); // a second rebuild must not bring fired timers back
       expect(await rt.runDue()).to.equal(0);
-      const kinds = (await rt.store.escalationsOf(c.id)).map((e) => e.kind);
+      const kinds = (await rt.queries.escalationsOf(c.id)).map((e) => e.kind);
       expect(kinds).to.deep.equal(['reminder', 'overdue']);
     });
   });

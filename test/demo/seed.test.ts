@@ -106,13 +106,13 @@ describe('demo province', () => {
     it('recorded overdue and escalation rungs that reached a Phòng and the Sở inbox', async () => {
       expect(summary.escalations.overdue).to.be.greaterThan(0);
       expect(summary.escalations.escalation).to.be.greaterThan(0);
-      const kinds = async (unitId: string) => new Set((await rt.store.inbox([unitId], { unreadOnly: false, limit: 1000 })).map((i) => i.kind));
+      const kinds = async (unitId: string) => new Set((await rt.queries.inbox([unitId], { unreadOnly: false, limit: 1000 })).map((i) => i.kind));
       expect([...(await kinds(FLAGSHIP.department))]).to.include.members(['overdue', 'escalation']);
       expect([...(await kinds(FLAGSHIP.district))]).to.include.members(['overdue', 'escalation']);
     });
 
     it('has finished and cancelled instances beside the running ones', async () => {
-      expect(await rt.store.countInstances({ statuses: ['done'] })).to.equal(summary.instances.byStatus.done).and.be.greaterThan(0);
+      expect(await rt.queries.countInstances({ statuses: ['done'] })).to.equal(summary.instances.byStatus.done).and.be.greaterThan(0);
       expect(summary.instances.byStatus.cancelled).to.be.greaterThan(0);
       expect(summary.instances.byStatus.running).to.be.greaterThan(500);
     });

@@ -262,7 +262,7 @@ export async function expectReplayed(rt: Runtime, instanceIds: readonly string[]
   for (const id of instanceIds) {
     const loaded = await rt.store.loadInstance(id);
     const stored = loaded!.instance;
-    const history = await rt.store.history(id);
+    const history = await rt.queries.history(id);
     expect(history.map((h) => h.rev), `${id}: revs 1..n`).to.deep.equal(history.map((_, i) => i + 1));
     expect(stored.rev, `${id}: rev = history length`).to.equal(history.length);
     const replayed = replay(compiled, calendar, history);
@@ -273,7 +273,7 @@ export async function expectReplayed(rt: Runtime, instanceIds: readonly string[]
     expect(stored.status, `${id}: status = replay`).to.equal(replayed.status);
     // Tasks: the open rows are those of the current prepare entry not completed since it was entered.
     const entry = stored.state.entries.prepare;
-    const open = (await rt.store.tasksOf(id)).filter((t) => t.status === 'open');
+    const open = (await rt.queries.tasksOf(id)).filter((t) => t.status === 'open');
     if (!stored.stages.includes('prepare')) {
       expect(open.map((t) => t.id), `${id}: no open task outside prepare`).to.deep.equal([]);
       continue;

@@ -116,7 +116,7 @@ describe('Fault: the store goes away between the commit and the answer (in-proce
       const { engine } = server.app.runtime;
       await engine.catalog.publish(fixture('engine/report.yaml'), 'report.yaml', 'test');
       const id = (await engine.start({ definitionId: 'test-report', orgUnitId: 'th_a1' }, { actor: 'seed' })).id;
-      const task = (await engine.store.tasksOf(id)).find((t) => t.task === 'sign')!;
+      const task = (await engine.queries.tasksOf(id)).find((t) => t.task === 'sign')!;
       const c = await server.client('staff_th_a1');
       const store = engine.store as unknown as { commitMany: (...args: unknown[]) => Promise<unknown> };
       const commitMany = store.commitMany.bind(store);
@@ -131,7 +131,7 @@ describe('Fault: the store goes away between the commit and the answer (in-proce
       const again = await c.post(`/api/v1/tasks/${task.id}/complete`, { data: {} }, key);
       expect(again.status, JSON.stringify(again.body)).to.equal(200);
       expect(again.headers.get('idempotent-replayed')).to.equal('true');
-      const history = await engine.store.history(id);
+      const history = await engine.queries.history(id);
       expect(history.filter((h) => h.eventType === 'task.complete').length, 'task.complete rows').to.equal(1);
       expect(again.body.rev).to.equal(history.at(-1)!.rev);
       // Another request under the same key is still refused.

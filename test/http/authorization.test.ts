@@ -1,13 +1,15 @@
 // The authorization matrix: every private route of the API × role (administrator, supervisor, staff,
 // each granted on Phòng A) × target (Phòng A itself, a school under it, its sibling Phòng B, the Sở
-// above it) → allowed (2xx) or 403, and on every 403 the store is exactly as it was.
+// above it) → allowed (2xx), 403 (inside one's units, the role lacks the ability) or 404 (outside
+// one's units: answered as if it did not exist), and on every refusal the store is exactly as it was.
 //
 // The expected cell is derived from the rules the README states, written out below — not from what
 // the server answers:
 //   - a role is granted on an org unit and covers its subtree (so: own and subtree, never sibling or parent);
 //   - every role reads; staff act on stages whose owner unit is in their scope (administrators also);
 //   - supervisors watch and acknowledge (administrators also);
-//   - administrators also publish, launch campaigns and run cohort operations.
+//   - administrators also publish, launch campaigns and run cohort operations;
+//   - what lies outside one's units is answered as not existing (404), never 403.
 // The table walks ROUTES itself, so a new route without a row fails the first test.
 import { expect } from 'chai';
 import { ROUTES } from '../../adapters/http/routes/index.ts';
@@ -156,7 +158,7 @@ interface Cell {
  * in the caller's units, where that is not simply "the target is own or subtree".
  */
 type Row =
-  | { kind: 'targeted'; label?: string; need: Need; owners?: Target[]; covered?(t: Target): boolean; call(x: Cell): Promise<Answer> }
+  | { kind: 'targeted'; label?: string; need: Need; owners?: Target[]; covered?(t: Target): boolean; readable?(t: Target): boolean; call(x: Cell): Promise<Answer> }
   | { kind: 'global'; label?: string; need: Need; call(x: Cell): Promise<Answer>; check?(x: Cell, r: Answer): Promise<void> }
   | { kind: 'listing'; label?: string; need: Need; denied?: boolean; visible?(role: Role, t: Target): boolean; call(x: Cell): Promise<Answer>; shows(x: Cell, r: Answer): boolean }
   | { kind: 'silent'; label?: string; call(x: Cell): Promise<Answer>; changes(role: Role, t: Target): boolean; check?(x: Cell, r: Answer, changed: boolean): Promise<void> };
@@ -248,7 +250,7 @@ const TABLE: Record<string, Row[]> = {
   'POST /api/v1/instances/:id/events': [
     { kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.events[t]}/events`, { type: 'PING' }) },
     // an instance of the school under Phòng A whose stage Phòng A (own) or the Sở (parent) owns
-    { kind: 'targeted', label: 'stage owner = target', need: 'work', owners: ['own', 'parent'], call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.ownedEvents[t]}/events`, { type: 'PING' }) },
+    { kind: 'targeted', label: 'stage owner = target', need: 'work', owners: ['own', 'parent'], readable: () => true, call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.ownedEvents[t]}/events`, { type: 'PING' }) },
   ],
   'POST /api/v1/instances/:id/evidence': [{ kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.probe[t]}/evidence`, { item: 'e1', checked: true }) }],
   'POST /api/v1/instances/:id/anchors': [{ kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.probe[t]}/anchors`, { name: 'visit', date: '2026-04-01' }) }],
@@ -263,7 +265,7 @@ const TABLE: Record<string, Row[]> = {
   ],
   'POST /api/v1/tasks/:id/complete': [
     { kind: 'targeted', need: 'work', call: async ({ s, c, f, t }) => c.post(`/api/v1/tasks/${await openTask(s, f.probe[t])}/complete`, { data: {} }) },
-    { kind: 'targeted', label: 'stage owner = target', need: 'work', owners: ['own', 'parent'], call: async ({ s, c, f, t }) => c.post(`/api/v1/tasks/${await openTask(s, f.ownedTasks[t]!)}/complete`, { data: {} }) },
+    { kind: 'targeted', label: 'stage owner = target', need: 'work', owners: ['own', 'parent'], readable: () => true, call: async ({ s, c, f, t }) => c.post(`/api/v1/tasks/${await openTask(s, f.ownedTasks[t]!)}/complete`, { data: {} }) },
   ],
   'POST /api/v1/cohort/extend': [
     { kind: 'targeted', label: 'filter.unitId=target', need: 'administer', call: ({ c, t }) => c.post('/api/v1/cohort/extend', { filter: cohortFilter(t), stage: 'work', workingDays: 1, reason: 'gia hạn' }) },
@@ -372,18 +374,20 @@ describe('HTTP: the authorization matrix (route × role × own / subtree / sibli
     expect(page.body.canAct).to.equal(true);
     const done = await staff.post(`/api/v1/tasks/${mine[0].id}/complete`, { data: {} });
     expect(done.status, done.text).to.equal(200);
-    // the instance stays Phòng B's: its timeline and its events are not Phòng A's
-    expect((await staff.get(`/api/v1/instances/${instance}`)).status).to.equal(403);
-    expect((await staff.post(`/api/v1/instances/${instance}/events`, { type: 'PING' })).status).to.equal(403);
+    // the instance stays Phòng B's: its timeline and its events are not Phòng A's (not there, for it)
+    expect((await staff.get(`/api/v1/instances/${instance}`)).status).to.equal(404);
+    expect((await staff.post(`/api/v1/instances/${instance}/events`, { type: 'PING' })).status).to.equal(404);
     // and a supervisor of Phòng A reads the task but does not act on it
     expect((await clients.supervisor.post(`/api/v1/tasks/${mine[1].id}/complete`, { data: {} })).status).to.equal(403);
   });
 
   /** What the README's rules say a cell answers. */
-  function expected(row: Row, role: Role, t: Target): { allowed: boolean; visible?: boolean } {
+  function expected(row: Row, role: Role, t: Target): { allowed: boolean; visible?: boolean; hidden?: boolean } {
     switch (row.kind) {
-      case 'targeted':
-        return { allowed: MAY[row.need].includes(role) && (row.covered ?? covers)(t) };
+      case 'targeted': {
+        const covered = (row.covered ?? covers)(t);
+        return { allowed: MAY[row.need].includes(role) && covered, hidden: !(row.readable ?? row.covered ?? covers)(t) };
+      }
       case 'global':
         return { allowed: MAY[row.need].includes(role) };
       case 'listing': {
@@ -411,13 +415,15 @@ describe('HTTP: the authorization matrix (route × role × own / subtree / sibli
           const r = await row.call(x);
           await s.app.settled();
           const ok = r.status >= 200 && r.status < 300;
+          const refusal = want.hidden ? { status: 404, code: 'NOT_FOUND' } : { status: 403, code: 'FORBIDDEN' };
           if (want.allowed !== ok) {
-            wrong.push(`${where}: expected ${want.allowed ? '2xx' : '403'}, got ${r.status} ${r.text.slice(0, 200)}`);
+            wrong.push(`${where}: expected ${want.allowed ? '2xx' : refusal.status}, got ${r.status} ${r.text.slice(0, 200)}`);
             continue;
           }
           if (!ok) {
-            if (r.status !== 403 || errorOf(r).code !== 'FORBIDDEN') wrong.push(`${where}: expected 403 FORBIDDEN, got ${r.status} ${r.text.slice(0, 200)}`);
-            else if ((await snapshot(s)) !== before) wrong.push(`${where}: refused with 403, yet the store changed`);
+            if (r.status !== refusal.status || errorOf(r).code !== refusal.code) wrong.push(`${where}: expected ${refusal.status} ${refusal.code}, got ${r.status} ${r.text.slice(0, 200)}`);
+            else if ((await snapshot(s)) !== before) wrong.push(`${where}: refused with ${r.status}, yet the store changed`);
+            else if (want.hidden && /pgd_b|so\b|Ba Tri|Sở GDĐT/.test(errorOf(r).message.replace(UNIT[t], ''))) wrong.push(`${where}: the refusal names something outside the caller's units: ${errorOf(r).message}`);
             continue;
           }
           try {

@@ -1,4 +1,4 @@
-// Every route of API v1: the happy path, a validation error, and 403 outside one's units with
+// Every route of API v1: the happy path, a validation error, and 404 outside one's units (403 inside them for a role that lacks the ability) with
 // nothing changed. The 401 sweep walks the route table itself, so a new route cannot miss it.
 import { expect } from 'chai';
 import { ROUTES } from '../../adapters/http/routes/index.ts';
@@ -42,7 +42,7 @@ describe('HTTP: every route', function () {
   });
 
   describe('org units', () => {
-    it('lists the grant roots, then children with counts; 403 on a sibling, 404 unknown, 400 on a bad id', async () => {
+    it('lists the grant roots, then children with counts; a sibling answers as an unknown unit (404); 400 on a bad id', async () => {
       const c = await s.client('sup_a');
       const roots = await c.get('/api/v1/org-units');
       expect(roots.body.items.map((u: { id: string; childCount: number }) => [u.id, u.childCount])).to.deep.equal([['pgd_a', 3]]);
@@ -50,8 +50,10 @@ describe('HTTP: every route', function () {
       expect(kids.body.items.map((u: { id: string }) => u.id).sort()).to.deep.equal(['th_a1', 'th_a2', 'thcs_a1']);
       const one = await c.get('/api/v1/org-units/th_a1');
       expect(one.body.ancestors.map((u: { id: string }) => u.id)).to.deep.equal(['so', 'pgd_a']);
-      expect(errorOf(await c.get('/api/v1/org-units/pgd_b')).code).to.equal('FORBIDDEN');
-      expect((await c.get('/api/v1/org-units?parentId=so')).status).to.equal(403);
+      const sibling = errorOf(await c.get('/api/v1/org-units/pgd_b'));
+      expect(sibling).to.deep.equal({ code: 'NOT_FOUND', message: 'no org unit "pgd_b"', details: { unitId: 'pgd_b' } });
+      expect(errorOf(await c.get('/api/v1/org-units/nope')).message).to.equal('no org unit "nope"');
+      expect((await c.get('/api/v1/org-units?parentId=so')).status).to.equal(404);
       expect((await c.get('/api/v1/org-units/nope')).status).to.equal(404);
       const bad = await c.get('/api/v1/org-units?parentId=a%20b');
       expect(bad.status).to.equal(400);
@@ -102,11 +104,15 @@ describe('HTTP: every route', function () {
 
     it('publishes a new version (administrators only); same text again is a no-op; a taken version is 409', async () => {
       const staff = await s.client('staff_so');
-      const admin = await s.client('admin_a');
+      const admin = await s.client('admin_so');
       const source = (await admin.get(`/api/v1/definitions/public-disclosure/versions/latest`)).body.source as string;
       const v2 = source.replace(/^version: 1$/m, 'version: 2');
       const before = await snapshot(s);
       expect(errorOf(await staff.post('/api/v1/definitions', { source: v2 })).code).to.equal('FORBIDDEN');
+      // The library belongs to the top of the tree: a Phòng's administrator does not publish its versions.
+      const phong = errorOf(await (await s.client('admin_a')).post('/api/v1/definitions', { source: v2 }));
+      expect(phong.code).to.equal('FORBIDDEN');
+      expect(phong.message).to.include('public-disclosure');
       const invalid = await admin.post('/api/v1/definitions', { source: v2.replace(/^initial: .*$/m, 'initial: nowhere') });
       expect(invalid.status).to.equal(422);
       expect(errorOf(invalid).details.diagnostics).to.be.an('array').that.is.not.empty;
@@ -152,11 +158,11 @@ describe('HTTP: every route', function () {
       expect(r.body.canAct).to.equal(true);
       expect((await (await s.client('sup_a')).get(`/api/v1/tasks/${task.id}`)).body.canAct).to.equal(false);
       expect(task.workingDaysLeft).to.equal(r.body.stage.workingDaysLeft);
-      expect((await (await s.client('staff_th_b1')).get(`/api/v1/tasks/${task.id}`)).status).to.equal(403);
+      expect((await (await s.client('staff_th_b1')).get(`/api/v1/tasks/${task.id}`)).status).to.equal(404);
       expect((await c.get('/api/v1/tasks/nope')).status).to.equal(404);
     });
 
-    it('completes a task: 422 names the bad field, 403 for another unit, then it advances; nothing changed on refusals', async () => {
+    it('completes a task: 422 names the bad field, 404 for another unit, 403 for a supervisor, then it advances; nothing changed on refusals', async () => {
       const c = await s.client('staff_thcs_a1');
       const task = (await c.get('/api/v1/tasks/mine')).body.items.find((t: { task: string }) => t.task === 'council');
       const before = await snapshot(s);
@@ -166,7 +172,7 @@ describe('HTTP: every route', function () {
       expect(errorOf(bad).details.errors).to.deep.equal([{ field: 'members', message: 'must be >= 7' }]);
       expect((await c.post(`/api/v1/tasks/${task.id}/complete`, { decisionNo: '12' })).status).to.equal(400);
       const other = await (await s.client('staff_th_b1')).post(`/api/v1/tasks/${task.id}/complete`, { data: COUNCIL });
-      expect(other.status).to.equal(403);
+      expect(other.status).to.equal(404);
       const supervisor = await (await s.client('sup_a')).post(`/api/v1/tasks/${task.id}/complete`, { data: COUNCIL });
       expect(supervisor.status).to.equal(403);
       expect(await snapshot(s)).to.equal(before);
@@ -188,7 +194,7 @@ describe('HTTP: every route', function () {
       expect(second.status).to.equal(200);
       expect(second.body).to.deep.equal(first.body);
       expect(second.headers.get('idempotent-replayed')).to.equal('true');
-      const history = await s.app.runtime.engine.store.history(thcs);
+      const history = await s.app.runtime.engine.queries.history(thcs);
       expect(history.filter((h) => h.eventType === 'task.complete' && (h.payload as { task?: string }).task === 'rating')).to.have.length(1);
       const other = await c.post(`/api/v1/tasks/${task.id}/complete`, { data: { level: 2 } }, key);
       expect(errorOf(other).code).to.equal('IDEMPOTENCY_KEY_REUSED');
@@ -196,7 +202,7 @@ describe('HTTP: every route', function () {
       expect((await c.post(`/api/v1/tasks/${task.id}/complete`, { data: {} }, { 'idempotency-key': 'é' })).status).to.equal(400);
     });
 
-    it('sends an event: 409 when its condition is not met, 409 when the stage does not take it, 403 outside', async () => {
+    it('sends an event: 409 when its condition is not met, 409 when the stage does not take it, 404 outside', async () => {
       const c = await s.client('staff_thcs_a1');
       const before = await snapshot(s);
       const early = await c.post(`/api/v1/instances/${thcs}/events`, { type: 'SUBMIT' });
@@ -208,7 +214,7 @@ describe('HTTP: every route', function () {
       const data = await c.post(`/api/v1/instances/${thcs}/events`, { type: 'DECIDE', data: { level: 'high' } });
       expect(errorOf(data).code).to.equal('EVENT_DATA_INVALID');
       expect(data.status).to.equal(422);
-      expect((await c.post(`/api/v1/instances/${thpt}/events`, { type: 'SUBMIT' })).status).to.equal(403);
+      expect((await c.post(`/api/v1/instances/${thpt}/events`, { type: 'SUBMIT' })).status).to.equal(404);
       expect((await c.post(`/api/v1/instances/${thcs}/events`, { type: 5 })).status).to.equal(400);
       expect(await snapshot(s)).to.equal(before);
     });
@@ -221,17 +227,23 @@ describe('HTTP: every route', function () {
       expect(unknown.code).to.equal('STAGE_REJECTS_EVENT');
       expect(unknown.message).to.include('council_decision');
       expect((await c.post(`/api/v1/instances/${thcs}/evidence`, { item: 'council_decision' })).status).to.equal(400);
-      const anchor = await c.post(`/api/v1/instances/${thcs}/anchors`, { name: 'visit_date', date: '2026-10-05' });
+      // The visit date sets the evaluation team's deadlines (the Sở's): not the school's to move.
+      const schools = await c.post(`/api/v1/instances/${thcs}/anchors`, { name: 'visit_date', date: '2026-10-05' });
+      expect(schools.status).to.equal(403);
+      expect(errorOf(schools).message).to.not.include('Sở GDĐT');
+      const so = await s.client('staff_so');
+      const anchor = await so.post(`/api/v1/instances/${thcs}/anchors`, { name: 'visit_date', date: '2026-10-05' });
       expect(anchor.status).to.equal(200);
-      expect(errorOf(await c.post(`/api/v1/instances/${thcs}/anchors`, { name: 'visit_date', date: '31/02/2026' })).code).to.equal('BAD_DATE');
+      expect(errorOf(await so.post(`/api/v1/instances/${thcs}/anchors`, { name: 'visit_date', date: '31/02/2026' })).code).to.equal('BAD_DATE');
       const task = (await c.get('/api/v1/tasks/mine')).body.items[0];
       expect((await c.get(`/api/v1/tasks/${task.id}`)).body.evidence[0]).to.include({ id: 'council_decision', checked: true });
-      expect((await c.post(`/api/v1/instances/${thpt}/cancel`, { reason: 'sáp nhập' })).status).to.equal(403);
-      expect((await (await s.client('admin_a')).post(`/api/v1/instances/${thpt}/cancel`, { reason: 'sáp nhập' })).status).to.equal(403);
+      expect((await c.post(`/api/v1/instances/${thcs}/cancel`, { reason: 'sáp nhập' })).status).to.equal(403);
+      expect((await c.post(`/api/v1/instances/${thpt}/cancel`, { reason: 'sáp nhập' })).status).to.equal(404);
+      expect((await (await s.client('admin_a')).post(`/api/v1/instances/${thpt}/cancel`, { reason: 'sáp nhập' })).status).to.equal(404);
       expect((await (await s.client('admin_so')).post(`/api/v1/instances/${thpt}/cancel`, { reason: '' })).status).to.equal(400);
     });
 
-    it('lists instances in scope with filters and pages; reads a timeline; 403 for another unit', async () => {
+    it('lists instances in scope with filters and pages; reads a timeline; 404 for another unit', async () => {
       const sup = await s.client('sup_a');
       const list = await sup.get(`/api/v1/instances?definitionId=${PROCESS}`);
       expect(list.body.items.map((i: { id: string }) => i.id)).to.deep.equal([thcs]);
@@ -250,17 +262,17 @@ describe('HTTP: every route', function () {
       expect(t.body.stageTitles.recognition.vi).to.be.a('string');
       expect(t.body.canAct, 'a supervisor watches, does not act').to.equal(false);
       expect((await (await s.client('staff_thcs_a1')).get(`/api/v1/instances/${thcs}`)).body.canAct).to.equal(true);
-      expect((await sup.get(`/api/v1/instances/${thpt}`)).status).to.equal(403);
+      expect((await sup.get(`/api/v1/instances/${thpt}`)).status).to.equal(404);
       expect((await sup.get('/api/v1/instances/nope')).status).to.equal(404);
       expect((await sup.get('/api/v1/instances?status=finished')).status).to.equal(400);
-      expect((await sup.get('/api/v1/instances?unitId=pgd_b')).status).to.equal(403);
+      expect((await sup.get('/api/v1/instances?unitId=pgd_b')).status).to.equal(404);
     });
   });
 
   describe('campaigns', () => {
     it('launches for a subtree (administrators of it), fills in the background, reports progress and exports', async () => {
       const admin = await s.client('admin_a');
-      expect((await admin.post('/api/v1/campaigns', { definitionId: 'accreditation-primary', rootUnitId: 'so' })).status).to.equal(403);
+      expect((await admin.post('/api/v1/campaigns', { definitionId: 'accreditation-primary', rootUnitId: 'so' })).status).to.equal(404);
       expect((await (await s.client('sup_a')).post('/api/v1/campaigns', { definitionId: 'accreditation-primary', rootUnitId: 'pgd_a' })).status).to.equal(403);
       expect((await admin.post('/api/v1/campaigns', { rootUnitId: 'pgd_a' })).status).to.equal(400);
       expect(errorOf(await admin.post('/api/v1/campaigns', { definitionId: 'accreditation-primary', rootUnitId: 'pgd_a', kinds: ['upper-secondary'] })).code).to.equal('NOT_APPLICABLE');
@@ -273,7 +285,7 @@ describe('HTTP: every route', function () {
       expect(progress.body.byStage.reduce((n: number, x: { count: number }) => n + x.count, 0)).to.equal(2);
       expect((await admin.get('/api/v1/campaigns')).body.items.map((c: { id: string }) => c.id)).to.deep.equal([r.body.campaign.id]);
       expect((await (await s.client('sup_so')).get('/api/v1/campaigns')).body.items).to.have.length(1);
-      expect((await (await s.client('staff_th_b1')).get(`/api/v1/campaigns/${r.body.campaign.id}`)).status).to.equal(403);
+      expect((await (await s.client('staff_th_b1')).get(`/api/v1/campaigns/${r.body.campaign.id}`)).status).to.equal(404);
       const csv = await admin.get(`/api/v1/campaigns/${r.body.campaign.id}/export?format=csv`);
       expect(csv.headers.get('content-type')).to.include('text/csv');
       expect(csv.text).to.include('TH An Hóa').and.include('TH An Khánh');
@@ -291,8 +303,8 @@ describe('HTTP: every route', function () {
       const r = await admin.post('/api/v1/campaigns', { definitionId: 'public-disclosure', rootUnitId: 'pgd_b', anchors: { report_deadline: '30/06/2027' } });
       expect(r.status).to.equal(202);
       await s.app.settled();
-      const [instance] = await s.app.runtime.engine.store.listInstances({ campaignId: r.body.campaign.id }, { limit: 5 });
-      const start = (await s.app.runtime.engine.store.history(instance!.id))[0]!;
+      const [instance] = await s.app.runtime.engine.queries.listInstances({ campaignId: r.body.campaign.id }, { limit: 5 });
+      const start = (await s.app.runtime.engine.queries.history(instance!.id))[0]!;
       expect(start.payload).to.deep.equal({ anchors: { report_deadline: '2027-06-30' } });
     });
   });
@@ -316,7 +328,7 @@ describe('HTTP: every route', function () {
         expect(r.body.matched, op).to.equal(1);
         expect((await (await s.client('staff_a')).post(`/api/v1/cohort/${op}`, body)).status, op).to.equal(403);
       }
-      expect((await (await s.client('admin_a')).post('/api/v1/cohort/reassign', { filter: {}, toUnitId: 'th_b1', reason: 'x' })).status).to.equal(403);
+      expect((await (await s.client('admin_a')).post('/api/v1/cohort/reassign', { filter: {}, toUnitId: 'th_b1', reason: 'x' })).status).to.equal(404);
     });
   });
 
@@ -327,7 +339,7 @@ describe('HTTP: every route', function () {
       await s.app.runtime.runDue();
     });
 
-    it('shows a supervisor the overdue board of their subtree, with ageing; 403 for staff and outside', async () => {
+    it('shows a supervisor the overdue board of their subtree, with ageing; 403 for staff, 404 outside', async () => {
       const sup = await s.client('sup_so');
       const board = await sup.get('/api/v1/board');
       expect(board.body.root.id).to.equal('so');
@@ -340,7 +352,7 @@ describe('HTTP: every route', function () {
       const mine = await (await s.client('sup_a')).get('/api/v1/board');
       expect(mine.body.root.id).to.equal('pgd_a');
       expect(mine.body.byUnit.map((u: { unitId: string }) => u.unitId)).to.include('thcs_a1');
-      expect((await (await s.client('sup_a')).get('/api/v1/board?unitId=pgd_b')).status).to.equal(403);
+      expect((await (await s.client('sup_a')).get('/api/v1/board?unitId=pgd_b')).status).to.equal(404);
       expect((await (await s.client('staff_thcs_a1')).get('/api/v1/board')).status).to.equal(403);
       expect((await sup.get('/api/v1/board?soon=-1')).status).to.equal(400);
       const csv = await sup.get('/api/v1/board/export?format=csv');
@@ -361,7 +373,7 @@ describe('HTTP: every route', function () {
       const before = await snapshot(s);
       expect((await (await s.client('staff_thcs_a1')).post(`/api/v1/escalations/${e.id}/acknowledge`)).status).to.equal(403);
       const thptEscalation = (await (await s.client('sup_so')).get('/api/v1/escalations?unitId=thpt_1')).body.items[0];
-      expect((await sup.post(`/api/v1/escalations/${thptEscalation.id}/acknowledge`)).status).to.equal(403);
+      expect((await sup.post(`/api/v1/escalations/${thptEscalation.id}/acknowledge`)).status).to.equal(404);
       expect(await snapshot(s)).to.equal(before);
       const ack = await sup.post(`/api/v1/escalations/${e.id}/acknowledge`);
       expect(ack.body.escalation).to.include({ id: e.id, acknowledgedBy: 'sup_a' });

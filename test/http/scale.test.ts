@@ -47,7 +47,7 @@ describe('HTTP app on PostgreSQL + BullMQ, API and worker apart', function () {
     // the worker app then takes them from Redis.
     await api!.runtime.relay.rebuild();
     const deadline = Date.now() + 20_000;
-    while ((await engine.store.escalationsOf(id)).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect((await engine.store.escalationsOf(id)).map((e) => e.kind)).to.deep.equal(['reminder', 'overdue', 'escalation']);
+    while ((await engine.queries.escalationsOf(id)).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect((await engine.queries.escalationsOf(id)).map((e) => e.kind)).to.deep.equal(['reminder', 'overdue', 'escalation']);
   });
 });

@@ -129,14 +129,14 @@ export async function runScenario(h: Harness, g: Generated, start: number, comma
         expect(outcome, `${step}: the engine's answer and the pure step's`).to.equal(expected);
         if (outcome === 'ok') {
           expect(current.instance.rev, `${step}: one new rev`).to.equal(before.instance.rev + 1);
-          const [row] = (await rt.store.history(instanceId)).slice(-1);
+          const [row] = (await rt.queries.history(instanceId)).slice(-1);
           expect([row?.actor, row?.eventType], `${step}: its history row`).to.deep.equal([actor, event.type]);
           if (event.type === ENGINE_EVENTS.completeTask) {
             // The completion is on the task's row, whether its stage stays or moved on at once.
             const task = String(event.task);
             const stage = Object.values(compiled.stages).find((st) => st.tasks.some((t) => t.id === task))!.id;
             const rowId = taskId(instanceId, stage, before.instance.state.entries[stage]!.seq, task);
-            const done = (await rt.store.tasksOf(instanceId)).find((t) => t.id === rowId);
+            const done = (await rt.queries.tasksOf(instanceId)).find((t) => t.id === rowId);
             const data = event.data as Record<string, unknown>;
             expect(done, `${step}: the row of the task just completed`).to.deep.include({ status: 'done', completedBy: actor, completedAt: clock.at, ...(Object.keys(data).length ? { data } : {}) });
           }
@@ -148,7 +148,7 @@ export async function runScenario(h: Harness, g: Generated, start: number, comma
       await checkTimers(rt, current, step);
       seen.set(current.instance.rev, current.instance);
     }
-    const history = await rt.store.history(instanceId);
+    const history = await rt.queries.history(instanceId);
     expectLinear(history);
     expect(history.length, 'the instance is at its last history row').to.equal(current.instance.rev);
     const replayed = replay(compiled, calendar, { kind: g.unitKind }, history);
@@ -262,7 +262,7 @@ async function checkTimers(rt: Runtime, loaded: LoadedInstance, step: string): P
  */
 async function checkOverdue(rt: Runtime, compiled: CompiledProcess, calendar: Parameters<typeof ladderInstant>[2], before: LoadedInstance, after: LoadedInstance, now: number, step: string): Promise<number> {
   let checked = 0;
-  const recorded = new Map((await rt.store.escalationsOf(after.instance.id)).map((e) => [e.id, e.kind]));
+  const recorded = new Map((await rt.queries.escalationsOf(after.instance.id)).map((e) => [e.id, e.kind]));
   const entries = [...Object.entries(before.instance.state.entries), ...Object.entries(after.instance.state.entries)];
   for (const [stage, entry] of entries) {
     if (entry.dueAt === undefined) continue;

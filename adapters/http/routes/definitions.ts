@@ -1,41 +1,17 @@
 // Process definitions: list and read published versions, check a draft as it is typed (located
 // diagnostics and a diagram), preview its impact on running instances, publish it as a new version.
-import { toMermaid } from '../../../engine/definition/diagram.ts';
-import { EngineError } from '../../../engine/errors.ts';
-import { forbidden, HttpError, notFound } from '../errors.ts';
-import { MAX_VERSION, route, type Services } from '../route.ts';
-import { scope } from '../scope.ts';
+import { HttpError } from '../errors.ts';
+import { MAX_VERSION, route } from '../route.ts';
 
 const SOURCE = { type: 'object', additionalProperties: false, required: ['source'], properties: { source: { type: 'string', maxLength: 1_000_000 }, lang: { enum: ['vi', 'en'] } } } as const;
-
-/** The file name diagnostics carry: the process id when the draft names one. */
-function draftFile(source: string): string {
-  const id = /^id:\s*([a-z0-9-]{1,64})\s*$/m.exec(source)?.[1];
-  return id ? `${id}.yaml` : 'draft.yaml';
-}
-
-function checkDraft(services: Services, source: string) {
-  const result = services.engine.catalog.check(source, draftFile(source));
-  const diagnostics = result.diagnostics.map(({ file: _f, ...d }) => d);
-  return { ...result, diagnostics };
-}
 
 export const definitionRoutes = [
   route({
     method: 'get',
     path: '/api/v1/definitions',
-    summary: 'Published processes, each with its versions',
+    summary: 'Published processes, each with its versions and whether you may publish the next one',
     tag: 'definitions',
-    async handle({ services }) {
-      const byId = new Map<string, { id: string; title: unknown; latest: number; versions: { version: number; publishedAt: number; publishedBy?: string }[] }>();
-      for (const d of await services.engine.store.listDefinitions()) {
-        const entry = byId.get(d.id) ?? { id: d.id, title: d.title, latest: d.version, versions: [] };
-        entry.versions.push({ version: d.version, publishedAt: d.publishedAt, ...(d.publishedBy ? { publishedBy: d.publishedBy } : {}) });
-        if (d.version >= entry.latest) Object.assign(entry, { latest: d.version, title: d.title });
-        byId.set(d.id, entry);
-      }
-      return { items: [...byId.values()] };
-    },
+    handle: ({ services, principal }) => services.app.definitions(principal),
   }),
   route({
     method: 'get',
@@ -44,15 +20,12 @@ export const definitionRoutes = [
     tag: 'definitions',
     errors: [404],
     query: { type: 'object', additionalProperties: false, properties: { lang: { enum: ['vi', 'en'] } } },
-    async handle({ services, params, query }) {
+    async handle({ services, principal, params, query }) {
       const version = params.version === 'latest' ? undefined : Number(params.version);
       if (version !== undefined && !(Number.isInteger(version) && version > 0 && version <= MAX_VERSION)) {
         throw new HttpError(400, 'VALIDATION_FAILED', `version "${params.version}" is not a version number or "latest"`, { errors: [{ field: 'version', message: 'must be a positive integer or "latest"' }] });
       }
-      const def = await services.engine.store.getDefinition(params.id!, version);
-      if (!def) throw notFound(version === undefined ? `no process "${params.id}" is published` : `${params.id} version ${version} is not published`, { id: params.id, version });
-      const { definition } = services.engine.catalog.check(def.source, `${def.id}.yaml`);
-      return { ...def, diagram: definition ? { mermaid: toMermaid(definition, { lang: query.lang ?? 'vi' }) } : null };
+      return services.app.definitionVersion(principal, params.id!, version, query.lang ?? 'vi');
     },
   }),
   route({
@@ -61,14 +34,7 @@ export const definitionRoutes = [
     summary: 'Check a draft: diagnostics with line and column, and a diagram when it is valid. Changes nothing.',
     tag: 'definitions',
     body: SOURCE,
-    async handle({ services, body }) {
-      const { diagnostics, definition, compiled } = checkDraft(services, body.source);
-      return {
-        valid: !!definition,
-        diagnostics,
-        ...(definition && compiled ? { id: compiled.id, version: compiled.version, diagram: { mermaid: toMermaid(definition, { lang: body.lang ?? 'vi' }) } } : {}),
-      };
-    },
+    handle: ({ services, principal, body }) => services.app.validateDraft(principal, body.source, body.lang ?? 'vi'),
   }),
   route({
     method: 'post',
@@ -77,50 +43,20 @@ export const definitionRoutes = [
     tag: 'definitions',
     errors: [422],
     body: SOURCE,
-    async handle({ services, principal, body }) {
-      const { diagnostics, compiled } = checkDraft(services, body.source);
-      if (!compiled) throw new EngineError('DEFINITION_INVALID', 'the draft does not validate; fix its errors first', { diagnostics: diagnostics.filter((d) => d.severity === 'error') });
-      const counts = await services.engine.store.stageCounts({ definitionId: compiled.id, statuses: ['running', 'needs_migration'], underPaths: scope(principal, 'read') });
-      const byVersion = new Map<number, number>();
-      const byStage = new Map<string, number>();
-      let running = 0;
-      for (const c of counts) {
-        running += c.count;
-        for (const stage of c.stages) byStage.set(stage, (byStage.get(stage) ?? 0) + c.count);
-      }
-      for (const v of await versionCounts(services, compiled.id, scope(principal, 'read'))) byVersion.set(v.version, v.count);
-      return {
-        id: compiled.id,
-        version: compiled.version,
-        running,
-        byVersion: [...byVersion].map(([version, count]) => ({ version, count })),
-        stages: [...byStage].map(([stage, count]) => ({ stage, count, exists: stage in compiled.stages })).sort((a, b) => Number(a.exists) - Number(b.exists) || b.count - a.count),
-      };
-    },
+    handle: ({ services, principal, body }) => services.app.impact(principal, body.source),
   }),
   route({
     method: 'post',
     path: '/api/v1/definitions',
-    summary: 'Publish a draft as a new immutable version (administrators)',
+    summary: 'Publish a draft as a new immutable version (administrators of the unit the process belongs to, or above; a new process belongs to your widest administrator unit)',
     tag: 'definitions',
     status: 201,
     errors: [409, 422],
     body: SOURCE,
-    async handle({ services, principal, body, actor, res }) {
-      if (!scope(principal, 'administer').length) throw forbidden('publishing a process needs an administrator role', { ability: 'administer' });
-      const file = draftFile(body.source);
-      const result = await services.engine.catalog.publish(body.source, file, actor);
+    async handle({ services, principal, body, call, res }) {
+      const result = await services.app.publish(principal, body.source, call);
       if (!result.created) res.locals.status = 200;
-      return { ...result, diagnostics: result.diagnostics.map(({ file: _f, ...d }) => d) };
+      return result;
     },
   }),
 ];
-
-async function versionCounts(services: Services, definitionId: string, underPaths: string[]): Promise<{ version: number; count: number }[]> {
-  const out: { version: number; count: number }[] = [];
-  for (const d of (await services.engine.store.listDefinitions()).filter((x) => x.id === definitionId)) {
-    const count = await services.engine.store.countInstances({ definitionId, definitionVersion: d.version, statuses: ['running', 'needs_migration'], underPaths });
-    if (count) out.push({ version: d.version, count });
-  }
-  return out;
-}

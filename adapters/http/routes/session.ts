@@ -1,17 +1,7 @@
 // Signing in and out, who I am, tokens for scripts, and the service's own health.
 import { login, logout, issueToken } from '../auth.ts';
 import { HttpError } from '../errors.ts';
-import { publicRoute, route, TEXT, type Principal, type Services } from '../route.ts';
-
-export async function describeUser(services: Services, principal: Principal) {
-  const units = new Map((await services.engine.store.getUnits(principal.grants.map((g) => g.unitId))).map((u) => [u.id, u]));
-  return {
-    id: principal.user.id,
-    login: principal.user.login,
-    name: principal.user.name,
-    grants: principal.grants.map((g) => ({ role: g.role, unitId: g.unitId, unitName: units.get(g.unitId)?.name ?? g.unitId, unitKind: units.get(g.unitId)?.kind, unitPath: g.unitPath })),
-  };
-}
+import { publicRoute, route, TEXT } from '../route.ts';
 
 export const sessionRoutes = [
   publicRoute({
@@ -22,8 +12,8 @@ export const sessionRoutes = [
     errors: [401, 429],
     body: { type: 'object', additionalProperties: false, required: ['login', 'password'], properties: { login: TEXT(64), password: TEXT(200) } },
     async handle({ services, res, body }) {
-      const { principal } = await login(services, res, body, services.engine.clock.now());
-      return { user: await describeUser(services, principal), csrfToken: principal.csrfToken };
+      const { principal } = await login(services, res, body, services.app.now());
+      return { user: (await services.app.me(principal)).user, csrfToken: principal.csrfToken };
     },
   }),
   route({
@@ -42,8 +32,8 @@ export const sessionRoutes = [
     summary: 'The signed-in user, their grants, the CSRF token and the unread inbox count',
     tag: 'session',
     async handle({ services, principal }) {
-      const unread = await services.engine.store.countUnread(principal.grants.map((g) => g.unitId));
-      return { user: await describeUser(services, principal), csrfToken: principal.csrfToken ?? null, unreadInbox: unread };
+      const { user, unreadInbox } = await services.app.me(principal);
+      return { user, csrfToken: principal.csrfToken ?? null, unreadInbox };
     },
   }),
   route({
@@ -53,9 +43,8 @@ export const sessionRoutes = [
     tag: 'session',
     status: 201,
     body: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: TEXT(100) } },
-    async handle({ services, principal, body }) {
-      return { name: body.name, token: await issueToken(services.accounts, principal.user.id, body.name, services.engine.clock.now()) };
-    },
+    handle: ({ services, principal, body, call }) =>
+      services.app.idempotent(principal, call, { token: body }, async () => ({ name: body.name, token: await issueToken(services.accounts, principal.user.id, body.name, services.app.now()) })),
   }),
   publicRoute({
     method: 'get',

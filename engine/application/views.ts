@@ -1,14 +1,10 @@
-// Shapes the API answers with: records decorated with the titles and names a reader needs (unit
-// names, process and stage titles), looked up in batches, never one query per row.
-import { scopeOf, within } from '../../engine/access.ts';
-import { localDateOf } from '../../engine/calendar/time.ts';
-import type { CompiledProcess } from '../../engine/definition/compile.ts';
-import type { Text } from '../../engine/definition/types.generated.ts';
-import type { Engine } from '../../engine/service/engine.ts';
-import type { Escalation, Instance, Task } from '../../engine/domain.ts';
-import { unitHolding } from '../../engine/service/roles.ts';
-import { outside } from './scope.ts';
-import type { Principal } from './route.ts';
+// The shapes people read: records decorated with the titles and names a reader needs (unit names,
+// process and stage titles), looked up in batches, never one query per row.
+import { localDateOf } from '../calendar/time.ts';
+import type { CompiledProcess } from '../definition/compile.ts';
+import type { Text } from '../definition/types.generated.ts';
+import type { Engine } from '../service/engine.ts';
+import type { Escalation, Instance, Task } from '../domain.ts';
 
 const plain = (id: string): Text => ({ vi: id, en: id });
 
@@ -53,7 +49,7 @@ export async function instanceRows(engine: Engine, instances: Instance[]) {
 }
 
 export async function taskRows(engine: Engine, tasks: Task[]) {
-  const loaded = await engine.store.listInstances({ ids: [...new Set(tasks.map((t) => t.instanceId))] }, { limit: tasks.length || 1 });
+  const loaded = await engine.queries.listInstances({ ids: [...new Set(tasks.map((t) => t.instanceId))] }, { limit: tasks.length || 1 });
   const byId = new Map(loaded.map((i) => [i.id, i]));
   const names = await unitNames(engine, [...tasks.map((t) => t.ownerUnitId), ...loaded.map((i) => i.orgUnitId)]);
   const proc = await processes(engine, loaded);
@@ -84,7 +80,7 @@ export async function taskRows(engine: Engine, tasks: Task[]) {
 }
 
 export async function escalationRows(engine: Engine, escalations: Escalation[]) {
-  const instances = await engine.store.listInstances({ ids: [...new Set(escalations.map((e) => e.instanceId))] }, { limit: escalations.length || 1 });
+  const instances = await engine.queries.listInstances({ ids: [...new Set(escalations.map((e) => e.instanceId))] }, { limit: escalations.length || 1 });
   const byId = new Map(instances.map((i) => [i.id, i]));
   const names = await unitNames(engine, instances.map((i) => i.orgUnitId));
   const proc = await processes(engine, instances);
@@ -105,21 +101,6 @@ export async function escalationRows(engine: Engine, escalations: Escalation[]) 
       acknowledgedAt: e.acknowledgedAt ?? null,
     };
   });
-}
-
-/** Stages work may be done in by this caller: the instance's active stages whose owner unit lies
- * in the caller's staff/administrator scope. Throws 403 when there is none. */
-export async function requireStageOwner(engine: Engine, principal: Principal, instance: Instance): Promise<void> {
-  const compiled = await engine.catalog.get(instance.definitionId, instance.definitionVersion);
-  const chain = await engine.chainOf(instance.orgUnitId);
-  const mine = scopeOf(principal.grants, 'work');
-  const owners = instance.stages.map((s) => compiled.stages[s]?.owner).filter((o): o is string => !!o);
-  const ok = owners.some((o) => {
-    const role = compiled.roles[o];
-    const unit = role ? unitHolding(role, chain) : undefined;
-    return unit !== undefined && within(mine, unit.path);
-  });
-  if (!ok && !(instance.stages.length === 0 && within(mine, instance.unitPath))) outside(`the current stage of instance "${instance.id}"`, 'work');
 }
 
 /** Working days from today to a due moment (negative when past), in the process's calendar. */

@@ -1,0 +1,100 @@
+// The read models on knex: what people look at — listings, timelines, the overdue board, inboxes —
+// each scoped by materialised paths in its WHERE clause. Nothing here writes, and no command
+// decides a change from it (commands load through the Store).
+import type { Knex } from 'knex';
+import type { DueGroup, InstanceFilter, Queries } from '../../engine/ports.ts';
+import type { Campaign, Escalation, HistoryEntry, InboxItem, Instance, OrgUnit, Task } from '../../engine/domain.ts';
+import { toCampaign, toEscalation, toHistory, toInbox, toInstance, toTask, toUnit } from './rows.ts';
+import { applyFilter, escalationQuery, under, underAny } from './where.ts';
+
+export class KnexQueries implements Queries {
+  constructor(readonly db: Knex) {}
+
+  async childUnits(parentId: string): Promise<(OrgUnit & { childCount: number })[]> {
+    const rows = await this.db('org_units as u')
+      .where('u.parent_id', parentId)
+      .select('u.*', this.db('org_units as c').count('*').whereRaw('c.parent_id = u.id').as('child_count'))
+      .orderBy(['u.name', 'u.id']);
+    return rows.map((r: Record<string, unknown>) => ({ ...toUnit(r), childCount: Number(r.child_count) }));
+  }
+
+  async listInstances(filter: InstanceFilter, page: { afterId?: string; limit: number }): Promise<Instance[]> {
+    const q = applyFilter(this.db('instances'), filter).orderBy('id').limit(page.limit);
+    if (page.afterId) q.where('id', '>', page.afterId);
+    return (await q).map(toInstance);
+  }
+
+  async countInstances(filter: InstanceFilter): Promise<number> {
+    return Number((await applyFilter(this.db('instances'), filter).count({ n: '*' }))[0]!.n);
+  }
+
+  async stageCounts(filter: InstanceFilter): Promise<{ definitionId: string; stages: string[]; status: Instance['status']; count: number }[]> {
+    const rows = await applyFilter(this.db('instances'), filter).select('definition_id', 'stages', 'status').count({ n: '*' }).groupBy('definition_id', 'stages', 'status');
+    return rows.map((r: Record<string, any>) => ({ definitionId: r.definition_id, stages: JSON.parse(r.stages), status: r.status, count: Number(r.n) }));
+  }
+
+  async listCampaigns(underPaths: string[], limit: number): Promise<Campaign[]> {
+    const q = underAny(this.db('campaigns').join('org_units', 'org_units.id', 'campaigns.root_unit_id'), 'org_units.path', underPaths);
+    return (await q.select('campaigns.*').orderBy([{ column: 'campaigns.created_at', order: 'desc' }, { column: 'campaigns.id' }]).limit(limit)).map(toCampaign);
+  }
+
+  async history(instanceId: string): Promise<HistoryEntry[]> {
+    return (await this.db('history').where({ instance_id: instanceId }).orderBy('rev')).map(toHistory);
+  }
+
+  async tasksOf(instanceId: string): Promise<Task[]> {
+    return (await this.db('tasks').where({ instance_id: instanceId }).orderBy(['opened_at', 'id'])).map(toTask);
+  }
+
+  async escalationsOf(instanceId: string): Promise<Escalation[]> {
+    return (await this.db('escalations').where({ instance_id: instanceId }).orderBy(['fired_at', 'id'])).map(toEscalation);
+  }
+
+  async escalations(underPaths: string[], options: { unitPath?: string; ids?: string[]; acknowledged?: boolean; limit: number }): Promise<Escalation[]> {
+    const q = escalationQuery(this.db, underPaths, options).orderBy([{ column: 'fired_at', order: 'desc' }, { column: 'id' }]).limit(options.limit);
+    if (options.unitPath) under(q, 'unit_path', options.unitPath);
+    if (options.ids) q.whereIn('id', options.ids);
+    return (await q).map(toEscalation);
+  }
+
+  async countEscalations(underPaths: string[], options: { acknowledged?: boolean }): Promise<number> {
+    return Number((await escalationQuery(this.db, underPaths, options).count({ n: '*' }))[0]!.n);
+  }
+
+  async getTask(id: string, underPaths?: string[]): Promise<Task | undefined> {
+    const q = this.db('tasks').where({ id });
+    if (underPaths) underAny(q, 'owner_unit_path', underPaths);
+    const row = await q.first();
+    return row ? toTask(row) : undefined;
+  }
+
+  async openTasks(unitPaths: string[], options: { subtree: boolean; limit: number }): Promise<Task[]> {
+    if (!unitPaths.length) return [];
+    const q = this.db('tasks').where({ status: 'open' });
+    if (options.subtree) underAny(q, 'owner_unit_path', unitPaths);
+    else q.whereIn('owner_unit_path', unitPaths);
+    return (await q.orderByRaw('case when due_at is null then 1 else 0 end, due_at, id').limit(options.limit)).map(toTask);
+  }
+
+  async dueGroups(path: string, until: number): Promise<DueGroup[]> {
+    const rows = await under(this.db('instances'), 'unit_path', path)
+      .where({ status: 'running' })
+      .where('due_at', '<', until)
+      .select('org_unit_id', 'stages', 'definition_id', 'due_at')
+      .count({ n: '*' })
+      .groupBy('org_unit_id', 'stages', 'definition_id', 'due_at');
+    return rows.map((r: Record<string, any>) => ({ orgUnitId: r.org_unit_id, stages: JSON.parse(r.stages), definitionId: r.definition_id, dueAt: Number(r.due_at), count: Number(r.n) }));
+  }
+
+  async inbox(unitIds: string[], options: { unreadOnly: boolean; limit: number }): Promise<InboxItem[]> {
+    if (!unitIds.length) return [];
+    const q = this.db('inbox').whereIn('unit_id', unitIds).orderBy('id', 'desc').limit(options.limit);
+    if (options.unreadOnly) q.whereNull('read_at');
+    return (await q).map(toInbox);
+  }
+
+  async countUnread(unitIds: string[]): Promise<number> {
+    if (!unitIds.length) return 0;
+    return Number((await this.db('inbox').whereIn('unit_id', unitIds).whereNull('read_at').count({ n: '*' }))[0]!.n);
+  }
+}

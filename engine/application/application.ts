@@ -1,0 +1,591 @@
+// The application layer: the only thing adapters call. Every command and query takes the acting
+// principal, asks the rule table (policy.ts) once, runs the engine, and answers the shape people read
+// (views.ts). HTTP routes validate a request, call one method here and map the answer; the CLI, the
+// loaders and the demo call the same methods as the system principal. Idempotency-Key is handled
+// here for every command (engine/service/idempotency.ts).
+import type { Ability } from '../access.ts';
+import { toMermaid } from '../definition/diagram.ts';
+import type { Diagnostic } from '../definition/diagnostics.ts';
+import type { ProcessDefinition } from '../definition/model.ts';
+import type { CompiledProcess } from '../definition/compile.ts';
+import { DUE_EVENT } from '../definition/model.ts';
+import type { Campaign, Instance, InstanceStatus, OrgUnit, Task } from '../domain.ts';
+import { EngineError } from '../errors.ts';
+import type { InstanceFilter } from '../ports.ts';
+import { createCampaign, type CampaignInput } from '../service/campaigns.ts';
+import { cancelCohort, extendCohort, migrateCohort, reassignCohort, type CohortReport, type CohortScope } from '../service/cohort.ts';
+import { summary, type CommandOptions, type Engine, type InstanceSummary } from '../service/engine.ts';
+import { once, type IdempotencyKey, type KeyToCommit } from '../service/idempotency.ts';
+import type { UnitInput } from '../service/org.ts';
+import { overdueBoard, timeline } from '../service/queries.ts';
+import { pathIds } from '../service/roles.ts';
+import {
+  actableStages,
+  cohortExclusion,
+  covers,
+  forbidden,
+  mayPublish,
+  mayWorkTask,
+  needs,
+  notFound,
+  publisherUnit,
+  requireStageAct,
+  scope,
+  type Principal,
+  type StageAct,
+} from './policy.ts';
+import { escalationRows, instanceRows, processes, stageTitle, taskRows, workingDaysLeft } from './views.ts';
+
+export type { Principal } from './policy.ts';
+export { systemPrincipal } from './policy.ts';
+
+/** A draft checked: every diagnostic, and the definition and its compiled form when it is clean. */
+export interface DraftCheck {
+  diagnostics: Diagnostic[];
+  definition?: ProcessDefinition;
+  compiled?: CompiledProcess;
+}
+
+export interface ApplicationDeps {
+  engine: Engine;
+  /** Starts a launched campaign's run in the background (the runtime's runner). */
+  runCampaignLater?: (campaignId: string, actor: string) => void;
+  /** Checks a draft; default in this process (the HTTP adapter may move it off the event loop). */
+  checkDraft?: (source: string, file: string, who: Principal) => Promise<DraftCheck>;
+}
+
+/** Per command: the request's Idempotency-Key. */
+export interface Call {
+  idempotency?: IdempotencyKey;
+}
+
+export type CohortOperation =
+  | { op: 'extend'; stage: string; until?: string; workingDays?: number; days?: number }
+  | { op: 'reassign'; toUnitId: string; task?: string }
+  | { op: 'cancel' }
+  | { op: 'migrate'; toVersion: number; stateMap?: Record<string, string> };
+
+export interface CohortFilter {
+  definitionId?: string;
+  definitionVersion?: number;
+  campaignId?: string;
+  unitId?: string;
+  stages?: string[];
+}
+
+export interface InstanceQuery {
+  definitionId?: string;
+  campaignId?: string;
+  unitId?: string;
+  stage?: string;
+  status?: InstanceStatus;
+  overdue?: boolean;
+  limit?: number;
+  after?: string;
+}
+
+export class Application {
+  readonly engine: Engine;
+  private readonly deps: ApplicationDeps;
+
+  constructor(deps: ApplicationDeps) {
+    this.engine = deps.engine;
+    this.deps = deps;
+  }
+
+  /** The clock every adapter reads "now" from (sessions, tokens): the engine's. */
+  now(): number {
+    return this.engine.clock.now();
+  }
+
+  // ── who I am ────────────────────────────────────────────────────────────────────────────────
+
+  /** The caller, their grants with unit names, and their unread notices. */
+  async me(p: Principal) {
+    const units = new Map((await this.engine.store.getUnits(p.grants.map((g) => g.unitId))).map((u) => [u.id, u]));
+    return {
+      user: {
+        id: p.user.id,
+        login: p.user.login,
+        name: p.user.name,
+        grants: p.grants.map((g) => ({ role: g.role, unitId: g.unitId, unitName: units.get(g.unitId)?.name ?? g.unitId, unitKind: units.get(g.unitId)?.kind ?? null, unitPath: g.unitPath })),
+      },
+      unreadInbox: await this.engine.queries.countUnread(p.grants.map((g) => g.unitId)),
+    };
+  }
+
+  // ── the org tree ────────────────────────────────────────────────────────────────────────────
+
+  /** Units directly under a unit, or the caller's grant roots. */
+  async orgUnits(p: Principal, parentId?: string) {
+    const { store, queries } = this.engine;
+    if (parentId) {
+      await this.unitFor(p, parentId, 'read');
+      return { items: await queries.childUnits(parentId) };
+    }
+    const units = await store.getUnits(scope(p, 'read').map((path) => pathIds(path).at(-1)!));
+    const items = await Promise.all(units.map(async (u) => ({ ...u, childCount: (await queries.childUnits(u.id)).length })));
+    return { items: items.sort((a, b) => a.path.localeCompare(b.path)) };
+  }
+
+  /** One unit, the chain above it (one's own Sở and Phòng are no secret), and the units directly under it. */
+  async orgUnit(p: Principal, id: string) {
+    const unit = await this.unitFor(p, id, 'read');
+    const chain = await this.engine.chainOf(unit.id);
+    return { unit, ancestors: chain.slice(1).reverse(), children: await this.engine.queries.childUnits(unit.id) };
+  }
+
+  /** Adds (or renames) org units under units the caller administers (loaders: the system). */
+  async addUnits(p: Principal, inputs: readonly UnitInput[]): Promise<OrgUnit[]> {
+    for (const parentId of new Set(inputs.map((u) => u.parentId).filter((x): x is string => !!x && !inputs.some((i) => i.id === x)))) await this.unitFor(p, parentId, 'administer');
+    if (inputs.some((u) => !u.parentId) && !covers(p, 'administer', '/')) throw forbidden('a unit at the top of the tree needs the system', { ability: 'administer' });
+    return this.engine.addUnits(inputs);
+  }
+
+  // ── process definitions ─────────────────────────────────────────────────────────────────────
+
+  /** Published processes, each with its versions, and whether the caller may publish the next one. */
+  async definitions(p: Principal) {
+    const defs = await this.engine.store.listDefinitions();
+    const owners = new Map((await this.engine.store.getUnits([...new Set(defs.map((d) => d.ownerUnitId).filter((x): x is string => !!x))])).map((u) => [u.id, u]));
+    const byId = new Map<string, { id: string; title: unknown; latest: number; mayPublish: boolean; versions: { version: number; publishedAt: number; publishedBy?: string }[] }>();
+    for (const d of defs) {
+      const owner = d.ownerUnitId ? owners.get(d.ownerUnitId) : undefined;
+      const entry = byId.get(d.id) ?? { id: d.id, title: d.title, latest: d.version, mayPublish: mayPublish(p, { ...(owner ? { ownerUnitPath: owner.path } : {}) }), versions: [] };
+      entry.versions.push({ version: d.version, publishedAt: d.publishedAt, ...(d.publishedBy ? { publishedBy: d.publishedBy } : {}) });
+      if (d.version >= entry.latest) Object.assign(entry, { latest: d.version, title: d.title });
+      byId.set(d.id, entry);
+    }
+    return { items: [...byId.values()] };
+  }
+
+  /** One published version (the latest when none is given): its source and its diagram. */
+  async definitionVersion(p: Principal, id: string, version: number | undefined, lang: 'vi' | 'en') {
+    void p; // every signed-in person reads the library
+    const def = await this.engine.store.getDefinition(id, version);
+    if (!def) throw new EngineError('NOT_FOUND', version === undefined ? `no process "${id}" is published` : `${id} version ${version} is not published`, { id, version });
+    const { definition } = await this.check(p, def.source, `${def.id}.yaml`);
+    const { ownerUnitId: _o, ...rest } = def;
+    return { ...rest, diagram: definition ? { mermaid: toMermaid(definition, { lang }) } : null };
+  }
+
+  /** Checks a draft: located diagnostics, and a diagram when it is valid. Changes nothing. */
+  async validateDraft(p: Principal, source: string, lang: 'vi' | 'en') {
+    const { diagnostics, definition, compiled } = await this.check(p, source, draftFile(source));
+    return {
+      valid: !!definition,
+      diagnostics: diagnostics.map(({ file: _f, ...d }) => d),
+      ...(definition && compiled ? { id: compiled.id, version: compiled.version, diagram: { mermaid: toMermaid(definition, { lang }) } } : {}),
+    };
+  }
+
+  /** What publishing a draft would meet: running instances in the caller's units, by version and stage. */
+  async impact(p: Principal, source: string) {
+    const { diagnostics, compiled } = await this.check(p, source, draftFile(source));
+    if (!compiled) throw new EngineError('DEFINITION_INVALID', 'the draft does not validate; fix its errors first', { diagnostics: diagnostics.filter((d) => d.severity === 'error').map(({ file: _f, ...d }) => d) });
+    const underPaths = scope(p, 'read');
+    const { queries, store } = this.engine;
+    const counts = await queries.stageCounts({ definitionId: compiled.id, statuses: ['running', 'needs_migration'], underPaths });
+    const byStage = new Map<string, number>();
+    let running = 0;
+    for (const c of counts) {
+      running += c.count;
+      for (const stage of c.stages) byStage.set(stage, (byStage.get(stage) ?? 0) + c.count);
+    }
+    const byVersion: { version: number; count: number }[] = [];
+    for (const d of (await store.listDefinitions()).filter((x) => x.id === compiled.id)) {
+      const count = await queries.countInstances({ definitionId: compiled.id, definitionVersion: d.version, statuses: ['running', 'needs_migration'], underPaths });
+      if (count) byVersion.push({ version: d.version, count });
+    }
+    return {
+      id: compiled.id,
+      version: compiled.version,
+      running,
+      byVersion,
+      stages: [...byStage].map(([stage, count]) => ({ stage, count, exists: stage in compiled.stages })).sort((a, b) => Number(a.exists) - Number(b.exists) || b.count - a.count),
+    };
+  }
+
+  /** Publishes a draft as a new immutable version, for administrators of the unit the process
+   * belongs to (a new process: to the publisher's widest administrator grant). */
+  async publish(p: Principal, source: string, call: Call = {}) {
+    if (!scope(p, 'administer').length) throw forbidden(`publishing a process needs ${needs('administer')}`, { ability: 'administer' });
+    return this.once(p, call, { publish: source }, false, async () => {
+      const file = draftFile(source);
+      const { compiled } = await this.check(p, source, file);
+      if (compiled) {
+        const latest = await this.engine.store.getDefinition(compiled.id);
+        const owner = latest?.ownerUnitId ? await this.engine.store.getUnit(latest.ownerUnitId) : undefined;
+        if (latest && !mayPublish(p, owner ? { ownerUnitPath: owner.path } : {})) {
+          throw forbidden(`process "${compiled.id}" belongs to ${owner && covers(p, 'read', owner.path) ? `unit "${owner.name}"` : 'a unit above or beside yours'}: only its administrators (or those above them) publish its next versions`, { id: compiled.id, ability: 'administer' });
+        }
+      }
+      const result = await this.engine.catalog.publish(source, file, p.user.login, publisherUnit(p)?.unitId);
+      return { ...result, diagnostics: result.diagnostics.map(({ file: _f, ...d }) => d) };
+    });
+  }
+
+  // ── campaigns ───────────────────────────────────────────────────────────────────────────────
+
+  async campaigns(p: Principal, limit = 100) {
+    return { items: await this.campaignRows(await this.engine.queries.listCampaigns(scope(p, 'read'), limit)) };
+  }
+
+  /** Launches a process for every unit of the given kinds under a unit (administrators of that unit);
+   * it runs in the background. The campaign names the version it runs. */
+  async launchCampaign(p: Principal, input: CampaignInput, call: Call = {}) {
+    await this.unitFor(p, input.rootUnitId, 'administer');
+    return this.once(p, call, { campaign: input }, false, async () => {
+      // An id another unit's campaign holds is theirs: answered as if it did not exist.
+      if (input.id) {
+        const taken = await this.engine.store.getCampaign(input.id);
+        if (taken) await this.campaignFor(p, taken.id);
+      }
+      const campaign = await createCampaign(this.engine, input, { actor: p.user.login });
+      this.deps.runCampaignLater?.(campaign.id, p.user.login);
+      const [row] = await this.campaignRows([campaign]);
+      return { campaign: row! };
+    });
+  }
+
+  /** A campaign's progress: started of total, instances by stage, overdue and finished counts. */
+  async campaign(p: Principal, id: string) {
+    const campaign = await this.campaignFor(p, id);
+    const { queries } = this.engine;
+    const underPaths = scope(p, 'read');
+    const counts = await queries.stageCounts({ campaignId: campaign.id, underPaths });
+    const compiled = (await processes(this.engine, [campaign]))(campaign.definitionId, campaign.definitionVersion);
+    const byStage = new Map<string, number>();
+    for (const c of counts.filter((x) => x.status === 'running')) for (const s of c.stages) byStage.set(s, (byStage.get(s) ?? 0) + c.count);
+    const [row] = await this.campaignRows([campaign]);
+    return {
+      campaign: row!,
+      byStage: [...byStage].map(([stage, count]) => ({ stage, title: stageTitle(compiled, stage), count })),
+      overdue: await queries.countInstances({ campaignId: campaign.id, underPaths, dueBefore: this.now() }),
+      done: counts.filter((c) => c.status === 'done').reduce((n, c) => n + c.count, 0),
+    };
+  }
+
+  /** Every instance of a campaign the caller can read, as rows (for the export). */
+  async campaignInstances(p: Principal, id: string) {
+    const campaign = await this.campaignFor(p, id);
+    const rows = [];
+    let afterId: string | undefined;
+    for (;;) {
+      const page = await this.engine.queries.listInstances({ campaignId: campaign.id, underPaths: scope(p, 'read') }, { limit: 500, ...(afterId ? { afterId } : {}) });
+      if (!page.length) break;
+      rows.push(...(await instanceRows(this.engine, page)));
+      afterId = page.at(-1)!.id;
+    }
+    return { campaign, rows };
+  }
+
+  // ── instances ───────────────────────────────────────────────────────────────────────────────
+
+  async instances(p: Principal, q: InstanceQuery) {
+    const unit = q.unitId ? await this.unitFor(p, q.unitId, 'read') : undefined;
+    const limit = q.limit ?? 100;
+    const page = await this.engine.queries.listInstances(
+      {
+        underPaths: scope(p, 'read'),
+        ...(unit ? { underPath: unit.path } : {}),
+        ...(q.definitionId ? { definitionId: q.definitionId } : {}),
+        ...(q.campaignId ? { campaignId: q.campaignId } : {}),
+        ...(q.stage ? { stages: [q.stage] } : {}),
+        ...(q.status ? { statuses: [q.status] } : {}),
+        ...(q.overdue ? { dueBefore: this.now() } : {}),
+      },
+      { limit, ...(q.after ? { afterId: q.after } : {}) },
+    );
+    return { items: await instanceRows(this.engine, page), ...(page.length === limit ? { next: page.at(-1)!.id } : {}) };
+  }
+
+  /** One instance's timeline: active stages with deadlines and what the caller may do in each,
+   * history, tasks, escalations. */
+  async instance(p: Principal, id: string) {
+    await this.instanceFor(p, id);
+    const { engine } = this;
+    const t = await timeline(engine, id);
+    const compiled = await engine.catalog.get(t.instance.definitionId, t.instance.definitionVersion);
+    const chain = await engine.chainOf(t.instance.orgUnitId);
+    const mine = t.instance.status === 'running' ? actableStages(p, compiled, t.instance, chain) : new Set<string>();
+    const { state: _state, unitPath: _p, ...instance } = t.instance;
+    const evidence = (t.instance.state.snapshot as { context?: { evidence?: Record<string, Record<string, boolean>> } } | null)?.context?.evidence ?? {};
+    return {
+      instance,
+      title: t.title,
+      unit: t.unit,
+      /** Whether the caller may act in any active stage now (each stage says for itself). */
+      canAct: mine.size > 0,
+      stageTitles: Object.fromEntries(Object.values(compiled.stages).map((s) => [s.id, s.title])),
+      stages: t.instance.stages.map((s) => {
+        const info = compiled.stages[s];
+        const entry = t.instance.state.entries[s];
+        return {
+          id: s,
+          title: stageTitle(compiled, s),
+          legalBasis: info?.legalBasis.length ? info.legalBasis : compiled.legalBasis,
+          enteredAt: entry?.enteredAt ?? null,
+          dueAt: entry?.dueAt ?? null,
+          workingDaysLeft: workingDaysLeft(engine, compiled, entry?.dueAt),
+          canAct: mine.has(s),
+          // DUE is the engine's own: nobody sends it by hand.
+          accepts: (info?.accepts ?? []).filter((e) => e !== DUE_EVENT).map((type) => ({ type, title: compiled.events[type]?.title ?? { vi: type, en: type }, form: compiled.events[type]?.form ?? null })),
+          evidence: (info?.evidence ?? []).map((e) => ({ ...e, checked: evidence[s]?.[e.id] === true })),
+        };
+      }),
+      history: t.history,
+      tasks: t.tasks,
+      escalations: await escalationRows(engine, t.escalations),
+    };
+  }
+
+  /** Sends a process event; the caller must work over the owner of every active stage accepting it. */
+  async sendEvent(p: Principal, instanceId: string, event: { type: string; data?: Record<string, unknown> }, call: Call = {}): Promise<InstanceSummary> {
+    await this.instanceFor(p, instanceId);
+    return this.once(p, call, { instanceId, event }, true, (key) => this.engine.send(instanceId, event, this.command(p, key, { kind: 'event', type: event.type })));
+  }
+
+  /** Ticks (or unticks) an evidence item of the stage holding it. */
+  async checkEvidence(p: Principal, instanceId: string, item: string, checked: boolean, call: Call = {}): Promise<InstanceSummary> {
+    await this.instanceFor(p, instanceId);
+    return this.once(p, call, { instanceId, item, checked }, true, (key) => this.engine.checkEvidence(instanceId, item, checked, this.command(p, key, { kind: 'evidence', item })));
+  }
+
+  /** Sets (or clears) an anchor date: for those who work over the stages whose deadline it sets. */
+  async setAnchor(p: Principal, instanceId: string, name: string, date: string | null, call: Call = {}): Promise<InstanceSummary> {
+    await this.instanceFor(p, instanceId);
+    return this.once(p, call, { instanceId, name, date }, true, (key) => this.engine.setAnchor(instanceId, name, date, this.command(p, key, { kind: 'anchor', name })));
+  }
+
+  /** Ends an instance early (administrators of its unit), with the reason on record. */
+  async cancelInstance(p: Principal, instanceId: string, reason: string, call: Call = {}): Promise<InstanceSummary> {
+    const instance = await this.instanceFor(p, instanceId);
+    if (!covers(p, 'administer', instance.unitPath)) throw forbidden(`cancelling needs ${needs('administer')} on the instance's unit`, { ability: 'administer' });
+    return this.once(p, call, { instanceId, reason }, true, (key) => this.engine.cancel(instanceId, reason, { actor: p.user.login, ...(key ? { idempotency: key } : {}) }));
+  }
+
+  // ── tasks ───────────────────────────────────────────────────────────────────────────────────
+
+  /** Open tasks held by the units the caller works on, soonest due first. */
+  async myTasks(p: Principal, limit = 200) {
+    const tasks = await this.engine.queries.openTasks(scope(p, 'work'), { subtree: true, limit });
+    return { items: await taskRows(this.engine, tasks) };
+  }
+
+  /** One task: its form, its stage's checklist, legal basis and deadline, and whether the caller may act. */
+  async task(p: Principal, id: string) {
+    const { engine } = this;
+    const task = await this.taskFor(p, id, 'read');
+    const loaded = await engine.store.loadInstance(task.instanceId);
+    const instance = loaded!.instance;
+    const compiled = await engine.catalog.get(instance.definitionId, instance.definitionVersion);
+    const stage = compiled.stages[task.stage];
+    const info = stage?.tasks.find((t) => t.id === task.task);
+    const checked = (instance.state.snapshot as { context?: { evidence?: Record<string, Record<string, boolean>> } } | null)?.context?.evidence?.[task.stage] ?? {};
+    const current = instance.state.entries[task.stage]?.seq === task.stageSeq;
+    const [row] = await taskRows(engine, [task]);
+    return {
+      task: row!,
+      description: info?.description ?? null,
+      form: info?.form ?? null,
+      evidence: current ? (stage?.evidence ?? []).map((e) => ({ ...e, checked: checked[e.id] === true })) : [],
+      stage: {
+        id: task.stage,
+        title: stageTitle(compiled, task.stage),
+        legalBasis: stage?.legalBasis.length ? stage.legalBasis : compiled.legalBasis,
+        dueAt: task.dueAt ?? null,
+        workingDaysLeft: workingDaysLeft(engine, compiled, task.dueAt),
+      },
+      instance: summary(instance),
+      /** Whether the caller may complete it and tick the checklist. */
+      canAct: task.status === 'open' && instance.status === 'running' && mayWorkTask(p, task),
+    };
+  }
+
+  /** Completes a task with its form data: for those who work over the unit holding it. */
+  async completeTask(p: Principal, taskId: string, data: Record<string, unknown>, call: Call = {}): Promise<InstanceSummary> {
+    return this.once(p, call, { taskId, data }, true, async (key) => {
+      const task = await this.taskFor(p, taskId, 'work');
+      if (task.status !== 'open') throw new EngineError('TASK_NOT_OPEN', `task "${task.task}" is ${task.status}, not open`, { taskId: task.id, status: task.status });
+      // Holding the task is enough: a cohort reassign can hand it to a unit outside the instance's
+      // subtree (a merged school's work), and that unit's staff are the ones to finish it.
+      return this.engine.completeTask(task.instanceId, task.task, data, { actor: p.user.login, ...(key ? { idempotency: key } : {}) });
+    });
+  }
+
+  // ── cohort operations ───────────────────────────────────────────────────────────────────────
+
+  /** Extends, hands over, cancels or migrates the instances a filter picks in the caller's units —
+   * touching only work whose owner unit the caller administers; the rest is listed as excluded. */
+  async cohort(p: Principal, filter: CohortFilter, operation: CohortOperation & { reason: string; dryRun?: boolean }, call: Call = {}): Promise<CohortReport> {
+    // The units it names first: outside the caller's units they do not exist, whatever their role.
+    const named = [filter.unitId, operation.op === 'reassign' ? operation.toUnitId : undefined].filter((x): x is string => !!x);
+    for (const id of named) await this.unitFor(p, id, 'read');
+    const unit = filter.unitId ? await this.unitFor(p, filter.unitId, 'administer') : undefined;
+    const underPaths = scope(p, 'administer');
+    if (!underPaths.length) throw forbidden(`cohort operations need ${needs('administer')}`, { ability: 'administer' });
+    const scoped: InstanceFilter = {
+      underPaths,
+      ...(unit ? { underPath: unit.path } : {}),
+      ...(filter.definitionId ? { definitionId: filter.definitionId } : {}),
+      ...(filter.definitionVersion ? { definitionVersion: filter.definitionVersion } : {}),
+      ...(filter.campaignId ? { campaignId: filter.campaignId } : {}),
+      ...(filter.stages?.length ? { stages: filter.stages } : {}),
+    };
+    if (operation.op === 'reassign') await this.unitFor(p, operation.toUnitId, 'administer');
+    const rules: CohortScope = {
+      exclude: (instance, compiled, chain, stages) => cohortExclusion(p, compiled, instance, chain, stages),
+      mayMoveTask: (task) => covers(p, 'administer', task.ownerUnitPath),
+    };
+    const run = (idempotencyKey: string | undefined) => {
+      const options = { actor: p.user.login, scope: rules, ...(idempotencyKey ? { idempotencyKey } : {}) };
+      const { reason, dryRun } = operation;
+      const common = { reason, ...(dryRun !== undefined ? { dryRun } : {}) };
+      switch (operation.op) {
+        case 'extend': {
+          const { op: _op, reason: _r, dryRun: _d, ...rest } = operation;
+          return extendCohort(this.engine, scoped, { ...rest, ...common }, options);
+        }
+        case 'reassign':
+          return reassignCohort(this.engine, scoped, { toUnitId: operation.toUnitId, ...(operation.task ? { task: operation.task } : {}), ...common }, options);
+        case 'cancel':
+          return cancelCohort(this.engine, scoped, common, options);
+        case 'migrate':
+          return migrateCohort(this.engine, scoped, { toVersion: operation.toVersion, ...(operation.stateMap ? { stateMap: operation.stateMap } : {}), ...common }, options);
+      }
+    };
+    // A dry run changes nothing: no key to keep.
+    if (operation.dryRun || !call.idempotency) return run(undefined);
+    return this.once(p, call, { filter, operation }, false, () => run(call.idempotency!.key));
+  }
+
+  // ── the overdue board, escalations, the inbox ───────────────────────────────────────────────
+
+  /** Overdue and due-soon counts under a unit (default: the caller's first unit it watches). */
+  async board(p: Principal, unitId: string | undefined, soon: number | undefined) {
+    // The unit first: outside the caller's units it does not exist, whatever their role.
+    const asked = unitId ? await this.unitFor(p, unitId, 'watch') : undefined;
+    const roots = scope(p, 'watch');
+    if (!roots.length) throw forbidden(`the overdue board needs ${needs('watch')}`, { ability: 'watch' });
+    const root = asked ?? (await this.engine.store.getUnits([pathIds(roots[0]!).at(-1)!]))[0]!;
+    const board = await overdueBoard(this.engine, root.id, soon !== undefined ? { soonWorkingDays: soon } : {});
+    const proc = await processes(this.engine, board.byStage);
+    const underRoot = [root.path];
+    return {
+      ...board,
+      byStage: board.byStage.map((s) => ({ ...s, title: stageTitle(proc(s.definitionId), s.stage), processTitle: proc(s.definitionId)?.title ?? { vi: s.definitionId, en: s.definitionId } })),
+      escalations: {
+        total: await this.engine.queries.countEscalations(underRoot, {}),
+        unacknowledged: await this.engine.queries.countEscalations(underRoot, { acknowledged: false }),
+      },
+    };
+  }
+
+  async escalations(p: Principal, q: { unitId?: string; acknowledged?: boolean; limit?: number }) {
+    const unit = q.unitId ? await this.unitFor(p, q.unitId, 'read') : undefined;
+    const items = await this.engine.queries.escalations(scope(p, 'read'), { limit: q.limit ?? 100, ...(unit ? { unitPath: unit.path } : {}), ...(q.acknowledged !== undefined ? { acknowledged: q.acknowledged } : {}) });
+    return { items: await escalationRows(this.engine, items) };
+  }
+
+  /** Acknowledges an escalation (supervisors and administrators over it); once only. */
+  async acknowledge(p: Principal, id: string, call: Call = {}) {
+    const { queries, store } = this.engine;
+    return this.once(p, call, { acknowledge: id }, false, async () => {
+      const [mine] = await queries.escalations(scope(p, 'watch'), { ids: [id], limit: 1 });
+      if (!mine) {
+        if ((await queries.escalations(scope(p, 'read'), { ids: [id], limit: 1 })).length) throw forbidden(`acknowledging needs ${needs('watch')} over it`, { ability: 'watch' });
+        throw notFound(`escalation "${id}"`, { escalationId: id });
+      }
+      if (!(await store.acknowledgeEscalation(id, p.user.login, this.now()))) {
+        throw new EngineError('REV_CONFLICT', `escalation "${id}" was already acknowledged`, { escalationId: id });
+      }
+      const [row] = await escalationRows(this.engine, await queries.escalations(scope(p, 'watch'), { ids: [id], limit: 1 }));
+      return { escalation: row! };
+    });
+  }
+
+  /** Notices for the units the caller holds roles on, newest first, with the unread count. */
+  async inbox(p: Principal, q: { unread?: boolean; limit?: number }) {
+    const units = p.grants.map((g) => g.unitId);
+    const items = await this.engine.queries.inbox(units, { unreadOnly: q.unread ?? false, limit: q.limit ?? 100 });
+    return { items, unread: await this.engine.queries.countUnread(units) };
+  }
+
+  async markRead(p: Principal, which: { ids?: number[]; all?: boolean }, call: Call = {}) {
+    const units = p.grants.map((g) => g.unitId);
+    return this.once(p, call, { read: which }, false, async () => {
+      await this.engine.store.markRead(units, which.all ? 'all' : (which.ids ?? []), this.now());
+      return { unread: await this.engine.queries.countUnread(units) };
+    });
+  }
+
+  // ── the rules, asked ────────────────────────────────────────────────────────────────────────
+
+  /** A unit the caller may act on with this ability: outside their read scope it does not exist. */
+  private async unitFor(p: Principal, unitId: string, ability: Ability): Promise<OrgUnit> {
+    const unit = await this.engine.store.getUnit(unitId);
+    if (!unit || !covers(p, 'read', unit.path)) throw notFound(`org unit "${unitId}"`, { unitId });
+    if (!covers(p, ability, unit.path)) throw forbidden(`this needs ${needs(ability)} on unit "${unit.name}" or a unit above it`, { ability, unitId });
+    return unit;
+  }
+
+  /** An instance in the caller's read scope (the scope is in the query). */
+  private async instanceFor(p: Principal, instanceId: string): Promise<Instance> {
+    const [instance] = await this.engine.queries.listInstances({ ids: [instanceId], underPaths: scope(p, 'read') }, { limit: 1 });
+    if (!instance) throw notFound(`instance "${instanceId}"`, { instanceId });
+    return instance;
+  }
+
+  /** A task the caller may read (it is part of an instance they read, or held by their unit) or
+   * work (held by a unit they work over). */
+  private async taskFor(p: Principal, id: string, ability: 'read' | 'work'): Promise<Task> {
+    const { queries } = this.engine;
+    const task = await queries.getTask(id, scope(p, ability));
+    if (task) return task;
+    const any = await queries.getTask(id);
+    const readable = any && (covers(p, 'read', any.ownerUnitPath) || (await queries.countInstances({ ids: [any.instanceId], underPaths: scope(p, 'read') })) > 0);
+    if (!any || !readable) throw notFound(`task "${id}"`, { taskId: id });
+    if (ability === 'read') return any;
+    throw forbidden(`completing this task needs ${needs('work')} on the unit holding it`, { ability });
+  }
+
+  private async campaignFor(p: Principal, id: string): Promise<Campaign> {
+    const campaign = await this.engine.store.getCampaign(id);
+    const root = campaign ? await this.engine.store.getUnit(campaign.rootUnitId) : undefined;
+    if (!campaign || !root || !covers(p, 'read', root.path)) throw notFound(`campaign "${id}"`, { campaignId: id });
+    return campaign;
+  }
+
+  private async campaignRows(campaigns: Campaign[]) {
+    const units = new Map((await this.engine.store.getUnits(campaigns.map((c) => c.rootUnitId))).map((u) => [u.id, u.name]));
+    const proc = await processes(this.engine, campaigns);
+    return campaigns.map((c) => ({ ...c, title: proc(c.definitionId, c.definitionVersion)?.title ?? { vi: c.definitionId, en: c.definitionId }, rootUnitName: units.get(c.rootUnitId) ?? c.rootUnitId }));
+  }
+
+  /** Engine command options: the actor, the key to commit, and the rules asked over the state the
+   * change is computed from. */
+  private command(p: Principal, key: KeyToCommit | undefined, act: StageAct): CommandOptions {
+    return { actor: p.user.login, ...(key ? { idempotency: key } : {}), authorize: (instance, compiled, chain) => requireStageAct(p, compiled, instance, chain, act) };
+  }
+
+  /** An adapter's own command (issuing a token: accounts are the sign-in adapter's) under the same
+   * Idempotency-Key rule as every command here. */
+  idempotent<T>(p: Principal, call: Call, request: unknown, run: () => Promise<T>): Promise<T> {
+    return this.once(p, call, request, false, run);
+  }
+
+  private once<T>(p: Principal, call: Call, request: unknown, committed: boolean, run: (key: KeyToCommit | undefined) => Promise<T>): Promise<T> {
+    return once(this.engine.store, p.user.login, call.idempotency, request, run, { committed, at: () => this.now() });
+  }
+
+  private check(p: Principal, source: string, file: string): Promise<DraftCheck> {
+    return this.deps.checkDraft ? this.deps.checkDraft(source, file, p) : Promise.resolve(this.engine.catalog.check(source, file));
+  }
+}
+
+/** The file name diagnostics carry: the process id when the draft names one. */
+export function draftFile(source: string): string {
+  const id = /^id:\s*([a-z0-9-]{1,64})\s*$/m.exec(source)?.[1];
+  return id ? `${id}.yaml` : 'draft.yaml';
+}

@@ -1,0 +1,195 @@
+// Who may do what: the one rule table every entry point goes through (HTTP, CLI, cohort operations,
+// campaigns, loaders). Pure functions over the caller's grants, the compiled process and the unit
+// chain; the application layer (application.ts) asks them before any command and turns a refusal
+// into an error. Stated once, here:
+//
+//   | act                                   | needs                                                          |
+//   |---------------------------------------|----------------------------------------------------------------|
+//   | read an instance, its tasks, its board | a role on a unit at or above the instance's unit (`read`)      |
+//   | send an event                         | `work` over the owner unit of every active stage that accepts  |
+//   |                                       | it — in a parallel stage, that track's stage, not any stage    |
+//   | tick an evidence item                 | `work` over the owner of the active stage holding the item     |
+//   | set an anchor date                    | `work` over the owner of every stage whose deadline counts     |
+//   |                                       | from it (any active stage's owner when no deadline does)       |
+//   | complete a task                       | `work` over the unit holding the task (a cohort reassign moves |
+//   |                                       | it, even outside the instance's subtree)                       |
+//   | cancel an instance                    | `administer` over the instance's unit                          |
+//   | cohort extend / reassign / cancel /   | `administer` over the owner unit of the work it touches: the   |
+//   | migrate                               | extended stage, each moved task (and the receiving unit), every|
+//   |                                       | active stage of a cancelled or migrated instance; the rest is  |
+//   |                                       | excluded, and the dry run says why                             |
+//   | publish a new process                 | `administer` anywhere; it belongs to the publisher's top unit  |
+//   | publish a next version                | `administer` over the unit the process belongs to (the library |
+//   |                                       | shipped with Tiến độ belongs to the top of the tree)           |
+//   | launch a campaign                     | `administer` over its root unit                                |
+//   | watch the board, acknowledge          | `watch` over the unit                                          |
+//
+// Outside the caller's read scope and not existing get the same answer (NOT_FOUND), with a message
+// that names only what the caller sent; inside it, a refusal (FORBIDDEN) names roles and stage
+// titles, never a unit the caller cannot see.
+import { scopeOf, within, type Ability, type Grant } from '../access.ts';
+import type { CompiledProcess } from '../definition/compile.ts';
+import type { Instance, OrgUnit, Task, User } from '../domain.ts';
+import { EngineError } from '../errors.ts';
+import { unitHolding, type UnitChain } from '../service/roles.ts';
+
+/** Who is acting: a signed-in person, a token, or the system itself (loaders, the CLI). */
+export interface Principal {
+  user: Pick<User, 'id' | 'login' | 'name'>;
+  grants: readonly Grant[];
+}
+
+/** The system: what Tiến độ does by itself or on its operator's command (publishing the library,
+ * loading units, the demo, `tiendo simulate`). Its scope is the whole tree. */
+export function systemPrincipal(login = 'system', name = 'Hệ thống'): Principal {
+  return { user: { id: login, login, name }, grants: ['admin', 'supervisor', 'staff'].map((role) => ({ role: role as Grant['role'], unitId: '', unitPath: '/' })) };
+}
+
+export function scope(principal: Principal, ability: Ability): string[] {
+  return scopeOf(principal.grants, ability);
+}
+
+export function covers(principal: Principal, ability: Ability, unitPath: string): boolean {
+  return within(scope(principal, ability), unitPath);
+}
+
+/** The answer for "outside your units" and for "does not exist": the same, naming only the id asked. */
+export function notFound(what: string, details: Record<string, unknown> = {}): EngineError {
+  return new EngineError('NOT_FOUND', `no ${what}`, details);
+}
+
+export function forbidden(message: string, details: Record<string, unknown> = {}): EngineError {
+  return new EngineError('FORBIDDEN', message, details);
+}
+
+const NEEDS: Record<Ability, string> = {
+  read: 'a role',
+  work: 'a staff or administrator role',
+  watch: 'a supervisor or administrator role',
+  administer: 'an administrator role',
+};
+
+/** What an ability needs, in words, for a refusal. */
+export function needs(ability: Ability): string {
+  return NEEDS[ability];
+}
+
+/** The unit holding a stage's owner role on this instance; the instance's own unit when no unit up
+ * the tree holds it (as task rows do, engine/service/change.ts). */
+export function ownerUnitOf(compiled: CompiledProcess, stage: string, chain: UnitChain): OrgUnit {
+  const role = compiled.stages[stage]?.owner;
+  const def = role ? compiled.roles[role] : undefined;
+  return (def && unitHolding(def, chain)) ?? chain[0]!;
+}
+
+/** A stage the act touches, and whether the caller's scope covers its owner. */
+export interface StageCheck {
+  stage: string;
+  /** The owner's role name (school, district, department…): named in refusals instead of a unit. */
+  role: string;
+  ownerUnitId: string;
+  ownerUnitPath: string;
+  covered: boolean;
+}
+
+function checkStages(principal: Principal, ability: Ability, compiled: CompiledProcess, chain: UnitChain, stages: readonly string[]): StageCheck[] {
+  return [...new Set(stages)].map((stage) => {
+    const unit = ownerUnitOf(compiled, stage, chain);
+    return { stage, role: compiled.stages[stage]?.owner ?? 'school', ownerUnitId: unit.id, ownerUnitPath: unit.path, covered: covers(principal, ability, unit.path) };
+  });
+}
+
+/** The active leaf stages that accept an event: each parallel track answers for itself. */
+export function stagesAccepting(compiled: CompiledProcess, instance: Pick<Instance, 'stages'>, eventType: string): string[] {
+  return instance.stages.filter((s) => compiled.stages[s]?.accepts.includes(eventType));
+}
+
+/** The active stages (leaves and the stages enclosing them) whose checklist holds the item. */
+export function stagesHoldingEvidence(compiled: CompiledProcess, instance: Pick<Instance, 'stages'>, item: string): string[] {
+  const active = new Set(instance.stages.flatMap((s) => [s, ...(compiled.stages[s]?.ancestors ?? [])]));
+  return [...active].filter((s) => compiled.stages[s]?.evidence.some((e) => e.id === item));
+}
+
+/** Every stage of the process whose deadline counts from the anchor, active or not. */
+export function stagesAnchoredOn(compiled: CompiledProcess, anchor: string): string[] {
+  return Object.values(compiled.stages)
+    .filter((s) => s.due?.from === 'anchor' && s.due.anchor === anchor)
+    .map((s) => s.id);
+}
+
+export type StageAct = { kind: 'event'; type: string } | { kind: 'evidence'; item: string } | { kind: 'anchor'; name: string };
+
+/**
+ * The stages an act on an instance touches, each checked against the caller's work scope. When no
+ * stage is named by the act (an event no active stage accepts, an item no stage holds), the active
+ * stages stand for it: their owners are the ones the engine's own refusal is for.
+ */
+export function stagesTouched(principal: Principal, compiled: CompiledProcess, instance: Instance, chain: UnitChain, act: StageAct): StageCheck[] {
+  const named =
+    act.kind === 'event' ? stagesAccepting(compiled, instance, act.type) : act.kind === 'evidence' ? stagesHoldingEvidence(compiled, instance, act.item) : stagesAnchoredOn(compiled, act.name);
+  return checkStages(principal, 'work', compiled, chain, named.length ? named : instance.stages);
+}
+
+/** Throws FORBIDDEN unless the caller may do the act: every stage it touches must be covered (with
+ * none named, one of the active stages is enough). */
+export function requireStageAct(principal: Principal, compiled: CompiledProcess, instance: Instance, chain: UnitChain, act: StageAct): void {
+  if (!instance.stages.length) {
+    if (covers(principal, 'work', instance.unitPath)) return;
+    throw forbidden(`this needs ${needs('work')} on the unit`, { ability: 'work' });
+  }
+  const checks = stagesTouched(principal, compiled, instance, chain, act);
+  const named =
+    act.kind === 'event' ? stagesAccepting(compiled, instance, act.type).length > 0 : act.kind === 'evidence' ? stagesHoldingEvidence(compiled, instance, act.item).length > 0 : stagesAnchoredOn(compiled, act.name).length > 0;
+  const ok = named ? checks.every((c) => c.covered) : checks.some((c) => c.covered);
+  if (ok) return;
+  const theirs = checks.filter((c) => !c.covered);
+  throw forbidden(
+    `this is not yours to do: ${theirs.map((c) => `stage "${compiled.stages[c.stage]?.title.vi ?? c.stage}" is held by the ${c.role} role`).join('; ')}; it needs ${needs('work')} on the unit holding it`,
+    { ability: 'work', stages: theirs.map((c) => ({ stage: c.stage, role: c.role })) },
+  );
+}
+
+/** Per active stage: whether the caller may act in it (send what it accepts, tick its checklist). */
+export function actableStages(principal: Principal, compiled: CompiledProcess, instance: Instance, chain: UnitChain): Set<string> {
+  return new Set(
+    checkStages(principal, 'work', compiled, chain, instance.stages)
+      .filter((c) => c.covered)
+      .map((c) => c.stage),
+  );
+}
+
+/** A task is the caller's to complete when they work over the unit holding it. */
+export function mayWorkTask(principal: Principal, task: Pick<Task, 'ownerUnitPath'>): boolean {
+  return covers(principal, 'work', task.ownerUnitPath);
+}
+
+/** Why a cohort operation leaves an instance alone: work held by a unit outside the caller's
+ * administrative scope. Undefined when every stage it touches is the caller's. */
+export function cohortExclusion(principal: Principal, compiled: CompiledProcess, instance: Instance, chain: UnitChain, stages: readonly string[]): { code: 'OUTSIDE_SCOPE'; message: string; stages: { stage: string; role: string }[] } | undefined {
+  const theirs = checkStages(principal, 'administer', compiled, chain, stages).filter((c) => !c.covered);
+  if (!theirs.length) return undefined;
+  return {
+    code: 'OUTSIDE_SCOPE',
+    message: `left alone: ${theirs.map((c) => `stage "${compiled.stages[c.stage]?.title.vi ?? c.stage}" is held by the ${c.role} role, above your units`).join('; ')}`,
+    stages: theirs.map((c) => ({ stage: c.stage, role: c.role })),
+  };
+}
+
+/**
+ * Who may publish a version of a process. A new process belongs to the unit of the publisher's
+ * widest administrator grant; its next versions are for administrators of that unit or above. The
+ * library (published by the system, no owner unit) is the top of the tree's: administrators whose
+ * grant is on a unit without a parent.
+ */
+export function mayPublish(principal: Principal, owner: { ownerUnitPath?: string } | undefined): boolean {
+  const roots = scope(principal, 'administer');
+  if (!roots.length) return false;
+  if (!owner) return true;
+  if (owner.ownerUnitPath === undefined) return roots.some((p) => p.split('/').filter(Boolean).length <= 1);
+  return within(roots, owner.ownerUnitPath);
+}
+
+/** The unit a new process belongs to: the publisher's widest administrator grant (the system: none). */
+export function publisherUnit(principal: Principal): Grant | undefined {
+  return [...principal.grants].filter((g) => g.role === 'admin' && g.unitId).sort((a, b) => a.unitPath.length - b.unitPath.length || a.unitPath.localeCompare(b.unitPath))[0];
+}
