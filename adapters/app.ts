@@ -55,6 +55,8 @@ export interface AppConfig {
   secureCookies?: boolean;
   notify?: NotifyEnvConfig;
   log?: (message: string) => void;
+  /** Check every API answer against its schema (the tests do; see adapters/http/answers.ts). */
+  checkAnswers?: boolean;
 }
 
 export interface App {
@@ -164,7 +166,7 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     let url: string | undefined;
     if (config.api ?? true) {
       const ui = config.ui ?? true ? await (await import('./http/ui-assets.ts')).uiRouter() : undefined;
-      const app = createHttpApp({ services, routes: ROUTES, ...(ui ? { ui } : {}), ...(config.loginLimit ? { loginLimit: config.loginLimit } : {}), https: config.secureCookies ?? false, metrics: runtime.metrics, log: (e) => log(`error: ${(e as Error)?.stack ?? String(e)}`) });
+      const app = createHttpApp({ services, routes: ROUTES, ...(ui ? { ui } : {}), ...(config.loginLimit ? { loginLimit: config.loginLimit } : {}), https: config.secureCookies ?? false, metrics: runtime.metrics, checkAnswers: config.checkAnswers ?? false, log: (e) => log(`error: ${(e as Error)?.stack ?? String(e)}`) });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.port ?? 3000, config.host ?? '127.0.0.1', () => resolve(s));
         s.once('error', reject);

@@ -1,4 +1,5 @@
 // The OpenAPI 3.1 document, generated from the route table (the same schemas validate requests).
+import { ANSWERS, COMPONENTS } from './answers.ts';
 import type { Route } from './route.ts';
 
 const ERROR = {
@@ -36,7 +37,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
       ...(r.public ? { security: [] } : {}),
       responses: {
-        [status]: { description: status === 204 ? 'Done' : 'Success' },
+        [status]: { description: status === 204 ? 'Done' : 'Success', ...answerContent(r) },
         ...Object.fromEntries([...errors].sort().map((s) => [s, { description: STATUS_TEXT[s] ?? 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }])),
       },
     };
@@ -47,10 +48,20 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
     info: { title: 'Tiến độ API', version, description: 'Processes, instances, tasks and deadlines of education-quality management. Errors: { error: { code, message, details } }. Cookie sessions send X-CSRF-Token on writes; scripts use bearer tokens. Every state-changing POST honours Idempotency-Key.' },
     servers: [{ url: '/' }],
     components: {
-      schemas: { Error: ERROR },
+      schemas: { Error: ERROR, ...COMPONENTS, ...Object.fromEntries(Object.values(ANSWERS).filter((a) => 'title' in a).map((a) => [a.title as string, a])) },
       securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'tiendo_session' }, bearer: { type: 'http', scheme: 'bearer' } },
     },
     security: [{ session: [] }, { bearer: [] }],
     paths,
   };
+}
+
+/** A success's content: the answer's schema (by reference when it is a named component), or a file. */
+function answerContent(r: Route): Record<string, unknown> {
+  if (!r.answer) return {};
+  if (r.answer === 'file') {
+    return { content: { 'text/csv': { schema: { type: 'string' } }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } } } };
+  }
+  const schema = ANSWERS[r.answer] as { title?: string };
+  return { content: { 'application/json': { schema: schema.title ? { $ref: `#/components/schemas/${schema.title}` } : schema } } };
 }

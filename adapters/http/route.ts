@@ -6,6 +6,7 @@ import type { Grant } from '../../engine/access.ts';
 import type { Application, Call } from '../../engine/application/application.ts';
 import type { Accounts } from '../../engine/ports.ts';
 import type { User } from '../../engine/domain.ts';
+import type { AnswerName } from './answers.ts';
 
 /** The subset of JSON Schema the routes use, as a type. */
 export type JSONSchema = Readonly<Record<string, unknown>>;
@@ -95,6 +96,8 @@ interface RouteBase<B extends JSONSchema, Q extends JSONSchema> {
   query?: Q;
   /** Extra statuses this route answers, for the document (401/403/400 are implied). */
   errors?: number[];
+  /** What a success answers: a named schema of answers.ts, a file (an export), or nothing (204). */
+  answer?: AnswerName | 'file';
 }
 
 export interface PublicRoute<B extends JSONSchema = JSONSchema, Q extends JSONSchema = JSONSchema> extends RouteBase<B, Q> {

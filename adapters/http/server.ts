@@ -12,6 +12,7 @@ import { openApiDocument } from './openapi.ts';
 import { isFile, type Route, type Services } from './route.ts';
 import { check, checkParams, checkShape, compileValidators } from './validate.ts';
 import { exposition, type Metrics } from '../metrics.ts';
+import { answerChecker } from './validate.ts';
 
 export interface HttpOptions {
   services: Services;
@@ -27,6 +28,9 @@ export interface HttpOptions {
   https?: boolean;
   /** Serves /metrics and times every API request. */
   metrics?: Metrics;
+  /** Checks every JSON answer against its route's schema (answers.ts) and fails the request when it
+   * does not match: the tests run with it, so an answer that drifts from its schema fails them. */
+  checkAnswers?: boolean;
 }
 
 export function createHttpApp(options: HttpOptions): Express {
@@ -99,7 +103,7 @@ export function createHttpApp(options: HttpOptions): Express {
 
   const document = openApiDocument(options.routes, options.version ?? '1.0.0');
   app.get('/api/openapi.json', (_req, res) => void res.json(document));
-  for (const route of options.routes) mount(app, route, services);
+  for (const route of options.routes) mount(app, route, services, options.checkAnswers ? answerChecker(route) : undefined);
   app.use('/api', (req, _res, next) => next(new HttpError(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.originalUrl.split('?')[0]}; see /api/openapi.json`)));
   if (options.ui) app.use(options.ui);
   app.use(errorHandler(log));
@@ -118,14 +122,14 @@ function requireUtf8(_req: Request, _res: Response, body: Buffer, encoding: stri
   throw new HttpError(400, 'MALFORMED_JSON', `the request body is not valid UTF-8: byte ${offset} (line ${line}, column ${column}) starts no valid character; send the text as UTF-8`, { line, column, offset });
 }
 
-function mount(app: Express, route: Route, services: Services): void {
+function mount(app: Express, route: Route, services: Services, checkAnswer?: (answer: unknown) => void): void {
   const validators = compileValidators(route);
   app[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
-    handle(route, validators, services, req, res).catch(next);
+    handle(route, validators, services, req, res, checkAnswer).catch(next);
   });
 }
 
-async function handle(route: Route, validators: ReturnType<typeof compileValidators>, services: Services, req: Request, res: Response): Promise<void> {
+async function handle(route: Route, validators: ReturnType<typeof compileValidators>, services: Services, req: Request, res: Response, checkAnswer?: (answer: unknown) => void): Promise<void> {
   const now = services.app.now();
   const idempotencyKey = route.method === 'post' ? readKey(req.headers['idempotency-key']) : undefined;
   const principal = route.public ? undefined : await authenticate(services.accounts, req, now);
@@ -147,6 +151,7 @@ async function handle(route: Route, validators: ReturnType<typeof compileValidat
   const ctx = { req, res, params: req.params as Record<string, string>, query, body, services, call };
   const answer = principal ? await route.handle({ ...ctx, principal } as never) : await (route as { handle: (c: unknown) => Promise<unknown> }).handle(ctx);
   const status = (res.locals.status as number | undefined) ?? route.status ?? 200;
+  checkAnswer?.(answer);
   if (isFile(answer)) {
     res.status(status).type(answer.file.type).attachment(answer.file.name).send(answer.file.data);
     return;

@@ -2,6 +2,8 @@
 // unknown field or a missing one is a 400 naming the field (and the allowed values), and nothing
 // is touched. Query strings are coerced ("5" → 5) since they arrive as text.
 import type { ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { ANSWERS, COMPONENTS } from './answers.ts';
 import { createAjv } from '../../engine/definition/ajv.ts';
 import { formError } from '../../engine/service/engine.ts';
 import { HttpError } from './errors.ts';
@@ -82,4 +84,19 @@ export function checkParams(params: Record<string, string>): void {
   for (const [name, value] of Object.entries(params)) {
     if (value.length > 200) refuse('path', [], `path.${name}`, `is ${value.length} characters long; ids are at most 200`);
   }
+}
+
+// Answers are checked against the named schemas of answers.ts, their shared shapes resolved from the
+// same `components` the OpenAPI document carries. strict off: `components` is not a JSON Schema keyword.
+const answers = new Ajv2020({ strict: false, allErrors: true });
+
+/** Throws (a 500, logged) when an answer does not match its route's schema. Files and 204s pass. */
+export function answerChecker(route: Route): ((answer: unknown) => void) | undefined {
+  if (!route.answer || route.answer === 'file') return undefined;
+  const validate = answers.compile({ ...(ANSWERS[route.answer] as object), components: { schemas: COMPONENTS } });
+  return (answer) => {
+    if (validate(JSON.parse(JSON.stringify(answer ?? null)))) return;
+    const where = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`).join('; ');
+    throw new Error(`the answer of ${route.method.toUpperCase()} ${route.path} does not match its schema "${route.answer}": ${where}`);
+  };
 }

@@ -57,7 +57,7 @@ export function demoInBrowser(): { readonly app: App; readonly url: string; read
   before(async function () {
     browser = await launchBrowser(this);
     dir = mkdtempSync(join(tmpdir(), 'tiendo-browser-'));
-    app = await startApp({ port: 0, sqliteFile: join(dir, 'tiendo.sqlite'), demo: true, bcryptCost: 4, log: () => {} });
+    app = await startApp({ port: 0, checkAnswers: true, sqliteFile: join(dir, 'tiendo.sqlite'), demo: true, bcryptCost: 4, log: () => {} });
     watched = await openPage(browser);
   });
   after(async () => {

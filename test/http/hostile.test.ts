@@ -148,7 +148,7 @@ async function makeFixtures(t: Target): Promise<Fixtures> {
 async function startPgTarget(): Promise<Target> {
   const clock = new ManualClock(at8('2026-03-02'));
   const schema = `hostile_${process.pid}_${Date.now()}`;
-  const app = await startApp({ databaseUrl: POSTGRES_URL, pgSchema: schema, port: 0, ui: false, workers: false, demo: false, clock, bcryptCost: 4, loginLimit: 1000, log: () => undefined });
+  const app = await startApp({ checkAnswers: true, databaseUrl: POSTGRES_URL, pgSchema: schema, port: 0, ui: false, workers: false, demo: false, clock, bcryptCost: 4, loginLimit: 1000, log: () => undefined });
   await app.runtime.engine.addUnits(PROVINCE);
   const hash = await hashPassword(PASSWORD, 4);
   let n = 0;

@@ -20,7 +20,7 @@ describe('HTTP app on PostgreSQL + BullMQ, API and worker apart', function () {
     await requireService(this, 'PostgreSQL');
     await requireService(this, 'Redis');
     const common = { databaseUrl: POSTGRES_URL, pgSchema: schema, redisUrl: REDIS_URL, queueName, clock, demo: false, bcryptCost: 4, log: () => undefined };
-    api = await startApp({ ...common, port: 0, ui: false, workers: false });
+    api = await startApp({ ...common, checkAnswers: true, port: 0, ui: false, workers: false });
     worker = await startApp({ ...common, api: false });
     await api.runtime.engine.addUnits(PROVINCE);
     await api.accounts.putUser({ id: 'u1', login: 'staff', name: 'Cán bộ', passwordHash: await hashPassword(PASSWORD, 4), createdAt: clock.now() }, [{ role: 'staff', unitId: 'thcs_a1' }]);

@@ -34,7 +34,7 @@ export interface TestServer {
 
 export async function startTestServer(options: { start?: number; loginLimit?: number; notify?: NotifyEnvConfig } = {}): Promise<TestServer> {
   const clock = new ManualClock(options.start ?? at8('2026-03-02'));
-  const app = await startApp({ sqliteFile: ':memory:', port: 0, ui: false, workers: false, demo: false, clock, bcryptCost: 4, loginLimit: options.loginLimit ?? 1000, log: () => undefined, ...(options.notify ? { notify: options.notify } : {}) });
+  const app = await startApp({ sqliteFile: ':memory:', port: 0, checkAnswers: true, ui: false, workers: false, demo: false, clock, bcryptCost: 4, loginLimit: options.loginLimit ?? 1000, log: (m) => (process.env.TIENDO_TEST_LOG ? console.error(m) : undefined), ...(options.notify ? { notify: options.notify } : {}) });
   await app.runtime.engine.addUnits(PROVINCE);
   const hash = await hashPassword(PASSWORD, 4);
   let n = 0;

@@ -5,6 +5,7 @@ export const alertRoutes = [
   route({
     method: 'get',
     path: '/api/v1/escalations',
+    answer: 'escalations',
     summary: 'Escalations of instances in your units (or under one unit), newest first',
     tag: 'alerts',
     errors: [404],
@@ -18,6 +19,7 @@ export const alertRoutes = [
   route({
     method: 'post',
     path: '/api/v1/escalations/:id/acknowledge',
+    answer: 'acknowledged',
     summary: 'Acknowledge an escalation (supervisors and administrators over it); once only',
     tag: 'alerts',
     errors: [404, 409],
@@ -26,6 +28,7 @@ export const alertRoutes = [
   route({
     method: 'get',
     path: '/api/v1/inbox',
+    answer: 'inbox',
     summary: 'Notices for the units you hold roles on, newest first, with the unread count',
     tag: 'alerts',
     query: { type: 'object', additionalProperties: false, properties: { unread: { type: 'boolean' }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 } } },
@@ -34,6 +37,7 @@ export const alertRoutes = [
   route({
     method: 'post',
     path: '/api/v1/inbox/read',
+    answer: 'unread',
     summary: 'Mark notices read: the given ids, or all',
     tag: 'alerts',
     body: { type: 'object', additionalProperties: false, properties: { ids: { type: 'array', items: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, maxItems: 500 }, all: { type: 'boolean' } } },

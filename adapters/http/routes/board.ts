@@ -9,6 +9,7 @@ export const boardRoutes = [
   route({
     method: 'get',
     path: '/api/v1/board',
+    answer: 'board',
     summary: 'Overdue and due-soon counts under a unit (default: your first unit), by unit one level down and by stage, with ageing in working days',
     tag: 'board',
     errors: [404],
@@ -18,6 +19,7 @@ export const boardRoutes = [
   route({
     method: 'get',
     path: '/api/v1/board/export',
+    answer: 'file',
     summary: 'The overdue board by unit and by stage, as CSV or XLSX',
     tag: 'board',
     errors: [404],

@@ -7,6 +7,7 @@ export const campaignRoutes = [
   route({
     method: 'get',
     path: '/api/v1/campaigns',
+    answer: 'campaigns',
     summary: 'Campaigns launched for units in your scope, newest first',
     tag: 'campaigns',
     query: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 } } },
@@ -15,6 +16,7 @@ export const campaignRoutes = [
   route({
     method: 'post',
     path: '/api/v1/campaigns',
+    answer: 'campaignLaunched',
     summary: 'Launch a process for every unit of the given kinds under a unit (administrators of that unit); runs in the background',
     tag: 'campaigns',
     status: 202,
@@ -38,6 +40,7 @@ export const campaignRoutes = [
   route({
     method: 'get',
     path: '/api/v1/campaigns/:id',
+    answer: 'campaign',
     summary: 'A campaign’s progress: started of total, instances by stage, overdue and finished counts',
     tag: 'campaigns',
     errors: [404],
@@ -46,6 +49,7 @@ export const campaignRoutes = [
   route({
     method: 'get',
     path: '/api/v1/campaigns/:id/export',
+    answer: 'file',
     summary: 'The campaign’s status per school, as CSV or XLSX',
     tag: 'campaigns',
     errors: [404],

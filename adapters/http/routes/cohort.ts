@@ -14,6 +14,7 @@ export const cohortRoutes = [
   route({
     method: 'post',
     path: '/api/v1/cohort/extend',
+    answer: 'cohort',
     summary: 'Extend an active stage’s deadline to a day, or by working or calendar days',
     tag: 'cohort',
     errors: [404],
@@ -28,6 +29,7 @@ export const cohortRoutes = [
   route({
     method: 'post',
     path: '/api/v1/cohort/reassign',
+    answer: 'cohort',
     summary: 'Hand the open tasks (or one task) to another unit in your scope',
     tag: 'cohort',
     errors: [404],
@@ -37,6 +39,7 @@ export const cohortRoutes = [
   route({
     method: 'post',
     path: '/api/v1/cohort/cancel',
+    answer: 'cohort',
     summary: 'Cancel the matching instances, with the reason on each one’s record',
     tag: 'cohort',
     errors: [404],
@@ -46,6 +49,7 @@ export const cohortRoutes = [
   route({
     method: 'post',
     path: '/api/v1/cohort/migrate',
+    answer: 'cohort',
     summary: 'Move the matching instances to another published version, with a state map for removed stages',
     tag: 'cohort',
     errors: [404],

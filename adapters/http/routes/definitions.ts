@@ -9,6 +9,7 @@ export const definitionRoutes = [
   route({
     method: 'get',
     path: '/api/v1/definitions',
+    answer: 'definitions',
     summary: 'Published processes, each with its versions and whether you may publish the next one',
     tag: 'definitions',
     handle: ({ services, principal }) => services.app.definitions(principal),
@@ -16,6 +17,7 @@ export const definitionRoutes = [
   route({
     method: 'get',
     path: '/api/v1/definitions/:id/versions/:version',
+    answer: 'definitionVersion',
     summary: 'One published version (or "latest"): its source and its diagram',
     tag: 'definitions',
     errors: [404],
@@ -31,6 +33,7 @@ export const definitionRoutes = [
   route({
     method: 'post',
     path: '/api/v1/definitions/validate',
+    answer: 'validation',
     summary: 'Check a draft: diagnostics with line and column, and a diagram when it is valid. Changes nothing.',
     tag: 'definitions',
     body: SOURCE,
@@ -39,6 +42,7 @@ export const definitionRoutes = [
   route({
     method: 'post',
     path: '/api/v1/definitions/impact',
+    answer: 'impact',
     summary: 'What publishing a draft would meet: running instances of the process in your units, by version and stage, and which stages the draft no longer has',
     tag: 'definitions',
     errors: [422],
@@ -48,6 +52,7 @@ export const definitionRoutes = [
   route({
     method: 'post',
     path: '/api/v1/definitions',
+    answer: 'published',
     summary: 'Publish a draft as a new immutable version (administrators of the unit the process belongs to, or above; a new process belongs to your widest administrator unit)',
     tag: 'definitions',
     status: 201,

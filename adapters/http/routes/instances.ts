@@ -8,6 +8,7 @@ export const instanceRoutes = [
   route({
     method: 'get',
     path: '/api/v1/instances',
+    answer: 'instances',
     summary: 'Instances in your units, filtered; a page at a time (pass `next` back as `after`)',
     tag: 'instances',
     query: {
@@ -29,6 +30,7 @@ export const instanceRoutes = [
   route({
     method: 'get',
     path: '/api/v1/instances/:id',
+    answer: 'timeline',
     summary: "One instance's timeline: active stages with deadlines and what you may do in each, history, tasks, escalations",
     tag: 'instances',
     errors: [404],
@@ -37,6 +39,7 @@ export const instanceRoutes = [
   route({
     method: 'post',
     path: '/api/v1/instances/:id/events',
+    answer: 'instanceSummary',
     summary: 'Send a process event (SUBMIT, DECIDE…) with its data, checked against the event form; you must work over the unit holding every active stage that accepts it',
     tag: 'instances',
     errors: [404, 409, 422],
@@ -46,6 +49,7 @@ export const instanceRoutes = [
   route({
     method: 'post',
     path: '/api/v1/instances/:id/evidence',
+    answer: 'instanceSummary',
     summary: 'Tick (or untick) an item of the evidence checklist (minh chứng) of the stage holding it',
     tag: 'instances',
     errors: [404, 409, 422],
@@ -55,6 +59,7 @@ export const instanceRoutes = [
   route({
     method: 'post',
     path: '/api/v1/instances/:id/anchors',
+    answer: 'instanceSummary',
     summary: 'Set (or with null clear) an anchor date such as the visit date; anchored deadlines move (for those who work over the stages it sets)',
     tag: 'instances',
     errors: [404, 409, 422],
@@ -64,6 +69,7 @@ export const instanceRoutes = [
   route({
     method: 'post',
     path: '/api/v1/instances/:id/cancel',
+    answer: 'instanceSummary',
     summary: 'End an instance early, with the reason on record (administrators)',
     tag: 'instances',
     errors: [404, 409],

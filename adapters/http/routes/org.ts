@@ -5,6 +5,7 @@ export const orgRoutes = [
   route({
     method: 'get',
     path: '/api/v1/org-units',
+    answer: 'orgUnits',
     summary: 'Units directly under a unit (default: the units the caller holds roles on), each with its number of children',
     tag: 'org',
     errors: [404],
@@ -14,6 +15,7 @@ export const orgRoutes = [
   route({
     method: 'get',
     path: '/api/v1/org-units/:id',
+    answer: 'orgUnit',
     summary: 'One unit, the chain above it, and the units directly under it',
     tag: 'org',
     errors: [404],

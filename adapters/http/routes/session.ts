@@ -7,6 +7,7 @@ export const sessionRoutes = [
   publicRoute({
     method: 'post',
     path: '/api/v1/session',
+    answer: 'signedIn',
     summary: 'Sign in with a login and password; sets the session cookie and answers the CSRF token',
     tag: 'session',
     errors: [401, 429],
@@ -29,6 +30,7 @@ export const sessionRoutes = [
   route({
     method: 'get',
     path: '/api/v1/me',
+    answer: 'me',
     summary: 'The signed-in user, their grants, the CSRF token and the unread inbox count',
     tag: 'session',
     async handle({ services, principal }) {
@@ -39,6 +41,7 @@ export const sessionRoutes = [
   route({
     method: 'post',
     path: '/api/v1/tokens',
+    answer: 'token',
     summary: 'Issue a bearer token for scripts (shown once)',
     tag: 'session',
     status: 201,
@@ -49,6 +52,7 @@ export const sessionRoutes = [
   publicRoute({
     method: 'get',
     path: '/api/health',
+    answer: 'health',
     summary: 'Liveness: the process answers',
     tag: 'service',
     async handle() {
@@ -58,6 +62,7 @@ export const sessionRoutes = [
   publicRoute({
     method: 'get',
     path: '/api/ready',
+    answer: 'ready',
     summary: 'Readiness: the store and the queue answer (503 when either does not)',
     tag: 'service',
     errors: [503],

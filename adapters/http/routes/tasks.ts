@@ -6,6 +6,7 @@ export const taskRoutes = [
   route({
     method: 'get',
     path: '/api/v1/tasks/mine',
+    answer: 'myTasks',
     summary: 'Open tasks held by the units you are staff (or administrator) on, soonest due first',
     tag: 'tasks',
     query: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 200 } } },
@@ -14,6 +15,7 @@ export const taskRoutes = [
   route({
     method: 'get',
     path: '/api/v1/tasks/:id',
+    answer: 'task',
     summary: 'One task: its form, the stage’s evidence checklist, legal basis and deadline',
     tag: 'tasks',
     errors: [404],
@@ -22,6 +24,7 @@ export const taskRoutes = [
   route({
     method: 'post',
     path: '/api/v1/tasks/:id/complete',
+    answer: 'instanceSummary',
     summary: 'Complete a task with its form data; the instance advances when its stage allows',
     tag: 'tasks',
     errors: [404, 409, 422],

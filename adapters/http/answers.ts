@@ -1,0 +1,281 @@
+// What the API answers, as JSON Schemas: the route table names each route's answer, the OpenAPI
+// document carries them (components.schemas), the server checks every answer against its schema when
+// asked to (the tests do: an answer that drifts from its schema fails them), and the web UI's types
+// are generated from them (`npm run gen:api-types` → ui/src/api.generated.ts).
+import type { JSONSchema } from './route.ts';
+
+type Props = Record<string, JSONSchema>;
+
+/** An object with exactly these fields: `required` always there, `optional` when they apply. */
+export function obj(required: Props, optional: Props = {}, title?: string): JSONSchema {
+  return {
+    type: 'object',
+    ...(title ? { title } : {}),
+    additionalProperties: false,
+    required: Object.keys(required),
+    properties: { ...required, ...optional },
+  };
+}
+
+const ref = (name: string): JSONSchema => ({ $ref: `#/components/schemas/${name}` });
+const str = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const num = { type: 'number' } as const;
+const bool = { type: 'boolean' } as const;
+const anyObject = { type: 'object' } as const;
+/** A form as the definition language writes it (engine/definition/schema.json's Form): its type, in the UI. */
+const form = { type: 'object', tsType: 'Form' } as const;
+const orNull = (s: JSONSchema): JSONSchema => ({ anyOf: [s, { type: 'null' }] });
+const list = (s: JSONSchema): JSONSchema => ({ type: 'array', items: s });
+const INSTANCE_STATUS = { enum: ['running', 'done', 'cancelled', 'needs_migration'] } as const;
+const ESCALATION_KIND = { enum: ['reminder', 'overdue', 'escalation'] } as const;
+const AGES = obj({ '1-5': int, '6-10': int, '11-20': int, '>20': int });
+const COUNTS = { overdue: int, dueSoon: int, ages: AGES };
+
+const unitFields = { id: str, kind: str, name: str, path: str, depth: int, createdAt: num };
+const unitOptional = { parentId: str, levels: list(str) };
+
+/** The shapes several answers share, by name (their titles name the generated UI types). */
+export const COMPONENTS: Record<string, JSONSchema> = {
+  Text: obj({ vi: str }, { en: str }, 'Text'),
+  OrgUnit: obj(unitFields, unitOptional, 'OrgUnit'),
+  OrgUnitWithChildren: obj({ ...unitFields, childCount: int }, unitOptional, 'OrgUnitWithChildren'),
+  InstanceSummary: obj({ id: str, definitionId: str, definitionVersion: int, orgUnitId: str, status: INSTANCE_STATUS, stages: list(str), rev: int }, { dueAt: num }, 'InstanceSummary'),
+  InstanceRow: obj(
+    {
+      id: str,
+      definitionId: str,
+      definitionVersion: int,
+      title: ref('Text'),
+      orgUnitId: str,
+      unitName: str,
+      campaignId: orNull(str),
+      status: INSTANCE_STATUS,
+      stages: list(str),
+      stageTitles: list(ref('Text')),
+      dueAt: orNull(num),
+      overdue: bool,
+    },
+    {},
+    'InstanceRow',
+  ),
+  TaskRow: obj(
+    {
+      id: str,
+      instanceId: str,
+      task: str,
+      title: ref('Text'),
+      stage: str,
+      stageTitle: ref('Text'),
+      definitionId: str,
+      processTitle: ref('Text'),
+      unitId: str,
+      unitName: str,
+      ownerUnitId: str,
+      ownerUnitName: str,
+      status: { enum: ['open', 'done', 'skipped', 'closed'] },
+      openedAt: num,
+      dueAt: orNull(num),
+      workingDaysLeft: orNull(int),
+    },
+    { data: anyObject, completedAt: num, completedBy: orNull(str) },
+    'TaskRow',
+  ),
+  EscalationRow: obj(
+    {
+      id: str,
+      instanceId: str,
+      orgUnitId: str,
+      unitName: str,
+      definitionId: str,
+      stage: str,
+      stageTitle: ref('Text'),
+      kind: ESCALATION_KIND,
+      firedAt: num,
+      notified: list(obj({ role: str, unitId: str })),
+      acknowledgedBy: orNull(str),
+      acknowledgedAt: orNull(num),
+    },
+    {},
+    'EscalationRow',
+  ),
+  CampaignRow: obj(
+    {
+      id: str,
+      definitionId: str,
+      definitionVersion: int,
+      rootUnitId: str,
+      rootUnitName: str,
+      title: ref('Text'),
+      kinds: list(str),
+      status: { enum: ['running', 'done', 'cancelled'] },
+      total: int,
+      started: int,
+      createdAt: num,
+    },
+    { createdBy: str, reason: str, anchors: { type: 'object', additionalProperties: str } },
+    'CampaignRow',
+  ),
+  Diagnostic: obj({ line: int, column: int, severity: { enum: ['error', 'warning'] }, code: str, message: str }, { pointer: str }, 'Diagnostic'),
+  HistoryEntry: obj({ instanceId: str, rev: int, at: num, actor: str, eventType: str, fromStages: list(str), toStages: list(str) }, { payload: anyObject }, 'HistoryEntry'),
+  TimelineTask: obj(
+    {
+      id: str,
+      instanceId: str,
+      stage: str,
+      stageSeq: int,
+      task: str,
+      title: ref('Text'),
+      ownerRole: str,
+      ownerUnitId: str,
+      ownerUnitPath: str,
+      status: { enum: ['open', 'done', 'skipped', 'closed'] },
+      openedAt: num,
+    },
+    { data: anyObject, completedBy: str, completedAt: num, dueAt: num },
+    'TimelineTask',
+  ),
+  InboxItem: obj({ id: int, unitId: str, role: str, kind: str, message: ref('Text'), createdAt: num }, { instanceId: str, escalationId: str, readAt: num }, 'InboxItem'),
+  Evidence: obj({ id: str, title: ref('Text'), required: bool, checked: bool }, {}, 'Evidence'),
+  BoardCounts: obj(COUNTS, {}, 'BoardCounts'),
+  CohortReport: obj(
+    {
+      matched: int,
+      changed: int,
+      excluded: int,
+      dryRun: bool,
+      // Each instance says what changed (or would): the operation's own fields beside these.
+      instances: list({
+        type: 'object',
+        required: ['instanceId', 'orgUnitId'],
+        properties: {
+          instanceId: str,
+          orgUnitId: str,
+          error: obj({ code: str, message: str }),
+          excluded: obj({ code: str, message: str }, { stages: list(obj({ stage: str, role: str })) }),
+        },
+      }),
+    },
+    {},
+    'CohortReport',
+  ),
+  User: obj(
+    {
+      id: str,
+      login: str,
+      name: str,
+      grants: list(obj({ role: { enum: ['admin', 'supervisor', 'staff'] }, unitId: str, unitName: str, unitKind: orNull(str), unitPath: str })),
+    },
+    {},
+    'User',
+  ),
+};
+
+/** Answers by name: each route's `answer` is one of these (or a file, or nothing). */
+export const ANSWERS = {
+  signedIn: obj({ user: ref('User'), csrfToken: str }, {}, 'SignedIn'),
+  me: obj({ user: ref('User'), csrfToken: orNull(str), unreadInbox: int }, {}, 'Me'),
+  token: obj({ name: str, token: str }, {}, 'IssuedToken'),
+  health: obj({ status: { enum: ['ok'] } }, {}, 'Health'),
+  ready: obj({ store: { enum: ['ok', 'down'] }, queue: { enum: ['ok', 'down'] } }, {}, 'Ready'),
+  orgUnits: obj({ items: list(ref('OrgUnitWithChildren')) }, {}, 'OrgUnitList'),
+  orgUnit: obj({ unit: ref('OrgUnit'), ancestors: list(ref('OrgUnit')), children: list(ref('OrgUnitWithChildren')) }, {}, 'OrgUnitDetail'),
+  definitions: obj(
+    { items: list(obj({ id: str, title: ref('Text'), latest: int, mayPublish: bool, versions: list(obj({ version: int, publishedAt: num }, { publishedBy: str })) })) },
+    {},
+    'DefinitionList',
+  ),
+  definitionVersion: obj(
+    { id: str, version: int, source: str, hash: str, title: ref('Text'), publishedAt: num, diagram: orNull(obj({ mermaid: str })) },
+    { publishedBy: str },
+    'DefinitionVersion',
+  ),
+  validation: obj({ valid: bool, diagnostics: list(ref('Diagnostic')) }, { id: str, version: int, diagram: obj({ mermaid: str }) }, 'Validation'),
+  impact: obj(
+    { id: str, version: int, running: int, byVersion: list(obj({ version: int, count: int })), stages: list(obj({ stage: str, count: int, exists: bool })) },
+    {},
+    'Impact',
+  ),
+  published: obj({ id: str, version: int, hash: str, created: bool, diagnostics: list(ref('Diagnostic')) }, {}, 'Published'),
+  campaigns: obj({ items: list(ref('CampaignRow')) }, {}, 'CampaignList'),
+  campaignLaunched: obj({ campaign: ref('CampaignRow') }, {}, 'CampaignLaunched'),
+  campaign: obj({ campaign: ref('CampaignRow'), byStage: list(obj({ stage: str, title: ref('Text'), count: int })), overdue: int, done: int }, {}, 'CampaignDetail'),
+  instances: obj({ items: list(ref('InstanceRow')) }, { next: str }, 'InstanceList'),
+  timeline: obj(
+    {
+      instance: obj(
+        {
+          id: str,
+          definitionId: str,
+          definitionVersion: int,
+          xstateVersion: str,
+          orgUnitId: str,
+          status: INSTANCE_STATUS,
+          rev: int,
+          stages: list(str),
+          enteredAt: num,
+          createdAt: num,
+          updatedAt: num,
+        },
+        { campaignId: str, dueAt: num },
+      ),
+      title: ref('Text'),
+      unit: ref('OrgUnit'),
+      canAct: bool,
+      stageTitles: { type: 'object', additionalProperties: ref('Text') },
+      stages: list(
+        obj({
+          id: str,
+          title: ref('Text'),
+          legalBasis: list(str),
+          enteredAt: orNull(num),
+          dueAt: orNull(num),
+          workingDaysLeft: orNull(int),
+          canAct: bool,
+          accepts: list(obj({ type: str, title: ref('Text'), form: orNull(form) })),
+          evidence: list(obj({ id: str, title: ref('Text'), required: bool, checked: bool })),
+        }),
+      ),
+      history: list(ref('HistoryEntry')),
+      tasks: list(ref('TimelineTask')),
+      escalations: list(ref('EscalationRow')),
+    },
+    {},
+    'Timeline',
+  ),
+  instanceSummary: ref('InstanceSummary'),
+  myTasks: obj({ items: list(ref('TaskRow')) }, {}, 'TaskList'),
+  task: obj(
+    {
+      task: ref('TaskRow'),
+      description: orNull(ref('Text')),
+      form: orNull(form),
+      evidence: list(ref('Evidence')),
+      stage: obj({ id: str, title: ref('Text'), legalBasis: list(str), dueAt: orNull(num), workingDaysLeft: orNull(int) }),
+      instance: ref('InstanceSummary'),
+      canAct: bool,
+    },
+    {},
+    'TaskDetail',
+  ),
+  cohort: ref('CohortReport'),
+  board: obj(
+    {
+      root: ref('OrgUnit'),
+      asOf: num,
+      soonWorkingDays: int,
+      totals: ref('BoardCounts'),
+      byUnit: list(obj({ unitId: str, name: str, ...COUNTS })),
+      byStage: list(obj({ definitionId: str, stage: str, title: ref('Text'), processTitle: ref('Text'), ...COUNTS })),
+      escalations: obj({ total: int, unacknowledged: int }),
+    },
+    {},
+    'Board',
+  ),
+  escalations: obj({ items: list(ref('EscalationRow')) }, {}, 'EscalationList'),
+  acknowledged: obj({ escalation: ref('EscalationRow') }, {}, 'Acknowledged'),
+  inbox: obj({ items: list(ref('InboxItem')), unread: int }, {}, 'Inbox'),
+  unread: obj({ unread: int }, {}, 'Unread'),
+} satisfies Record<string, JSONSchema>;
+
+export type AnswerName = keyof typeof ANSWERS;

@@ -1,0 +1,515 @@
+// Generated from adapters/http/answers.ts by `npm run gen:api-types`. Do not edit by hand.
+import type {Form} from '../../engine/definition/types.generated.ts';
+
+/**
+ * What each API answer is, by the name the route table gives it.
+ */
+export interface Answers {
+  signedIn: SignedIn;
+  me: Me;
+  token: IssuedToken;
+  health: Health;
+  ready: Ready;
+  orgUnits: OrgUnitList;
+  orgUnit: OrgUnitDetail;
+  definitions: DefinitionList;
+  definitionVersion: DefinitionVersion;
+  validation: Validation;
+  impact: Impact;
+  published: Published;
+  campaigns: CampaignList;
+  campaignLaunched: CampaignLaunched;
+  campaign: CampaignDetail;
+  instances: InstanceList;
+  timeline: Timeline;
+  instanceSummary: InstanceSummary;
+  myTasks: TaskList;
+  task: TaskDetail;
+  cohort: CohortReport;
+  board: Board;
+  escalations: EscalationList;
+  acknowledged: Acknowledged;
+  inbox: Inbox;
+  unread: Unread;
+}
+export interface SignedIn {
+  user: User;
+  csrfToken: string;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "User".
+ */
+export interface User {
+  id: string;
+  login: string;
+  name: string;
+  grants: {
+    role: 'admin' | 'supervisor' | 'staff';
+    unitId: string;
+    unitName: string;
+    unitKind: string | null;
+    unitPath: string;
+  }[];
+}
+export interface Me {
+  user: User;
+  csrfToken: string | null;
+  unreadInbox: number;
+}
+export interface IssuedToken {
+  name: string;
+  token: string;
+}
+export interface Health {
+  status: 'ok';
+}
+export interface Ready {
+  store: 'ok' | 'down';
+  queue: 'ok' | 'down';
+}
+export interface OrgUnitList {
+  items: OrgUnitWithChildren[];
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "OrgUnitWithChildren".
+ */
+export interface OrgUnitWithChildren {
+  id: string;
+  kind: string;
+  name: string;
+  path: string;
+  depth: number;
+  createdAt: number;
+  childCount: number;
+  parentId?: string;
+  levels?: string[];
+}
+export interface OrgUnitDetail {
+  unit: OrgUnit;
+  ancestors: OrgUnit[];
+  children: OrgUnitWithChildren[];
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "OrgUnit".
+ */
+export interface OrgUnit {
+  id: string;
+  kind: string;
+  name: string;
+  path: string;
+  depth: number;
+  createdAt: number;
+  parentId?: string;
+  levels?: string[];
+}
+export interface DefinitionList {
+  items: {
+    id: string;
+    title: Text;
+    latest: number;
+    mayPublish: boolean;
+    versions: {
+      version: number;
+      publishedAt: number;
+      publishedBy?: string;
+    }[];
+  }[];
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "Text".
+ */
+export interface Text {
+  vi: string;
+  en?: string;
+}
+export interface DefinitionVersion {
+  id: string;
+  version: number;
+  source: string;
+  hash: string;
+  title: Text;
+  publishedAt: number;
+  diagram: {
+    mermaid: string;
+  } | null;
+  publishedBy?: string;
+}
+export interface Validation {
+  valid: boolean;
+  diagnostics: Diagnostic[];
+  id?: string;
+  version?: number;
+  diagram?: {
+    mermaid: string;
+  };
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "Diagnostic".
+ */
+export interface Diagnostic {
+  line: number;
+  column: number;
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+  pointer?: string;
+}
+export interface Impact {
+  id: string;
+  version: number;
+  running: number;
+  byVersion: {
+    version: number;
+    count: number;
+  }[];
+  stages: {
+    stage: string;
+    count: number;
+    exists: boolean;
+  }[];
+}
+export interface Published {
+  id: string;
+  version: number;
+  hash: string;
+  created: boolean;
+  diagnostics: Diagnostic[];
+}
+export interface CampaignList {
+  items: CampaignRow[];
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "CampaignRow".
+ */
+export interface CampaignRow {
+  id: string;
+  definitionId: string;
+  definitionVersion: number;
+  rootUnitId: string;
+  rootUnitName: string;
+  title: Text;
+  kinds: string[];
+  status: 'running' | 'done' | 'cancelled';
+  total: number;
+  started: number;
+  createdAt: number;
+  createdBy?: string;
+  reason?: string;
+  anchors?: {
+    [k: string]: string;
+  };
+}
+export interface CampaignLaunched {
+  campaign: CampaignRow;
+}
+export interface CampaignDetail {
+  campaign: CampaignRow;
+  byStage: {
+    stage: string;
+    title: Text;
+    count: number;
+  }[];
+  overdue: number;
+  done: number;
+}
+export interface InstanceList {
+  items: InstanceRow[];
+  next?: string;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "InstanceRow".
+ */
+export interface InstanceRow {
+  id: string;
+  definitionId: string;
+  definitionVersion: number;
+  title: Text;
+  orgUnitId: string;
+  unitName: string;
+  campaignId: string | null;
+  status: 'running' | 'done' | 'cancelled' | 'needs_migration';
+  stages: string[];
+  stageTitles: Text[];
+  dueAt: number | null;
+  overdue: boolean;
+}
+export interface Timeline {
+  instance: {
+    id: string;
+    definitionId: string;
+    definitionVersion: number;
+    xstateVersion: string;
+    orgUnitId: string;
+    status: 'running' | 'done' | 'cancelled' | 'needs_migration';
+    rev: number;
+    stages: string[];
+    enteredAt: number;
+    createdAt: number;
+    updatedAt: number;
+    campaignId?: string;
+    dueAt?: number;
+  };
+  title: Text;
+  unit: OrgUnit;
+  canAct: boolean;
+  stageTitles: {
+    [k: string]: Text;
+  };
+  stages: {
+    id: string;
+    title: Text;
+    legalBasis: string[];
+    enteredAt: number | null;
+    dueAt: number | null;
+    workingDaysLeft: number | null;
+    canAct: boolean;
+    accepts: {
+      type: string;
+      title: Text;
+      form: Form | null;
+    }[];
+    evidence: {
+      id: string;
+      title: Text;
+      required: boolean;
+      checked: boolean;
+    }[];
+  }[];
+  history: HistoryEntry[];
+  tasks: TimelineTask[];
+  escalations: EscalationRow[];
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "HistoryEntry".
+ */
+export interface HistoryEntry {
+  instanceId: string;
+  rev: number;
+  at: number;
+  actor: string;
+  eventType: string;
+  fromStages: string[];
+  toStages: string[];
+  payload?: {};
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "TimelineTask".
+ */
+export interface TimelineTask {
+  id: string;
+  instanceId: string;
+  stage: string;
+  stageSeq: number;
+  task: string;
+  title: Text;
+  ownerRole: string;
+  ownerUnitId: string;
+  ownerUnitPath: string;
+  status: 'open' | 'done' | 'skipped' | 'closed';
+  openedAt: number;
+  data?: {};
+  completedBy?: string;
+  completedAt?: number;
+  dueAt?: number;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "EscalationRow".
+ */
+export interface EscalationRow {
+  id: string;
+  instanceId: string;
+  orgUnitId: string;
+  unitName: string;
+  definitionId: string;
+  stage: string;
+  stageTitle: Text;
+  kind: 'reminder' | 'overdue' | 'escalation';
+  firedAt: number;
+  notified: {
+    role: string;
+    unitId: string;
+  }[];
+  acknowledgedBy: string | null;
+  acknowledgedAt: number | null;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "InstanceSummary".
+ */
+export interface InstanceSummary {
+  id: string;
+  definitionId: string;
+  definitionVersion: number;
+  orgUnitId: string;
+  status: 'running' | 'done' | 'cancelled' | 'needs_migration';
+  stages: string[];
+  rev: number;
+  dueAt?: number;
+}
+export interface TaskList {
+  items: TaskRow[];
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "TaskRow".
+ */
+export interface TaskRow {
+  id: string;
+  instanceId: string;
+  task: string;
+  title: Text;
+  stage: string;
+  stageTitle: Text;
+  definitionId: string;
+  processTitle: Text;
+  unitId: string;
+  unitName: string;
+  ownerUnitId: string;
+  ownerUnitName: string;
+  status: 'open' | 'done' | 'skipped' | 'closed';
+  openedAt: number;
+  dueAt: number | null;
+  workingDaysLeft: number | null;
+  data?: {};
+  completedAt?: number;
+  completedBy?: string | null;
+}
+export interface TaskDetail {
+  task: TaskRow;
+  description: Text | null;
+  form: Form | null;
+  evidence: Evidence[];
+  stage: {
+    id: string;
+    title: Text;
+    legalBasis: string[];
+    dueAt: number | null;
+    workingDaysLeft: number | null;
+  };
+  instance: InstanceSummary;
+  canAct: boolean;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "Evidence".
+ */
+export interface Evidence {
+  id: string;
+  title: Text;
+  required: boolean;
+  checked: boolean;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "CohortReport".
+ */
+export interface CohortReport {
+  matched: number;
+  changed: number;
+  excluded: number;
+  dryRun: boolean;
+  instances: {
+    instanceId: string;
+    orgUnitId: string;
+    error?: {
+      code: string;
+      message: string;
+    };
+    excluded?: {
+      code: string;
+      message: string;
+      stages?: {
+        stage: string;
+        role: string;
+      }[];
+    };
+  }[];
+}
+export interface Board {
+  root: OrgUnit;
+  asOf: number;
+  soonWorkingDays: number;
+  totals: BoardCounts;
+  byUnit: {
+    unitId: string;
+    name: string;
+    overdue: number;
+    dueSoon: number;
+    ages: {
+      '1-5': number;
+      '6-10': number;
+      '11-20': number;
+      '>20': number;
+    };
+  }[];
+  byStage: {
+    definitionId: string;
+    stage: string;
+    title: Text;
+    processTitle: Text;
+    overdue: number;
+    dueSoon: number;
+    ages: {
+      '1-5': number;
+      '6-10': number;
+      '11-20': number;
+      '>20': number;
+    };
+  }[];
+  escalations: {
+    total: number;
+    unacknowledged: number;
+  };
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "BoardCounts".
+ */
+export interface BoardCounts {
+  overdue: number;
+  dueSoon: number;
+  ages: {
+    '1-5': number;
+    '6-10': number;
+    '11-20': number;
+    '>20': number;
+  };
+}
+export interface EscalationList {
+  items: EscalationRow[];
+}
+export interface Acknowledged {
+  escalation: EscalationRow;
+}
+export interface Inbox {
+  items: InboxItem[];
+  unread: number;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "InboxItem".
+ */
+export interface InboxItem {
+  id: number;
+  unitId: string;
+  role: string;
+  kind: string;
+  message: Text;
+  createdAt: number;
+  instanceId?: string;
+  escalationId?: string;
+  readAt?: number;
+}
+export interface Unread {
+  unread: number;
+}
