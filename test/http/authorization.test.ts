@@ -116,6 +116,37 @@ stages:
   done: { title: { vi: Xong, en: Done }, type: final }
 `;
 
+/** A parallel stage of three tracks held by three levels: the school (`school`), its Phòng
+ * (`district`), the Sở (`department`). Each track's event toggles its own two stages. */
+const TRACKS = 'authz-tracks';
+const TRACK_EVENT: Partial<Record<Target, string>> = { subtree: 'S_GO', own: 'M_GO', parent: 'U_GO' };
+const tracksSource = `id: ${TRACKS}
+version: 1
+title: { vi: Ba nhánh, en: Three tracks }
+legalBasis: [Test]
+appliesTo: [lower-secondary]
+calendar: vn-government
+initial: all
+stages:
+  all:
+    title: { vi: Song song, en: In parallel }
+    type: parallel
+    owner: school
+    tracks:
+${(['school', 'district', 'department'] as const)
+  .map(
+    (owner, i) => `      t${i}:
+        title: { vi: Nhánh ${i}, en: Track ${i} }
+        initial: t${i}a
+        stages:
+          t${i}a: { title: { vi: Bước ${i}a, en: Step ${i}a }, owner: ${owner}, on: { ${['S_GO', 'M_GO', 'U_GO'][i]}: t${i}b } }
+          t${i}b: { title: { vi: Bước ${i}b, en: Step ${i}b }, owner: ${owner}, on: { ${['S_GO', 'M_GO', 'U_GO'][i]}: t${i}a } }`,
+  )
+  .join('\n')}
+    done: finished
+  finished: { title: { vi: Xong, en: Done }, type: final }
+`;
+
 /** Every row of every table but sessions (signing in writes one), to show a refusal changed nothing. */
 const TABLES = ['org_units', 'definitions', 'campaigns', 'instances', 'tasks', 'history', 'timers', 'outbox', 'idempotency_keys', 'escalations', 'inbox', 'jobs', 'users', 'grants', 'api_tokens'];
 async function snapshot(s: TestServer): Promise<string> {
@@ -139,6 +170,10 @@ interface Fixtures {
   ownedEvents: Partial<Record<Target, string>>;
   /** The same, for tasks (their owner is the stage owner). */
   ownedTasks: Partial<Record<Target, string>>;
+  /** authz-tracks at the school under Phòng A: one track per level. */
+  tracks: string;
+  /** A process belonging to the target (its administrator published version 1). */
+  owned: Record<Target, string>;
 }
 
 interface Cell {
@@ -161,7 +196,7 @@ type Row =
   | { kind: 'targeted'; label?: string; need: Need; owners?: Target[]; covered?(t: Target): boolean; readable?(t: Target): boolean; call(x: Cell): Promise<Answer> }
   | { kind: 'global'; label?: string; need: Need; call(x: Cell): Promise<Answer>; check?(x: Cell, r: Answer): Promise<void> }
   | { kind: 'listing'; label?: string; need: Need; denied?: boolean; visible?(role: Role, t: Target): boolean; call(x: Cell): Promise<Answer>; shows(x: Cell, r: Answer): boolean }
-  | { kind: 'silent'; label?: string; call(x: Cell): Promise<Answer>; changes(role: Role, t: Target): boolean; check?(x: Cell, r: Answer, changed: boolean): Promise<void> };
+  | { kind: 'silent'; label?: string; denied?(role: Role): boolean; only?: Target[]; call(x: Cell): Promise<Answer>; changes(role: Role, t: Target): boolean; check?(x: Cell, r: Answer, changed: boolean): Promise<void> };
 
 const items = (r: Answer): any[] => (r.body?.items ?? []) as any[];
 
@@ -237,6 +272,9 @@ const TABLE: Record<string, Row[]> = {
     // Publishing is the administrators' (README); definitions are not a unit's, so any administrator.
     // The same text again answers 200, so every allowed cell can publish.
     { kind: 'global', need: 'administer', call: ({ c }) => c.post('/api/v1/definitions', { source: probeSource('authz-published') }) },
+    // The next version of a process the target's administrator published: for administrators of
+    // that unit or above. Processes are read by everyone, so a refusal is a 403, not a 404.
+    { kind: 'targeted', label: 'next version of a process belonging to target', need: 'administer', readable: () => true, call: ({ c, f, t }) => c.post('/api/v1/definitions', { source: probeSource(f.owned[t], 2) }) },
   ],
   'GET /api/v1/campaigns': [{ kind: 'listing', need: 'read', call: ({ c }) => c.get('/api/v1/campaigns?limit=500'), shows: ({ f, t }, r) => items(r).some((x) => x.id === f.campaign[t]) }],
   'POST /api/v1/campaigns': [{ kind: 'targeted', need: 'administer', call: ({ c, t }) => c.post('/api/v1/campaigns', { definitionId: PROBE, rootUnitId: UNIT[t], kinds: [KIND[t]], reason: 'ma trận' }) }],
@@ -251,6 +289,9 @@ const TABLE: Record<string, Row[]> = {
     { kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.events[t]}/events`, { type: 'PING' }) },
     // an instance of the school under Phòng A whose stage Phòng A (own) or the Sở (parent) owns
     { kind: 'targeted', label: 'stage owner = target', need: 'work', owners: ['own', 'parent'], readable: () => true, call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.ownedEvents[t]}/events`, { type: 'PING' }) },
+    // a parallel stage at the school under Phòng A: the event of the track the target holds, the
+    // other tracks active beside it (holding one of them is not enough)
+    { kind: 'targeted', label: 'parallel track owner = target', need: 'work', owners: ['subtree', 'own', 'parent'], readable: () => true, call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.tracks}/events`, { type: TRACK_EVENT[t] }) },
   ],
   'POST /api/v1/instances/:id/evidence': [{ kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.probe[t]}/evidence`, { item: 'e1', checked: true }) }],
   'POST /api/v1/instances/:id/anchors': [{ kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.probe[t]}/anchors`, { name: 'visit', date: '2026-04-01' }) }],
@@ -268,6 +309,19 @@ const TABLE: Record<string, Row[]> = {
     { kind: 'targeted', label: 'stage owner = target', need: 'work', owners: ['own', 'parent'], readable: () => true, call: async ({ s, c, f, t }) => c.post(`/api/v1/tasks/${await openTask(s, f.ownedTasks[t]!)}/complete`, { data: {} }) },
   ],
   'POST /api/v1/cohort/extend': [
+    // Work held by the target, in an instance of the school under Phòng A: the Sở's stage is left
+    // alone (listed as excluded), Phòng A's is extended.
+    {
+      kind: 'silent',
+      label: 'stage held by target, instance in subtree',
+      denied: (role) => role !== 'admin',
+      call: ({ c, f, t }) => c.post('/api/v1/cohort/extend', { filter: { definitionId: t === 'own' ? PURPOSE.tasksMid : PURPOSE.tasksUp, unitId: UNIT.subtree }, stage: t === 'own' ? 'mid1' : 'up1', until: '2026-12-31', reason: 'gia hạn' }),
+      changes: (role, t) => role === 'admin' && t === 'own',
+      only: ['own', 'parent'],
+      async check(_x, r, changed) {
+        expect(r.body).to.include({ matched: 1, changed: changed ? 1 : 0, excluded: changed ? 0 : 1 });
+      },
+    },
     { kind: 'targeted', label: 'filter.unitId=target', need: 'administer', call: ({ c, t }) => c.post('/api/v1/cohort/extend', { filter: cohortFilter(t), stage: 'work', workingDays: 1, reason: 'gia hạn' }) },
     { kind: 'listing', label: 'no unit: only covered instances', need: 'administer', denied: true, call: ({ c }) => c.post('/api/v1/cohort/extend', { filter: { definitionId: COHORT }, stage: 'work', workingDays: 1, reason: 'gia hạn', dryRun: true }), shows: ({ t }, r) => (r.body.instances as any[]).some((i) => i.orgUnitId === UNIT[t]) },
   ],
@@ -315,7 +369,7 @@ describe('HTTP: the authorization matrix (route × role × own / subtree / sibli
   this.timeout(60_000);
   let s: TestServer;
   const clients = {} as Record<Role, Client>;
-  const f: Fixtures = { probe: {} as never, events: {} as never, cancel: {} as never, campaign: {} as never, ownedEvents: {}, ownedTasks: {} };
+  const f: Fixtures = { probe: {} as never, events: {} as never, cancel: {} as never, campaign: {} as never, ownedEvents: {}, ownedTasks: {}, tracks: '', owned: {} as never };
 
   before(async () => {
     s = await startTestServer({ start: at8('2026-03-02') });
@@ -339,6 +393,13 @@ describe('HTTP: the authorization matrix (route × role × own / subtree / sibli
       await engine.send(f.ownedEvents[t]!, { type: event }, by);
       f.ownedTasks[t] = await start(UNIT.subtree, t === 'own' ? PURPOSE.tasksMid : PURPOSE.tasksUp);
       await engine.send(f.ownedTasks[t]!, { type: event }, by);
+    }
+    await engine.catalog.publish(tracksSource, `${TRACKS}.yaml`, 'fixture');
+    f.tracks = await start(UNIT.subtree, TRACKS);
+    for (const t of TARGETS) {
+      f.owned[t] = `authz-owned-${t}`;
+      const admin = { user: { id: `admin@${UNIT[t]}`, login: `admin@${UNIT[t]}`, name: '' }, grants: [{ role: 'admin' as const, unitId: UNIT[t], unitPath: (await engine.chainOf(UNIT[t]))[0]!.path }] };
+      await s.app.application.publish(admin, probeSource(f.owned[t]));
     }
     // Past every `work` deadline and its ladder: overdue and escalated, a notice in each unit's inbox.
     s.clock.set(at8('2026-03-10'));
@@ -395,7 +456,7 @@ describe('HTTP: the authorization matrix (route × role × own / subtree / sibli
         return { allowed: may || !row.denied, visible: may && (row.visible ?? ((_r, x) => covers(x)))(role, t) };
       }
       case 'silent':
-        return { allowed: true };
+        return { allowed: !row.denied?.(role) };
     }
   }
 
@@ -403,7 +464,7 @@ describe('HTTP: the authorization matrix (route × role × own / subtree / sibli
     for (const row of rows) {
       const name = `${key}${row.label ? ` (${row.label})` : ''}`;
       it(name, async () => {
-        const targets = row.kind === 'targeted' && row.owners ? row.owners : TARGETS;
+        const targets = row.kind === 'targeted' && row.owners ? row.owners : row.kind === 'silent' && row.only ? row.only : TARGETS;
         const cells = ROLES.flatMap((role) => targets.map((t) => ({ role, t, want: expected(row, role, t) })));
         // refusals first, while every fixture is as before() left it
         cells.sort((a, b) => Number(a.want.allowed) - Number(b.want.allowed));
