@@ -244,7 +244,7 @@ export async function publishLibrary(runtime: Runtime, dir: string, log: (m: str
   for (const name of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
     const file = join(dir, name);
     try {
-      created += (await new Application({ engine: runtime.engine }).publish(SYSTEM, readFileSync(file, 'utf8'))).created ? 1 : 0;
+      created += (await new Application({ engine: runtime.engine }).publish(SYSTEM, readFileSync(file, 'utf8'), {}, file)).created ? 1 : 0;
     } catch (e) {
       // A library file edited without a new version number is left out, loudly; the rest go on.
       if (!(e instanceof EngineError)) throw e;

@@ -4,12 +4,12 @@ import { formatInstant } from '../../engine/calendar/time.ts';
 import type { Diagnostic } from '../../engine/definition/diagnostics.ts';
 import { EngineError, type EngineErrorCode } from '../../engine/errors.ts';
 import type { StageMove } from '../../engine/runtime/rearm.ts';
-import { migrateCohort } from '../../engine/service/cohort.ts';
+import { Application, systemPrincipal, type Principal } from '../../engine/application/application.ts';
 import { ManualClock } from '../../engine/ports.ts';
 import type { Committed } from '../../engine/service/engine.ts';
 import type { OrgUnitKind } from '../../engine/definition/types.generated.ts';
 import type { UnitInput } from '../../engine/service/org.ts';
-import { openRuntime, type Runtime } from '../runtime.ts';
+import { openRuntime } from '../runtime.ts';
 import type { Scenario, ScenarioStep } from './scenario.ts';
 
 export interface SimulationResult {
@@ -22,6 +22,7 @@ export interface SimulationResult {
 }
 
 export const SIMULATION_ACTOR = 'simulation';
+const SIMULATOR: Principal = systemPrincipal(SIMULATION_ACTOR, 'Mô phỏng');
 
 /** Timers a run may fire before it is judged runaway (a definition that re-arms forever). */
 const MAX_TIMERS = 10_000;
@@ -47,17 +48,17 @@ export async function runScenario(scenario: Scenario, readProcess: (path: string
   const clock = new ManualClock(scenario.start);
   const result: SimulationResult = { transitions: [], deadlines: [], escalations: [], rejected: [], final: { stages: [], status: 'running' } };
   const rt = await openRuntime({ sqliteFile: ':memory:', clock, observe: (c) => record(c, result) });
+  // The scenario runs through the application layer as every entry point does, as the system: the
+  // one actor of a simulation, over the whole of its small tree.
+  const app = new Application({ engine: rt.engine });
   try {
     // Every process the scenario names is published up front: an invalid one stops the run before
     // anything happens, with its located errors.
-    const published = await publish(rt, readProcess, scenario.process);
+    const published = await publish(app, readProcess, scenario.process);
     const targets = new Map<string, number>();
-    for (const step of scenario.steps) if ('migrate' in step) targets.set(step.migrate.process, (await publish(rt, readProcess, step.migrate.process)).version);
-    const units = await rt.engine.addUnits(demoChain(scenario.school));
-    const instance = await rt.engine.start(
-      { definitionId: published.id, version: published.version, orgUnitId: units[units.length - 1]!.id, ...(scenario.anchors ? { anchors: scenario.anchors } : {}) },
-      { actor: SIMULATION_ACTOR },
-    );
+    for (const step of scenario.steps) if ('migrate' in step) targets.set(step.migrate.process, (await publish(app, readProcess, step.migrate.process)).version);
+    const units = await app.addUnits(SIMULATOR, demoChain(scenario.school));
+    const instance = await app.startInstance(SIMULATOR, { definitionId: published.id, version: published.version, orgUnitId: units[units.length - 1]!.id, ...(scenario.anchors ? { anchors: scenario.anchors } : {}) });
     let fired = 0;
     const runUntil = async (moment: number): Promise<void> => {
       for (;;) {
@@ -72,7 +73,7 @@ export async function runScenario(scenario: Scenario, readProcess: (path: string
     for (const [i, step] of scenario.steps.entries()) {
       await runUntil(step.at);
       try {
-        await applyStep(rt, instance.id, step, targets, result);
+        await applyStep(app, instance.id, step, targets, result);
       } catch (e) {
         if (!(e instanceof EngineError)) throw e;
         result.rejected.push({ at: formatInstant(step.at), step: i + 1, code: e.code, message: e.message });
@@ -98,28 +99,28 @@ export class ScenarioError extends Error {
   }
 }
 
-async function publish(rt: Runtime, readProcess: (path: string) => { source: string; file: string }, path: string) {
+async function publish(app: Application, readProcess: (path: string) => { source: string; file: string }, path: string) {
   const { source, file } = readProcess(path);
   try {
-    return await rt.engine.catalog.publish(source, file, SIMULATION_ACTOR);
+    return await app.publish(SIMULATOR, source, {}, file);
   } catch (e) {
     if (e instanceof EngineError) throw new ScenarioError(e.message, (e.details.diagnostics as Diagnostic[] | undefined) ?? []);
     throw e;
   }
 }
 
-async function applyStep(rt: Runtime, id: string, step: ScenarioStep, targets: ReadonlyMap<string, number>, result: SimulationResult): Promise<void> {
-  const who = { actor: SIMULATION_ACTOR };
-  if ('complete' in step) await rt.engine.completeTask(id, step.complete.task, step.complete.data, who);
-  else if ('reopen' in step) await rt.engine.reopenTask(id, step.reopen.task, who);
-  else if ('send' in step) await rt.engine.send(id, step.send, who);
-  else if ('anchor' in step) await rt.engine.setAnchor(id, step.anchor.name, step.anchor.date, who);
-  else if ('check' in step) await rt.engine.checkEvidence(id, step.check.item, step.check.checked ?? true, who);
-  else if ('cancel' in step) await rt.engine.cancel(id, step.cancel.reason, who);
+async function applyStep(app: Application, id: string, step: ScenarioStep, targets: ReadonlyMap<string, number>, result: SimulationResult): Promise<void> {
+  const who = SIMULATOR;
+  if ('complete' in step) await app.completeTaskOf(who, id, step.complete.task, step.complete.data ?? {});
+  else if ('reopen' in step) await app.reopenTaskOf(who, id, step.reopen.task);
+  else if ('send' in step) await app.sendEvent(who, id, step.send);
+  else if ('anchor' in step) await app.setAnchor(who, id, step.anchor.name, step.anchor.date);
+  else if ('check' in step) await app.checkEvidence(who, id, step.check.item, step.check.checked ?? true);
+  else if ('cancel' in step) await app.cancelInstance(who, id, step.cancel.reason);
   else if ('migrate' in step) {
     const toVersion = targets.get(step.migrate.process)!;
     const dryRun = step.migrate.dryRun ?? false;
-    const report = await migrateCohort(rt.engine, { ids: [id] }, { toVersion, stateMap: step.migrate.map ?? {}, dryRun, reason: step.migrate.reason }, who);
+    const report = await app.cohort(who, { instanceIds: [id] }, { op: 'migrate', toVersion, stateMap: step.migrate.map ?? {}, dryRun, reason: step.migrate.reason });
     const item = report.instances[0];
     if (item?.error) throw new EngineError(item.error.code as EngineErrorCode, item.error.message);
     const moves = (item?.deadlines ?? []) as StageMove[];

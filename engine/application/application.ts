@@ -66,6 +66,8 @@ export type CohortOperation =
   | { op: 'migrate'; toVersion: number; stateMap?: Record<string, string> };
 
 export interface CohortFilter {
+  /** These instances only (within the caller's units, like everything else). */
+  instanceIds?: string[];
   definitionId?: string;
   definitionVersion?: number;
   campaignId?: string;
@@ -208,10 +210,9 @@ export class Application {
 
   /** Publishes a draft as a new immutable version, for administrators of the unit the process
    * belongs to (a new process: to the publisher's widest administrator grant). */
-  async publish(p: Principal, source: string, call: Call = {}) {
+  async publish(p: Principal, source: string, call: Call = {}, file = draftFile(source)) {
     if (!scope(p, 'administer').length) throw forbidden(`publishing a process needs ${needs('administer')}`, { ability: 'administer' });
     return this.once(p, call, { publish: source }, false, async () => {
-      const file = draftFile(source);
       const { compiled } = await this.check(p, source, file);
       if (compiled) {
         const latest = await this.engine.store.getDefinition(compiled.id);
@@ -414,6 +415,25 @@ export class Application {
     });
   }
 
+  /** Completes a task named by its id in the process (the scenario runner's way; the API names the
+   * task row): for those who work over the unit the task's role points at. */
+  async completeTaskOf(p: Principal, instanceId: string, task: string, data: Record<string, unknown>, call: Call = {}): Promise<InstanceSummary> {
+    await this.instanceFor(p, instanceId);
+    return this.once(p, call, { instanceId, task, data }, true, (key) => this.engine.completeTask(instanceId, task, data, this.command(p, key, { kind: 'task', task })));
+  }
+
+  /** Reopens a completed task of an active stage, to correct it. */
+  async reopenTaskOf(p: Principal, instanceId: string, task: string, call: Call = {}): Promise<InstanceSummary> {
+    await this.instanceFor(p, instanceId);
+    return this.once(p, call, { instanceId, reopen: task }, true, (key) => this.engine.reopenTask(instanceId, task, this.command(p, key, { kind: 'task', task })));
+  }
+
+  /** Starts a process for one unit outside a campaign (administrators of the unit). */
+  async startInstance(p: Principal, input: { definitionId: string; version?: number; orgUnitId: string; anchors?: Record<string, string> }): Promise<InstanceSummary> {
+    await this.unitFor(p, input.orgUnitId, 'administer');
+    return this.engine.start(input, { actor: p.user.login });
+  }
+
   // ── cohort operations ───────────────────────────────────────────────────────────────────────
 
   /** Extends, hands over, cancels or migrates the instances a filter picks in the caller's units —
@@ -432,6 +452,7 @@ export class Application {
       ...(filter.definitionVersion ? { definitionVersion: filter.definitionVersion } : {}),
       ...(filter.campaignId ? { campaignId: filter.campaignId } : {}),
       ...(filter.stages?.length ? { stages: filter.stages } : {}),
+      ...(filter.instanceIds?.length ? { ids: filter.instanceIds } : {}),
     };
     if (operation.op === 'reassign') await this.unitFor(p, operation.toUnitId, 'administer');
     const rules: CohortScope = {

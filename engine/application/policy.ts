@@ -110,6 +110,12 @@ export function stagesHoldingEvidence(compiled: CompiledProcess, instance: Pick<
   return [...active].filter((s) => compiled.stages[s]?.evidence.some((e) => e.id === item));
 }
 
+/** The active stages (leaves and the stages enclosing them) that hold the task. */
+export function stagesHoldingTask(compiled: CompiledProcess, instance: Pick<Instance, 'stages'>, task: string): string[] {
+  const active = new Set(instance.stages.flatMap((s) => [s, ...(compiled.stages[s]?.ancestors ?? [])]));
+  return [...active].filter((s) => compiled.stages[s]?.tasks.some((t) => t.id === task));
+}
+
 /** Every stage of the process whose deadline counts from the anchor, active or not. */
 export function stagesAnchoredOn(compiled: CompiledProcess, anchor: string): string[] {
   return Object.values(compiled.stages)
@@ -117,7 +123,7 @@ export function stagesAnchoredOn(compiled: CompiledProcess, anchor: string): str
     .map((s) => s.id);
 }
 
-export type StageAct = { kind: 'event'; type: string } | { kind: 'evidence'; item: string } | { kind: 'anchor'; name: string };
+export type StageAct = { kind: 'event'; type: string } | { kind: 'evidence'; item: string } | { kind: 'anchor'; name: string } | { kind: 'task'; task: string };
 
 /**
  * The stages an act on an instance touches, each checked against the caller's work scope. When no
@@ -125,9 +131,33 @@ export type StageAct = { kind: 'event'; type: string } | { kind: 'evidence'; ite
  * stages stand for it: their owners are the ones the engine's own refusal is for.
  */
 export function stagesTouched(principal: Principal, compiled: CompiledProcess, instance: Instance, chain: UnitChain, act: StageAct): StageCheck[] {
-  const named =
-    act.kind === 'event' ? stagesAccepting(compiled, instance, act.type) : act.kind === 'evidence' ? stagesHoldingEvidence(compiled, instance, act.item) : stagesAnchoredOn(compiled, act.name);
+  const named = stagesNamed(compiled, instance, act);
+  if (act.kind === 'task' && named.length) return checkTask(principal, compiled, chain, named, act.task);
   return checkStages(principal, 'work', compiled, chain, named.length ? named : instance.stages);
+}
+
+function stagesNamed(compiled: CompiledProcess, instance: Instance, act: StageAct): string[] {
+  switch (act.kind) {
+    case 'event':
+      return stagesAccepting(compiled, instance, act.type);
+    case 'evidence':
+      return stagesHoldingEvidence(compiled, instance, act.item);
+    case 'anchor':
+      return stagesAnchoredOn(compiled, act.name);
+    case 'task':
+      return stagesHoldingTask(compiled, instance, act.task);
+  }
+}
+
+/** A task named by its id in the process: its own owner role (a task may be another unit's than its
+ * stage's) holds it. */
+function checkTask(principal: Principal, compiled: CompiledProcess, chain: UnitChain, stages: string[], task: string): StageCheck[] {
+  return stages.map((stage) => {
+    const role = compiled.stages[stage]!.tasks.find((t) => t.id === task)!.owner;
+    const def = compiled.roles[role];
+    const unit = (def && unitHolding(def, chain)) ?? chain[0]!;
+    return { stage, role, ownerUnitId: unit.id, ownerUnitPath: unit.path, covered: covers(principal, 'work', unit.path) };
+  });
 }
 
 /** Throws FORBIDDEN unless the caller may do the act: every stage it touches must be covered (with
@@ -138,8 +168,7 @@ export function requireStageAct(principal: Principal, compiled: CompiledProcess,
     throw forbidden(`this needs ${needs('work')} on the unit`, { ability: 'work' });
   }
   const checks = stagesTouched(principal, compiled, instance, chain, act);
-  const named =
-    act.kind === 'event' ? stagesAccepting(compiled, instance, act.type).length > 0 : act.kind === 'evidence' ? stagesHoldingEvidence(compiled, instance, act.item).length > 0 : stagesAnchoredOn(compiled, act.name).length > 0;
+  const named = stagesNamed(compiled, instance, act).length > 0;
   const ok = named ? checks.every((c) => c.covered) : checks.some((c) => c.covered);
   if (ok) return;
   const theirs = checks.filter((c) => !c.covered);
