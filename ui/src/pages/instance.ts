@@ -65,7 +65,8 @@ export function renderTimeline(tl: Timeline, onEvent: OnEvent): HTMLElement[] {
                 s.enteredAt ? h('span', { class: 'muted' }, ` · ${t('enteredAt')}: ${formatDate(s.enteredAt)}`) : null,
               ),
               s.legalBasis.length ? h('p', { class: 'muted' }, `${t('legalBasis')}: ${s.legalBasis.join('; ')}`) : null,
-              tl.canAct !== false && sendable(s.accepts).length ? h('div', { class: 'actions' }, sendable(s.accepts).map((a) => eventButton(a, onEvent))) : null,
+              // Each stage says whether the reader may act in it: a parallel track of another unit shows no buttons.
+              s.canAct && sendable(s.accepts).length ? h('div', { class: 'actions' }, sendable(s.accepts).map((a) => eventButton(a, onEvent))) : null,
             ),
           )
         : h('p', { class: 'muted', 'data-testid': 'current-stages' }, current || t('none')),
