@@ -137,12 +137,16 @@ export interface DueGroup {
 /** The durable store: every write, and what commands load to decide a change. Every write that
  * belongs to one change goes through `commit`. Read models are behind `Queries`. */
 export interface Store {
+  /** Adds or replaces org units (parents first, whatever the order given). */
   putUnits(units: OrgUnit[]): Promise<void>;
+  /** One unit by id, or undefined. */
   getUnit(id: string): Promise<OrgUnit | undefined>;
+  /** Units by id, in no particular order; unknown ids are left out. */
   getUnits(ids: string[]): Promise<OrgUnit[]>;
   /** Units of the given kinds under a path, by id, a page at a time; `missingFor` leaves out units
    * that already have an instance in that campaign. */
   unitsUnder(path: string, options: { kinds?: string[]; afterId?: string; limit: number; missingFor?: string }): Promise<OrgUnit[]>;
+  /** How many units of these kinds (any, when empty) lie under a path, the unit itself included. */
   countUnitsUnder(path: string, kinds: string[]): Promise<number>;
 
   /** Stores a new version with its compiled machine config (kept for inspection; the engine
@@ -150,11 +154,14 @@ export interface Store {
   putDefinition(def: PublishedDefinition, compiledConfig: unknown): Promise<void>;
   /** The given version, or the latest when none is given. */
   getDefinition(id: string, version?: number): Promise<PublishedDefinition | undefined>;
+  /** Every published version without its source (the catalog and the definitions list). */
   listDefinitions(): Promise<Omit<PublishedDefinition, 'source'>[]>;
 
+  /** An instance with its task rows and pending timers, as a command loads it to change it. */
   loadInstance(id: string): Promise<LoadedInstance | undefined>;
   /** Several at once (commands that arrived together), in the order asked. */
   loadInstances(ids: string[]): Promise<(LoadedInstance | undefined)[]>;
+  /** The newest instance of a process for a unit (in a campaign, or outside any when none is given). */
   findInstance(definitionId: string, orgUnitId: string, campaignId?: string): Promise<Instance | undefined>;
   /** Commits one change atomically; throws EngineError REV_CONFLICT when the instance moved on (or
    * the idempotency key was taken) meanwhile, and then nothing is written. */
@@ -163,20 +170,28 @@ export interface Store {
    * its own, and the answer says, per change, nothing or the EngineError (REV_CONFLICT) it met. */
   commitMany(changes: Change[]): Promise<(EngineError | undefined)[]>;
 
+  /** One timer row by id. */
   getTimer(id: string): Promise<Timer | undefined>;
   /** Several at once, in the order asked. */
   getTimers(ids: string[]): Promise<(Timer | undefined)[]>;
+  /** Settles a pending timer (fired, cancelled) outside a change: a stale or guarded-off delivery. */
   setTimerStatus(id: string, status: TimerStatus, at: number): Promise<void>;
   /** Pending timers by id, a page at a time (rebuilding the queue after Redis lost it). */
   pendingTimers(page: { afterId?: string; limit: number }): Promise<Timer[]>;
 
+  /** Outbox messages not relayed yet, in commit order. */
   unrelayed(limit: number): Promise<OutboxMessage[]>;
+  /** Marks outbox messages relayed. */
   markRelayed(ids: number[], at: number): Promise<void>;
 
+  /** The answer remembered under an Idempotency-Key (per actor), with the hash of its request. */
   getIdempotent(scope: string, key: string): Promise<{ requestHash: string; response: unknown } | undefined>;
 
+  /** Stores a new campaign. */
   putCampaign(campaign: Campaign): Promise<void>;
+  /** One campaign by id. */
   getCampaign(id: string): Promise<Campaign | undefined>;
+  /** Updates a campaign's progress and status. */
   updateCampaign(id: string, fields: Partial<Pick<Campaign, 'status' | 'total' | 'started'>>): Promise<void>;
 
   /** Marks an escalation acknowledged (đã xem) once; false when it already was. */
@@ -186,6 +201,7 @@ export interface Store {
   /** Remembers an answer under an idempotency key; false when the key was taken meanwhile. */
   putIdempotent(scope: string, key: string, requestHash: string, response: unknown, at: number): Promise<boolean>;
 
+  /** Releases the connections. */
   close(): Promise<void>;
 }
 /** The read models: what people look at (listings, timelines, the overdue board, inboxes), each
@@ -194,17 +210,23 @@ export interface Store {
 export interface Queries {
   /** The units directly under a unit, by name, each with how many units are directly under it. */
   childUnits(parentId: string): Promise<(OrgUnit & { childCount: number })[]>;
+  /** Instances matching the filter, by id, a page at a time. */
   listInstances(filter: InstanceFilter, page: { afterId?: string; limit: number }): Promise<Instance[]>;
+  /** How many instances match the filter. */
   countInstances(filter: InstanceFilter): Promise<number>;
   /** Instances matching the filter, counted by active stages and status. */
   stageCounts(filter: InstanceFilter): Promise<{ definitionId: string; stages: string[]; status: InstanceStatus; count: number }[]>;
   /** Campaigns whose root unit lies under any of these paths, newest first. */
   listCampaigns(underPaths: string[], limit: number): Promise<Campaign[]>;
+  /** An instance's history, oldest first. */
   history(instanceId: string): Promise<HistoryEntry[]>;
+  /** Every task row of an instance (all stage entries), by when it opened. */
   tasksOf(instanceId: string): Promise<Task[]>;
+  /** An instance's escalations, oldest first. */
   escalationsOf(instanceId: string): Promise<Escalation[]>;
   /** Escalations of instances under any of the paths (and, when given, under `unitPath`), newest first. */
   escalations(underPaths: string[], options: { unitPath?: string; ids?: string[]; acknowledged?: boolean; limit: number }): Promise<Escalation[]>;
+  /** How many escalations lie under any of the paths (acknowledged or not, when asked). */
   countEscalations(underPaths: string[], options: { acknowledged?: boolean }): Promise<number>;
   /** A task by id; with `underPaths`, only when its owner unit lies under one of them. */
   getTask(id: string, underPaths?: string[]): Promise<Task | undefined>;
@@ -212,7 +234,9 @@ export interface Queries {
   openTasks(unitPaths: string[], options: { subtree: boolean; limit: number }): Promise<Task[]>;
   /** Running instances under a path with a due moment before `until`, grouped by unit, stages and due day. */
   dueGroups(path: string, until: number): Promise<DueGroup[]>;
+  /** Notices for these units, newest first. */
   inbox(unitIds: string[], options: { unreadOnly: boolean; limit: number }): Promise<InboxItem[]>;
+  /** How many of these units' notices are unread. */
   countUnread(unitIds: string[]): Promise<number>;
 }
 
@@ -220,17 +244,25 @@ export interface Queries {
 export interface Accounts {
   /** Adds a user (or, for the same id, replaces name, e-mail, hash and grants). */
   putUser(user: User & { passwordHash: string }, grants: { role: AccessRole; unitId: string }[]): Promise<void>;
+  /** A user and their password hash by login (signing in). */
   findByLogin(login: string): Promise<(User & { passwordHash: string }) | undefined>;
+  /** A user by id, without secrets. */
   getUser(id: string): Promise<User | undefined>;
   /** The user's grants, with the current path of each unit. */
   grantsOf(userId: string): Promise<Grant[]>;
+  /** How many users there are (an empty store gets the demo). */
   countUsers(): Promise<number>;
   /** E-mail addresses of the users holding any role on these units. */
   emailsOn(unitIds: string[]): Promise<string[]>;
+  /** Opens a browser session (its secret stored as a hash). */
   putSession(session: { idHash: string; userId: string; csrfToken: string; createdAt: number; expiresAt: number }): Promise<void>;
+  /** A session by the hash of its secret. */
   getSession(idHash: string): Promise<{ userId: string; csrfToken: string; expiresAt: number } | undefined>;
+  /** Ends a session (signing out). */
   deleteSession(idHash: string): Promise<void>;
+  /** Stores a bearer token (as a hash). */
   putToken(token: { idHash: string; userId: string; name: string; createdAt: number; expiresAt?: number }): Promise<void>;
+  /** A bearer token by the hash of its secret. */
   getToken(idHash: string): Promise<{ userId: string; name: string; expiresAt?: number } | undefined>;
 }
 
