@@ -92,10 +92,14 @@ export function createHttpApp(options: HttpOptions): Express {
     legacyHeaders: false,
     // The login is cut to its longest valid length (64): the limiter runs before the schema check,
     // and a 1.9 MB login would otherwise be kept as a key in memory for 15 minutes, per attempt.
+    // Only failures count: a school's shared account behind one address signs in many times a day,
+    // and counting its good sign-ins locked it out for 15 minutes after the tenth.
+    skipSuccessfulRequests: true,
     keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { login?: unknown } | undefined)?.login ?? '').slice(0, 64).toLowerCase()}`,
     handler: (_req, res) => void res.status(429).json(errorBody(new HttpError(429, 'RATE_LIMITED', 'too many login attempts; wait 15 minutes and try again', { retryAfterS: 900 }))),
   });
   app.post('/api/v1/session', loginLimiter);
+  app.use('/api', pathSegmentsDecode(options.routes));
 
   const document = openApiDocument(options.routes, options.version ?? '1.0.0');
   app.get('/api/openapi.json', (_req, res) => void res.json(document));
@@ -104,6 +108,37 @@ export function createHttpApp(options: HttpOptions): Express {
   if (options.ui) app.use(options.ui);
   app.use(errorHandler(log));
   return app;
+}
+
+/**
+ * A path segment that is not a valid percent-escape (`/api/v1/tasks/%ZZ`) is a 400 naming it: the
+ * router's own decoding threw a URIError that reached the error handler as a 500. The field is the
+ * route's parameter at that position (`path.id`) when a route of that shape exists.
+ */
+function pathSegmentsDecode(routes: readonly Route[]) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const segments = req.originalUrl.split('?')[0]!.split('/');
+    const at = segments.findIndex((s) => {
+      try {
+        decodeURIComponent(s);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    if (at < 0) return next();
+    const shape = routes.find((r) => r.method === req.method.toLowerCase() && sameShape(r.path.split('/'), segments, at)) ?? routes.find((r) => sameShape(r.path.split('/'), segments, at));
+    const name = shape?.path.split('/')[at]?.startsWith(':') ? shape.path.split('/')[at]!.slice(1) : undefined;
+    const field = name ? `path.${name}` : 'path';
+    const segment = segments[at]!.slice(0, 200);
+    const message = `is "${segment}", which is not valid percent-encoding (a "%" must be followed by two hex digits of UTF-8; write "%25" for a "%" itself)`;
+    next(new HttpError(400, 'VALIDATION_FAILED', `the request path is invalid: ${field}: ${message}`, { errors: [{ field, message, segment }] }));
+  };
+}
+
+/** Whether a route's pattern has these segments, a parameter where the bad one is. */
+function sameShape(pattern: string[], segments: string[], at: number): boolean {
+  return pattern.length === segments.length && pattern[at]!.startsWith(':') && pattern.every((p, i) => p.startsWith(':') || p === segments[i]);
 }
 
 /**

@@ -87,6 +87,28 @@ describe('HTTP: session, tokens and the service routes', () => {
     expect((await new Client(s.url).login('staff_thpt')).status).to.equal(200);
   });
 
+  it('counts only failed sign-ins: a shared account signing in often behind one address is not locked out', async () => {
+    // the limit is 5 here: six good sign-ins in a row, then the failures still count up to it
+    for (let i = 0; i < 6; i++) expect((await new Client(s.url).login('staff_thcs_a1')).status, `sign-in ${i + 1}`).to.equal(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await new Client(s.url).login('staff_thcs_a1', 'guess' + i)).status);
+    expect(statuses).to.deep.equal([401, 401, 401, 401, 401, 429]);
+  });
+
+  it('answers a malformed percent-escape in the path with a 400 naming the segment', async () => {
+    const c = await s.client('staff_th_a1');
+    const r = await c.get('/api/v1/tasks/%ZZ');
+    expect(r.status, r.text).to.equal(400);
+    expect(errorOf(r).code).to.equal('VALIDATION_FAILED');
+    expect(errorOf(r).message).to.include('path.id').and.include('%ZZ');
+    expect(errorOf(r).details.errors).to.deep.equal([{ field: 'path.id', segment: '%ZZ', message: errorOf(r).details.errors[0].message }]);
+    const deeper = await c.post('/api/v1/instances/a%E0%A4%A/events', { type: 'PING' });
+    expect([deeper.status, errorOf(deeper).details.errors[0].field]).to.deep.equal([400, 'path.id']);
+    const nowhere = await c.get('/api/v1/%G0/x');
+    expect([nowhere.status, errorOf(nowhere).details.errors[0].field]).to.deep.equal([400, 'path']);
+    expect((await new Client(s.url).get('/api/health')).status).to.equal(200);
+  });
+
   it('sends security headers and no-store on the API', async () => {
     const r = await new Client(s.url).get('/api/health');
     expect(r.headers.get('content-security-policy')).to.include("default-src 'self'");
