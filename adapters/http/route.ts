@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import type { Grant } from '../../engine/access.ts';
 import type { Accounts, Queue } from '../../engine/ports.ts';
 import type { Engine } from '../../engine/service/engine.ts';
-import type { User } from '../../engine/domain.ts';
+import type { ApiToken, User } from '../../engine/domain.ts';
 
 /** The subset of JSON Schema the routes use, as a type. */
 export type JSONSchema = Readonly<Record<string, unknown>>;
@@ -44,6 +44,8 @@ export interface Principal {
   /** Present for cookie sessions: writes must echo it in X-CSRF-Token. */
   csrfToken?: string;
   sessionHash?: string;
+  /** Present for bearer tokens: its scope bounds what it may do and what it may issue. */
+  token?: ApiToken;
 }
 
 /** What handlers work with, wired once at start-up (adapters/app.ts). */

@@ -5,7 +5,7 @@ import express, { type Express, type NextFunction, type Request, type Response, 
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { decodeUtf8 } from '../../engine/definition/parse.ts';
-import { authenticate, checkCsrf } from './auth.ts';
+import { authenticate, checkCsrf, checkTokenAccess } from './auth.ts';
 import { errorBody, errorHandler, HttpError } from './errors.ts';
 import { readKey, recall, recallCommitted, remember, requestHash } from './idempotency.ts';
 import { openApiDocument } from './openapi.ts';
@@ -166,6 +166,7 @@ async function handle(route: Route, validators: ReturnType<typeof compileValidat
   const principal = route.public ? undefined : await authenticate(services.accounts, req, now);
   if (!route.public && !principal) throw new HttpError(401, 'UNAUTHENTICATED', 'sign in first (POST /api/v1/session), or send a bearer token');
   if (principal) checkCsrf(principal, req);
+  if (principal) checkTokenAccess(principal, req.method);
   checkParams(req.params as Record<string, string>);
   const query = { ...(req.query as Record<string, unknown>) };
   check(validators.query, query, 'query');

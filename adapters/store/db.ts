@@ -8,6 +8,7 @@ import * as accounts from './migrations/004_accounts.ts';
 import * as widerIds from './migrations/005_wider_ids.ts';
 import * as campaignAnchors from './migrations/006_campaign_anchors.ts';
 import * as instancesByUnit from './migrations/007_instances_by_unit.ts';
+import * as tokenScope from './migrations/009_token_scope.ts';
 
 const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
 
@@ -72,6 +73,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '005_wider_ids': widerIds,
   '006_campaign_anchors': campaignAnchors,
   '007_instances_by_unit': instancesByUnit,
+  '009_token_scope': tokenScope,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

@@ -101,11 +101,11 @@ describe('HTTP: session, tokens and the service routes', () => {
     expect(r.status, r.text).to.equal(400);
     expect(errorOf(r).code).to.equal('VALIDATION_FAILED');
     expect(errorOf(r).message).to.include('path.id').and.include('%ZZ');
-    expect(errorOf(r).details.errors).to.deep.equal([{ field: 'path.id', segment: '%ZZ', message: errorOf(r).details.errors[0].message }]);
+    expect(errorOf(r).details.errors).to.deep.equal([{ field: 'path.id', segment: '%ZZ', message: (errorOf(r).details.errors as any[])[0].message }]);
     const deeper = await c.post('/api/v1/instances/a%E0%A4%A/events', { type: 'PING' });
-    expect([deeper.status, errorOf(deeper).details.errors[0].field]).to.deep.equal([400, 'path.id']);
+    expect([deeper.status, (errorOf(deeper).details.errors as any[])[0].field]).to.deep.equal([400, 'path.id']);
     const nowhere = await c.get('/api/v1/%G0/x');
-    expect([nowhere.status, errorOf(nowhere).details.errors[0].field]).to.deep.equal([400, 'path']);
+    expect([nowhere.status, (errorOf(nowhere).details.errors as any[])[0].field]).to.deep.equal([400, 'path']);
     expect((await new Client(s.url).get('/api/health')).status).to.equal(200);
   });
 
@@ -130,7 +130,7 @@ describe('HTTP: session, tokens and the service routes', () => {
     expect(text.status).to.equal(415);
     const unknown = await c.post('/api/v1/tokens', { name: 'x', admin: true });
     expect(unknown.status).to.equal(400);
-    expect(errorOf(unknown).details.errors).to.deep.include({ field: 'body.admin', message: 'is not a field of this form; fields: name', allowed: ['name'] });
+    expect(errorOf(unknown).details.errors).to.deep.include({ field: 'body.admin', message: 'is not a field of this form; fields: name, expiresInDays, access, unitIds', allowed: ['name', 'expiresInDays', 'access', 'unitIds'] });
     const route = await c.get('/api/v1/nope');
     expect(route.status).to.equal(404);
     expect(errorOf(route).code).to.equal('ROUTE_NOT_FOUND');
