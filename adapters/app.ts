@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { ManualClock, systemClock, type Clock, type QueueWorker } from '../engine/ports.ts';
 import { runCampaign } from '../engine/service/campaigns.ts';
 import { EngineError } from '../engine/errors.ts';
+import { calendarRanges } from '../engine/calendar/calendar.ts';
+import { DraftPool } from './drafts/pool.ts';
 import { defaultProcessDir } from './files/definitions.ts';
 import { hashPassword, newUserId } from './http/auth.ts';
 import { ROUTES } from './http/routes/index.ts';
@@ -52,6 +54,8 @@ export interface AppConfig {
   /** Session lifetime. Default 12 h. */
   sessionTtlMs?: number;
   secureCookies?: boolean;
+  /** Worker threads checking drafts (validate, impact). Default: the cores but one, 1 to 4. */
+  draftWorkers?: number;
   notify?: NotifyEnvConfig;
   log?: (message: string) => void;
 }
@@ -63,6 +67,8 @@ export interface App {
   metricsUrl?: string;
   runtime: Runtime;
   accounts: KnexAccounts;
+  /** The draft checker's threads, when serving the API. */
+  drafts?: DraftPool;
   /** What the first start loaded; undefined when the store already had users. */
   demo?: { users: { login: string; name: string; roles: string }[]; password: string; summary: unknown };
   /** Campaign runs started by the API and not finished yet (tests wait on them). */
@@ -70,7 +76,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Reads the environment once (PORT, HOST, TIENDO_METRICS_PORT, TIENDO_DATA_DIR, DATABASE_URL, TIENDO_PG_SCHEMA, REDIS_URL, TIENDO_PROCESS_DIR, TIENDO_DEMO, TIENDO_SECURE_COOKIES, TIENDO_SMTP_*, TIENDO_WEBHOOK_*). */
+/** Reads the environment once (PORT, HOST, TIENDO_METRICS_PORT, TIENDO_DRAFT_WORKERS, TIENDO_DATA_DIR, DATABASE_URL, TIENDO_PG_SCHEMA, REDIS_URL, TIENDO_PROCESS_DIR, TIENDO_DEMO, TIENDO_SECURE_COOKIES, TIENDO_SMTP_*, TIENDO_WEBHOOK_*). */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const flag = (name: string, fallback: boolean) => (env[name] === undefined || env[name] === '' ? fallback : !/^(0|false|no|off)$/i.test(env[name]!));
   const portOf = (name: string): number | undefined => {
@@ -80,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     return port;
   };
   const metricsPort = portOf('TIENDO_METRICS_PORT');
+  const draftWorkers = env.TIENDO_DRAFT_WORKERS ? Number(env.TIENDO_DRAFT_WORKERS) : undefined;
+  if (draftWorkers !== undefined && !(Number.isInteger(draftWorkers) && draftWorkers >= 1 && draftWorkers <= 64)) throw new Error(`TIENDO_DRAFT_WORKERS="${env.TIENDO_DRAFT_WORKERS}" is not a number of threads (1–64)`);
   return {
     port: portOf('PORT') ?? 3000,
     host: env.HOST || '127.0.0.1',
@@ -91,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     ...(env.TIENDO_PROCESS_DIR ? { processDir: env.TIENDO_PROCESS_DIR } : {}),
     demo: flag('TIENDO_DEMO', true),
     secureCookies: flag('TIENDO_SECURE_COOKIES', false),
+    ...(draftWorkers !== undefined ? { draftWorkers } : {}),
     notify: loadNotifyConfig(env),
   };
 }
@@ -150,6 +159,13 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
       },
       ready: () => readiness(runtime),
     };
+    let drafts: DraftPool | undefined;
+    if (config.api ?? true) {
+      drafts = new DraftPool(calendarRanges(runtime.engine.catalog.calendars), config.draftWorkers ? { size: config.draftWorkers } : {});
+      services.drafts = drafts;
+      const pool = drafts;
+      closers.unshift(() => pool.close());
+    }
     if (config.workers ?? true) {
       // A queue that lost its jobs (Redis restarted empty) is rebuilt before the worker starts.
       await runtime.relay.sweep();
@@ -198,6 +214,7 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
       ...(metricsUrl ? { metricsUrl } : {}),
       runtime,
       accounts,
+      ...(drafts ? { drafts } : {}),
       ...(demo ? { demo } : {}),
       settled,
       async close() {

@@ -6,6 +6,7 @@ import type { Grant } from '../../engine/access.ts';
 import type { Accounts, Queue } from '../../engine/ports.ts';
 import type { Engine } from '../../engine/service/engine.ts';
 import type { ApiToken, User } from '../../engine/domain.ts';
+import type { DraftChecker } from '../drafts/pool.ts';
 
 /** The subset of JSON Schema the routes use, as a type. */
 export type JSONSchema = Readonly<Record<string, unknown>>;
@@ -60,6 +61,8 @@ export interface Services {
   secureCookies: boolean;
   /** Runs a campaign in the background after its creation was answered. */
   runCampaignLater(campaignId: string, actor: string): void;
+  /** Checks drafts off the event loop (validate, impact); absent: in-process. */
+  drafts?: DraftChecker;
   /** Whether store and queue answer (for /api/ready). */
   ready(): Promise<{ store: boolean; queue: boolean }>;
 }

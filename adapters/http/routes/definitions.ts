@@ -1,9 +1,11 @@
 // Process definitions: list and read published versions, check a draft as it is typed (located
 // diagnostics and a diagram), preview its impact on running instances, publish it as a new version.
+import { calendarRanges } from '../../../engine/calendar/calendar.ts';
 import { toMermaid } from '../../../engine/definition/diagram.ts';
 import { EngineError } from '../../../engine/errors.ts';
+import { summarizeDraft } from '../../drafts/summary.ts';
 import { forbidden, HttpError, notFound } from '../errors.ts';
-import { MAX_VERSION, route, type Services } from '../route.ts';
+import { MAX_VERSION, route, type Principal, type Services } from '../route.ts';
 import { scope } from '../scope.ts';
 
 const SOURCE = { type: 'object', additionalProperties: false, required: ['source'], properties: { source: { type: 'string', maxLength: 1_000_000 }, lang: { enum: ['vi', 'en'] } } } as const;
@@ -14,10 +16,12 @@ function draftFile(source: string): string {
   return id ? `${id}.yaml` : 'draft.yaml';
 }
 
-function checkDraft(services: Services, source: string) {
-  const result = services.engine.catalog.check(source, draftFile(source));
-  const diagnostics = result.diagnostics.map(({ file: _f, ...d }) => d);
-  return { ...result, diagnostics };
+/** The draft checked off the event loop (adapters/drafts/: at most two in flight per user, 429
+ * beyond), or in-process when no pool is wired. */
+function checkDraft(services: Services, principal: Principal, source: string, lang?: 'vi' | 'en') {
+  const file = draftFile(source);
+  if (services.drafts) return services.drafts.check(principal.user.id, source, file, lang);
+  return Promise.resolve(summarizeDraft(source, file, calendarRanges(services.engine.catalog.calendars), lang));
 }
 
 export const definitionRoutes = [
@@ -58,15 +62,16 @@ export const definitionRoutes = [
   route({
     method: 'post',
     path: '/api/v1/definitions/validate',
-    summary: 'Check a draft: diagnostics with line and column, and a diagram when it is valid. Changes nothing.',
+    summary: 'Check a draft: diagnostics with line and column, and a diagram when it is valid. Changes nothing. Checked off the event loop: at most two drafts of one user at a time (429 beyond)',
     tag: 'definitions',
+    errors: [429],
     body: SOURCE,
-    async handle({ services, body }) {
-      const { diagnostics, definition, compiled } = checkDraft(services, body.source);
+    async handle({ services, principal, body }) {
+      const { valid, diagnostics, id, version, mermaid } = await checkDraft(services, principal, body.source, body.lang ?? 'vi');
       return {
-        valid: !!definition,
+        valid,
         diagnostics,
-        ...(definition && compiled ? { id: compiled.id, version: compiled.version, diagram: { mermaid: toMermaid(definition, { lang: body.lang ?? 'vi' }) } } : {}),
+        ...(valid ? { id, version, diagram: { mermaid } } : {}),
       };
     },
   }),
@@ -75,10 +80,12 @@ export const definitionRoutes = [
     path: '/api/v1/definitions/impact',
     summary: 'What publishing a draft would meet: running instances of the process in your units, by version and stage, and which stages the draft no longer has',
     tag: 'definitions',
-    errors: [422],
+    errors: [422, 429],
     body: SOURCE,
     async handle({ services, principal, body }) {
-      const { diagnostics, compiled } = checkDraft(services, body.source);
+      const checked = await checkDraft(services, principal, body.source);
+      const { diagnostics } = checked;
+      const compiled = checked.valid ? { id: checked.id!, version: checked.version!, stages: new Set(checked.stages) } : undefined;
       if (!compiled) throw new EngineError('DEFINITION_INVALID', 'the draft does not validate; fix its errors first', { diagnostics: diagnostics.filter((d) => d.severity === 'error') });
       const counts = await services.engine.store.stageCounts({ definitionId: compiled.id, statuses: ['running', 'needs_migration'], underPaths: scope(principal, 'read') });
       const byVersion = new Map<number, number>();
@@ -94,7 +101,7 @@ export const definitionRoutes = [
         version: compiled.version,
         running,
         byVersion: [...byVersion].map(([version, count]) => ({ version, count })),
-        stages: [...byStage].map(([stage, count]) => ({ stage, count, exists: stage in compiled.stages })).sort((a, b) => Number(a.exists) - Number(b.exists) || b.count - a.count),
+        stages: [...byStage].map(([stage, count]) => ({ stage, count, exists: compiled.stages.has(stage) })).sort((a, b) => Number(a.exists) - Number(b.exists) || b.count - a.count),
       };
     },
   }),
