@@ -142,7 +142,7 @@ function passwordError(field: string, message: string): HttpError {
 }
 
 /** The caller, or undefined when the request carries no valid credentials. */
-export async function authenticate(accounts: Accounts, req: Request, now: number): Promise<Principal | undefined> {
+export async function authenticate(accounts: Accounts, req: Pick<Request, 'headers'>, now: number): Promise<Principal | undefined> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   if (bearer) {
     const found = await accounts.getToken(sha256(bearer));

@@ -11,7 +11,7 @@ import { readKey, recall, recallCommitted, remember, requestHash } from './idemp
 import { openApiDocument } from './openapi.ts';
 import { isFile, type Route, type Services } from './route.ts';
 import { check, checkParams, checkShape, compileValidators } from './validate.ts';
-import { exposition, type Metrics } from '../metrics.ts';
+import { exposition, metricsRefusal, type Metrics, type MetricsGate } from '../metrics.ts';
 
 export interface HttpOptions {
   services: Services;
@@ -27,6 +27,8 @@ export interface HttpOptions {
   https?: boolean;
   /** Serves /metrics and times every API request. */
   metrics?: Metrics;
+  /** Who may read /metrics (adapters/metrics.ts metricsGate); required with `metrics`. */
+  metricsGate?: MetricsGate;
 }
 
 export function createHttpApp(options: HttpOptions): Express {
@@ -75,8 +77,16 @@ export function createHttpApp(options: HttpOptions): Express {
       });
       next();
     });
-    app.get('/metrics', async (_req, res, next) => {
+    const gate = options.metricsGate;
+    if (!gate) throw new Error('createHttpApp: metrics without a metricsGate would serve /metrics to anyone');
+    app.get('/metrics', async (req, res, next) => {
       try {
+        const allowed = await gate(req.headers);
+        if (allowed.status !== 200) {
+          if (allowed.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="tiendo-metrics"');
+          res.status(allowed.status).type('application/json').send(metricsRefusal(allowed));
+          return;
+        }
         const { contentType, body } = await exposition(metrics);
         res.type(contentType).send(body);
       } catch (e) {
