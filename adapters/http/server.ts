@@ -5,7 +5,8 @@ import express, { type Express, type NextFunction, type Request, type Response, 
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { decodeUtf8 } from '../../engine/definition/parse.ts';
-import { authenticate, checkCsrf, checkTokenAccess } from './auth.ts';
+import { parse as parseCookies } from 'cookie';
+import { authenticate, checkCsrf, checkTokenAccess, SESSION_COOKIE } from './auth.ts';
 import { errorBody, errorHandler, HttpError } from './errors.ts';
 import { readKey, recall, recallCommitted, remember, requestHash } from './idempotency.ts';
 import { openApiDocument } from './openapi.ts';
@@ -109,6 +110,17 @@ export function createHttpApp(options: HttpOptions): Express {
     handler: (_req, res) => void res.status(429).json(errorBody(new HttpError(429, 'RATE_LIMITED', 'too many login attempts; wait 15 minutes and try again', { retryAfterS: 900 }))),
   });
   app.post('/api/v1/session', loginLimiter);
+  // The current password is asked again to change it: guessed there, per session, as at sign-in.
+  const passwordLimiter = rateLimit({
+    windowMs: 15 * 60_000,
+    limit: options.loginLimit ?? 10,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.headers.cookie ? parseCookies(req.headers.cookie)[SESSION_COOKIE] : undefined) ?? '').slice(0, 64)}`,
+    handler: (_req, res) => void res.status(429).json(errorBody(new HttpError(429, 'RATE_LIMITED', 'too many wrong passwords; wait 15 minutes and try again', { retryAfterS: 900 }))),
+  });
+  app.post('/api/v1/me/password', passwordLimiter);
   app.use('/api', pathSegmentsDecode(options.routes));
 
   const document = openApiDocument(options.routes, options.version ?? '1.0.0');

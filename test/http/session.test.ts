@@ -95,6 +95,16 @@ describe('HTTP: session, tokens and the service routes', () => {
     expect(statuses).to.deep.equal([401, 401, 401, 401, 401, 429]);
   });
 
+  it('limits guesses of the current password when changing it, as at sign-in', async () => {
+    const c = await s.client('admin_a');
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await c.post('/api/v1/me/password', { currentPassword: 'guess' + i, newPassword: 'mật-khẩu-mới-2026' })).status);
+    expect(statuses).to.deep.equal([400, 400, 400, 400, 400, 429]);
+    const right = await c.post('/api/v1/me/password', { currentPassword: PASSWORD, newPassword: 'mật-khẩu-mới-2026' });
+    expect(errorOf(right).code).to.equal('RATE_LIMITED');
+    expect((await new Client(s.url).login('admin_a')).status, 'the password did not change').to.equal(200);
+  });
+
   it('answers a malformed percent-escape in the path with a 400 naming the segment', async () => {
     const c = await s.client('staff_th_a1');
     const r = await c.get('/api/v1/tasks/%ZZ');
