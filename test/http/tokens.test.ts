@@ -2,6 +2,8 @@
 // revoked by their owner only, end with a password change, and a token can issue only tokens within
 // its own scope — no more access, no unit outside its own, no later end.
 import { expect } from 'chai';
+import { migrate, openDb } from '../../adapters/store/db.ts';
+import * as tokenScope from '../../adapters/store/migrations/009_token_scope.ts';
 import { narrowGrants } from '../../engine/access.ts';
 import { Client, errorOf, PASSWORD, startTestServer, type TestServer } from './support.ts';
 
@@ -155,5 +157,30 @@ describe('HTTP: bearer tokens — expiry, listing, revocation, scope, password c
     expect(narrowGrants(grants, [{ unitId: 'th_a1', unitPath: '/so/pgd_a/th_a1/' }])).to.deep.equal([{ role: 'admin', unitId: 'th_a1', unitPath: '/so/pgd_a/th_a1/' }]);
     expect(narrowGrants(grants, [{ unitId: 'pgd_b', unitPath: '/so/pgd_b/' }])).to.deep.equal([grants[1]]);
     expect(narrowGrants(grants, [{ unitId: 'thpt_1', unitPath: '/so/thpt_1/' }])).to.deep.equal([]);
+  });
+
+  it('migration 009 gives the tokens issued before it an id and an end 90 days after it runs', async () => {
+    const { db } = openDb({ sqliteFile: ':memory:' });
+    try {
+      await migrate(db);
+      await tokenScope.down(db);
+      await db('users').insert({ id: 'u', login: 'u', name: 'U', password_hash: 'x', created_at: 0 });
+      await db('api_tokens').insert([
+        { id_hash: 'a'.repeat(64), user_id: 'u', name: 'never ended', created_at: 0, expires_at: null },
+        { id_hash: 'b'.repeat(64), user_id: 'u', name: 'ends', created_at: 0, expires_at: 5 },
+      ]);
+      const before = Date.now();
+      await tokenScope.up(db);
+      const rows = await db('api_tokens').orderBy('name').select();
+      expect(rows.map((r: { name: string; access: string; unit_ids: unknown }) => [r.name, r.access, r.unit_ids])).to.deep.equal([
+        ['ends', 'write', null],
+        ['never ended', 'write', null],
+      ]);
+      expect(Number(rows[0].expires_at)).to.equal(5);
+      expect(Number(rows[1].expires_at)).to.be.within(before + 90 * DAY, Date.now() + 90 * DAY);
+      expect(rows.map((r: { id: string }) => r.id)).to.satisfy((ids: string[]) => ids.every((i) => /^tok_/.test(i)) && ids[0] !== ids[1]);
+    } finally {
+      await db.destroy();
+    }
   });
 });
