@@ -54,6 +54,8 @@ export const PASSWORD_MAX_BYTES = 72;
 
 export interface TokenOptions {
   expiresInDays?: number;
+  /** An exact end instead (a token issued by a token ends with it at the latest). */
+  expiresAt?: number;
   access?: ApiToken['access'];
   unitIds?: string[];
   mintedBy?: string;
@@ -67,7 +69,7 @@ export async function createToken(accounts: Accounts, userId: string, name: stri
     userId,
     name,
     createdAt: now,
-    expiresAt: now + (options.expiresInDays ?? TOKEN_DEFAULT_DAYS) * DAY_MS,
+    expiresAt: options.expiresAt ?? now + (options.expiresInDays ?? TOKEN_DEFAULT_DAYS) * DAY_MS,
     access: options.access ?? 'write',
     ...(options.unitIds ? { unitIds: options.unitIds } : {}),
     ...(options.mintedBy ? { mintedBy: options.mintedBy } : {}),
@@ -88,13 +90,13 @@ export async function issueToken(accounts: Accounts, userId: string, name: strin
  */
 export async function mintToken(services: Services, principal: Principal, request: { name: string; expiresInDays?: number; access?: ApiToken['access']; unitIds?: string[] }, now: number): Promise<{ token: string; record: ApiToken }> {
   const parent = principal.token;
-  let expiresInDays = request.expiresInDays ?? TOKEN_DEFAULT_DAYS;
-  if (parent && now + expiresInDays * DAY_MS > parent.expiresAt) {
+  let expiresAt = now + (request.expiresInDays ?? TOKEN_DEFAULT_DAYS) * DAY_MS;
+  if (parent && expiresAt > parent.expiresAt) {
     const left = Math.floor((parent.expiresAt - now) / DAY_MS);
-    if (request.expiresInDays !== undefined || left < 1) {
-      throw forbidden(`this token ends on ${new Date(parent.expiresAt).toISOString()}; a token cannot issue one that outlives it${left >= 1 ? `: ask for at most ${left} days` : ''}, or sign in to issue a longer one`, { expiresAt: parent.expiresAt, maxDays: Math.max(0, left) });
+    if (request.expiresInDays !== undefined) {
+      throw forbidden(`this token ends on ${new Date(parent.expiresAt).toISOString()}; a token cannot issue one that outlives it${left >= 1 ? `: ask for at most ${left} days, or for none (it then ends with this one)` : ''}; sign in to issue a longer one`, { expiresAt: parent.expiresAt, maxDays: Math.max(0, left) });
     }
-    expiresInDays = left;
+    expiresAt = parent.expiresAt;
   }
   const access = request.access ?? parent?.access ?? 'write';
   if (parent?.access === 'read' && access !== 'read') throw forbidden('this token is read-only; a token cannot issue one with more rights than its own', { access: parent.access });
@@ -109,7 +111,7 @@ export async function mintToken(services: Services, principal: Principal, reques
       if (!within(scope, unit.path)) throw forbidden(`unit "${id}" is outside ${parent ? "this token's" : 'your'} units; a token can only be limited to units ${parent ? 'within its own scope' : 'your grants cover'}`, { unitId: id });
     }
   }
-  return createToken(services.accounts, principal.user.id, request.name, now, { expiresInDays, access, ...(unitIds ? { unitIds } : {}), ...(parent ? { mintedBy: parent.id } : {}) });
+  return createToken(services.accounts, principal.user.id, request.name, now, { expiresAt, access, ...(unitIds ? { unitIds } : {}), ...(parent ? { mintedBy: parent.id } : {}) });
 }
 
 /** A read-only token reads: anything but GET is refused before the handler runs. */
