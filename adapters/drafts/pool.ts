@@ -37,6 +37,8 @@ interface Job {
 
 interface Slot {
   worker: Worker;
+  /** The thread has loaded the checker (its start-up does not count against a check's time). */
+  ready?: boolean;
   job?: Job;
   timer?: NodeJS.Timeout;
   timedOut?: boolean;
@@ -108,10 +110,7 @@ export class DraftPool implements DraftChecker {
       if (!slot) return;
       const job = this.queue.shift()!;
       slot.job = job;
-      slot.timer = setTimeout(() => {
-        slot!.timedOut = true;
-        void slot!.worker.terminate();
-      }, this.timeoutMs);
+      if (slot.ready) this.startClock(slot);
       slot.worker.postMessage(job.message);
     }
   }
@@ -123,7 +122,12 @@ export class DraftPool implements DraftChecker {
     worker.unref();
     const slot: Slot = { worker };
     this.slots.push(slot);
-    worker.on('message', (m: { id?: number; summary?: DraftSummary; error?: { message: string; stack?: string } }) => {
+    worker.on('message', (m: { id?: number; ready?: boolean; summary?: DraftSummary; error?: { message: string; stack?: string } }) => {
+      if (m.ready) {
+        slot.ready = true;
+        if (slot.job) this.startClock(slot);
+        return;
+      }
       const job = slot.job;
       if (m.id === undefined || !job || job.id !== m.id) return;
       this.finish(slot);
@@ -152,6 +156,13 @@ export class DraftPool implements DraftChecker {
       this.pump();
     });
     return slot;
+  }
+
+  private startClock(slot: Slot): void {
+    slot.timer = setTimeout(() => {
+      slot.timedOut = true;
+      void slot.worker.terminate();
+    }, this.timeoutMs);
   }
 
   private finish(slot: Slot): void {

@@ -3,19 +3,19 @@
 // they are being checked (by order, not by a time threshold), a user with two drafts in flight is
 // refused a third at once (429), and the answers are the in-process check's, to the byte.
 import { expect } from 'chai';
+import { DraftPool } from '../../adapters/drafts/pool.ts';
 import { toMermaid } from '../../engine/definition/diagram.ts';
 import { fixture } from '../support/runtime.ts';
 import { errorOf, startTestServer, type TestServer } from './support.ts';
 
-/** A valid draft of about 1 MB: a thousand stages, and a long comment. */
-function heavyDraft(): string {
-  const n = 1000;
+/** A valid draft of about 1 MB: a thousand stages (or n), and a long comment to make up the size. */
+function heavyDraft(n = 1000): string {
   let src = 'id: heavy-draft\nversion: 1\ntitle: { vi: Quy trình dài, en: A long process }\nlegalBasis: [Test]\nappliesTo: [primary]\ncalendar: vn-government\ninitial: s0\nstages:\n';
   for (let i = 0; i < n; i++) {
     src += `  s${i}:\n    title: { vi: Bước ${i}, en: Step ${i} }\n    owner: school\n    due: { workingDays: 5 }\n    tasks:\n      - { id: t${i}, title: { vi: Việc ${i}, en: Task ${i} } }\n    on:\n      NEXT: ${i + 1 < n ? `s${i + 1}` : 'done'}\n      BACK: s${Math.max(0, i - 1)}\n`;
   }
   src += '  done: { title: { vi: Xong, en: Done }, type: final }\n';
-  return src + '# ' + 'x'.repeat(990_000 - src.length) + '\n';
+  return src + '# ' + 'x'.repeat(Math.max(0, 990_000 - src.length)) + '\n';
 }
 
 async function until(what: string, ms: number, ok: () => boolean): Promise<void> {
@@ -90,5 +90,27 @@ describe('HTTP: drafts are checked off the event loop', function () {
     expect(loadConfig({ TIENDO_DRAFT_WORKERS: '3' }).draftWorkers).to.equal(3);
     expect(loadConfig({}).draftWorkers).to.equal(undefined);
     expect(() => loadConfig({ TIENDO_DRAFT_WORKERS: '0' })).to.throw(/TIENDO_DRAFT_WORKERS="0"/);
+  });
+
+  it('bounds the checks in flight in all, stops a check past its time limit, and carries on with a new thread', async () => {
+    // a time limit far below what a 1 MB draft takes, far above what a one-line one does
+    const pool = new DraftPool({ 'vn-government': { firstYear: 2021, lastYear: 2045 } }, { size: 1, perUser: 5, limit: 2, timeoutMs: 20 });
+    try {
+      const tiny = 'id: tiny\n';
+      expect((await pool.check('warm-up', tiny, 'tiny.yaml')).valid).to.equal(false);
+      const slow = pool.check('u1', heavyDraft(), 'heavy-draft.yaml').then(
+        () => 'answered',
+        (e: { status?: number; code?: string; message: string }) => [e.status, e.code, e.message],
+      );
+      const waiting = pool.check('u2', tiny, 'tiny.yaml');
+      const full = await pool.check('u3', tiny, 'tiny.yaml').catch((e: { status: number; message: string }) => [e.status, e.message]);
+      expect(full).to.deep.equal([429, 'the server is checking 2 drafts, as many as it takes at a time; try again in a few seconds']);
+      expect(await slow).to.deep.equal([422, 'DEFINITION_INVALID', 'checking this draft took longer than 0.02 s and was stopped; make it smaller or simpler']);
+      const next = await waiting;
+      expect(next.diagnostics, 'the next check, on a new thread').to.deep.equal((await import('../../adapters/drafts/summary.ts')).summarizeDraft(tiny, 'tiny.yaml', { 'vn-government': { firstYear: 2021, lastYear: 2045 } }).diagnostics);
+      expect(pool.stats()).to.deep.equal({ workers: 1, running: 0, queued: 0 });
+    } finally {
+      await pool.close();
+    }
   });
 });
