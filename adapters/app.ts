@@ -8,12 +8,14 @@ import { ManualClock, systemClock, type Clock, type QueueWorker } from '../engin
 import { Application, systemPrincipal } from '../engine/application/application.ts';
 import { runCampaign } from '../engine/service/campaigns.ts';
 import { EngineError } from '../engine/errors.ts';
+import { calendarRanges } from '../engine/calendar/calendar.ts';
+import { DraftPool } from './drafts/pool.ts';
 import { defaultProcessDir } from './files/definitions.ts';
 import { hashPassword, newUserId } from './http/auth.ts';
 import { ROUTES } from './http/routes/index.ts';
 import type { Services } from './http/route.ts';
 import { createHttpApp } from './http/server.ts';
-import { listenMetrics } from './metrics.ts';
+import { listenMetrics, metricsGate } from './metrics.ts';
 import { loadNotifyConfig, notifierFromConfig, type NotifyEnvConfig } from './notify/index.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import { KnexAccounts } from './store/account-store.ts';
@@ -28,6 +30,11 @@ export interface AppConfig {
   /** Also serve /metrics (Prometheus) on this port, on `host`: how a worker, which has no API, is
    * scraped. 0 picks a free one. Unset: no such listener (the API serves /metrics on its own port). */
   metricsPort?: number;
+  /** TIENDO_METRICS_TOKEN: the bearer token that reads /metrics (Prometheus' bearer_token). */
+  metricsToken?: string;
+  /** TIENDO_METRICS_PUBLIC=1: /metrics answers anyone (a private network). Default false: the
+   * metrics token, or an administrator of a top unit. */
+  metricsPublic?: boolean;
   /** Where the SQLite file lives. Default ./data. */
   dataDir?: string;
   /** An SQLite file (or ':memory:'); wins over dataDir. */
@@ -53,6 +60,8 @@ export interface AppConfig {
   /** Session lifetime. Default 12 h. */
   sessionTtlMs?: number;
   secureCookies?: boolean;
+  /** Worker threads checking drafts (validate, impact). Default: the cores but one, 1 to 4. */
+  draftWorkers?: number;
   notify?: NotifyEnvConfig;
   log?: (message: string) => void;
   /** Check every API answer against its schema (the tests do; see adapters/http/answers.ts). */
@@ -68,6 +77,8 @@ export interface App {
   /** The application layer the API calls (tests and tools call it too). */
   application: Application;
   accounts: KnexAccounts;
+  /** The draft checker's threads, when serving the API. */
+  drafts?: DraftPool;
   /** What the first start loaded; undefined when the store already had users. */
   demo?: { users: { login: string; name: string; roles: string }[]; password: string; summary: unknown };
   /** Campaign runs started by the API and not finished yet (tests wait on them). */
@@ -75,7 +86,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Reads the environment once (PORT, HOST, TIENDO_METRICS_PORT, TIENDO_DATA_DIR, DATABASE_URL, TIENDO_PG_SCHEMA, REDIS_URL, TIENDO_PROCESS_DIR, TIENDO_DEMO, TIENDO_SECURE_COOKIES, TIENDO_SMTP_*, TIENDO_WEBHOOK_*). */
+/** Reads the environment once (PORT, HOST, TIENDO_METRICS_PORT, TIENDO_METRICS_TOKEN, TIENDO_METRICS_PUBLIC, TIENDO_DRAFT_WORKERS, TIENDO_DATA_DIR, DATABASE_URL, TIENDO_PG_SCHEMA, REDIS_URL, TIENDO_PROCESS_DIR, TIENDO_DEMO, TIENDO_SECURE_COOKIES, TIENDO_SMTP_*, TIENDO_WEBHOOK_*). */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const flag = (name: string, fallback: boolean) => (env[name] === undefined || env[name] === '' ? fallback : !/^(0|false|no|off)$/i.test(env[name]!));
   const portOf = (name: string): number | undefined => {
@@ -85,10 +96,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     return port;
   };
   const metricsPort = portOf('TIENDO_METRICS_PORT');
+  const metricsToken = env.TIENDO_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{24,}$/.test(metricsToken)) throw new Error('TIENDO_METRICS_TOKEN must be 24 or more printable characters without spaces (openssl rand -hex 24 makes one)');
+  const draftWorkers = env.TIENDO_DRAFT_WORKERS ? Number(env.TIENDO_DRAFT_WORKERS) : undefined;
+  if (draftWorkers !== undefined && !(Number.isInteger(draftWorkers) && draftWorkers >= 1 && draftWorkers <= 64)) throw new Error(`TIENDO_DRAFT_WORKERS="${env.TIENDO_DRAFT_WORKERS}" is not a number of threads (1–64)`);
   return {
     port: portOf('PORT') ?? 3000,
     host: env.HOST || '127.0.0.1',
     ...(metricsPort !== undefined ? { metricsPort } : {}),
+    ...(metricsToken ? { metricsToken } : {}),
+    metricsPublic: flag('TIENDO_METRICS_PUBLIC', false),
     dataDir: env.TIENDO_DATA_DIR || './data',
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     ...(env.TIENDO_PG_SCHEMA ? { pgSchema: env.TIENDO_PG_SCHEMA } : {}),
@@ -96,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     ...(env.TIENDO_PROCESS_DIR ? { processDir: env.TIENDO_PROCESS_DIR } : {}),
     demo: flag('TIENDO_DEMO', true),
     secureCookies: flag('TIENDO_SECURE_COOKIES', false),
+    ...(draftWorkers !== undefined ? { draftWorkers } : {}),
     notify: loadNotifyConfig(env),
   };
 }
@@ -140,8 +158,12 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
       }
     });
     const running = new Set<Promise<unknown>>();
+    // Drafts are checked in worker threads while serving the API (adapters/drafts/).
+    const drafts = config.api ?? true ? new DraftPool(calendarRanges(runtime.engine.catalog.calendars), config.draftWorkers ? { size: config.draftWorkers } : {}) : undefined;
+    if (drafts) closers.unshift(() => drafts.close());
     const application = new Application({
       engine: runtime.engine,
+      ...(drafts ? { drafts } : {}),
       runCampaignLater(id, actor) {
         const p: Promise<unknown> = runCampaign(runtime.engine, id, { actor })
           .catch((e) => log(`campaign ${id} stopped: ${(e as Error).message}; launching it again finishes it`))
@@ -163,10 +185,11 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
       const worker: QueueWorker = runtime.work();
       closers.unshift(() => worker.close());
     }
+    const gate = metricsGate({ ...(config.metricsToken ? { token: config.metricsToken } : {}), public: config.metricsPublic ?? false }, accounts, clock);
     let url: string | undefined;
     if (config.api ?? true) {
       const ui = config.ui ?? true ? await (await import('./http/ui-assets.ts')).uiRouter() : undefined;
-      const app = createHttpApp({ services, routes: ROUTES, ...(ui ? { ui } : {}), ...(config.loginLimit ? { loginLimit: config.loginLimit } : {}), https: config.secureCookies ?? false, metrics: runtime.metrics, checkAnswers: config.checkAnswers ?? false, log: (e) => log(`error: ${(e as Error)?.stack ?? String(e)}`) });
+      const app = createHttpApp({ services, routes: ROUTES, ...(ui ? { ui } : {}), ...(config.loginLimit ? { loginLimit: config.loginLimit } : {}), https: config.secureCookies ?? false, metrics: runtime.metrics, metricsGate: gate, checkAnswers: config.checkAnswers ?? false, log: (e) => log(`error: ${(e as Error)?.stack ?? String(e)}`) });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.port ?? 3000, config.host ?? '127.0.0.1', () => resolve(s));
         s.once('error', reject);
@@ -192,7 +215,7 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     }
     let metricsUrl: string | undefined;
     if (config.metricsPort !== undefined) {
-      const listener = await listenMetrics(runtime.metrics, config.metricsPort, config.host ?? '127.0.0.1', log);
+      const listener = await listenMetrics(runtime.metrics, config.metricsPort, config.host ?? '127.0.0.1', gate, log);
       metricsUrl = listener.url;
       closers.unshift(() => listener.close());
     }
@@ -206,6 +229,7 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
       runtime,
       application,
       accounts,
+      ...(drafts ? { drafts } : {}),
       ...(demo ? { demo } : {}),
       settled,
       async close() {

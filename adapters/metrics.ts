@@ -2,11 +2,13 @@
 // country — events applied and conflicts met, queue depth and lag, timers fired and how late, overdue
 // stages by school level, HTTP latency by route. Counters are fed as things happen; depths and
 // overdue counts are read from the store when scraped.
-import { createServer, type Server } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { Knex } from 'knex';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Clock, Queue } from '../engine/ports.ts';
+import type { Accounts, Clock, Queue } from '../engine/ports.ts';
 import type { Committed } from '../engine/service/engine.ts';
+import { authenticate } from './http/auth.ts';
 
 export interface Metrics {
   registry: Registry;
@@ -79,9 +81,45 @@ export async function exposition(metrics: Metrics): Promise<{ contentType: strin
   return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
 }
 
+export interface MetricsAccess {
+  /** TIENDO_METRICS_TOKEN: a secret Prometheus sends as its bearer_token. */
+  token?: string;
+  /** TIENDO_METRICS_PUBLIC=1: anyone who reaches the port reads /metrics (a private network). */
+  public?: boolean;
+}
+
+/** Who may read /metrics: 'ok', or the refusal to answer. */
+export type MetricsGate = (headers: IncomingHttpHeaders) => Promise<{ status: 200 } | { status: 401 | 403; code: 'UNAUTHENTICATED' | 'FORBIDDEN'; message: string }>;
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * /metrics tells the province's overdue counts by school level, so it is not read anonymously: the
+ * bearer token TIENDO_METRICS_TOKEN (Prometheus' bearer_token), or the session or bearer token of an
+ * administrator of a top unit (the Sở: its grant covers the whole tree the counts are about).
+ * TIENDO_METRICS_PUBLIC=1 opens it to anyone who reaches the port.
+ */
+export function metricsGate(access: MetricsAccess, accounts: Accounts, clock: Clock): MetricsGate {
+  const secret = access.token ? digest(access.token) : undefined;
+  return async (headers) => {
+    if (access.public) return { status: 200 };
+    const bearer = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
+    if (secret && bearer && timingSafeEqual(digest(bearer), secret)) return { status: 200 };
+    const principal = await authenticate(accounts, { headers }, clock.now());
+    if (!principal) return { status: 401, code: 'UNAUTHENTICATED', message: 'reading /metrics needs the metrics token (TIENDO_METRICS_TOKEN, sent as a bearer token) or an administrator of a top unit (session or bearer token)' };
+    if (!principal.grants.some((g) => g.role === 'admin' && /^\/[^/]+\/$/.test(g.unitPath))) return { status: 403, code: 'FORBIDDEN', message: 'reading /metrics needs an administrator role on a top unit (the province), or the metrics token' };
+    return { status: 200 };
+  };
+}
+
+/** The refusal, as the API's error shape. */
+export function metricsRefusal(r: { code: string; message: string }): string {
+  return JSON.stringify({ error: { code: r.code, message: r.message, details: {} } });
+}
+
 /** A listener that serves /metrics and nothing else: how a `tiendo worker`, which has no API, is
- * scraped (TIENDO_METRICS_PORT). Port 0 picks a free one. */
-export async function listenMetrics(metrics: Metrics, port: number, host: string, log: (m: string) => void = () => undefined): Promise<{ url: string; close(): Promise<void> }> {
+ * scraped (TIENDO_METRICS_PORT). Port 0 picks a free one. The gate says who may read it. */
+export async function listenMetrics(metrics: Metrics, port: number, host: string, gate: MetricsGate, log: (m: string) => void = () => undefined): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics') {
@@ -92,14 +130,22 @@ export async function listenMetrics(metrics: Metrics, port: number, host: string
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('GET /metrics\n');
       return;
     }
-    exposition(metrics).then(
-      ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body),
-      (e: unknown) => {
-        // A store that cannot be read (the gauges query it) is an outage to report, not a crash.
-        log(`metrics: ${(e as Error)?.message ?? String(e)}`);
-        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics unavailable\n');
-      },
-    );
+    gate(req.headers)
+      .then((allowed) => {
+        if (allowed.status !== 200) {
+          res.writeHead(allowed.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...(allowed.status === 401 ? { 'www-authenticate': 'Bearer realm="tiendo-metrics"' } : {}) }).end(metricsRefusal(allowed));
+          return undefined;
+        }
+        return exposition(metrics);
+      })
+      .then(
+        (out) => out && res.writeHead(200, { 'content-type': out.contentType, 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : out.body),
+        (e: unknown) => {
+          // A store that cannot be read (the gauges query it) is an outage to report, not a crash.
+          log(`metrics: ${(e as Error)?.message ?? String(e)}`);
+          res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics unavailable\n');
+        },
+      );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -41,3 +41,20 @@ export function within(scope: readonly string[], unitPath: string): boolean {
 export function can(grants: readonly Grant[], ability: Ability, unitPath: string): boolean {
   return within(scopeOf(grants, ability), unitPath);
 }
+
+/**
+ * The grants a token limited to some units' subtrees carries: each of the user's grants cut down to
+ * where it meets those subtrees, role kept (a grant on the Phòng and a token limited to one of its
+ * schools: the grant on that school; a grant below a token's unit: the grant as it is). Units that
+ * meet no grant add nothing.
+ */
+export function narrowGrants(grants: readonly Grant[], units: readonly { unitId: string; unitPath: string }[]): Grant[] {
+  const out = new Map<string, Grant>();
+  for (const g of grants) {
+    for (const u of units) {
+      const met = u.unitPath.startsWith(g.unitPath) ? { role: g.role, unitId: u.unitId, unitPath: u.unitPath } : g.unitPath.startsWith(u.unitPath) ? g : undefined;
+      if (met) out.set(`${met.role}@${met.unitId}`, met);
+    }
+  }
+  return [...out.values()].sort((a, b) => a.unitPath.localeCompare(b.unitPath) || a.role.localeCompare(b.role));
+}

@@ -194,3 +194,20 @@ export interface User {
   email?: string;
   createdAt: number;
 }
+
+/** A bearer token for scripts, as listed (never its secret, which only its sha256 stands for). */
+export interface ApiToken {
+  /** Public id: names the token in lists and revocation; opens nothing. */
+  id: string;
+  userId: string;
+  name: string;
+  createdAt: number;
+  /** Every token ends (default 90 days after it was issued). */
+  expiresAt: number;
+  /** `read`: GET requests only; `write`: whatever the user's grants allow. */
+  access: 'read' | 'write';
+  /** Only these units' subtrees (intersected with the user's grants); absent: all of the user's units. */
+  unitIds?: string[];
+  /** The token that issued this one (absent: a signed-in session did). */
+  mintedBy?: string;
+}

@@ -2,6 +2,7 @@
 // the adapters, so the same service runs on SQLite + the SQL job table, on PostgreSQL + BullMQ, and
 // in `tiendo simulate` with a clock that jumps.
 import type {
+  ApiToken,
   Campaign,
   Change,
   Escalation,
@@ -260,10 +261,20 @@ export interface Accounts {
   getSession(idHash: string): Promise<{ userId: string; csrfToken: string; expiresAt: number } | undefined>;
   /** Ends a session (signing out). */
   deleteSession(idHash: string): Promise<void>;
+  /** Every session of the user but `except` (a password change ends the others). */
+  deleteSessionsOf(userId: string, except?: string): Promise<void>;
+  /** Replaces the password hash. */
+  setPassword(userId: string, passwordHash: string): Promise<void>;
   /** Stores a bearer token (as a hash). */
-  putToken(token: { idHash: string; userId: string; name: string; createdAt: number; expiresAt?: number }): Promise<void>;
-  /** A bearer token by the hash of its secret. */
-  getToken(idHash: string): Promise<{ userId: string; name: string; expiresAt?: number } | undefined>;
+  putToken(token: ApiToken & { idHash: string }): Promise<void>;
+  /** The token by its secret's hash, with the current path of each unit it is limited to. */
+  getToken(idHash: string): Promise<(ApiToken & { units?: { unitId: string; unitPath: string }[] }) | undefined>;
+  /** The user's tokens that have not ended at `now`, newest first. */
+  listTokens(userId: string, now: number): Promise<ApiToken[]>;
+  /** Revokes one of the user's tokens and every token it minted (and theirs); false when the user has no such token. */
+  deleteToken(userId: string, id: string): Promise<boolean>;
+  /** Revokes every token of the user. */
+  deleteTokensOf(userId: string): Promise<number>;
 }
 
 /** Carries an escalation beyond the in-app inbox (webhook, e-mail). Delivery is at least once. */

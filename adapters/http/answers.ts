@@ -32,6 +32,9 @@ const ESCALATION_KIND = { enum: ['reminder', 'overdue', 'escalation'] } as const
 const AGES = obj({ '1-5': int, '6-10': int, '11-20': int, '>20': int });
 const COUNTS = { overdue: int, dueSoon: int, ages: AGES };
 
+/** A bearer token as listed: never its secret or the secret's hash. */
+const TOKEN = { id: str, name: str, createdAt: num, expiresAt: num, access: { enum: ['read', 'write'] }, unitIds: orNull(list(str)), mintedBy: orNull(str) };
+
 const unitFields = { id: str, kind: str, name: str, path: str, depth: int, createdAt: num };
 const unitOptional = { parentId: str, levels: list(str) };
 
@@ -175,7 +178,9 @@ export const COMPONENTS: Record<string, JSONSchema> = {
 export const ANSWERS = {
   signedIn: obj({ user: ref('User'), csrfToken: str }, {}, 'SignedIn'),
   me: obj({ user: ref('User'), csrfToken: orNull(str), unreadInbox: int }, {}, 'Me'),
-  token: obj({ name: str, token: str }, {}, 'IssuedToken'),
+  token: obj({ ...TOKEN, token: str }, {}, 'IssuedToken'),
+  tokens: obj({ items: list(obj({ ...TOKEN, current: bool })) }, {}, 'TokenList'),
+  passwordChanged: obj({ revokedTokens: int }, {}, 'PasswordChanged'),
   health: obj({ status: { enum: ['ok'] } }, {}, 'Health'),
   ready: obj({ store: { enum: ['ok', 'down'] }, queue: { enum: ['ok', 'down'] } }, {}, 'Ready'),
   orgUnits: obj({ items: list(ref('OrgUnitWithChildren')) }, {}, 'OrgUnitList'),

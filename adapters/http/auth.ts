@@ -5,8 +5,10 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import bcrypt from 'bcryptjs';
 import { parse as parseCookies, serialize } from 'cookie';
 import type { Request, Response } from 'express';
+import { narrowGrants } from '../../engine/access.ts';
+import type { ApiToken } from '../../engine/domain.ts';
 import type { Accounts } from '../../engine/ports.ts';
-import { HttpError } from './errors.ts';
+import { forbidden, HttpError } from './errors.ts';
 import type { Principal, Services } from './route.ts';
 
 export const SESSION_COOKIE = 'tiendo_session';
@@ -40,20 +42,113 @@ export async function logout(services: Services, res: Response, principal: Princ
   res.setHeader('Set-Cookie', serialize(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', secure: services.secureCookies, maxAge: 0 }));
 }
 
+const DAY_MS = 86_400_000;
+/** A token's public id: names it in lists and in DELETE /api/v1/tokens/:id, opens nothing. */
+const newTokenId = () => `tok_${randomBytes(12).toString('base64url')}`;
+/** How long a token lives when no shorter life is asked for, and the longest one may ask for. */
+export const TOKEN_DEFAULT_DAYS = 90;
+export const TOKEN_MAX_DAYS = 365;
+/** A new password: at least this many characters; bcrypt reads 72 bytes of it at most. */
+export const PASSWORD_MIN_LENGTH = 10;
+export const PASSWORD_MAX_BYTES = 72;
+
+export interface TokenOptions {
+  expiresInDays?: number;
+  /** An exact end instead (a token issued by a token ends with it at the latest). */
+  expiresAt?: number;
+  access?: ApiToken['access'];
+  unitIds?: string[];
+  mintedBy?: string;
+}
+
 /** A bearer token for scripts; only its hash is kept, so it is shown once. */
-export async function issueToken(accounts: Accounts, userId: string, name: string, now: number): Promise<string> {
+export async function createToken(accounts: Accounts, userId: string, name: string, now: number, options: TokenOptions = {}): Promise<{ token: string; record: ApiToken }> {
   const token = `td_${secret()}`;
-  await accounts.putToken({ idHash: sha256(token), userId, name, createdAt: now });
-  return token;
+  const record: ApiToken = {
+    id: newTokenId(),
+    userId,
+    name,
+    createdAt: now,
+    expiresAt: options.expiresAt ?? now + (options.expiresInDays ?? TOKEN_DEFAULT_DAYS) * DAY_MS,
+    access: options.access ?? 'write',
+    ...(options.unitIds ? { unitIds: options.unitIds } : {}),
+    ...(options.mintedBy ? { mintedBy: options.mintedBy } : {}),
+  };
+  await accounts.putToken({ ...record, idHash: sha256(token) });
+  return { token, record };
+}
+
+export async function issueToken(accounts: Accounts, userId: string, name: string, now: number, options: TokenOptions = {}): Promise<string> {
+  return (await createToken(accounts, userId, name, now, options)).token;
+}
+
+/**
+ * A token for the caller, never wider than what asks for it. From a session: any units the user's
+ * grants cover, read-only or not, up to TOKEN_MAX_DAYS. From a token: only units within that
+ * token's own scope (by default the same ones), read-only when it is, and ending no later than it
+ * (by default, when it ends, if that is sooner than TOKEN_DEFAULT_DAYS).
+ */
+export async function mintToken(services: Services, principal: Principal, request: { name: string; expiresInDays?: number; access?: ApiToken['access']; unitIds?: string[] }, now: number): Promise<{ token: string; record: ApiToken }> {
+  const parent = principal.token;
+  let expiresAt = now + (request.expiresInDays ?? TOKEN_DEFAULT_DAYS) * DAY_MS;
+  if (parent && expiresAt > parent.expiresAt) {
+    const left = Math.floor((parent.expiresAt - now) / DAY_MS);
+    if (request.expiresInDays !== undefined) {
+      throw forbidden(`this token ends on ${new Date(parent.expiresAt).toISOString()}; a token cannot issue one that outlives it${left >= 1 ? `: ask for at most ${left} days, or for none (it then ends with this one)` : ''}; sign in to issue a longer one`, { expiresAt: parent.expiresAt, maxDays: Math.max(0, left) });
+    }
+    expiresAt = parent.expiresAt;
+  }
+  const access = request.access ?? parent?.access ?? 'write';
+  if (parent?.access === 'read' && access !== 'read') throw forbidden('this token is read-only; a token cannot issue one with more rights than its own', { access: parent.access });
+  let unitIds = parent?.unitIds;
+  if (request.unitIds) {
+    unitIds = [...new Set(request.unitIds)];
+    // Outside the caller's units a unit does not exist, as everywhere (the application's rule).
+    for (const id of unitIds) await services.app.unit(principal, id);
+  }
+  return createToken(services.accounts, principal.user.id, request.name, now, { expiresAt, access, ...(unitIds ? { unitIds } : {}), ...(parent ? { mintedBy: parent.id } : {}) });
+}
+
+/** A read-only token reads: anything but GET is refused before the handler runs. */
+export function checkTokenAccess(principal: Principal, method: string): void {
+  if (principal.token?.access === 'read' && !['GET', 'HEAD', 'OPTIONS'].includes(method)) {
+    throw forbidden(`this bearer token is read-only (GET requests); ${method} needs a token issued with access "write", or a signed-in session`, { access: 'read' });
+  }
+}
+
+/**
+ * Changes the caller's password (from a signed-in session, with the current password): every token
+ * of the user is revoked, and every other session ends. Refused from a token: a leaked token must
+ * not be able to lock its owner out.
+ */
+export async function changePassword(services: Services, principal: Principal, input: { currentPassword: string; newPassword: string }): Promise<{ revokedTokens: number }> {
+  if (principal.via !== 'session') throw forbidden('changing the password needs a signed-in session (POST /api/v1/session), not a bearer token', { via: principal.via });
+  const user = await services.accounts.findByLogin(principal.user.login);
+  const ok = await bcrypt.compare(input.currentPassword, user?.passwordHash ?? decoyHash(services.bcryptCost));
+  if (!user || !ok) throw passwordError('body.currentPassword', 'is not your current password');
+  if (Buffer.byteLength(input.newPassword) > PASSWORD_MAX_BYTES) throw passwordError('body.newPassword', `is ${Buffer.byteLength(input.newPassword)} bytes long in UTF-8; at most ${PASSWORD_MAX_BYTES} bytes (bcrypt reads no further)`);
+  if (input.newPassword.trim().toLowerCase() === user.login.toLowerCase()) throw passwordError('body.newPassword', 'must not be the login');
+  await services.accounts.setPassword(user.id, await hashPassword(input.newPassword, services.bcryptCost));
+  const revokedTokens = await services.accounts.deleteTokensOf(user.id);
+  await services.accounts.deleteSessionsOf(user.id, principal.sessionHash);
+  return { revokedTokens };
+}
+
+function passwordError(field: string, message: string): HttpError {
+  return new HttpError(400, 'VALIDATION_FAILED', `the request body is invalid: ${field}: ${message}`, { errors: [{ field, message }] });
 }
 
 /** The caller, or undefined when the request carries no valid credentials. */
-export async function authenticate(accounts: Accounts, req: Request, now: number): Promise<Principal | undefined> {
+export async function authenticate(accounts: Accounts, req: Pick<Request, 'headers'>, now: number): Promise<Principal | undefined> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   if (bearer) {
-    const token = await accounts.getToken(sha256(bearer));
-    if (!token || (token.expiresAt !== undefined && token.expiresAt <= now)) return undefined;
-    return principalOf(accounts, token.userId, { via: 'token' });
+    const found = await accounts.getToken(sha256(bearer));
+    if (!found || found.expiresAt <= now) return undefined;
+    const { units, ...token } = found;
+    const principal = await principalOf(accounts, token.userId, { via: 'token', token });
+    // a token limited to some units carries the user's grants cut down to those subtrees
+    if (principal && units) principal.grants = narrowGrants(principal.grants, units);
+    return principal;
   }
   const cookie = req.headers.cookie ? parseCookies(req.headers.cookie)[SESSION_COOKIE] : undefined;
   if (!cookie) return undefined;

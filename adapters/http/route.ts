@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import type { Grant } from '../../engine/access.ts';
 import type { Application, Call } from '../../engine/application/application.ts';
 import type { Accounts } from '../../engine/ports.ts';
-import type { User } from '../../engine/domain.ts';
+import type { ApiToken, User } from '../../engine/domain.ts';
 import type { AnswerName } from './answers.ts';
 
 /** The subset of JSON Schema the routes use, as a type. */
@@ -45,6 +45,8 @@ export interface Principal {
   /** Present for cookie sessions: writes must echo it in X-CSRF-Token. */
   csrfToken?: string;
   sessionHash?: string;
+  /** Present for bearer tokens: its scope bounds what it may do and what it may issue. */
+  token?: ApiToken;
 }
 
 /** What handlers work with, wired once at start-up (adapters/app.ts). */

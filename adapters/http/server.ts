@@ -5,13 +5,14 @@ import express, { type Express, type NextFunction, type Request, type Response, 
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { decodeUtf8 } from '../../engine/definition/parse.ts';
-import { authenticate, checkCsrf } from './auth.ts';
+import { parse as parseCookies } from 'cookie';
+import { authenticate, checkCsrf, checkTokenAccess, SESSION_COOKIE } from './auth.ts';
 import { errorBody, errorHandler, HttpError } from './errors.ts';
 import { readKey, requestHash } from './idempotency.ts';
 import { openApiDocument } from './openapi.ts';
 import { isFile, type Route, type Services } from './route.ts';
 import { check, checkParams, checkShape, compileValidators } from './validate.ts';
-import { exposition, type Metrics } from '../metrics.ts';
+import { exposition, metricsRefusal, type Metrics, type MetricsGate } from '../metrics.ts';
 import { answerChecker } from './validate.ts';
 
 export interface HttpOptions {
@@ -31,6 +32,8 @@ export interface HttpOptions {
   /** Checks every JSON answer against its route's schema (answers.ts) and fails the request when it
    * does not match: the tests run with it, so an answer that drifts from its schema fails them. */
   checkAnswers?: boolean;
+  /** Who may read /metrics (adapters/metrics.ts metricsGate); required with `metrics`. */
+  metricsGate?: MetricsGate;
 }
 
 export function createHttpApp(options: HttpOptions): Express {
@@ -79,8 +82,16 @@ export function createHttpApp(options: HttpOptions): Express {
       });
       next();
     });
-    app.get('/metrics', async (_req, res, next) => {
+    const gate = options.metricsGate;
+    if (!gate) throw new Error('createHttpApp: metrics without a metricsGate would serve /metrics to anyone');
+    app.get('/metrics', async (req, res, next) => {
       try {
+        const allowed = await gate(req.headers);
+        if (allowed.status !== 200) {
+          if (allowed.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="tiendo-metrics"');
+          res.status(allowed.status).type('application/json').send(metricsRefusal(allowed));
+          return;
+        }
         const { contentType, body } = await exposition(metrics);
         res.type(contentType).send(body);
       } catch (e) {
@@ -96,10 +107,25 @@ export function createHttpApp(options: HttpOptions): Express {
     legacyHeaders: false,
     // The login is cut to its longest valid length (64): the limiter runs before the schema check,
     // and a 1.9 MB login would otherwise be kept as a key in memory for 15 minutes, per attempt.
+    // Only failures count: a school's shared account behind one address signs in many times a day,
+    // and counting its good sign-ins locked it out for 15 minutes after the tenth.
+    skipSuccessfulRequests: true,
     keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { login?: unknown } | undefined)?.login ?? '').slice(0, 64).toLowerCase()}`,
     handler: (_req, res) => void res.status(429).json(errorBody(new HttpError(429, 'RATE_LIMITED', 'too many login attempts; wait 15 minutes and try again', { retryAfterS: 900 }))),
   });
   app.post('/api/v1/session', loginLimiter);
+  // The current password is asked again to change it: guessed there, per session, as at sign-in.
+  const passwordLimiter = rateLimit({
+    windowMs: 15 * 60_000,
+    limit: options.loginLimit ?? 10,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.headers.cookie ? parseCookies(req.headers.cookie)[SESSION_COOKIE] : undefined) ?? '').slice(0, 64)}`,
+    handler: (_req, res) => void res.status(429).json(errorBody(new HttpError(429, 'RATE_LIMITED', 'too many wrong passwords; wait 15 minutes and try again', { retryAfterS: 900 }))),
+  });
+  app.post('/api/v1/me/password', passwordLimiter);
+  app.use('/api', pathSegmentsDecode(options.routes));
 
   const document = openApiDocument(options.routes, options.version ?? '1.0.0');
   app.get('/api/openapi.json', (_req, res) => void res.json(document));
@@ -108,6 +134,37 @@ export function createHttpApp(options: HttpOptions): Express {
   if (options.ui) app.use(options.ui);
   app.use(errorHandler(log));
   return app;
+}
+
+/**
+ * A path segment that is not a valid percent-escape (`/api/v1/tasks/%ZZ`) is a 400 naming it: the
+ * router's own decoding threw a URIError that reached the error handler as a 500. The field is the
+ * route's parameter at that position (`path.id`) when a route of that shape exists.
+ */
+function pathSegmentsDecode(routes: readonly Route[]) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const segments = req.originalUrl.split('?')[0]!.split('/');
+    const at = segments.findIndex((s) => {
+      try {
+        decodeURIComponent(s);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    if (at < 0) return next();
+    const shape = routes.find((r) => r.method === req.method.toLowerCase() && sameShape(r.path.split('/'), segments, at)) ?? routes.find((r) => sameShape(r.path.split('/'), segments, at));
+    const name = shape?.path.split('/')[at]?.startsWith(':') ? shape.path.split('/')[at]!.slice(1) : undefined;
+    const field = name ? `path.${name}` : 'path';
+    const segment = segments[at]!.slice(0, 200);
+    const message = `is "${segment}", which is not valid percent-encoding (a "%" must be followed by two hex digits of UTF-8; write "%25" for a "%" itself)`;
+    next(new HttpError(400, 'VALIDATION_FAILED', `the request path is invalid: ${field}: ${message}`, { errors: [{ field, message, segment }] }));
+  };
+}
+
+/** Whether a route's pattern has these segments, a parameter where the bad one is. */
+function sameShape(pattern: string[], segments: string[], at: number): boolean {
+  return pattern.length === segments.length && pattern[at]!.startsWith(':') && pattern.every((p, i) => p.startsWith(':') || p === segments[i]);
 }
 
 /**
@@ -135,6 +192,7 @@ async function handle(route: Route, validators: ReturnType<typeof compileValidat
   const principal = route.public ? undefined : await authenticate(services.accounts, req, now);
   if (!route.public && !principal) throw new HttpError(401, 'UNAUTHENTICATED', 'sign in first (POST /api/v1/session), or send a bearer token');
   if (principal) checkCsrf(principal, req);
+  if (principal) checkTokenAccess(principal, req.method);
   checkParams(req.params as Record<string, string>);
   const query = { ...(req.query as Record<string, unknown>) };
   check(validators.query, query, 'query');

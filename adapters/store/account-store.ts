@@ -3,9 +3,20 @@
 import type { Knex } from 'knex';
 import type { Grant } from '../../engine/access.ts';
 import type { Accounts } from '../../engine/ports.ts';
-import type { User } from '../../engine/domain.ts';
+import type { ApiToken, User } from '../../engine/domain.ts';
 
 type Row = Record<string, any>;
+
+const toToken = (r: Row): ApiToken => ({
+  id: r.id,
+  userId: r.user_id,
+  name: r.name,
+  createdAt: Number(r.created_at),
+  expiresAt: Number(r.expires_at),
+  access: r.access === 'read' ? 'read' : 'write',
+  ...(r.unit_ids != null ? { unitIds: JSON.parse(r.unit_ids) as string[] } : {}),
+  ...(r.minted_by != null ? { mintedBy: r.minted_by } : {}),
+});
 
 const toUser = (r: Row): User => ({ id: r.id, login: r.login, name: r.name, ...(r.email ? { email: r.email } : {}), createdAt: Number(r.created_at) });
 
@@ -61,12 +72,60 @@ export class KnexAccounts implements Accounts {
     await this.db('sessions').where({ id_hash: idHash }).delete();
   }
 
-  async putToken(t: { idHash: string; userId: string; name: string; createdAt: number; expiresAt?: number }): Promise<void> {
-    await this.db('api_tokens').insert({ id_hash: t.idHash, user_id: t.userId, name: t.name, created_at: t.createdAt, expires_at: t.expiresAt ?? null });
+  async deleteSessionsOf(userId: string, except?: string): Promise<void> {
+    await this.db('sessions').where({ user_id: userId }).modify((q) => (except ? q.whereNot({ id_hash: except }) : q)).delete();
   }
 
-  async getToken(idHash: string): Promise<{ userId: string; name: string; expiresAt?: number } | undefined> {
+  async setPassword(userId: string, passwordHash: string): Promise<void> {
+    await this.db('users').where({ id: userId }).update({ password_hash: passwordHash });
+  }
+
+  async putToken(t: ApiToken & { idHash: string }): Promise<void> {
+    // Tokens that ended are swept as new ones are issued, so the table holds only live ones.
+    await this.db('api_tokens').where('expires_at', '<=', t.createdAt).delete();
+    await this.db('api_tokens').insert({
+      id_hash: t.idHash,
+      id: t.id,
+      user_id: t.userId,
+      name: t.name,
+      created_at: t.createdAt,
+      expires_at: t.expiresAt,
+      access: t.access,
+      unit_ids: t.unitIds ? JSON.stringify(t.unitIds) : null,
+      minted_by: t.mintedBy ?? null,
+    });
+  }
+
+  async getToken(idHash: string): Promise<(ApiToken & { units?: { unitId: string; unitPath: string }[] }) | undefined> {
     const row = await this.db('api_tokens').where({ id_hash: idHash }).first();
-    return row ? { userId: row.user_id, name: row.name, ...(row.expires_at != null ? { expiresAt: Number(row.expires_at) } : {}) } : undefined;
+    if (!row) return undefined;
+    const token = toToken(row);
+    if (!token.unitIds) return token;
+    // a unit moved in the tree moves the token's scope with it; a unit gone limits it to nothing there
+    const units = token.unitIds.length ? await this.db('org_units').whereIn('id', token.unitIds).select('id', 'path') : [];
+    return { ...token, units: units.map((u: Row) => ({ unitId: u.id, unitPath: u.path })) };
+  }
+
+  async listTokens(userId: string, now: number): Promise<ApiToken[]> {
+    const rows = await this.db('api_tokens').where({ user_id: userId }).where('expires_at', '>', now).orderBy([{ column: 'created_at', order: 'desc' }, 'id']);
+    return rows.map(toToken);
+  }
+
+  async deleteToken(userId: string, id: string): Promise<boolean> {
+    return this.db.transaction(async (trx) => {
+      const found = await trx('api_tokens').where({ user_id: userId, id }).delete();
+      if (!found) return false;
+      // what it minted goes with it: a leaked token revoked leaves none of its offspring behind
+      for (let parents = [id]; parents.length; ) {
+        const children = (await trx('api_tokens').whereIn('minted_by', parents).select('id')).map((r: Row) => String(r.id));
+        if (children.length) await trx('api_tokens').whereIn('id', children).delete();
+        parents = children;
+      }
+      return true;
+    });
+  }
+
+  async deleteTokensOf(userId: string): Promise<number> {
+    return this.db('api_tokens').where({ user_id: userId }).delete();
   }
 }

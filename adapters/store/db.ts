@@ -9,6 +9,7 @@ import * as widerIds from './migrations/005_wider_ids.ts';
 import * as campaignAnchors from './migrations/006_campaign_anchors.ts';
 import * as instancesByUnit from './migrations/007_instances_by_unit.ts';
 import * as definitionOwner from './migrations/008_definition_owner.ts';
+import * as tokenScope from './migrations/009_token_scope.ts';
 
 const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
 
@@ -74,6 +75,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '006_campaign_anchors': campaignAnchors,
   '007_instances_by_unit': instancesByUnit,
   '008_definition_owner': definitionOwner,
+  '009_token_scope': tokenScope,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

@@ -4,10 +4,7 @@
 // loaders and the demo call the same methods as the system principal. Idempotency-Key is handled
 // here for every command (engine/service/idempotency.ts).
 import type { Ability } from '../access.ts';
-import { toMermaid } from '../definition/diagram.ts';
-import type { Diagnostic } from '../definition/diagnostics.ts';
-import type { ProcessDefinition } from '../definition/model.ts';
-import type { CompiledProcess } from '../definition/compile.ts';
+import { calendarRanges } from '../calendar/calendar.ts';
 import { DUE_EVENT } from '../definition/model.ts';
 import type { Campaign, Instance, InstanceStatus, OrgUnit, Task } from '../domain.ts';
 import { EngineError } from '../errors.ts';
@@ -34,24 +31,24 @@ import {
   type Principal,
   type StageAct,
 } from './policy.ts';
+import { summarizeDraft, type DraftSummary } from './drafts.ts';
 import { escalationRows, instanceRows, processes, stageTitle, taskRows, workingDaysLeft } from './views.ts';
 
 export type { Principal } from './policy.ts';
 export { systemPrincipal } from './policy.ts';
 
-/** A draft checked: every diagnostic, and the definition and its compiled form when it is clean. */
-export interface DraftCheck {
-  diagnostics: Diagnostic[];
-  definition?: ProcessDefinition;
-  compiled?: CompiledProcess;
+/** Checks drafts; the HTTP adapter's pool runs them in worker threads, off the event loop, and
+ * bounds how many one person has in flight. */
+export interface DraftChecker {
+  check(userId: string, source: string, file: string, lang?: 'vi' | 'en'): Promise<DraftSummary>;
 }
 
 export interface ApplicationDeps {
   engine: Engine;
   /** Starts a launched campaign's run in the background (the runtime's runner). */
   runCampaignLater?: (campaignId: string, actor: string) => void;
-  /** Checks a draft; default in this process (the HTTP adapter may move it off the event loop). */
-  checkDraft?: (source: string, file: string, who: Principal) => Promise<DraftCheck>;
+  /** Checks drafts; default: in this process. */
+  drafts?: DraftChecker;
 }
 
 /** Per command: the request's Idempotency-Key. */
@@ -118,6 +115,11 @@ export class Application {
 
   // ── the org tree ────────────────────────────────────────────────────────────────────────────
 
+  /** One unit the caller's roles reach; outside them it does not exist. */
+  unit(p: Principal, id: string): Promise<OrgUnit> {
+    return this.unitFor(p, id, 'read');
+  }
+
   /** Units directly under a unit, or the caller's grant roots. */
   async orgUnits(p: Principal, parentId?: string) {
     const { store, queries } = this.engine;
@@ -166,25 +168,23 @@ export class Application {
     void p; // every signed-in person reads the library
     const def = await this.engine.store.getDefinition(id, version);
     if (!def) throw new EngineError('NOT_FOUND', version === undefined ? `no process "${id}" is published` : `${id} version ${version} is not published`, { id, version });
-    const { definition } = await this.check(p, def.source, `${def.id}.yaml`);
+    // A published version compiled once already: checked here, not in the drafts' threads.
+    const { mermaid } = summarizeDraft(def.source, `${def.id}.yaml`, calendarRanges(this.engine.catalog.calendars), lang);
     const { ownerUnitId: _o, ...rest } = def;
-    return { ...rest, diagram: definition ? { mermaid: toMermaid(definition, { lang }) } : null };
+    return { ...rest, diagram: mermaid !== undefined ? { mermaid } : null };
   }
 
   /** Checks a draft: located diagnostics, and a diagram when it is valid. Changes nothing. */
   async validateDraft(p: Principal, source: string, lang: 'vi' | 'en') {
-    const { diagnostics, definition, compiled } = await this.check(p, source, draftFile(source));
-    return {
-      valid: !!definition,
-      diagnostics: diagnostics.map(({ file: _f, ...d }) => d),
-      ...(definition && compiled ? { id: compiled.id, version: compiled.version, diagram: { mermaid: toMermaid(definition, { lang }) } } : {}),
-    };
+    const { valid, diagnostics, id, version, mermaid } = await this.check(p, source, draftFile(source), lang);
+    return { valid, diagnostics, ...(valid ? { id: id!, version: version!, diagram: { mermaid: mermaid! } } : {}) };
   }
 
   /** What publishing a draft would meet: running instances in the caller's units, by version and stage. */
   async impact(p: Principal, source: string) {
-    const { diagnostics, compiled } = await this.check(p, source, draftFile(source));
-    if (!compiled) throw new EngineError('DEFINITION_INVALID', 'the draft does not validate; fix its errors first', { diagnostics: diagnostics.filter((d) => d.severity === 'error').map(({ file: _f, ...d }) => d) });
+    const checked = await this.check(p, source, draftFile(source));
+    if (!checked.valid) throw new EngineError('DEFINITION_INVALID', 'the draft does not validate; fix its errors first', { diagnostics: checked.diagnostics.filter((d) => d.severity === 'error') });
+    const compiled = { id: checked.id!, version: checked.version!, stages: new Set(checked.stages) };
     const underPaths = scope(p, 'read');
     const { queries, store } = this.engine;
     const counts = await queries.stageCounts({ definitionId: compiled.id, statuses: ['running', 'needs_migration'], underPaths });
@@ -204,7 +204,7 @@ export class Application {
       version: compiled.version,
       running,
       byVersion,
-      stages: [...byStage].map(([stage, count]) => ({ stage, count, exists: stage in compiled.stages })).sort((a, b) => Number(a.exists) - Number(b.exists) || b.count - a.count),
+      stages: [...byStage].map(([stage, count]) => ({ stage, count, exists: compiled.stages.has(stage) })).sort((a, b) => Number(a.exists) - Number(b.exists) || b.count - a.count),
     };
   }
 
@@ -213,9 +213,10 @@ export class Application {
   async publish(p: Principal, source: string, call: Call = {}, file = draftFile(source)) {
     if (!scope(p, 'administer').length) throw forbidden(`publishing a process needs ${needs('administer')}`, { ability: 'administer' });
     return this.once(p, call, { publish: source }, false, async () => {
-      const { compiled } = await this.check(p, source, file);
-      if (compiled) {
-        const latest = await this.engine.store.getDefinition(compiled.id);
+      // Publishing compiles in this process (administrators only); the draft's id says whose it is.
+      const compiled = summarizeDraft(source, file, calendarRanges(this.engine.catalog.calendars));
+      if (compiled.valid) {
+        const latest = await this.engine.store.getDefinition(compiled.id!);
         const owner = latest?.ownerUnitId ? await this.engine.store.getUnit(latest.ownerUnitId) : undefined;
         if (latest && !mayPublish(p, owner ? { ownerUnitPath: owner.path } : {})) {
           throw forbidden(`process "${compiled.id}" belongs to ${owner && covers(p, 'read', owner.path) ? `unit "${owner.name}"` : 'a unit above or beside yours'}: only its administrators (or those above them) publish its next versions`, { id: compiled.id, ability: 'administer' });
@@ -600,8 +601,9 @@ export class Application {
     return once(this.engine.store, p.user.login, call.idempotency, request, run, { committed, at: () => this.now() });
   }
 
-  private check(p: Principal, source: string, file: string): Promise<DraftCheck> {
-    return this.deps.checkDraft ? this.deps.checkDraft(source, file, p) : Promise.resolve(this.engine.catalog.check(source, file));
+  private check(p: Principal, source: string, file: string, lang?: 'vi' | 'en'): Promise<DraftSummary> {
+    if (this.deps.drafts) return this.deps.drafts.check(p.user.id, source, file, lang);
+    return Promise.resolve(summarizeDraft(source, file, calendarRanges(this.engine.catalog.calendars), lang));
   }
 }
 

@@ -24,6 +24,20 @@ export function sourceHash(source: string): string {
   return createHash('sha256').update(source).digest('hex');
 }
 
+export interface DraftCheck {
+  diagnostics: Diagnostic[];
+  definition?: ProcessDefinition;
+  compiled?: CompiledProcess;
+}
+
+/** What Catalog.check does, given only the installed calendars' year ranges: the same check can run
+ * where the calendars themselves are not (a worker thread, adapters/drafts/). */
+export function checkDraft(source: string, file: string, calendars: ReturnType<typeof calendarRanges>): DraftCheck {
+  const result = loadDefinition(source, file, { calendars });
+  if (!result.definition) return { diagnostics: result.diagnostics };
+  return { diagnostics: result.diagnostics, definition: result.definition, compiled: compileProcess(result.definition) };
+}
+
 export class Catalog {
   private readonly compiled = new Map<string, CompiledProcess>();
 
@@ -82,10 +96,8 @@ export class Catalog {
 
   /** Checks a draft without publishing it: every diagnostic, and the definition and its compiled
    * form when it is clean (for a diagram or an impact preview). */
-  check(source: string, file: string): { diagnostics: Diagnostic[]; definition?: ProcessDefinition; compiled?: CompiledProcess } {
-    const result = loadDefinition(source, file, { calendars: calendarRanges(this.calendars) });
-    if (!result.definition) return { diagnostics: result.diagnostics };
-    return { diagnostics: result.diagnostics, definition: result.definition, compiled: compileProcess(result.definition) };
+  check(source: string, file: string): DraftCheck {
+    return checkDraft(source, file, calendarRanges(this.calendars));
   }
 
   calendarOf(compiled: CompiledProcess): WorkingCalendar {

@@ -29,7 +29,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('creates every table, is idempotent, and rolls back cleanly', async () => {
-      expect(await migrate(db)).to.deep.equal(['001_core', '002_timer_arm', '003_subtree_indexes', '004_accounts', '005_wider_ids', '006_campaign_anchors', '007_instances_by_unit', '008_definition_owner']);
+      expect(await migrate(db)).to.deep.equal(['001_core', '002_timer_arm', '003_subtree_indexes', '004_accounts', '005_wider_ids', '006_campaign_anchors', '007_instances_by_unit', '008_definition_owner', '009_token_scope']);
       expect(await tables(db, dialect)).to.deep.equal(TABLES);
       expect(await migrate(db), 'a second run applies nothing').to.deep.equal([]);
       await rollbackAll(db);

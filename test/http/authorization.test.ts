@@ -15,7 +15,7 @@ import { expect } from 'chai';
 import { ROUTES } from '../../adapters/http/routes/index.ts';
 import { createCampaign, runCampaign } from '../../engine/service/campaigns.ts';
 import { at8 } from '../support/runtime.ts';
-import { Client, errorOf, startTestServer, type Answer, type TestServer } from './support.ts';
+import { Client, errorOf, PASSWORD, startTestServer, type Answer, type TestServer } from './support.ts';
 
 type Role = 'admin' | 'supervisor' | 'staff';
 type Target = 'own' | 'subtree' | 'sibling' | 'parent';
@@ -247,6 +247,11 @@ const TABLE: Record<string, Row[]> = {
     },
   ],
   'POST /api/v1/tokens': [{ kind: 'global', need: 'signed-in', call: ({ c }) => c.post('/api/v1/tokens', { name: 'matrix' }) }],
+  // one's own tokens, whatever one's role
+  'GET /api/v1/tokens': [{ kind: 'global', need: 'signed-in', call: ({ c }) => c.get('/api/v1/tokens') }],
+  'DELETE /api/v1/tokens/:id': [{ kind: 'global', need: 'signed-in', call: async ({ c }) => c.delete(`/api/v1/tokens/${(await c.post('/api/v1/tokens', { name: 'matrix' })).body.id}`) }],
+  // the same password again: this session stays, the other rows' clients are this one
+  'POST /api/v1/me/password': [{ kind: 'global', need: 'signed-in', call: ({ c }) => c.post('/api/v1/me/password', { currentPassword: PASSWORD, newPassword: PASSWORD }) }],
   'GET /api/v1/org-units': [
     // the grant roots: Phòng A only (its schools are one level down, the rest is outside)
     { kind: 'listing', need: 'read', visible: (_r, t) => t === 'own', call: ({ c }) => c.get('/api/v1/org-units'), shows: ({ t }, r) => items(r).some((u) => u.id === UNIT[t]) },

@@ -87,6 +87,38 @@ describe('HTTP: session, tokens and the service routes', () => {
     expect((await new Client(s.url).login('staff_thpt')).status).to.equal(200);
   });
 
+  it('counts only failed sign-ins: a shared account signing in often behind one address is not locked out', async () => {
+    // the limit is 5 here: six good sign-ins in a row, then the failures still count up to it
+    for (let i = 0; i < 6; i++) expect((await new Client(s.url).login('staff_thcs_a1')).status, `sign-in ${i + 1}`).to.equal(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await new Client(s.url).login('staff_thcs_a1', 'guess' + i)).status);
+    expect(statuses).to.deep.equal([401, 401, 401, 401, 401, 429]);
+  });
+
+  it('limits guesses of the current password when changing it, as at sign-in', async () => {
+    const c = await s.client('admin_a');
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await c.post('/api/v1/me/password', { currentPassword: 'guess' + i, newPassword: 'mật-khẩu-mới-2026' })).status);
+    expect(statuses).to.deep.equal([400, 400, 400, 400, 400, 429]);
+    const right = await c.post('/api/v1/me/password', { currentPassword: PASSWORD, newPassword: 'mật-khẩu-mới-2026' });
+    expect(errorOf(right).code).to.equal('RATE_LIMITED');
+    expect((await new Client(s.url).login('admin_a')).status, 'the password did not change').to.equal(200);
+  });
+
+  it('answers a malformed percent-escape in the path with a 400 naming the segment', async () => {
+    const c = await s.client('staff_th_a1');
+    const r = await c.get('/api/v1/tasks/%ZZ');
+    expect(r.status, r.text).to.equal(400);
+    expect(errorOf(r).code).to.equal('VALIDATION_FAILED');
+    expect(errorOf(r).message).to.include('path.id').and.include('%ZZ');
+    expect(errorOf(r).details.errors).to.deep.equal([{ field: 'path.id', segment: '%ZZ', message: (errorOf(r).details.errors as any[])[0].message }]);
+    const deeper = await c.post('/api/v1/instances/a%E0%A4%A/events', { type: 'PING' });
+    expect([deeper.status, (errorOf(deeper).details.errors as any[])[0].field]).to.deep.equal([400, 'path.id']);
+    const nowhere = await c.get('/api/v1/%G0/x');
+    expect([nowhere.status, (errorOf(nowhere).details.errors as any[])[0].field]).to.deep.equal([400, 'path']);
+    expect((await new Client(s.url).get('/api/health')).status).to.equal(200);
+  });
+
   it('sends security headers and no-store on the API', async () => {
     const r = await new Client(s.url).get('/api/health');
     expect(r.headers.get('content-security-policy')).to.include("default-src 'self'");
@@ -108,7 +140,7 @@ describe('HTTP: session, tokens and the service routes', () => {
     expect(text.status).to.equal(415);
     const unknown = await c.post('/api/v1/tokens', { name: 'x', admin: true });
     expect(unknown.status).to.equal(400);
-    expect(errorOf(unknown).details.errors).to.deep.include({ field: 'body.admin', message: 'is not a field of this form; fields: name', allowed: ['name'] });
+    expect(errorOf(unknown).details.errors).to.deep.include({ field: 'body.admin', message: 'is not a field of this form; fields: name, expiresInDays, access, unitIds', allowed: ['name', 'expiresInDays', 'access', 'unitIds'] });
     const route = await c.get('/api/v1/nope');
     expect(route.status).to.equal(404);
     expect(errorOf(route).code).to.equal('ROUTE_NOT_FOUND');

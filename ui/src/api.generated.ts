@@ -8,6 +8,8 @@ export interface Answers {
   signedIn: SignedIn;
   me: Me;
   token: IssuedToken;
+  tokens: TokenList;
+  passwordChanged: PasswordChanged;
   health: Health;
   ready: Ready;
   orgUnits: OrgUnitList;
@@ -58,8 +60,29 @@ export interface Me {
   unreadInbox: number;
 }
 export interface IssuedToken {
+  id: string;
   name: string;
+  createdAt: number;
+  expiresAt: number;
+  access: 'read' | 'write';
+  unitIds: string[] | null;
+  mintedBy: string | null;
   token: string;
+}
+export interface TokenList {
+  items: {
+    id: string;
+    name: string;
+    createdAt: number;
+    expiresAt: number;
+    access: 'read' | 'write';
+    unitIds: string[] | null;
+    mintedBy: string | null;
+    current: boolean;
+  }[];
+}
+export interface PasswordChanged {
+  revokedTokens: number;
 }
 export interface Health {
   status: 'ok';

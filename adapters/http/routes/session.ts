@@ -1,7 +1,14 @@
 // Signing in and out, who I am, tokens for scripts, and the service's own health.
-import { login, logout, issueToken } from '../auth.ts';
-import { HttpError } from '../errors.ts';
-import { publicRoute, route, TEXT } from '../route.ts';
+import type { ApiToken } from '../../../engine/domain.ts';
+import { changePassword, login, logout, mintToken, PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS } from '../auth.ts';
+import { HttpError, notFound } from '../errors.ts';
+import { ID, publicRoute, route, TEXT } from '../route.ts';
+
+/** A token as listed: never its secret or the secret's hash. */
+function describeToken(t: ApiToken, current?: ApiToken) {
+  return { id: t.id, name: t.name, createdAt: t.createdAt, expiresAt: t.expiresAt, access: t.access, unitIds: t.unitIds ?? null, mintedBy: t.mintedBy ?? null, current: t.id === current?.id };
+}
+
 
 export const sessionRoutes = [
   publicRoute({
@@ -41,13 +48,63 @@ export const sessionRoutes = [
   route({
     method: 'post',
     path: '/api/v1/tokens',
-    answer: 'token',
-    summary: 'Issue a bearer token for scripts (shown once)',
+    summary: `Issue a bearer token for scripts (shown once). It ends after expiresInDays (default ${TOKEN_DEFAULT_DAYS}, at most ${TOKEN_MAX_DAYS}); access "read" allows GET requests only; unitIds limits it to those units' subtrees within your grants. A token may issue tokens only within its own scope: no more access, no unit outside its own, ending no later than it does`,
     tag: 'session',
     status: 201,
-    body: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: TEXT(100) } },
+    errors: [404],
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: {
+        name: TEXT(100),
+        expiresInDays: { type: 'integer', minimum: 1, maximum: TOKEN_MAX_DAYS },
+        access: { enum: ['read', 'write'] },
+        unitIds: { type: 'array', minItems: 1, maxItems: 50, items: ID },
+      },
+    },
+    answer: 'token',
     handle: ({ services, principal, body, call }) =>
-      services.app.idempotent(principal, call, { token: body }, async () => ({ name: body.name, token: await issueToken(services.accounts, principal.user.id, body.name, services.app.now()) })),
+      services.app.idempotent(principal, call, { token: body }, async () => {
+        const { token, record } = await mintToken(services, principal, body, services.app.now());
+        const { current: _c, ...issued } = describeToken(record);
+        return { ...issued, token };
+      }),
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/tokens',
+    answer: 'tokens',
+    summary: 'Your bearer tokens that have not ended: id, name, created, ends, access, units; never the secret',
+    tag: 'session',
+    async handle({ services, principal }) {
+      return { items: (await services.accounts.listTokens(principal.user.id, services.app.now())).map((t) => describeToken(t, principal.token)) };
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/api/v1/tokens/:id',
+    summary: 'Revoke one of your tokens, and every token it issued (someone else\'s answers 404, like a missing one)',
+    tag: 'session',
+    status: 204,
+    errors: [404],
+    async handle({ services, principal, params }) {
+      if (!(await services.accounts.deleteToken(principal.user.id, params.id!))) throw notFound(`you have no token "${params.id}"`, { id: params.id });
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/me/password',
+    summary: `Change your password (signed-in session, with the current one; the new one ${PASSWORD_MIN_LENGTH} characters or more, at most ${PASSWORD_MAX_BYTES} bytes): every token of yours is revoked and your other sessions end`,
+    tag: 'session',
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['currentPassword', 'newPassword'],
+      properties: { currentPassword: TEXT(200), newPassword: { type: 'string', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_BYTES } },
+    },
+    answer: 'passwordChanged',
+    handle: ({ services, principal, body, call }) => services.app.idempotent(principal, call, { password: 'change' }, () => changePassword(services, principal, body)),
   }),
   publicRoute({
     method: 'get',
