@@ -3,21 +3,12 @@
 // start, a reused idempotency key) rolls it back as REV_CONFLICT, for the engine to retry.
 import type { Knex } from 'knex';
 import { EngineError } from '../../engine/errors.ts';
-import type { DueGroup, InstanceFilter, Store } from '../../engine/ports.ts';
+import type { CommitOutcome, DueGroup, InstanceFilter, Store } from '../../engine/ports.ts';
 import type { Campaign, Change, Escalation, HistoryEntry, InboxItem, Instance, LoadedInstance, OrgUnit, OutboxMessage, PublishedDefinition, Task, Timer, TimerStatus } from '../../engine/domain.ts';
-import { commitGroup, groupable, updateTimers } from './commit-batch.ts';
-import { viaOutbox, writeTimerJobs } from './timer-jobs.ts';
+import { commitChanges, isUniqueViolation, type OutboxStep } from './commit.ts';
 import {
   campaignRow,
   definitionRow,
-  escalationRow,
-  historyRow,
-  inboxRow,
-  instanceRow,
-  instanceUpdate,
-  outboxRow,
-  taskRow,
-  timerRow,
   toCampaign,
   toDefinition,
   toEscalation,
@@ -44,9 +35,10 @@ function rowsOf(db: Knex, table: string, columns: string[], where: string): stri
 const CHUNK = 100;
 
 export interface KnexStoreOptions {
-  /** The embedded queue sharing this database: a change's timer jobs are written to its table in
-   * the change's transaction, not relayed from the outbox (see timer-jobs.ts). */
-  jobsQueue?: string;
+  /** Delivers a change's outbox messages inside its transaction: the embedded queue's, when its
+   * job table is in this database (the runtime wires it). Without it every message waits in the
+   * outbox for the relay. */
+  outboxStep?: OutboxStep;
 }
 
 export class KnexStore implements Store {
@@ -54,11 +46,6 @@ export class KnexStore implements Store {
     readonly db: Knex,
     private readonly options: KnexStoreOptions = {},
   ) {}
-
-  /** Whether committing this message leaves it in the outbox for the relay. */
-  viaOutbox(message: OutboxMessage): boolean {
-    return viaOutbox(message, this.options.jobsQueue);
-  }
 
   async putUnits(units: OrgUnit[]): Promise<void> {
     // Parents first, whatever order they came in, so the foreign key holds inside the batch.
@@ -177,52 +164,8 @@ export class KnexStore implements Store {
     return (await q.select('campaigns.*').orderBy([{ column: 'campaigns.created_at', order: 'desc' }, { column: 'campaigns.id' }]).limit(limit)).map(toCampaign);
   }
 
-  async commit(change: Change): Promise<void> {
-    const i = change.instance;
-    try {
-      await this.db.transaction(async (trx) => {
-        if (change.expectedRev === 0) {
-          await trx('instances').insert(instanceRow(i));
-        } else {
-          const updated = await trx('instances').where({ id: i.id, rev: change.expectedRev }).update(instanceUpdate(i));
-          if (updated !== 1) throw conflict(i.id);
-        }
-        await trx('history').insert(historyRow(change.history));
-        for (const rows of chunks(change.tasks.map(taskRow))) await trx('tasks').insert(rows).onConflict('id').merge();
-        for (const rows of chunks(change.timers.map(timerRow))) await trx('timers').insert(rows).onConflict('id').merge();
-        await updateTimers(trx, change.timerUpdates);
-        for (const rows of chunks(change.outbox.filter((m) => this.viaOutbox(m)).map(outboxRow))) await trx('outbox').insert(rows);
-        if (this.options.jobsQueue !== undefined) await writeTimerJobs(trx, this.options.jobsQueue, change.outbox);
-        if (change.escalation) await trx('escalations').insert(escalationRow(change.escalation));
-        for (const rows of chunks(change.inbox.map(inboxRow))) await trx('inbox').insert(rows);
-        if (change.idempotency) {
-          const k = change.idempotency;
-          await trx('idempotency_keys').insert({ scope: k.scope, key: k.key, request_hash: k.requestHash, response: JSON.stringify(k.response), created_at: change.history.at });
-        }
-      });
-    } catch (e) {
-      if (isUniqueViolation(e)) throw conflict(i.id);
-      throw e;
-    }
-  }
-
-  async commitMany(changes: Change[]): Promise<(EngineError | undefined)[]> {
-    const results: (EngineError | undefined)[] = changes.map(() => undefined);
-    const grouped = changes.map((c, i) => [c, i] as const).filter(([c]) => groupable(c));
-    if (grouped.length > 1) {
-      const out = await commitGroup(this.db, grouped.map(([c]) => c), this.options.jobsQueue);
-      grouped.forEach(([, i], k) => (results[i] = out[k]));
-    }
-    for (const [i, change] of changes.entries()) {
-      if (grouped.length > 1 && groupable(change)) continue;
-      try {
-        await this.commit(change);
-      } catch (e) {
-        if (!(e instanceof EngineError)) throw e;
-        results[i] = e;
-      }
-    }
-    return results;
+  async commit(changes: Change[]): Promise<CommitOutcome[]> {
+    return commitChanges(this.db, changes, this.options.outboxStep);
   }
 
   async getTimer(id: string): Promise<Timer | undefined> {
@@ -404,13 +347,4 @@ function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
   return out;
-}
-
-function conflict(instanceId: string): EngineError {
-  return new EngineError('REV_CONFLICT', `instance ${instanceId} was changed by someone else meanwhile; reload and try again`, { instanceId });
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; message?: string };
-  return err.code === '23505' || (err.code === 'SQLITE_CONSTRAINT' && /UNIQUE|PRIMARY KEY/.test(err.message ?? ''));
 }
