@@ -6,6 +6,7 @@ import { EngineError } from '../../engine/errors.ts';
 import type { CommitOutcome, DueGroup, InstanceFilter, Store } from '../../engine/ports.ts';
 import type { Campaign, Change, Escalation, HistoryEntry, InboxItem, Instance, LoadedInstance, OrgUnit, OutboxMessage, PublishedDefinition, Task, Timer, TimerStatus } from '../../engine/domain.ts';
 import { commitChanges, isUniqueViolation, type OutboxStep } from './commit.ts';
+import { RecentInstances } from './recent.ts';
 import {
   campaignRow,
   definitionRow,
@@ -39,13 +40,28 @@ export interface KnexStoreOptions {
    * job table is in this database (the runtime wires it). Without it every message waits in the
    * outbox for the relay. */
   outboxStep?: OutboxStep;
+  /** SQLite: how many instances' committed state are kept for the next load (recent.ts). Default
+   * 2,000; 0 reads every load from the database. PostgreSQL always reads: other processes write. */
+  recentInstances?: number;
 }
 
 export class KnexStore implements Store {
+  /** SQLite only: what this store, the one writer, committed a moment ago (recent.ts). */
+  private readonly recent: RecentInstances | undefined;
+
   constructor(
     readonly db: Knex,
     private readonly options: KnexStoreOptions = {},
-  ) {}
+  ) {
+    const keep = options.recentInstances ?? 2_000;
+    this.recent = db.client.config.client === 'sqlite3' && keep > 0 ? new RecentInstances(keep) : undefined;
+  }
+
+  /** Drops what is kept of recent commits: the next loads read the database (a test that writes
+   * rows behind the store's back, as only another version of the code could). */
+  forgetRecent(): void {
+    this.recent?.clear();
+  }
 
   async putUnits(units: OrgUnit[]): Promise<void> {
     // Parents first, whatever order they came in, so the foreign key holds inside the batch.
@@ -118,22 +134,31 @@ export class KnexStore implements Store {
   }
 
   async loadInstances(ids: string[]): Promise<(LoadedInstance | undefined)[]> {
+    // What this store committed a moment ago needs no reading back (SQLite: recent.ts).
+    const held = ids.map((id) => this.recent?.get(id));
+    const missing = [...new Set(ids.filter((_, k) => !held[k]))];
+    if (!missing.length) return held;
     // One round trip: each instance row carries its task and pending timer rows as JSON arrays
     // (a command's load was three queries of the eight it cost).
     const rows = await this.db('instances as i')
-      .whereIn('i.id', [...new Set(ids)])
+      .whereIn('i.id', missing)
       .select('i.*', this.db.raw(`(${rowsOf(this.db, 'tasks', TASK_COLUMNS, "status in ('open', 'done', 'skipped')")}) as tasks_json`), this.db.raw(`(${rowsOf(this.db, 'timers', TIMER_COLUMNS, "status = 'pending'")}) as timers_json`));
     const byId = new Map<string, LoadedInstance>();
     for (const row of rows) {
       const instance = toInstance(row);
       const tasks = (JSON.parse(row.tasks_json ?? '[]') as Record<string, unknown>[]).map(toTask);
+      const pendingTimers = (JSON.parse(row.timers_json ?? '[]') as Record<string, unknown>[]).map(toTimer);
+      if (this.recent) {
+        byId.set(instance.id, this.recent.loaded(instance, tasks, pendingTimers));
+        continue;
+      }
       byId.set(instance.id, {
         instance,
         tasks: tasks.filter((t) => instance.state.entries[t.stage]?.seq === t.stageSeq || t.status === 'open').sort((a, b) => a.openedAt - b.openedAt || a.id.localeCompare(b.id)),
-        pendingTimers: (JSON.parse(row.timers_json ?? '[]') as Record<string, unknown>[]).map(toTimer),
+        pendingTimers,
       });
     }
-    return ids.map((id) => byId.get(id));
+    return ids.map((id, k) => held[k] ?? byId.get(id));
   }
 
   async findInstance(definitionId: string, orgUnitId: string, campaignId?: string): Promise<Instance | undefined> {
@@ -165,7 +190,17 @@ export class KnexStore implements Store {
   }
 
   async commit(changes: Change[]): Promise<CommitOutcome[]> {
-    return commitChanges(this.db, changes, this.options.outboxStep);
+    if (!this.recent) return commitChanges(this.db, changes, this.options.outboxStep);
+    let outcomes: CommitOutcome[];
+    try {
+      outcomes = await commitChanges(this.db, changes, this.options.outboxStep);
+    } catch (e) {
+      // Committed or not, unknown: the next loads read the database.
+      this.recent.forget(changes.map((c) => c.instance.id));
+      throw e;
+    }
+    this.recent.committed(changes, outcomes);
+    return outcomes;
   }
 
   async getTimer(id: string): Promise<Timer | undefined> {
@@ -179,7 +214,14 @@ export class KnexStore implements Store {
   }
 
   async setTimerStatus(id: string, status: TimerStatus, at: number): Promise<void> {
-    await this.db('timers').where({ id, status: 'pending' }).update({ status, fired_at: at });
+    const q = this.db('timers').where({ id, status: 'pending' });
+    if (!this.recent) {
+      await q.update({ status, fired_at: at });
+      return;
+    }
+    // A timer no longer pending is no longer in its instance's load.
+    const rows = (await q.update({ status, fired_at: at }, ['instance_id'])) as { instance_id: string }[];
+    this.recent.forget(rows.map((r) => r.instance_id));
   }
 
   async pendingTimers(page: { afterId?: string; limit: number }): Promise<Timer[]> {

@@ -284,15 +284,16 @@ function watchStatements(db: Knex): { active: boolean; stop(events: number): Sta
   return watcher;
 }
 
-async function manyClients(rt: Runtime, instances: readonly string[], clients: number): Promise<Rate & { statements: StatementStats }> {
+async function manyClients(rt: Runtime, instances: readonly string[], clients: number): Promise<Rate & { statements: StatementStats; calls: SqliteStats }> {
   const per = Math.floor(instances.length / clients);
   const groups = Array.from({ length: clients }, (_, c) => instances.slice(c * per, (c + 1) * per));
   const statements = watchStatements(rt.db);
+  const calls = traceSqlite();
   const elapsed = timer();
   const counts = await Promise.all(groups.map((g) => engineClient(rt.engine, g)));
   const events = counts.reduce((a, b) => a + b, 0);
   const perS = events / (elapsed() / 1000);
-  return { events, perS, statements: statements.stop(events) };
+  return { events, perS, statements: statements.stop(events), calls: calls.stop(events) };
 }
 
 /** Every instance of the phase ran its story to the end (CLOSE): the commands did what they say. */
@@ -419,7 +420,7 @@ function xstateOnly(compiled: CompiledProcess, instances: number, repeat: number
 // ---------------------------------------------------------------------------------------------
 // The run
 
-const r: { profile?: string; manyProfile?: string; one?: OneClient; many?: Rate & { statements: StatementStats }; bare?: OneClient; xstate?: Rate; peer?: Rate & { stateBytes: number }; pgOne?: Rate; pgMany?: Rate; pg?: string } = {};
+const r: { profile?: string; manyProfile?: string; one?: OneClient; many?: Rate & { statements: StatementStats; calls: SqliteStats }; bare?: OneClient; xstate?: Rate; peer?: Rate & { stateBytes: number }; pgOne?: Rate; pgMany?: Rate; pg?: string } = {};
 
 const sqlite: BenchRuntime = await openSqliteRuntime({ clock });
 try {
@@ -448,8 +449,8 @@ try {
     const ids = instances.take(sizes.perClient * CLIENTS);
     r.many = await manyClients(rt, ids, CLIENTS);
     await assertFinished(rt, ids, `${CLIENTS} clients`);
-    log(`engine, ${CLIENTS} clients: ${r.many.events} events, ${r.many.perS.toFixed(0)}/s; ${describeStatements(r.many.statements)}`);
-    for (const t of r.many.statements.top) log(`    ${t.perEvent.toFixed(2)}× ${t.msPerEvent.toFixed(3)} ms  ${t.sql}`);
+    log(`engine, ${CLIENTS} clients: ${r.many.events} events, ${r.many.perS.toFixed(0)}/s; node-sqlite3 calls: ${describeCalls(r.many.calls)}`);
+    for (const t of r.many.calls.top.slice(0, 4)) log(`    ${t.perEvent.toFixed(3)}× ${t.msPerEvent.toFixed(3)} ms  ${t.sql}`);
   }
   if (r.one && r.many && r.many.perS / r.one.perS < 3 && sizes.profile > 0) {
     // Why, from a profile: one more instance per client, the 64 loops under V8's profiler.
@@ -518,10 +519,7 @@ if (many) {
 if (one && many) {
   figures.events_64_clients_speedup = figure(many.perS / one.perS, '×', {
     target: '≥ 3',
-    note: `${CLIENTS}-client events/s ÷ 1-client events/s on SQLite (measured one after the other: a change of the machine's load between them moves this ratio). Statements per event: ${one.statements.perEvent.toFixed(2)} from 1 client, ${many.statements.perEvent.toFixed(2)} from ${CLIENTS} (group commit); ${many.statements.msPerEvent.toFixed(2)} ms of statements per event at ${CLIENTS} clients (most: ${many.statements.top
-      .slice(0, 3)
-      .map((t) => `${t.sql} ${t.perEvent.toFixed(2)}×/${t.msPerEvent.toFixed(2)} ms`)
-      .join('; ')})${r.manyProfile ? `. ${r.manyProfile}` : ''}`,
+    note: `${CLIENTS}-client events/s ÷ 1-client events/s on SQLite (measured one after the other: a change of the machine's load between them moves this ratio). Round trips to SQLite per event: ${one.calls.callsPerEvent.toFixed(2)} from 1 client, ${many.calls.callsPerEvent.toFixed(3)} from ${CLIENTS} (group commit: the changes that arrive while one commits go together); the connection busy ${one.calls.msPerEvent.toFixed(2)} ms per event from 1 client, ${many.calls.msPerEvent.toFixed(2)} ms from ${CLIENTS}${r.manyProfile ? `. ${r.manyProfile}` : ''}`,
   });
 }
 if (bare) {
