@@ -104,13 +104,12 @@ async function asOneScript(db: Knex, list: readonly Change[], outboxStep?: Outbo
   const { statements, outboxed } = writes(list, outboxStep);
   const parts: string[] = ['begin'];
   try {
-    for (const c of list) {
-      if (c.expectedRev === 0) continue;
-      const row = instanceUpdate(c.instance);
-      const sets = INSTANCE_UPDATED.map(([col]) => `"${col}" = ${literal(row[col])}`).join(', ');
-      parts.push(`update "instances" set ${sets} where "id" = ${literal(c.instance.id)} and "rev" = ${literal(c.expectedRev)}`);
-      // The rev check: no row updated, and json() of a text that is not JSON aborts the script.
-      parts.push(`select json(case when changes() = 1 then '0' else 'rev conflict' end)`);
+    const updates = list.filter((c) => c.expectedRev !== 0);
+    for (let at = 0; at < updates.length; at += UPDATES_PER_STATEMENT) {
+      const part = updates.slice(at, at + UPDATES_PER_STATEMENT);
+      parts.push(render(part.length === 1 ? updateInstance(part[0]!) : updateInstances(part, false, false)));
+      // The rev checks: a row not updated, and json() of a text that is not JSON aborts the script.
+      parts.push(`select json(case when changes() = ${part.length} then '0' else 'rev conflict' end)`);
     }
     // A new instance whose unit already has one breaks the unique key; a key taken, the key's.
     for (const s of insertRows('instances', list.filter((c) => c.expectedRev === 0).map((c) => instanceRow(c.instance)))) parts.push(render(s));
@@ -232,9 +231,18 @@ async function stepByStep(db: Knex, list: readonly Change[], outboxStep?: Outbox
   }
 }
 
+/** The UPDATE of one instance, over the rev its change was computed from. */
+function updateInstance(c: Change): Statement {
+  const row = instanceUpdate(c.instance);
+  return {
+    sql: `update "instances" set ${INSTANCE_UPDATED.map(([col]) => `"${col}" = ?`).join(', ')} where "id" = ? and "rev" = ?`,
+    bindings: [...INSTANCE_UPDATED.map(([col]) => row[col]), c.instance.id, c.expectedRev],
+  };
+}
+
 /** One UPDATE … FROM (VALUES …) of several instances whose rev check is per row; RETURNING says
  * which changes won. */
-function updateInstances(changes: readonly Change[], pg: boolean): Statement {
+function updateInstances(changes: readonly Change[], pg: boolean, returning = true): Statement {
   const columns = ['id', 'expected_rev', ...INSTANCE_UPDATED.map(([c]) => c)];
   const bindings: unknown[] = [];
   for (const c of changes) {
@@ -246,8 +254,8 @@ function updateInstances(changes: readonly Change[], pg: boolean): Statement {
   const cast = (col: string, type: string) => (pg ? `v.${col}::${type}` : `v.${col}`);
   const sets = INSTANCE_UPDATED.map(([col, type]) => `${col} = ${cast(col, type)}`).join(', ');
   const sql = pg
-    ? `update instances as i set ${sets} from (values ${list}) as v(${columns.join(', ')}) where i.id = v.id and i.rev = ${cast('expected_rev', 'integer')} returning i.id`
-    : `with v(${columns.join(', ')}) as (values ${list}) update instances set ${sets} from v where instances.id = v.id and instances.rev = v.expected_rev returning instances.id`;
+    ? `update instances as i set ${sets} from (values ${list}) as v(${columns.join(', ')}) where i.id = v.id and i.rev = ${cast('expected_rev', 'integer')}${returning ? ' returning i.id' : ''}`
+    : `with v(${columns.join(', ')}) as (values ${list}) update instances set ${sets} from v where instances.id = v.id and instances.rev = v.expected_rev${returning ? ' returning instances.id' : ''}`;
   return { sql, bindings };
 }
 
