@@ -57,9 +57,11 @@ export async function openRuntime(config: RuntimeConfig = {}): Promise<Runtime> 
   });
   await underStartupLock(db, () => migrate(db));
   const name = config.queueName ?? 'tiendo-timers';
-  // The embedded queue's jobs live in this database: changes write their timer jobs themselves.
-  const store = new KnexStore(db, config.redisUrl ? {} : { jobsQueue: name });
-  const queue: Queue = config.redisUrl ? await bullmqQueue(name, config.redisUrl, clock) : new SqlQueue(db, { name, clock });
+  // The embedded queue's jobs live in this database: its outbox step writes a change's timer jobs
+  // in the change's own transaction. BullMQ's are relayed from the outbox after the commit.
+  const sqlQueue = config.redisUrl ? undefined : new SqlQueue(db, { name, clock });
+  const store = new KnexStore(db, sqlQueue ? { outboxStep: sqlQueue.outboxStep } : {});
+  const queue: Queue = sqlQueue ?? (await bullmqQueue(name, config.redisUrl!, clock));
   const queries = new KnexQueries(db);
   const relay = new OutboxRelay(store, queue, clock, config.notifier);
   const catalog = new Catalog(store, clock, config.calendars ?? loadCalendars());
@@ -82,7 +84,7 @@ export async function openRuntime(config: RuntimeConfig = {}): Promise<Runtime> 
       // reconnects, and every request would queue behind the stuck relay (the Redis outage test saw
       // no answer at all for the outage's 10 s, one run in four). The outbox keeps what is not
       // relayed yet, and the run in progress or the worker's sweep relays it.
-      if (committed.change.outbox.some((m) => store.viaOutbox(m))) await settledWithin(relay.drain(), RELAY_WAIT_MS);
+      if (committed.outboxed > 0) await settledWithin(relay.drain(), RELAY_WAIT_MS);
       config.observe?.(committed);
     },
   });

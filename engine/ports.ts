@@ -135,6 +135,11 @@ export interface DueGroup {
   count: number;
 }
 
+/** What became of one change given to `Store.commit`: refused (`error`; nothing of it written), or
+ * committed, with how many of its outbox messages wait in the outbox for the relay (0 when the
+ * outbox step delivered them all in the transaction). */
+export type CommitOutcome = { error: EngineError; outboxed?: undefined } | { error?: undefined; outboxed: number };
+
 /** The durable store: every write, and what commands load to decide a change. Every write that
  * belongs to one change goes through `commit`. Read models are behind `Queries`. */
 export interface Store {
@@ -164,12 +169,16 @@ export interface Store {
   loadInstances(ids: string[]): Promise<(LoadedInstance | undefined)[]>;
   /** The newest instance of a process for a unit (in a campaign, or outside any when none is given). */
   findInstance(definitionId: string, orgUnitId: string, campaignId?: string): Promise<Instance | undefined>;
-  /** Commits one change atomically; throws EngineError REV_CONFLICT when the instance moved on (or
-   * the idempotency key was taken) meanwhile, and then nothing is written. */
-  commit(change: Change): Promise<void>;
-  /** Commits changes that arrived together, as few statements as it can; each commits or not on
-   * its own, and the answer says, per change, nothing or the EngineError (REV_CONFLICT) it met. */
-  commitMany(changes: Change[]): Promise<(EngineError | undefined)[]>;
+  /**
+   * The one write of changes: commits one change or several (commands that arrived together) in one
+   * transaction, each on its own — the answer says, per change, that it committed, or the
+   * EngineError it met (REV_CONFLICT: its instance moved on meanwhile, its new instance's unit has
+   * one already, or its idempotency key was taken), and then nothing of that change is written. The
+   * idempotency key commits with its change. Every outbox message of a change goes through the
+   * outbox step: the embedded queue's timer jobs are written in the same transaction; whatever the
+   * step leaves waits in the outbox for the relay (`outboxed`).
+   */
+  commit(changes: Change[]): Promise<CommitOutcome[]>;
 
   /** One timer row by id. */
   getTimer(id: string): Promise<Timer | undefined>;

@@ -3,22 +3,14 @@
 // start, a reused idempotency key) rolls it back as REV_CONFLICT, for the engine to retry.
 import type { Knex } from 'knex';
 import { EngineError } from '../../engine/errors.ts';
-import type { Store } from '../../engine/ports.ts';
+import type { CommitOutcome, Store } from '../../engine/ports.ts';
 import type { Campaign, Change, Instance, LoadedInstance, OrgUnit, OutboxMessage, PublishedDefinition, Timer, TimerStatus } from '../../engine/domain.ts';
-import { commitGroup, groupable, updateTimers } from './commit-batch.ts';
-import { viaOutbox, writeTimerJobs } from './timer-jobs.ts';
+import { commitChanges, isUniqueViolation, type OutboxStep } from './commit.ts';
+import { RecentInstances } from './recent.ts';
 import { under } from './where.ts';
 import {
   campaignRow,
   definitionRow,
-  escalationRow,
-  historyRow,
-  inboxRow,
-  instanceRow,
-  instanceUpdate,
-  outboxRow,
-  taskRow,
-  timerRow,
   toCampaign,
   toDefinition,
   toInstance,
@@ -42,20 +34,31 @@ function rowsOf(db: Knex, table: string, columns: string[], where: string): stri
 const CHUNK = 100;
 
 export interface KnexStoreOptions {
-  /** The embedded queue sharing this database: a change's timer jobs are written to its table in
-   * the change's transaction, not relayed from the outbox (see timer-jobs.ts). */
-  jobsQueue?: string;
+  /** Delivers a change's outbox messages inside its transaction: the embedded queue's, when its
+   * job table is in this database (the runtime wires it). Without it every message waits in the
+   * outbox for the relay. */
+  outboxStep?: OutboxStep;
+  /** SQLite: how many instances' committed state are kept for the next load (recent.ts). Default
+   * 2,000; 0 reads every load from the database. PostgreSQL always reads: other processes write. */
+  recentInstances?: number;
 }
 
 export class KnexStore implements Store {
+  /** SQLite only: what this store, the one writer, committed a moment ago (recent.ts). */
+  private readonly recent: RecentInstances | undefined;
+
   constructor(
     readonly db: Knex,
     private readonly options: KnexStoreOptions = {},
-  ) {}
+  ) {
+    const keep = options.recentInstances ?? 2_000;
+    this.recent = db.client.config.client === 'sqlite3' && keep > 0 ? new RecentInstances(keep) : undefined;
+  }
 
-  /** Whether committing this message leaves it in the outbox for the relay. */
-  viaOutbox(message: OutboxMessage): boolean {
-    return viaOutbox(message, this.options.jobsQueue);
+  /** Drops what is kept of recent commits: the next loads read the database (a test that writes
+   * rows behind the store's back, as only another version of the code could). */
+  forgetRecent(): void {
+    this.recent?.clear();
   }
 
   async putUnits(units: OrgUnit[]): Promise<void> {
@@ -121,22 +124,31 @@ export class KnexStore implements Store {
   }
 
   async loadInstances(ids: string[]): Promise<(LoadedInstance | undefined)[]> {
+    // What this store committed a moment ago needs no reading back (SQLite: recent.ts).
+    const held = ids.map((id) => this.recent?.get(id));
+    const missing = [...new Set(ids.filter((_, k) => !held[k]))];
+    if (!missing.length) return held;
     // One round trip: each instance row carries its task and pending timer rows as JSON arrays
     // (a command's load was three queries of the eight it cost).
     const rows = await this.db('instances as i')
-      .whereIn('i.id', [...new Set(ids)])
+      .whereIn('i.id', missing)
       .select('i.*', this.db.raw(`(${rowsOf(this.db, 'tasks', TASK_COLUMNS, "status in ('open', 'done', 'skipped')")}) as tasks_json`), this.db.raw(`(${rowsOf(this.db, 'timers', TIMER_COLUMNS, "status = 'pending'")}) as timers_json`));
     const byId = new Map<string, LoadedInstance>();
     for (const row of rows) {
       const instance = toInstance(row);
       const tasks = (JSON.parse(row.tasks_json ?? '[]') as Record<string, unknown>[]).map(toTask);
+      const pendingTimers = (JSON.parse(row.timers_json ?? '[]') as Record<string, unknown>[]).map(toTimer);
+      if (this.recent) {
+        byId.set(instance.id, this.recent.loaded(instance, tasks, pendingTimers));
+        continue;
+      }
       byId.set(instance.id, {
         instance,
         tasks: tasks.filter((t) => instance.state.entries[t.stage]?.seq === t.stageSeq || t.status === 'open').sort((a, b) => a.openedAt - b.openedAt || a.id.localeCompare(b.id)),
-        pendingTimers: (JSON.parse(row.timers_json ?? '[]') as Record<string, unknown>[]).map(toTimer),
+        pendingTimers,
       });
     }
-    return ids.map((id) => byId.get(id));
+    return ids.map((id, k) => held[k] ?? byId.get(id));
   }
 
   async findInstance(definitionId: string, orgUnitId: string, campaignId?: string): Promise<Instance | undefined> {
@@ -147,52 +159,18 @@ export class KnexStore implements Store {
     return row ? toInstance(row) : undefined;
   }
 
-  async commit(change: Change): Promise<void> {
-    const i = change.instance;
+  async commit(changes: Change[]): Promise<CommitOutcome[]> {
+    if (!this.recent) return commitChanges(this.db, changes, this.options.outboxStep);
+    let outcomes: CommitOutcome[];
     try {
-      await this.db.transaction(async (trx) => {
-        if (change.expectedRev === 0) {
-          await trx('instances').insert(instanceRow(i));
-        } else {
-          const updated = await trx('instances').where({ id: i.id, rev: change.expectedRev }).update(instanceUpdate(i));
-          if (updated !== 1) throw conflict(i.id);
-        }
-        await trx('history').insert(historyRow(change.history));
-        for (const rows of chunks(change.tasks.map(taskRow))) await trx('tasks').insert(rows).onConflict('id').merge();
-        for (const rows of chunks(change.timers.map(timerRow))) await trx('timers').insert(rows).onConflict('id').merge();
-        await updateTimers(trx, change.timerUpdates);
-        for (const rows of chunks(change.outbox.filter((m) => this.viaOutbox(m)).map(outboxRow))) await trx('outbox').insert(rows);
-        if (this.options.jobsQueue !== undefined) await writeTimerJobs(trx, this.options.jobsQueue, change.outbox);
-        if (change.escalation) await trx('escalations').insert(escalationRow(change.escalation));
-        for (const rows of chunks(change.inbox.map(inboxRow))) await trx('inbox').insert(rows);
-        if (change.idempotency) {
-          const k = change.idempotency;
-          await trx('idempotency_keys').insert({ scope: k.scope, key: k.key, request_hash: k.requestHash, response: JSON.stringify(k.response), created_at: change.history.at });
-        }
-      });
+      outcomes = await commitChanges(this.db, changes, this.options.outboxStep);
     } catch (e) {
-      if (isUniqueViolation(e)) throw conflict(i.id);
+      // Committed or not, unknown: the next loads read the database.
+      this.recent.forget(changes.map((c) => c.instance.id));
       throw e;
     }
-  }
-
-  async commitMany(changes: Change[]): Promise<(EngineError | undefined)[]> {
-    const results: (EngineError | undefined)[] = changes.map(() => undefined);
-    const grouped = changes.map((c, i) => [c, i] as const).filter(([c]) => groupable(c));
-    if (grouped.length > 1) {
-      const out = await commitGroup(this.db, grouped.map(([c]) => c), this.options.jobsQueue);
-      grouped.forEach(([, i], k) => (results[i] = out[k]));
-    }
-    for (const [i, change] of changes.entries()) {
-      if (grouped.length > 1 && groupable(change)) continue;
-      try {
-        await this.commit(change);
-      } catch (e) {
-        if (!(e instanceof EngineError)) throw e;
-        results[i] = e;
-      }
-    }
-    return results;
+    this.recent.committed(changes, outcomes);
+    return outcomes;
   }
 
   async getTimer(id: string): Promise<Timer | undefined> {
@@ -206,7 +184,14 @@ export class KnexStore implements Store {
   }
 
   async setTimerStatus(id: string, status: TimerStatus, at: number): Promise<void> {
-    await this.db('timers').where({ id, status: 'pending' }).update({ status, fired_at: at });
+    const q = this.db('timers').where({ id, status: 'pending' });
+    if (!this.recent) {
+      await q.update({ status, fired_at: at });
+      return;
+    }
+    // A timer no longer pending is no longer in its instance's load.
+    const rows = (await q.update({ status, fired_at: at }, ['instance_id'])) as { instance_id: string }[];
+    this.recent.forget(rows.map((r) => r.instance_id));
   }
 
   async pendingTimers(page: { afterId?: string; limit: number }): Promise<Timer[]> {
@@ -271,13 +256,4 @@ function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
   return out;
-}
-
-function conflict(instanceId: string): EngineError {
-  return new EngineError('REV_CONFLICT', `instance ${instanceId} was changed by someone else meanwhile; reload and try again`, { instanceId });
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; message?: string };
-  return err.code === '23505' || (err.code === 'SQLITE_CONSTRAINT' && /UNIQUE|PRIMARY KEY/.test(err.message ?? ''));
 }

@@ -35,6 +35,7 @@ import { emit, figure, log, skipped, openPgRuntime, openSqliteRuntime, parseArgs
 import type { BpmnStep } from '../peers/accreditation.bpmn.ts';
 import { BpmnPeer } from '../peers/bpmn-engine.ts';
 import { describePackages, describeProfile, profileLines, profileWhile, summarizeProfile } from '../lib/profile.ts';
+import { traceSqlite, type SqliteStats } from '../lib/sqlite-trace.ts';
 
 const PROCESS = 'accreditation-general-school';
 const ACTOR = 'bench';
@@ -283,15 +284,16 @@ function watchStatements(db: Knex): { active: boolean; stop(events: number): Sta
   return watcher;
 }
 
-async function manyClients(rt: Runtime, instances: readonly string[], clients: number): Promise<Rate & { statements: StatementStats }> {
+async function manyClients(rt: Runtime, instances: readonly string[], clients: number): Promise<Rate & { statements: StatementStats; calls: SqliteStats }> {
   const per = Math.floor(instances.length / clients);
   const groups = Array.from({ length: clients }, (_, c) => instances.slice(c * per, (c + 1) * per));
   const statements = watchStatements(rt.db);
+  const calls = traceSqlite();
   const elapsed = timer();
   const counts = await Promise.all(groups.map((g) => engineClient(rt.engine, g)));
   const events = counts.reduce((a, b) => a + b, 0);
   const perS = events / (elapsed() / 1000);
-  return { events, perS, statements: statements.stop(events) };
+  return { events, perS, statements: statements.stop(events), calls: calls.stop(events) };
 }
 
 /** Every instance of the phase ran its story to the end (CLOSE): the commands did what they say. */
@@ -317,7 +319,7 @@ async function bareTransaction(db: Knex, id: string): Promise<void> {
   });
 }
 
-type OneClient = Rate & { statements: StatementStats };
+type OneClient = Rate & { statements: StatementStats; calls: SqliteStats };
 
 /**
  * The one-client figures side by side: the engine, the bare transaction and the bpmn-engine peer take
@@ -331,6 +333,10 @@ async function oneClientSideBySide(
   const engineWatch = watchStatements(rt.db);
   const bareWatch = watchStatements(rt.db);
   engineWatch.active = bareWatch.active = false;
+  // Every node-sqlite3 call of each side, BEGIN and COMMIT included (nothing on PostgreSQL).
+  const engineCalls = traceSqlite();
+  const bareCalls = traceSqlite();
+  engineCalls.active = bareCalls.active = false;
   let peer: BpmnPeer | undefined;
   const peerIds: string[] = [];
   if (sides.bpmn) {
@@ -346,18 +352,18 @@ async function oneClientSideBySide(
   for (let round = 0; round < STORY_LENGTH; round++) {
     const step = STORY[round]!;
     if (sides.engine) {
-      engineWatch.active = true;
+      engineWatch.active = engineCalls.active = true;
       const elapsed = timer();
       for (const id of sides.engine) await run(rt.engine, id, step.command);
       ms.engine += elapsed();
-      engineWatch.active = false;
+      engineWatch.active = engineCalls.active = false;
     }
     if (sides.bare) {
-      bareWatch.active = true;
+      bareWatch.active = bareCalls.active = true;
       const elapsed = timer();
       for (const id of sides.bare) await bareTransaction(rt.db, id);
       ms.bare += elapsed();
-      bareWatch.active = false;
+      bareWatch.active = bareCalls.active = false;
     }
     if (peer) {
       const elapsed = timer();
@@ -371,8 +377,11 @@ async function oneClientSideBySide(
   const bareEvents = (sides.bare?.length ?? 0) * STORY_LENGTH;
   const engineStats = engineWatch.stop(engineEvents || 1);
   const bareStats = bareWatch.stop(bareEvents || 1);
-  if (sides.engine) out.one = { events: engineEvents, perS: engineEvents / (ms.engine / 1000), statements: engineStats };
-  if (sides.bare) out.bare = { events: bareEvents, perS: bareEvents / (ms.bare / 1000), statements: bareStats };
+  // Stopped in the reverse order of their start: each puts back what it wrapped.
+  const bareCallStats = bareCalls.stop(bareEvents || 1);
+  const engineCallStats = engineCalls.stop(engineEvents || 1);
+  if (sides.engine) out.one = { events: engineEvents, perS: engineEvents / (ms.engine / 1000), statements: engineStats, calls: engineCallStats };
+  if (sides.bare) out.bare = { events: bareEvents, perS: bareEvents / (ms.bare / 1000), statements: bareStats, calls: bareCallStats };
   if (peer) {
     for (const id of peerIds) {
       const waiting = await peer.waiting(id);
@@ -411,7 +420,7 @@ function xstateOnly(compiled: CompiledProcess, instances: number, repeat: number
 // ---------------------------------------------------------------------------------------------
 // The run
 
-const r: { profile?: string; manyProfile?: string; one?: Rate & { statements: StatementStats }; many?: Rate & { statements: StatementStats }; bare?: Rate & { statements: StatementStats }; xstate?: Rate; peer?: Rate & { stateBytes: number }; pgOne?: Rate; pgMany?: Rate; pg?: string } = {};
+const r: { profile?: string; manyProfile?: string; one?: OneClient; many?: Rate & { statements: StatementStats; calls: SqliteStats }; bare?: OneClient; xstate?: Rate; peer?: Rate & { stateBytes: number }; pgOne?: Rate; pgMany?: Rate; pg?: string } = {};
 
 const sqlite: BenchRuntime = await openSqliteRuntime({ clock });
 try {
@@ -427,16 +436,21 @@ try {
     if (r.one) {
       log(`engine, 1 client: ${r.one.events} events, ${r.one.perS.toFixed(0)}/s; ${describeStatements(r.one.statements)}`);
       for (const t of r.one.statements.top) log(`    ${t.perEvent.toFixed(2)}× ${t.msPerEvent.toFixed(3)} ms  ${t.sql}`);
+      log(`engine, 1 client, node-sqlite3 calls: ${describeCalls(r.one.calls)}`);
+      for (const t of r.one.calls.top) log(`    ${t.perEvent.toFixed(2)}× ${t.msPerEvent.toFixed(3)} ms  ${t.sql}`);
     }
-    if (r.bare) log(`ceiling, bare transaction: ${r.bare.events} events, ${r.bare.perS.toFixed(0)}/s; ${describeStatements(r.bare.statements)}`);
+    if (r.bare) {
+      log(`ceiling, bare transaction: ${r.bare.events} events, ${r.bare.perS.toFixed(0)}/s; ${describeStatements(r.bare.statements)}`);
+      log(`ceiling, bare transaction, node-sqlite3 calls: ${describeCalls(r.bare.calls)}`);
+    }
     if (r.peer) log(`peer, bpmn-engine: ${r.peer.events} events, ${r.peer.perS.toFixed(1)}/s (state ${(r.peer.stateBytes / 1024).toFixed(0)} KiB)`);
   }
   if (phases.has('many')) {
     const ids = instances.take(sizes.perClient * CLIENTS);
     r.many = await manyClients(rt, ids, CLIENTS);
     await assertFinished(rt, ids, `${CLIENTS} clients`);
-    log(`engine, ${CLIENTS} clients: ${r.many.events} events, ${r.many.perS.toFixed(0)}/s; ${describeStatements(r.many.statements)}`);
-    for (const t of r.many.statements.top) log(`    ${t.perEvent.toFixed(2)}× ${t.msPerEvent.toFixed(3)} ms  ${t.sql}`);
+    log(`engine, ${CLIENTS} clients: ${r.many.events} events, ${r.many.perS.toFixed(0)}/s; node-sqlite3 calls: ${describeCalls(r.many.calls)}`);
+    for (const t of r.many.calls.top.slice(0, 4)) log(`    ${t.perEvent.toFixed(3)}× ${t.msPerEvent.toFixed(3)} ms  ${t.sql}`);
   }
   if (r.one && r.many && r.many.perS / r.one.perS < 3 && sizes.profile > 0) {
     // Why, from a profile: one more instance per client, the 64 loops under V8's profiler.
@@ -494,7 +508,7 @@ if (one) {
   figures.events_1_client_per_s = figure(one.perS, 'events/s', {
     ...(bare ? { ceiling: bare.perS, ratio: one.perS / bare.perS } : {}),
     ...(peer ? { peer: peer.perS } : {}),
-    note: `engine commands, one at a time, each its own commit (+ the outbox relay to the job table): ${one.events} events = ${sizes.oneClient} instances × ${story}; SQLite file (WAL), ${schools} running instances. ${describeStatements(one.statements)} of ${(1000 / one.perS).toFixed(2)} ms per event (most: ${one.statements.top.slice(0, 3).map((t) => `${t.sql} ${t.perEvent.toFixed(2)}×/${t.msPerEvent.toFixed(2)} ms`).join('; ')})`,
+    note: `engine commands, one at a time, each its own commit (timer jobs written in the change's transaction): ${one.events} events = ${sizes.oneClient} instances × ${story}; SQLite file (WAL), ${schools} running instances. node-sqlite3 calls: ${describeCalls(one.calls)} of ${(1000 / one.perS).toFixed(2)} ms per event (most: ${one.calls.top.slice(0, 3).map((t) => `${t.sql} ${t.perEvent.toFixed(2)}×/${t.msPerEvent.toFixed(2)} ms`).join('; ')})`,
   });
 }
 if (many) {
@@ -505,21 +519,18 @@ if (many) {
 if (one && many) {
   figures.events_64_clients_speedup = figure(many.perS / one.perS, '×', {
     target: '≥ 3',
-    note: `${CLIENTS}-client events/s ÷ 1-client events/s on SQLite (measured one after the other: a change of the machine's load between them moves this ratio). Statements per event: ${one.statements.perEvent.toFixed(2)} from 1 client, ${many.statements.perEvent.toFixed(2)} from ${CLIENTS} (group commit); ${many.statements.msPerEvent.toFixed(2)} ms of statements per event at ${CLIENTS} clients (most: ${many.statements.top
-      .slice(0, 3)
-      .map((t) => `${t.sql} ${t.perEvent.toFixed(2)}×/${t.msPerEvent.toFixed(2)} ms`)
-      .join('; ')})${r.manyProfile ? `. ${r.manyProfile}` : ''}`,
+    note: `${CLIENTS}-client events/s ÷ 1-client events/s on SQLite (measured one after the other: a change of the machine's load between them moves this ratio). Round trips to SQLite per event: ${one.calls.callsPerEvent.toFixed(2)} from 1 client, ${many.calls.callsPerEvent.toFixed(3)} from ${CLIENTS} (group commit: the changes that arrive while one commits go together); the connection busy ${one.calls.msPerEvent.toFixed(2)} ms per event from 1 client, ${many.calls.msPerEvent.toFixed(2)} ms from ${CLIENTS}${r.manyProfile ? `. ${r.manyProfile}` : ''}`,
   });
 }
 if (bare) {
   figures.events_ceiling_bare_tx_per_s = figure(bare.perS, 'events/s', {
-    note: `knex on the same SQLite file, no engine, one client: per event one transaction that reads the instance row, updates it (rev compare-and-set) and inserts a history row; ${bare.events} events over ${sizes.oneClient} other instances, ${STORY_LENGTH} rounds taken in turn with the engine's. ${describeStatements(bare.statements)} of ${(1000 / bare.perS).toFixed(2)} ms per event`,
+    note: `knex on the same SQLite file, no engine, one client: per event one transaction that reads the instance row, updates it (rev compare-and-set) and inserts a history row; ${bare.events} events over ${sizes.oneClient} other instances, ${STORY_LENGTH} rounds taken in turn with the engine's. node-sqlite3 calls: ${describeCalls(bare.calls)} of ${(1000 / bare.perS).toFixed(2)} ms per event`,
   });
 }
 if (one && bare) {
   figures.events_vs_ceiling = figure(one.perS / bare.perS, '×', {
     target: '≥ 0.7',
-    note: `engine 1-client events/s ÷ bare-transaction events/s, both on the same SQLite file; per event the engine sends ${one.statements.perEvent.toFixed(1)} statements (+ BEGIN/COMMIT for the change; the outbox relay's run outside it) where the bare transaction sends ${bare.statements.perEvent.toFixed(1)} + BEGIN/COMMIT${r.profile ? `. ${r.profile}` : ''}`,
+    note: `engine 1-client events/s ÷ bare-transaction events/s, both on the same SQLite file; per event the engine makes ${one.calls.callsPerEvent.toFixed(2)} round trips to SQLite (${one.calls.msPerEvent.toFixed(2)} ms) where the bare transaction makes ${bare.calls.callsPerEvent.toFixed(2)} (${bare.calls.msPerEvent.toFixed(2)} ms), BEGIN and COMMIT included${r.profile ? `. ${r.profile}` : ''}`,
   });
 }
 if (xstate) {
@@ -555,6 +566,10 @@ if (r.pgOne && r.pgMany) {
 }
 
 emit(figures);
+
+function describeCalls(s: SqliteStats): string {
+  return `${s.callsPerEvent.toFixed(2)} round trips (${s.statementsPerEvent.toFixed(1)} statements, BEGIN and COMMIT included) per event, the connection busy ${s.msPerEvent.toFixed(2)} ms per event`;
+}
 
 function describeStatements(s: StatementStats): string {
   return `${s.perEvent.toFixed(1)} SQL statements per event besides BEGIN/COMMIT, ${s.msPerEvent.toFixed(2)} ms of it awaiting them`;

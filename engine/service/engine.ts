@@ -8,7 +8,7 @@ import { ENGINE_EVENTS, type CompiledProcess } from '../definition/compile.ts';
 import type { JsonSchemaObject } from '../definition/forms.ts';
 import { DUE_EVENT } from '../definition/model.ts';
 import { EngineError } from '../errors.ts';
-import type { Clock, Queries, Store } from '../ports.ts';
+import type { Clock, CommitOutcome, Queries, Store } from '../ports.ts';
 import { advance, startInstance, timerIsCurrent, XSTATE_VERSION, type EngineEvent, type StepResult } from '../runtime/advance.ts';
 import { Batcher } from './batcher.ts';
 import { Catalog } from './catalog.ts';
@@ -45,6 +45,9 @@ export interface InstanceSummary {
 /** Seen after every commit: simulations record transitions from it, the server pushes the relay. */
 export interface Committed {
   change: Change;
+  /** How many of the change's outbox messages wait in the outbox for the relay (the outbox step
+   * may have delivered them all in the transaction: the embedded queue's timer jobs). */
+  outboxed: number;
   step?: StepResult;
 }
 
@@ -81,7 +84,7 @@ export class Engine {
   // Commands that arrive together load together and commit together (group commit).
   private readonly loads = new Batcher<string, LoadedInstance | undefined>((ids) => this.store.loadInstances(ids));
   private readonly timers = new Batcher<string, Timer | undefined>((ids) => this.store.getTimers(ids));
-  private readonly commits = new Batcher<Change, EngineError | undefined>((changes) => this.store.commitMany(changes));
+  private readonly commits = new Batcher<Change, CommitOutcome>((changes) => this.store.commit(changes));
 
   constructor(deps: EngineDeps) {
     this.store = deps.store;
@@ -317,9 +320,9 @@ export class Engine {
   }
 
   private async commit(change: Change, step?: StepResult): Promise<void> {
-    const refused = await this.commits.submit(change);
-    if (refused) throw refused;
-    await this.afterCommit?.({ change, ...(step ? { step } : {}) });
+    const outcome = await this.commits.submit(change);
+    if (outcome.error) throw outcome.error;
+    await this.afterCommit?.({ change, outboxed: outcome.outboxed, ...(step ? { step } : {}) });
   }
 
   /** The change a current timer makes: DUE sent to its stage, or a rung of the ladder notified. */

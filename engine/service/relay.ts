@@ -99,6 +99,31 @@ function runsOfOneKind(messages: OutboxMessage[]): OutboxMessage[][] {
   return runs;
 }
 
+/** A queue call that outbox messages come to: schedule these jobs, or cancel these ids. */
+export type QueueWork = { kind: 'schedule'; jobs: JobSpec[] } | { kind: 'cancel'; ids: string[] };
+
+/** The queue work of outbox messages, in their order (a run of consecutive messages of one kind is
+ * one call), and the messages that are not queue work (notices), for the relay. Used by an outbox
+ * step that writes timer jobs inside the committing transaction. */
+export function queueWork(messages: readonly OutboxMessage[]): { work: QueueWork[]; left: OutboxMessage[] } {
+  const work: QueueWork[] = [];
+  const left: OutboxMessage[] = [];
+  for (const m of messages) {
+    if (m.kind === 'notify') {
+      left.push(m);
+      continue;
+    }
+    const last = work[work.length - 1];
+    if (m.kind === 'schedule') {
+      const jobs = m.payload.timers.map((t) => timerJob(t.id, t.fireAt));
+      if (last?.kind === 'schedule') last.jobs.push(...jobs);
+      else work.push({ kind: 'schedule', jobs });
+    } else if (last?.kind === 'cancel') last.ids.push(...m.payload.timers);
+    else work.push({ kind: 'cancel', ids: [...m.payload.timers] });
+  }
+  return { work, left };
+}
+
 /** The queue job that fires a timer: its id is the timer's, so scheduling again replaces it. */
 export function timerJob(id: string, fireAt: number): JobSpec {
   return { id, name: TIMER_JOB, payload: { timerId: id }, runAt: fireAt };

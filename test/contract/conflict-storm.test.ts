@@ -139,10 +139,10 @@ for (const kind of STORES) {
       const attempts = new Map<string, number>();
       const store = new Proxy(rt.store, {
         get(target, prop, receiver) {
-          if (prop === 'commitMany') {
+          if (prop === 'commit') {
             return (changes: Change[]) => {
               for (const c of changes) attempts.set(c.history.actor, (attempts.get(c.history.actor) ?? 0) + 1);
-              return target.commitMany(changes);
+              return target.commit(changes);
             };
           }
           const value = Reflect.get(target, prop, receiver) as unknown;

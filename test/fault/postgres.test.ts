@@ -118,11 +118,11 @@ describe('Fault: the store goes away between the commit and the answer (in-proce
       const id = (await engine.start({ definitionId: 'test-report', orgUnitId: 'th_a1' }, { actor: 'seed' })).id;
       const task = (await engine.queries.tasksOf(id)).find((t) => t.task === 'sign')!;
       const c = await server.client('staff_th_a1');
-      const store = engine.store as unknown as { commitMany: (...args: unknown[]) => Promise<unknown> };
-      const commitMany = store.commitMany.bind(store);
-      store.commitMany = async (...args: unknown[]) => {
-        store.commitMany = commitMany;
-        await commitMany(...args);
+      const store = engine.store as unknown as { commit: (...args: unknown[]) => Promise<unknown> };
+      const commit = store.commit.bind(store);
+      store.commit = async (...args: unknown[]) => {
+        store.commit = commit;
+        await commit(...args);
         throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
       };
       const key = { 'idempotency-key': 'lost-answer-1' };

@@ -5,9 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Knex } from 'knex';
 import type { Clock, Job, JobHandler, JobSpec, Queue, QueueWorker, WorkOptions } from '../../../engine/ports.ts';
+import type { OutboxMessage } from '../../../engine/domain.ts';
 import { Batcher } from '../../../engine/service/batcher.ts';
+import { queueWork } from '../../../engine/service/relay.ts';
+import type { Statement } from '../../sql.ts';
 import { retryDelay } from '../index.ts';
-import { deleteJobs, upsertJobs } from './job-table.ts';
+import { deleteJobs, deleteJobStatements, upsertJobs, upsertJobStatements } from './job-table.ts';
 
 export interface SqlQueueOptions {
   /** The `queue` column: queues sharing the table never see each other's jobs. */
@@ -55,6 +58,18 @@ export class SqlQueue implements Queue {
   ) {
     this.workerId = (options.workerId ?? `${hostname()}-${process.pid}`).slice(0, WORKER_ID_MAX);
   }
+
+  /**
+   * The outbox step of a store sharing this queue's database (the runtime wires it): the statements
+   * that write the messages' timer jobs in the committing transaction — schedules as job rows (the
+   * job id is the timer id), cancels as deletes, in the messages' order — and the messages left for
+   * the relay after the commit (notices).
+   */
+  readonly outboxStep = (messages: readonly OutboxMessage[]): { statements: Statement[]; left: OutboxMessage[] } => {
+    const { work, left } = queueWork(messages);
+    const statements = work.flatMap((w) => (w.kind === 'schedule' ? upsertJobStatements(this.options.name, w.jobs) : deleteJobStatements(this.options.name, w.ids)));
+    return { statements, left };
+  };
 
   async schedule(jobs: JobSpec[]): Promise<void> {
     await upsertJobs(this.db, this.options.name, jobs);
