@@ -8,6 +8,7 @@ import * as accounts from './migrations/004_accounts.ts';
 import * as widerIds from './migrations/005_wider_ids.ts';
 import * as campaignAnchors from './migrations/006_campaign_anchors.ts';
 import * as instancesByUnit from './migrations/007_instances_by_unit.ts';
+import * as storeIdentity from './migrations/010_store_identity.ts';
 
 const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
 
@@ -72,6 +73,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '005_wider_ids': widerIds,
   '006_campaign_anchors': campaignAnchors,
   '007_instances_by_unit': instancesByUnit,
+  '010_store_identity': storeIdentity,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {
@@ -101,6 +103,13 @@ export async function underStartupLock<T>(db: Knex, fn: () => Promise<T>): Promi
   } finally {
     await db.client.releaseConnection(conn);
   }
+}
+
+/** The id the store was given when it was made (migration 010). */
+export async function storeIdOf(db: Knex): Promise<string> {
+  const row = (await db('store_identity').first('id')) as { id: string } | undefined;
+  if (!row) throw new Error('the store has no identity row (store_identity is empty): was it migrated?');
+  return row.id;
 }
 
 export async function migrate(db: Knex): Promise<string[]> {
