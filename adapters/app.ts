@@ -16,7 +16,9 @@ import { listenMetrics } from './metrics.ts';
 import { loadNotifyConfig, notifierFromConfig, type NotifyEnvConfig } from './notify/index.ts';
 import { openRuntime, runtimeOn, type Runtime } from './runtime.ts';
 import { KnexAccounts } from './store/account-store.ts';
-import { underStartupLock } from './store/db.ts';
+import { underCampaignLease, underStartupLock } from './store/db.ts';
+import { createLogger, logLevelOf, silentLogger, type Logger, type LogLevel } from './log.ts';
+import { noteRequestError, observedAccounts } from './http/request-log.ts';
 import { lockSqliteFile } from './store/sqlite-lock.ts';
 
 export interface AppConfig {
@@ -54,7 +56,12 @@ export interface AppConfig {
   sessionTtlMs?: number;
   secureCookies?: boolean;
   notify?: NotifyEnvConfig;
+  /** Lines for a person at a console (the demo's progress, warnings); default stderr… stdout. */
   log?: (message: string) => void;
+  /** The operators' structured log (adapters/log.ts). Default: made at `logLevel`; with neither, none. */
+  logger?: Logger;
+  /** TIENDO_LOG_LEVEL: fatal, error, warn, info (the default of `loadConfig`), debug, trace, silent. */
+  logLevel?: LogLevel;
 }
 
 export interface App {
@@ -66,12 +73,14 @@ export interface App {
   accounts: KnexAccounts;
   /** What the first start loaded; undefined when the store already had users. */
   demo?: { users: { login: string; name: string; roles: string }[]; password: string; summary: unknown };
-  /** Campaign runs started by the API and not finished yet (tests wait on them). */
+  /** The operators' log. */
+  logger: Logger;
+  /** Campaign runs (started by the API, or resumed at start) not finished yet (tests wait on them). */
   settled(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Reads the environment once (PORT, HOST, TIENDO_METRICS_PORT, TIENDO_DATA_DIR, DATABASE_URL, TIENDO_PG_SCHEMA, REDIS_URL, TIENDO_QUEUE_NAME, TIENDO_PROCESS_DIR, TIENDO_DEMO, TIENDO_SECURE_COOKIES, TIENDO_SMTP_*, TIENDO_WEBHOOK_*). */
+/** Reads the environment once (PORT, HOST, TIENDO_METRICS_PORT, TIENDO_DATA_DIR, DATABASE_URL, TIENDO_PG_SCHEMA, REDIS_URL, TIENDO_QUEUE_NAME, TIENDO_LOG_LEVEL, TIENDO_PROCESS_DIR, TIENDO_DEMO, TIENDO_SECURE_COOKIES, TIENDO_SMTP_*, TIENDO_WEBHOOK_*). */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const flag = (name: string, fallback: boolean) => (env[name] === undefined || env[name] === '' ? fallback : !/^(0|false|no|off)$/i.test(env[name]!));
   const portOf = (name: string): number | undefined => {
@@ -91,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     ...(env.TIENDO_QUEUE_NAME ? { queueName: queueNameOf(env.TIENDO_QUEUE_NAME) } : {}),
     ...(env.TIENDO_PROCESS_DIR ? { processDir: env.TIENDO_PROCESS_DIR } : {}),
+    logLevel: logLevelOf(env.TIENDO_LOG_LEVEL),
     demo: flag('TIENDO_DEMO', true),
     secureCookies: flag('TIENDO_SECURE_COOKIES', false),
     notify: loadNotifyConfig(env),
@@ -99,6 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
 
 export async function startApp(config: AppConfig = {}): Promise<App> {
   const log = config.log ?? ((m: string) => console.log(m));
+  const logger = config.logger ?? (config.logLevel ? createLogger({ level: config.logLevel }) : silentLogger);
+  const role = commandOf(config);
   const base = config.clock ?? systemClock;
   // The demo is seeded on a clock that walks through the past months; then time is the real one.
   let seeding: ManualClock | undefined;
@@ -120,48 +132,103 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     unlock?.();
     throw e;
   });
+  logger.info({ command: role, store: runtime.dialect, queue: config.redisUrl ? 'bullmq' : 'sql', queueName: runtime.queueName, storeId: runtime.storeId }, 'store and queue open');
   accounts = new KnexAccounts(runtime.db);
   const closers: (() => Promise<void>)[] = [() => runtime.close().finally(() => unlock?.())];
   try {
     // Several processes starting together on one PostgreSQL take turns here: the first publishes
     // and seeds, the others find it done.
     const demo = await underStartupLock(runtime.db, async (): Promise<App['demo']> => {
-      await publishLibrary(runtime, config.processDir ?? defaultProcessDir(), log);
+      const published = await publishLibrary(runtime, config.processDir ?? defaultProcessDir(), (m) => {
+        log(m);
+        logger.warn(m);
+      });
+      if (published) logger.info({ definitions: published }, 'library published');
       if (!(config.demo ?? true) || (await accounts!.countUsers()) > 0) return undefined;
       const now = base.now();
       seeding = new ManualClock(now - DEMO_MONTHS * 30 * 86_400_000);
       try {
-        return await loadDemo(runtime, accounts!, seeding, now, config.bcryptCost ?? 10, log, config.redisUrl ? notifier : false);
+        const started = Date.now();
+        logger.info('first start: loading the demo province');
+        const loaded = await loadDemo(runtime, accounts!, seeding, now, config.bcryptCost ?? 10, log, config.redisUrl ? notifier : false);
+        logger.info({ ms: Date.now() - started }, 'demo province loaded');
+        return loaded;
       } finally {
         seeding = undefined;
       }
     });
     const running = new Set<Promise<unknown>>();
+    // Campaign runs in this process: stopped between batches at close, resumed by the next start.
+    const stopCampaigns = new AbortController();
+    const inHand = new Set<string>();
+    const runHere = (id: string, actor: string, why: 'launched' | 'resumed'): Promise<unknown> => {
+      if (inHand.has(id)) return Promise.resolve();
+      inHand.add(id);
+      const p: Promise<unknown> = underCampaignLease(runtime.db, id, () => runCampaign(runtime.engine, id, { actor, signal: stopCampaigns.signal }))
+        .then((r) => {
+          if (!r.ran) return logger.info({ campaign: id, why }, 'campaign left alone: another process runs it');
+          const c = r.value.campaign;
+          logger.info({ campaign: id, why, created: r.value.created, failed: r.value.failed.length, started: c.started, total: c.total, status: c.status, stoppedForClose: stopCampaigns.signal.aborted }, 'campaign run ended');
+        })
+        .catch((e) => {
+          logger.error({ err: e, campaign: id, why }, 'campaign stopped');
+          log(`campaign ${id} stopped: ${(e as Error).message}; launching it again finishes it`);
+        })
+        .finally(() => {
+          inHand.delete(id);
+          running.delete(p);
+        });
+      running.add(p);
+      return p;
+    };
     const services: Services = {
       engine: runtime.engine,
-      accounts,
+      accounts: observedAccounts(accounts),
       queue: runtime.queue,
       bcryptCost: config.bcryptCost ?? 10,
       sessionTtlMs: config.sessionTtlMs ?? 12 * 3_600_000,
       secureCookies: config.secureCookies ?? false,
       runCampaignLater(id, actor) {
-        const p: Promise<unknown> = runCampaign(runtime.engine, id, { actor })
-          .catch((e) => log(`campaign ${id} stopped: ${(e as Error).message}; launching it again finishes it`))
-          .finally(() => running.delete(p));
-        running.add(p);
+        void runHere(id, actor, 'launched');
       },
       ready: () => readiness(runtime),
     };
     if (config.workers ?? true) {
       // A queue that lost its jobs (Redis restarted empty) is rebuilt before the worker starts.
       await runtime.relay.sweep();
-      const worker: QueueWorker = runtime.work();
+      const worker: QueueWorker = runtime.work({
+        onError: (job, e) => logger.error({ err: e, job: job.id, attempt: job.attempt }, 'timer job failed; it is retried'),
+        onSweepError: (e) => logger.warn({ err: e }, 'outbox sweep failed; the next one tries again'),
+      });
       closers.unshift(() => worker.close());
+      // Campaigns a crash (or a close) cut short go on by themselves, one after another; on one
+      // PostgreSQL, the processes with workers take each in turn under its lease.
+      const resume: Promise<unknown> = (async () => {
+        const left = (await runtime.db('campaigns').where({ status: 'running' }).orderBy('created_at').select('id', 'created_by')) as { id: string; created_by: string }[];
+        for (const c of left) {
+          if (stopCampaigns.signal.aborted) return;
+          logger.info({ campaign: c.id }, 'resuming a campaign left running');
+          await runHere(c.id, c.created_by, 'resumed');
+        }
+      })()
+        .catch((e) => logger.error({ err: e }, 'resuming campaigns failed'))
+        .finally(() => running.delete(resume));
+      running.add(resume);
     }
     let url: string | undefined;
     if (config.api ?? true) {
       const ui = config.ui ?? true ? await (await import('./http/ui-assets.ts')).uiRouter() : undefined;
-      const app = createHttpApp({ services, routes: ROUTES, ...(ui ? { ui } : {}), ...(config.loginLimit ? { loginLimit: config.loginLimit } : {}), https: config.secureCookies ?? false, metrics: runtime.metrics, log: (e) => log(`error: ${(e as Error)?.stack ?? String(e)}`) });
+      const app = createHttpApp({
+        services,
+        routes: ROUTES,
+        ...(ui ? { ui } : {}),
+        ...(config.loginLimit ? { loginLimit: config.loginLimit } : {}),
+        https: config.secureCookies ?? false,
+        metrics: runtime.metrics,
+        logger,
+        // A 5xx's error goes on its request's line (stack and cause); one outside a request, alone.
+        log: (e) => void (noteRequestError(e) || logger.error({ err: e }, 'request failed')),
+      });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.port ?? 3000, config.host ?? '127.0.0.1', () => resolve(s));
         s.once('error', reject);
@@ -194,19 +261,34 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     const settled = async () => {
       while (running.size) await Promise.allSettled([...running]);
     };
-    closers.unshift(settled);
+    closers.unshift(async () => {
+      stopCampaigns.abort();
+      await settled();
+    });
+    logger.info({ command: role, url, metricsUrl, api: config.api ?? true, workers: config.workers ?? true, demo: demo ? 'loaded' : 'none' }, 'started');
     return {
       ...(url ? { url } : {}),
       ...(metricsUrl ? { metricsUrl } : {}),
       runtime,
       accounts,
       ...(demo ? { demo } : {}),
+      logger,
       settled,
       async close() {
-        for (const close of closers.splice(0)) await close();
+        if (!closers.length) return;
+        const started = Date.now();
+        logger.info({ command: role }, 'stopping: finishing work in hand');
+        try {
+          for (const close of closers.splice(0)) await close();
+        } catch (e) {
+          logger.error({ err: e }, 'stopping failed');
+          throw e;
+        }
+        logger.info({ command: role, ms: Date.now() - started }, 'stopped');
       },
     };
   } catch (e) {
+    logger.error({ err: e }, 'start failed');
     for (const close of closers.splice(0)) await close().catch(() => undefined);
     throw e;
   }

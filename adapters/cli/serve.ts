@@ -36,6 +36,7 @@ async function run(io: Io, overrides: Partial<AppConfig>): Promise<number> {
     if (stopping) return;
     stopping = true;
     io.err(`${signal}: finishing work in hand and closing…\n`);
+    app.logger.info({ signal }, 'signal received');
   };
   await new Promise<void>((resolve) => {
     process.on('SIGINT', () => (onSignal('SIGINT'), resolve()));

@@ -12,6 +12,8 @@ import { openApiDocument } from './openapi.ts';
 import { isFile, type Route, type Services } from './route.ts';
 import { check, checkParams, checkShape, compileValidators } from './validate.ts';
 import { exposition, type Metrics } from '../metrics.ts';
+import type { Logger } from '../log.ts';
+import { requestLog } from './request-log.ts';
 
 export interface HttpOptions {
   services: Services;
@@ -27,6 +29,8 @@ export interface HttpOptions {
   https?: boolean;
   /** Serves /metrics and times every API request. */
   metrics?: Metrics;
+  /** Logs one line per request (adapters/http/request-log.ts). */
+  logger?: Logger;
 }
 
 export function createHttpApp(options: HttpOptions): Express {
@@ -35,6 +39,7 @@ export function createHttpApp(options: HttpOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  if (options.logger) app.use(requestLog(options.logger));
   app.use(
     helmet({
       contentSecurityPolicy: {
