@@ -56,7 +56,7 @@ export interface AppConfig {
   sessionTtlMs?: number;
   secureCookies?: boolean;
   notify?: NotifyEnvConfig;
-  /** Lines for a person at a console (the demo's progress, warnings); default stderr… stdout. */
+  /** Lines for a person at a console (the demo's progress, warnings); default console.log (the CLI: stderr). */
   log?: (message: string) => void;
   /** The operators' structured log (adapters/log.ts). Default: made at `logLevel`; with neither, none. */
   logger?: Logger;
@@ -98,7 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     ...(env.TIENDO_PG_SCHEMA ? { pgSchema: env.TIENDO_PG_SCHEMA } : {}),
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
-    ...(env.TIENDO_QUEUE_NAME ? { queueName: queueNameOf(env.TIENDO_QUEUE_NAME) } : {}),
+    // The BullMQ queue's name only: the embedded queue's rows would be left behind under the old name.
+    ...(env.REDIS_URL && env.TIENDO_QUEUE_NAME ? { queueName: queueNameOf(env.TIENDO_QUEUE_NAME) } : {}),
     ...(env.TIENDO_PROCESS_DIR ? { processDir: env.TIENDO_PROCESS_DIR } : {}),
     logLevel: logLevelOf(env.TIENDO_LOG_LEVEL),
     demo: flag('TIENDO_DEMO', true),
@@ -127,6 +128,7 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
     ...(config.queueName ? { queueName: config.queueName } : {}),
     ...(notifier ? { notifier } : {}),
+    onForeignJob: (job) => logger.warn({ job: job.id, store: job.payload.store }, 'job of another store ignored (left by a dropped store, or a queue name shared by two deployments)'),
     clock,
   }).catch((e: unknown) => {
     unlock?.();

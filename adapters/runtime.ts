@@ -28,6 +28,8 @@ export interface RuntimeConfig {
   clock?: Clock;
   calendars?: ReadonlyMap<string, WorkingCalendar>;
   notifier?: Notifier;
+  /** Hears of each job of another store the queue delivered, and ignored (adapters/app.ts logs it). */
+  onForeignJob?: (job: Job) => void;
   /** Sees every commit after the relay has run (simulations record from it). */
   observe?: (committed: Committed) => void;
 }
@@ -106,7 +108,13 @@ export async function runtimeOn(db: Knex, dialect: Dialect, config: RuntimeConfi
       const outcome = await engine.fireTimer(id);
       metrics.timer(outcome, clock.now() - job.runAt);
     },
-    { storeId, foreign: () => metrics.timer('foreign', 0) },
+    {
+      storeId,
+      foreign: (job) => {
+        metrics.timer('foreign', 0);
+        config.onForeignJob?.(job);
+      },
+    },
   );
   return {
     engine,

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { loadConfig } from '../../adapters/app.ts';
 import type { BullmqQueue } from '../../adapters/queue/bullmq/bullmq-queue.ts';
-import { openRuntime, type Runtime } from '../../adapters/runtime.ts';
+import { openRuntime, type Runtime, type RuntimeConfig } from '../../adapters/runtime.ts';
 import { ManualClock } from '../../engine/ports.ts';
 import { timerJob } from '../../engine/service/relay.ts';
 import { at8 } from '../support/runtime.ts';
@@ -18,8 +18,8 @@ describe('each store its own BullMQ queue (issue 13)', function () {
   const [a, b, again] = [`qid_a_${tag}`, `qid_b_${tag}`, `qid_again_${tag}`];
   const T0 = at8('2026-03-02');
   const opened: Runtime[] = [];
-  const open = async (pgSchema: string, clock: ManualClock) => {
-    const rt = await openRuntime({ databaseUrl: POSTGRES_URL, pgSchema, redisUrl: REDIS_URL, clock });
+  const open = async (pgSchema: string, clock: ManualClock, extra: RuntimeConfig = {}) => {
+    const rt = await openRuntime({ databaseUrl: POSTGRES_URL, pgSchema, redisUrl: REDIS_URL, clock, ...extra });
     opened.push(rt);
     return rt;
   };
@@ -47,10 +47,12 @@ describe('each store its own BullMQ queue (issue 13)', function () {
     expect(await rb.queue.pendingIds(), 'the other schema’s queue').to.deep.equal([]);
   });
 
-  it('TIENDO_QUEUE_NAME names the queue; a name BullMQ cannot take is refused at start', () => {
-    expect(loadConfig({ TIENDO_QUEUE_NAME: 'ben-tre.timers' }).queueName).to.equal('ben-tre.timers');
-    expect(loadConfig({}).queueName).to.equal(undefined);
-    expect(() => loadConfig({ TIENDO_QUEUE_NAME: 'ben:tre' })).to.throw(/TIENDO_QUEUE_NAME="ben:tre"/);
+  it('TIENDO_QUEUE_NAME names the BullMQ queue; a name BullMQ cannot take is refused at start', () => {
+    const redis = { REDIS_URL };
+    expect(loadConfig({ ...redis, TIENDO_QUEUE_NAME: 'ben-tre.timers' }).queueName).to.equal('ben-tre.timers');
+    expect(loadConfig(redis).queueName).to.equal(undefined);
+    expect(loadConfig({ TIENDO_QUEUE_NAME: 'ben-tre.timers' }).queueName, 'the embedded queue keeps its name').to.equal(undefined);
+    expect(() => loadConfig({ ...redis, TIENDO_QUEUE_NAME: 'ben:tre' })).to.throw(/TIENDO_QUEUE_NAME="ben:tre"/);
   });
 
   it('a store dropped and made again under the same name gets the same queue, and never acts on the old jobs', async () => {
@@ -60,7 +62,8 @@ describe('each store its own BullMQ queue (issue 13)', function () {
     await old.relay.sweep(); // marks the queue as filled by the old store
     await old.db.raw(`drop schema "${again}" cascade`);
 
-    const fresh = await open(again, clock);
+    const foreign: string[] = [];
+    const fresh = await open(again, clock, { onForeignJob: (job) => foreign.push(`${job.id} of ${String(job.payload.store)}`) });
     expect(fresh.queueName, 'same database and schema, same queue').to.equal(old.queueName);
     expect(fresh.storeId, 'a new store, a new identity').not.to.equal(old.storeId);
     expect(await fresh.queue.needsRebuild!(), 'the queue was filled by another store: rebuilt from this one').to.equal(true);
@@ -74,6 +77,7 @@ describe('each store its own BullMQ queue (issue 13)', function () {
     clock.set(T0 + 5_000);
     await fresh.runDue();
     expect(fired, 'only this store’s job reached the engine').to.deep.equal(['mine.1.1.0']);
+    expect(foreign, 'the other store’s job is reported (the app logs it at warn)').to.deep.equal([`left.behind.1.1.0 of ${old.storeId}`]);
     expect(await fresh.queue.pendingIds(), 'the old job is done with, not left to come back').to.deep.equal([]);
   });
 });
