@@ -56,6 +56,9 @@ export interface AppConfig {
   sessionTtlMs?: number;
   secureCookies?: boolean;
   notify?: NotifyEnvConfig;
+  /** How often a process with workers looks for campaigns left running (by a process that died since)
+   * that it has not run yet. Default 60 s; at start it looks at once. */
+  campaignResumeEveryMs?: number;
   /** Lines for a person at a console (the demo's progress, warnings); default console.log (the CLI: stderr). */
   log?: (message: string) => void;
   /** The operators' structured log (adapters/log.ts). Default: made at `logLevel`; with neither, none. */
@@ -163,10 +166,13 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     // Campaign runs in this process: stopped between batches at close, resumed by the next start.
     const stopCampaigns = new AbortController();
     const inHand = new Set<string>();
+    // Campaigns this process ran (to their end or not): a periodic pass resumes only the others, so a
+    // campaign that keeps some units failing is not run again and again.
+    const ran = new Set<string>();
     const runHere = (id: string, actor: string, why: 'launched' | 'resumed'): Promise<unknown> => {
       if (inHand.has(id)) return Promise.resolve();
       inHand.add(id);
-      const p: Promise<unknown> = underCampaignLease(runtime.db, id, () => runCampaign(runtime.engine, id, { actor, signal: stopCampaigns.signal }))
+      const p: Promise<unknown> = underCampaignLease(runtime.db, id, () => (ran.add(id), runCampaign(runtime.engine, id, { actor, signal: stopCampaigns.signal })))
         .then((r) => {
           if (!r.ran) return logger.info({ campaign: id, why }, 'campaign left alone: another process runs it');
           const c = r.value.campaign;
@@ -203,19 +209,34 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
         onSweepError: (e) => logger.warn({ err: e }, 'outbox sweep failed; the next one tries again'),
       });
       closers.unshift(() => worker.close());
-      // Campaigns a crash (or a close) cut short go on by themselves, one after another; on one
-      // PostgreSQL, the processes with workers take each in turn under its lease.
-      const resume: Promise<unknown> = (async () => {
-        const left = (await runtime.db('campaigns').where({ status: 'running' }).orderBy('created_at').select('id', 'created_by')) as { id: string; created_by: string }[];
-        for (const c of left) {
-          if (stopCampaigns.signal.aborted) return;
-          logger.info({ campaign: c.id }, 'resuming a campaign left running');
-          await runHere(c.id, c.created_by, 'resumed');
-        }
-      })()
-        .catch((e) => logger.error({ err: e }, 'resuming campaigns failed'))
-        .finally(() => running.delete(resume));
-      running.add(resume);
+      // Campaigns a crash (or a close) cut short go on by themselves, one after another: at start,
+      // then now and then for those a process that died since left (a `tiendo serve` restarted in
+      // the middle of one it launched). On one PostgreSQL the processes with workers take each in
+      // turn under its lease.
+      let resuming: Promise<unknown> | undefined;
+      const resumeLeft = () => {
+        if (resuming || stopCampaigns.signal.aborted) return;
+        const pass: Promise<unknown> = (async () => {
+          const left = (await runtime.db('campaigns').where({ status: 'running' }).orderBy('created_at').select('id', 'created_by')) as { id: string; created_by: string }[];
+          for (const c of left) {
+            if (stopCampaigns.signal.aborted) return;
+            if (ran.has(c.id) || inHand.has(c.id)) continue;
+            logger.info({ campaign: c.id }, 'resuming a campaign left running');
+            await runHere(c.id, c.created_by, 'resumed');
+          }
+        })()
+          .catch((e) => logger.error({ err: e }, 'resuming campaigns failed'))
+          .finally(() => {
+            running.delete(pass);
+            resuming = undefined;
+          });
+        resuming = pass;
+        running.add(pass);
+      };
+      resumeLeft();
+      const every = setInterval(resumeLeft, config.campaignResumeEveryMs ?? 60_000);
+      every.unref();
+      closers.unshift(async () => clearInterval(every));
     }
     let url: string | undefined;
     if (config.api ?? true) {

@@ -9,6 +9,8 @@ import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { startApp, type App, type AppConfig } from '../../adapters/app.ts';
 import { createLogger } from '../../adapters/log.ts';
+import { underCampaignLease } from '../../adapters/store/db.ts';
+import { waitFor } from '../fault/harness.ts';
 import { createCampaign, runCampaign } from '../../engine/service/campaigns.ts';
 import { POSTGRES_URL, requireService } from '../support/services.ts';
 
@@ -36,12 +38,15 @@ async function crashMidCampaign(config: AppConfig): Promise<string> {
   try {
     await app.runtime.engine.addUnits(UNITS);
     const campaign = await createCampaign(app.runtime.engine, { id: 'kdcl-th-2026', definitionId: 'accreditation-primary', rootUnitId: 'so' }, { actor: 'admin' });
-    const crash = runCampaign(app.runtime.engine, campaign.id, {
-      actor: 'admin',
-      onProgress: () => {
-        throw new Error('the process died here');
-      },
-    });
+    // Under the campaign's lease, as a launch through the API runs it.
+    const crash = underCampaignLease(app.runtime.db, campaign.id, () =>
+      runCampaign(app.runtime.engine, campaign.id, {
+        actor: 'admin',
+        onProgress: () => {
+          throw new Error('the process died here');
+        },
+      }),
+    );
     await crash.then(
       () => expect.fail('the run should have been cut short'),
       (e: Error) => expect(e.message).to.equal('the process died here'),
@@ -92,7 +97,7 @@ describe('campaigns resume after a crash (issue 13)', function () {
     });
     after(async () => {
       const last = apps.at(-1);
-      await last?.runtime.db.raw(`drop schema if exists "${schema}" cascade`).catch(() => undefined);
+      for (const s of [schema, `${schema}_b`]) await last?.runtime.db.raw(`drop schema if exists "${s}" cascade`).catch(() => undefined);
       for (const app of apps.reverse()) await app.close().catch(() => undefined);
     });
 
@@ -108,6 +113,18 @@ describe('campaigns resume after a crash (issue 13)', function () {
       const ended = lines.filter((l) => l.msg === 'campaign run ended');
       expect(ended.map((l) => l.failed)).to.satisfy((f: number[]) => f.every((n) => n === 0));
       expect(ended.reduce((sum, l) => sum + l.created, 0), 'the missing schools, started once between them').to.equal(SCHOOLS - 500);
+    });
+
+    it('a worker already running takes up a campaign another process left when it died', async () => {
+      const config: AppConfig = { databaseUrl: POSTGRES_URL, pgSchema: `${schema}_b`, api: false, demo: false, log: () => undefined };
+      const log = captured();
+      const worker = await startApp({ ...config, logger: log.logger, campaignResumeEveryMs: 300 });
+      apps.push(worker);
+      const id = await crashMidCampaign(config);
+      await waitFor('the running worker to finish the campaign', 60_000, async () => (await worker.runtime.engine.store.getCampaign(id))?.status === 'done', 200);
+      await worker.settled();
+      await expectFinishedOnce(worker, id);
+      expect(log.lines.filter((l) => l.msg === 'campaign run ended').map((l) => [l.why, l.created, l.failed])).to.deep.equal([['resumed', SCHOOLS - 500, 0]]);
     });
   });
 });
