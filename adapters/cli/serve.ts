@@ -29,13 +29,18 @@ async function run(io: Io, overrides: Partial<AppConfig>): Promise<number> {
     return 1;
   }
   banner(io, app.url, app, config);
+  // Listening for good, not once: under `npm start` a Ctrl-C reaches this process twice (from the
+  // terminal, and forwarded by npm), and a second SIGINT with no listener would kill it mid-close.
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    io.err(`${signal}: finishing work in hand and closing…\n`);
+    app.logger.info({ signal }, 'signal received');
+  };
   await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      io.err(`${signal}: finishing work in hand and closing…\n`);
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => (onSignal('SIGINT'), resolve()));
+    process.on('SIGTERM', () => (onSignal('SIGTERM'), resolve()));
   });
   await app.close();
   return 0;

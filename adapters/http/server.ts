@@ -14,6 +14,8 @@ import { isFile, type Route, type Services } from './route.ts';
 import { check, checkParams, checkShape, compileValidators } from './validate.ts';
 import { exposition, metricsRefusal, type Metrics, type MetricsGate } from '../metrics.ts';
 import { answerChecker } from './validate.ts';
+import type { Logger } from '../log.ts';
+import { requestLog } from './request-log.ts';
 
 export interface HttpOptions {
   services: Services;
@@ -34,6 +36,8 @@ export interface HttpOptions {
   checkAnswers?: boolean;
   /** Who may read /metrics (adapters/metrics.ts metricsGate); required with `metrics`. */
   metricsGate?: MetricsGate;
+  /** Logs one line per request (adapters/http/request-log.ts). */
+  logger?: Logger;
 }
 
 export function createHttpApp(options: HttpOptions): Express {
@@ -42,6 +46,7 @@ export function createHttpApp(options: HttpOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  if (options.logger) app.use(requestLog(options.logger));
   app.use(
     helmet({
       contentSecurityPolicy: {

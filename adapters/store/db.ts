@@ -10,6 +10,7 @@ import * as campaignAnchors from './migrations/006_campaign_anchors.ts';
 import * as instancesByUnit from './migrations/007_instances_by_unit.ts';
 import * as definitionOwner from './migrations/008_definition_owner.ts';
 import * as tokenScope from './migrations/009_token_scope.ts';
+import * as storeIdentity from './migrations/010_store_identity.ts';
 
 const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
 
@@ -76,6 +77,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '007_instances_by_unit': instancesByUnit,
   '008_definition_owner': definitionOwner,
   '009_token_scope': tokenScope,
+  '010_store_identity': storeIdentity,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {
@@ -105,6 +107,37 @@ export async function underStartupLock<T>(db: Knex, fn: () => Promise<T>): Promi
   } finally {
     await db.client.releaseConnection(conn);
   }
+}
+
+/**
+ * Runs `fn` holding the campaign's lease, or does not run it when another process holds it: on one
+ * PostgreSQL, several processes with workers resume the campaigns left running at their start, and
+ * each campaign is run by one of them at a time. A session-level advisory lock (two keys: the
+ * schema's, the campaign's) on a connection held for the run: a process that dies lets go. SQLite
+ * has one process, and needs none.
+ */
+export async function underCampaignLease<T>(db: Knex, campaignId: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+  if (db.client.config.client !== 'pg') return { ran: true, value: await fn() };
+  const conn = await db.client.acquireConnection();
+  const keys = `hashtext('tiendo-campaign:' || current_schema()), hashtext(?)`;
+  try {
+    const got = (await db.raw(`select pg_try_advisory_lock(${keys}) as ok`, [campaignId]).connection(conn)) as { rows: { ok: boolean }[] };
+    if (!got.rows[0]?.ok) return { ran: false };
+    try {
+      return { ran: true, value: await fn() };
+    } finally {
+      await db.raw(`select pg_advisory_unlock(${keys})`, [campaignId]).connection(conn).catch(() => undefined);
+    }
+  } finally {
+    await db.client.releaseConnection(conn);
+  }
+}
+
+/** The id the store was given when it was made (migration 010). */
+export async function storeIdOf(db: Knex): Promise<string> {
+  const row = (await db('store_identity').first('id')) as { id: string } | undefined;
+  if (!row) throw new Error('the store has no identity row (store_identity is empty): was it migrated?');
+  return row.id;
 }
 
 export async function migrate(db: Knex): Promise<string[]> {

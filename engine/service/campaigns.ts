@@ -1,6 +1,7 @@
 // Campaigns: one process started for every unit of given kinds under a unit ("every upper-secondary
 // school of the province starts the 2022 exam preparation"), in batches. Re-running a campaign adds
-// only the units still missing, so a run cut short is finished by running it again.
+// only the units still missing, so a run cut short is finished by running it again (at start, a
+// process with workers does so for every campaign left running: adapters/app.ts).
 import { randomUUID } from 'node:crypto';
 import { EngineError } from '../errors.ts';
 import type { CommandOptions, Engine } from './engine.ts';
@@ -64,7 +65,7 @@ export async function createCampaign(engine: Engine, input: CampaignInput, optio
 }
 
 /** Starts the campaign's process for every unit in scope that has none yet, a batch at a time. */
-export async function runCampaign(engine: Engine, id: string, options: CommandOptions & { batchSize?: number; concurrency?: number; onProgress?: (p: CampaignProgress) => void }): Promise<CampaignProgress> {
+export async function runCampaign(engine: Engine, id: string, options: CommandOptions & { batchSize?: number; concurrency?: number; onProgress?: (p: CampaignProgress) => void; signal?: AbortSignal }): Promise<CampaignProgress> {
   const campaign = await engine.store.getCampaign(id);
   if (!campaign) throw new EngineError('NOT_FOUND', `no campaign "${id}"`, { id });
   if (campaign.status === 'cancelled') throw new EngineError('INSTANCE_NOT_RUNNING', `campaign "${id}" was cancelled`);
@@ -72,6 +73,9 @@ export async function runCampaign(engine: Engine, id: string, options: CommandOp
   const progress: CampaignProgress = { campaign, created: 0, failed: [] };
   let afterId: string | undefined;
   for (;;) {
+    // Stopped between batches (the process is closing): the campaign stays running, and the next run
+    // — a process with workers resumes it at start — adds the units still missing.
+    if (options.signal?.aborted) return progress;
     const units = await engine.store.unitsUnder(root!.path, { kinds: campaign.kinds, limit: options.batchSize ?? 500, missingFor: campaign.id, ...(afterId ? { afterId } : {}) });
     if (!units.length) break;
     engine.rememberUnits(units);

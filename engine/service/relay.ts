@@ -17,6 +17,8 @@ export class OutboxRelay {
     private readonly queue: Queue,
     private readonly clock: Clock,
     private readonly notifier?: Notifier,
+    /** The store's identity, carried by every timer job this relay schedules (see `timerHandler`). */
+    private readonly storeId?: string,
   ) {}
 
   /** Relays everything committed so far. Calls made while one runs queue behind it, and share one
@@ -55,7 +57,7 @@ export class OutboxRelay {
     for (;;) {
       const timers = await this.store.pendingTimers({ ...(afterId ? { afterId } : {}), limit: PAGE });
       if (!timers.length) return count;
-      await this.queue.schedule(timers.map((t) => timerJob(t.id, t.fireAt)));
+      await this.queue.schedule(timers.map((t) => timerJob(t.id, t.fireAt, this.storeId)));
       count += timers.length;
       afterId = timers[timers.length - 1]!.id;
     }
@@ -80,7 +82,7 @@ export class OutboxRelay {
     const kind = run[0]!.kind;
     switch (kind) {
       case 'schedule':
-        return this.queue.schedule(run.flatMap((m) => (m.kind === 'schedule' ? m.payload.timers.map((t) => timerJob(t.id, t.fireAt)) : [])));
+        return this.queue.schedule(run.flatMap((m) => (m.kind === 'schedule' ? m.payload.timers.map((t) => timerJob(t.id, t.fireAt, this.storeId)) : [])));
       case 'cancel':
         return this.queue.cancel(run.flatMap((m) => (m.kind === 'cancel' ? m.payload.timers : [])));
       case 'notify':
@@ -124,14 +126,22 @@ export function queueWork(messages: readonly OutboxMessage[]): { work: QueueWork
   return { work, left };
 }
 
-/** The queue job that fires a timer: its id is the timer's, so scheduling again replaces it. */
-export function timerJob(id: string, fireAt: number): JobSpec {
-  return { id, name: TIMER_JOB, payload: { timerId: id }, runAt: fireAt };
+/** The queue job that fires a timer: its id is the timer's, so scheduling again replaces it. `store`
+ * is the identity of the store it belongs to, for a queue outside the store (Redis), which another
+ * store may have used before; a job in the store's own job table needs none. */
+export function timerJob(id: string, fireAt: number, store?: string): JobSpec {
+  return { id, name: TIMER_JOB, payload: store ? { timerId: id, store } : { timerId: id }, runAt: fireAt };
 }
 
-/** The queue's handler for timer jobs: the engine decides whether the timer still counts. */
-export function timerHandler(fire: (timerId: string, job: Job) => Promise<unknown>): JobHandler {
+/** The queue's handler for timer jobs: the engine decides whether the timer still counts. A job that
+ * names another store than `storeId` (left in Redis by a store that was dropped, or put there by
+ * another deployment sharing the queue's name) is never handed to the engine: `foreign` hears of it,
+ * and the job is done with. A job naming no store predates store identities and is this queue's. */
+export function timerHandler(fire: (timerId: string, job: Job) => Promise<unknown>, options: { storeId?: string; foreign?: (job: Job) => void } = {}): JobHandler {
   return async (job: Job) => {
-    if (job.name === TIMER_JOB) await fire(String(job.payload.timerId), job);
+    if (job.name !== TIMER_JOB) return;
+    const store = job.payload.store;
+    if (options.storeId && store !== undefined && store !== options.storeId) return options.foreign?.(job);
+    await fire(String(job.payload.timerId), job);
   };
 }

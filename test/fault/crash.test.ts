@@ -66,7 +66,7 @@ describe('Fault: a worker killed with SIGKILL mid-run (API + two workers on Post
     await waitFor('a quarter of the events', 120_000, () => load.sent.length >= EVENTS / 4);
     const firedBefore = Number(((await probe!.db('timers').where({ status: 'fired' }).count({ n: '*' }).first()) as { n: unknown }).n);
     expect(firedBefore, 'timers fired before the kill').to.be.greaterThan(0);
-    const bull = new BullQueue('tiendo-timers', { connection: { url: redis!.url } });
+    const bull = new BullQueue(probe!.queueName, { connection: { url: redis!.url } });
     const sentAtKill = load.sent.length;
     const atKill = await bull.getJobCounts('active', 'waiting').finally(() => bull.close());
     await w1.stop('SIGKILL');

@@ -335,7 +335,7 @@ export async function expectTimersSettled(rt: Runtime, redisUrl: string): Promis
   const unrelayed = (await db('outbox').whereNull('relayed_at').count({ n: '*' }).first()) as { n: unknown };
   expect(num(unrelayed.n), 'outbox messages not relayed').to.equal(0);
   const pending = ((await db('timers').where({ status: 'pending' }).pluck('id')) as string[]).sort();
-  const queue = new BullQueue('tiendo-timers', { connection: { url: redisUrl } });
+  const queue = new BullQueue(rt.queueName, { connection: { url: redisUrl } });
   try {
     const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'failed', 'prioritized');
     expect({ active: counts.active, waiting: counts.waiting, failed: counts.failed }, 'jobs running, waiting or failed in Redis').to.deep.equal({ active: 0, waiting: 0, failed: 0 });
@@ -350,7 +350,7 @@ export async function expectTimersSettled(rt: Runtime, redisUrl: string): Promis
 
 /** Waits until the workers caught up: nothing due pending, nothing unrelayed, no job running or waiting. */
 export async function settle(rt: Runtime, redisUrl: string, ms: number): Promise<void> {
-  const queue = new BullQueue('tiendo-timers', { connection: { url: redisUrl } });
+  const queue = new BullQueue(rt.queueName, { connection: { url: redisUrl } });
   queue.on('error', () => undefined);
   const deadline = Date.now() + ms;
   try {

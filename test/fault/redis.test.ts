@@ -106,7 +106,7 @@ describe('Fault: Redis outage and Redis data loss (API + worker on PostgreSQL + 
 
   it('rebuilds the queue from the store when Redis comes back empty, and fires every due timer', async () => {
     // Due jobs waiting in Redis when it loses everything: the queue is paused while clients submit.
-    const admin = new BullQueue('tiendo-timers', { connection: { url: redis!.url } });
+    const admin = new BullQueue(probe!.queueName, { connection: { url: redis!.url } });
     await admin.pause();
     const load = new Load(api!.url!, seeded.token, seeded.instanceIds);
     const running = load.run(CLIENTS, Infinity);
@@ -158,7 +158,7 @@ describe('Fault: Redis outage and Redis data loss (API + worker on PostgreSQL + 
 /** The timers pending in the store that have no delayed job in Redis. */
 async function withoutJob(probe: Runtime, redisUrl: string): Promise<string[]> {
   const pending = (await probe.db('timers').where({ status: 'pending' }).pluck('id')) as string[];
-  const queue = new BullQueue('tiendo-timers', { connection: { url: redisUrl } });
+  const queue = new BullQueue(probe.queueName, { connection: { url: redisUrl } });
   try {
     const delayed = new Set((await queue.getDelayed(0, -1)).filter(Boolean).map((j) => String(j.id)));
     return pending.filter((id) => !delayed.has(id));

@@ -13,6 +13,9 @@ export interface BullmqQueueOptions {
   clock: Clock;
   /** Redis key prefix; BullMQ's default is "bull". */
   prefix?: string;
+  /** The store this queue serves: the mark that the queue holds every pending timer names it, so a
+   * queue last filled by another store (one dropped and made again under the same name) is rebuilt. */
+  storeId?: string;
 }
 
 interface JobData {
@@ -29,6 +32,7 @@ const CONNECT_WAIT_MS = 2_000;
 const JOBS_PER_ROUND = 100;
 // A key under the queue's prefix, set once every pending timer has been put in the queue: Redis
 // loses it with the jobs, and its absence is how a sweep knows to rebuild.
+// Its value is the id of the store that filled the queue.
 const WHOLE_KEY = 'tiendo-whole';
 // A crash while holding a job puts it back; a job that brings down five workers in a row is parked in
 // the failed set instead of taking down the next ones.
@@ -184,12 +188,13 @@ export class BullmqQueue implements Queue {
 
   async needsRebuild(): Promise<boolean> {
     await this.connected();
-    return (await (await this.queue.getBackend().client).get(this.queue.getBackend().toKey(WHOLE_KEY))) === null;
+    const mark = await (await this.queue.getBackend().client).get(this.queue.getBackend().toKey(WHOLE_KEY));
+    return mark === null || (this.options.storeId !== undefined && mark !== this.options.storeId);
   }
 
   async markRebuilt(): Promise<void> {
     await this.connected();
-    await (await this.queue.getBackend().client).set(this.queue.getBackend().toKey(WHOLE_KEY), String(Date.now()));
+    await (await this.queue.getBackend().client).set(this.queue.getBackend().toKey(WHOLE_KEY), this.options.storeId ?? String(Date.now()));
   }
 
   /** Deletes the queue and every job in it from Redis (tests, resets). */
