@@ -110,9 +110,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   };
   const metricsPort = portOf('TIENDO_METRICS_PORT');
   const metricsToken = env.TIENDO_METRICS_TOKEN || undefined;
-  if (metricsToken !== undefined && !/^[\x21-\x7e]{24,}$/.test(metricsToken)) throw new Error('TIENDO_METRICS_TOKEN must be 24 or more printable characters without spaces (openssl rand -hex 24 makes one)');
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{24,}$/.test(metricsToken))
+    throw new Error('TIENDO_METRICS_TOKEN must be 24 or more printable characters without spaces (openssl rand -hex 24 makes one)');
   const draftWorkers = env.TIENDO_DRAFT_WORKERS ? Number(env.TIENDO_DRAFT_WORKERS) : undefined;
-  if (draftWorkers !== undefined && !(Number.isInteger(draftWorkers) && draftWorkers >= 1 && draftWorkers <= 64)) throw new Error(`TIENDO_DRAFT_WORKERS="${env.TIENDO_DRAFT_WORKERS}" is not a number of threads (1–64)`);
+  if (draftWorkers !== undefined && !(Number.isInteger(draftWorkers) && draftWorkers >= 1 && draftWorkers <= 64))
+    throw new Error(`TIENDO_DRAFT_WORKERS="${env.TIENDO_DRAFT_WORKERS}" is not a number of threads (1–64)`);
   return {
     port: portOf('PORT') ?? 3000,
     host: env.HOST || '127.0.0.1',
@@ -146,7 +148,10 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
   const sqliteFile = config.sqliteFile ?? (config.databaseUrl ? undefined : sqliteIn(config.dataDir ?? './data'));
   // One process per SQLite file (adapters/store/sqlite-lock.ts); an in-memory store is this process's own.
   const unlock = sqliteFile && sqliteFile !== ':memory:' ? lockSqliteFile(sqliteFile, commandOf(config)) : undefined;
-  const notifier = notifierFromConfig({ ...(config.notify ?? {}), recipients: async (notified) => (accounts ? accounts.emailsOn(notified.map((r) => r.unitId)) : []) });
+  const notifier = notifierFromConfig({
+    ...(config.notify ?? {}),
+    recipients: async (notified) => (accounts ? accounts.emailsOn(notified.map((r) => r.unitId)) : []),
+  });
   const runtime = await openRuntime({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(sqliteFile ? { sqliteFile } : {}),
@@ -154,13 +159,20 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
     ...(config.queueName ? { queueName: config.queueName } : {}),
     ...(notifier ? { notifier } : {}),
-    onForeignJob: (job) => logger.warn({ job: job.id, store: job.payload.store }, 'job of another store ignored (left by a dropped store, or a queue name shared by two deployments)'),
+    onForeignJob: (job) =>
+      logger.warn(
+        { job: job.id, store: job.payload.store },
+        'job of another store ignored (left by a dropped store, or a queue name shared by two deployments)',
+      ),
     clock,
   }).catch((e: unknown) => {
     unlock?.();
     throw e;
   });
-  logger.info({ command: role, store: runtime.dialect, queue: config.redisUrl ? 'bullmq' : 'sql', queueName: runtime.queueName, storeId: runtime.storeId }, 'store and queue open');
+  logger.info(
+    { command: role, store: runtime.dialect, queue: config.redisUrl ? 'bullmq' : 'sql', queueName: runtime.queueName, storeId: runtime.storeId },
+    'store and queue open',
+  );
   accounts = new KnexAccounts(runtime.db);
   const closers: (() => Promise<void>)[] = [() => runtime.close().finally(() => unlock?.())];
   try {
@@ -195,11 +207,27 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     const runHere = (id: string, actor: string, why: 'launched' | 'resumed'): Promise<unknown> => {
       if (inHand.has(id)) return Promise.resolve();
       inHand.add(id);
-      const p: Promise<unknown> = underCampaignLease(runtime.db, id, () => (ran.add(id), runCampaign(runtime.engine, id, { actor, signal: stopCampaigns.signal })))
+      const p: Promise<unknown> = underCampaignLease(
+        runtime.db,
+        id,
+        () => (ran.add(id), runCampaign(runtime.engine, id, { actor, signal: stopCampaigns.signal })),
+      )
         .then((r) => {
           if (!r.ran) return logger.info({ campaign: id, why }, 'campaign left alone: another process runs it');
           const c = r.value.campaign;
-          logger.info({ campaign: id, why, created: r.value.created, failed: r.value.failed.length, started: c.started, total: c.total, status: c.status, stoppedForClose: stopCampaigns.signal.aborted }, 'campaign run ended');
+          logger.info(
+            {
+              campaign: id,
+              why,
+              created: r.value.created,
+              failed: r.value.failed.length,
+              started: c.started,
+              total: c.total,
+              status: c.status,
+              stoppedForClose: stopCampaigns.signal.aborted,
+            },
+            'campaign run ended',
+          );
         })
         .catch((e) => {
           logger.error({ err: e, campaign: id, why }, 'campaign stopped');
@@ -213,7 +241,10 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
       return p;
     };
     // Drafts are checked in worker threads while serving the API (adapters/drafts/).
-    const drafts = config.api ?? true ? new DraftPool(calendarRanges(runtime.engine.catalog.calendars), config.draftWorkers ? { size: config.draftWorkers } : {}) : undefined;
+    const drafts =
+      (config.api ?? true)
+        ? new DraftPool(calendarRanges(runtime.engine.catalog.calendars), config.draftWorkers ? { size: config.draftWorkers } : {})
+        : undefined;
     if (drafts) closers.unshift(() => drafts.close());
     const application = new Application({
       engine: runtime.engine,
@@ -246,7 +277,10 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
       const resumeLeft = () => {
         if (resuming || stopCampaigns.signal.aborted) return;
         const pass: Promise<unknown> = (async () => {
-          const left = (await runtime.db('campaigns').where({ status: 'running' }).orderBy('created_at').select('id', 'created_by')) as { id: string; created_by: string }[];
+          const left = (await runtime.db('campaigns').where({ status: 'running' }).orderBy('created_at').select('id', 'created_by')) as {
+            id: string;
+            created_by: string;
+          }[];
           for (const c of left) {
             if (stopCampaigns.signal.aborted) return;
             if (ran.has(c.id) || inHand.has(c.id)) continue;
@@ -270,7 +304,7 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     const gate = metricsGate({ ...(config.metricsToken ? { token: config.metricsToken } : {}), public: config.metricsPublic ?? false }, accounts, clock);
     let url: string | undefined;
     if (config.api ?? true) {
-      const ui = config.ui ?? true ? await (await import('./http/ui-assets.ts')).uiRouter() : undefined;
+      const ui = (config.ui ?? true) ? await (await import('./http/ui-assets.ts')).uiRouter() : undefined;
       const app = createHttpApp({
         services,
         routes: ROUTES,
@@ -374,7 +408,9 @@ const SYSTEM = systemPrincipal();
 /** Publishes each definition of the library that is not published yet (same text: nothing to do). */
 export async function publishLibrary(runtime: Runtime, dir: string, log: (m: string) => void): Promise<number> {
   let created = 0;
-  for (const name of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     const file = join(dir, name);
     try {
       created += (await new Application({ engine: runtime.engine }).publish(SYSTEM, readFileSync(file, 'utf8'), {}, file)).created ? 1 : 0;
@@ -404,7 +440,15 @@ const DEMO_SEED_QUEUE = 'tiendo-demo-seed';
  * 78 s here on PostgreSQL + Redis against 8–11 s on SQLite, unfinished after 150 s with another
  * deployment's jobs in Redis. `notifier` false: the runtime's own (the embedded queue's case).
  */
-async function loadDemo(runtime: Runtime, accounts: KnexAccounts, clock: ManualClock, now: number, cost: number, log: (m: string) => void, notifier: Notifier | undefined | false): Promise<NonNullable<App['demo']>> {
+async function loadDemo(
+  runtime: Runtime,
+  accounts: KnexAccounts,
+  clock: ManualClock,
+  now: number,
+  cost: number,
+  log: (m: string) => void,
+  notifier: Notifier | undefined | false,
+): Promise<NonNullable<App['demo']>> {
   const started = Date.now();
   log('first start: loading the demo province (about half a minute; TIENDO_DEMO=0 skips it)…');
   const { seedDemo } = await import('./demo/seed.ts');
@@ -413,7 +457,12 @@ async function loadDemo(runtime: Runtime, accounts: KnexAccounts, clock: ManualC
   if (notifier === false) {
     summary = await seedDemo(runtime, clock, now);
   } else {
-    const seeder = await runtimeOn(runtime.db, runtime.dialect, { queueName: DEMO_SEED_QUEUE, clock, calendars: runtime.engine.catalog.calendars, ...(notifier ? { notifier } : {}) }, false);
+    const seeder = await runtimeOn(
+      runtime.db,
+      runtime.dialect,
+      { queueName: DEMO_SEED_QUEUE, clock, calendars: runtime.engine.catalog.calendars, ...(notifier ? { notifier } : {}) },
+      false,
+    );
     try {
       summary = await seedDemo(seeder, clock, now);
       await seeder.relay.drain();
@@ -426,7 +475,10 @@ async function loadDemo(runtime: Runtime, accounts: KnexAccounts, clock: ManualC
     await runtime.queue.markRebuilt?.();
   }
   for (const u of DEMO_USERS) {
-    await accounts.putUser({ id: newUserId(), login: u.login, name: u.name, email: u.email, passwordHash: await hashPassword(u.password, cost), createdAt: now }, u.grants);
+    await accounts.putUser(
+      { id: newUserId(), login: u.login, name: u.name, email: u.email, passwordHash: await hashPassword(u.password, cost), createdAt: now },
+      u.grants,
+    );
   }
   log(`demo province loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return {
@@ -437,7 +489,8 @@ async function loadDemo(runtime: Runtime, accounts: KnexAccounts, clock: ManualC
 }
 
 async function readiness(runtime: Runtime): Promise<{ store: boolean; queue: boolean }> {
-  const within = <T>(p: Promise<T>) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000).unref())]).catch(() => false);
+  const within = <T>(p: Promise<T>) =>
+    Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000).unref())]).catch(() => false);
   // A count, not the earliest job: that one lists every pending job, at each probe.
   const [store, queue] = await Promise.all([within(runtime.db.raw('select 1')), within(runtime.queue.pendingCount())]);
   return { store, queue };

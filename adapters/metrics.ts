@@ -22,11 +22,36 @@ export interface Metrics {
 export function createMetrics(sources: { db: Knex; queue: Queue; clock: Clock }): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tiendo_process_' });
-  const events = new Counter({ name: 'tiendo_events_applied_total', help: 'Changes committed to instances, by event type', labelNames: ['event'], registers: [registry] });
-  const conflicts = new Counter({ name: 'tiendo_rev_conflicts_total', help: 'Commands recomputed because another writer changed the instance first', registers: [registry] });
-  const timers = new Counter({ name: 'tiendo_timers_total', help: 'Timer jobs run, by outcome (fired, stale, ignored)', labelNames: ['outcome'], registers: [registry] });
-  const lateness = new Histogram({ name: 'tiendo_timer_lateness_seconds', help: 'How long after its due moment a timer ran', buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 300, 3600], registers: [registry] });
-  const http = new Histogram({ name: 'tiendo_http_request_duration_seconds', help: 'HTTP latency by route', labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+  const events = new Counter({
+    name: 'tiendo_events_applied_total',
+    help: 'Changes committed to instances, by event type',
+    labelNames: ['event'],
+    registers: [registry],
+  });
+  const conflicts = new Counter({
+    name: 'tiendo_rev_conflicts_total',
+    help: 'Commands recomputed because another writer changed the instance first',
+    registers: [registry],
+  });
+  const timers = new Counter({
+    name: 'tiendo_timers_total',
+    help: 'Timer jobs run, by outcome (fired, stale, ignored)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const lateness = new Histogram({
+    name: 'tiendo_timer_lateness_seconds',
+    help: 'How long after its due moment a timer ran',
+    buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 300, 3600],
+    registers: [registry],
+  });
+  const http = new Histogram({
+    name: 'tiendo_http_request_duration_seconds',
+    help: 'HTTP latency by route',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
   new Gauge({
     name: 'tiendo_queue_depth',
     help: 'Timer jobs pending in the queue',
@@ -59,7 +84,14 @@ export function createMetrics(sources: { db: Knex; queue: Queue; clock: Clock })
     labelNames: ['level'],
     registers: [registry],
     async collect() {
-      const rows = await sources.db('instances').join('org_units', 'org_units.id', 'instances.org_unit_id').where('instances.status', 'running').where('instances.due_at', '<', sources.clock.now()).groupBy('org_units.kind').select('org_units.kind').count({ n: '*' });
+      const rows = await sources
+        .db('instances')
+        .join('org_units', 'org_units.id', 'instances.org_unit_id')
+        .where('instances.status', 'running')
+        .where('instances.due_at', '<', sources.clock.now())
+        .groupBy('org_units.kind')
+        .select('org_units.kind')
+        .count({ n: '*' });
       this.reset();
       for (const r of rows as { kind: string; n: unknown }[]) this.set({ level: r.kind }, Number(r.n));
     },
@@ -89,7 +121,9 @@ export interface MetricsAccess {
 }
 
 /** Who may read /metrics: 'ok', or the refusal to answer. */
-export type MetricsGate = (headers: IncomingHttpHeaders) => Promise<{ status: 200 } | { status: 401 | 403; code: 'UNAUTHENTICATED' | 'FORBIDDEN'; message: string }>;
+export type MetricsGate = (
+  headers: IncomingHttpHeaders,
+) => Promise<{ status: 200 } | { status: 401 | 403; code: 'UNAUTHENTICATED' | 'FORBIDDEN'; message: string }>;
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -106,8 +140,15 @@ export function metricsGate(access: MetricsAccess, accounts: Accounts, clock: Cl
     const bearer = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
     if (secret && bearer && timingSafeEqual(digest(bearer), secret)) return { status: 200 };
     const principal = await authenticate(accounts, { headers }, clock.now());
-    if (!principal) return { status: 401, code: 'UNAUTHENTICATED', message: 'reading /metrics needs the metrics token (TIENDO_METRICS_TOKEN, sent as a bearer token) or an administrator of a top unit (session or bearer token)' };
-    if (!principal.grants.some((g) => g.role === 'admin' && /^\/[^/]+\/$/.test(g.unitPath))) return { status: 403, code: 'FORBIDDEN', message: 'reading /metrics needs an administrator role on a top unit (the province), or the metrics token' };
+    if (!principal)
+      return {
+        status: 401,
+        code: 'UNAUTHENTICATED',
+        message:
+          'reading /metrics needs the metrics token (TIENDO_METRICS_TOKEN, sent as a bearer token) or an administrator of a top unit (session or bearer token)',
+      };
+    if (!principal.grants.some((g) => g.role === 'admin' && /^\/[^/]+\/$/.test(g.unitPath)))
+      return { status: 403, code: 'FORBIDDEN', message: 'reading /metrics needs an administrator role on a top unit (the province), or the metrics token' };
     return { status: 200 };
   };
 }
@@ -119,7 +160,13 @@ export function metricsRefusal(r: { code: string; message: string }): string {
 
 /** A listener that serves /metrics and nothing else: how a `tiendo worker`, which has no API, is
  * scraped (TIENDO_METRICS_PORT). Port 0 picks a free one. The gate says who may read it. */
-export async function listenMetrics(metrics: Metrics, port: number, host: string, gate: MetricsGate, log: (m: string) => void = () => undefined): Promise<{ url: string; close(): Promise<void> }> {
+export async function listenMetrics(
+  metrics: Metrics,
+  port: number,
+  host: string,
+  gate: MetricsGate,
+  log: (m: string) => void = () => undefined,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics') {
@@ -133,7 +180,13 @@ export async function listenMetrics(metrics: Metrics, port: number, host: string
     gate(req.headers)
       .then((allowed) => {
         if (allowed.status !== 200) {
-          res.writeHead(allowed.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...(allowed.status === 401 ? { 'www-authenticate': 'Bearer realm="tiendo-metrics"' } : {}) }).end(metricsRefusal(allowed));
+          res
+            .writeHead(allowed.status, {
+              'content-type': 'application/json; charset=utf-8',
+              'cache-control': 'no-store',
+              ...(allowed.status === 401 ? { 'www-authenticate': 'Bearer realm="tiendo-metrics"' } : {}),
+            })
+            .end(metricsRefusal(allowed));
           return undefined;
         }
         return exposition(metrics);

@@ -52,7 +52,12 @@ export interface Runtime {
   /** Starts a queue worker that fires timers as they come due, and a relay that sweeps now and then:
    * the outbox, for effects a crashed process committed but never relayed, and the queue, rebuilt
    * from the store when Redis lost it. */
-  work(options?: { concurrency?: number; relayEveryMs?: number; onError?: (job: Job, error: unknown) => void; onSweepError?: (error: unknown) => void }): QueueWorker;
+  work(options?: {
+    concurrency?: number;
+    relayEveryMs?: number;
+    onError?: (job: Job, error: unknown) => void;
+    onSweepError?: (error: unknown) => void;
+  }): QueueWorker;
   /** Runs every timer due by the clock now (simulations and tests move the clock, then call it). */
   runDue(): Promise<number>;
   close(): Promise<void>;
@@ -135,7 +140,10 @@ export async function runtimeOn(db: Knex, dialect: Dialect, config: RuntimeConfi
     storeId,
     queueName: name,
     work(options) {
-      const worker = queue.work(handler, { concurrency: options?.concurrency ?? (config.redisUrl ? WORKER_CONCURRENCY.bullmq : WORKER_CONCURRENCY.sql), ...(options?.onError ? { onError: options.onError } : {}) });
+      const worker = queue.work(handler, {
+        concurrency: options?.concurrency ?? (config.redisUrl ? WORKER_CONCURRENCY.bullmq : WORKER_CONCURRENCY.sql),
+        ...(options?.onError ? { onError: options.onError } : {}),
+      });
       const sweep = setInterval(() => void relay.sweep().catch((e: unknown) => options?.onSweepError?.(e)), options?.relayEveryMs ?? 5_000);
       return {
         async close() {

@@ -19,7 +19,11 @@ const q = (name: string) => `"${name}"`;
  * statement. `merge`: a row whose key is taken overwrites the row there (ON CONFLICT … DO UPDATE);
  * `ignore`: it is left out (ON CONFLICT DO NOTHING); `returning`: the columns of the rows written.
  */
-export function insertRows(table: string, rows: readonly Record<string, unknown>[], options: { merge?: string; ignore?: boolean; returning?: string[] } = {}): Statement[] {
+export function insertRows(
+  table: string,
+  rows: readonly Record<string, unknown>[],
+  options: { merge?: string; ignore?: boolean; returning?: string[] } = {},
+): Statement[] {
   if (!rows.length) return [];
   const columns = Object.keys(rows[0]!);
   const tuple = `(${columns.map(() => '?').join(', ')})`;

@@ -36,7 +36,9 @@ const RUNNER_OPTIONS = ['quick', 'only', 'timeout'];
 const unknownOptions = Object.keys(args.options).filter((o) => !RUNNER_OPTIONS.includes(o));
 if (unknownOptions.length || args.rest.length) {
   const what = [...unknownOptions.map((o) => `--${o}`), ...args.rest].join(', ');
-  process.stderr.write(`bench: unknown ${unknownOptions.length ? 'option' : 'argument'}(s) ${what}; the runner takes --quick, --only name,name and --timeout seconds\n`);
+  process.stderr.write(
+    `bench: unknown ${unknownOptions.length ? 'option' : 'argument'}(s) ${what}; the runner takes --quick, --only name,name and --timeout seconds\n`,
+  );
   process.exit(2);
 }
 const quick = args.quick;
@@ -91,7 +93,10 @@ const machine = {
   commit: gitCommit(),
 };
 const workloads = Object.fromEntries(
-  results.map((r) => [r.name, { ok: r.ok, seconds: Math.round(r.seconds * 10) / 10, ...(r.error ? { error: r.error } : {}), ...(r.skipped.length ? { skipped: r.skipped } : {}) }]),
+  results.map((r) => [
+    r.name,
+    { ok: r.ok, seconds: Math.round(r.seconds * 10) / 10, ...(r.error ? { error: r.error } : {}), ...(r.skipped.length ? { skipped: r.skipped } : {}) },
+  ]),
 );
 writeFileSync(join(BENCH_DIR, 'results.json'), JSON.stringify({ figures, machine, workloads }, null, 2) + '\n');
 
@@ -117,7 +122,11 @@ function runWorkload(name: string): Promise<WorkloadResult> {
   const file = join(WORKLOAD_DIR, `${name}.ts`);
   return new Promise((resolve) => {
     // Its own process group, so a timeout ends the workload and any child it started.
-    const child = spawn(process.execPath, ['--import', 'tsx', file, ...(quick ? ['--quick'] : [])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, ['--import', 'tsx', file, ...(quick ? ['--quick'] : [])], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let stdout = '';
     let stderrTail = '';
     let stderrLine = '';
@@ -149,7 +158,16 @@ function runWorkload(name: string): Promise<WorkloadResult> {
       const tail = lastLines(stderrTail, 25);
       if (timedOut) return resolve({ name, ok: false, seconds, figures: {}, error: `timed out after ${timeoutS} s`, stderrTail: tail, skipped });
       const parsed = readFigures(stdout);
-      if (code !== 0 || signal) return resolve({ name, ok: false, seconds, figures: parsed.figures ?? {}, error: signal ? `killed by ${signal}` : `exit code ${code}`, stderrTail: tail, skipped });
+      if (code !== 0 || signal)
+        return resolve({
+          name,
+          ok: false,
+          seconds,
+          figures: parsed.figures ?? {},
+          error: signal ? `killed by ${signal}` : `exit code ${code}`,
+          stderrTail: tail,
+          skipped,
+        });
       if (!parsed.figures) return resolve({ name, ok: false, seconds, figures: {}, error: parsed.error!, stderrTail: tail, skipped });
       resolve({ name, ok: true, seconds, figures: parsed.figures, skipped });
     });
@@ -217,7 +235,11 @@ function indent(text: string): string {
 function gitCommit(): string | undefined {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return dirty ? `${head}+changes` : head;
   } catch {
     return undefined;

@@ -52,7 +52,11 @@ export function narrowGrants(grants: readonly Grant[], units: readonly { unitId:
   const out = new Map<string, Grant>();
   for (const g of grants) {
     for (const u of units) {
-      const met = u.unitPath.startsWith(g.unitPath) ? { role: g.role, unitId: u.unitId, unitPath: u.unitPath } : g.unitPath.startsWith(u.unitPath) ? g : undefined;
+      const met = u.unitPath.startsWith(g.unitPath)
+        ? { role: g.role, unitId: u.unitId, unitPath: u.unitPath }
+        : g.unitPath.startsWith(u.unitPath)
+          ? g
+          : undefined;
       if (met) out.set(`${met.role}@${met.unitId}`, met);
     }
   }

@@ -25,7 +25,8 @@ export async function generateApiTypes(): Promise<string> {
     $defs: local(COMPONENTS),
   };
   return compile(root as never, 'Answers', {
-    bannerComment: "// Generated from adapters/http/answers.ts by `npm run gen:api-types`. Do not edit by hand.\nimport type { Form } from '../../engine/definition/types.generated.ts';",
+    bannerComment:
+      "// Generated from adapters/http/answers.ts by `npm run gen:api-types`. Do not edit by hand.\nimport type { Form } from '../../engine/definition/types.generated.ts';",
     additionalProperties: false,
     unreachableDefinitions: true,
     style: { singleQuote: true, printWidth: 160 },

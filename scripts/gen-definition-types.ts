@@ -10,8 +10,7 @@ export const typesPath = fileURLToPath(new URL('../engine/definition/types.gener
 export async function generateDefinitionTypes(): Promise<string> {
   const schema = JSON.parse(await readFile(schemaPath, 'utf8'));
   const body = await compile(schema, 'ProcessDefinition', {
-    bannerComment:
-      '// Generated from engine/definition/schema.json by `npm run gen:types`. Do not edit by hand.',
+    bannerComment: '// Generated from engine/definition/schema.json by `npm run gen:types`. Do not edit by hand.',
     additionalProperties: false,
     ignoreMinAndMaxItems: true,
     unreachableDefinitions: true,

@@ -202,9 +202,7 @@ export function projectYearYaml(year: number): string {
     'sources:',
     ...SOURCES.map((s) => `  - ${quote(s)}`),
     'holidays:',
-    ...holidays.map(
-      (h) => `  - { date: ${h.date}, kind: ${h.kind}, name: { vi: ${quote(h.name.vi)}, en: ${quote(h.name.en)} } }`,
-    ),
+    ...holidays.map((h) => `  - { date: ${h.date}, kind: ${h.kind}, name: { vi: ${quote(h.name.vi)}, en: ${quote(h.name.en)} } }`),
     'workingDays: []',
   ];
   return HEADER + lines.join('\n') + '\n';

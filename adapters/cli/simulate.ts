@@ -34,7 +34,9 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
       return { source: readFileSync(file, 'utf8'), file: shown };
     } catch {
       const at = scenario.processAt[name] ?? { line: 1, column: 1 };
-      throw new ScenarioError(`${display}:${at.line}:${at.column}: error PROCESS_NOT_FOUND process file "${name}" not found (looked for ${shown}; paths are relative to the scenario file)`);
+      throw new ScenarioError(
+        `${display}:${at.line}:${at.column}: error PROCESS_NOT_FOUND process file "${name}" not found (looked for ${shown}; paths are relative to the scenario file)`,
+      );
     }
   };
   try {

@@ -28,7 +28,13 @@ const SECONDARY: Route = {
 };
 const PRIMARY: Route = { ...SECONDARY, preliminary_visit: { event: 'PRELIMINARY_DONE' } };
 const CHECKED = { event: 'CHECKED', data: { outcome: 'accepted' } };
-const PRESCHOOL: Route = { ...PRIMARY, district_check: CHECKED, department_check: CHECKED, appointment: { event: 'APPOINTED' }, dossier_study: { event: 'SCHEDULE_VISIT', anchor: 'visit_date' } };
+const PRESCHOOL: Route = {
+  ...PRIMARY,
+  district_check: CHECKED,
+  department_check: CHECKED,
+  appointment: { event: 'APPOINTED' },
+  dossier_study: { event: 'SCHEDULE_VISIT', anchor: 'visit_date' },
+};
 
 const RETURN_NOTE = 'Bổ sung minh chứng tiêu chí 2.3 và 3.1; báo cáo tự đánh giá thiếu chữ ký thành viên hội đồng';
 const PROCESSES = {
@@ -85,7 +91,8 @@ export function planAccreditation(story: Story): void {
       const instances = await launchCampaign(story, { ...c, reason: `Kế hoạch kiểm định chất lượng giáo dục năm ${year}` });
       const ids = [...instances.keys()].sort();
       const special = specialFates(ids, c.rootUnitId);
-      for (const unitId of ids) layFate(story, c.definitionId, instances.get(unitId)!, special.get(unitId) ?? randomFate(fates, c.kinds?.includes('upper-secondary') ?? false));
+      for (const unitId of ids)
+        layFate(story, c.definitionId, instances.get(unitId)!, special.get(unitId) ?? randomFate(fates, c.kinds?.includes('upper-secondary') ?? false));
     }
   });
 }
@@ -106,7 +113,15 @@ function specialFates(unitIds: string[], rootUnitId: string): Map<string, Fate> 
 
 function randomFate(rng: Rng, upperSecondary: boolean): Fate {
   const r = rng.next();
-  if (r < 0.25) return rng.pick<Pioneer>(['improvement-overdue', 'registration-overdue', 'registration-due-soon', 'review-escalated', 'returned', ...(upperSecondary ? (['visit-scheduled'] as const) : [])]);
+  if (r < 0.25)
+    return rng.pick<Pioneer>([
+      'improvement-overdue',
+      'registration-overdue',
+      'registration-due-soon',
+      'review-escalated',
+      'returned',
+      ...(upperSecondary ? (['visit-scheduled'] as const) : []),
+    ]);
   return r < 0.7 ? 'steady' : 'idle';
 }
 
@@ -114,7 +129,9 @@ function layFate(story: Story, definitionId: ProcessId, instanceId: string, fate
   const { route, returned } = PROCESSES[definitionId];
   if (fate === 'idle') return;
   if (fate === 'merged') {
-    story.agenda.add(story.time.at(-20, 10), `cancel ${instanceId}`, () => story.work.cancel(instanceId, 'Trường sáp nhập theo quyết định của UBND huyện; dừng kiểm định'));
+    story.agenda.add(story.time.at(-20, 10), `cancel ${instanceId}`, () =>
+      story.work.cancel(instanceId, 'Trường sáp nhập theo quyết định của UBND huyện; dừng kiểm định'),
+    );
     return;
   }
   if (fate === 'steady') {

@@ -30,7 +30,12 @@ export function planDisclosure(story: Story): void {
   story.agenda.add(time.at(LAUNCH, 8), 'launch public disclosure', async () => {
     const instances = await launchCampaign(
       story,
-      { id: `cong-khai-${deadline.slice(0, 4)}`, definitionId: 'public-disclosure', rootUnitId: FLAGSHIP.department, reason: `Công khai báo cáo thường niên năm ${deadline.slice(0, 4)} theo Thông tư 09/2024` },
+      {
+        id: `cong-khai-${deadline.slice(0, 4)}`,
+        definitionId: 'public-disclosure',
+        rootUnitId: FLAGSHIP.department,
+        reason: `Công khai báo cáo thường niên năm ${deadline.slice(0, 4)} theo Thông tư 09/2024`,
+      },
       { report_deadline: deadline },
     );
     const rng = story.rng.fork('disclosure');

@@ -41,14 +41,25 @@ export function generateProvince(seed: number = DEFAULT_SEED, names: ProvinceNam
   units.push(...upperSecondary(names, departmentId, rng.fork('thpt')));
   units.push(
     { id: `gdtx-${slug(names.name)}`, parentId: departmentId, kind: 'continuing-education', name: `Trung tâm GDTX tỉnh ${names.name}` },
-    { id: `gdnn-gdtx-${names.districts.at(-1)!.slug}`, parentId: departmentId, kind: 'continuing-education', name: `Trung tâm GDNN-GDTX ${names.districts.at(-1)!.name}` },
+    {
+      id: `gdnn-gdtx-${names.districts.at(-1)!.slug}`,
+      parentId: departmentId,
+      kind: 'continuing-education',
+      name: `Trung tâm GDNN-GDTX ${names.districts.at(-1)!.name}`,
+    },
   );
   return units;
 }
 
 function districtUnits(district: DistrictNames, departmentId: string, rng: Rng, first: boolean): UnitInput[] {
   const officeId = `pgd-${district.slug}`;
-  const office: UnitInput = { id: officeId, parentId: departmentId, kind: 'district-office', name: `Phòng GDĐT ${district.name}`, levels: ['preschool', 'primary', 'lower-secondary'] };
+  const office: UnitInput = {
+    id: officeId,
+    parentId: departmentId,
+    kind: 'district-office',
+    name: `Phòng GDĐT ${district.name}`,
+    levels: ['preschool', 'primary', 'lower-secondary'],
+  };
   const names: Record<DistrictSchoolKind, string[]> = { preschool: [], primary: [], 'lower-secondary': [] };
   if (first) {
     names['lower-secondary'].push(FLAGSHIP_NAMES.lowerSecondary);
@@ -65,7 +76,12 @@ function districtUnits(district: DistrictNames, departmentId: string, rng: Rng, 
     if (rng.chance(0.8)) names['lower-secondary'].push(commune);
   }
   const schools = (Object.keys(names) as DistrictSchoolKind[]).flatMap((kind) =>
-    names[kind].map((name): UnitInput => ({ id: unitId(SCHOOL[kind].id, district.slug, name), parentId: officeId, kind, name: `${SCHOOL[kind].title} ${name}` })),
+    names[kind].map((name): UnitInput => ({
+      id: unitId(SCHOOL[kind].id, district.slug, name),
+      parentId: officeId,
+      kind,
+      name: `${SCHOOL[kind].title} ${name}`,
+    })),
   );
   return [office, ...schools];
 }
@@ -73,8 +89,18 @@ function districtUnits(district: DistrictNames, departmentId: string, rng: Rng, 
 function upperSecondary(names: ProvinceNames, departmentId: string, rng: Rng): UnitInput[] {
   const people = rng.shuffle(PEOPLE.filter((p) => p !== FLAGSHIP_NAMES.upperSecondary));
   const schoolNames = [FLAGSHIP_NAMES.upperSecondary, ...people.slice(0, names.districts.length * 3 + rng.int(0, 4))];
-  const thpt = schoolNames.map((name): UnitInput => ({ id: unitId(SCHOOL['upper-secondary'].id, '', name), parentId: departmentId, kind: 'upper-secondary', name: `${SCHOOL['upper-secondary'].title} ${name}` }));
-  const gifted: UnitInput = { id: `thpt-chuyen-${slug(names.name)}`, parentId: departmentId, kind: 'upper-secondary', name: `Trường THPT Chuyên ${names.name}` };
+  const thpt = schoolNames.map((name): UnitInput => ({
+    id: unitId(SCHOOL['upper-secondary'].id, '', name),
+    parentId: departmentId,
+    kind: 'upper-secondary',
+    name: `${SCHOOL['upper-secondary'].title} ${name}`,
+  }));
+  const gifted: UnitInput = {
+    id: `thpt-chuyen-${slug(names.name)}`,
+    parentId: departmentId,
+    kind: 'upper-secondary',
+    name: `Trường THPT Chuyên ${names.name}`,
+  };
   return [...thpt, gifted];
 }
 

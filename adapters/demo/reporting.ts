@@ -28,7 +28,16 @@ export function planReporting(story: Story): void {
   const first = { district: time.date(-40), at: -62 };
   agenda.add(time.at(first.at, 8), 'launch periodic reporting, round 1', async () => {
     const anchors = { district_deadline: first.district, department_deadline: addDays(first.district, 6) };
-    const instances = await launchCampaign(story, { id: `bao-cao-dinh-ky-${first.district.slice(0, 7)}`, definitionId: 'periodic-reporting', rootUnitId: FLAGSHIP.department, reason: 'Báo cáo định kỳ 6 tháng theo Thông tư 19/2020' }, anchors);
+    const instances = await launchCampaign(
+      story,
+      {
+        id: `bao-cao-dinh-ky-${first.district.slice(0, 7)}`,
+        definitionId: 'periodic-reporting',
+        rootUnitId: FLAGSHIP.department,
+        reason: 'Báo cáo định kỳ 6 tháng theo Thông tư 19/2020',
+      },
+      anchors,
+    );
     for (const [unitId, id] of instances) {
       const passes: Pass[] =
         unitId === FLAGSHIP.department
@@ -46,10 +55,22 @@ export function planReporting(story: Story): void {
   const second = { district: time.date(9), at: -10 };
   agenda.add(time.at(second.at, 8), 'launch periodic reporting, round 2', async () => {
     const anchors = { district_deadline: second.district, department_deadline: addDays(second.district, 6) };
-    const instances = await launchCampaign(story, { id: `bao-cao-dinh-ky-${second.district.slice(0, 7)}`, definitionId: 'periodic-reporting', rootUnitId: FLAGSHIP.department, reason: 'Báo cáo định kỳ 6 tháng theo Thông tư 19/2020' }, anchors);
+    const instances = await launchCampaign(
+      story,
+      {
+        id: `bao-cao-dinh-ky-${second.district.slice(0, 7)}`,
+        definitionId: 'periodic-reporting',
+        rootUnitId: FLAGSHIP.department,
+        reason: 'Báo cáo định kỳ 6 tháng theo Thông tư 19/2020',
+      },
+      anchors,
+    );
     for (const [unitId, id] of instances) {
       if (unitId === offices[1]) layPath(story, id, ROUTE, second.at, [{ offset: -2 }], { workPerStage: 2 });
-      else layPath(story, id, ROUTE, second.at, [], { workAfter: unitId === FLAGSHIP.district ? [-5] : story.rng.shuffle([-8, -6, -3]).slice(0, story.rng.int(0, 1)) });
+      else
+        layPath(story, id, ROUTE, second.at, [], {
+          workAfter: unitId === FLAGSHIP.district ? [-5] : story.rng.shuffle([-8, -6, -3]).slice(0, story.rng.int(0, 1)),
+        });
     }
   });
 }

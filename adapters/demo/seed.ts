@@ -37,7 +37,9 @@ export async function seedDemo(rt: Runtime, clock: ManualClock, now: number, opt
   const time = new Timeline(calendar, now);
   const span = time.workingDaysSince(clock.now());
   if (span < STORY_WORKING_DAYS + 1) {
-    throw new Error(`seedDemo: the clock must start at least ${STORY_WORKING_DAYS + 1} working days (about four months) before now; it is ${span} working days before`);
+    throw new Error(
+      `seedDemo: the clock must start at least ${STORY_WORKING_DAYS + 1} working days (about four months) before now; it is ${span} working days before`,
+    );
   }
 
   const units = generateProvince(seed);

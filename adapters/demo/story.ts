@@ -34,7 +34,11 @@ export async function launchCampaign(story: Story, input: CampaignInput & { id: 
     for (;;) {
       const units = await store.unitsUnder(root!.path, { kinds: campaign.kinds, limit: 200, missingFor: campaign.id });
       if (!units.length) break;
-      for (const u of units) await engine.start({ definitionId: campaign.definitionId, version: campaign.definitionVersion, orgUnitId: u.id, campaignId: campaign.id, anchors }, options);
+      for (const u of units)
+        await engine.start(
+          { definitionId: campaign.definitionId, version: campaign.definitionVersion, orgUnitId: u.id, campaignId: campaign.id, anchors },
+          options,
+        );
     }
   }
   await runCampaign(engine, campaign.id, { ...options, batchSize: 200 });
@@ -62,7 +66,14 @@ export interface Pass {
  * the working days since the previous one; `after` runs on working days after the last pass (work
  * still in hand at "now").
  */
-export function layPath(story: Story, instanceId: string, route: Route, from: number, passes: readonly Pass[], options: { workPerStage?: number; workAfter?: number[] } = {}): void {
+export function layPath(
+  story: Story,
+  instanceId: string,
+  route: Route,
+  from: number,
+  passes: readonly Pass[],
+  options: { workPerStage?: number; workAfter?: number[] } = {},
+): void {
   const { agenda, work, time, rng } = story;
   let previous = from;
   for (const pass of passes) {

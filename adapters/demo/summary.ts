@@ -32,7 +32,11 @@ export interface DemoSummary {
   spent: Record<string, { count: number; ms: number }>;
 }
 
-export async function summarise(rt: Runtime, units: readonly UnitInput[], run: Pick<DemoSummary, 'seed' | 'commands' | 'timersFired' | 'refusals' | 'elapsedMs' | 'spent'>): Promise<DemoSummary> {
+export async function summarise(
+  rt: Runtime,
+  units: readonly UnitInput[],
+  run: Pick<DemoSummary, 'seed' | 'commands' | 'timersFired' | 'refusals' | 'elapsedMs' | 'spent'>,
+): Promise<DemoSummary> {
   const { engine, queries } = rt;
   const now = engine.clock.now();
   const byKind: Record<string, number> = {};
@@ -54,7 +58,13 @@ export async function summarise(rt: Runtime, units: readonly UnitInput[], run: P
   }
 
   const board = await overdueBoard(engine, FLAGSHIP.department);
-  const count = async (kinds: string[]) => (await queries.inbox(units.filter((u) => kinds.includes(u.kind)).map((u) => u.id), { unreadOnly: false, limit: 1_000_000 })).length;
+  const count = async (kinds: string[]) =>
+    (
+      await queries.inbox(
+        units.filter((u) => kinds.includes(u.kind)).map((u) => u.id),
+        { unreadOnly: false, limit: 1_000_000 },
+      )
+    ).length;
   const tasks: DemoSummary['openTasks'] = {};
   for (const user of DEMO_USERS) {
     const unitId = user.grants[0]!.unitId;

@@ -60,7 +60,8 @@ export class DemoWork {
     const { instance } = loaded;
     const stage = instance.stages.find((s) => route[s] !== undefined);
     const move = options.override ?? (stage ? route[stage] : undefined);
-    for (const task of loaded.tasks.filter((t) => t.status === 'open')) await this.complete(instance.definitionId, instance.definitionVersion, task, move?.fields);
+    for (const task of loaded.tasks.filter((t) => t.status === 'open'))
+      await this.complete(instance.definitionId, instance.definitionVersion, task, move?.fields);
     const compiled = await this.engine.catalog.get(instance.definitionId, instance.definitionVersion);
     const checked = checkedEvidence(instance.state.snapshot);
     const actor = actorFor(stage ? await this.stageHolder(compiled, stage, instance.orgUnitId) : instance.orgUnitId);

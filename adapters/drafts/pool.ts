@@ -72,10 +72,23 @@ export class DraftPool implements DraftChecker {
     if (this.closed) return Promise.reject(new HttpError(503, 'SERVICE_UNAVAILABLE', 'the server is shutting down; try again shortly'));
     const mine = this.byUser.get(userId) ?? 0;
     if (mine >= this.perUser) {
-      return Promise.reject(new HttpError(429, 'RATE_LIMITED', `you already have ${mine} drafts being checked, the most one user may have at a time; send this one when one of them has answered`, { inFlight: mine, limit: this.perUser }));
+      return Promise.reject(
+        new HttpError(
+          429,
+          'RATE_LIMITED',
+          `you already have ${mine} drafts being checked, the most one user may have at a time; send this one when one of them has answered`,
+          { inFlight: mine, limit: this.perUser },
+        ),
+      );
     }
     if (this.inFlight >= this.limit) {
-      return Promise.reject(new HttpError(429, 'RATE_LIMITED', `the server is checking ${this.inFlight} drafts, as many as it takes at a time; try again in a few seconds`, { inFlight: this.inFlight, limit: this.limit, retryAfterS: 5 }));
+      return Promise.reject(
+        new HttpError(429, 'RATE_LIMITED', `the server is checking ${this.inFlight} drafts, as many as it takes at a time; try again in a few seconds`, {
+          inFlight: this.inFlight,
+          limit: this.limit,
+          retryAfterS: 5,
+        }),
+      );
     }
     this.byUser.set(userId, mine + 1);
     this.inFlight++;
@@ -149,7 +162,12 @@ export class DraftPool implements DraftChecker {
       if (job) {
         job.reject(
           timedOut
-            ? new HttpError(422, 'DEFINITION_INVALID', `checking this draft took longer than ${this.timeoutMs / 1000} s and was stopped; make it smaller or simpler`, { limitMs: this.timeoutMs })
+            ? new HttpError(
+                422,
+                'DEFINITION_INVALID',
+                `checking this draft took longer than ${this.timeoutMs / 1000} s and was stopped; make it smaller or simpler`,
+                { limitMs: this.timeoutMs },
+              )
             : new Error('the draft checker thread stopped while checking a draft'),
         );
       }

@@ -12,7 +12,14 @@ export async function toXlsx(table: ExportTable): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Tiến độ';
   const sheet = workbook.addWorksheet(sheetName(table.sheet), { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = table.columns.map((c) => ({ key: c.key, header: c.title, width: widthOf(c.title, table.rows.map((r) => r[c.key] ?? null)) }));
+  sheet.columns = table.columns.map((c) => ({
+    key: c.key,
+    header: c.title,
+    width: widthOf(
+      c.title,
+      table.rows.map((r) => r[c.key] ?? null),
+    ),
+  }));
   sheet.getRow(1).font = { bold: true };
   for (const row of table.rows) sheet.addRow(Object.fromEntries(table.columns.map((c) => [c.key, row[c.key] ?? null])));
   return Buffer.from(await workbook.xlsx.writeBuffer());

@@ -95,11 +95,9 @@ export function loadCalendarYears(dir: string, id = 'vn-government'): CalendarYe
     if (!statSync(folder).isDirectory()) throw new Error('not a directory');
     names = readdirSync(folder).filter((n) => /\.ya?ml$/i.test(n));
   } catch (err) {
-    throw new CalendarError(
-      'CALENDAR_DATA_INVALID',
-      `Calendar ${id}: cannot read ${folder} (${err instanceof Error ? err.message : String(err)})`,
-      { dir: folder },
-    );
+    throw new CalendarError('CALENDAR_DATA_INVALID', `Calendar ${id}: cannot read ${folder} (${err instanceof Error ? err.message : String(err)})`, {
+      dir: folder,
+    });
   }
   if (names.length === 0) {
     throw new CalendarError('CALENDAR_DATA_INVALID', `Calendar ${id}: no year files in ${folder}`, { dir: folder });

@@ -43,7 +43,11 @@ export const COMPONENTS: Record<string, JSONSchema> = {
   Text: obj({ vi: str }, { en: str }, 'Text'),
   OrgUnit: obj(unitFields, unitOptional, 'OrgUnit'),
   OrgUnitWithChildren: obj({ ...unitFields, childCount: int }, unitOptional, 'OrgUnitWithChildren'),
-  InstanceSummary: obj({ id: str, definitionId: str, definitionVersion: int, orgUnitId: str, status: INSTANCE_STATUS, stages: list(str), rev: int }, { dueAt: num }, 'InstanceSummary'),
+  InstanceSummary: obj(
+    { id: str, definitionId: str, definitionVersion: int, orgUnitId: str, status: INSTANCE_STATUS, stages: list(str), rev: int },
+    { dueAt: num },
+    'InstanceSummary',
+  ),
   InstanceRow: obj(
     {
       id: str,
@@ -120,7 +124,11 @@ export const COMPONENTS: Record<string, JSONSchema> = {
     'CampaignRow',
   ),
   Diagnostic: obj({ line: int, column: int, severity: { enum: ['error', 'warning'] }, code: str, message: str }, { pointer: str }, 'Diagnostic'),
-  HistoryEntry: obj({ instanceId: str, rev: int, at: num, actor: str, eventType: str, fromStages: list(str), toStages: list(str) }, { payload: anyObject }, 'HistoryEntry'),
+  HistoryEntry: obj(
+    { instanceId: str, rev: int, at: num, actor: str, eventType: str, fromStages: list(str), toStages: list(str) },
+    { payload: anyObject },
+    'HistoryEntry',
+  ),
   TimelineTask: obj(
     {
       id: str,
@@ -138,7 +146,11 @@ export const COMPONENTS: Record<string, JSONSchema> = {
     { data: anyObject, completedBy: str, completedAt: num, dueAt: num },
     'TimelineTask',
   ),
-  InboxItem: obj({ id: int, unitId: str, role: str, kind: str, message: ref('Text'), createdAt: num }, { instanceId: str, escalationId: str, readAt: num }, 'InboxItem'),
+  InboxItem: obj(
+    { id: int, unitId: str, role: str, kind: str, message: ref('Text'), createdAt: num },
+    { instanceId: str, escalationId: str, readAt: num },
+    'InboxItem',
+  ),
   Evidence: obj({ id: str, title: ref('Text'), required: bool, checked: bool }, {}, 'Evidence'),
   BoardCounts: obj(COUNTS, {}, 'BoardCounts'),
   CohortReport: obj(
@@ -186,7 +198,11 @@ export const ANSWERS = {
   orgUnits: obj({ items: list(ref('OrgUnitWithChildren')) }, {}, 'OrgUnitList'),
   orgUnit: obj({ unit: ref('OrgUnit'), ancestors: list(ref('OrgUnit')), children: list(ref('OrgUnitWithChildren')) }, {}, 'OrgUnitDetail'),
   definitions: obj(
-    { items: list(obj({ id: str, title: ref('Text'), latest: int, mayPublish: bool, versions: list(obj({ version: int, publishedAt: num }, { publishedBy: str })) })) },
+    {
+      items: list(
+        obj({ id: str, title: ref('Text'), latest: int, mayPublish: bool, versions: list(obj({ version: int, publishedAt: num }, { publishedBy: str })) }),
+      ),
+    },
     {},
     'DefinitionList',
   ),
@@ -204,7 +220,11 @@ export const ANSWERS = {
   published: obj({ id: str, version: int, hash: str, created: bool, diagnostics: list(ref('Diagnostic')) }, {}, 'Published'),
   campaigns: obj({ items: list(ref('CampaignRow')) }, {}, 'CampaignList'),
   campaignLaunched: obj({ campaign: ref('CampaignRow') }, {}, 'CampaignLaunched'),
-  campaign: obj({ campaign: ref('CampaignRow'), byStage: list(obj({ stage: str, title: ref('Text'), count: int })), overdue: int, done: int }, {}, 'CampaignDetail'),
+  campaign: obj(
+    { campaign: ref('CampaignRow'), byStage: list(obj({ stage: str, title: ref('Text'), count: int })), overdue: int, done: int },
+    {},
+    'CampaignDetail',
+  ),
   instances: obj({ items: list(ref('InstanceRow')) }, { next: str }, 'InstanceList'),
   timeline: obj(
     {

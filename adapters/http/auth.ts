@@ -32,7 +32,16 @@ export async function login(services: Services, res: Response, input: { login: s
   const token = secret();
   const csrfToken = secret();
   await services.accounts.putSession({ idHash: sha256(token), userId: user.id, csrfToken, createdAt: now, expiresAt: now + services.sessionTtlMs });
-  res.setHeader('Set-Cookie', serialize(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', secure: services.secureCookies, maxAge: Math.floor(services.sessionTtlMs / 1000) }));
+  res.setHeader(
+    'Set-Cookie',
+    serialize(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      secure: services.secureCookies,
+      maxAge: Math.floor(services.sessionTtlMs / 1000),
+    }),
+  );
   const { passwordHash: _h, ...plain } = user;
   return { principal: { user: plain, grants: await services.accounts.grantsOf(user.id), via: 'session', csrfToken, sessionHash: sha256(token) } };
 }
@@ -62,7 +71,13 @@ export interface TokenOptions {
 }
 
 /** A bearer token for scripts; only its hash is kept, so it is shown once. */
-export async function createToken(accounts: Accounts, userId: string, name: string, now: number, options: TokenOptions = {}): Promise<{ token: string; record: ApiToken }> {
+export async function createToken(
+  accounts: Accounts,
+  userId: string,
+  name: string,
+  now: number,
+  options: TokenOptions = {},
+): Promise<{ token: string; record: ApiToken }> {
   const token = `td_${secret()}`;
   const record: ApiToken = {
     id: newTokenId(),
@@ -88,31 +103,47 @@ export async function issueToken(accounts: Accounts, userId: string, name: strin
  * token's own scope (by default the same ones), read-only when it is, and ending no later than it
  * (by default, when it ends, if that is sooner than TOKEN_DEFAULT_DAYS).
  */
-export async function mintToken(services: Services, principal: Principal, request: { name: string; expiresInDays?: number; access?: ApiToken['access']; unitIds?: string[] }, now: number): Promise<{ token: string; record: ApiToken }> {
+export async function mintToken(
+  services: Services,
+  principal: Principal,
+  request: { name: string; expiresInDays?: number; access?: ApiToken['access']; unitIds?: string[] },
+  now: number,
+): Promise<{ token: string; record: ApiToken }> {
   const parent = principal.token;
   let expiresAt = now + (request.expiresInDays ?? TOKEN_DEFAULT_DAYS) * DAY_MS;
   if (parent && expiresAt > parent.expiresAt) {
     const left = Math.floor((parent.expiresAt - now) / DAY_MS);
     if (request.expiresInDays !== undefined) {
-      throw forbidden(`this token ends on ${new Date(parent.expiresAt).toISOString()}; a token cannot issue one that outlives it${left >= 1 ? `: ask for at most ${left} days, or for none (it then ends with this one)` : ''}; sign in to issue a longer one`, { expiresAt: parent.expiresAt, maxDays: Math.max(0, left) });
+      throw forbidden(
+        `this token ends on ${new Date(parent.expiresAt).toISOString()}; a token cannot issue one that outlives it${left >= 1 ? `: ask for at most ${left} days, or for none (it then ends with this one)` : ''}; sign in to issue a longer one`,
+        { expiresAt: parent.expiresAt, maxDays: Math.max(0, left) },
+      );
     }
     expiresAt = parent.expiresAt;
   }
   const access = request.access ?? parent?.access ?? 'write';
-  if (parent?.access === 'read' && access !== 'read') throw forbidden('this token is read-only; a token cannot issue one with more rights than its own', { access: parent.access });
+  if (parent?.access === 'read' && access !== 'read')
+    throw forbidden('this token is read-only; a token cannot issue one with more rights than its own', { access: parent.access });
   let unitIds = parent?.unitIds;
   if (request.unitIds) {
     unitIds = [...new Set(request.unitIds)];
     // Outside the caller's units a unit does not exist, as everywhere (the application's rule).
     for (const id of unitIds) await services.app.unit(principal, id);
   }
-  return createToken(services.accounts, principal.user.id, request.name, now, { expiresAt, access, ...(unitIds ? { unitIds } : {}), ...(parent ? { mintedBy: parent.id } : {}) });
+  return createToken(services.accounts, principal.user.id, request.name, now, {
+    expiresAt,
+    access,
+    ...(unitIds ? { unitIds } : {}),
+    ...(parent ? { mintedBy: parent.id } : {}),
+  });
 }
 
 /** A read-only token reads: anything but GET is refused before the handler runs. */
 export function checkTokenAccess(principal: Principal, method: string): void {
   if (principal.token?.access === 'read' && !['GET', 'HEAD', 'OPTIONS'].includes(method)) {
-    throw forbidden(`this bearer token is read-only (GET requests); ${method} needs a token issued with access "write", or a signed-in session`, { access: 'read' });
+    throw forbidden(`this bearer token is read-only (GET requests); ${method} needs a token issued with access "write", or a signed-in session`, {
+      access: 'read',
+    });
   }
 }
 
@@ -121,12 +152,21 @@ export function checkTokenAccess(principal: Principal, method: string): void {
  * of the user is revoked, and every other session ends. Refused from a token: a leaked token must
  * not be able to lock its owner out.
  */
-export async function changePassword(services: Services, principal: Principal, input: { currentPassword: string; newPassword: string }): Promise<{ revokedTokens: number }> {
-  if (principal.via !== 'session') throw forbidden('changing the password needs a signed-in session (POST /api/v1/session), not a bearer token', { via: principal.via });
+export async function changePassword(
+  services: Services,
+  principal: Principal,
+  input: { currentPassword: string; newPassword: string },
+): Promise<{ revokedTokens: number }> {
+  if (principal.via !== 'session')
+    throw forbidden('changing the password needs a signed-in session (POST /api/v1/session), not a bearer token', { via: principal.via });
   const user = await services.accounts.findByLogin(principal.user.login);
   const ok = await bcrypt.compare(input.currentPassword, user?.passwordHash ?? decoyHash(services.bcryptCost));
   if (!user || !ok) throw passwordError('body.currentPassword', 'is not your current password');
-  if (Buffer.byteLength(input.newPassword) > PASSWORD_MAX_BYTES) throw passwordError('body.newPassword', `is ${Buffer.byteLength(input.newPassword)} bytes long in UTF-8; at most ${PASSWORD_MAX_BYTES} bytes (bcrypt reads no further)`);
+  if (Buffer.byteLength(input.newPassword) > PASSWORD_MAX_BYTES)
+    throw passwordError(
+      'body.newPassword',
+      `is ${Buffer.byteLength(input.newPassword)} bytes long in UTF-8; at most ${PASSWORD_MAX_BYTES} bytes (bcrypt reads no further)`,
+    );
   if (input.newPassword.trim().toLowerCase() === user.login.toLowerCase()) throw passwordError('body.newPassword', 'must not be the login');
   await services.accounts.setPassword(user.id, await hashPassword(input.newPassword, services.bcryptCost));
   const revokedTokens = await services.accounts.deleteTokensOf(user.id);
@@ -169,7 +209,13 @@ export function checkCsrf(principal: Principal, req: Request): void {
   const sent = String(req.headers[CSRF_HEADER] ?? '');
   const expected = principal.csrfToken ?? '';
   const same = sent.length === expected.length && sent.length > 0 && timingSafeEqual(Buffer.from(sent), Buffer.from(expected));
-  if (!same) throw new HttpError(403, 'CSRF_TOKEN_INVALID', `a write with a session cookie must send the session's CSRF token in the ${CSRF_HEADER} header (GET /api/v1/me gives it)`, { header: CSRF_HEADER });
+  if (!same)
+    throw new HttpError(
+      403,
+      'CSRF_TOKEN_INVALID',
+      `a write with a session cookie must send the session's CSRF token in the ${CSRF_HEADER} header (GET /api/v1/me gives it)`,
+      { header: CSRF_HEADER },
+    );
 }
 
 export const newUserId = () => randomUUID();

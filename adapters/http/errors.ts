@@ -62,10 +62,14 @@ export function toHttpError(e: unknown): HttpError {
   // body-parser's own errors carry a type and a status.
   if (err?.type === 'entity.too.large') {
     const size = typeof err.length === 'number' && err.length > 0 ? `${err.length} bytes` : 'larger than that';
-    return new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body is too large: the limit is ${err.limit} bytes, this one is ${size}`, { limit: err.limit, ...(typeof err.length === 'number' ? { length: err.length } : {}) });
+    return new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body is too large: the limit is ${err.limit} bytes, this one is ${size}`, {
+      limit: err.limit,
+      ...(typeof err.length === 'number' ? { length: err.length } : {}),
+    });
   }
   if (err?.type === 'entity.parse.failed') return new HttpError(400, 'MALFORMED_JSON', `the request body is not valid JSON: ${err.message}`, {});
-  if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported') return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', err.message ?? 'unsupported encoding', {});
+  if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported')
+    return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', err.message ?? 'unsupported encoding', {});
   if (isUnavailable(err)) return new HttpError(503, 'SERVICE_UNAVAILABLE', 'the store or the queue cannot be reached; try again shortly', {});
   return new HttpError(500, 'INTERNAL', 'something went wrong on the server; it has been logged', {});
 }
@@ -73,8 +77,23 @@ export function toHttpError(e: unknown): HttpError {
 /** The store or the queue could not be reached, or dropped the connection mid-request: refused,
  * reset, timed out, the server shutting down or starting (57P01–57P03), the connection lost (class
  * 08), or pg's and ioredis's own words for a connection that broke (they carry no code). */
-const UNAVAILABLE_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'SQLITE_BUSY'];
-const UNAVAILABLE_MESSAGES = /Knex: Timeout acquiring a connection|Connection terminated|connection error and is not queryable|Client was closed and is not queryable|Stream isn't writeable|Connection is closed|Redis is unreachable/;
+const UNAVAILABLE_CODES = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  'SQLITE_BUSY',
+];
+const UNAVAILABLE_MESSAGES =
+  /Knex: Timeout acquiring a connection|Connection terminated|connection error and is not queryable|Client was closed and is not queryable|Stream isn't writeable|Connection is closed|Redis is unreachable/;
 
 function isUnavailable(err: { code?: string; message?: string } | undefined): boolean {
   return UNAVAILABLE_CODES.includes(err?.code ?? '') || UNAVAILABLE_MESSAGES.test(err?.message ?? '');

@@ -9,10 +9,15 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
 export function readKey(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
   const key = Array.isArray(header) ? header[0] : header;
-  if (!key || !KEY.test(key)) throw new HttpError(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 1 to 200 visible ASCII characters', { errors: [{ field: 'header.Idempotency-Key', message: 'must be 1 to 200 visible ASCII characters' }] });
+  if (!key || !KEY.test(key))
+    throw new HttpError(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 1 to 200 visible ASCII characters', {
+      errors: [{ field: 'header.Idempotency-Key', message: 'must be 1 to 200 visible ASCII characters' }],
+    });
   return key;
 }
 
 export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(JSON.stringify([method, path, body ?? null])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([method, path, body ?? null]))
+    .digest('hex');
 }

@@ -5,7 +5,13 @@ import type { Route } from './route.ts';
 const ERROR = {
   type: 'object',
   required: ['error'],
-  properties: { error: { type: 'object', required: ['code', 'message', 'details'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } } } },
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message', 'details'],
+      properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } },
+    },
+  },
 };
 
 const STATUS_TEXT: Record<number, string> = {
@@ -26,7 +32,8 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
     const path = r.path.replace(/:([A-Za-z]+)/g, '{$1}');
     const params = [...r.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const query = r.query as { properties?: Record<string, object>; required?: string[] } | undefined;
-    for (const [name, schema] of Object.entries(query?.properties ?? {})) params.push({ name, in: 'query', required: (query?.required ?? []).includes(name), schema } as never);
+    for (const [name, schema] of Object.entries(query?.properties ?? {}))
+      params.push({ name, in: 'query', required: (query?.required ?? []).includes(name), schema } as never);
     const status = r.status ?? 200;
     const errors = new Set([400, ...(r.public ? [] : [401, 403]), ...(r.errors ?? [])]);
     const op: Record<string, unknown> = {
@@ -38,17 +45,34 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       ...(r.public ? { security: [] } : {}),
       responses: {
         [status]: { description: status === 204 ? 'Done' : 'Success', ...answerContent(r) },
-        ...Object.fromEntries([...errors].sort().map((s) => [s, { description: STATUS_TEXT[s] ?? 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }])),
+        ...Object.fromEntries(
+          [...errors]
+            .sort()
+            .map((s) => [s, { description: STATUS_TEXT[s] ?? 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]),
+        ),
       },
     };
     (paths[path] ??= {})[r.method] = op;
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Tiến độ API', version, description: 'Processes, instances, tasks and deadlines of education-quality management. Errors: { error: { code, message, details } }. Cookie sessions send X-CSRF-Token on writes; scripts use bearer tokens. Every state-changing POST honours Idempotency-Key.' },
+    info: {
+      title: 'Tiến độ API',
+      version,
+      description:
+        'Processes, instances, tasks and deadlines of education-quality management. Errors: { error: { code, message, details } }. Cookie sessions send X-CSRF-Token on writes; scripts use bearer tokens. Every state-changing POST honours Idempotency-Key.',
+    },
     servers: [{ url: '/' }],
     components: {
-      schemas: { Error: ERROR, ...COMPONENTS, ...Object.fromEntries(Object.values(ANSWERS).filter((a) => 'title' in a).map((a) => [a.title as string, a])) },
+      schemas: {
+        Error: ERROR,
+        ...COMPONENTS,
+        ...Object.fromEntries(
+          Object.values(ANSWERS)
+            .filter((a) => 'title' in a)
+            .map((a) => [a.title as string, a]),
+        ),
+      },
       securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'tiendo_session' }, bearer: { type: 'http', scheme: 'bearer' } },
     },
     security: [{ session: [] }, { bearer: [] }],
@@ -60,7 +84,12 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
 function answerContent(r: Route): Record<string, unknown> {
   if (!r.answer) return {};
   if (r.answer === 'file') {
-    return { content: { 'text/csv': { schema: { type: 'string' } }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } } } };
+    return {
+      content: {
+        'text/csv': { schema: { type: 'string' } },
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+      },
+    };
   }
   const schema = ANSWERS[r.answer] as { title?: string };
   return { content: { 'application/json': { schema: schema.title ? { $ref: `#/components/schemas/${schema.title}` } : schema } } };

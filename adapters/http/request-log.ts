@@ -41,7 +41,10 @@ export function requestLog(logger: Logger): RequestHandler {
       if (res.statusCode >= 500) return logger.error({ ...fields, ...(ctx.error ? { err: ctx.error } : {}) }, 'request failed');
       if (req.method === 'POST' && route === '/api/v1/session' && (res.statusCode === 401 || res.statusCode === 429)) {
         const login = (req.body as { login?: unknown } | undefined)?.login;
-        return logger.warn({ ...fields, login: typeof login === 'string' ? login.slice(0, 64) : null }, res.statusCode === 429 ? 'sign-in refused: too many attempts' : 'sign-in refused');
+        return logger.warn(
+          { ...fields, login: typeof login === 'string' ? login.slice(0, 64) : null },
+          res.statusCode === 429 ? 'sign-in refused: too many attempts' : 'sign-in refused',
+        );
       }
       logger.info(fields, 'request');
     };

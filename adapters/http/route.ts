@@ -119,7 +119,9 @@ export function route<const B extends JSONSchema = typeof NO_SCHEMA, const Q ext
   return r as unknown as Route;
 }
 
-export function publicRoute<const B extends JSONSchema = typeof NO_SCHEMA, const Q extends JSONSchema = typeof NO_SCHEMA>(r: Omit<PublicRoute<B, Q>, 'public'>): Route {
+export function publicRoute<const B extends JSONSchema = typeof NO_SCHEMA, const Q extends JSONSchema = typeof NO_SCHEMA>(
+  r: Omit<PublicRoute<B, Q>, 'public'>,
+): Route {
   return { ...r, public: true } as unknown as Route;
 }
 

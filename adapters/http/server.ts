@@ -115,8 +115,12 @@ export function createHttpApp(options: HttpOptions): Express {
     // Only failures count: a school's shared account behind one address signs in many times a day,
     // and counting its good sign-ins locked it out for 15 minutes after the tenth.
     skipSuccessfulRequests: true,
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { login?: unknown } | undefined)?.login ?? '').slice(0, 64).toLowerCase()}`,
-    handler: (_req, res) => void res.status(429).json(errorBody(new HttpError(429, 'RATE_LIMITED', 'too many login attempts; wait 15 minutes and try again', { retryAfterS: 900 }))),
+    keyGenerator: (req) =>
+      `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { login?: unknown } | undefined)?.login ?? '')
+        .slice(0, 64)
+        .toLowerCase()}`,
+    handler: (_req, res) =>
+      void res.status(429).json(errorBody(new HttpError(429, 'RATE_LIMITED', 'too many login attempts; wait 15 minutes and try again', { retryAfterS: 900 }))),
   });
   app.post('/api/v1/session', loginLimiter);
   // The current password is asked again to change it: guessed there, per session, as at sign-in.
@@ -126,8 +130,10 @@ export function createHttpApp(options: HttpOptions): Express {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     skipSuccessfulRequests: true,
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.headers.cookie ? parseCookies(req.headers.cookie)[SESSION_COOKIE] : undefined) ?? '').slice(0, 64)}`,
-    handler: (_req, res) => void res.status(429).json(errorBody(new HttpError(429, 'RATE_LIMITED', 'too many wrong passwords; wait 15 minutes and try again', { retryAfterS: 900 }))),
+    keyGenerator: (req) =>
+      `${ipKeyGenerator(req.ip ?? '')}|${String((req.headers.cookie ? parseCookies(req.headers.cookie)[SESSION_COOKIE] : undefined) ?? '').slice(0, 64)}`,
+    handler: (_req, res) =>
+      void res.status(429).json(errorBody(new HttpError(429, 'RATE_LIMITED', 'too many wrong passwords; wait 15 minutes and try again', { retryAfterS: 900 }))),
   });
   app.post('/api/v1/me/password', passwordLimiter);
   app.use('/api', pathSegmentsDecode(options.routes));
@@ -135,7 +141,9 @@ export function createHttpApp(options: HttpOptions): Express {
   const document = openApiDocument(options.routes, options.version ?? '1.0.0');
   app.get('/api/openapi.json', (_req, res) => void res.json(document));
   for (const route of options.routes) mount(app, route, services, options.checkAnswers ? answerChecker(route) : undefined);
-  app.use('/api', (req, _res, next) => next(new HttpError(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.originalUrl.split('?')[0]}; see /api/openapi.json`)));
+  app.use('/api', (req, _res, next) =>
+    next(new HttpError(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${req.originalUrl.split('?')[0]}; see /api/openapi.json`)),
+  );
   if (options.ui) app.use(options.ui);
   app.use(errorHandler(log));
   return app;
@@ -158,7 +166,9 @@ function pathSegmentsDecode(routes: readonly Route[]) {
       }
     });
     if (at < 0) return next();
-    const shape = routes.find((r) => r.method === req.method.toLowerCase() && sameShape(r.path.split('/'), segments, at)) ?? routes.find((r) => sameShape(r.path.split('/'), segments, at));
+    const shape =
+      routes.find((r) => r.method === req.method.toLowerCase() && sameShape(r.path.split('/'), segments, at)) ??
+      routes.find((r) => sameShape(r.path.split('/'), segments, at));
     const name = shape?.path.split('/')[at]?.startsWith(':') ? shape.path.split('/')[at]!.slice(1) : undefined;
     const field = name ? `path.${name}` : 'path';
     const segment = segments[at]!.slice(0, 200);
@@ -181,7 +191,12 @@ function requireUtf8(_req: Request, _res: Response, body: Buffer, encoding: stri
   const decoded = decodeUtf8(body);
   if (typeof decoded === 'string') return;
   const { line, column, offset } = decoded;
-  throw new HttpError(400, 'MALFORMED_JSON', `the request body is not valid UTF-8: byte ${offset} (line ${line}, column ${column}) starts no valid character; send the text as UTF-8`, { line, column, offset });
+  throw new HttpError(
+    400,
+    'MALFORMED_JSON',
+    `the request body is not valid UTF-8: byte ${offset} (line ${line}, column ${column}) starts no valid character; send the text as UTF-8`,
+    { line, column, offset },
+  );
 }
 
 function mount(app: Express, route: Route, services: Services, checkAnswer?: (answer: unknown) => void): void {
@@ -191,7 +206,14 @@ function mount(app: Express, route: Route, services: Services, checkAnswer?: (an
   });
 }
 
-async function handle(route: Route, validators: ReturnType<typeof compileValidators>, services: Services, req: Request, res: Response, checkAnswer?: (answer: unknown) => void): Promise<void> {
+async function handle(
+  route: Route,
+  validators: ReturnType<typeof compileValidators>,
+  services: Services,
+  req: Request,
+  res: Response,
+  checkAnswer?: (answer: unknown) => void,
+): Promise<void> {
   const now = services.app.now();
   const idempotencyKey = route.method === 'post' ? readKey(req.headers['idempotency-key']) : undefined;
   const principal = route.public ? undefined : await authenticate(services.accounts, req, now);

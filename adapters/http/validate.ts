@@ -39,7 +39,9 @@ const NOT_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]|[\uD800-\uDBFF](?![\u
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function refuse(where: string, path: string[], field: string, message: string): never {
-  throw new HttpError(400, 'VALIDATION_FAILED', `the request ${where} is invalid: ${field}: ${message}`, { errors: [{ field, message, ...(path.length ? { path: [where, ...path].join('.') } : {}) }] });
+  throw new HttpError(400, 'VALIDATION_FAILED', `the request ${where} is invalid: ${field}: ${message}`, {
+    errors: [{ field, message, ...(path.length ? { path: [where, ...path].join('.') } : {}) }],
+  });
 }
 
 /**
@@ -71,7 +73,13 @@ export function checkShape(value: unknown, where: 'body' | 'path'): void {
       // so: a definition may not use these keys either.
       if (PROTOTYPE_KEYS.has(key)) refuse(where, [], `${field}.${key}`, 'is not an allowed field name');
       const bad = NOT_TEXT.exec(key);
-      if (bad) refuse(where, [], `${field}.${key.replace(NOT_TEXT, '?')}`, `the field name holds character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which is not text`);
+      if (bad)
+        refuse(
+          where,
+          [],
+          `${field}.${key.replace(NOT_TEXT, '?')}`,
+          `the field name holds character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which is not text`,
+        );
       pending.push({ value: child, path: [...path, key] });
     }
   }
@@ -96,7 +104,9 @@ export function answerChecker(route: Route): ((answer: unknown) => void) | undef
   const validate = answers.compile({ ...(ANSWERS[route.answer] as object), components: { schemas: COMPONENTS } });
   return (answer) => {
     if (validate(JSON.parse(JSON.stringify(answer ?? null)))) return;
-    const where = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`).join('; ');
+    const where = (validate.errors ?? [])
+      .map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`)
+      .join('; ');
     throw new Error(`the answer of ${route.method.toUpperCase()} ${route.path} does not match its schema "${route.answer}": ${where}`);
   };
 }

@@ -39,7 +39,10 @@ export class EmailNotifier implements Notifier {
     const url = parseSmtpUrl(options.smtpUrl);
     this.server = `${url.protocol}//${url.host}`;
     const timeoutMs = options.timeoutMs ?? 10_000;
-    this.transport = createTransport({ url: url.href, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs }, { from: options.from });
+    this.transport = createTransport(
+      { url: url.href, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs },
+      { from: options.from },
+    );
   }
 
   async notify(notice: { escalation: Escalation; message: Text }): Promise<void> {
@@ -49,7 +52,9 @@ export class EmailNotifier implements Notifier {
     try {
       await this.transport.sendMail({ to, subject, text, html, headers: { 'X-Tiendo-Escalation': notice.escalation.id } });
     } catch (error) {
-      throw new Error(`e-mail via ${this.server} for escalation ${notice.escalation.id}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`e-mail via ${this.server} for escalation ${notice.escalation.id}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
   }
 

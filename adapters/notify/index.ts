@@ -37,7 +37,10 @@ export class NotifyError extends AggregateError {
     errors: unknown[],
     escalationId: string,
   ) {
-    super(errors, `escalation ${escalationId} not delivered to ${failed.join(', ')}: ${errors.map((e, i) => `${failed[i]}: ${e instanceof Error ? e.message : String(e)}`).join('; ')}`);
+    super(
+      errors,
+      `escalation ${escalationId} not delivered to ${failed.join(', ')}: ${errors.map((e, i) => `${failed[i]}: ${e instanceof Error ? e.message : String(e)}`).join('; ')}`,
+    );
     this.name = 'NotifyError';
   }
 }
@@ -90,7 +93,12 @@ export function fanOut(targets: Record<string, Notifier>): Notifier {
     async notify(notice) {
       const results = await Promise.allSettled(entries.map(([, n]) => n.notify(notice)));
       const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ name: entries[i]![0], error: r.reason as unknown }] : []));
-      if (failed.length) throw new NotifyError(failed.map((f) => f.name), failed.map((f) => f.error), notice.escalation.id);
+      if (failed.length)
+        throw new NotifyError(
+          failed.map((f) => f.name),
+          failed.map((f) => f.error),
+          notice.escalation.id,
+        );
     },
   };
 }
@@ -103,6 +111,7 @@ function checkUrl(name: string, value: string, protocols: string[], showValue: b
     url = undefined;
   }
   // SMTP and webhook URLs may hold a password or a token: name the variable, not its value.
-  if (!url || !protocols.includes(url.protocol)) throw new Error(`${name}${showValue ? ` "${value}"` : ''} is not a ${protocols.map((p) => `${p}//`).join(' or ')} URL`);
+  if (!url || !protocols.includes(url.protocol))
+    throw new Error(`${name}${showValue ? ` "${value}"` : ''} is not a ${protocols.map((p) => `${p}//`).join(' or ')} URL`);
   return value;
 }

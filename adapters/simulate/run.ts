@@ -17,7 +17,14 @@ export interface SimulationResult {
   deadlines: { stage: string; enteredAt: string; dueAt: string | null; moved?: true }[];
   escalations: { at: string; stage: string; kind: string; notify: string[]; units: string[] }[];
   rejected: { at: string; step: number; code: string; message: string }[];
-  migrations?: { at: string; dryRun: boolean; toVersion: number; from: string[]; to: string[]; deadlines: { stage: string; before: string | null; after: string | null }[] }[];
+  migrations?: {
+    at: string;
+    dryRun: boolean;
+    toVersion: number;
+    from: string[];
+    to: string[];
+    deadlines: { stage: string; before: string | null; after: string | null }[];
+  }[];
   final: { stages: string[]; status: string };
 }
 
@@ -37,7 +44,11 @@ export function demoChain(school: Scenario['school']): UnitInput[] {
   const phong: UnitInput = { id: 'phong', parentId: 'so', kind: 'district-office', name: 'Phòng GDĐT (mô phỏng)' };
   if (school.kind === 'district-office') return [so, { ...phong, name: school.name, ...(school.levels ? { levels: school.levels } : {}) }];
   const parent = underDistrict.includes(school.kind) ? phong : undefined;
-  return [so, ...(parent ? [parent] : []), { id: 'school', parentId: parent ? parent.id : 'so', kind: school.kind, name: school.name, ...(school.levels ? { levels: school.levels } : {}) }];
+  return [
+    so,
+    ...(parent ? [parent] : []),
+    { id: 'school', parentId: parent ? parent.id : 'so', kind: school.kind, name: school.name, ...(school.levels ? { levels: school.levels } : {}) },
+  ];
 }
 
 /**
@@ -56,9 +67,15 @@ export async function runScenario(scenario: Scenario, readProcess: (path: string
     // anything happens, with its located errors.
     const published = await publish(app, readProcess, scenario.process);
     const targets = new Map<string, number>();
-    for (const step of scenario.steps) if ('migrate' in step) targets.set(step.migrate.process, (await publish(app, readProcess, step.migrate.process)).version);
+    for (const step of scenario.steps)
+      if ('migrate' in step) targets.set(step.migrate.process, (await publish(app, readProcess, step.migrate.process)).version);
     const units = await app.addUnits(SIMULATOR, demoChain(scenario.school));
-    const instance = await app.startInstance(SIMULATOR, { definitionId: published.id, version: published.version, orgUnitId: units[units.length - 1]!.id, ...(scenario.anchors ? { anchors: scenario.anchors } : {}) });
+    const instance = await app.startInstance(SIMULATOR, {
+      definitionId: published.id,
+      version: published.version,
+      orgUnitId: units[units.length - 1]!.id,
+      ...(scenario.anchors ? { anchors: scenario.anchors } : {}),
+    });
     let fired = 0;
     const runUntil = async (moment: number): Promise<void> => {
       for (;;) {
@@ -120,7 +137,11 @@ async function applyStep(app: Application, id: string, step: ScenarioStep, targe
   else if ('migrate' in step) {
     const toVersion = targets.get(step.migrate.process)!;
     const dryRun = step.migrate.dryRun ?? false;
-    const report = await app.cohort(who, { instanceIds: [id] }, { op: 'migrate', toVersion, stateMap: step.migrate.map ?? {}, dryRun, reason: step.migrate.reason });
+    const report = await app.cohort(
+      who,
+      { instanceIds: [id] },
+      { op: 'migrate', toVersion, stateMap: step.migrate.map ?? {}, dryRun, reason: step.migrate.reason },
+    );
     const item = report.instances[0];
     if (item?.error) throw new EngineError(item.error.code as EngineErrorCode, item.error.message);
     const moves = (item?.deadlines ?? []) as StageMove[];
@@ -130,7 +151,11 @@ async function applyStep(app: Application, id: string, step: ScenarioStep, targe
       toVersion,
       from: item?.from as string[],
       to: item?.to as string[],
-      deadlines: moves.map((m) => ({ stage: m.stage, before: m.dueBefore === undefined ? null : formatInstant(m.dueBefore), after: m.dueAfter === undefined ? null : formatInstant(m.dueAfter) })),
+      deadlines: moves.map((m) => ({
+        stage: m.stage,
+        before: m.dueBefore === undefined ? null : formatInstant(m.dueBefore),
+        after: m.dueAfter === undefined ? null : formatInstant(m.dueAfter),
+      })),
     });
   }
 }
@@ -146,6 +171,11 @@ function record({ change, step }: Committed, result: SimulationResult): void {
   if (moved) result.transitions.push({ at, from: change.history.fromStages, to: change.history.toStages, event: change.history.eventType });
   for (const e of step.effects) {
     if (e.type !== 'deadline') continue;
-    result.deadlines.push({ stage: e.stage, enteredAt: formatInstant(e.enteredAt), dueAt: e.dueAt === undefined ? null : formatInstant(e.dueAt), ...(e.moved ? { moved: true as const } : {}) });
+    result.deadlines.push({
+      stage: e.stage,
+      enteredAt: formatInstant(e.enteredAt),
+      dueAt: e.dueAt === undefined ? null : formatInstant(e.dueAt),
+      ...(e.moved ? { moved: true as const } : {}),
+    });
   }
 }

@@ -58,7 +58,18 @@ const SCHEMA = {
           step('anchor', obj({ name, date: { type: ['string', 'null'] } }, ['name', 'date'])),
           step('check', obj({ item: name, checked: { type: 'boolean' } }, ['item'])),
           step('cancel', obj({ reason: { type: 'string', minLength: 1 } }, ['reason'])),
-          step('migrate', obj({ process: { type: 'string', minLength: 1 }, map: { type: 'object', additionalProperties: name }, dryRun: { type: 'boolean' }, reason: { type: 'string', minLength: 1 } }, ['process', 'reason'])),
+          step(
+            'migrate',
+            obj(
+              {
+                process: { type: 'string', minLength: 1 },
+                map: { type: 'object', additionalProperties: name },
+                dryRun: { type: 'boolean' },
+                reason: { type: 'string', minLength: 1 },
+              },
+              ['process', 'reason'],
+            ),
+          ),
         ],
       },
     },
@@ -111,7 +122,9 @@ export function readScenario(source: string | Uint8Array, file: string): { scena
     scenario: {
       process: doc.process,
       processAt: Object.fromEntries([
-        ...(doc.steps ?? []).flatMap((s: Record<string, any>, i: number) => (s.migrate ? [[s.migrate.process, locate(['steps', i, 'migrate', 'process'])]] : [])),
+        ...(doc.steps ?? []).flatMap((s: Record<string, any>, i: number) =>
+          s.migrate ? [[s.migrate.process, locate(['steps', i, 'migrate', 'process'])]] : [],
+        ),
         [doc.process, locate(['process'])],
       ]),
       school: { name: 'Trường mô phỏng', ...doc.school },
@@ -136,9 +149,7 @@ function reportSchema(raw: unknown, sink: DiagnosticSink): void {
       const s = valueAt(raw, stepIndex) as Record<string, unknown> | undefined;
       const kind = s && typeof s === 'object' ? STEP_KINDS.find((k) => k in s) : undefined;
       where = stepIndex;
-      message = kind
-        ? `step "${kind}" is malformed: ${describeStep(kind)}`
-        : `each step has "at" and one of: ${STEP_KINDS.join(', ')}`;
+      message = kind ? `step "${kind}" is malformed: ${describeStep(kind)}` : `each step has "at" and one of: ${STEP_KINDS.join(', ')}`;
     } else if (e.keyword === 'additionalProperties') {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
       where = [...path, extra];

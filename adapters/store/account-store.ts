@@ -43,7 +43,11 @@ export class KnexAccounts implements Accounts {
   }
 
   async grantsOf(userId: string): Promise<Grant[]> {
-    const rows = await this.db('grants').join('org_units', 'org_units.id', 'grants.unit_id').where('grants.user_id', userId).select('grants.role', 'grants.unit_id', 'org_units.path').orderBy(['org_units.path', 'grants.role']);
+    const rows = await this.db('grants')
+      .join('org_units', 'org_units.id', 'grants.unit_id')
+      .where('grants.user_id', userId)
+      .select('grants.role', 'grants.unit_id', 'org_units.path')
+      .orderBy(['org_units.path', 'grants.role']);
     return rows.map((r: Row) => ({ role: r.role, unitId: r.unit_id, unitPath: r.path }));
   }
 
@@ -53,7 +57,12 @@ export class KnexAccounts implements Accounts {
 
   async emailsOn(unitIds: string[]): Promise<string[]> {
     if (!unitIds.length) return [];
-    const rows = await this.db('grants').join('users', 'users.id', 'grants.user_id').whereIn('grants.unit_id', unitIds).whereNotNull('users.email').distinct('users.email').orderBy('users.email');
+    const rows = await this.db('grants')
+      .join('users', 'users.id', 'grants.user_id')
+      .whereIn('grants.unit_id', unitIds)
+      .whereNotNull('users.email')
+      .distinct('users.email')
+      .orderBy('users.email');
     return rows.map((r: Row) => String(r.email));
   }
 
@@ -73,7 +82,10 @@ export class KnexAccounts implements Accounts {
   }
 
   async deleteSessionsOf(userId: string, except?: string): Promise<void> {
-    await this.db('sessions').where({ user_id: userId }).modify((q) => (except ? q.whereNot({ id_hash: except }) : q)).delete();
+    await this.db('sessions')
+      .where({ user_id: userId })
+      .modify((q) => (except ? q.whereNot({ id_hash: except }) : q))
+      .delete();
   }
 
   async setPassword(userId: string, passwordHash: string): Promise<void> {
@@ -107,7 +119,10 @@ export class KnexAccounts implements Accounts {
   }
 
   async listTokens(userId: string, now: number): Promise<ApiToken[]> {
-    const rows = await this.db('api_tokens').where({ user_id: userId }).where('expires_at', '>', now).orderBy([{ column: 'created_at', order: 'desc' }, 'id']);
+    const rows = await this.db('api_tokens')
+      .where({ user_id: userId })
+      .where('expires_at', '>', now)
+      .orderBy([{ column: 'created_at', order: 'desc' }, 'id']);
     return rows.map(toToken);
   }
 
@@ -116,7 +131,7 @@ export class KnexAccounts implements Accounts {
       const found = await trx('api_tokens').where({ user_id: userId, id }).delete();
       if (!found) return false;
       // what it minted goes with it: a leaked token revoked leaves none of its offspring behind
-      for (let parents = [id]; parents.length; ) {
+      for (let parents = [id]; parents.length;) {
         const children = (await trx('api_tokens').whereIn('minted_by', parents).select('id')).map((r: Row) => String(r.id));
         if (children.length) await trx('api_tokens').whereIn('id', children).delete();
         parents = children;

@@ -56,16 +56,37 @@ export async function commitChanges(db: Knex, changes: readonly Change[], outbox
  * on both ways; per change, how many of its messages were left in the outbox for the relay. */
 function writes(applied: readonly Change[], outboxStep?: OutboxStep): { statements: Statement[]; outboxed: number[] } {
   const statements = [
-    ...insertRows('history', applied.map((c) => historyRow(c.history))),
-    ...insertRows('tasks', applied.flatMap((c) => c.tasks.map(taskRow)), { merge: 'id' }),
-    ...insertRows('timers', applied.flatMap((c) => c.timers.map(timerRow)), { merge: 'id' }),
+    ...insertRows(
+      'history',
+      applied.map((c) => historyRow(c.history)),
+    ),
+    ...insertRows(
+      'tasks',
+      applied.flatMap((c) => c.tasks.map(taskRow)),
+      { merge: 'id' },
+    ),
+    ...insertRows(
+      'timers',
+      applied.flatMap((c) => c.timers.map(timerRow)),
+      { merge: 'id' },
+    ),
     ...timerUpdates(applied.flatMap((c) => c.timerUpdates)),
   ];
   const messages = applied.flatMap((c) => c.outbox);
   const step = outboxStep && messages.length ? outboxStep(messages) : { statements: [], left: messages };
   statements.push(...step.statements, ...insertRows('outbox', step.left.map(outboxRow)));
-  statements.push(...insertRows('escalations', applied.flatMap((c) => (c.escalation ? [escalationRow(c.escalation)] : []))));
-  statements.push(...insertRows('inbox', applied.flatMap((c) => c.inbox.map(inboxRow))));
+  statements.push(
+    ...insertRows(
+      'escalations',
+      applied.flatMap((c) => (c.escalation ? [escalationRow(c.escalation)] : [])),
+    ),
+  );
+  statements.push(
+    ...insertRows(
+      'inbox',
+      applied.flatMap((c) => c.inbox.map(inboxRow)),
+    ),
+  );
   const left = new Set(step.left);
   return { statements, outboxed: applied.map((c) => c.outbox.filter((m) => left.has(m)).length) };
 }
@@ -112,7 +133,11 @@ async function asOneScript(db: Knex, list: readonly Change[], outboxStep?: Outbo
       parts.push(`select json(case when changes() = ${part.length} then '0' else 'rev conflict' end)`);
     }
     // A new instance whose unit already has one breaks the unique key; a key taken, the key's.
-    for (const s of insertRows('instances', list.filter((c) => c.expectedRev === 0).map((c) => instanceRow(c.instance)))) parts.push(render(s));
+    for (const s of insertRows(
+      'instances',
+      list.filter((c) => c.expectedRev === 0).map((c) => instanceRow(c.instance)),
+    ))
+      parts.push(render(s));
     for (const s of insertRows('idempotency_keys', list.filter((c) => c.idempotency).map(idempotencyRow))) parts.push(render(s));
     for (const s of statements) parts.push(render(s));
   } catch (e) {
@@ -189,7 +214,11 @@ async function stepByStep(db: Knex, list: readonly Change[], outboxStep?: Outbox
       });
       if (keyed.size) {
         const inserted = new Set<string>();
-        for (const s of insertRows('idempotency_keys', [...keyed.values()].map((k) => idempotencyRow(list[k]!)), { ignore: true, returning: ['scope', 'key'] })) {
+        for (const s of insertRows(
+          'idempotency_keys',
+          [...keyed.values()].map((k) => idempotencyRow(list[k]!)),
+          { ignore: true, returning: ['scope', 'key'] },
+        )) {
           for (const r of rowsOf(await trx.raw(s.sql, s.bindings as Knex.RawBinding[]))) inserted.add(`${r.scope}\n${r.key}`);
         }
         for (const [id, k] of keyed) if (!inserted.has(id)) refuse(k);

@@ -38,7 +38,10 @@ export function openDb(config: StoreConfig): { db: Knex; dialect: Dialect } {
         // A per-run schema keeps parallel test runs apart; created on first connection. Processes
         // (or connections) starting together all try: IF NOT EXISTS does not hold against a
         // concurrent CREATE, whose loser gets 23505 on pg_namespace (or 42P06) — the schema is there.
-        afterCreate: (conn: { query: (sql: string, cb: (err: (Error & { code?: string }) | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => {
+        afterCreate: (
+          conn: { query: (sql: string, cb: (err: (Error & { code?: string }) | null) => void) => void },
+          done: (err: Error | null, conn: unknown) => void,
+        ) => {
           if (!schema) return done(null, conn);
           conn.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`, (err) => {
             if (err && err.code !== '23505' && err.code !== '42P06') return done(err, conn);
@@ -126,7 +129,10 @@ export async function underCampaignLease<T>(db: Knex, campaignId: string, fn: ()
     try {
       return { ran: true, value: await fn() };
     } finally {
-      await db.raw(`select pg_advisory_unlock(${keys})`, [campaignId]).connection(conn).catch(() => undefined);
+      await db
+        .raw(`select pg_advisory_unlock(${keys})`, [campaignId])
+        .connection(conn)
+        .catch(() => undefined);
     }
   } finally {
     await db.client.releaseConnection(conn);

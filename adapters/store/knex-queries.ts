@@ -29,13 +29,21 @@ export class KnexQueries implements Queries {
   }
 
   async stageCounts(filter: InstanceFilter): Promise<{ definitionId: string; stages: string[]; status: Instance['status']; count: number }[]> {
-    const rows = await applyFilter(this.db('instances'), filter).select('definition_id', 'stages', 'status').count({ n: '*' }).groupBy('definition_id', 'stages', 'status');
+    const rows = await applyFilter(this.db('instances'), filter)
+      .select('definition_id', 'stages', 'status')
+      .count({ n: '*' })
+      .groupBy('definition_id', 'stages', 'status');
     return rows.map((r: Record<string, any>) => ({ definitionId: r.definition_id, stages: JSON.parse(r.stages), status: r.status, count: Number(r.n) }));
   }
 
   async listCampaigns(underPaths: string[], limit: number): Promise<Campaign[]> {
     const q = underAny(this.db('campaigns').join('org_units', 'org_units.id', 'campaigns.root_unit_id'), 'org_units.path', underPaths);
-    return (await q.select('campaigns.*').orderBy([{ column: 'campaigns.created_at', order: 'desc' }, { column: 'campaigns.id' }]).limit(limit)).map(toCampaign);
+    return (
+      await q
+        .select('campaigns.*')
+        .orderBy([{ column: 'campaigns.created_at', order: 'desc' }, { column: 'campaigns.id' }])
+        .limit(limit)
+    ).map(toCampaign);
   }
 
   async history(instanceId: string): Promise<HistoryEntry[]> {
@@ -51,7 +59,9 @@ export class KnexQueries implements Queries {
   }
 
   async escalations(underPaths: string[], options: { unitPath?: string; ids?: string[]; acknowledged?: boolean; limit: number }): Promise<Escalation[]> {
-    const q = escalationQuery(this.db, underPaths, options).orderBy([{ column: 'fired_at', order: 'desc' }, { column: 'id' }]).limit(options.limit);
+    const q = escalationQuery(this.db, underPaths, options)
+      .orderBy([{ column: 'fired_at', order: 'desc' }, { column: 'id' }])
+      .limit(options.limit);
     if (options.unitPath) under(q, 'unit_path', options.unitPath);
     if (options.ids) q.whereIn('id', options.ids);
     return (await q).map(toEscalation);
@@ -83,7 +93,13 @@ export class KnexQueries implements Queries {
       .select('org_unit_id', 'stages', 'definition_id', 'due_at')
       .count({ n: '*' })
       .groupBy('org_unit_id', 'stages', 'definition_id', 'due_at');
-    return rows.map((r: Record<string, any>) => ({ orgUnitId: r.org_unit_id, stages: JSON.parse(r.stages), definitionId: r.definition_id, dueAt: Number(r.due_at), count: Number(r.n) }));
+    return rows.map((r: Record<string, any>) => ({
+      orgUnitId: r.org_unit_id,
+      stages: JSON.parse(r.stages),
+      definitionId: r.definition_id,
+      dueAt: Number(r.due_at),
+      count: Number(r.n),
+    }));
   }
 
   async inbox(unitIds: string[], options: { unreadOnly: boolean; limit: number }): Promise<InboxItem[]> {

@@ -8,20 +8,24 @@ import type { Campaign, Change, Instance, LoadedInstance, OrgUnit, OutboxMessage
 import { commitChanges, isUniqueViolation, type OutboxStep } from './commit.ts';
 import { RecentInstances } from './recent.ts';
 import { under } from './where.ts';
-import {
-  campaignRow,
-  definitionRow,
-  toCampaign,
-  toDefinition,
-  toInstance,
-  toOutbox,
-  toTask,
-  toTimer,
-  toUnit,
-  unitRow,
-} from './rows.ts';
+import { campaignRow, definitionRow, toCampaign, toDefinition, toInstance, toOutbox, toTask, toTimer, toUnit, unitRow } from './rows.ts';
 
-const TASK_COLUMNS = ['id', 'instance_id', 'stage', 'stage_seq', 'task', 'owner_role', 'owner_unit_id', 'owner_unit_path', 'status', 'data', 'completed_by', 'completed_at', 'opened_at', 'due_at'];
+const TASK_COLUMNS = [
+  'id',
+  'instance_id',
+  'stage',
+  'stage_seq',
+  'task',
+  'owner_role',
+  'owner_unit_id',
+  'owner_unit_path',
+  'status',
+  'data',
+  'completed_by',
+  'completed_at',
+  'opened_at',
+  'due_at',
+];
 const TIMER_COLUMNS = ['id', 'instance_id', 'stage', 'stage_seq', 'arm', 'kind', 'step', 'fire_at', 'status', 'fired_at'];
 
 /** A correlated subquery giving an instance's rows of a table as a JSON array text. */
@@ -85,7 +89,9 @@ export class KnexStore implements Store {
     if (options.afterId) q.where('id', '>', options.afterId);
     if (options.missingFor) {
       const campaign = options.missingFor;
-      q.whereNotExists((sub) => sub.select(this.db.raw('1')).from('instances').whereRaw('instances.org_unit_id = org_units.id').andWhere('instances.campaign_id', campaign));
+      q.whereNotExists((sub) =>
+        sub.select(this.db.raw('1')).from('instances').whereRaw('instances.org_unit_id = org_units.id').andWhere('instances.campaign_id', campaign),
+      );
     }
     return (await q).map(toUnit);
   }
@@ -100,7 +106,8 @@ export class KnexStore implements Store {
     try {
       await this.db('definitions').insert(definitionRow(def, JSON.stringify(compiledConfig)));
     } catch (e) {
-      if (isUniqueViolation(e)) throw new EngineError('DEFINITION_EXISTS', `${def.id} version ${def.version} is already published`, { id: def.id, version: def.version });
+      if (isUniqueViolation(e))
+        throw new EngineError('DEFINITION_EXISTS', `${def.id} version ${def.version} is already published`, { id: def.id, version: def.version });
       throw e;
     }
   }
@@ -112,7 +119,9 @@ export class KnexStore implements Store {
   }
 
   async listDefinitions(): Promise<Omit<PublishedDefinition, 'source'>[]> {
-    const rows = await this.db('definitions').select('id', 'version', 'hash', 'title', 'published_by', 'published_at', 'owner_unit_id').orderBy(['id', 'version']);
+    const rows = await this.db('definitions')
+      .select('id', 'version', 'hash', 'title', 'published_by', 'published_at', 'owner_unit_id')
+      .orderBy(['id', 'version']);
     return rows.map((r) => {
       const { source: _s, ...rest } = toDefinition({ ...r, source: '' });
       return rest;
@@ -132,7 +141,11 @@ export class KnexStore implements Store {
     // (a command's load was three queries of the eight it cost).
     const rows = await this.db('instances as i')
       .whereIn('i.id', missing)
-      .select('i.*', this.db.raw(`(${rowsOf(this.db, 'tasks', TASK_COLUMNS, "status in ('open', 'done', 'skipped')")}) as tasks_json`), this.db.raw(`(${rowsOf(this.db, 'timers', TIMER_COLUMNS, "status = 'pending'")}) as timers_json`));
+      .select(
+        'i.*',
+        this.db.raw(`(${rowsOf(this.db, 'tasks', TASK_COLUMNS, "status in ('open', 'done', 'skipped')")}) as tasks_json`),
+        this.db.raw(`(${rowsOf(this.db, 'timers', TIMER_COLUMNS, "status = 'pending'")}) as timers_json`),
+      );
     const byId = new Map<string, LoadedInstance>();
     for (const row of rows) {
       const instance = toInstance(row);
@@ -144,7 +157,9 @@ export class KnexStore implements Store {
       }
       byId.set(instance.id, {
         instance,
-        tasks: tasks.filter((t) => instance.state.entries[t.stage]?.seq === t.stageSeq || t.status === 'open').sort((a, b) => a.openedAt - b.openedAt || a.id.localeCompare(b.id)),
+        tasks: tasks
+          .filter((t) => instance.state.entries[t.stage]?.seq === t.stageSeq || t.status === 'open')
+          .sort((a, b) => a.openedAt - b.openedAt || a.id.localeCompare(b.id)),
         pendingTimers,
       });
     }

@@ -111,6 +111,8 @@ export class RecentInstances {
  * the order of opening; fresh arrays, so a caller can keep or change them. */
 function view(e: Entry): LoadedInstance {
   const { instance } = e;
-  const tasks = [...e.tasks.values()].filter((t) => instance.state.entries[t.stage]?.seq === t.stageSeq || t.status === 'open').sort((a, b) => a.openedAt - b.openedAt || a.id.localeCompare(b.id));
+  const tasks = [...e.tasks.values()]
+    .filter((t) => instance.state.entries[t.stage]?.seq === t.stageSeq || t.status === 'open')
+    .sort((a, b) => a.openedAt - b.openedAt || a.id.localeCompare(b.id));
   return { instance, tasks, pendingTimers: [...e.pending.values()] };
 }

@@ -1,17 +1,6 @@
 // Rows ↔ domain records, in one place: snake_case columns, JSON as text, instants as epoch-ms
 // bigints (which pg hands back as strings), NULL for an absent optional field.
-import type {
-  Campaign,
-  Escalation,
-  HistoryEntry,
-  InboxItem,
-  Instance,
-  OrgUnit,
-  OutboxMessage,
-  PublishedDefinition,
-  Task,
-  Timer,
-} from '../../engine/domain.ts';
+import type { Campaign, Escalation, HistoryEntry, InboxItem, Instance, OrgUnit, OutboxMessage, PublishedDefinition, Task, Timer } from '../../engine/domain.ts';
 
 type Row = Record<string, any>;
 
@@ -28,9 +17,27 @@ function defined<T extends object>(o: T): T {
   return o;
 }
 
-export const unitRow = (u: OrgUnit): Row => ({ id: u.id, parent_id: u.parentId ?? null, kind: u.kind, name: u.name, path: u.path, depth: u.depth, levels: text(u.levels), created_at: u.createdAt });
+export const unitRow = (u: OrgUnit): Row => ({
+  id: u.id,
+  parent_id: u.parentId ?? null,
+  kind: u.kind,
+  name: u.name,
+  path: u.path,
+  depth: u.depth,
+  levels: text(u.levels),
+  created_at: u.createdAt,
+});
 export const toUnit = (r: Row): OrgUnit =>
-  defined({ id: r.id, parentId: optStr(r.parent_id), kind: r.kind, name: r.name, path: r.path, depth: num(r.depth), levels: optJson<string[]>(r.levels), createdAt: num(r.created_at) });
+  defined({
+    id: r.id,
+    parentId: optStr(r.parent_id),
+    kind: r.kind,
+    name: r.name,
+    path: r.path,
+    depth: num(r.depth),
+    levels: optJson<string[]>(r.levels),
+    createdAt: num(r.created_at),
+  });
 
 export const definitionRow = (d: PublishedDefinition, compiled: string): Row => ({
   id: d.id,
@@ -44,7 +51,16 @@ export const definitionRow = (d: PublishedDefinition, compiled: string): Row => 
   owner_unit_id: d.ownerUnitId ?? null,
 });
 export const toDefinition = (r: Row): PublishedDefinition =>
-  defined({ id: r.id, version: num(r.version), source: r.source, hash: r.hash, title: optJson(r.title) ?? { vi: r.id, en: r.id }, publishedBy: optStr(r.published_by), publishedAt: num(r.published_at), ownerUnitId: optStr(r.owner_unit_id) });
+  defined({
+    id: r.id,
+    version: num(r.version),
+    source: r.source,
+    hash: r.hash,
+    title: optJson(r.title) ?? { vi: r.id, en: r.id },
+    publishedBy: optStr(r.published_by),
+    publishedAt: num(r.published_at),
+    ownerUnitId: optStr(r.owner_unit_id),
+  });
 
 export const instanceRow = (i: Instance): Row => ({
   id: i.id,
@@ -177,14 +193,49 @@ export const timerRow = (t: Timer): Row => ({
   fired_at: t.firedAt ?? null,
 });
 export const toTimer = (r: Row): Timer =>
-  defined({ id: r.id, instanceId: r.instance_id, stage: r.stage, stageSeq: num(r.stage_seq), arm: num(r.arm), kind: r.kind, step: num(r.step), fireAt: num(r.fire_at), status: r.status, firedAt: optNum(r.fired_at) });
+  defined({
+    id: r.id,
+    instanceId: r.instance_id,
+    stage: r.stage,
+    stageSeq: num(r.stage_seq),
+    arm: num(r.arm),
+    kind: r.kind,
+    step: num(r.step),
+    fireAt: num(r.fire_at),
+    status: r.status,
+    firedAt: optNum(r.fired_at),
+  });
 
-export const outboxRow = (m: OutboxMessage): Row => ({ instance_id: m.instanceId ?? null, kind: m.kind, payload: JSON.stringify(m.payload), created_at: m.createdAt });
-export const toOutbox = (r: Row): OutboxMessage => defined({ id: num(r.id), instanceId: optStr(r.instance_id), kind: r.kind, payload: json(r.payload), createdAt: num(r.created_at) }) as OutboxMessage;
+export const outboxRow = (m: OutboxMessage): Row => ({
+  instance_id: m.instanceId ?? null,
+  kind: m.kind,
+  payload: JSON.stringify(m.payload),
+  created_at: m.createdAt,
+});
+export const toOutbox = (r: Row): OutboxMessage =>
+  defined({ id: num(r.id), instanceId: optStr(r.instance_id), kind: r.kind, payload: json(r.payload), createdAt: num(r.created_at) }) as OutboxMessage;
 
-export const escalationRow = (e: Escalation): Row => ({ id: e.id, instance_id: e.instanceId, unit_path: e.unitPath, stage: e.stage, kind: e.kind, fired_at: e.firedAt, notified: JSON.stringify(e.notified) });
+export const escalationRow = (e: Escalation): Row => ({
+  id: e.id,
+  instance_id: e.instanceId,
+  unit_path: e.unitPath,
+  stage: e.stage,
+  kind: e.kind,
+  fired_at: e.firedAt,
+  notified: JSON.stringify(e.notified),
+});
 export const toEscalation = (r: Row): Escalation =>
-  defined({ id: r.id, instanceId: r.instance_id, unitPath: r.unit_path, stage: r.stage, kind: r.kind, firedAt: num(r.fired_at), notified: json(r.notified), acknowledgedBy: optStr(r.acknowledged_by), acknowledgedAt: optNum(r.acknowledged_at) });
+  defined({
+    id: r.id,
+    instanceId: r.instance_id,
+    unitPath: r.unit_path,
+    stage: r.stage,
+    kind: r.kind,
+    firedAt: num(r.fired_at),
+    notified: json(r.notified),
+    acknowledgedBy: optStr(r.acknowledged_by),
+    acknowledgedAt: optNum(r.acknowledged_at),
+  });
 
 export const inboxRow = (i: InboxItem): Row => ({
   unit_id: i.unitId,
@@ -197,7 +248,17 @@ export const inboxRow = (i: InboxItem): Row => ({
   read_at: i.readAt ?? null,
 });
 export const toInbox = (r: Row): InboxItem =>
-  defined({ id: num(r.id), unitId: r.unit_id, role: r.role, instanceId: optStr(r.instance_id), escalationId: optStr(r.escalation_id), kind: r.kind, message: json(r.message), createdAt: num(r.created_at), readAt: optNum(r.read_at) });
+  defined({
+    id: num(r.id),
+    unitId: r.unit_id,
+    role: r.role,
+    instanceId: optStr(r.instance_id),
+    escalationId: optStr(r.escalation_id),
+    kind: r.kind,
+    message: json(r.message),
+    createdAt: num(r.created_at),
+    readAt: optNum(r.read_at),
+  });
 
 export const campaignRow = (c: Campaign): Row => ({
   id: c.id,

@@ -244,10 +244,17 @@ export function uniqueName(prefix: string): string {
  * A fresh PostgreSQL store in a schema of its own, dropped on close; with `redis: true`, BullMQ on
  * REDIS_URL under a queue name of its own, obliterated on close.
  */
-export async function openPgRuntime(options: { clock: Clock; redis?: boolean } & Omit<RuntimeConfig, 'sqliteFile' | 'databaseUrl' | 'pgSchema' | 'clock' | 'redisUrl'>): Promise<BenchRuntime> {
+export async function openPgRuntime(
+  options: { clock: Clock; redis?: boolean } & Omit<RuntimeConfig, 'sqliteFile' | 'databaseUrl' | 'pgSchema' | 'clock' | 'redisUrl'>,
+): Promise<BenchRuntime> {
   const { redis, ...config } = options;
   const schema = uniqueName('bench');
-  const rt = await openRuntime({ ...config, databaseUrl: POSTGRES_URL, pgSchema: schema, ...(redis ? { redisUrl: REDIS_URL, queueName: config.queueName ?? uniqueName('bench') } : {}) });
+  const rt = await openRuntime({
+    ...config,
+    databaseUrl: POSTGRES_URL,
+    pgSchema: schema,
+    ...(redis ? { redisUrl: REDIS_URL, queueName: config.queueName ?? uniqueName('bench') } : {}),
+  });
   return {
     rt,
     where: `PostgreSQL ${new URL(POSTGRES_URL).host} schema ${schema}${redis ? ', BullMQ on Redis' : ''}`,

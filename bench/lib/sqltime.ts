@@ -66,6 +66,9 @@ function shape(sql: string): string {
 export function describeStatements(t: SqlTimer, wallMs: number, n = 4): string {
   return t
     .top(n)
-    .map((s) => `${((s.totalMs / wallMs) * 100).toFixed(0)}% ${s.sql.slice(0, 90)}${s.sql.length > 90 ? '…' : ''} (×${s.count}, ${(s.totalMs / 1000).toFixed(1)} s)`)
+    .map(
+      (s) =>
+        `${((s.totalMs / wallMs) * 100).toFixed(0)}% ${s.sql.slice(0, 90)}${s.sql.length > 90 ? '…' : ''} (×${s.count}, ${(s.totalMs / 1000).toFixed(1)} s)`,
+    )
     .join('; ');
 }

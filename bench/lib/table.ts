@@ -8,7 +8,19 @@ import { meets, type Figures } from './measure.ts';
 
 export interface Results {
   figures: Figures;
-  machine: { cpus: number; model: string; memGiB: number; node: string; platform: string; loadBefore: number[]; loadAfter: number[]; date: string; seconds?: number; quick: boolean; commit?: string };
+  machine: {
+    cpus: number;
+    model: string;
+    memGiB: number;
+    node: string;
+    platform: string;
+    loadBefore: number[];
+    loadAfter: number[];
+    date: string;
+    seconds?: number;
+    quick: boolean;
+    commit?: string;
+  };
   workloads?: Record<string, { ok: boolean; seconds: number; error?: string; skipped?: string[] }>;
 }
 

@@ -34,7 +34,17 @@ interface Stage {
 
 const STAGES = {
   self_assessment: {
-    parallel: ['council', 'sa_plan', 'collect_evidence', 'rating', 'sa_report', 'publish_report', 'ev_council_decision', 'ev_evidence_list', 'ev_signed_report'],
+    parallel: [
+      'council',
+      'sa_plan',
+      'collect_evidence',
+      'rating',
+      'sa_report',
+      'publish_report',
+      'ev_council_decision',
+      'ev_evidence_list',
+      'ev_signed_report',
+    ],
     leave: 'submit_self_assessment',
   },
   improvement_plan: { parallel: ['improvement_actions', 'improvement_commitment'], leave: 'submit_improvement_plan' },
@@ -42,7 +52,12 @@ const STAGES = {
 } satisfies Record<string, Stage>;
 
 function parallelStage(name: string, stage: Stage, next: string): { nodes: string[]; flows: [string, string][] } {
-  const nodes = [`<exclusiveGateway id="enter_${name}" />`, `<parallelGateway id="fork_${name}" />`, `<parallelGateway id="join_${name}" />`, `<userTask id="${stage.leave}" />`];
+  const nodes = [
+    `<exclusiveGateway id="enter_${name}" />`,
+    `<parallelGateway id="fork_${name}" />`,
+    `<parallelGateway id="join_${name}" />`,
+    `<userTask id="${stage.leave}" />`,
+  ];
   const flows: [string, string][] = [[`enter_${name}`, `fork_${name}`]];
   for (const task of stage.parallel) {
     nodes.push(`<userTask id="${task}" />`);
@@ -70,13 +85,33 @@ function buildXml(): string {
   nodes.push('<exclusiveGateway id="enter_district" />', '<exclusiveGateway id="enter_department" />');
   flows.push(['enter_district', 'review_district'], ['enter_department', 'review_department']);
   // REVIEW at the Phòng, then at the Sở: accepted goes on, returned goes back to registration.
-  nodes.push('<exclusiveGateway id="gw_review_district" default="district_returns" />', '<exclusiveGateway id="gw_review_department" default="department_returns" />');
+  nodes.push(
+    '<exclusiveGateway id="gw_review_district" default="district_returns" />',
+    '<exclusiveGateway id="gw_review_department" default="department_returns" />',
+  );
   flows.push(['review_district', 'gw_review_district'], ['review_department', 'gw_review_department']);
   conditional.push(condition('district_accepts', 'gw_review_district', 'enter_department', '${environment.output.review_district.accepted}'));
   conditional.push(condition('department_accepts', 'gw_review_department', 'appoint_team', '${environment.output.review_department.accepted}'));
   // External evaluation: the team, the desk review (visit date, then SCHEDULE_VISIT), the visits.
-  const chain = ['appoint_team', 'appointed', 'set_visit_date', 'schedule_visit', 'school_dossier', 'preliminary_visit_done', 'official_visit_done', 'enter_draft', 'send_draft', 'feedback', 'gw_feedback'];
-  for (const id of chain) nodes.push(id.startsWith('gw_') || id.startsWith('enter_') ? `<exclusiveGateway id="${id}"${id === 'gw_feedback' ? ' default="objects"' : ''} />` : `<userTask id="${id}" />`);
+  const chain = [
+    'appoint_team',
+    'appointed',
+    'set_visit_date',
+    'schedule_visit',
+    'school_dossier',
+    'preliminary_visit_done',
+    'official_visit_done',
+    'enter_draft',
+    'send_draft',
+    'feedback',
+    'gw_feedback',
+  ];
+  for (const id of chain)
+    nodes.push(
+      id.startsWith('gw_') || id.startsWith('enter_')
+        ? `<exclusiveGateway id="${id}"${id === 'gw_feedback' ? ' default="objects"' : ''} />`
+        : `<userTask id="${id}" />`,
+    );
   for (let i = 1; i < chain.length; i++) flows.push([chain[i - 1]!, chain[i]!]);
   // FEEDBACK: agreement goes to the final report, objections back to the draft.
   conditional.push(condition('agrees', 'gw_feedback', 'submit_final_report', '${environment.output.feedback.agrees}'));

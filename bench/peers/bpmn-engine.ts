@@ -85,9 +85,18 @@ export class BpmnPeer {
     const waiting = JSON.stringify(waitingIds(execution));
     const at = Date.now();
     await this.db.transaction(async (trx) => {
-      const updated = await trx(INSTANCES).where({ id: instanceId, rev: row.rev }).update({ state: JSON.stringify(state), waiting, rev: row.rev + 1, updated_at: at });
+      const updated = await trx(INSTANCES)
+        .where({ id: instanceId, rev: row.rev })
+        .update({ state: JSON.stringify(state), waiting, rev: row.rev + 1, updated_at: at });
       if (updated !== 1) throw new Error(`bpmn peer: ${instanceId} changed meanwhile`);
-      await trx(HISTORY).insert({ instance_id: instanceId, rev: row.rev + 1, at, signal: step.id, payload: step.data ? JSON.stringify(step.data) : null, waiting });
+      await trx(HISTORY).insert({
+        instance_id: instanceId,
+        rev: row.rev + 1,
+        at,
+        signal: step.id,
+        payload: step.data ? JSON.stringify(step.data) : null,
+        waiting,
+      });
     });
   }
 
@@ -102,7 +111,6 @@ export class BpmnPeer {
     const row = (await this.db(INSTANCES).where({ id: instanceId }).first()) as { state: string } | undefined;
     return row ? Buffer.byteLength(row.state) : 0;
   }
-
 }
 
 function waitingIds(execution: { getPostponed(): { id: string }[] }): string[] {

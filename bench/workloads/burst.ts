@@ -22,7 +22,20 @@ import type { Clock, Job, Notifier } from '../../engine/ports.ts';
 import type { Committed } from '../../engine/service/engine.ts';
 import type { UnitInput } from '../../engine/service/org.ts';
 import { describePackages, describeProfile, profileLines, profileWhile, summarizeProfile } from '../lib/profile.ts';
-import { emit, figure, log, skipped, openSqliteRuntime, parseArgs, percentile, redisReachable, REDIS_URL, timer, uniqueName, type Figures } from '../lib/measure.ts';
+import {
+  emit,
+  figure,
+  log,
+  skipped,
+  openSqliteRuntime,
+  parseArgs,
+  percentile,
+  redisReachable,
+  REDIS_URL,
+  timer,
+  uniqueName,
+  type Figures,
+} from '../lib/measure.ts';
 
 const PROCESS = 'bench-deadline-burst';
 const ACTOR = 'bench';
@@ -92,11 +105,11 @@ function province(n: number): UnitInput[] {
   const units: UnitInput[] = [{ id: 'so-bench', kind: 'department', name: 'Sở GDĐT (bench)' }];
   for (let p = 0; p * SCHOOLS_PER_PHONG < n; p++) {
     units.push({ id: `pgd-${p}`, parentId: 'so-bench', kind: 'district-office', name: `Phòng GDĐT ${p}`, levels: ['primary', 'lower-secondary'] });
-    for (let s = p * SCHOOLS_PER_PHONG; s < Math.min(n, (p + 1) * SCHOOLS_PER_PHONG); s++) units.push({ id: `thcs-${s}`, parentId: `pgd-${p}`, kind: 'lower-secondary', name: `THCS số ${s}` });
+    for (let s = p * SCHOOLS_PER_PHONG; s < Math.min(n, (p + 1) * SCHOOLS_PER_PHONG); s++)
+      units.push({ id: `thcs-${s}`, parentId: `pgd-${p}`, kind: 'lower-secondary', name: `THCS số ${s}` });
   }
   return units;
 }
-
 
 /** Starts one instance per school; answers the one due moment every rung shares. */
 async function populate(rt: Runtime): Promise<number> {
@@ -121,7 +134,14 @@ async function populate(rt: Runtime): Promise<number> {
       }
     }),
   );
-  const rows = (await rt.db('timers').where({ status: 'pending' }).select('kind').min({ first: 'fire_at' }).max({ last: 'fire_at' }).count({ n: '*' }).groupBy('kind')) as { kind: string; first: number | string; last: number | string; n: number | string }[];
+  const rows = (await rt
+    .db('timers')
+    .where({ status: 'pending' })
+    .select('kind')
+    .min({ first: 'fire_at' })
+    .max({ last: 'fire_at' })
+    .count({ n: '*' })
+    .groupBy('kind')) as { kind: string; first: number | string; last: number | string; n: number | string }[];
   const [rung] = rows;
   if (rows.length !== 1 || rung!.kind !== 'overdue' || Number(rung!.n) !== count || Number(rung!.first) !== Number(rung!.last)) {
     throw new Error(`expected ${count} overdue timers at one instant, found ${JSON.stringify(rows)}`);
@@ -180,7 +200,15 @@ interface BurstResult {
 }
 
 /** Sets the clock to the due moment and runs the worker until every escalation is recorded and notified. */
-async function burst(rt: Runtime, clock: OffsetClock, counter: Counter, dueAt: number, label: string, count: number, concurrency: number): Promise<BurstResult> {
+async function burst(
+  rt: Runtime,
+  clock: OffsetClock,
+  counter: Counter,
+  dueAt: number,
+  label: string,
+  count: number,
+  concurrency: number,
+): Promise<BurstResult> {
   counter.notified = counter.recorded = 0;
   clock.setNow(dueAt);
   const statements = watchStatements(rt.db);
@@ -204,7 +232,8 @@ async function burst(rt: Runtime, clock: OffsetClock, counter: Counter, dueAt: n
   const firedAt = ((await rt.db('escalations').select('fired_at')) as { fired_at: number | string }[]).map((r) => (Number(r.fired_at) - dueAt) / 1000);
   if (firedAt.length !== count) throw new Error(`${label}: ${firedAt.length} escalations recorded for ${count} timers`);
   // Every rung tells two units (the school, its Phòng): an escalation with fewer notices lost one.
-  const short = (await rt.db('escalations as e')
+  const short = (await rt
+    .db('escalations as e')
     .leftJoin('inbox as n', 'n.escalation_id', 'e.id')
     .groupBy('e.id', 'e.notified')
     .havingRaw('count(n.id) < 2')
@@ -217,7 +246,16 @@ async function burst(rt: Runtime, clock: OffsetClock, counter: Counter, dueAt: n
     .join('; ');
   if (missingNotices) log(`  ${label}: ${missingNotices} inbox notices MISSING (${short.length} escalations told fewer than 2 units): ${missingExamples}`);
   const last = Math.max(...firedAt);
-  return { totalS: totalMs / 1000, p50: percentile(firedAt, 50), p99: percentile(firedAt, 99), max: last, perS: count / (recordedMs / 1000), missingNotices, missingExamples, statements: sqlStats };
+  return {
+    totalS: totalMs / 1000,
+    p50: percentile(firedAt, 50),
+    p99: percentile(firedAt, 99),
+    max: last,
+    perS: count / (recordedMs / 1000),
+    missingNotices,
+    missingExamples,
+    statements: sqlStats,
+  };
 }
 
 /** Ceiling: the same SqlQueue, as many no-op jobs all due now, a worker at the same concurrency. */
@@ -268,7 +306,9 @@ try {
   const summary = summarizeProfile(profile, 12);
   for (const line of profileLines(summary)) log(`  profile, SQL job table burst: ${line}`);
   const why = `CPU profile of the burst: ${describeProfile(summary, 4)}; by package: ${describePackages(summary, 6)} (idle = waiting for SQLite's thread). SQL: ${sql.statements}`;
-  log(`SQL job table: all ${count} recorded in ${sql.totalS.toFixed(1)} s; lateness p50 ${sql.p50.toFixed(1)} s, p99 ${sql.p99.toFixed(1)} s, max ${sql.max.toFixed(1)} s; ${sql.perS.toFixed(0)} escalations/s`);
+  log(
+    `SQL job table: all ${count} recorded in ${sql.totalS.toFixed(1)} s; lateness p50 ${sql.p50.toFixed(1)} s, p99 ${sql.p99.toFixed(1)} s, max ${sql.max.toFixed(1)} s; ${sql.perS.toFixed(0)} escalations/s`,
+  );
   const noop = await noopJobs(rt.db, clock);
   log(`ceiling: ${count} no-op jobs through SqlQueue in ${noop.totalS.toFixed(1)} s = ${noop.perS.toFixed(0)}/s`);
 
@@ -288,7 +328,9 @@ try {
     target: '≤ 0',
     note: `inbox notices short of 2 per escalation (the school and its Phòng) after the SQL-queue burst of ${count}${sql.missingNotices ? `: ${sql.missingExamples}` : ''}`,
   });
-  figures.burst_ceiling_noop_jobs_per_s = figure(noop.perS, 'jobs/s', { note: `SqlQueue.work(no-op handler, { concurrency: ${concurrency} }) over ${count} jobs all due, same SQLite file; poll every 200 ms (the driver's default)` });
+  figures.burst_ceiling_noop_jobs_per_s = figure(noop.perS, 'jobs/s', {
+    note: `SqlQueue.work(no-op handler, { concurrency: ${concurrency} }) over ${count} jobs all due, same SQLite file; poll every 200 ms (the driver's default)`,
+  });
 } finally {
   await store.close();
 }
@@ -312,16 +354,24 @@ if (withRedis) {
     const rebuild = timer();
     const relayed = await rt.relay.rebuild();
     const rebuildMs = rebuild();
-    log(`BullMQ (${REDIS_URL}, queue ${queueName}): ${relayed} timers put into Redis in ${(rebuildMs / 1000).toFixed(1)} s, ${((lead - rebuildMs) / 1000).toFixed(1)} s before the moment`);
+    log(
+      `BullMQ (${REDIS_URL}, queue ${queueName}): ${relayed} timers put into Redis in ${(rebuildMs / 1000).toFixed(1)} s, ${((lead - rebuildMs) / 1000).toFixed(1)} s before the moment`,
+    );
     await new Promise((r) => setTimeout(r, Math.max(0, dueAt - bullClock.now())));
     const bull = await burst(rt, bullClock, bullCounter, dueAt, 'BullMQ', bullCount, bullConcurrency);
-    log(`BullMQ: all ${bullCount} recorded in ${bull.totalS.toFixed(1)} s; lateness p50 ${bull.p50.toFixed(1)} s, p99 ${bull.p99.toFixed(1)} s; ${bull.perS.toFixed(0)} escalations/s`);
+    log(
+      `BullMQ: all ${bullCount} recorded in ${bull.totalS.toFixed(1)} s; lateness p50 ${bull.p50.toFixed(1)} s, p99 ${bull.p99.toFixed(1)} s; ${bull.perS.toFixed(0)} escalations/s`,
+    );
     const note = `the same burst with BullMQ on Redis (redisUrl ${REDIS_URL}) as the queue: ${bullCount} of the same escalation timers${bullCount < count ? ` (the other ${count - bullCount} cancelled, to keep the run short)` : ''}, the store still SQLite (a copy of the same instances), worker concurrency ${bullConcurrency}; the timers relayed into Redis ${((lead - rebuildMs) / 1000).toFixed(1)} s before the moment${rebuildMs > lead ? ' (the relay ran past the moment: its overrun counts as lateness)' : ''}`;
     figures.burst_bullmq_total_s = figure(bull.totalS, 's', { note });
     figures.burst_bullmq_p50_lateness_s = figure(bull.p50, 's', { note });
     figures.burst_bullmq_p99_lateness_s = figure(bull.p99, 's', { note: `${note}; max ${bull.max.toFixed(1)} s` });
     figures.burst_bullmq_escalations_per_s = figure(bull.perS, 'escalations/s', { note });
-    if (bull.missingNotices) figures.burst_bullmq_notices_missing = figure(bull.missingNotices, 'notices', { target: '≤ 0', note: `inbox notices short of 2 per escalation: ${bull.missingExamples}` });
+    if (bull.missingNotices)
+      figures.burst_bullmq_notices_missing = figure(bull.missingNotices, 'notices', {
+        target: '≤ 0',
+        note: `inbox notices short of 2 per escalation: ${bull.missingExamples}`,
+      });
   } catch (e) {
     // The SQLite figures stand; the failure is reported in the BullMQ figure's note.
     log(`BullMQ run FAILED: ${(e as Error).stack ?? String(e)}`);

@@ -92,7 +92,8 @@ async function measure(kind: 'sqlite' | 'postgres'): Promise<Figures> {
           if (elapsed() > cap * 1000 && p.created < schools) throw new Capped();
         },
       });
-      if (progress.created !== schools || progress.campaign.status !== 'done') throw new Error(`campaign started ${progress.created} of ${schools} (status ${progress.campaign.status})`);
+      if (progress.created !== schools || progress.campaign.status !== 'done')
+        throw new Error(`campaign started ${progress.created} of ${schools} (status ${progress.campaign.status})`);
       created = progress.created;
     } catch (e) {
       if (!(e instanceof Capped)) throw e;
@@ -112,7 +113,8 @@ async function measure(kind: 'sqlite' | 'postgres'): Promise<Figures> {
     // The ceiling: the same rows into a fresh store (units, definition and campaign copied first, untimed).
     const ceilingMs = await copyRows(rt.db, ceilingRun.rt.db, campaign.id);
     const ceilingCounts = await countRows(ceilingRun.rt.db);
-    for (const t of [...TABLES, ...(pg ? [] : (['jobs'] as const))]) if (ceilingCounts[t] !== counts[t]) throw new Error(`ceiling wrote ${ceilingCounts[t]} ${t} rows, the engine ${counts[t]}`);
+    for (const t of [...TABLES, ...(pg ? [] : (['jobs'] as const))])
+      if (ceilingCounts[t] !== counts[t]) throw new Error(`ceiling wrote ${ceilingCounts[t]} ${t} rows, the engine ${counts[t]}`);
     const ceilingRate = created / (ceilingMs / 1000);
     const ceilingRowRate = rows / (ceilingMs / 1000);
     log(`ceiling: ${rows} rows in ${(ceilingMs / 1000).toFixed(1)} s = ${ceilingRowRate.toFixed(0)} rows/s = ${ceilingRate.toFixed(0)} instances/s`);
@@ -181,7 +183,10 @@ async function copyRows(from: Knex, to: Knex, campaignId: string): Promise<numbe
       children[t] = t === 'history' || t === 'outbox' ? fetched.map(({ id: _id, ...rest }) => rest) : fetched;
     }
     // The queue's jobs, when they live in this database: a timer's job has the timer's id.
-    children.jobs = await from('jobs').whereIn('id', children.timers!.map((t) => t.id as string));
+    children.jobs = await from('jobs').whereIn(
+      'id',
+      children.timers!.map((t) => t.id as string),
+    );
     const elapsed = timer();
     await to.transaction(async (trx) => {
       await trx('instances').insert(instances);

@@ -44,7 +44,9 @@ for (const name of readdirSync(dir)
   const s = summarize(m.runs);
   const id = name.replace(/\.ya?ml$/, '');
   log(`${id}: median ${s.p50.toFixed(2)} ms (min ${s.min.toFixed(2)}, max ${s.max.toFixed(2)}; first ${m.cold.toFixed(1)} ms), ${m.stages} stages`);
-  figures[`compile_${id.replace(/-/g, '_')}_ms`] = figure(s.p50, 'ms', { note: `${m.stages} stages, ${(source.length / 1024).toFixed(1)} KiB; median of ${RUNS} (first run ${m.cold.toFixed(1)} ms)` });
+  figures[`compile_${id.replace(/-/g, '_')}_ms`] = figure(s.p50, 'ms', {
+    note: `${m.stages} stages, ${(source.length / 1024).toFixed(1)} KiB; median of ${RUNS} (first run ${m.cold.toFixed(1)} ms)`,
+  });
 }
 
 const source = generatedDefinition(STAGES);
@@ -55,7 +57,9 @@ const s = summarize(m.runs);
 const { profile } = await profileWhile(async () => loadAndCompile(source, 'profiled.yaml'));
 const where = summarizeProfile(profile, 10);
 for (const line of profileLines(where)) log(`  ${line}`);
-log(`generated ${STAGES} stages: median ${s.p50.toFixed(1)} ms (min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)}; first ${m.cold.toFixed(1)} ms), ${(source.length / 1024).toFixed(0)} KiB`);
+log(
+  `generated ${STAGES} stages: median ${s.p50.toFixed(1)} ms (min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)}; first ${m.cold.toFixed(1)} ms), ${(source.length / 1024).toFixed(0)} KiB`,
+);
 figures[`compile_${STAGES}_stages_ms`] = figure(s.p50, 'ms', {
   note: `a chain of ${STAGES} stages, each with a task, a working-day deadline and a 3-rung ladder (${(source.length / 1024).toFixed(0)} KiB of YAML; validates clean); median of ${BIG_RUNS} (first run ${m.cold.toFixed(0)} ms); self time: ${describePackages(where, 4)}`,
 });

@@ -31,7 +31,19 @@ import { XSTATE_VERSION } from '../../engine/runtime/advance.ts';
 import { ManualClock } from '../../engine/ports.ts';
 import type { Engine } from '../../engine/service/engine.ts';
 import type { UnitInput } from '../../engine/service/org.ts';
-import { emit, figure, log, skipped, openPgRuntime, openSqliteRuntime, parseArgs, pgReachable, timer, type BenchRuntime, type Figures } from '../lib/measure.ts';
+import {
+  emit,
+  figure,
+  log,
+  skipped,
+  openPgRuntime,
+  openSqliteRuntime,
+  parseArgs,
+  pgReachable,
+  timer,
+  type BenchRuntime,
+  type Figures,
+} from '../lib/measure.ts';
 import type { BpmnStep } from '../peers/accreditation.bpmn.ts';
 import { BpmnPeer } from '../peers/bpmn-engine.ts';
 import { describePackages, describeProfile, profileLines, profileWhile, summarizeProfile } from '../lib/profile.ts';
@@ -58,7 +70,10 @@ interface Step {
   bpmn: BpmnStep;
 }
 
-const complete = (task: string, data?: Record<string, unknown>, bpmn: BpmnStep = { id: task }): Step => ({ command: { kind: 'complete', task, ...(data ? { data } : {}) }, bpmn });
+const complete = (task: string, data?: Record<string, unknown>, bpmn: BpmnStep = { id: task }): Step => ({
+  command: { kind: 'complete', task, ...(data ? { data } : {}) },
+  bpmn,
+});
 const check = (item: string): Step => ({ command: { kind: 'check', item }, bpmn: { id: `ev_${item}` } });
 const send = (type: string, bpmn: BpmnStep, data?: Record<string, unknown>): Step => ({ command: { kind: 'send', type, ...(data ? { data } : {}) }, bpmn });
 
@@ -206,7 +221,8 @@ class Instances {
   private next = 0;
   constructor(private readonly ids: readonly string[]) {}
   take(n: number): string[] {
-    if (this.next + n > this.ids.length) throw new Error(`asked for ${n} more instances than the ${this.ids.length} started (${this.next} used); lower the phase sizes`);
+    if (this.next + n > this.ids.length)
+      throw new Error(`asked for ${n} more instances than the ${this.ids.length} started (${this.next} used); lower the phase sizes`);
     const out = this.ids.slice(this.next, this.next + n);
     this.next += n;
     return out;
@@ -302,20 +318,36 @@ async function assertFinished(rt: Runtime, instances: readonly string[], label: 
   if (done !== instances.length) throw new Error(`${label}: ${done} of ${instances.length} instances finished their story`);
   const history = Number(((await rt.db('history').whereIn('instance_id', instances.slice(0, 500)).count({ n: '*' })) as { n: number | string }[])[0]!.n);
   const expected = Math.min(500, instances.length) * (STORY_LENGTH + 1);
-  if (history !== expected) throw new Error(`${label}: ${history} history rows for the first instances, expected ${expected} (start + ${STORY_LENGTH} events each)`);
+  if (history !== expected)
+    throw new Error(`${label}: ${history} history rows for the first instances, expected ${expected} (start + ${STORY_LENGTH} events each)`);
 }
 
 /** Ceiling A: the bare transaction per event — read the instance row, update it with a rev check,
  * insert a history row — through knex on the same store, no engine. */
 async function bareTransaction(db: Knex, id: string): Promise<void> {
   await db.transaction(async (trx) => {
-    const row = (await trx('instances').where({ id }).first()) as { rev: number; snapshot: string; stages: string; stage_entries: string; due_at: number | null };
+    const row = (await trx('instances').where({ id }).first()) as {
+      rev: number;
+      snapshot: string;
+      stages: string;
+      stage_entries: string;
+      due_at: number | null;
+    };
     const at = clock.now();
     const updated = await trx('instances')
       .where({ id, rev: row.rev })
       .update({ snapshot: row.snapshot, rev: row.rev + 1, stages: row.stages, stage_entries: row.stage_entries, due_at: row.due_at, updated_at: at });
     if (updated !== 1) throw new Error(`bare: ${id} changed meanwhile`);
-    await trx('history').insert({ instance_id: id, rev: row.rev + 1, at, actor: ACTOR, event_type: 'bench.bare', payload: null, from_stages: row.stages, to_stages: row.stages });
+    await trx('history').insert({
+      instance_id: id,
+      rev: row.rev + 1,
+      at,
+      actor: ACTOR,
+      event_type: 'bench.bare',
+      payload: null,
+      from_stages: row.stages,
+      to_stages: row.stages,
+    });
   });
 }
 
@@ -397,7 +429,10 @@ async function oneClientSideBySide(
 function xstateOnly(compiled: CompiledProcess, instances: number, repeat: number): Rate {
   const events = STORY.map((s) => xstateEvent(s.command));
   const run = () => {
-    let snapshots: AnyMachineSnapshot[] = Array.from({ length: instances }, () => initialTransition(compiled.machine, { unit: { kind: 'lower-secondary' }, anchors: {} })[0]);
+    let snapshots: AnyMachineSnapshot[] = Array.from(
+      { length: instances },
+      () => initialTransition(compiled.machine, { unit: { kind: 'lower-secondary' }, anchors: {} })[0],
+    );
     let n = 0;
     for (const event of events) {
       snapshots = snapshots.map((s) => {
@@ -420,17 +455,34 @@ function xstateOnly(compiled: CompiledProcess, instances: number, repeat: number
 // ---------------------------------------------------------------------------------------------
 // The run
 
-const r: { profile?: string; manyProfile?: string; one?: OneClient; many?: Rate & { statements: StatementStats; calls: SqliteStats }; bare?: OneClient; xstate?: Rate; peer?: Rate & { stateBytes: number }; pgOne?: Rate; pgMany?: Rate; pg?: string } = {};
+const r: {
+  profile?: string;
+  manyProfile?: string;
+  one?: OneClient;
+  many?: Rate & { statements: StatementStats; calls: SqliteStats };
+  bare?: OneClient;
+  xstate?: Rate;
+  peer?: Rate & { stateBytes: number };
+  pgOne?: Rate;
+  pgMany?: Rate;
+  pg?: string;
+} = {};
 
 const sqlite: BenchRuntime = await openSqliteRuntime({ clock });
 try {
   const { rt } = sqlite;
-  log(`events on SQLite (${sqlite.where}): ${schools} instances; phases of ${sizes.oneClient} instances (1 client), ${CLIENTS}×${sizes.perClient} (${CLIENTS} clients), × ${STORY_LENGTH} events each`);
+  log(
+    `events on SQLite (${sqlite.where}): ${schools} instances; phases of ${sizes.oneClient} instances (1 client), ${CLIENTS}×${sizes.perClient} (${CLIENTS} clients), × ${STORY_LENGTH} events each`,
+  );
   const instances = new Instances(await populate(rt, schools, 'SQLite'));
   if (phases.has('one') || phases.has('bare') || phases.has('bpmn')) {
     const engineIds = phases.has('one') ? instances.take(sizes.oneClient) : undefined;
     const bareIds = phases.has('bare') ? instances.take(sizes.oneClient) : undefined;
-    const side = await oneClientSideBySide(rt, { ...(engineIds ? { engine: engineIds } : {}), ...(bareIds ? { bare: bareIds } : {}), ...(phases.has('bpmn') ? { bpmn: sizes.bpmn } : {}) });
+    const side = await oneClientSideBySide(rt, {
+      ...(engineIds ? { engine: engineIds } : {}),
+      ...(bareIds ? { bare: bareIds } : {}),
+      ...(phases.has('bpmn') ? { bpmn: sizes.bpmn } : {}),
+    });
     Object.assign(r, side);
     if (engineIds) await assertFinished(rt, engineIds, '1 client');
     if (r.one) {
@@ -508,7 +560,10 @@ if (one) {
   figures.events_1_client_per_s = figure(one.perS, 'events/s', {
     ...(bare ? { ceiling: bare.perS, ratio: one.perS / bare.perS } : {}),
     ...(peer ? { peer: peer.perS } : {}),
-    note: `engine commands, one at a time, each its own commit (timer jobs written in the change's transaction): ${one.events} events = ${sizes.oneClient} instances × ${story}; SQLite file (WAL), ${schools} running instances. node-sqlite3 calls: ${describeCalls(one.calls)} of ${(1000 / one.perS).toFixed(2)} ms per event (most: ${one.calls.top.slice(0, 3).map((t) => `${t.sql} ${t.perEvent.toFixed(2)}×/${t.msPerEvent.toFixed(2)} ms`).join('; ')})`,
+    note: `engine commands, one at a time, each its own commit (timer jobs written in the change's transaction): ${one.events} events = ${sizes.oneClient} instances × ${story}; SQLite file (WAL), ${schools} running instances. node-sqlite3 calls: ${describeCalls(one.calls)} of ${(1000 / one.perS).toFixed(2)} ms per event (most: ${one.calls.top
+      .slice(0, 3)
+      .map((t) => `${t.sql} ${t.perEvent.toFixed(2)}×/${t.msPerEvent.toFixed(2)} ms`)
+      .join('; ')})`,
   });
 }
 if (many) {
@@ -551,7 +606,9 @@ if (one && peer) {
 }
 if (r.pgOne && r.pgMany) {
   const where = `PostgreSQL (${r.pg}; knex pool of 10), ${pgSchools} running instances; the embedded SQL job table as the queue`;
-  figures.events_pg_1_client_per_s = figure(r.pgOne.perS, 'events/s', { note: `engine commands one at a time, each its own commit: ${r.pgOne.events} events = ${sizes.pgOneClient} instances × ${STORY_LENGTH}; ${where}` });
+  figures.events_pg_1_client_per_s = figure(r.pgOne.perS, 'events/s', {
+    note: `engine commands one at a time, each its own commit: ${r.pgOne.events} events = ${sizes.pgOneClient} instances × ${STORY_LENGTH}; ${where}`,
+  });
   figures.events_pg_64_clients_per_s = figure(r.pgMany.perS, 'events/s', {
     ratio: r.pgMany.perS / r.pgOne.perS,
     note: `${CLIENTS} concurrent loops, each on its own ${sizes.pgPerClient} instance(s): ${r.pgMany.events} events; ratio = ÷ the PostgreSQL 1-client figure; ${where}`,

@@ -89,7 +89,9 @@ async function measure(instances: number, dir: string): Promise<RunReport & { se
 
 function runChild<T>(childArgs: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...childArgs, ...(args.quick ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...childArgs, ...(args.quick ? ['--quick'] : [])], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     p.on('error', reject);
@@ -165,7 +167,16 @@ async function run(instances: number, file: string): Promise<RunReport> {
     log(
       `${instances} instances: ${commands} commands and ${timersFired} timers in ${engineS.toFixed(1)} s; rss ${beforeEngineMb.toFixed(0)} → peak ${enginePeakMb.toFixed(0)} MB, maxRSS ${(maxRss() / MiB).toFixed(0)} MB`,
     );
-    return { instances, maxRssMb: maxRss() / MiB, enginePeakMb, beforeEngineMb, heapUsedMb: process.memoryUsage().heapUsed / MiB, engineS, commands, timersFired };
+    return {
+      instances,
+      maxRssMb: maxRss() / MiB,
+      enginePeakMb,
+      beforeEngineMb,
+      heapUsedMb: process.memoryUsage().heapUsed / MiB,
+      engineS,
+      commands,
+      timersFired,
+    };
   } finally {
     await rt.close();
   }
@@ -213,7 +224,14 @@ async function fill(db: Knex, engine: Engine, targets: { id: string; kind: strin
     const id = `00000000${randomUUID().slice(8)}`;
     const from = t.instance.id as string;
     const own = (r: Row) => ({ ...r, id: typeof r.id === 'string' ? r.id.replace(from, id) : r.id, instance_id: id });
-    round0.instances.push({ ...t.instance, id, org_unit_id: unit.id, unit_path: unit.path, campaign_id: 'bench-0', created_at: (t.instance.created_at as number) + k });
+    round0.instances.push({
+      ...t.instance,
+      id,
+      org_unit_id: unit.id,
+      unit_path: unit.path,
+      campaign_id: 'bench-0',
+      created_at: (t.instance.created_at as number) + k,
+    });
     round0.history.push(...t.history.map((h) => ({ ...h, instance_id: id })));
     round0.tasks.push(...t.tasks.map((x) => ({ ...own(x), owner_unit_id: unit.id, owner_unit_path: unit.path })));
     round0.timers.push(...t.timers.map(own));
@@ -225,7 +243,8 @@ async function fill(db: Knex, engine: Engine, targets: { id: string; kind: strin
   // Rounds 1…: copies of round 0 made by SQLite, the last one cut to make n. Round 0 is read from
   // temporary tables of its own (the big tables have no secondary index while loading).
   await db.raw(`create temp table r0_instances as select * from instances where campaign_id = 'bench-0' order by id`);
-  for (const t of ['history', 'tasks', 'timers']) await db.raw(`create temp table r0_${t} as select * from "${t}" where instance_id in (select id from r0_instances)`);
+  for (const t of ['history', 'tasks', 'timers'])
+    await db.raw(`create temp table r0_${t} as select * from "${t}" where instance_id in (select id from r0_instances)`);
   const columns = async (table: string) => ((await db.raw(`pragma main.table_info("${table}")`)) as { name: string }[]).map((c) => c.name);
   const copy = async (table: string, rewrite: Record<string, string>, from: string) => {
     const cols = (await columns(table)).filter((c) => !(table === 'history' && c === 'id'));

@@ -107,7 +107,13 @@ export class Application {
         id: p.user.id,
         login: p.user.login,
         name: p.user.name,
-        grants: p.grants.map((g) => ({ role: g.role, unitId: g.unitId, unitName: units.get(g.unitId)?.name ?? g.unitId, unitKind: units.get(g.unitId)?.kind ?? null, unitPath: g.unitPath })),
+        grants: p.grants.map((g) => ({
+          role: g.role,
+          unitId: g.unitId,
+          unitName: units.get(g.unitId)?.name ?? g.unitId,
+          unitKind: units.get(g.unitId)?.kind ?? null,
+          unitPath: g.unitPath,
+        })),
       },
       unreadInbox: await this.engine.queries.countUnread(p.grants.map((g) => g.unitId)),
     };
@@ -141,8 +147,10 @@ export class Application {
 
   /** Adds (or renames) org units under units the caller administers (loaders: the system). */
   async addUnits(p: Principal, inputs: readonly UnitInput[]): Promise<OrgUnit[]> {
-    for (const parentId of new Set(inputs.map((u) => u.parentId).filter((x): x is string => !!x && !inputs.some((i) => i.id === x)))) await this.unitFor(p, parentId, 'administer');
-    if (inputs.some((u) => !u.parentId) && !covers(p, 'administer', '/')) throw forbidden('a unit at the top of the tree needs the system', { ability: 'administer' });
+    for (const parentId of new Set(inputs.map((u) => u.parentId).filter((x): x is string => !!x && !inputs.some((i) => i.id === x))))
+      await this.unitFor(p, parentId, 'administer');
+    if (inputs.some((u) => !u.parentId) && !covers(p, 'administer', '/'))
+      throw forbidden('a unit at the top of the tree needs the system', { ability: 'administer' });
     return this.engine.addUnits(inputs);
   }
 
@@ -151,11 +159,22 @@ export class Application {
   /** Published processes, each with its versions, and whether the caller may publish the next one. */
   async definitions(p: Principal) {
     const defs = await this.engine.store.listDefinitions();
-    const owners = new Map((await this.engine.store.getUnits([...new Set(defs.map((d) => d.ownerUnitId).filter((x): x is string => !!x))])).map((u) => [u.id, u]));
-    const byId = new Map<string, { id: string; title: unknown; latest: number; mayPublish: boolean; versions: { version: number; publishedAt: number; publishedBy?: string }[] }>();
+    const owners = new Map(
+      (await this.engine.store.getUnits([...new Set(defs.map((d) => d.ownerUnitId).filter((x): x is string => !!x))])).map((u) => [u.id, u]),
+    );
+    const byId = new Map<
+      string,
+      { id: string; title: unknown; latest: number; mayPublish: boolean; versions: { version: number; publishedAt: number; publishedBy?: string }[] }
+    >();
     for (const d of defs) {
       const owner = d.ownerUnitId ? owners.get(d.ownerUnitId) : undefined;
-      const entry = byId.get(d.id) ?? { id: d.id, title: d.title, latest: d.version, mayPublish: mayPublish(p, { ...(owner ? { ownerUnitPath: owner.path } : {}) }), versions: [] };
+      const entry = byId.get(d.id) ?? {
+        id: d.id,
+        title: d.title,
+        latest: d.version,
+        mayPublish: mayPublish(p, { ...(owner ? { ownerUnitPath: owner.path } : {}) }),
+        versions: [],
+      };
       entry.versions.push({ version: d.version, publishedAt: d.publishedAt, ...(d.publishedBy ? { publishedBy: d.publishedBy } : {}) });
       if (d.version >= entry.latest) Object.assign(entry, { latest: d.version, title: d.title });
       byId.set(d.id, entry);
@@ -167,7 +186,11 @@ export class Application {
   async definitionVersion(p: Principal, id: string, version: number | undefined, lang: 'vi' | 'en') {
     void p; // every signed-in person reads the library
     const def = await this.engine.store.getDefinition(id, version);
-    if (!def) throw new EngineError('NOT_FOUND', version === undefined ? `no process "${id}" is published` : `${id} version ${version} is not published`, { id, version });
+    if (!def)
+      throw new EngineError('NOT_FOUND', version === undefined ? `no process "${id}" is published` : `${id} version ${version} is not published`, {
+        id,
+        version,
+      });
     // A published version compiled once already: checked here, not in the drafts' threads.
     const { mermaid } = summarizeDraft(def.source, `${def.id}.yaml`, calendarRanges(this.engine.catalog.calendars), lang);
     const { ownerUnitId: _o, ...rest } = def;
@@ -183,7 +206,10 @@ export class Application {
   /** What publishing a draft would meet: running instances in the caller's units, by version and stage. */
   async impact(p: Principal, source: string) {
     const checked = await this.check(p, source, draftFile(source));
-    if (!checked.valid) throw new EngineError('DEFINITION_INVALID', 'the draft does not validate; fix its errors first', { diagnostics: checked.diagnostics.filter((d) => d.severity === 'error') });
+    if (!checked.valid)
+      throw new EngineError('DEFINITION_INVALID', 'the draft does not validate; fix its errors first', {
+        diagnostics: checked.diagnostics.filter((d) => d.severity === 'error'),
+      });
     const compiled = { id: checked.id!, version: checked.version!, stages: new Set(checked.stages) };
     const underPaths = scope(p, 'read');
     const { queries, store } = this.engine;
@@ -196,7 +222,12 @@ export class Application {
     }
     const byVersion: { version: number; count: number }[] = [];
     for (const d of (await store.listDefinitions()).filter((x) => x.id === compiled.id)) {
-      const count = await queries.countInstances({ definitionId: compiled.id, definitionVersion: d.version, statuses: ['running', 'needs_migration'], underPaths });
+      const count = await queries.countInstances({
+        definitionId: compiled.id,
+        definitionVersion: d.version,
+        statuses: ['running', 'needs_migration'],
+        underPaths,
+      });
       if (count) byVersion.push({ version: d.version, count });
     }
     return {
@@ -204,7 +235,9 @@ export class Application {
       version: compiled.version,
       running,
       byVersion,
-      stages: [...byStage].map(([stage, count]) => ({ stage, count, exists: compiled.stages.has(stage) })).sort((a, b) => Number(a.exists) - Number(b.exists) || b.count - a.count),
+      stages: [...byStage]
+        .map(([stage, count]) => ({ stage, count, exists: compiled.stages.has(stage) }))
+        .sort((a, b) => Number(a.exists) - Number(b.exists) || b.count - a.count),
     };
   }
 
@@ -219,7 +252,10 @@ export class Application {
         const latest = await this.engine.store.getDefinition(compiled.id!);
         const owner = latest?.ownerUnitId ? await this.engine.store.getUnit(latest.ownerUnitId) : undefined;
         if (latest && !mayPublish(p, owner ? { ownerUnitPath: owner.path } : {})) {
-          throw forbidden(`process "${compiled.id}" belongs to ${owner && covers(p, 'read', owner.path) ? `unit "${owner.name}"` : 'a unit above or beside yours'}: only its administrators (or those above them) publish its next versions`, { id: compiled.id, ability: 'administer' });
+          throw forbidden(
+            `process "${compiled.id}" belongs to ${owner && covers(p, 'read', owner.path) ? `unit "${owner.name}"` : 'a unit above or beside yours'}: only its administrators (or those above them) publish its next versions`,
+            { id: compiled.id, ability: 'administer' },
+          );
         }
       }
       const result = await this.engine.catalog.publish(source, file, p.user.login, publisherUnit(p)?.unitId);
@@ -274,7 +310,10 @@ export class Application {
     const rows = [];
     let afterId: string | undefined;
     for (;;) {
-      const page = await this.engine.queries.listInstances({ campaignId: campaign.id, underPaths: scope(p, 'read') }, { limit: 500, ...(afterId ? { afterId } : {}) });
+      const page = await this.engine.queries.listInstances(
+        { campaignId: campaign.id, underPaths: scope(p, 'read') },
+        { limit: 500, ...(afterId ? { afterId } : {}) },
+      );
       if (!page.length) break;
       rows.push(...(await instanceRows(this.engine, page)));
       afterId = page.at(-1)!.id;
@@ -332,7 +371,9 @@ export class Application {
           workingDaysLeft: workingDaysLeft(engine, compiled, entry?.dueAt),
           canAct: mine.has(s),
           // DUE is the engine's own: nobody sends it by hand.
-          accepts: (info?.accepts ?? []).filter((e) => e !== DUE_EVENT).map((type) => ({ type, title: compiled.events[type]?.title ?? { vi: type, en: type }, form: compiled.events[type]?.form ?? null })),
+          accepts: (info?.accepts ?? [])
+            .filter((e) => e !== DUE_EVENT)
+            .map((type) => ({ type, title: compiled.events[type]?.title ?? { vi: type, en: type }, form: compiled.events[type]?.form ?? null })),
           evidence: (info?.evidence ?? []).map((e) => ({ ...e, checked: evidence[s]?.[e.id] === true })),
         };
       }),
@@ -345,26 +386,35 @@ export class Application {
   /** Sends a process event; the caller must work over the owner of every active stage accepting it. */
   async sendEvent(p: Principal, instanceId: string, event: { type: string; data?: Record<string, unknown> }, call: Call = {}): Promise<InstanceSummary> {
     await this.instanceFor(p, instanceId);
-    return this.once(p, call, { instanceId, event }, true, (key) => this.engine.send(instanceId, event, this.command(p, key, { kind: 'event', type: event.type })));
+    return this.once(p, call, { instanceId, event }, true, (key) =>
+      this.engine.send(instanceId, event, this.command(p, key, { kind: 'event', type: event.type })),
+    );
   }
 
   /** Ticks (or unticks) an evidence item of the stage holding it. */
   async checkEvidence(p: Principal, instanceId: string, item: string, checked: boolean, call: Call = {}): Promise<InstanceSummary> {
     await this.instanceFor(p, instanceId);
-    return this.once(p, call, { instanceId, item, checked }, true, (key) => this.engine.checkEvidence(instanceId, item, checked, this.command(p, key, { kind: 'evidence', item })));
+    return this.once(p, call, { instanceId, item, checked }, true, (key) =>
+      this.engine.checkEvidence(instanceId, item, checked, this.command(p, key, { kind: 'evidence', item })),
+    );
   }
 
   /** Sets (or clears) an anchor date: for those who work over the stages whose deadline it sets. */
   async setAnchor(p: Principal, instanceId: string, name: string, date: string | null, call: Call = {}): Promise<InstanceSummary> {
     await this.instanceFor(p, instanceId);
-    return this.once(p, call, { instanceId, name, date }, true, (key) => this.engine.setAnchor(instanceId, name, date, this.command(p, key, { kind: 'anchor', name })));
+    return this.once(p, call, { instanceId, name, date }, true, (key) =>
+      this.engine.setAnchor(instanceId, name, date, this.command(p, key, { kind: 'anchor', name })),
+    );
   }
 
   /** Ends an instance early (administrators of its unit), with the reason on record. */
   async cancelInstance(p: Principal, instanceId: string, reason: string, call: Call = {}): Promise<InstanceSummary> {
     const instance = await this.instanceFor(p, instanceId);
-    if (!covers(p, 'administer', instance.unitPath)) throw forbidden(`cancelling needs ${needs('administer')} on the instance's unit`, { ability: 'administer' });
-    return this.once(p, call, { instanceId, reason }, true, (key) => this.engine.cancel(instanceId, reason, { actor: p.user.login, ...(key ? { idempotency: key } : {}) }));
+    if (!covers(p, 'administer', instance.unitPath))
+      throw forbidden(`cancelling needs ${needs('administer')} on the instance's unit`, { ability: 'administer' });
+    return this.once(p, call, { instanceId, reason }, true, (key) =>
+      this.engine.cancel(instanceId, reason, { actor: p.user.login, ...(key ? { idempotency: key } : {}) }),
+    );
   }
 
   // ── tasks ───────────────────────────────────────────────────────────────────────────────────
@@ -384,7 +434,8 @@ export class Application {
     const compiled = await engine.catalog.get(instance.definitionId, instance.definitionVersion);
     const stage = compiled.stages[task.stage];
     const info = stage?.tasks.find((t) => t.id === task.task);
-    const checked = (instance.state.snapshot as { context?: { evidence?: Record<string, Record<string, boolean>> } } | null)?.context?.evidence?.[task.stage] ?? {};
+    const checked =
+      (instance.state.snapshot as { context?: { evidence?: Record<string, Record<string, boolean>> } } | null)?.context?.evidence?.[task.stage] ?? {};
     const current = instance.state.entries[task.stage]?.seq === task.stageSeq;
     const [row] = await taskRows(engine, [task]);
     return {
@@ -409,7 +460,8 @@ export class Application {
   async completeTask(p: Principal, taskId: string, data: Record<string, unknown>, call: Call = {}): Promise<InstanceSummary> {
     return this.once(p, call, { taskId, data }, true, async (key) => {
       const task = await this.taskFor(p, taskId, 'work');
-      if (task.status !== 'open') throw new EngineError('TASK_NOT_OPEN', `task "${task.task}" is ${task.status}, not open`, { taskId: task.id, status: task.status });
+      if (task.status !== 'open')
+        throw new EngineError('TASK_NOT_OPEN', `task "${task.task}" is ${task.status}, not open`, { taskId: task.id, status: task.status });
       // Holding the task is enough: a cohort reassign can hand it to a unit outside the instance's
       // subtree (a merged school's work), and that unit's staff are the ones to finish it.
       return this.engine.completeTask(task.instanceId, task.task, data, { actor: p.user.login, ...(key ? { idempotency: key } : {}) });
@@ -420,17 +472,24 @@ export class Application {
    * task row): for those who work over the unit the task's role points at. */
   async completeTaskOf(p: Principal, instanceId: string, task: string, data: Record<string, unknown>, call: Call = {}): Promise<InstanceSummary> {
     await this.instanceFor(p, instanceId);
-    return this.once(p, call, { instanceId, task, data }, true, (key) => this.engine.completeTask(instanceId, task, data, this.command(p, key, { kind: 'task', task })));
+    return this.once(p, call, { instanceId, task, data }, true, (key) =>
+      this.engine.completeTask(instanceId, task, data, this.command(p, key, { kind: 'task', task })),
+    );
   }
 
   /** Reopens a completed task of an active stage, to correct it. */
   async reopenTaskOf(p: Principal, instanceId: string, task: string, call: Call = {}): Promise<InstanceSummary> {
     await this.instanceFor(p, instanceId);
-    return this.once(p, call, { instanceId, reopen: task }, true, (key) => this.engine.reopenTask(instanceId, task, this.command(p, key, { kind: 'task', task })));
+    return this.once(p, call, { instanceId, reopen: task }, true, (key) =>
+      this.engine.reopenTask(instanceId, task, this.command(p, key, { kind: 'task', task })),
+    );
   }
 
   /** Starts a process for one unit outside a campaign (administrators of the unit). */
-  async startInstance(p: Principal, input: { definitionId: string; version?: number; orgUnitId: string; anchors?: Record<string, string> }): Promise<InstanceSummary> {
+  async startInstance(
+    p: Principal,
+    input: { definitionId: string; version?: number; orgUnitId: string; anchors?: Record<string, string> },
+  ): Promise<InstanceSummary> {
     await this.unitFor(p, input.orgUnitId, 'administer');
     return this.engine.start(input, { actor: p.user.login });
   }
@@ -474,7 +533,12 @@ export class Application {
         case 'cancel':
           return cancelCohort(this.engine, scoped, common, options);
         case 'migrate':
-          return migrateCohort(this.engine, scoped, { toVersion: operation.toVersion, ...(operation.stateMap ? { stateMap: operation.stateMap } : {}), ...common }, options);
+          return migrateCohort(
+            this.engine,
+            scoped,
+            { toVersion: operation.toVersion, ...(operation.stateMap ? { stateMap: operation.stateMap } : {}), ...common },
+            options,
+          );
       }
     };
     // A dry run changes nothing: no key to keep.
@@ -496,7 +560,11 @@ export class Application {
     const underRoot = [root.path];
     return {
       ...board,
-      byStage: board.byStage.map((s) => ({ ...s, title: stageTitle(proc(s.definitionId), s.stage), processTitle: proc(s.definitionId)?.title ?? { vi: s.definitionId, en: s.definitionId } })),
+      byStage: board.byStage.map((s) => ({
+        ...s,
+        title: stageTitle(proc(s.definitionId), s.stage),
+        processTitle: proc(s.definitionId)?.title ?? { vi: s.definitionId, en: s.definitionId },
+      })),
       escalations: {
         total: await this.engine.queries.countEscalations(underRoot, {}),
         unacknowledged: await this.engine.queries.countEscalations(underRoot, { acknowledged: false }),
@@ -506,7 +574,11 @@ export class Application {
 
   async escalations(p: Principal, q: { unitId?: string; acknowledged?: boolean; limit?: number }) {
     const unit = q.unitId ? await this.unitFor(p, q.unitId, 'read') : undefined;
-    const items = await this.engine.queries.escalations(scope(p, 'read'), { limit: q.limit ?? 100, ...(unit ? { unitPath: unit.path } : {}), ...(q.acknowledged !== undefined ? { acknowledged: q.acknowledged } : {}) });
+    const items = await this.engine.queries.escalations(scope(p, 'read'), {
+      limit: q.limit ?? 100,
+      ...(unit ? { unitPath: unit.path } : {}),
+      ...(q.acknowledged !== undefined ? { acknowledged: q.acknowledged } : {}),
+    });
     return { items: await escalationRows(this.engine, items) };
   }
 
@@ -516,7 +588,8 @@ export class Application {
     return this.once(p, call, { acknowledge: id }, false, async () => {
       const [mine] = await queries.escalations(scope(p, 'watch'), { ids: [id], limit: 1 });
       if (!mine) {
-        if ((await queries.escalations(scope(p, 'read'), { ids: [id], limit: 1 })).length) throw forbidden(`acknowledging needs ${needs('watch')} over it`, { ability: 'watch' });
+        if ((await queries.escalations(scope(p, 'read'), { ids: [id], limit: 1 })).length)
+          throw forbidden(`acknowledging needs ${needs('watch')} over it`, { ability: 'watch' });
         throw notFound(`escalation "${id}"`, { escalationId: id });
       }
       if (!(await store.acknowledgeEscalation(id, p.user.login, this.now()))) {
@@ -566,7 +639,8 @@ export class Application {
     const task = await queries.getTask(id, scope(p, ability));
     if (task) return task;
     const any = await queries.getTask(id);
-    const readable = any && (covers(p, 'read', any.ownerUnitPath) || (await queries.countInstances({ ids: [any.instanceId], underPaths: scope(p, 'read') })) > 0);
+    const readable =
+      any && (covers(p, 'read', any.ownerUnitPath) || (await queries.countInstances({ ids: [any.instanceId], underPaths: scope(p, 'read') })) > 0);
     if (!any || !readable) throw notFound(`task "${id}"`, { taskId: id });
     if (ability === 'read') return any;
     throw forbidden(`completing this task needs ${needs('work')} on the unit holding it`, { ability });
@@ -582,13 +656,21 @@ export class Application {
   private async campaignRows(campaigns: Campaign[]) {
     const units = new Map((await this.engine.store.getUnits(campaigns.map((c) => c.rootUnitId))).map((u) => [u.id, u.name]));
     const proc = await processes(this.engine, campaigns);
-    return campaigns.map((c) => ({ ...c, title: proc(c.definitionId, c.definitionVersion)?.title ?? { vi: c.definitionId, en: c.definitionId }, rootUnitName: units.get(c.rootUnitId) ?? c.rootUnitId }));
+    return campaigns.map((c) => ({
+      ...c,
+      title: proc(c.definitionId, c.definitionVersion)?.title ?? { vi: c.definitionId, en: c.definitionId },
+      rootUnitName: units.get(c.rootUnitId) ?? c.rootUnitId,
+    }));
   }
 
   /** Engine command options: the actor, the key to commit, and the rules asked over the state the
    * change is computed from. */
   private command(p: Principal, key: KeyToCommit | undefined, act: StageAct): CommandOptions {
-    return { actor: p.user.login, ...(key ? { idempotency: key } : {}), authorize: (instance, compiled, chain) => requireStageAct(p, compiled, instance, chain, act) };
+    return {
+      actor: p.user.login,
+      ...(key ? { idempotency: key } : {}),
+      authorize: (instance, compiled, chain) => requireStageAct(p, compiled, instance, chain, act),
+    };
   }
 
   /** An adapter's own command (issuing a token: accounts are the sign-in adapter's) under the same

@@ -24,5 +24,12 @@ export function summarizeDraft(source: string, file: string, calendars: Calendar
   const { diagnostics, definition, compiled } = checkDraft(source, file, calendars);
   const plain = diagnostics.map(({ file: _f, ...d }) => d);
   if (!definition || !compiled) return { valid: false, diagnostics: plain };
-  return { valid: true, diagnostics: plain, id: compiled.id, version: compiled.version, stages: Object.keys(compiled.stages), ...(lang ? { mermaid: toMermaid(definition, { lang }) } : {}) };
+  return {
+    valid: true,
+    diagnostics: plain,
+    id: compiled.id,
+    version: compiled.version,
+    stages: Object.keys(compiled.stages),
+    ...(lang ? { mermaid: toMermaid(definition, { lang }) } : {}),
+  };
 }

@@ -42,7 +42,10 @@ export interface Principal {
 /** The system: what Tiến độ does by itself or on its operator's command (publishing the library,
  * loading units, the demo, `tiendo simulate`). Its scope is the whole tree. */
 export function systemPrincipal(login = 'system', name = 'Hệ thống'): Principal {
-  return { user: { id: login, login, name }, grants: ['admin', 'supervisor', 'staff'].map((role) => ({ role: role as Grant['role'], unitId: '', unitPath: '/' })) };
+  return {
+    user: { id: login, login, name },
+    grants: ['admin', 'supervisor', 'staff'].map((role) => ({ role: role as Grant['role'], unitId: '', unitPath: '/' })),
+  };
 }
 
 export function scope(principal: Principal, ability: Ability): string[] {
@@ -95,7 +98,13 @@ export interface StageCheck {
 function checkStages(principal: Principal, ability: Ability, compiled: CompiledProcess, chain: UnitChain, stages: readonly string[]): StageCheck[] {
   return [...new Set(stages)].map((stage) => {
     const unit = ownerUnitOf(compiled, stage, chain);
-    return { stage, role: compiled.stages[stage]?.owner ?? 'school', ownerUnitId: unit.id, ownerUnitPath: unit.path, covered: covers(principal, ability, unit.path) };
+    return {
+      stage,
+      role: compiled.stages[stage]?.owner ?? 'school',
+      ownerUnitId: unit.id,
+      ownerUnitPath: unit.path,
+      covered: covers(principal, ability, unit.path),
+    };
   });
 }
 
@@ -194,7 +203,13 @@ export function mayWorkTask(principal: Principal, task: Pick<Task, 'ownerUnitPat
 
 /** Why a cohort operation leaves an instance alone: work held by a unit outside the caller's
  * administrative scope. Undefined when every stage it touches is the caller's. */
-export function cohortExclusion(principal: Principal, compiled: CompiledProcess, instance: Instance, chain: UnitChain, stages: readonly string[]): { code: 'OUTSIDE_SCOPE'; message: string; stages: { stage: string; role: string }[] } | undefined {
+export function cohortExclusion(
+  principal: Principal,
+  compiled: CompiledProcess,
+  instance: Instance,
+  chain: UnitChain,
+  stages: readonly string[],
+): { code: 'OUTSIDE_SCOPE'; message: string; stages: { stage: string; role: string }[] } | undefined {
   const theirs = checkStages(principal, 'administer', compiled, chain, stages).filter((c) => !c.covered);
   if (!theirs.length) return undefined;
   return {
@@ -220,5 +235,7 @@ export function mayPublish(principal: Principal, owner: { ownerUnitPath?: string
 
 /** The unit a new process belongs to: the publisher's widest administrator grant (the system: none). */
 export function publisherUnit(principal: Principal): Grant | undefined {
-  return [...principal.grants].filter((g) => g.role === 'admin' && g.unitId).sort((a, b) => a.unitPath.length - b.unitPath.length || a.unitPath.localeCompare(b.unitPath))[0];
+  return [...principal.grants]
+    .filter((g) => g.role === 'admin' && g.unitId)
+    .sort((a, b) => a.unitPath.length - b.unitPath.length || a.unitPath.localeCompare(b.unitPath))[0];
 }

@@ -13,13 +13,19 @@ async function unitNames(engine: Engine, ids: string[]): Promise<Map<string, str
 }
 
 /** Compiled processes by "id@version", each loaded once per call. */
-export async function processes(engine: Engine, refs: { definitionId: string; definitionVersion?: number }[]): Promise<(id: string, version?: number) => CompiledProcess | undefined> {
+export async function processes(
+  engine: Engine,
+  refs: { definitionId: string; definitionVersion?: number }[],
+): Promise<(id: string, version?: number) => CompiledProcess | undefined> {
   const out = new Map<string, CompiledProcess | undefined>();
   const latest = await engine.catalog.latestOf(refs.filter((r) => r.definitionVersion === undefined).map((r) => r.definitionId));
   for (const r of refs) {
     const key = `${r.definitionId}@${r.definitionVersion ?? ''}`;
     if (out.has(key)) continue;
-    out.set(key, r.definitionVersion === undefined ? latest.get(r.definitionId) : await engine.catalog.get(r.definitionId, r.definitionVersion).catch(() => undefined));
+    out.set(
+      key,
+      r.definitionVersion === undefined ? latest.get(r.definitionId) : await engine.catalog.get(r.definitionId, r.definitionVersion).catch(() => undefined),
+    );
   }
   return (id, version) => out.get(`${id}@${version ?? ''}`);
 }
@@ -29,7 +35,10 @@ export function stageTitle(compiled: CompiledProcess | undefined, stage: string)
 }
 
 export async function instanceRows(engine: Engine, instances: Instance[]) {
-  const names = await unitNames(engine, instances.map((i) => i.orgUnitId));
+  const names = await unitNames(
+    engine,
+    instances.map((i) => i.orgUnitId),
+  );
   const proc = await processes(engine, instances);
   const now = engine.clock.now();
   return instances.map((i) => ({
@@ -82,7 +91,10 @@ export async function taskRows(engine: Engine, tasks: Task[]) {
 export async function escalationRows(engine: Engine, escalations: Escalation[]) {
   const instances = await engine.queries.listInstances({ ids: [...new Set(escalations.map((e) => e.instanceId))] }, { limit: escalations.length || 1 });
   const byId = new Map(instances.map((i) => [i.id, i]));
-  const names = await unitNames(engine, instances.map((i) => i.orgUnitId));
+  const names = await unitNames(
+    engine,
+    instances.map((i) => i.orgUnitId),
+  );
   const proc = await processes(engine, instances);
   return escalations.map((e) => {
     const i = byId.get(e.instanceId);

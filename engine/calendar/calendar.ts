@@ -9,14 +9,7 @@
  * The holiday data is per year (see processes/calendars/<id>/<year>.yaml); this module is pure and
  * receives it already parsed.
  */
-import {
-  CalendarError,
-  dateOfDayNumber,
-  dayNumberOf,
-  isLocalDate,
-  weekdayOf,
-  type LocalDate,
-} from './time.ts';
+import { CalendarError, dateOfDayNumber, dayNumberOf, isLocalDate, weekdayOf, type LocalDate } from './time.ts';
 
 export { CalendarError } from './time.ts';
 export type { CalendarErrorCode, LocalDate } from './time.ts';
@@ -253,11 +246,13 @@ export function createCalendar(id: string, years: CalendarYearData[]): WorkingCa
         const k = cum[i]! + n - 1;
         const target = workingList[k];
         if (target === undefined) {
-          throw new CalendarError(
-            'CALENDAR_OUT_OF_RANGE',
-            `${n} working days after ${date} is past ${lastYear}-12-31, outside calendar ${id} (${rangeText})`,
-            { date, n, calendar: id, firstYear, lastYear },
-          );
+          throw new CalendarError('CALENDAR_OUT_OF_RANGE', `${n} working days after ${date} is past ${lastYear}-12-31, outside calendar ${id} (${rangeText})`, {
+            date,
+            n,
+            calendar: id,
+            firstYear,
+            lastYear,
+          });
         }
         return dateAt(target);
       }
@@ -280,11 +275,12 @@ export function createCalendar(id: string, years: CalendarYearData[]): WorkingCa
       if (working[i] === 1) return date;
       const target = workingList[cum[i]!];
       if (target === undefined) {
-        throw new CalendarError(
-          'CALENDAR_OUT_OF_RANGE',
-          `no working day after ${date} before the end of calendar ${id} (${rangeText})`,
-          { date, calendar: id, firstYear, lastYear },
-        );
+        throw new CalendarError('CALENDAR_OUT_OF_RANGE', `no working day after ${date} before the end of calendar ${id} (${rangeText})`, {
+          date,
+          calendar: id,
+          firstYear,
+          lastYear,
+        });
       }
       return dateAt(target);
     },

@@ -21,23 +21,7 @@ export {
 export type { CalendarErrorCode, LocalDate } from './time.ts';
 
 export { HOLIDAY_KINDS, calendarRanges, createCalendar } from './calendar.ts';
-export type {
-  CalendarHoliday,
-  CalendarWorkingDay,
-  CalendarYearData,
-  DayOff,
-  HolidayKind,
-  LocalizedName,
-  WorkingCalendar,
-} from './calendar.ts';
+export type { CalendarHoliday, CalendarWorkingDay, CalendarYearData, DayOff, HolidayKind, LocalizedName, WorkingCalendar } from './calendar.ts';
 
-export {
-  canChiOfYear,
-  hungKingsDate,
-  lunarMonthLength,
-  lunarToSolar,
-  solarToLunar,
-  tetDate,
-  tetEveDate,
-} from './lunar.ts';
+export { canChiOfYear, hungKingsDate, lunarMonthLength, lunarToSolar, solarToLunar, tetDate, tetEveDate } from './lunar.ts';
 export type { LunarDate } from './lunar.ts';

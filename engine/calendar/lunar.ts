@@ -224,10 +224,7 @@ export function lunarToSolar(lunarDay: number, lunarMonth: number, lunarYear: nu
   const k = INT(0.5 + (a11 - EPOCH_NEW_MOON) / SYNODIC_MONTH);
   const monthStart = newMoonDay(k + off);
   if (lunarDay === 30 && newMoonDay(k + off + 1) - monthStart < 30) {
-    throw new CalendarError(
-      'BAD_DATE',
-      `lunarToSolar: month ${lunarMonth}${leap ? ' (leap)' : ''} of lunar year ${lunarYear} has only 29 days`,
-    );
+    throw new CalendarError('BAD_DATE', `lunarToSolar: month ${lunarMonth}${leap ? ' (leap)' : ''} of lunar year ${lunarYear} has only 29 days`);
   }
   const [d, m, y] = jdToDate(monthStart + lunarDay - 1);
   return isoOf(d, m, y);

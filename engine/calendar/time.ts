@@ -125,14 +125,12 @@ export function formatInstant(ms: number): string {
   if (!Number.isFinite(ms)) throw new CalendarError('BAD_INSTANT', `Not an instant: ${String(ms)}`);
   const t = new Date(ms + VN_OFFSET_MS);
   const base =
-    `${formatYmd(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate())}` +
-    `T${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}`;
+    `${formatYmd(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate())}` + `T${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}`;
   const millis = t.getUTCMilliseconds();
   return `${base}${millis ? `.${pad(millis, 3)}` : ''}+07:00`;
 }
 
-const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 /**
  * Parses an ISO 8601 instant that carries its offset: `2022-01-24T23:59:59+07:00`,

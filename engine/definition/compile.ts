@@ -134,9 +134,7 @@ export function compileProcess(def: ProcessDefinition): CompiledProcess {
     legalBasis: def.legalBasis,
     roles: rolesOf(def),
     anchors,
-    events: Object.fromEntries(
-      Object.entries(def.events ?? {}).map(([name, e]) => [name, e.form ? { ...e, formSchema: formToJsonSchema(e.form) } : { ...e }]),
-    ),
+    events: Object.fromEntries(Object.entries(def.events ?? {}).map(([name, e]) => [name, e.form ? { ...e, formSchema: formToJsonSchema(e.form) } : { ...e }])),
     initial: def.initial,
     stages,
     config,
@@ -247,9 +245,7 @@ function machineConfig(def: ProcessDefinition, nodes: StageNode[], byId: Map<str
       out.states = statesOf(children[0].stages, node);
     }
     if (node.kind === 'parallel') {
-      out.states = Object.fromEntries(
-        children.map((c) => [c.track!, { initial: c.initial, states: statesOf(c.stages, node) }]),
-      );
+      out.states = Object.fromEntries(children.map((c) => [c.track!, { initial: c.initial, states: statesOf(c.stages, node) }]));
     }
     const entry: unknown[] = [{ type: 'enterStage', params: { stage: node.id } }];
     if (info.tasks.length || info.evidence.length) {

@@ -67,9 +67,7 @@ export class DiagnosticSink {
 
 /** Sorted by place in the file, so a reader fixes them top to bottom. */
 export function sortDiagnostics(items: Diagnostic[]): Diagnostic[] {
-  return [...items].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code),
-  );
+  return [...items].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
 }
 
 export function formatDiagnostic(d: Diagnostic): string {

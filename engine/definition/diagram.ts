@@ -47,7 +47,10 @@ function quote(text: string): string {
 
 /** Mermaid ends a label at a colon or newline and chokes on some brackets; keep labels plain. */
 function sanitize(label: string): string {
-  return label.replace(/[:;\n\r{}]/g, ' ').replace(/\s+/g, ' ').trim();
+  return label
+    .replace(/[:;\n\r{}]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function guardLabel(c: Condition | CompiledCondition | undefined): string {

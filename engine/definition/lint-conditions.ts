@@ -39,18 +39,38 @@ function checkCondition(ctx: LintContext, c: Condition, path: DocPath, scope: Sc
   const combinators = (['all', 'any', 'not'] as const).filter((k) => k in c);
   const leaves = (['tasksDone', 'anchorSet', 'field'] as const).filter((k) => k in c);
   if (leaves.length + combinators.length > 1) {
-    sink.error('CONDITION_SHAPE', path, `a condition tests one thing; found ${listOf([...leaves, ...combinators])} together (wrap them in all: [...] or any: [...])`);
+    sink.error(
+      'CONDITION_SHAPE',
+      path,
+      `a condition tests one thing; found ${listOf([...leaves, ...combinators])} together (wrap them in all: [...] or any: [...])`,
+    );
   }
   if ('field' in c && comparators.length !== 1) {
-    sink.error('CONDITION_SHAPE', path, comparators.length === 0 ? `field "${c.field}" needs one comparison: ${listOf(COMPARATORS)}` : `field "${c.field}" has ${listOf(comparators)}; use one comparison per condition`);
+    sink.error(
+      'CONDITION_SHAPE',
+      path,
+      comparators.length === 0
+        ? `field "${c.field}" needs one comparison: ${listOf(COMPARATORS)}`
+        : `field "${c.field}" has ${listOf(comparators)}; use one comparison per condition`,
+    );
   }
   if (!('field' in c) && comparators.length > 0) {
-    sink.error('CONDITION_SHAPE', [...path, comparators[0]!], `"${comparators[0]}" compares a field: add field: event.<name>, <task>.<name> or unit.kind`, 'key');
+    sink.error(
+      'CONDITION_SHAPE',
+      [...path, comparators[0]!],
+      `"${comparators[0]}" compares a field: add field: event.<name>, <task>.<name> or unit.kind`,
+      'key',
+    );
   }
   if (c.tasksDone !== undefined) checkTasksDone(ctx, c.tasksDone, [...path, 'tasksDone'], scope);
   if (typeof c.anchorSet === 'string') {
     const anchors = isRecord(ctx.def.anchors) ? Object.keys(ctx.def.anchors) : [];
-    if (!anchors.includes(c.anchorSet)) sink.error('UNKNOWN_ANCHOR', [...path, 'anchorSet'], `unknown anchor "${c.anchorSet}"${suggest(c.anchorSet, anchors)}; ${anchors.length ? `anchors are: ${listOf(anchors)}` : 'declare it under "anchors"'}`);
+    if (!anchors.includes(c.anchorSet))
+      sink.error(
+        'UNKNOWN_ANCHOR',
+        [...path, 'anchorSet'],
+        `unknown anchor "${c.anchorSet}"${suggest(c.anchorSet, anchors)}; ${anchors.length ? `anchors are: ${listOf(anchors)}` : 'declare it under "anchors"'}`,
+      );
   }
   if (typeof c.field === 'string') {
     const field = resolveField(ctx, c.field, [...path, 'field'], scope);
@@ -79,7 +99,11 @@ function checkTasksDone(ctx: LintContext, value: unknown, path: DocPath, scope: 
 }
 
 function allTaskIds(ctx: LintContext): string[] {
-  return ctx.nodes.flatMap((n) => asList(n.stage.tasks).filter(isRecord).map((t) => String(t.id)));
+  return ctx.nodes.flatMap((n) =>
+    asList(n.stage.tasks)
+      .filter(isRecord)
+      .map((t) => String(t.id)),
+  );
 }
 
 type ResolvedField = FormField;
@@ -104,7 +128,11 @@ function resolveField(ctx: LintContext, ref: string, path: DocPath, scope: Scope
     const field = fields[name];
     if (!field) {
       const declared = Object.keys(fields);
-      sink.error('UNKNOWN_FIELD', path, `event ${scope.event} declares no field "${name}"${suggest(name, declared)}; ${declared.length ? `its fields are: ${listOf(declared)}` : `declare it under events.${scope.event}.form.properties`}`);
+      sink.error(
+        'UNKNOWN_FIELD',
+        path,
+        `event ${scope.event} declares no field "${name}"${suggest(name, declared)}; ${declared.length ? `its fields are: ${listOf(declared)}` : `declare it under events.${scope.event}.form.properties`}`,
+      );
     }
     return field;
   }
@@ -115,14 +143,22 @@ function resolveField(ctx: LintContext, ref: string, path: DocPath, scope: Scope
   const task = ctx.nodes.flatMap((n) => asList(n.stage.tasks)).find((t) => isRecord(t) && t.id === source);
   if (!task) {
     const all = allTaskIds(ctx);
-    sink.error('UNKNOWN_FIELD', path, `"${ref}" reads task "${source}", which does not exist${suggest(source, all)}; use event.<field>, unit.kind, unit.levels or <task>.<field> with one of: ${listOf(all)}`);
+    sink.error(
+      'UNKNOWN_FIELD',
+      path,
+      `"${ref}" reads task "${source}", which does not exist${suggest(source, all)}; use event.<field>, unit.kind, unit.levels or <task>.<field> with one of: ${listOf(all)}`,
+    );
     return undefined;
   }
   const fields = isRecord(task.form?.properties) ? task.form!.properties : {};
   const field = fields[name];
   if (!field) {
     const declared = Object.keys(fields);
-    sink.error('UNKNOWN_FIELD', path, `task "${source}" has no form field "${name}"${suggest(name, declared)}; ${declared.length ? `its fields are: ${listOf(declared)}` : 'it has no form'}`);
+    sink.error(
+      'UNKNOWN_FIELD',
+      path,
+      `task "${source}" has no form field "${name}"${suggest(name, declared)}; ${declared.length ? `its fields are: ${listOf(declared)}` : 'it has no form'}`,
+    );
   }
   return field;
 }
@@ -145,7 +181,11 @@ function checkComparison(ctx: LintContext, c: Condition, op: (typeof COMPARATORS
     if (allowed && !allowed.includes(v as never)) {
       sink.error('UNKNOWN_VALUE', at, `${JSON.stringify(v)} is never a value of "${c.field}"; its values are: ${listOf(allowed)}`);
     } else if (!allowed && !fitsType(v, op === 'contains' ? (field.items?.type ?? 'string') : field.type)) {
-      sink.error('FIELD_TYPE', at, `${JSON.stringify(v)} is not ${field.type === 'array' ? `a ${field.items?.type ?? 'string'}` : `a ${field.type}`} like "${c.field}"`);
+      sink.error(
+        'FIELD_TYPE',
+        at,
+        `${JSON.stringify(v)} is not ${field.type === 'array' ? `a ${field.items?.type ?? 'string'}` : `a ${field.type}`} like "${c.field}"`,
+      );
     }
   });
 }

@@ -16,7 +16,8 @@ export function lintForms(ctx: LintContext): void {
   if (isRecord(ctx.def.events)) {
     for (const [name, decl] of Object.entries(ctx.def.events)) {
       if (!isRecord(decl)) continue;
-      if (name === DUE_EVENT && decl.form) ctx.sink.error('RESERVED_EVENT', ['events', name, 'form'], `${DUE_EVENT} is sent by the engine when a deadline passes and carries no data`, 'key');
+      if (name === DUE_EVENT && decl.form)
+        ctx.sink.error('RESERVED_EVENT', ['events', name, 'form'], `${DUE_EVENT} is sent by the engine when a deadline passes and carries no data`, 'key');
       if (!used.has(name)) ctx.sink.warning('UNUSED_EVENT', ['events', name], `event ${name} is declared but no stage accepts it`, 'key');
       if (isRecord(decl.form)) checkForm(ctx, decl.form as Form, ['events', name, 'form']);
     }
@@ -48,7 +49,8 @@ function checkField(ctx: LintContext, f: FormField, path: DocPath): void {
   bound('minLength', 'maxLength');
   bound('minItems', 'maxItems');
   const misplaced = (keys: (keyof FormField)[], fits: boolean, what: string): void => {
-    for (const k of keys) if (f[k] !== undefined && !fits) sink.error('FORM_KEYWORD', [...path, k], `"${k}" applies to ${what} fields, and this one is ${f.type}`, 'key');
+    for (const k of keys)
+      if (f[k] !== undefined && !fits) sink.error('FORM_KEYWORD', [...path, k], `"${k}" applies to ${what} fields, and this one is ${f.type}`, 'key');
   };
   misplaced(['minimum', 'maximum'], numeric, 'number');
   misplaced(['minLength', 'maxLength', 'pattern', 'format'], f.type === 'string', 'text');
@@ -61,7 +63,16 @@ function checkField(ctx: LintContext, f: FormField, path: DocPath): void {
     }
   }
   asList(f.enum).forEach((v, i) => {
-    const ok = f.type === 'integer' ? Number.isInteger(v) : f.type === 'number' ? typeof v === 'number' : f.type === 'boolean' ? typeof v === 'boolean' : f.type === 'string' ? typeof v === 'string' : false;
+    const ok =
+      f.type === 'integer'
+        ? Number.isInteger(v)
+        : f.type === 'number'
+          ? typeof v === 'number'
+          : f.type === 'boolean'
+            ? typeof v === 'boolean'
+            : f.type === 'string'
+              ? typeof v === 'string'
+              : false;
     if (!ok) sink.error('FORM_ENUM_TYPE', [...path, 'enum', i], `${JSON.stringify(v)} is not a ${f.type}, the field's type`);
   });
 }

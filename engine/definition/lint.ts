@@ -37,7 +37,13 @@ export function lintDefinition(def: ProcessDefinition, sink: DiagnosticSink, opt
   const byId = new Map<string, StageNode>();
   for (const node of nodes) {
     const seen = byId.get(node.id);
-    if (seen) sink.error('DUPLICATE_STAGE', node.path, `stage "${node.id}" is already defined at ${seen.path.join('.')}; stage names must be unique in a process`, 'key');
+    if (seen)
+      sink.error(
+        'DUPLICATE_STAGE',
+        node.path,
+        `stage "${node.id}" is already defined at ${seen.path.join('.')}; stage names must be unique in a process`,
+        'key',
+      );
     else byId.set(node.id, node);
   }
   const names = [...byId.keys()];
@@ -68,33 +74,56 @@ export interface LintContext {
 
 function lintShapes({ def, sink, nodes }: LintContext): void {
   if (typeof def.initial === 'string' && isRecord(def.stages) && !(def.initial in def.stages)) {
-    sink.error('UNKNOWN_INITIAL', ['initial'], `initial stage "${def.initial}" is not a top-level stage${suggest(def.initial, Object.keys(def.stages))}; top-level stages are: ${listOf(Object.keys(def.stages))}`);
+    sink.error(
+      'UNKNOWN_INITIAL',
+      ['initial'],
+      `initial stage "${def.initial}" is not a top-level stage${suggest(def.initial, Object.keys(def.stages))}; top-level stages are: ${listOf(Object.keys(def.stages))}`,
+    );
   }
   for (const node of nodes) {
     const s = node.stage;
     const at = node.path;
     if (node.kind === 'final') {
       for (const key of ['on', 'always', 'done', 'tasks', 'due', 'escalate', 'evidence', 'stages', 'tracks'] as const) {
-        if (s[key] !== undefined) sink.error('FINAL_STAGE_ACTIVE', [...at, key], `final stage "${node.id}" cannot have "${key}": nothing happens after a final stage`, 'key');
+        if (s[key] !== undefined)
+          sink.error('FINAL_STAGE_ACTIVE', [...at, key], `final stage "${node.id}" cannot have "${key}": nothing happens after a final stage`, 'key');
       }
     }
     if (s.type === 'parallel' && !isRecord(s.tracks)) sink.error('STAGE_SHAPE', at, `parallel stage "${node.id}" needs "tracks"`, 'key');
-    if (s.tracks !== undefined && s.type !== 'parallel') sink.error('STAGE_SHAPE', [...at, 'tracks'], `stage "${node.id}" has tracks but is not "type: parallel"`, 'key');
-    if (s.stages !== undefined && s.type === 'parallel') sink.error('STAGE_SHAPE', [...at, 'stages'], `parallel stage "${node.id}" holds its stages under "tracks", not "stages"`, 'key');
+    if (s.tracks !== undefined && s.type !== 'parallel')
+      sink.error('STAGE_SHAPE', [...at, 'tracks'], `stage "${node.id}" has tracks but is not "type: parallel"`, 'key');
+    if (s.stages !== undefined && s.type === 'parallel')
+      sink.error('STAGE_SHAPE', [...at, 'stages'], `parallel stage "${node.id}" holds its stages under "tracks", not "stages"`, 'key');
     if (s.stages !== undefined && s.initial === undefined) sink.error('STAGE_SHAPE', at, `stage "${node.id}" has nested stages but no "initial"`, 'key');
-    if (s.initial !== undefined && s.stages === undefined) sink.error('STAGE_SHAPE', [...at, 'initial'], `stage "${node.id}" has "initial" but no nested "stages"`, 'key');
+    if (s.initial !== undefined && s.stages === undefined)
+      sink.error('STAGE_SHAPE', [...at, 'initial'], `stage "${node.id}" has "initial" but no nested "stages"`, 'key');
     if (s.done !== undefined && node.kind !== 'compound' && node.kind !== 'parallel') {
-      sink.error('STAGE_SHAPE', [...at, 'done'], `"done" belongs on a sub-process or parallel stage; "${node.id}" is ${node.kind === 'final' ? 'final' : 'a simple stage'} (use "on" or "always")`, 'key');
+      sink.error(
+        'STAGE_SHAPE',
+        [...at, 'done'],
+        `"done" belongs on a sub-process or parallel stage; "${node.id}" is ${node.kind === 'final' ? 'final' : 'a simple stage'} (use "on" or "always")`,
+        'key',
+      );
     }
     for (const child of childMaps(s)) {
       if (typeof child.initial === 'string' && !(child.initial in child.stages)) {
         const path = child.track ? [...at, 'tracks', child.track, 'initial'] : [...at, 'initial'];
-        sink.error('UNKNOWN_INITIAL', path, `initial stage "${child.initial}" is not one of this ${child.track ? 'track' : 'sub-process'}'s stages: ${listOf(Object.keys(child.stages))}`);
+        sink.error(
+          'UNKNOWN_INITIAL',
+          path,
+          `initial stage "${child.initial}" is not one of this ${child.track ? 'track' : 'sub-process'}'s stages: ${listOf(Object.keys(child.stages))}`,
+        );
       }
     }
     if ((node.kind === 'compound' || node.kind === 'parallel') && s.done !== undefined) {
       const hasFinal = childMaps(s).every((c) => Object.values(c.stages).some((st) => isRecord(st) && st.type === 'final'));
-      if (!hasFinal) sink.warning('DONE_NEVER_FIRES', [...at, 'done'], `"done" of "${node.id}" never fires: ${node.kind === 'parallel' ? 'every track' : 'the sub-process'} needs a final stage`, 'key');
+      if (!hasFinal)
+        sink.warning(
+          'DONE_NEVER_FIRES',
+          [...at, 'done'],
+          `"done" of "${node.id}" never fires: ${node.kind === 'parallel' ? 'every track' : 'the sub-process'} needs a final stage`,
+          'key',
+        );
     }
   }
 }
@@ -159,7 +188,11 @@ function lintRoles({ def, sink, nodes }: LintContext): void {
     if (typeof role !== 'string') return;
     if (allowOwner && role === OWNER_ALIAS) return;
     if (!(role in roles)) {
-      sink.error('UNKNOWN_ROLE', path, `unknown role "${role}"${suggest(role, names)}; roles are: ${listOf(allowOwner ? [OWNER_ALIAS, ...names] : names)} (declare others under "roles")`);
+      sink.error(
+        'UNKNOWN_ROLE',
+        path,
+        `unknown role "${role}"${suggest(role, names)}; roles are: ${listOf(allowOwner ? [OWNER_ALIAS, ...names] : names)} (declare others under "roles")`,
+      );
     }
   };
   for (const node of nodes) {
@@ -173,7 +206,12 @@ function lintRoles({ def, sink, nodes }: LintContext): void {
       else check(notify, [...node.path, 'escalate', i, 'notify'], true);
     });
     if (node.kind === 'atomic' && ownerOf(node) === undefined && (asList(s.tasks).length > 0 || s.due !== undefined)) {
-      sink.error('MISSING_OWNER', node.path, `stage "${node.id}" has tasks or a deadline but no owner (here or on an enclosing stage); roles are: ${listOf(names)}`, 'key');
+      sink.error(
+        'MISSING_OWNER',
+        node.path,
+        `stage "${node.id}" has tasks or a deadline but no owner (here or on an enclosing stage); roles are: ${listOf(names)}`,
+        'key',
+      );
     }
   }
 }
@@ -185,13 +223,15 @@ function lintTasks({ sink, nodes }: LintContext): void {
       if (!isRecord(task) || typeof task.id !== 'string') return;
       const path = [...node.path, 'tasks', i, 'id'];
       const first = seen.get(task.id);
-      if (first) sink.error('DUPLICATE_TASK', path, `task id "${task.id}" is already used at ${first.slice(0, -1).join('.')}; task ids must be unique in a process`);
+      if (first)
+        sink.error('DUPLICATE_TASK', path, `task id "${task.id}" is already used at ${first.slice(0, -1).join('.')}; task ids must be unique in a process`);
       else seen.set(task.id, path);
     });
     const items = new Set<string>();
     asList(node.stage.evidence).forEach((item, i) => {
       if (!isRecord(item) || typeof item.id !== 'string') return;
-      if (items.has(item.id)) sink.error('DUPLICATE_EVIDENCE', [...node.path, 'evidence', i, 'id'], `evidence item "${item.id}" appears twice in stage "${node.id}"`);
+      if (items.has(item.id))
+        sink.error('DUPLICATE_EVIDENCE', [...node.path, 'evidence', i, 'id'], `evidence item "${item.id}" appears twice in stage "${node.id}"`);
       items.add(item.id);
     });
   }
@@ -222,15 +262,28 @@ function lintDeadlines({ def, sink, nodes }: LintContext): void {
         sink.error('DUE_SHAPE', at, `due of "${node.id}" says no when: give one of ${listOf(DURATION_KEYS)}, a date, or an anchor`);
       }
       if (due.anchor === undefined && units.some((k) => (due[k] as number) < 0)) {
-        sink.error('DUE_SHAPE', at, `due of "${node.id}" counts backwards from entering the stage; a negative period needs an anchor (e.g. anchor: visit_date)`);
+        sink.error(
+          'DUE_SHAPE',
+          at,
+          `due of "${node.id}" counts backwards from entering the stage; a negative period needs an anchor (e.g. anchor: visit_date)`,
+        );
       }
       if (typeof due.anchor === 'string' && !anchors.includes(due.anchor)) {
-        sink.error('UNKNOWN_ANCHOR', [...at, 'anchor'], `unknown anchor "${due.anchor}"${suggest(due.anchor, anchors)}; ${anchors.length ? `anchors are: ${listOf(anchors)}` : 'declare it under "anchors"'}`);
+        sink.error(
+          'UNKNOWN_ANCHOR',
+          [...at, 'anchor'],
+          `unknown anchor "${due.anchor}"${suggest(due.anchor, anchors)}; ${anchors.length ? `anchors are: ${listOf(anchors)}` : 'declare it under "anchors"'}`,
+        );
       }
     }
     const steps = asList(s.escalate).filter(isRecord);
     if (steps.length > 0 && due === undefined) {
-      sink.error('ESCALATION_WITHOUT_DUE', [...node.path, 'escalate'], `stage "${node.id}" has an escalation ladder but no "due"; the ladder counts from the due moment`, 'key');
+      sink.error(
+        'ESCALATION_WITHOUT_DUE',
+        [...node.path, 'escalate'],
+        `stage "${node.id}" has an escalation ladder but no "due"; the ladder counts from the due moment`,
+        'key',
+      );
     }
     let previous: { days: number; kind: number; index: number } | undefined;
     steps.forEach((step, i) => {
@@ -239,11 +292,19 @@ function lintDeadlines({ def, sink, nodes }: LintContext): void {
       const days = approximateDays(step.at as Duration);
       const kind = KIND_ORDER[step.kind as keyof typeof KIND_ORDER];
       if (kind === undefined) return;
-      if (step.kind === 'reminder' && days >= 0) sink.error('ESCALATION_ORDER', [...at, 'at'], `a reminder comes before the due moment: its offset must be negative`);
-      if (step.kind !== 'reminder' && days < 0) sink.error('ESCALATION_ORDER', [...at, 'at'], `"${step.kind}" comes at or after the due moment: its offset must be 0 or more (use kind: reminder before it)`);
+      if (step.kind === 'reminder' && days >= 0)
+        sink.error('ESCALATION_ORDER', [...at, 'at'], `a reminder comes before the due moment: its offset must be negative`);
+      if (step.kind !== 'reminder' && days < 0)
+        sink.error(
+          'ESCALATION_ORDER',
+          [...at, 'at'],
+          `"${step.kind}" comes at or after the due moment: its offset must be 0 or more (use kind: reminder before it)`,
+        );
       if (previous) {
-        if (days <= previous.days) sink.error('ESCALATION_ORDER', [...at, 'at'], `escalation step ${i + 1} is not later than step ${previous.index + 1}; list the ladder in time order`);
-        else if (kind < previous.kind) sink.error('ESCALATION_ORDER', [...at, 'kind'], `"${step.kind}" after a later-stage step; the ladder goes reminder → overdue → escalation`);
+        if (days <= previous.days)
+          sink.error('ESCALATION_ORDER', [...at, 'at'], `escalation step ${i + 1} is not later than step ${previous.index + 1}; list the ladder in time order`);
+        else if (kind < previous.kind)
+          sink.error('ESCALATION_ORDER', [...at, 'kind'], `"${step.kind}" after a later-stage step; the ladder goes reminder → overdue → escalation`);
       }
       previous = { days, kind, index: i };
     });

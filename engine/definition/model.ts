@@ -91,7 +91,11 @@ export function isWithin(node: StageNode | undefined, ancestor: StageNode): bool
 export function tasksWithin(nodes: StageNode[], node: StageNode, requiredOnly = false): string[] {
   return nodes
     .filter((n) => isWithin(n, node))
-    .flatMap((n) => asList(n.stage.tasks).filter((t) => isRecord(t) && (!requiredOnly || t.required !== false)).map((t) => String(t.id)));
+    .flatMap((n) =>
+      asList(n.stage.tasks)
+        .filter((t) => isRecord(t) && (!requiredOnly || t.required !== false))
+        .map((t) => String(t.id)),
+    );
 }
 
 /** Roles every definition has; a definition may add its own under `roles`. */

@@ -24,9 +24,7 @@ export interface ParsedYaml {
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-const CORE_TAGS = new Set(
-  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
-);
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 
 interface NodeSpan {
   key?: number;
@@ -71,7 +69,12 @@ export function parseYaml(input: string | Uint8Array, file: string, limits: Pars
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const bad = NOT_PRINTABLE.exec(text);
-  if (bad) return fail('INVALID_CHARACTER', positionIn(text, bad.index), `${describe(bad[0])} is not allowed in a YAML file (control characters other than tab and line breaks are not text); remove it`);
+  if (bad)
+    return fail(
+      'INVALID_CHARACTER',
+      positionIn(text, bad.index),
+      `${describe(bad[0])} is not allowed in a YAML file (control characters other than tab and line breaks are not text); remove it`,
+    );
   if (isBlankOrComments(text)) {
     return fail('EMPTY_FILE', { line: 1, column: 1 }, 'file is empty; a process definition starts with "id:"');
   }
@@ -92,7 +95,11 @@ export function parseYaml(input: string | Uint8Array, file: string, limits: Pars
   }
   if (!isMap(root)) {
     const kind = isSeq(root) ? 'a list' : 'a single value';
-    return fail('ROOT_NOT_MAPPING', position(root.range?.[0] ?? 0), `the file holds ${kind}; a process definition is a mapping of keys (id, version, stages, …)`);
+    return fail(
+      'ROOT_NOT_MAPPING',
+      position(root.range?.[0] ?? 0),
+      `the file holds ${kind}; a process definition is a mapping of keys (id, version, stages, …)`,
+    );
   }
   const converter = new Converter(doc, sink, spans, position, limits);
   const data = converter.convert(root, [], 0);
@@ -148,12 +155,23 @@ class Converter {
     if (isScalar(node)) {
       const value = node.value;
       if (typeof value === 'number' && !Number.isFinite(value)) {
-        this.sink.addAt('error', 'NUMBER_NOT_FINITE', this.position(start), `${String((node as { source?: unknown }).source ?? value)} is not a finite number; write a number such as 1 or 2.5`);
+        this.sink.addAt(
+          'error',
+          'NUMBER_NOT_FINITE',
+          this.position(start),
+          `${String((node as { source?: unknown }).source ?? value)} is not a finite number; write a number such as 1 or 2.5`,
+        );
         return null;
       }
       if (typeof value === 'string') {
         const escaped = NOT_PRINTABLE.exec(value);
-        if (escaped) this.sink.addAt('error', 'INVALID_CHARACTER', this.position(start), `the text holds ${describe(escaped[0])} (written as an escape), which is not text; remove it`);
+        if (escaped)
+          this.sink.addAt(
+            'error',
+            'INVALID_CHARACTER',
+            this.position(start),
+            `the text holds ${describe(escaped[0])} (written as an escape), which is not text; remove it`,
+          );
       }
       return value;
     }
@@ -172,7 +190,12 @@ class Converter {
         const key = String(keyNode.value);
         const escaped = NOT_PRINTABLE.exec(key);
         if (escaped) {
-          this.sink.addAt('error', 'INVALID_CHARACTER', this.position(keyStart), `the key holds ${describe(escaped[0])} (written as an escape), which is not text; remove it`);
+          this.sink.addAt(
+            'error',
+            'INVALID_CHARACTER',
+            this.position(keyStart),
+            `the key holds ${describe(escaped[0])} (written as an escape), which is not text; remove it`,
+          );
           continue;
         }
         if (seen.has(key)) {
@@ -203,7 +226,8 @@ class Converter {
  * C1 controls but NEL, U+FFFE/U+FFFF and unpaired surrogates. PostgreSQL refuses NUL in text, so a
  * NUL let through here would fail the publication with a 500 on that store.
  */
-const NOT_PRINTABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NOT_PRINTABLE =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function describe(char: string): string {
   return `character U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;

@@ -110,7 +110,13 @@ function report(e: ErrorObject, sink: DiagnosticSink): void {
       return;
     case 'enum': {
       const allowed = params.allowedValues as unknown[];
-      const hint = typeof e.data === 'string' ? suggest(e.data, allowed.filter((v): v is string => typeof v === 'string')) : '';
+      const hint =
+        typeof e.data === 'string'
+          ? suggest(
+              e.data,
+              allowed.filter((v): v is string => typeof v === 'string'),
+            )
+          : '';
       sink.error('SCHEMA_ENUM', path, `${JSON.stringify(e.data)} is not allowed for ${where}${hint}; allowed values are: ${listOf(allowed)}`);
       return;
     }
@@ -145,7 +151,11 @@ function report(e: ErrorObject, sink: DiagnosticSink): void {
     case 'maxProperties': {
       const keys = Object.keys(parent?.properties ?? {});
       const exactlyOne = e.keyword === 'maxProperties' && params.limit === 1;
-      sink.error('SCHEMA_SIZE', path, exactlyOne ? `${where} takes exactly one of: ${listOf(keys)}` : `${where} ${e.message ?? ''}${keys.length ? `; keys are: ${listOf(keys)}` : ''}`);
+      sink.error(
+        'SCHEMA_SIZE',
+        path,
+        exactlyOne ? `${where} takes exactly one of: ${listOf(keys)}` : `${where} ${e.message ?? ''}${keys.length ? `; keys are: ${listOf(keys)}` : ''}`,
+      );
       return;
     }
     case 'uniqueItems':

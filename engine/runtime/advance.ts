@@ -149,8 +149,17 @@ function settle(
     }
     const armed = armStage(info, entries[stage]!, context.anchors, calendar);
     entries[stage] = armed.entry;
-    if (isNew) effects.push({ type: 'stageEntered', stage, seq: armed.entry.seq, at: now, ...(armed.entry.dueAt !== undefined ? { dueAt: armed.entry.dueAt } : {}) });
-    if (info.due || entry.dueOn) effects.push({ type: 'deadline', stage, seq: armed.entry.seq, enteredAt: armed.entry.enteredAt, ...(armed.entry.dueAt !== undefined ? { dueAt: armed.entry.dueAt } : {}), moved: anchorMoved });
+    if (isNew)
+      effects.push({ type: 'stageEntered', stage, seq: armed.entry.seq, at: now, ...(armed.entry.dueAt !== undefined ? { dueAt: armed.entry.dueAt } : {}) });
+    if (info.due || entry.dueOn)
+      effects.push({
+        type: 'deadline',
+        stage,
+        seq: armed.entry.seq,
+        enteredAt: armed.entry.enteredAt,
+        ...(armed.entry.dueAt !== undefined ? { dueAt: armed.entry.dueAt } : {}),
+        moved: anchorMoved,
+      });
     if (armed.timers.length) effects.push({ type: 'armTimers', stage, seq: armed.entry.seq, arm: armed.entry.arm, timers: armed.timers });
   }
   const status = snapshot.status === 'done' ? 'done' : 'running';
@@ -167,7 +176,12 @@ function settle(
 }
 
 /** The stage's due moment and its timers: DUE (if the stage listens for it) and every ladder step. */
-export function armStage(info: StageInfo, entry: StageEntry, anchors: Readonly<Record<string, string>>, calendar: WorkingCalendar): { entry: StageEntry; timers: TimerSpec[] } {
+export function armStage(
+  info: StageInfo,
+  entry: StageEntry,
+  anchors: Readonly<Record<string, string>>,
+  calendar: WorkingCalendar,
+): { entry: StageEntry; timers: TimerSpec[] } {
   const { dueAt: _old, ...rest } = entry;
   if (!info.due && !entry.dueOn) return { entry: rest, timers: [] };
   const day = entry.dueOn ?? dueDate(info.due!, entry.enteredAt, anchors, calendar);

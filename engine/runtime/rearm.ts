@@ -59,11 +59,17 @@ export function migrateState(
   const targets = leaves.map((s) => stateMap[s] ?? s);
   // Only a stage where work happens can be landed in: a compound stage would skip its entry into a
   // child (no tasks, no deadline) and a final one would end the process behind the engine's back.
-  const workStages = Object.values(to.stages).filter((s) => s.kind === 'atomic').map((s) => s.id);
+  const workStages = Object.values(to.stages)
+    .filter((s) => s.kind === 'atomic')
+    .map((s) => s.id);
   const missing = targets.filter((t) => !workStages.includes(t));
   if (missing.length) {
     const what = missing.map((m) => (to.stages[m] ? `"${m}" (a ${to.stages[m]!.kind} stage)` : `"${m}"`)).join(', ');
-    throw new EngineError('INVALID_ARGUMENT', `version ${to.version} has no stage to land in for ${what}; map to one of: ${workStages.join(', ')}`, { field: 'stateMap', missing, allowed: workStages });
+    throw new EngineError('INVALID_ARGUMENT', `version ${to.version} has no stage to land in for ${what}; map to one of: ${workStages.join(', ')}`, {
+      field: 'stateMap',
+      missing,
+      allowed: workStages,
+    });
   }
   const old = (state.snapshot as { context?: ProcessContext }).context ?? { unit: {}, tasks: {}, evidence: {}, anchors: {} };
   const entries: Record<string, StageEntry> = {};
@@ -101,15 +107,34 @@ export function migrateState(
     entries[stage] = armed.entry;
     // A deadline the migration did not move keeps its past: rungs that already fired stay fired.
     if (before && before.dueAt === armed.entry.dueAt) armed.timers = armed.timers.filter((t) => t.kind === 'due' || t.fireAt > now);
-    if (to.stages[stage]!.due) effects.push({ type: 'deadline', stage, seq: armed.entry.seq, enteredAt: armed.entry.enteredAt, ...(armed.entry.dueAt !== undefined ? { dueAt: armed.entry.dueAt } : {}), moved: true });
+    if (to.stages[stage]!.due)
+      effects.push({
+        type: 'deadline',
+        stage,
+        seq: armed.entry.seq,
+        enteredAt: armed.entry.enteredAt,
+        ...(armed.entry.dueAt !== undefined ? { dueAt: armed.entry.dueAt } : {}),
+        moved: true,
+      });
     if (armed.timers.length) effects.push({ type: 'armTimers', stage, seq: armed.entry.seq, arm: armed.entry.arm, timers: armed.timers });
     if (before?.dueAt !== armed.entry.dueAt || !before) {
-      moves.push({ stage, ...(before?.dueAt !== undefined ? { dueBefore: before.dueAt } : {}), ...(armed.entry.dueAt !== undefined ? { dueAfter: armed.entry.dueAt } : {}) });
+      moves.push({
+        stage,
+        ...(before?.dueAt !== undefined ? { dueBefore: before.dueAt } : {}),
+        ...(armed.entry.dueAt !== undefined ? { dueAfter: armed.entry.dueAt } : {}),
+      });
     }
   }
   const active = activeStages(to, snapshot);
   return {
-    step: { state: { snapshot: to.machine.getPersistedSnapshot(snapshot), entries, seq }, effects, status: 'running', active, stages: leafStages(to, active), context },
+    step: {
+      state: { snapshot: to.machine.getPersistedSnapshot(snapshot), entries, seq },
+      effects,
+      status: 'running',
+      active,
+      stages: leafStages(to, active),
+      context,
+    },
     moves,
   };
 }

@@ -31,7 +31,10 @@ export function explainRejection(compiled: CompiledProcess, snapshot: AnyMachine
     if (!info) return new EngineError('UNKNOWN_TASK', `no task "${task}" in ${compiled.id}`, { task });
     // A task of a stage that was left keeps its last status in the context; to the person it is closed.
     const status = !active.includes(info.stage) && context.tasks[task]?.status === 'open' ? 'closed' : (context.tasks[task]?.status ?? 'not opened');
-    const open = active.flatMap((s) => compiled.stages[s]!.tasks).filter((t) => context.tasks[t.id]?.status === 'open').map((t) => t.id);
+    const open = active
+      .flatMap((s) => compiled.stages[s]!.tasks)
+      .filter((t) => context.tasks[t.id]?.status === 'open')
+      .map((t) => t.id);
     if (event.type === ENGINE_EVENTS.reopenTask && status === 'open' && active.includes(info.stage)) {
       return new EngineError('TASK_NOT_OPEN', `task "${task}" is open already; only a done task can be reopened`, { task, status });
     }
@@ -43,7 +46,10 @@ export function explainRejection(compiled: CompiledProcess, snapshot: AnyMachine
   }
   if (event.type === ENGINE_EVENTS.checkEvidence) {
     const items = active.flatMap((s) => compiled.stages[s]!.evidence.map((e) => e.id));
-    return new EngineError('STAGE_REJECTS_EVENT', `no evidence item "${String(event.item)}" at ${where}; items: ${items.join(', ') || 'none'}`, { item: event.item, allowed: items });
+    return new EngineError('STAGE_REJECTS_EVENT', `no evidence item "${String(event.item)}" at ${where}; items: ${items.join(', ') || 'none'}`, {
+      item: event.item,
+      allowed: items,
+    });
   }
   if (event.type === ENGINE_EVENTS.setAnchor) {
     const known = Object.keys(compiled.anchors);
@@ -72,7 +78,12 @@ export function explainRejection(compiled: CompiledProcess, snapshot: AnyMachine
   );
 }
 
-function missingFor(compiled: CompiledProcess, active: string[], context: ProcessContext, type: string): { tasks: string[]; evidence: string[]; anchors: string[] } {
+function missingFor(
+  compiled: CompiledProcess,
+  active: string[],
+  context: ProcessContext,
+  type: string,
+): { tasks: string[]; evidence: string[]; anchors: string[] } {
   const byId = new Map<string, StateConfig>();
   const walk = (s: StateConfig): void => {
     if (s.id) byId.set(s.id, s);

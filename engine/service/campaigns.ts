@@ -31,18 +31,32 @@ export interface CampaignProgress {
 const CAMPAIGN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export async function createCampaign(engine: Engine, input: CampaignInput, options: CommandOptions): Promise<Campaign> {
-  if (input.id !== undefined && !CAMPAIGN_ID.test(input.id)) throw new EngineError('INVALID_ARGUMENT', `campaign id "${input.id}": letters, digits, _ and - only`, { field: 'id' });
+  if (input.id !== undefined && !CAMPAIGN_ID.test(input.id))
+    throw new EngineError('INVALID_ARGUMENT', `campaign id "${input.id}": letters, digits, _ and - only`, { field: 'id' });
   const compiled = await engine.catalog.get(input.definitionId, input.version);
   const kinds = input.kinds?.length ? input.kinds : compiled.appliesTo;
   const foreign = kinds.filter((k) => !(compiled.appliesTo as string[]).includes(k));
-  if (foreign.length) throw new EngineError('NOT_APPLICABLE', `${compiled.id} applies to ${compiled.appliesTo.join(', ')}, not ${foreign.join(', ')}`, { field: 'kinds', allowed: compiled.appliesTo });
+  if (foreign.length)
+    throw new EngineError('NOT_APPLICABLE', `${compiled.id} applies to ${compiled.appliesTo.join(', ')}, not ${foreign.join(', ')}`, {
+      field: 'kinds',
+      allowed: compiled.appliesTo,
+    });
   const [root] = await engine.chainOf(input.rootUnitId);
   const anchors = input.anchors && Object.keys(input.anchors).length ? engine.checkAnchors(compiled, input.anchors) : undefined;
   if (input.id) {
     const existing = await engine.store.getCampaign(input.id);
     if (existing) {
-      const same = existing.definitionId === compiled.id && existing.definitionVersion === compiled.version && existing.rootUnitId === root!.id && existing.kinds.join() === kinds.join();
-      if (!same) throw new EngineError('INVALID_ARGUMENT', `campaign "${input.id}" already exists for ${existing.definitionId} v${existing.definitionVersion} under ${existing.rootUnitId}`, { field: 'id' });
+      const same =
+        existing.definitionId === compiled.id &&
+        existing.definitionVersion === compiled.version &&
+        existing.rootUnitId === root!.id &&
+        existing.kinds.join() === kinds.join();
+      if (!same)
+        throw new EngineError(
+          'INVALID_ARGUMENT',
+          `campaign "${input.id}" already exists for ${existing.definitionId} v${existing.definitionVersion} under ${existing.rootUnitId}`,
+          { field: 'id' },
+        );
       return existing;
     }
   }
@@ -65,7 +79,11 @@ export async function createCampaign(engine: Engine, input: CampaignInput, optio
 }
 
 /** Starts the campaign's process for every unit in scope that has none yet, a batch at a time. */
-export async function runCampaign(engine: Engine, id: string, options: CommandOptions & { batchSize?: number; concurrency?: number; onProgress?: (p: CampaignProgress) => void; signal?: AbortSignal }): Promise<CampaignProgress> {
+export async function runCampaign(
+  engine: Engine,
+  id: string,
+  options: CommandOptions & { batchSize?: number; concurrency?: number; onProgress?: (p: CampaignProgress) => void; signal?: AbortSignal },
+): Promise<CampaignProgress> {
   const campaign = await engine.store.getCampaign(id);
   if (!campaign) throw new EngineError('NOT_FOUND', `no campaign "${id}"`, { id });
   if (campaign.status === 'cancelled') throw new EngineError('INSTANCE_NOT_RUNNING', `campaign "${id}" was cancelled`);
@@ -76,13 +94,27 @@ export async function runCampaign(engine: Engine, id: string, options: CommandOp
     // Stopped between batches (the process is closing): the campaign stays running, and the next run
     // — a process with workers resumes it at start — adds the units still missing.
     if (options.signal?.aborted) return progress;
-    const units = await engine.store.unitsUnder(root!.path, { kinds: campaign.kinds, limit: options.batchSize ?? 500, missingFor: campaign.id, ...(afterId ? { afterId } : {}) });
+    const units = await engine.store.unitsUnder(root!.path, {
+      kinds: campaign.kinds,
+      limit: options.batchSize ?? 500,
+      missingFor: campaign.id,
+      ...(afterId ? { afterId } : {}),
+    });
     if (!units.length) break;
     engine.rememberUnits(units);
     // Several starts in flight at once, so the engine commits them together (group commit).
     await inParallel(units, options.concurrency ?? 128, async (unit) => {
       try {
-        await engine.start({ definitionId: campaign.definitionId, version: campaign.definitionVersion, orgUnitId: unit.id, campaignId: campaign.id, ...(campaign.anchors ? { anchors: campaign.anchors } : {}) }, { actor: options.actor });
+        await engine.start(
+          {
+            definitionId: campaign.definitionId,
+            version: campaign.definitionVersion,
+            orgUnitId: unit.id,
+            campaignId: campaign.id,
+            ...(campaign.anchors ? { anchors: campaign.anchors } : {}),
+          },
+          { actor: options.actor },
+        );
         progress.created++;
       } catch (e) {
         if (!(e instanceof EngineError)) throw e;

@@ -56,14 +56,31 @@ export class Catalog {
     const existing = await this.store.getDefinition(compiled.id, compiled.version);
     if (existing) {
       if (existing.hash === hash) return { ...base, created: false };
-      throw new EngineError('DEFINITION_EXISTS', `${compiled.id} version ${compiled.version} is already published with different content; published versions never change, so give this one a new version number`, { id: compiled.id, version: compiled.version });
+      throw new EngineError(
+        'DEFINITION_EXISTS',
+        `${compiled.id} version ${compiled.version} is already published with different content; published versions never change, so give this one a new version number`,
+        { id: compiled.id, version: compiled.version },
+      );
     }
     const latest = await this.store.getDefinition(compiled.id);
     if (latest && latest.version > compiled.version) {
-      throw new EngineError('DEFINITION_EXISTS', `${compiled.id} is already at version ${latest.version}; a new version must be greater`, { id: compiled.id, version: compiled.version, latest: latest.version });
+      throw new EngineError('DEFINITION_EXISTS', `${compiled.id} is already at version ${latest.version}; a new version must be greater`, {
+        id: compiled.id,
+        version: compiled.version,
+        latest: latest.version,
+      });
     }
     const owner = latest ? latest.ownerUnitId : ownerUnitId;
-    const def: PublishedDefinition = { id: compiled.id, version: compiled.version, source, hash, title: compiled.title, publishedAt: this.clock.now(), ...(actor ? { publishedBy: actor } : {}), ...(owner ? { ownerUnitId: owner } : {}) };
+    const def: PublishedDefinition = {
+      id: compiled.id,
+      version: compiled.version,
+      source,
+      hash,
+      title: compiled.title,
+      publishedAt: this.clock.now(),
+      ...(actor ? { publishedBy: actor } : {}),
+      ...(owner ? { ownerUnitId: owner } : {}),
+    };
     await this.store.putDefinition(def, compiled.config);
     this.compiled.set(key(def.id, def.version), compiled);
     return { ...base, created: true };
@@ -74,7 +91,11 @@ export class Catalog {
     const cached = version !== undefined ? this.compiled.get(key(id, version)) : undefined;
     if (cached) return cached;
     const def = await this.store.getDefinition(id, version);
-    if (!def) throw new EngineError('NOT_FOUND', version === undefined ? `no process "${id}" is published` : `${id} version ${version} is not published`, { id, version });
+    if (!def)
+      throw new EngineError('NOT_FOUND', version === undefined ? `no process "${id}" is published` : `${id} version ${version} is not published`, {
+        id,
+        version,
+      });
     const hit = this.compiled.get(key(def.id, def.version));
     if (hit) return hit;
     const { compiled } = this.compile(def.source, `${def.id}@${def.version}`);
@@ -102,7 +123,8 @@ export class Catalog {
 
   calendarOf(compiled: CompiledProcess): WorkingCalendar {
     const calendar = this.calendars.get(compiled.calendar);
-    if (!calendar) throw new EngineError('DEFINITION_INVALID', `calendar "${compiled.calendar}" is not installed; installed: ${[...this.calendars.keys()].join(', ')}`);
+    if (!calendar)
+      throw new EngineError('DEFINITION_INVALID', `calendar "${compiled.calendar}" is not installed; installed: ${[...this.calendars.keys()].join(', ')}`);
     return calendar;
   }
 

@@ -176,7 +176,17 @@ function timerRows(loaded: LoadedInstance, step: StepResult, at: number): Pick<C
       for (const spec of effect.timers) {
         // A reminder whose moment passed before the stage was even entered would only be noise.
         if (spec.kind === 'reminder' && spec.fireAt < at) continue;
-        timers.push({ id: timerId(instanceId, spec), instanceId, stage: spec.stage, stageSeq: spec.seq, arm: spec.arm, kind: spec.kind, step: spec.step, fireAt: spec.fireAt, status: 'pending' });
+        timers.push({
+          id: timerId(instanceId, spec),
+          instanceId,
+          stage: spec.stage,
+          stageSeq: spec.seq,
+          arm: spec.arm,
+          kind: spec.kind,
+          step: spec.step,
+          fireAt: spec.fireAt,
+          status: 'pending',
+        });
       }
     }
   }

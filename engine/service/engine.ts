@@ -110,12 +110,18 @@ export class Engine {
 
   /** Starts a process for one org unit. Starting it again for the same unit (and campaign) answers
    * the instance already there. */
-  async start(input: { definitionId: string; version?: number; orgUnitId: string; campaignId?: string; anchors?: Record<string, string> }, options: CommandOptions): Promise<InstanceSummary> {
+  async start(
+    input: { definitionId: string; version?: number; orgUnitId: string; campaignId?: string; anchors?: Record<string, string> },
+    options: CommandOptions,
+  ): Promise<InstanceSummary> {
     const compiled = await this.catalog.get(input.definitionId, input.version);
     const chain = await this.chainOf(input.orgUnitId);
     const unit = chain[0]!;
     if (!compiled.appliesTo.includes(unit.kind)) {
-      throw new EngineError('NOT_APPLICABLE', `${compiled.id} applies to ${compiled.appliesTo.join(', ')}; unit "${unit.id}" is a ${unit.kind}`, { kind: unit.kind, allowed: compiled.appliesTo });
+      throw new EngineError('NOT_APPLICABLE', `${compiled.id} applies to ${compiled.appliesTo.join(', ')}; unit "${unit.id}" is a ${unit.kind}`, {
+        kind: unit.kind,
+        allowed: compiled.appliesTo,
+      });
     }
     const anchors = this.checkAnchors(compiled, input.anchors ?? {});
     // In a campaign the store's unique key catches a second start (answered below); outside one
@@ -123,7 +129,12 @@ export class Engine {
     const existing = input.campaignId ? undefined : await this.store.findInstance(compiled.id, unit.id, input.campaignId);
     if (existing) return summary(existing);
     const at = this.clock.now();
-    const step = startInstance(compiled, { unit: { kind: unit.kind, ...(unit.levels ? { levels: unit.levels } : {}) }, anchors }, at, this.catalog.calendarOf(compiled));
+    const step = startInstance(
+      compiled,
+      { unit: { kind: unit.kind, ...(unit.levels ? { levels: unit.levels } : {}) }, anchors },
+      at,
+      this.catalog.calendarOf(compiled),
+    );
     const blank: Instance = {
       id: randomUUID(),
       definitionId: compiled.id,
@@ -141,7 +152,12 @@ export class Engine {
       updatedAt: at,
     };
     const loaded: LoadedInstance = { instance: blank, tasks: [], pendingTimers: [] };
-    const change = changeFromStep(compiled, loaded, step, chain, { actor: options.actor, eventType: 'instance.start', at, ...(input.anchors ? { payload: { anchors } } : {}) });
+    const change = changeFromStep(compiled, loaded, step, chain, {
+      actor: options.actor,
+      eventType: 'instance.start',
+      at,
+      ...(input.anchors ? { payload: { anchors } } : {}),
+    });
     try {
       await this.commit(change, step);
     } catch (e) {
@@ -156,7 +172,11 @@ export class Engine {
   /** Sends a process event (SUBMIT, REVIEW…) with its data, checked against the event's form. */
   async send(instanceId: string, event: { type: string; data?: Record<string, unknown> }, options: CommandOptions): Promise<InstanceSummary> {
     if (typeof event.type !== 'string' || event.type === DUE_EVENT || event.type.includes('.')) {
-      throw new EngineError('STAGE_REJECTS_EVENT', `"${String(event.type)}" cannot be sent: ${event.type === DUE_EVENT ? 'DUE is sent by the engine when a deadline passes' : 'engine events have their own commands (complete a task, check evidence, set an anchor)'}`, { type: event.type });
+      throw new EngineError(
+        'STAGE_REJECTS_EVENT',
+        `"${String(event.type)}" cannot be sent: ${event.type === DUE_EVENT ? 'DUE is sent by the engine when a deadline passes' : 'engine events have their own commands (complete a task, check evidence, set an anchor)'}`,
+        { type: event.type },
+      );
     }
     requireObject(event.data, 'EVENT_DATA_INVALID', `${event.type} data`);
     return this.change(instanceId, options, { type: event.type, ...(event.data ? { data: event.data } : {}) }, (compiled) => {
@@ -169,7 +189,9 @@ export class Engine {
   async completeTask(instanceId: string, task: string, data: Record<string, unknown> | undefined, options: CommandOptions): Promise<InstanceSummary> {
     requireObject(data, 'FORM_INVALID', `task "${task}" data`);
     return this.change(instanceId, options, { type: ENGINE_EVENTS.completeTask, task, data: data ?? {} }, (compiled) => {
-      const info = Object.values(compiled.stages).flatMap((s) => s.tasks).find((t) => t.id === task);
+      const info = Object.values(compiled.stages)
+        .flatMap((s) => s.tasks)
+        .find((t) => t.id === task);
       if (info?.formSchema) this.validate(info.formSchema, data ?? {}, 'FORM_INVALID', `task "${task}"`);
     });
   }
@@ -213,7 +235,11 @@ export class Engine {
       if (!timer || timer.status !== 'pending') return 'ignored';
       const loaded = await this.loads.submit(timer.instanceId);
       const at = this.clock.now();
-      if (!loaded || loaded.instance.status !== 'running' || !timerIsCurrent(loaded.instance.state, { stage: timer.stage, seq: timer.stageSeq, arm: timer.arm })) {
+      if (
+        !loaded ||
+        loaded.instance.status !== 'running' ||
+        !timerIsCurrent(loaded.instance.state, { stage: timer.stage, seq: timer.stageSeq, arm: timer.arm })
+      ) {
         await this.store.setTimerStatus(id, 'cancelled', at);
         return 'stale';
       }
@@ -273,7 +299,13 @@ export class Engine {
   private async markNeedsMigration(instanceId: string, error: EngineError): Promise<void> {
     await this.mutate(instanceId, { actor: SYSTEM_ACTOR }, async (loaded, at) => {
       if (loaded.instance.status !== 'running') throw error;
-      return { change: bareChange(loaded, { actor: SYSTEM_ACTOR, eventType: 'instance.needs_migration', payload: { message: error.message }, at }, { status: 'needs_migration' }) };
+      return {
+        change: bareChange(
+          loaded,
+          { actor: SYSTEM_ACTOR, eventType: 'instance.needs_migration', payload: { message: error.message }, at },
+          { status: 'needs_migration' },
+        ),
+      };
     }).catch((e) => {
       if (e !== error) throw e;
     });
@@ -286,7 +318,12 @@ export class Engine {
       const step = advance(compiled, loaded.instance.state, event, at, this.catalog.calendarOf(compiled));
       const chain = await this.chainOf(loaded.instance.orgUnitId);
       const { type, ...payload } = event;
-      const change = changeFromStep(compiled, loaded, step, chain, { actor: options.actor, eventType: type, at, ...(Object.keys(payload).length ? { payload } : {}) });
+      const change = changeFromStep(compiled, loaded, step, chain, {
+        actor: options.actor,
+        eventType: type,
+        at,
+        ...(Object.keys(payload).length ? { payload } : {}),
+      });
       return { change, step };
     });
   }
@@ -353,7 +390,11 @@ export class Engine {
     const out: Record<string, string> = {};
     for (const [name, date] of Object.entries(anchors)) {
       if (!Object.hasOwn(compiled.anchors, name)) {
-        throw new EngineError('UNKNOWN_ANCHOR', `unknown anchor "${name}"; anchors are: ${Object.keys(compiled.anchors).join(', ') || 'none'}`, { anchor: name, field: `anchors.${name}`, allowed: Object.keys(compiled.anchors) });
+        throw new EngineError('UNKNOWN_ANCHOR', `unknown anchor "${name}"; anchors are: ${Object.keys(compiled.anchors).join(', ') || 'none'}`, {
+          anchor: name,
+          field: `anchors.${name}`,
+          allowed: Object.keys(compiled.anchors),
+        });
       }
       out[name] = localDate(date, `anchor "${name}"`);
     }
@@ -374,7 +415,16 @@ export class Engine {
 }
 
 export function summary(i: Instance): InstanceSummary {
-  return { id: i.id, definitionId: i.definitionId, definitionVersion: i.definitionVersion, orgUnitId: i.orgUnitId, status: i.status, stages: i.stages, rev: i.rev, ...(i.dueAt !== undefined ? { dueAt: i.dueAt } : {}) };
+  return {
+    id: i.id,
+    definitionId: i.definitionId,
+    definitionVersion: i.definitionVersion,
+    orgUnitId: i.orgUnitId,
+    status: i.status,
+    stages: i.stages,
+    rev: i.rev,
+    ...(i.dueAt !== undefined ? { dueAt: i.dueAt } : {}),
+  };
 }
 
 /** One ajv error as a field and a plain sentence: which field, and what it must be. */
@@ -385,7 +435,11 @@ export function formError(e: ErrorObject): { field: string; message: string; all
   if (e.keyword === 'required') return { field: join(p.missingProperty!), message: 'is required' };
   if (e.keyword === 'additionalProperties') {
     const fields = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-    return { field: join(p.additionalProperty!), message: `is not a field of this form${fields.length ? `; fields: ${fields.join(', ')}` : ''}`, allowed: fields };
+    return {
+      field: join(p.additionalProperty!),
+      message: `is not a field of this form${fields.length ? `; fields: ${fields.join(', ')}` : ''}`,
+      allowed: fields,
+    };
   }
   if (p.allowedValues) return { field: at, message: `must be one of: ${p.allowedValues.join(', ')}`, allowed: p.allowedValues };
   return { field: at, message: e.message ?? 'is invalid' };
@@ -393,12 +447,15 @@ export function formError(e: ErrorObject): { field: string; message: string; all
 
 function requireObject(data: unknown, code: 'FORM_INVALID' | 'EVENT_DATA_INVALID', what: string): void {
   if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) {
-    throw new EngineError(code, `${what} must be an object of fields, not ${Array.isArray(data) ? 'a list' : data === null ? 'null' : typeof data}`, { errors: [{ field: '', message: 'must be an object' }] });
+    throw new EngineError(code, `${what} must be an object of fields, not ${Array.isArray(data) ? 'a list' : data === null ? 'null' : typeof data}`, {
+      errors: [{ field: '', message: 'must be an object' }],
+    });
   }
 }
 
 function requireRunning(instance: Instance): void {
-  if (instance.status === 'needs_migration') throw new EngineError('NEEDS_MIGRATION', `instance ${instance.id} must be migrated to a version that can read its state before it can go on`);
+  if (instance.status === 'needs_migration')
+    throw new EngineError('NEEDS_MIGRATION', `instance ${instance.id} must be migrated to a version that can read its state before it can go on`);
   if (instance.status !== 'running') throw new EngineError('INSTANCE_NOT_RUNNING', `the process has ended (${instance.status}); it accepts no more events`);
 }
 
@@ -407,7 +464,8 @@ function requireRunning(instance: Instance): void {
 const VISIBLE = /[^\p{White_Space}\p{Cf}\p{Cc}\p{Z}\u115F\u1160\u3164\uFFA0\u2800]/u;
 
 export function requireReason(reason: unknown): void {
-  if (typeof reason !== 'string' || !VISIBLE.test(reason)) throw new EngineError('INVALID_ARGUMENT', 'a reason is required: it goes on the record (lý do)', { field: 'reason' });
+  if (typeof reason !== 'string' || !VISIBLE.test(reason))
+    throw new EngineError('INVALID_ARGUMENT', 'a reason is required: it goes on the record (lý do)', { field: 'reason' });
 }
 
 function localDate(text: string, what: string): string {
@@ -417,4 +475,3 @@ function localDate(text: string, what: string): string {
     throw new EngineError('BAD_DATE', `${what}: ${(e as Error).message}`, { value: text });
   }
 }
-

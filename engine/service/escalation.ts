@@ -21,12 +21,27 @@ export function escalationChange(compiled: CompiledProcess, loaded: LoadedInstan
     notified: recipients(rung.notify, compiled.roles, chain),
   };
   const message = rung.message ?? escalationMessage(rung.kind, info.title, chain[0]!.name);
-  const change = bareChange(loaded, { actor: SYSTEM_ACTOR, eventType: `escalation.${rung.kind}`, payload: { stage: timer.stage, step: timer.step, notified: escalation.notified }, at });
+  const change = bareChange(loaded, {
+    actor: SYSTEM_ACTOR,
+    eventType: `escalation.${rung.kind}`,
+    payload: { stage: timer.stage, step: timer.step, notified: escalation.notified },
+    at,
+  });
   change.timerUpdates.push({ id: timer.id, status: 'fired', firedAt: at });
   change.escalation = escalation;
   // One notice per unit, even when two of the rung's roles are held by the same office.
   const units = [...new Map(escalation.notified.map((r) => [r.unitId, r])).values()];
-  change.inbox.push(...units.map((r) => ({ unitId: r.unitId, role: r.role, instanceId: loaded.instance.id, escalationId: escalation.id, kind: rung.kind, message, createdAt: at })));
+  change.inbox.push(
+    ...units.map((r) => ({
+      unitId: r.unitId,
+      role: r.role,
+      instanceId: loaded.instance.id,
+      escalationId: escalation.id,
+      kind: rung.kind,
+      message,
+      createdAt: at,
+    })),
+  );
   change.outbox.push({ instanceId: loaded.instance.id, kind: 'notify', payload: { escalation, message }, createdAt: at });
   return change;
 }

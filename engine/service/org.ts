@@ -12,7 +12,17 @@ export interface UnitInput {
   levels?: string[];
 }
 
-export const UNIT_KINDS: readonly OrgUnitKind[] = ['department', 'district-office', 'commune', 'preschool', 'primary', 'lower-secondary', 'upper-secondary', 'multi-level', 'continuing-education'];
+export const UNIT_KINDS: readonly OrgUnitKind[] = [
+  'department',
+  'district-office',
+  'commune',
+  'preschool',
+  'primary',
+  'lower-secondary',
+  'upper-secondary',
+  'multi-level',
+  'continuing-education',
+];
 
 /** Letters, digits, `_` and `-`: ids go into paths ("/") and timer ids ("."). */
 const UNIT_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -24,7 +34,7 @@ export function placeUnits(inputs: readonly UnitInput[], known: ReadonlyMap<stri
   inputs.forEach((u, i) => checkUnit(u, `units[${i}]`));
   while (pending.length) {
     const before = pending.length;
-    for (let i = 0; i < pending.length; ) {
+    for (let i = 0; i < pending.length;) {
       const u = pending[i]!;
       const parent = u.parentId === undefined ? undefined : (placed.get(u.parentId) ?? known.get(u.parentId));
       if (u.parentId !== undefined && !parent) {
@@ -52,7 +62,12 @@ export function placeUnits(inputs: readonly UnitInput[], known: ReadonlyMap<stri
 }
 
 function checkUnit(u: UnitInput, where: string): void {
-  if (typeof u.id !== 'string' || !UNIT_ID.test(u.id)) throw new EngineError('INVALID_ARGUMENT', `${where}.id: "${String(u.id)}" is not a unit id (letters, digits, _ and -, at most 64)`, { field: 'id' });
-  if (!UNIT_KINDS.includes(u.kind)) throw new EngineError('INVALID_ARGUMENT', `${where}.kind: "${String(u.kind)}" is not a unit kind; kinds are: ${UNIT_KINDS.join(', ')}`, { field: 'kind', allowed: UNIT_KINDS });
+  if (typeof u.id !== 'string' || !UNIT_ID.test(u.id))
+    throw new EngineError('INVALID_ARGUMENT', `${where}.id: "${String(u.id)}" is not a unit id (letters, digits, _ and -, at most 64)`, { field: 'id' });
+  if (!UNIT_KINDS.includes(u.kind))
+    throw new EngineError('INVALID_ARGUMENT', `${where}.kind: "${String(u.kind)}" is not a unit kind; kinds are: ${UNIT_KINDS.join(', ')}`, {
+      field: 'kind',
+      allowed: UNIT_KINDS,
+    });
   if (typeof u.name !== 'string' || !u.name.trim()) throw new EngineError('INVALID_ARGUMENT', `${where}.name is required`, { field: 'name' });
 }

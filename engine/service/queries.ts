@@ -106,7 +106,9 @@ export async function overdueBoard(engine: Engine, rootUnitId: string, options: 
     asOf: now,
     soonWorkingDays: soon,
     totals,
-    byUnit: [...byUnit].map(([unitId, row]) => ({ unitId, name: names.get(unitId) ?? unitId, ...row })).sort((a, b) => b.overdue - a.overdue || a.unitId.localeCompare(b.unitId)),
+    byUnit: [...byUnit]
+      .map(([unitId, row]) => ({ unitId, name: names.get(unitId) ?? unitId, ...row }))
+      .sort((a, b) => b.overdue - a.overdue || a.unitId.localeCompare(b.unitId)),
     byStage: [...byStage.values()].sort((a, b) => b.overdue - a.overdue || a.stage.localeCompare(b.stage)),
   };
 }

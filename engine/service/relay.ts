@@ -25,10 +25,12 @@ export class OutboxRelay {
    * run: a run that has not started yet will see whatever they committed. */
   drain(): Promise<number> {
     if (this.next) return this.next;
-    const run = this.running.catch(() => 0).then(() => {
-      this.next = undefined;
-      return this.relayAll();
-    });
+    const run = this.running
+      .catch(() => 0)
+      .then(() => {
+        this.next = undefined;
+        return this.relayAll();
+      });
     this.next = run;
     this.running = run;
     return run;
@@ -69,7 +71,10 @@ export class OutboxRelay {
       const messages = await this.store.unrelayed(PAGE);
       if (!messages.length) return count;
       for (const run of runsOfOneKind(messages)) await this.relay(run);
-      await this.store.markRelayed(messages.map((m) => m.id!), this.clock.now());
+      await this.store.markRelayed(
+        messages.map((m) => m.id!),
+        this.clock.now(),
+      );
       count += messages.length;
       // A short page was the end of the outbox: asking again would cost a query to learn nothing.
       if (messages.length < PAGE) return count;
@@ -137,7 +142,10 @@ export function timerJob(id: string, fireAt: number, store?: string): JobSpec {
  * names another store than `storeId` (left in Redis by a store that was dropped, or put there by
  * another deployment sharing the queue's name) is never handed to the engine: `foreign` hears of it,
  * and the job is done with. A job naming no store predates store identities and is this queue's. */
-export function timerHandler(fire: (timerId: string, job: Job) => Promise<unknown>, options: { storeId?: string; foreign?: (job: Job) => void } = {}): JobHandler {
+export function timerHandler(
+  fire: (timerId: string, job: Job) => Promise<unknown>,
+  options: { storeId?: string; foreign?: (job: Job) => void } = {},
+): JobHandler {
   return async (job: Job) => {
     if (job.name !== TIMER_JOB) return;
     const store = job.payload.store;

@@ -24,7 +24,7 @@ function descendants(pid: number): number[] {
   }
   const found: number[] = [];
   const walk = (p: number) => {
-    for (const [child, parent] of parentOf) if (parent === p) found.push(child), walk(child);
+    for (const [child, parent] of parentOf) if (parent === p) (found.push(child), walk(child));
   };
   walk(pid);
   return found;
@@ -53,7 +53,15 @@ describe('npm start under SIGTERM (issue 13)', function () {
     const port = await freePort();
     const npm = spawn('npm', ['start'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', TIENDO_DEMO: '0', TIENDO_DATA_DIR: dir, HOST: '127.0.0.1', PORT: String(port), TIENDO_LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        TIENDO_DEMO: '0',
+        TIENDO_DATA_DIR: dir,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        TIENDO_LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -19,7 +19,10 @@ describe('tiendo when its store or queue cannot be reached at start', function (
     expect(r.code, r.output).to.equal(1);
     expect(r.output).to.include(`tiendo: PostgreSQL at ${url.replace('s3cret', '***')} (DATABASE_URL) cannot be used: connect ECONNREFUSED`);
     expect(r.output).not.to.include('s3cret');
-    expect(r.output.split('\n').filter((l) => l.startsWith('tiendo: ')), 'one line of its own').to.have.length(1);
+    expect(
+      r.output.split('\n').filter((l) => l.startsWith('tiendo: ')),
+      'one line of its own',
+    ).to.have.length(1);
   });
 
   it('names Redis and REDIS_URL, and says the store can keep the timers instead', async () => {

@@ -40,12 +40,24 @@ describe('tiendo processes starting together on one PostgreSQL', function () {
     for (const p of procs.slice(0, 2)) expect((await fetch(`${p.url}/api/health`)).status).to.equal(200);
     const count = async (table: string) => Number(((await db.withSchema(schema).from(table).count({ n: '*' })) as { n: string }[])[0]!.n);
     const printed = procs.filter((p) => /Demo accounts/.test(p.output));
-    expect(printed.map((p) => p.name), 'the process that seeded the demo says so; the other found it there').to.have.length(1);
+    expect(
+      printed.map((p) => p.name),
+      'the process that seeded the demo says so; the other found it there',
+    ).to.have.length(1);
     const users = await count('users');
     expect(users, 'the demo accounts, once').to.equal(printed[0]!.output.match(/^ {2}\S+ +.+ — /gm)!.length);
     const versions = (await db.withSchema(schema).from('definitions').select('id').count({ n: '*' }).groupBy('id')) as { id: string; n: string }[];
-    expect(versions.filter((v) => Number(v.n) !== 1).map((v) => v.id), 'each definition published once').to.deep.equal([]);
-    const perUnit = (await db.withSchema(schema).from('instances').select('org_unit_id', 'definition_id', 'campaign_id').count({ n: '*' }).groupBy('org_unit_id', 'definition_id', 'campaign_id').havingRaw('count(*) > 1')) as unknown[];
+    expect(
+      versions.filter((v) => Number(v.n) !== 1).map((v) => v.id),
+      'each definition published once',
+    ).to.deep.equal([]);
+    const perUnit = (await db
+      .withSchema(schema)
+      .from('instances')
+      .select('org_unit_id', 'definition_id', 'campaign_id')
+      .count({ n: '*' })
+      .groupBy('org_unit_id', 'definition_id', 'campaign_id')
+      .havingRaw('count(*) > 1')) as unknown[];
     expect(perUnit, 'no demo instance started twice').to.deep.equal([]);
   });
 });

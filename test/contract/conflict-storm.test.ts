@@ -84,8 +84,10 @@ function clients(storm: number): Client[] {
   for (let i = 1; i <= 12; i++) out.push({ actor: `same-a-${i}`, what: 'a', event: complete('a', { n: i }) });
   for (const task of ['b', 'c', 'd']) for (let i = 1; i <= 2; i++) out.push({ actor: `task-${task}-${i}`, what: task, event: complete(task) });
   // A retried request: the same actor and Idempotency-Key twice, at once.
-  for (const task of ['e', 'f']) for (let i = 1; i <= 2; i++) out.push({ actor: `retry-${task}`, what: task, event: complete(task), idempotencyKey: `storm-${storm}-${task}` });
-  for (const item of ['e1', 'e2']) for (let i = 1; i <= 7; i++) out.push({ actor: `tick-${item}-${i}`, what: 'tick', event: { type: ENGINE_EVENTS.checkEvidence, item, checked: true } });
+  for (const task of ['e', 'f'])
+    for (let i = 1; i <= 2; i++) out.push({ actor: `retry-${task}`, what: task, event: complete(task), idempotencyKey: `storm-${storm}-${task}` });
+  for (const item of ['e1', 'e2'])
+    for (let i = 1; i <= 7; i++) out.push({ actor: `tick-${item}-${i}`, what: 'tick', event: { type: ENGINE_EVENTS.checkEvidence, item, checked: true } });
   for (let i = 1; i <= 5; i++) out.push({ actor: `submit-early-${i}`, what: 'SUBMIT', event: { type: 'SUBMIT' } });
   for (let i = 1; i <= 5; i++) out.push({ actor: `submit-late-${i}`, what: 'SUBMIT', event: { type: 'SUBMIT' }, after: 'work' });
   for (let i = 1; i <= 4; i++) out.push({ actor: `hold-${i}`, what: 'HOLD', event: { type: 'HOLD' } });
@@ -98,7 +100,8 @@ function call(app: Application, instanceId: string, c: Client): Promise<{ rev: n
   const who = systemPrincipal(c.actor);
   const call = c.idempotencyKey ? { idempotency: { key: c.idempotencyKey } } : {};
   const e = c.event;
-  if (e.type === ENGINE_EVENTS.completeTask) return app.completeTask(who, taskId(instanceId, 'prepare', 1, String(e.task)), e.data as Record<string, unknown>, call);
+  if (e.type === ENGINE_EVENTS.completeTask)
+    return app.completeTask(who, taskId(instanceId, 'prepare', 1, String(e.task)), e.data as Record<string, unknown>, call);
   if (e.type === ENGINE_EVENTS.checkEvidence) return app.checkEvidence(who, instanceId, String(e.item), e.checked === true, call);
   return app.sendEvent(who, instanceId, { type: e.type }, call);
 }
@@ -212,7 +215,13 @@ for (const kind of STORES) {
       }
       const answeredRevs = new Set(applied.map((a) => a.rev));
       expect(answeredRevs.size, 'one rev per applied event; an idempotent pair shares its one').to.equal(applied.length - countShared(applied));
-      expect(history.slice(1).filter((h) => h.actor !== 'system').map((h) => h.rev), 'every row after the start but the timer\'s was answered').to.deep.equal([...answeredRevs].sort((x, y) => x! - y!));
+      expect(
+        history
+          .slice(1)
+          .filter((h) => h.actor !== 'system')
+          .map((h) => h.rev),
+        "every row after the start but the timer's was answered",
+      ).to.deep.equal([...answeredRevs].sort((x, y) => x! - y!));
 
       // Each refusal is one the process gives in some state the instance went through.
       const refused = answers.filter((a) => a.code !== undefined);
@@ -231,12 +240,18 @@ for (const kind of STORES) {
       // Nothing applied twice: each task completed at most once, one SUBMIT at most, ticks only before it.
       const rows = history.slice(1);
       for (const task of ['a', 'b', 'c', 'd', 'e', 'f']) {
-        expect(rows.filter((h) => h.eventType === ENGINE_EVENTS.completeTask && h.payload?.task === task).length, `task ${task} completed at most once`).to.be.at.most(1);
+        expect(
+          rows.filter((h) => h.eventType === ENGINE_EVENTS.completeTask && h.payload?.task === task).length,
+          `task ${task} completed at most once`,
+        ).to.be.at.most(1);
       }
       const submits = rows.filter((h) => h.eventType === 'SUBMIT');
       expect(submits.length).to.be.at.most(1);
       if (submits[0]) {
-        expect(rows.filter((h) => h.eventType === ENGINE_EVENTS.checkEvidence && h.rev > submits[0]!.rev), 'no tick after the stage was left').to.deep.equal([]);
+        expect(
+          rows.filter((h) => h.eventType === ENGINE_EVENTS.checkEvidence && h.rev > submits[0]!.rev),
+          'no tick after the stage was left',
+        ).to.deep.equal([]);
         expect(rows.filter((h) => h.eventType === ENGINE_EVENTS.completeTask && h.rev > submits[0]!.rev)).to.deep.equal([]);
       }
       // The winner's data is the one kept.
@@ -265,12 +280,25 @@ for (const kind of STORES) {
       const by = (what: string) => answers.filter((x) => x.client.what === what);
       // The same task 12 times: one completes it, eleven are told it is done.
       expect(by('a').filter((x) => x.rev).length).to.equal(1);
-      expect(by('a').filter((x) => x.code).map((x) => x.code)).to.deep.equal(Array(11).fill('TASK_NOT_OPEN'));
-      for (const task of ['b', 'c', 'd']) expect(by(task).map((x) => x.code ?? 'ok').sort(), `task ${task}`).to.deep.equal(['TASK_NOT_OPEN', 'ok']);
+      expect(
+        by('a')
+          .filter((x) => x.code)
+          .map((x) => x.code),
+      ).to.deep.equal(Array(11).fill('TASK_NOT_OPEN'));
+      for (const task of ['b', 'c', 'd'])
+        expect(
+          by(task)
+            .map((x) => x.code ?? 'ok')
+            .sort(),
+          `task ${task}`,
+        ).to.deep.equal(['TASK_NOT_OPEN', 'ok']);
       // A retried request answers the first answer: both applied, at one rev, one row.
       for (const task of ['e', 'f']) {
         const pair = by(task);
-        expect(pair.map((x) => x.code), `pair ${task}`).to.deep.equal([undefined, undefined]);
+        expect(
+          pair.map((x) => x.code),
+          `pair ${task}`,
+        ).to.deep.equal([undefined, undefined]);
         expect(pair[0]!.rev).to.equal(pair[1]!.rev);
         expect(history.filter((h) => h.actor === `retry-${task}`).length).to.equal(1);
       }
@@ -280,7 +308,16 @@ for (const kind of STORES) {
       for (const t of by('tick')) expect(t.rev !== undefined ? t.rev < submit.rev : t.code === 'STAGE_REJECTS_EVENT', `${t.client.actor}`).to.equal(true);
       expect(by('SUBMIT').filter((x) => x.rev).length).to.equal(1);
       for (const s of by('SUBMIT').filter((x) => x.code)) expect(s.code).to.be.oneOf(['CONDITION_NOT_MET', 'STAGE_REJECTS_EVENT']);
-      expect(by('SUBMIT').filter((x) => x.client.after && x.code).map((x) => x.code), 'a late SUBMIT that lost finds the stage left').to.deep.equal(by('SUBMIT').filter((x) => x.client.after && x.code).map(() => 'STAGE_REJECTS_EVENT'));
+      expect(
+        by('SUBMIT')
+          .filter((x) => x.client.after && x.code)
+          .map((x) => x.code),
+        'a late SUBMIT that lost finds the stage left',
+      ).to.deep.equal(
+        by('SUBMIT')
+          .filter((x) => x.client.after && x.code)
+          .map(() => 'STAGE_REJECTS_EVENT'),
+      );
       // The counts: start, six tasks, the ticks that came before SUBMIT, SUBMIT, the notice if it came first.
       const ticks = by('tick').filter((x) => x.rev).length;
       expect(ticks).to.be.at.least(2);

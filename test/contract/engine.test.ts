@@ -62,7 +62,10 @@ for (const kind of STORES) {
     it('publishes a version once; refuses changed content, older versions and invalid YAML, with located errors', async () => {
       expect((await rt.engine.catalog.publish(source, 'report.yaml')).created).to.equal(false);
       await rejects(rt.engine.catalog.publish(source.replace('Báo cáo thử', 'Báo cáo khác'), 'report.yaml'), 'DEFINITION_EXISTS');
-      const bad = await rejects(rt.engine.catalog.publish(source.replace('version: 1', 'version: 2').replace('initial: draft', 'initial: drafts'), 'bad.yaml'), 'DEFINITION_INVALID');
+      const bad = await rejects(
+        rt.engine.catalog.publish(source.replace('version: 1', 'version: 2').replace('initial: draft', 'initial: drafts'), 'bad.yaml'),
+        'DEFINITION_INVALID',
+      );
       const [first] = bad.details.diagnostics as { file: string; line: number; code: string }[];
       expect(first).to.include({ file: 'bad.yaml', line: 18, code: 'UNKNOWN_INITIAL' });
       expect((await rt.store.listDefinitions()).map((d) => d.version)).to.deep.equal([1]);
@@ -147,8 +150,22 @@ for (const kind of STORES) {
       const escalations = await rt.queries.escalationsOf(s.id);
       expect(escalations.map((e) => [e.kind, e.firedAt, e.notified])).to.deep.equal([
         ['reminder', at8('2022-03-04'), [{ role: 'school', unitId: 'th_a2' }]],
-        ['overdue', at8('2022-03-09'), [{ role: 'school', unitId: 'th_a2' }, { role: 'district', unitId: 'pgd_a' }]],
-        ['escalation', at8('2022-03-11'), [{ role: 'district', unitId: 'pgd_a' }, { role: 'department', unitId: 'so' }]],
+        [
+          'overdue',
+          at8('2022-03-09'),
+          [
+            { role: 'school', unitId: 'th_a2' },
+            { role: 'district', unitId: 'pgd_a' },
+          ],
+        ],
+        [
+          'escalation',
+          at8('2022-03-11'),
+          [
+            { role: 'district', unitId: 'pgd_a' },
+            { role: 'department', unitId: 'so' },
+          ],
+        ],
       ]);
       const soInbox = (await rt.queries.inbox(['so'], { unreadOnly: false, limit: 100 })).filter((i) => i.instanceId === s.id);
       expect(soInbox.map((i) => [i.kind, i.role])).to.deep.equal([['escalation', 'department']]);
@@ -226,10 +243,17 @@ for (const kind of STORES) {
       stale.inbox.push({ unitId: 'so', role: 'department', kind: 'note', message: { vi: 'x', en: 'x' }, createdAt: clock.now() });
       expect((await rt.store.commit([stale]))[0]!.error?.code).to.equal('REV_CONFLICT');
       expect((await rt.queries.history(s.id)).length).to.equal(historyBefore + 1);
-      expect((await rt.queries.inbox(['so'], { unreadOnly: false, limit: 500 })).some((i) => i.kind === 'note'), 'nothing of the refused change is written').to.equal(false);
+      expect(
+        (await rt.queries.inbox(['so'], { unreadOnly: false, limit: 500 })).some((i) => i.kind === 'note'),
+        'nothing of the refused change is written',
+      ).to.equal(false);
 
       const fresh = await startFresh();
-      await Promise.all([rt.engine.completeTask(fresh.id, 'write', { pages: 2 }, school), rt.engine.completeTask(fresh.id, 'sign', {}, school), rt.engine.checkEvidence(fresh.id, 'signed_copy', true, school)]);
+      await Promise.all([
+        rt.engine.completeTask(fresh.id, 'write', { pages: 2 }, school),
+        rt.engine.completeTask(fresh.id, 'sign', {}, school),
+        rt.engine.checkEvidence(fresh.id, 'signed_copy', true, school),
+      ]);
       const after = (await rt.store.loadInstance(fresh.id))!;
       expect(after.instance.rev).to.equal(fresh.rev + 3);
       expect(after.tasks.filter((t) => t.stageSeq === 1).map((t) => t.status)).to.deep.equal(['done', 'done']);
@@ -244,7 +268,12 @@ for (const kind of STORES) {
       for (const f of fresh) {
         const history = await rt.queries.history(f.id);
         expect(history.map((h) => h.rev)).to.deep.equal(Array.from({ length: f.rev + 2 }, (_, i) => i + 1));
-        expect(history.slice(-2).map((h) => (h.payload as { task: string }).task).sort()).to.deep.equal(['sign', 'write']);
+        expect(
+          history
+            .slice(-2)
+            .map((h) => (h.payload as { task: string }).task)
+            .sort(),
+        ).to.deep.equal(['sign', 'write']);
         expect((await rt.store.loadInstance(f.id))!.tasks.map((t) => t.status)).to.deep.equal(['done', 'done']);
       }
       const [a, b] = await rt.store.loadInstances([fresh[0]!.id, fresh[1]!.id]);
@@ -256,7 +285,10 @@ for (const kind of STORES) {
       expect(out.map((o) => o.error?.code)).to.deep.equal([undefined, 'REV_CONFLICT', 'REV_CONFLICT']);
       expect((await rt.queries.history(a!.instance.id)).length).to.equal(a!.instance.rev + 1);
       expect((await rt.queries.history(b!.instance.id)).length, 'only the other writer’s note').to.equal(b!.instance.rev + 1);
-      expect((await rt.queries.inbox(['so'], { unreadOnly: false, limit: 500 })).some((i) => i.kind === 'group-note'), 'nothing of the refused change is written').to.equal(false);
+      expect(
+        (await rt.queries.inbox(['so'], { unreadOnly: false, limit: 500 })).some((i) => i.kind === 'group-note'),
+        'nothing of the refused change is written',
+      ).to.equal(false);
     });
 
     it('recomputes a command over the fresh state when another writer commits first, and reports it when that never stops', async () => {
@@ -316,7 +348,10 @@ for (const kind of STORES) {
         const again = await runCampaign(rt.engine, campaign.id, office);
         expect(again.created).to.equal(1);
         expect(again.campaign).to.include({ started: 4, total: 4 });
-        expect((await createCampaign(rt.engine, { id: `c1-${kind}`, definitionId: 'test-report', rootUnitId: 'pgd_a' }, office)).id, 'creating it again is a no-op').to.equal(campaign.id);
+        expect(
+          (await createCampaign(rt.engine, { id: `c1-${kind}`, definitionId: 'test-report', rootUnitId: 'pgd_a' }, office)).id,
+          'creating it again is a no-op',
+        ).to.equal(campaign.id);
         await rejects(createCampaign(rt.engine, { definitionId: 'test-report', rootUnitId: 'pgd_a', kinds: ['upper-secondary'] }, office), 'NOT_APPLICABLE');
       });
 
@@ -326,12 +361,18 @@ for (const kind of STORES) {
         expect(dry).to.include({ matched: 4, changed: 0, dryRun: true });
         expect(dry.instances[0]).to.include({ dueBefore: endOfDay('2022-04-12'), dueAfter: endOfDay('2022-04-14') });
         const list = await rt.queries.listInstances(filter, { limit: 10 });
-        expect(list.every((i) => i.dueAt === endOfDay('2022-04-12')), 'a dry run changes nothing').to.equal(true);
+        expect(
+          list.every((i) => i.dueAt === endOfDay('2022-04-12')),
+          'a dry run changes nothing',
+        ).to.equal(true);
         const done = await extendCohort(rt.engine, filter, { stage: 'draft', workingDays: 2, reason: 'bão lũ' }, { ...office, idempotencyKey: `ext-${kind}` });
         expect(done).to.include({ matched: 4, changed: 4 });
         await extendCohort(rt.engine, filter, { stage: 'draft', workingDays: 2, reason: 'bão lũ' }, { ...office, idempotencyKey: `ext-${kind}` });
         const after = await rt.queries.listInstances(filter, { limit: 10 });
-        expect(after.map((i) => i.dueAt), 'the same request twice extends once').to.deep.equal(after.map(() => endOfDay('2022-04-14')));
+        expect(
+          after.map((i) => i.dueAt),
+          'the same request twice extends once',
+        ).to.deep.equal(after.map(() => endOfDay('2022-04-14')));
         const timers = await pending(after[0]!.id);
         expect(timers.map((t) => [t.kind, t.arm, t.fireAt])).to.deep.equal([
           ['reminder', 2, at8('2022-04-12')],
@@ -368,11 +409,19 @@ for (const kind of STORES) {
         expect(pgdA.ages['6-10']).to.be.greaterThanOrEqual(4);
         expect(board.totals.overdue).to.equal(board.byUnit.reduce((n, r) => n + r.overdue, 0));
         const phong = await overdueBoard(rt.engine, 'pgd_b');
-        expect(phong.byUnit.every((r) => r.unitId.startsWith('th_b')), 'a Phòng sees only its own schools').to.equal(true);
+        expect(
+          phong.byUnit.every((r) => r.unitId.startsWith('th_b')),
+          'a Phòng sees only its own schools',
+        ).to.equal(true);
       });
 
       it('migrates a cohort to a new version with a state map; a dry run lists the deadlines that move', async () => {
-        const v2 = source.replace('version: 1', 'version: 2').replace(/^  draft:/m, '  prepare:').replace('initial: draft', 'initial: prepare').replace("- { target: draft, when: { field: event.decision, eq: returned } }", '- { target: prepare, when: { field: event.decision, eq: returned } }').replace('due: { workingDays: 5 }', 'due: { workingDays: 10 }');
+        const v2 = source
+          .replace('version: 1', 'version: 2')
+          .replace(/^  draft:/m, '  prepare:')
+          .replace('initial: draft', 'initial: prepare')
+          .replace('- { target: draft, when: { field: event.decision, eq: returned } }', '- { target: prepare, when: { field: event.decision, eq: returned } }')
+          .replace('due: { workingDays: 5 }', 'due: { workingDays: 10 }');
         await rt.engine.catalog.publish(v2, 'report-v2.yaml', 'admin');
         const filter = { campaignId: `c1-${kind}`, stages: ['draft'] };
         const unmapped = await migrateCohort(rt.engine, filter, { toVersion: 2, reason: 'TT mới', dryRun: true }, office);
@@ -403,7 +452,10 @@ for (const kind of STORES) {
         expect(s.definitionVersion).to.equal(2);
         const row = await rt.db('instances').where({ id: s.id }).first();
         const snapshot = JSON.parse(row.snapshot);
-        await rt.db('instances').where({ id: s.id }).update({ snapshot: JSON.stringify({ ...snapshot, value: 'no_such_stage' }) });
+        await rt
+          .db('instances')
+          .where({ id: s.id })
+          .update({ snapshot: JSON.stringify({ ...snapshot, value: 'no_such_stage' }) });
         // Such a state comes with another version of the code, i.e. a process started afresh: it
         // holds nothing of the instance in memory.
         rt.store.forgetRecent();

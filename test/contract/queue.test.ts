@@ -85,7 +85,12 @@ const bullmqDriver: Driver = {
   },
   crashHolding: async (name) => {
     // A bare BullMQ worker takes the job and goes away; nothing renews its 300 ms lock.
-    const doomed = new Worker(`${name}-${RUN}`, null, { connection: { url: REDIS_URL, maxRetriesPerRequest: null }, prefix: PREFIX, lockDuration: 300, autorun: false });
+    const doomed = new Worker(`${name}-${RUN}`, null, {
+      connection: { url: REDIS_URL, maxRetriesPerRequest: null },
+      prefix: PREFIX,
+      lockDuration: 300,
+      autorun: false,
+    });
     expect(await doomed.getNextJob(randomUUID(), { block: false })).to.not.equal(undefined);
     await doomed.close();
   },

@@ -22,7 +22,12 @@ for (const queue of ['sql', 'bullmq'] as const) {
 
     before(async function () {
       if (queue === 'bullmq') await requireService(this, 'Redis');
-      ({ rt, clock, close } = await openTestRuntime(this, 'sqlite', at8('2022-03-01'), queue === 'bullmq' ? { redisUrl: REDIS_URL, queueName: `relay-${randomUUID()}` } : {}));
+      ({ rt, clock, close } = await openTestRuntime(
+        this,
+        'sqlite',
+        at8('2022-03-01'),
+        queue === 'bullmq' ? { redisUrl: REDIS_URL, queueName: `relay-${randomUUID()}` } : {},
+      ));
       await rt.engine.addUnits(PROVINCE);
       await rt.engine.catalog.publish(fixture('engine/report.yaml'), 'report.yaml', 'admin');
     });

@@ -3,7 +3,25 @@ import type { Knex } from 'knex';
 import { migrate, openDb, rollbackAll } from '../../adapters/store/db.ts';
 import { POSTGRES_URL, requireService } from '../support/services.ts';
 
-const TABLES = ['api_tokens', 'campaigns', 'definitions', 'escalations', 'grants', 'history', 'idempotency_keys', 'inbox', 'instances', 'jobs', 'org_units', 'outbox', 'sessions', 'store_identity', 'tasks', 'timers', 'users'];
+const TABLES = [
+  'api_tokens',
+  'campaigns',
+  'definitions',
+  'escalations',
+  'grants',
+  'history',
+  'idempotency_keys',
+  'inbox',
+  'instances',
+  'jobs',
+  'org_units',
+  'outbox',
+  'sessions',
+  'store_identity',
+  'tasks',
+  'timers',
+  'users',
+];
 
 async function tables(db: Knex, dialect: string): Promise<string[]> {
   if (dialect === 'sqlite') {
@@ -29,7 +47,18 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('creates every table, is idempotent, and rolls back cleanly', async () => {
-      expect(await migrate(db)).to.deep.equal(['001_core', '002_timer_arm', '003_subtree_indexes', '004_accounts', '005_wider_ids', '006_campaign_anchors', '007_instances_by_unit', '008_definition_owner', '009_token_scope', '010_store_identity']);
+      expect(await migrate(db)).to.deep.equal([
+        '001_core',
+        '002_timer_arm',
+        '003_subtree_indexes',
+        '004_accounts',
+        '005_wider_ids',
+        '006_campaign_anchors',
+        '007_instances_by_unit',
+        '008_definition_owner',
+        '009_token_scope',
+        '010_store_identity',
+      ]);
       expect(await tables(db, dialect)).to.deep.equal(TABLES);
       expect(await migrate(db), 'a second run applies nothing').to.deep.equal([]);
       await rollbackAll(db);

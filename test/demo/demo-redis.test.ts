@@ -44,9 +44,22 @@ describe('the demo on PostgreSQL + Redis (issue 13)', function () {
   });
 
   it('seeds without listing Redis’s jobs, and puts every pending timer in Redis once', async () => {
-    app = await startApp({ databaseUrl: POSTGRES_URL, pgSchema: schema, redisUrl: REDIS_URL, queueName, port: 0, ui: false, workers: false, bcryptCost: 4, log: () => undefined });
+    app = await startApp({
+      databaseUrl: POSTGRES_URL,
+      pgSchema: schema,
+      redisUrl: REDIS_URL,
+      queueName,
+      port: 0,
+      ui: false,
+      workers: false,
+      bcryptCost: 4,
+      log: () => undefined,
+    });
     expect(app.demo, 'the demo was loaded').to.not.equal(undefined);
-    expect({ nextRunAt: calls.nextRunAt ?? 0, pendingIds: calls.pendingIds ?? 0, runDue: calls.runDue ?? 0, cancel: calls.cancel ?? 0 }, 'Redis’s jobs read or run while seeding').to.deep.equal({ nextRunAt: 0, pendingIds: 0, runDue: 0, cancel: 0 });
+    expect(
+      { nextRunAt: calls.nextRunAt ?? 0, pendingIds: calls.pendingIds ?? 0, runDue: calls.runDue ?? 0, cancel: calls.cancel ?? 0 },
+      'Redis’s jobs read or run while seeding',
+    ).to.deep.equal({ nextRunAt: 0, pendingIds: 0, runDue: 0, cancel: 0 });
     const pending = ((await app.runtime.db('timers').where({ status: 'pending' }).pluck('id')) as string[]).sort();
     expect(pending.length).to.be.greaterThan(100);
     expect(calls.schedule, 'one schedule per page of the rebuild').to.equal(Math.ceil(pending.length / 500));

@@ -23,7 +23,11 @@ describe('demo province', () => {
       expect(units.filter((u) => u.kind === 'department')).to.have.length(1);
       expect(units.filter((u) => u.kind === 'district-office').length).to.be.within(8, 12);
       expect(schools.length).to.be.within(450, 560);
-      for (const kind of ['department', 'district-office', ...SCHOOL_KINDS]) expect(units.some((u) => u.kind === kind), kind).to.equal(true);
+      for (const kind of ['department', 'district-office', ...SCHOOL_KINDS])
+        expect(
+          units.some((u) => u.kind === kind),
+          kind,
+        ).to.equal(true);
     });
 
     it('gives readable, unique ids and names unique within each parent, with diacritics', () => {
@@ -49,7 +53,11 @@ describe('demo province', () => {
       expect(generateProvince(DEFAULT_SEED)).to.deep.equal(units);
       expect(generateProvince(7)).to.not.deep.equal(units);
       // The demo logins' units do not depend on the seed.
-      for (const id of Object.values(FLAGSHIP)) expect(generateProvince(7).some((u) => u.id === id), id).to.equal(true);
+      for (const id of Object.values(FLAGSHIP))
+        expect(
+          generateProvince(7).some((u) => u.id === id),
+          id,
+        ).to.equal(true);
     });
 
     it('has every demo login, with the demo password, an e-mail and a unit that exists', () => {
@@ -80,7 +88,8 @@ describe('demo province', () => {
       this.timeout(60_000);
       ({ rt, clock, close } = await openTestRuntime(this, 'sqlite', now - 122 * 86_400_000));
       const dir = new URL('../../processes/', import.meta.url);
-      for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) await rt.engine.catalog.publish(readFileSync(new URL(name, dir), 'utf8'), `processes/${name}`);
+      for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml')))
+        await rt.engine.catalog.publish(readFileSync(new URL(name, dir), 'utf8'), `processes/${name}`);
       summary = await seedDemo(rt, clock, now);
     });
     after(() => close?.());
@@ -112,7 +121,9 @@ describe('demo province', () => {
     });
 
     it('has finished and cancelled instances beside the running ones', async () => {
-      expect(await rt.queries.countInstances({ statuses: ['done'] })).to.equal(summary.instances.byStatus.done).and.be.greaterThan(0);
+      expect(await rt.queries.countInstances({ statuses: ['done'] }))
+        .to.equal(summary.instances.byStatus.done)
+        .and.be.greaterThan(0);
       expect(summary.instances.byStatus.cancelled).to.be.greaterThan(0);
       expect(summary.instances.byStatus.running).to.be.greaterThan(500);
     });

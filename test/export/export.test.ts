@@ -56,7 +56,17 @@ describe('CSV export', () => {
   });
 
   it('leaves numbers as numbers, negative ones included, and safe text alone', () => {
-    const csv = csvText({ sheet: 'x', columns: [{ key: 'n', title: 'n' }, { key: 't', title: 't' }], rows: [{ n: -3, t: 'a-b = c' }, { n: 2.5, t: null }] });
+    const csv = csvText({
+      sheet: 'x',
+      columns: [
+        { key: 'n', title: 'n' },
+        { key: 't', title: 't' },
+      ],
+      rows: [
+        { n: -3, t: 'a-b = c' },
+        { n: 2.5, t: null },
+      ],
+    });
     expect(csv.slice(1).split('\r\n').slice(1, 3)).to.deep.equal(['-3,a-b = c', '2.5,']);
   });
 });

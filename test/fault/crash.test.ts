@@ -98,6 +98,8 @@ describe('Fault: a worker killed with SIGKILL mid-run (API + two workers on Post
     await expectReplayed(probe!, seeded.instanceIds);
     const timers = await expectTimersSettled(probe!, redis!.url);
     expect(timers.fired, 'timers fired').to.be.greaterThan(firedBefore);
-    console.log(`      crash: ${load.sent.length} events (${load.accepted.length} accepted) in ${(loadMs / 1000).toFixed(1)} s; killed after ${sentAtKill} events, with jobs in Redis ${JSON.stringify(atKill)}; the other worker stopped by SIGTERM after ${sentAtTerm} events, exit 0 in ${termMs} ms; settled ${(settledMs / 1000).toFixed(1)} s after the start; ${timers.fired} timers fired, ${timers.escalations} escalations, ${timers.pending} pending; answers ${JSON.stringify(tally(load.sent))}`);
+    console.log(
+      `      crash: ${load.sent.length} events (${load.accepted.length} accepted) in ${(loadMs / 1000).toFixed(1)} s; killed after ${sentAtKill} events, with jobs in Redis ${JSON.stringify(atKill)}; the other worker stopped by SIGTERM after ${sentAtTerm} events, exit 0 in ${termMs} ms; settled ${(settledMs / 1000).toFixed(1)} s after the start; ${timers.fired} timers fired, ${timers.escalations} escalations, ${timers.pending} pending; answers ${JSON.stringify(tally(load.sent))}`,
+    );
   });
 });

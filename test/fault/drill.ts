@@ -76,13 +76,34 @@ export interface Seeded {
 /** Units (a Sở, a Phòng, `schools` primary schools), the staff account and its token, and one drill
  * instance per school — through the app in this process, which is closed again. */
 export async function seed(config: { databaseUrl: string; pgSchema: string; redisUrl: string; processDir: string; schools: number }): Promise<Seeded> {
-  const app = await startApp({ databaseUrl: config.databaseUrl, pgSchema: config.pgSchema, redisUrl: config.redisUrl, processDir: config.processDir, api: false, workers: false, demo: false, bcryptCost: 4, log: () => undefined });
+  const app = await startApp({
+    databaseUrl: config.databaseUrl,
+    pgSchema: config.pgSchema,
+    redisUrl: config.redisUrl,
+    processDir: config.processDir,
+    api: false,
+    workers: false,
+    demo: false,
+    bcryptCost: 4,
+    log: () => undefined,
+  });
   try {
     const engine = app.runtime.engine;
-    const schools = Array.from({ length: config.schools }, (_, i) => ({ id: `th_${i + 1}`, parentId: 'pgd', kind: 'primary' as const, name: `TH số ${i + 1}` }));
-    await engine.addUnits([{ id: 'so', kind: 'department', name: 'Sở GDĐT' }, { id: 'pgd', parentId: 'so', kind: 'district-office', name: 'Phòng GDĐT', levels: ['primary'] }, ...schools]);
+    const schools = Array.from({ length: config.schools }, (_, i) => ({
+      id: `th_${i + 1}`,
+      parentId: 'pgd',
+      kind: 'primary' as const,
+      name: `TH số ${i + 1}`,
+    }));
+    await engine.addUnits([
+      { id: 'so', kind: 'department', name: 'Sở GDĐT' },
+      { id: 'pgd', parentId: 'so', kind: 'district-office', name: 'Phòng GDĐT', levels: ['primary'] },
+      ...schools,
+    ]);
     const now = engine.clock.now();
-    await app.accounts.putUser({ id: 'u-staff', login: LOGIN, name: 'Cán bộ Sở', passwordHash: await hashPassword('mật-khẩu-thử', 4), createdAt: now }, [{ role: 'staff', unitId: 'so' }]);
+    await app.accounts.putUser({ id: 'u-staff', login: LOGIN, name: 'Cán bộ Sở', passwordHash: await hashPassword('mật-khẩu-thử', 4), createdAt: now }, [
+      { role: 'staff', unitId: 'so' },
+    ]);
     const token = await issueToken(app.accounts, 'u-staff', 'fault load', now);
     // Started 25 at a time, so they commit together.
     const instanceIds: string[] = [];
@@ -197,12 +218,27 @@ export class Load {
     }
   }
 
-  private async read(id: string): Promise<{ instance: { stages: string[] }; tasks: { id: string; task: string; stage: string; status: string }[]; stages: { id: string; evidence: { id: string; checked: boolean }[] }[] } | undefined> {
+  private async read(id: string): Promise<
+    | {
+        instance: { stages: string[] };
+        tasks: { id: string; task: string; stage: string; status: string }[];
+        stages: { id: string; evidence: { id: string; checked: boolean }[] }[];
+      }
+    | undefined
+  > {
     const started = Date.now();
     try {
-      const res = await fetch(`${this.url}/api/v1/instances/${id}`, { headers: { authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const res = await fetch(`${this.url}/api/v1/instances/${id}`, {
+        headers: { authorization: `Bearer ${this.token}` },
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
       const body = (await res.json()) as never;
-      this.reads.push({ status: res.status, ms: Date.now() - started, at: started, ...(res.ok ? {} : { code: (body as { error?: { code: string } }).error?.code }) });
+      this.reads.push({
+        status: res.status,
+        ms: Date.now() - started,
+        at: started,
+        ...(res.ok ? {} : { code: (body as { error?: { code: string } }).error?.code }),
+      });
       return res.ok ? body : undefined;
     } catch (e) {
       this.reads.push({ status: 0, code: (e as Error).name === 'TimeoutError' ? 'TIMEOUT' : 'NETWORK', ms: Date.now() - started, at: started });
@@ -232,7 +268,13 @@ const num = (v: unknown) => Number(v);
 /** Every accepted event is in the history exactly once, at the rev it answered, and nothing the
  * clients sent is in the history without an accepted answer. */
 export async function expectExactlyOnce(db: Knex, sent: readonly Sent[]): Promise<void> {
-  const rows = (await db('history').where({ actor: LOGIN }).select('instance_id', 'rev', 'event_type', 'payload', 'at')) as { instance_id: string; rev: number | string; event_type: string; payload: string | null; at: number | string }[];
+  const rows = (await db('history').where({ actor: LOGIN }).select('instance_id', 'rev', 'event_type', 'payload', 'at')) as {
+    instance_id: string;
+    rev: number | string;
+    event_type: string;
+    payload: string | null;
+    at: number | string;
+  }[];
   const stored = new Set(rows.map((r) => `${r.instance_id}@${num(r.rev)}`));
   const accepted = sent.filter((s) => s.status >= 200 && s.status < 300);
   const answered = new Map<string, number>();
@@ -244,7 +286,9 @@ export async function expectExactlyOnce(db: Knex, sent: readonly Sent[]): Promis
   const unanswered = [...stored].filter((k) => !answered.has(k));
   const explain = (k: string) => {
     const row = rows.find((r) => `${r.instance_id}@${num(r.rev)}` === k)!;
-    const tries = sent.filter((s) => s.instanceId === row.instance_id).map((s) => `${s.what} ${s.status} ${s.code ?? ''} rev ${s.rev ?? '-'} at ${s.at}+${s.ms}`);
+    const tries = sent
+      .filter((s) => s.instanceId === row.instance_id)
+      .map((s) => `${s.what} ${s.status} ${s.code ?? ''} rev ${s.rev ?? '-'} at ${s.at}+${s.ms}`);
     return `${k} ${row.event_type} ${row.payload ?? ''} at ${num(row.at)}; answers for the instance: ${tries.join('; ')}`;
   };
   expect(unanswered.slice(0, 5).map(explain), `${unanswered.length} client events are in the history without an accepted answer`).to.deep.equal([]);
@@ -263,7 +307,10 @@ export async function expectReplayed(rt: Runtime, instanceIds: readonly string[]
     const loaded = await rt.store.loadInstance(id);
     const stored = loaded!.instance;
     const history = await rt.queries.history(id);
-    expect(history.map((h) => h.rev), `${id}: revs 1..n`).to.deep.equal(history.map((_, i) => i + 1));
+    expect(
+      history.map((h) => h.rev),
+      `${id}: revs 1..n`,
+    ).to.deep.equal(history.map((_, i) => i + 1));
     expect(stored.rev, `${id}: rev = history length`).to.equal(history.length);
     const replayed = replay(compiled, calendar, history);
     const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -275,7 +322,10 @@ export async function expectReplayed(rt: Runtime, instanceIds: readonly string[]
     const entry = stored.state.entries.prepare;
     const open = (await rt.queries.tasksOf(id)).filter((t) => t.status === 'open');
     if (!stored.stages.includes('prepare')) {
-      expect(open.map((t) => t.id), `${id}: no open task outside prepare`).to.deep.equal([]);
+      expect(
+        open.map((t) => t.id),
+        `${id}: no open task outside prepare`,
+      ).to.deep.equal([]);
       continue;
     }
     const since = history.slice(history.findLastIndex((h) => h.toStages.includes('prepare') && !h.fromStages.includes('prepare')) + 1);
@@ -286,7 +336,11 @@ export async function expectReplayed(rt: Runtime, instanceIds: readonly string[]
   }
 }
 
-function replay(compiled: Awaited<ReturnType<Runtime['engine']['catalog']['get']>>, calendar: ReturnType<Runtime['engine']['catalog']['calendarOf']>, history: readonly HistoryEntry[]): { state: InstanceState; stages: string[]; status: Instance['status'] } {
+function replay(
+  compiled: Awaited<ReturnType<Runtime['engine']['catalog']['get']>>,
+  calendar: ReturnType<Runtime['engine']['catalog']['calendarOf']>,
+  history: readonly HistoryEntry[],
+): { state: InstanceState; stages: string[]; status: Instance['status'] } {
   let current: { state: InstanceState; stages: string[]; status: Instance['status'] } | undefined;
   for (const row of history) {
     if (row.eventType === 'instance.start') {
@@ -320,7 +374,10 @@ export async function expectTimersSettled(rt: Runtime, redisUrl: string): Promis
   const db = rt.db;
   expect(await dueStillPending(db), 'timers due and still pending').to.equal(0);
   const fired = (await db('timers').where({ status: 'fired' }).select('id', 'instance_id', 'kind')) as { id: string; instance_id: string; kind: string }[];
-  const rungIds = fired.filter((t) => t.kind !== 'due').map((t) => t.id).sort();
+  const rungIds = fired
+    .filter((t) => t.kind !== 'due')
+    .map((t) => t.id)
+    .sort();
   const escalations = (await db('escalations').select('id', 'notified')) as { id: string; notified: string }[];
   expect(escalations.map((e) => e.id).sort(), 'escalation rows = fired ladder timers').to.deep.equal(rungIds);
   const inbox = (await db('inbox').select('escalation_id').count({ n: '*' }).groupBy('escalation_id')) as { escalation_id: string; n: unknown }[];
@@ -329,7 +386,10 @@ export async function expectTimersSettled(rt: Runtime, redisUrl: string): Promis
   expect(wrong.map((e) => `${e.id}: ${notices.get(e.id)} notices`).slice(0, 10), 'one inbox notice per escalation and notified unit').to.deep.equal([]);
   const dueFired = new Map<string, number>();
   for (const t of fired.filter((t) => t.kind === 'due')) dueFired.set(t.instance_id, (dueFired.get(t.instance_id) ?? 0) + 1);
-  const dueRows = (await db('history').where({ event_type: 'DUE' }).select('instance_id').count({ n: '*' }).groupBy('instance_id')) as { instance_id: string; n: unknown }[];
+  const dueRows = (await db('history').where({ event_type: 'DUE' }).select('instance_id').count({ n: '*' }).groupBy('instance_id')) as {
+    instance_id: string;
+    n: unknown;
+  }[];
   const sorted = (entries: Iterable<[string, number]>) => Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : 1)));
   expect(sorted(dueRows.map((r) => [r.instance_id, num(r.n)])), 'DUE history rows per instance = its fired due timers').to.deep.equal(sorted(dueFired));
   const unrelayed = (await db('outbox').whereNull('relayed_at').count({ n: '*' }).first()) as { n: unknown };
@@ -338,7 +398,11 @@ export async function expectTimersSettled(rt: Runtime, redisUrl: string): Promis
   const queue = new BullQueue(rt.queueName, { connection: { url: redisUrl } });
   try {
     const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'failed', 'prioritized');
-    expect({ active: counts.active, waiting: counts.waiting, failed: counts.failed }, 'jobs running, waiting or failed in Redis').to.deep.equal({ active: 0, waiting: 0, failed: 0 });
+    expect({ active: counts.active, waiting: counts.waiting, failed: counts.failed }, 'jobs running, waiting or failed in Redis').to.deep.equal({
+      active: 0,
+      waiting: 0,
+      failed: 0,
+    });
     const delayed = new Set((await queue.getDelayed(0, -1)).filter(Boolean).map((j) => String(j.id)));
     const lost = pending.filter((id) => !delayed.has(id));
     expect(lost.slice(0, 10), `${lost.length} pending timers have no job in Redis`).to.deep.equal([]);
@@ -359,7 +423,10 @@ export async function settle(rt: Runtime, redisUrl: string, ms: number): Promise
       const unrelayed = num(((await rt.db('outbox').whereNull('relayed_at').count({ n: '*' }).first()) as { n: unknown }).n);
       const counts = await queue.getJobCounts('active', 'waiting');
       if (due === 0 && unrelayed === 0 && counts.active === 0 && counts.waiting === 0) return;
-      if (Date.now() > deadline) throw new Error(`the workers did not catch up in ${ms} ms: ${due} timers due and pending, ${unrelayed} outbox messages unrelayed, jobs ${JSON.stringify(counts)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the workers did not catch up in ${ms} ms: ${due} timers due and pending, ${unrelayed} outbox messages unrelayed, jobs ${JSON.stringify(counts)}`,
+        );
       await sleep(500);
     }
   } finally {

@@ -191,9 +191,30 @@ export class RedisServer {
   }
 
   async start(): Promise<void> {
-    const proc = spawn(this.bin, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', this.dir, '--dbfilename', 'dump.rdb', '--protected-mode', 'yes'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawn(
+      this.bin,
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+        '--dir',
+        this.dir,
+        '--dbfilename',
+        'dump.rdb',
+        '--protected-mode',
+        'yes',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = new Child(`redis-server :${this.port}`, proc);
     await this.child.waitForOutput(/Ready to accept connections/, 15_000);
   }
@@ -238,12 +259,18 @@ export class PgCluster {
       const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
       chownSync(cluster.dir, Number(pw.stdout.trim()), Number(gid.stdout.trim()));
     }
-    const handle = { kill: () => void spawnSync(cluster.asUser[0] ?? join(bin, 'pg_ctl'), cluster.pgCtlArgs(['-D', cluster.data, '-m', 'immediate', '-w', 'stop']), { timeout: 30_000 }) };
+    const handle = {
+      kill: () =>
+        void spawnSync(cluster.asUser[0] ?? join(bin, 'pg_ctl'), cluster.pgCtlArgs(['-D', cluster.data, '-m', 'immediate', '-w', 'stop']), { timeout: 30_000 }),
+    };
     live.add(handle);
     cluster.forget = () => live.delete(handle);
     cluster.run('initdb', ['-D', cluster.data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], 120_000);
     // Loopback only; no fsync (a test cluster): a restart still runs crash recovery over the WAL.
-    writeFileSync(join(cluster.data, 'postgresql.auto.conf'), `listen_addresses = '127.0.0.1'\nport = ${cluster.port}\nunix_socket_directories = '${cluster.dir}'\nfsync = off\nmax_connections = 100\n`);
+    writeFileSync(
+      join(cluster.data, 'postgresql.auto.conf'),
+      `listen_addresses = '127.0.0.1'\nport = ${cluster.port}\nunix_socket_directories = '${cluster.dir}'\nfsync = off\nmax_connections = 100\n`,
+    );
     await cluster.start();
     return cluster;
   }
@@ -267,7 +294,10 @@ export class PgCluster {
   }
 
   async close(): Promise<void> {
-    spawnSync(this.asUser[0] ?? join(this.bin, 'pg_ctl'), this.pgCtlArgs(['-D', this.data, '-m', 'immediate', '-w', 'stop']), { encoding: 'utf8', timeout: 60_000 });
+    spawnSync(this.asUser[0] ?? join(this.bin, 'pg_ctl'), this.pgCtlArgs(['-D', this.data, '-m', 'immediate', '-w', 'stop']), {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     this.forget();
     rmSync(this.dir, { recursive: true, force: true });
   }

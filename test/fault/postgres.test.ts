@@ -78,9 +78,15 @@ describe('Fault: PostgreSQL restarts mid-load (a private cluster under API + wor
 
     const everything = [...load.sent, ...load.reads.map((r) => ({ ...r, what: 'GET instance' }))];
     const whileDown = everything.filter((s) => outages.some((o) => s.at >= o.down && s.at + s.ms <= o.restarting));
-    for (const o of outages) expect(whileDown.filter((s) => s.at >= o.down && s.at <= o.restarting).length, `requests made while PostgreSQL was down (${o.mode})`).to.be.greaterThan(0);
+    for (const o of outages)
+      expect(whileDown.filter((s) => s.at >= o.down && s.at <= o.restarting).length, `requests made while PostgreSQL was down (${o.mode})`).to.be.greaterThan(
+        0,
+      );
     const notClear = whileDown.filter((s) => !(s.status === 503 && s.code === 'SERVICE_UNAVAILABLE'));
-    expect(notClear.map((s) => `${s.what}: ${s.status} ${s.code ?? ''}`).slice(0, 10), `answers while down that are not 503 SERVICE_UNAVAILABLE (${JSON.stringify(tally(whileDown))})\n${api!.tail()}`).to.deep.equal([]);
+    expect(
+      notClear.map((s) => `${s.what}: ${s.status} ${s.code ?? ''}`).slice(0, 10),
+      `answers while down that are not 503 SERVICE_UNAVAILABLE (${JSON.stringify(tally(whileDown))})\n${api!.tail()}`,
+    ).to.deep.equal([]);
     const slow = everything.filter((s) => s.status === 0 || s.ms > ANSWER_WITHIN_MS);
     expect(slow.map((s) => `${s.what}: ${s.status} ${s.code ?? ''} after ${s.ms} ms`).slice(0, 10), 'requests that hung').to.deep.equal([]);
     const serverErrors = everything.filter((s) => s.status >= 500 && !(s.status === 503 && s.code === 'SERVICE_UNAVAILABLE'));

@@ -14,7 +14,19 @@ import { rmSync } from 'node:fs';
 import { Queue as BullQueue } from 'bullmq';
 import type { Runtime } from '../../adapters/runtime.ts';
 import { POSTGRES_URL, requireService } from '../support/services.ts';
-import { dueStillPending, drillDir, expectExactlyOnce, expectReplayed, expectTimersSettled, Load, openProbe, seed, settle, tally, type Seeded } from './drill.ts';
+import {
+  dueStillPending,
+  drillDir,
+  expectExactlyOnce,
+  expectReplayed,
+  expectTimersSettled,
+  Load,
+  openProbe,
+  seed,
+  settle,
+  tally,
+  type Seeded,
+} from './drill.ts';
 import { freePort, RedisServer, requireProgram, sleep, TiendoProcess, waitFor, which } from './harness.ts';
 
 const OUTAGE_MS = 20_000;
@@ -86,12 +98,21 @@ describe('Fault: Redis outage and Redis data loss (API + worker on PostgreSQL + 
     // Each held-back timer ran once: fired (a ladder rung: its one escalation), or a rung found stale
     // because the DUE of its own stage entry fired before it and left the stage; none is pending.
     const rows = (await probe!.db('timers').whereIn('id', heldBack).select('id', 'status', 'kind')) as { id: string; status: string; kind: string }[];
-    expect(rows.filter((t) => t.status === 'pending').map((t) => t.id), 'held-back timers still pending').to.deep.equal([]);
-    expect(rows.filter((t) => t.kind === 'due' && t.status !== 'fired').map((t) => `${t.id} ${t.status}`), 'held-back DUE timers that did not fire').to.deep.equal([]);
+    expect(
+      rows.filter((t) => t.status === 'pending').map((t) => t.id),
+      'held-back timers still pending',
+    ).to.deep.equal([]);
+    expect(
+      rows.filter((t) => t.kind === 'due' && t.status !== 'fired').map((t) => `${t.id} ${t.status}`),
+      'held-back DUE timers that did not fire',
+    ).to.deep.equal([]);
     const entryOf = (id: string) => id.slice(0, id.lastIndexOf('.'));
     const dueFired = new Set(rows.filter((t) => t.kind === 'due').map((t) => entryOf(t.id)));
     const unexplained = rows.filter((t) => t.kind !== 'due' && t.status !== 'fired' && !dueFired.has(entryOf(t.id)));
-    expect(unexplained.map((t) => `${t.id} ${t.status}`), 'held-back rungs neither fired nor left behind by their own DUE').to.deep.equal([]);
+    expect(
+      unexplained.map((t) => `${t.id} ${t.status}`),
+      'held-back rungs neither fired nor left behind by their own DUE',
+    ).to.deep.equal([]);
     const rungsFired = rows.filter((t) => t.status === 'fired' && t.kind !== 'due').map((t) => t.id);
     const escalated = (await probe!.db('escalations').whereIn('id', heldBack).pluck('id')) as string[];
     expect(escalated.sort(), 'one escalation per held-back rung that fired').to.deep.equal(rungsFired.sort());

@@ -15,7 +15,10 @@ describe('HTTP app: escalations by e-mail and webhook', function () {
   before(async () => {
     smtp = await startSmtp();
     hook = await startHttp();
-    s = await startTestServer({ start: at8('2026-03-02'), notify: { smtpUrl: smtp.url, smtpFrom: 'Tiến độ <no-reply@test.vn>', webhookUrl: hook.url, webhookSecret: 'bí-mật', baseUrl: 'http://tiendo.test' } });
+    s = await startTestServer({
+      start: at8('2026-03-02'),
+      notify: { smtpUrl: smtp.url, smtpFrom: 'Tiến độ <no-reply@test.vn>', webhookUrl: hook.url, webhookSecret: 'bí-mật', baseUrl: 'http://tiendo.test' },
+    });
     await s.app.runtime.engine.start({ definitionId: 'accreditation-general-school', orgUnitId: 'thcs_a1' }, { actor: 'test' });
   });
   after(async () => {
@@ -37,7 +40,9 @@ describe('HTTP app: escalations by e-mail and webhook', function () {
     expect(smtp.mails).to.have.length(escalations.length);
     expect(hook.requests).to.have.length(escalations.length);
     const delivery = hook.requests.find((r) => r.headers['x-tiendo-event-id'] === overdue.id)!;
-    expect(verifyWebhookSignature('bí-mật', String(delivery.headers['x-tiendo-timestamp']), delivery.body, String(delivery.headers['x-tiendo-signature']))).to.equal(true);
+    expect(
+      verifyWebhookSignature('bí-mật', String(delivery.headers['x-tiendo-timestamp']), delivery.body, String(delivery.headers['x-tiendo-signature'])),
+    ).to.equal(true);
     expect(JSON.parse(delivery.body).type).to.equal('escalation.overdue');
   });
 });

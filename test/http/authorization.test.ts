@@ -40,7 +40,16 @@ const covers = (t: Target) => t === 'own' || t === 'subtree';
 
 const PROBE = 'authz-probe';
 const COHORT = 'authz-cohort';
-const PURPOSE = { events: 'authz-events', cancelA: 'authz-cancel-a', cancelB: 'authz-cancel-b', eventsMid: 'authz-events-mid', eventsUp: 'authz-events-up', tasksMid: 'authz-tasks-mid', tasksUp: 'authz-tasks-up', handover: 'authz-handover' };
+const PURPOSE = {
+  events: 'authz-events',
+  cancelA: 'authz-cancel-a',
+  cancelB: 'authz-cancel-b',
+  eventsMid: 'authz-events-mid',
+  eventsUp: 'authz-events-up',
+  tasksMid: 'authz-tasks-mid',
+  tasksUp: 'authz-tasks-up',
+  handover: 'authz-handover',
+};
 /** Every stage is owned by the instance's own unit (`school` = the unit itself), except mid* (its
  * parent, `district`) and up* (the Sở, `department`), so the stage owner can be chosen as a target. */
 const probeSource = (id: string, version = 1) => `id: ${id}
@@ -148,7 +157,23 @@ ${(['school', 'district', 'department'] as const)
 `;
 
 /** Every row of every table but sessions (signing in writes one), to show a refusal changed nothing. */
-const TABLES = ['org_units', 'definitions', 'campaigns', 'instances', 'tasks', 'history', 'timers', 'outbox', 'idempotency_keys', 'escalations', 'inbox', 'jobs', 'users', 'grants', 'api_tokens'];
+const TABLES = [
+  'org_units',
+  'definitions',
+  'campaigns',
+  'instances',
+  'tasks',
+  'history',
+  'timers',
+  'outbox',
+  'idempotency_keys',
+  'escalations',
+  'inbox',
+  'jobs',
+  'users',
+  'grants',
+  'api_tokens',
+];
 async function snapshot(s: TestServer): Promise<string> {
   const db = s.app.runtime.db;
   const out: Record<string, unknown[]> = {};
@@ -193,10 +218,34 @@ interface Cell {
  * in the caller's units, where that is not simply "the target is own or subtree".
  */
 type Row =
-  | { kind: 'targeted'; label?: string; need: Need; owners?: Target[]; covered?(t: Target): boolean; readable?(t: Target): boolean; call(x: Cell): Promise<Answer> }
+  | {
+      kind: 'targeted';
+      label?: string;
+      need: Need;
+      owners?: Target[];
+      covered?(t: Target): boolean;
+      readable?(t: Target): boolean;
+      call(x: Cell): Promise<Answer>;
+    }
   | { kind: 'global'; label?: string; need: Need; call(x: Cell): Promise<Answer>; check?(x: Cell, r: Answer): Promise<void> }
-  | { kind: 'listing'; label?: string; need: Need; denied?: boolean; visible?(role: Role, t: Target): boolean; call(x: Cell): Promise<Answer>; shows(x: Cell, r: Answer): boolean }
-  | { kind: 'silent'; label?: string; denied?(role: Role): boolean; only?: Target[]; call(x: Cell): Promise<Answer>; changes(role: Role, t: Target): boolean; check?(x: Cell, r: Answer, changed: boolean): Promise<void> };
+  | {
+      kind: 'listing';
+      label?: string;
+      need: Need;
+      denied?: boolean;
+      visible?(role: Role, t: Target): boolean;
+      call(x: Cell): Promise<Answer>;
+      shows(x: Cell, r: Answer): boolean;
+    }
+  | {
+      kind: 'silent';
+      label?: string;
+      denied?(role: Role): boolean;
+      only?: Target[];
+      call(x: Cell): Promise<Answer>;
+      changes(role: Role, t: Target): boolean;
+      check?(x: Cell, r: Answer, changed: boolean): Promise<void>;
+    };
 
 const items = (r: Answer): any[] => (r.body?.items ?? []) as any[];
 
@@ -207,7 +256,14 @@ async function openTask(s: TestServer, instanceId: string): Promise<string> {
 }
 
 async function unacknowledged(s: TestServer, unitId: string): Promise<string> {
-  const row = await s.app.runtime.db('escalations').join('instances', 'instances.id', 'escalations.instance_id').where('instances.org_unit_id', unitId).where('instances.definition_id', PROBE).whereNull('escalations.acknowledged_at').orderBy('escalations.id').first('escalations.id');
+  const row = await s.app.runtime
+    .db('escalations')
+    .join('instances', 'instances.id', 'escalations.instance_id')
+    .where('instances.org_unit_id', unitId)
+    .where('instances.definition_id', PROBE)
+    .whereNull('escalations.acknowledged_at')
+    .orderBy('escalations.id')
+    .first('escalations.id');
   if (!row) throw new Error(`no unacknowledged escalation left at ${unitId}`);
   return row.id as string;
 }
@@ -249,18 +305,30 @@ const TABLE: Record<string, Row[]> = {
   'POST /api/v1/tokens': [{ kind: 'global', need: 'signed-in', call: ({ c }) => c.post('/api/v1/tokens', { name: 'matrix' }) }],
   // one's own tokens, whatever one's role
   'GET /api/v1/tokens': [{ kind: 'global', need: 'signed-in', call: ({ c }) => c.get('/api/v1/tokens') }],
-  'DELETE /api/v1/tokens/:id': [{ kind: 'global', need: 'signed-in', call: async ({ c }) => c.delete(`/api/v1/tokens/${(await c.post('/api/v1/tokens', { name: 'matrix' })).body.id}`) }],
+  'DELETE /api/v1/tokens/:id': [
+    { kind: 'global', need: 'signed-in', call: async ({ c }) => c.delete(`/api/v1/tokens/${(await c.post('/api/v1/tokens', { name: 'matrix' })).body.id}`) },
+  ],
   // the same password again: this session stays, the other rows' clients are this one
-  'POST /api/v1/me/password': [{ kind: 'global', need: 'signed-in', call: ({ c }) => c.post('/api/v1/me/password', { currentPassword: PASSWORD, newPassword: PASSWORD }) }],
+  'POST /api/v1/me/password': [
+    { kind: 'global', need: 'signed-in', call: ({ c }) => c.post('/api/v1/me/password', { currentPassword: PASSWORD, newPassword: PASSWORD }) },
+  ],
   'GET /api/v1/org-units': [
     // the grant roots: Phòng A only (its schools are one level down, the rest is outside)
-    { kind: 'listing', need: 'read', visible: (_r, t) => t === 'own', call: ({ c }) => c.get('/api/v1/org-units'), shows: ({ t }, r) => items(r).some((u) => u.id === UNIT[t]) },
+    {
+      kind: 'listing',
+      need: 'read',
+      visible: (_r, t) => t === 'own',
+      call: ({ c }) => c.get('/api/v1/org-units'),
+      shows: ({ t }, r) => items(r).some((u) => u.id === UNIT[t]),
+    },
     { kind: 'targeted', label: '?parentId=target', need: 'read', call: ({ c, t }) => c.get(`/api/v1/org-units?parentId=${UNIT[t]}`) },
   ],
   'GET /api/v1/org-units/:id': [{ kind: 'targeted', need: 'read', call: ({ c, t }) => c.get(`/api/v1/org-units/${UNIT[t]}`) }],
   'GET /api/v1/definitions': [{ kind: 'global', need: 'read', call: ({ c }) => c.get('/api/v1/definitions') }],
   'GET /api/v1/definitions/:id/versions/:version': [{ kind: 'global', need: 'read', call: ({ c }) => c.get(`/api/v1/definitions/${PROBE}/versions/latest`) }],
-  'POST /api/v1/definitions/validate': [{ kind: 'global', need: 'read', call: ({ c }) => c.post('/api/v1/definitions/validate', { source: probeSource(PROBE, 2) }) }],
+  'POST /api/v1/definitions/validate': [
+    { kind: 'global', need: 'read', call: ({ c }) => c.post('/api/v1/definitions/validate', { source: probeSource(PROBE, 2) }) },
+  ],
   'POST /api/v1/definitions/impact': [
     {
       kind: 'global',
@@ -268,7 +336,12 @@ const TABLE: Record<string, Row[]> = {
       call: ({ c }) => c.post('/api/v1/definitions/impact', { source: probeSource(PROBE, 2) }),
       // counts only the running instances under Phòng A
       async check({ s }, r) {
-        const mine = await s.app.runtime.db('instances').where({ definition_id: PROBE }).whereIn('status', ['running', 'needs_migration']).where('unit_path', 'like', '/so/pgd_a/%').count({ n: '*' });
+        const mine = await s.app.runtime
+          .db('instances')
+          .where({ definition_id: PROBE })
+          .whereIn('status', ['running', 'needs_migration'])
+          .where('unit_path', 'like', '/so/pgd_a/%')
+          .count({ n: '*' });
         expect(r.body.running).to.equal(Number(mine[0]!.n));
       },
     },
@@ -279,12 +352,33 @@ const TABLE: Record<string, Row[]> = {
     { kind: 'global', need: 'administer', call: ({ c }) => c.post('/api/v1/definitions', { source: probeSource('authz-published') }) },
     // The next version of a process the target's administrator published: for administrators of
     // that unit or above. Processes are read by everyone, so a refusal is a 403, not a 404.
-    { kind: 'targeted', label: 'next version of a process belonging to target', need: 'administer', readable: () => true, call: ({ c, f, t }) => c.post('/api/v1/definitions', { source: probeSource(f.owned[t], 2) }) },
+    {
+      kind: 'targeted',
+      label: 'next version of a process belonging to target',
+      need: 'administer',
+      readable: () => true,
+      call: ({ c, f, t }) => c.post('/api/v1/definitions', { source: probeSource(f.owned[t], 2) }),
+    },
   ],
-  'GET /api/v1/campaigns': [{ kind: 'listing', need: 'read', call: ({ c }) => c.get('/api/v1/campaigns?limit=500'), shows: ({ f, t }, r) => items(r).some((x) => x.id === f.campaign[t]) }],
-  'POST /api/v1/campaigns': [{ kind: 'targeted', need: 'administer', call: ({ c, t }) => c.post('/api/v1/campaigns', { definitionId: PROBE, rootUnitId: UNIT[t], kinds: [KIND[t]], reason: 'ma trận' }) }],
+  'GET /api/v1/campaigns': [
+    {
+      kind: 'listing',
+      need: 'read',
+      call: ({ c }) => c.get('/api/v1/campaigns?limit=500'),
+      shows: ({ f, t }, r) => items(r).some((x) => x.id === f.campaign[t]),
+    },
+  ],
+  'POST /api/v1/campaigns': [
+    {
+      kind: 'targeted',
+      need: 'administer',
+      call: ({ c, t }) => c.post('/api/v1/campaigns', { definitionId: PROBE, rootUnitId: UNIT[t], kinds: [KIND[t]], reason: 'ma trận' }),
+    },
+  ],
   'GET /api/v1/campaigns/:id': [{ kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/campaigns/${f.campaign[t]}`) }],
-  'GET /api/v1/campaigns/:id/export': [{ kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/campaigns/${f.campaign[t]}/export?format=csv`) }],
+  'GET /api/v1/campaigns/:id/export': [
+    { kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/campaigns/${f.campaign[t]}/export?format=csv`) },
+  ],
   'GET /api/v1/instances': [
     { kind: 'listing', need: 'read', call: ({ c }) => c.get('/api/v1/instances?limit=500'), shows: ({ f, t }, r) => items(r).some((i) => i.id === f.probe[t]) },
     { kind: 'targeted', label: '?unitId=target', need: 'read', call: ({ c, t }) => c.get(`/api/v1/instances?unitId=${UNIT[t]}`) },
@@ -293,25 +387,62 @@ const TABLE: Record<string, Row[]> = {
   'POST /api/v1/instances/:id/events': [
     { kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.events[t]}/events`, { type: 'PING' }) },
     // an instance of the school under Phòng A whose stage Phòng A (own) or the Sở (parent) owns
-    { kind: 'targeted', label: 'stage owner = target', need: 'work', owners: ['own', 'parent'], readable: () => true, call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.ownedEvents[t]}/events`, { type: 'PING' }) },
+    {
+      kind: 'targeted',
+      label: 'stage owner = target',
+      need: 'work',
+      owners: ['own', 'parent'],
+      readable: () => true,
+      call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.ownedEvents[t]}/events`, { type: 'PING' }),
+    },
     // a parallel stage at the school under Phòng A: the event of the track the target holds, the
     // other tracks active beside it (holding one of them is not enough)
-    { kind: 'targeted', label: 'parallel track owner = target', need: 'work', owners: ['subtree', 'own', 'parent'], readable: () => true, call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.tracks}/events`, { type: TRACK_EVENT[t] }) },
+    {
+      kind: 'targeted',
+      label: 'parallel track owner = target',
+      need: 'work',
+      owners: ['subtree', 'own', 'parent'],
+      readable: () => true,
+      call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.tracks}/events`, { type: TRACK_EVENT[t] }),
+    },
   ],
-  'POST /api/v1/instances/:id/evidence': [{ kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.probe[t]}/evidence`, { item: 'e1', checked: true }) }],
-  'POST /api/v1/instances/:id/anchors': [{ kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.probe[t]}/anchors`, { name: 'visit', date: '2026-04-01' }) }],
+  'POST /api/v1/instances/:id/evidence': [
+    { kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.probe[t]}/evidence`, { item: 'e1', checked: true }) },
+  ],
+  'POST /api/v1/instances/:id/anchors': [
+    { kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.probe[t]}/anchors`, { name: 'visit', date: '2026-04-01' }) },
+  ],
   'GET /api/v1/tasks/mine': [
     // open tasks of the units one works on (staff, administrators): a supervisor's list is empty
-    { kind: 'listing', need: 'work', call: ({ c }) => c.get('/api/v1/tasks/mine?limit=500'), shows: ({ f, t }, r) => items(r).some((k) => k.instanceId === f.probe[t]) },
+    {
+      kind: 'listing',
+      need: 'work',
+      call: ({ c }) => c.get('/api/v1/tasks/mine?limit=500'),
+      shows: ({ f, t }, r) => items(r).some((k) => k.instanceId === f.probe[t]),
+    },
   ],
   'GET /api/v1/tasks/:id': [
     { kind: 'targeted', need: 'read', call: async ({ s, c, f, t }) => c.get(`/api/v1/tasks/${await openTask(s, f.probe[t])}`) },
     // A task of an instance in the subtree is read with the instance, whoever owns its stage.
-    { kind: 'targeted', label: 'stage owner = target, instance in subtree', need: 'read', owners: ['own', 'parent'], covered: () => true, call: async ({ s, c, f, t }) => c.get(`/api/v1/tasks/${await openTask(s, f.ownedTasks[t]!)}`) },
+    {
+      kind: 'targeted',
+      label: 'stage owner = target, instance in subtree',
+      need: 'read',
+      owners: ['own', 'parent'],
+      covered: () => true,
+      call: async ({ s, c, f, t }) => c.get(`/api/v1/tasks/${await openTask(s, f.ownedTasks[t]!)}`),
+    },
   ],
   'POST /api/v1/tasks/:id/complete': [
     { kind: 'targeted', need: 'work', call: async ({ s, c, f, t }) => c.post(`/api/v1/tasks/${await openTask(s, f.probe[t])}/complete`, { data: {} }) },
-    { kind: 'targeted', label: 'stage owner = target', need: 'work', owners: ['own', 'parent'], readable: () => true, call: async ({ s, c, f, t }) => c.post(`/api/v1/tasks/${await openTask(s, f.ownedTasks[t]!)}/complete`, { data: {} }) },
+    {
+      kind: 'targeted',
+      label: 'stage owner = target',
+      need: 'work',
+      owners: ['own', 'parent'],
+      readable: () => true,
+      call: async ({ s, c, f, t }) => c.post(`/api/v1/tasks/${await openTask(s, f.ownedTasks[t]!)}/complete`, { data: {} }),
+    },
   ],
   'POST /api/v1/cohort/extend': [
     // Work held by the target, in an instance of the school under Phòng A: the Sở's stage is left
@@ -320,38 +451,100 @@ const TABLE: Record<string, Row[]> = {
       kind: 'silent',
       label: 'stage held by target, instance in subtree',
       denied: (role) => role !== 'admin',
-      call: ({ c, f, t }) => c.post('/api/v1/cohort/extend', { filter: { definitionId: t === 'own' ? PURPOSE.tasksMid : PURPOSE.tasksUp, unitId: UNIT.subtree }, stage: t === 'own' ? 'mid1' : 'up1', until: '2026-12-31', reason: 'gia hạn' }),
+      call: ({ c, f, t }) =>
+        c.post('/api/v1/cohort/extend', {
+          filter: { definitionId: t === 'own' ? PURPOSE.tasksMid : PURPOSE.tasksUp, unitId: UNIT.subtree },
+          stage: t === 'own' ? 'mid1' : 'up1',
+          until: '2026-12-31',
+          reason: 'gia hạn',
+        }),
       changes: (role, t) => role === 'admin' && t === 'own',
       only: ['own', 'parent'],
       async check(_x, r, changed) {
         expect(r.body).to.include({ matched: 1, changed: changed ? 1 : 0, excluded: changed ? 0 : 1 });
       },
     },
-    { kind: 'targeted', label: 'filter.unitId=target', need: 'administer', call: ({ c, t }) => c.post('/api/v1/cohort/extend', { filter: cohortFilter(t), stage: 'work', workingDays: 1, reason: 'gia hạn' }) },
-    { kind: 'listing', label: 'no unit: only covered instances', need: 'administer', denied: true, call: ({ c }) => c.post('/api/v1/cohort/extend', { filter: { definitionId: COHORT }, stage: 'work', workingDays: 1, reason: 'gia hạn', dryRun: true }), shows: ({ t }, r) => (r.body.instances as any[]).some((i) => i.orgUnitId === UNIT[t]) },
+    {
+      kind: 'targeted',
+      label: 'filter.unitId=target',
+      need: 'administer',
+      call: ({ c, t }) => c.post('/api/v1/cohort/extend', { filter: cohortFilter(t), stage: 'work', workingDays: 1, reason: 'gia hạn' }),
+    },
+    {
+      kind: 'listing',
+      label: 'no unit: only covered instances',
+      need: 'administer',
+      denied: true,
+      call: ({ c }) => c.post('/api/v1/cohort/extend', { filter: { definitionId: COHORT }, stage: 'work', workingDays: 1, reason: 'gia hạn', dryRun: true }),
+      shows: ({ t }, r) => (r.body.instances as any[]).some((i) => i.orgUnitId === UNIT[t]),
+    },
   ],
   'POST /api/v1/cohort/reassign': [
-    { kind: 'targeted', label: 'filter.unitId=toUnitId=target', need: 'administer', call: ({ c, t }) => c.post('/api/v1/cohort/reassign', { filter: cohortFilter(t), toUnitId: UNIT[t], reason: 'bàn giao' }) },
-    { kind: 'targeted', label: 'own instances → toUnitId=target', need: 'administer', call: ({ c, t }) => c.post('/api/v1/cohort/reassign', { filter: cohortFilter('own'), toUnitId: UNIT[t], reason: 'bàn giao', dryRun: true }) },
+    {
+      kind: 'targeted',
+      label: 'filter.unitId=toUnitId=target',
+      need: 'administer',
+      call: ({ c, t }) => c.post('/api/v1/cohort/reassign', { filter: cohortFilter(t), toUnitId: UNIT[t], reason: 'bàn giao' }),
+    },
+    {
+      kind: 'targeted',
+      label: 'own instances → toUnitId=target',
+      need: 'administer',
+      call: ({ c, t }) => c.post('/api/v1/cohort/reassign', { filter: cohortFilter('own'), toUnitId: UNIT[t], reason: 'bàn giao', dryRun: true }),
+    },
   ],
-  'POST /api/v1/cohort/migrate': [{ kind: 'targeted', label: 'filter.unitId=target', need: 'administer', call: ({ c, t }) => c.post('/api/v1/cohort/migrate', { filter: cohortFilter(t), toVersion: 2, reason: 'phiên bản mới' }) }],
+  'POST /api/v1/cohort/migrate': [
+    {
+      kind: 'targeted',
+      label: 'filter.unitId=target',
+      need: 'administer',
+      call: ({ c, t }) => c.post('/api/v1/cohort/migrate', { filter: cohortFilter(t), toVersion: 2, reason: 'phiên bản mới' }),
+    },
+  ],
   'POST /api/v1/cohort/cancel': [
-    { kind: 'listing', label: 'no unit: only covered instances', need: 'administer', denied: true, call: ({ c }) => c.post('/api/v1/cohort/cancel', { filter: { definitionId: COHORT }, reason: 'huỷ', dryRun: true }), shows: ({ t }, r) => (r.body.instances as any[]).some((i) => i.orgUnitId === UNIT[t]) },
-    { kind: 'targeted', label: 'filter.unitId=target', need: 'administer', call: ({ c, t }) => c.post('/api/v1/cohort/cancel', { filter: cohortFilter(t), reason: 'huỷ' }) },
+    {
+      kind: 'listing',
+      label: 'no unit: only covered instances',
+      need: 'administer',
+      denied: true,
+      call: ({ c }) => c.post('/api/v1/cohort/cancel', { filter: { definitionId: COHORT }, reason: 'huỷ', dryRun: true }),
+      shows: ({ t }, r) => (r.body.instances as any[]).some((i) => i.orgUnitId === UNIT[t]),
+    },
+    {
+      kind: 'targeted',
+      label: 'filter.unitId=target',
+      need: 'administer',
+      call: ({ c, t }) => c.post('/api/v1/cohort/cancel', { filter: cohortFilter(t), reason: 'huỷ' }),
+    },
   ],
   'GET /api/v1/board': [
     { kind: 'global', need: 'watch', call: ({ c }) => c.get('/api/v1/board') },
     { kind: 'targeted', label: '?unitId=target', need: 'watch', call: ({ c, t }) => c.get(`/api/v1/board?unitId=${UNIT[t]}`) },
   ],
-  'GET /api/v1/board/export': [{ kind: 'targeted', label: '?unitId=target', need: 'watch', call: ({ c, t }) => c.get(`/api/v1/board/export?format=csv&unitId=${UNIT[t]}`) }],
+  'GET /api/v1/board/export': [
+    { kind: 'targeted', label: '?unitId=target', need: 'watch', call: ({ c, t }) => c.get(`/api/v1/board/export?format=csv&unitId=${UNIT[t]}`) },
+  ],
   'GET /api/v1/escalations': [
-    { kind: 'listing', need: 'read', call: ({ c }) => c.get('/api/v1/escalations?limit=500'), shows: ({ t }, r) => items(r).some((e) => e.orgUnitId === UNIT[t]) },
+    {
+      kind: 'listing',
+      need: 'read',
+      call: ({ c }) => c.get('/api/v1/escalations?limit=500'),
+      shows: ({ t }, r) => items(r).some((e) => e.orgUnitId === UNIT[t]),
+    },
     { kind: 'targeted', label: '?unitId=target', need: 'read', call: ({ c, t }) => c.get(`/api/v1/escalations?unitId=${UNIT[t]}`) },
   ],
-  'POST /api/v1/escalations/:id/acknowledge': [{ kind: 'targeted', need: 'watch', call: async ({ s, c, t }) => c.post(`/api/v1/escalations/${await unacknowledged(s, UNIT[t])}/acknowledge`) }],
+  'POST /api/v1/escalations/:id/acknowledge': [
+    { kind: 'targeted', need: 'watch', call: async ({ s, c, t }) => c.post(`/api/v1/escalations/${await unacknowledged(s, UNIT[t])}/acknowledge`) },
+  ],
   'GET /api/v1/inbox': [
     // each unit's inbox is read by those holding a role on that very unit
-    { kind: 'listing', need: 'read', visible: (_r, t) => t === 'own', call: ({ c }) => c.get('/api/v1/inbox?limit=500'), shows: ({ t }, r) => items(r).some((n) => n.unitId === UNIT[t]) },
+    {
+      kind: 'listing',
+      need: 'read',
+      visible: (_r, t) => t === 'own',
+      call: ({ c }) => c.get('/api/v1/inbox?limit=500'),
+      shows: ({ t }, r) => items(r).some((n) => n.unitId === UNIT[t]),
+    },
   ],
   'POST /api/v1/inbox/read': [
     {
@@ -360,12 +553,21 @@ const TABLE: Record<string, Row[]> = {
       call: async ({ s, c, t }) => c.post('/api/v1/inbox/read', { ids: [await notice(s, UNIT[t])] }),
       changes: (_r, t) => t === 'own',
       async check({ s, t }, _r, changed) {
-        const row = await s.app.runtime.db('inbox').where({ id: await notice(s, UNIT[t]) }).first('read_at');
+        const row = await s.app.runtime
+          .db('inbox')
+          .where({ id: await notice(s, UNIT[t]) })
+          .first('read_at');
         expect(row.read_at !== null, `notice at ${UNIT[t]} read`).to.equal(changed);
       },
     },
   ],
-  'POST /api/v1/instances/:id/cancel': [{ kind: 'targeted', need: 'administer', call: async ({ s, c, f, t }) => c.post(`/api/v1/instances/${await running(s, f.cancel[t])}/cancel`, { reason: 'sáp nhập' }) }],
+  'POST /api/v1/instances/:id/cancel': [
+    {
+      kind: 'targeted',
+      need: 'administer',
+      call: async ({ s, c, f, t }) => c.post(`/api/v1/instances/${await running(s, f.cancel[t])}/cancel`, { reason: 'sáp nhập' }),
+    },
+  ],
 };
 
 const keyOf = (r: { method: string; path: string }) => `${r.method.toUpperCase()} ${r.path}`;
@@ -374,7 +576,16 @@ describe('HTTP: the authorization matrix (route × role × own / subtree / sibli
   this.timeout(60_000);
   let s: TestServer;
   const clients = {} as Record<Role, Client>;
-  const f: Fixtures = { probe: {} as never, events: {} as never, cancel: {} as never, campaign: {} as never, ownedEvents: {}, ownedTasks: {}, tracks: '', owned: {} as never };
+  const f: Fixtures = {
+    probe: {} as never,
+    events: {} as never,
+    cancel: {} as never,
+    campaign: {} as never,
+    ownedEvents: {},
+    ownedTasks: {},
+    tracks: '',
+    owned: {} as never,
+  };
 
   before(async () => {
     s = await startTestServer({ start: at8('2026-03-02') });
@@ -393,7 +604,10 @@ describe('HTTP: the authorization matrix (route × role × own / subtree / sibli
       await runCampaign(engine, campaign.id, by);
       f.campaign[t] = campaign.id;
     }
-    for (const [t, event] of [['own', 'MID'], ['parent', 'UP']] as const) {
+    for (const [t, event] of [
+      ['own', 'MID'],
+      ['parent', 'UP'],
+    ] as const) {
       f.ownedEvents[t] = await start(UNIT.subtree, t === 'own' ? PURPOSE.eventsMid : PURPOSE.eventsUp);
       await engine.send(f.ownedEvents[t]!, { type: event }, by);
       f.ownedTasks[t] = await start(UNIT.subtree, t === 'own' ? PURPOSE.tasksMid : PURPOSE.tasksUp);
@@ -403,7 +617,10 @@ describe('HTTP: the authorization matrix (route × role × own / subtree / sibli
     f.tracks = await start(UNIT.subtree, TRACKS);
     for (const t of TARGETS) {
       f.owned[t] = `authz-owned-${t}`;
-      const admin = { user: { id: `admin@${UNIT[t]}`, login: `admin@${UNIT[t]}`, name: '' }, grants: [{ role: 'admin' as const, unitId: UNIT[t], unitPath: (await engine.chainOf(UNIT[t]))[0]!.path }] };
+      const admin = {
+        user: { id: `admin@${UNIT[t]}`, login: `admin@${UNIT[t]}`, name: '' },
+        grants: [{ role: 'admin' as const, unitId: UNIT[t], unitPath: (await engine.chainOf(UNIT[t]))[0]!.path }],
+      };
       await s.app.application.publish(admin, probeSource(f.owned[t]));
     }
     // Past every `work` deadline and its ladder: overdue and escalated, a notice in each unit's inbox.
@@ -430,7 +647,11 @@ describe('HTTP: the authorization matrix (route × role × own / subtree / sibli
     const engine = s.app.runtime.engine;
     const instance = (await engine.start({ definitionId: PURPOSE.handover, version: 1, orgUnitId: 'th_b1' }, { actor: 'fixture' })).id;
     const admin = await s.client('admin_so');
-    const moved = await admin.post('/api/v1/cohort/reassign', { filter: { definitionId: PURPOSE.handover, unitId: 'th_b1' }, toUnitId: 'pgd_a', reason: 'sáp nhập' });
+    const moved = await admin.post('/api/v1/cohort/reassign', {
+      filter: { definitionId: PURPOSE.handover, unitId: 'th_b1' },
+      toUnitId: 'pgd_a',
+      reason: 'sáp nhập',
+    });
     expect(moved.body).to.include({ matched: 1, changed: 1 });
     const staff = clients.staff;
     const mine = items(await staff.get('/api/v1/tasks/mine?limit=500')).filter((k) => k.instanceId === instance);
@@ -487,13 +708,16 @@ describe('HTTP: the authorization matrix (route × role × own / subtree / sibli
             continue;
           }
           if (!ok) {
-            if (r.status !== refusal.status || errorOf(r).code !== refusal.code) wrong.push(`${where}: expected ${refusal.status} ${refusal.code}, got ${r.status} ${r.text.slice(0, 200)}`);
+            if (r.status !== refusal.status || errorOf(r).code !== refusal.code)
+              wrong.push(`${where}: expected ${refusal.status} ${refusal.code}, got ${r.status} ${r.text.slice(0, 200)}`);
             else if ((await snapshot(s)) !== before) wrong.push(`${where}: refused with ${r.status}, yet the store changed`);
-            else if (want.hidden && /pgd_b|so\b|Ba Tri|Sở GDĐT/.test(errorOf(r).message.replace(UNIT[t], ''))) wrong.push(`${where}: the refusal names something outside the caller's units: ${errorOf(r).message}`);
+            else if (want.hidden && /pgd_b|so\b|Ba Tri|Sở GDĐT/.test(errorOf(r).message.replace(UNIT[t], '')))
+              wrong.push(`${where}: the refusal names something outside the caller's units: ${errorOf(r).message}`);
             continue;
           }
           try {
-            if (row.kind === 'listing' && row.shows(x, r) !== want.visible) wrong.push(`${where}: the answer ${want.visible ? 'lacks' : 'shows'} the target's record`);
+            if (row.kind === 'listing' && row.shows(x, r) !== want.visible)
+              wrong.push(`${where}: the answer ${want.visible ? 'lacks' : 'shows'} the target's record`);
             if (row.kind === 'global') await row.check?.(x, r);
             if (row.kind === 'silent') {
               const changed = row.changes(role, t);

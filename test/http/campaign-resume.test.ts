@@ -37,7 +37,11 @@ async function crashMidCampaign(config: AppConfig): Promise<string> {
   const app = await startApp({ ...config, workers: false });
   try {
     await app.runtime.engine.addUnits(UNITS);
-    const campaign = await createCampaign(app.runtime.engine, { id: 'kdcl-th-2026', definitionId: 'accreditation-primary', rootUnitId: 'so' }, { actor: 'admin' });
+    const campaign = await createCampaign(
+      app.runtime.engine,
+      { id: 'kdcl-th-2026', definitionId: 'accreditation-primary', rootUnitId: 'so' },
+      { actor: 'admin' },
+    );
     // Under the campaign's lease, as a launch through the API runs it.
     const crash = underCampaignLease(app.runtime.db, campaign.id, () =>
       runCampaign(app.runtime.engine, campaign.id, {
@@ -63,7 +67,12 @@ async function expectFinishedOnce(app: App, id: string): Promise<void> {
   const campaign = await app.runtime.engine.store.getCampaign(id);
   expect(campaign, 'finished without being launched again').to.include({ status: 'done', started: SCHOOLS, total: SCHOOLS });
   const db = app.runtime.db;
-  const twice = (await db('instances').where({ campaign_id: id }).select('org_unit_id').count({ n: '*' }).groupBy('org_unit_id').havingRaw('count(*) > 1')) as unknown[];
+  const twice = (await db('instances')
+    .where({ campaign_id: id })
+    .select('org_unit_id')
+    .count({ n: '*' })
+    .groupBy('org_unit_id')
+    .havingRaw('count(*) > 1')) as unknown[];
   expect(twice, 'no unit started twice').to.deep.equal([]);
   const units = (await db('instances').where({ campaign_id: id }).countDistinct({ n: 'org_unit_id' }).first()) as { n: unknown };
   expect(Number(units.n), 'every school started').to.equal(SCHOOLS);
@@ -82,7 +91,13 @@ describe('campaigns resume after a crash (issue 13)', function () {
       app = await startApp({ ...config, logger: log.logger });
       await app.settled();
       await expectFinishedOnce(app, id);
-      expect(log.lines.find((l) => l.msg === 'campaign run ended')).to.include({ campaign: id, why: 'resumed', created: SCHOOLS - 500, failed: 0, status: 'done' });
+      expect(log.lines.find((l) => l.msg === 'campaign run ended')).to.include({
+        campaign: id,
+        why: 'resumed',
+        created: SCHOOLS - 500,
+        failed: 0,
+        status: 'done',
+      });
     } finally {
       await app?.close();
       rmSync(dir, { recursive: true, force: true });
@@ -109,10 +124,16 @@ describe('campaigns resume after a crash (issue 13)', function () {
       await Promise.all(apps.map((a) => a.settled()));
       await expectFinishedOnce(apps[0]!, id);
       const lines = logs.flatMap((l) => l.lines);
-      expect(lines.filter((l) => l.level === 'error'), 'no run tripped over another').to.deep.equal([]);
+      expect(
+        lines.filter((l) => l.level === 'error'),
+        'no run tripped over another',
+      ).to.deep.equal([]);
       const ended = lines.filter((l) => l.msg === 'campaign run ended');
       expect(ended.map((l) => l.failed)).to.satisfy((f: number[]) => f.every((n) => n === 0));
-      expect(ended.reduce((sum, l) => sum + l.created, 0), 'the missing schools, started once between them').to.equal(SCHOOLS - 500);
+      expect(
+        ended.reduce((sum, l) => sum + l.created, 0),
+        'the missing schools, started once between them',
+      ).to.equal(SCHOOLS - 500);
     });
 
     it('a worker already running takes up a campaign another process left when it died', async () => {
@@ -121,7 +142,12 @@ describe('campaigns resume after a crash (issue 13)', function () {
       const worker = await startApp({ ...config, logger: log.logger, campaignResumeEveryMs: 300 });
       apps.push(worker);
       const id = await crashMidCampaign(config);
-      await waitFor('the running worker to finish the campaign', 60_000, async () => (await worker.runtime.engine.store.getCampaign(id))?.status === 'done', 200);
+      await waitFor(
+        'the running worker to finish the campaign',
+        60_000,
+        async () => (await worker.runtime.engine.store.getCampaign(id))?.status === 'done',
+        200,
+      );
       await worker.settled();
       await expectFinishedOnce(worker, id);
       expect(log.lines.filter((l) => l.msg === 'campaign run ended').map((l) => [l.why, l.created, l.failed])).to.deep.equal([['resumed', SCHOOLS - 500, 0]]);

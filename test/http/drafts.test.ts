@@ -10,7 +10,8 @@ import { errorOf, startTestServer, type TestServer } from './support.ts';
 
 /** A valid draft of about 1 MB: a thousand stages (or n), and a long comment to make up the size. */
 function heavyDraft(n = 1000): string {
-  let src = 'id: heavy-draft\nversion: 1\ntitle: { vi: Quy trình dài, en: A long process }\nlegalBasis: [Test]\nappliesTo: [primary]\ncalendar: vn-government\ninitial: s0\nstages:\n';
+  let src =
+    'id: heavy-draft\nversion: 1\ntitle: { vi: Quy trình dài, en: A long process }\nlegalBasis: [Test]\nappliesTo: [primary]\ncalendar: vn-government\ninitial: s0\nstages:\n';
   for (let i = 0; i < n; i++) {
     src += `  s${i}:\n    title: { vi: Bước ${i}, en: Step ${i} }\n    owner: school\n    due: { workingDays: 5 }\n    tasks:\n      - { id: t${i}, title: { vi: Việc ${i}, en: Task ${i} } }\n    on:\n      NEXT: ${i + 1 < n ? `s${i + 1}` : 'done'}\n      BACK: s${Math.max(0, i - 1)}\n`;
   }
@@ -64,7 +65,13 @@ describe('HTTP: drafts are checked off the event loop', function () {
     for (const r of answers) expect(r.status, r.text.slice(0, 300)).to.equal(200);
     // the in-process check of the same text
     const local = s.app.runtime.engine.catalog.check(source, 'heavy-draft.yaml');
-    const expected = { valid: true, diagnostics: local.diagnostics.map(({ file: _f, ...d }) => d), id: 'heavy-draft', version: 1, diagram: { mermaid: toMermaid(local.definition!, { lang: 'en' }) } };
+    const expected = {
+      valid: true,
+      diagnostics: local.diagnostics.map(({ file: _f, ...d }) => d),
+      id: 'heavy-draft',
+      version: 1,
+      diagram: { mermaid: toMermaid(local.definition!, { lang: 'en' }) },
+    };
     for (const r of answers) expect(r.text).to.equal(JSON.stringify(expected));
 
     // the user's slots are free again
@@ -107,7 +114,10 @@ describe('HTTP: drafts are checked off the event loop', function () {
       expect(full).to.deep.equal([429, 'the server is checking 2 drafts, as many as it takes at a time; try again in a few seconds']);
       expect(await slow).to.deep.equal([422, 'DEFINITION_INVALID', 'checking this draft took longer than 0.02 s and was stopped; make it smaller or simpler']);
       const next = await waiting;
-      expect(next.diagnostics, 'the next check, on a new thread').to.deep.equal((await import('../../engine/application/drafts.ts')).summarizeDraft(tiny, 'tiny.yaml', { 'vn-government': { firstYear: 2021, lastYear: 2045 } }).diagnostics);
+      expect(next.diagnostics, 'the next check, on a new thread').to.deep.equal(
+        (await import('../../engine/application/drafts.ts')).summarizeDraft(tiny, 'tiny.yaml', { 'vn-government': { firstYear: 2021, lastYear: 2045 } })
+          .diagnostics,
+      );
       expect(pool.stats()).to.deep.equal({ workers: 1, running: 0, queued: 0 });
     } finally {
       await pool.close();

@@ -97,7 +97,23 @@ interface Target {
 }
 
 /** Every table but sessions (signing in writes one). */
-const TABLES = ['org_units', 'definitions', 'campaigns', 'instances', 'tasks', 'history', 'timers', 'outbox', 'idempotency_keys', 'escalations', 'inbox', 'jobs', 'users', 'grants', 'api_tokens'];
+const TABLES = [
+  'org_units',
+  'definitions',
+  'campaigns',
+  'instances',
+  'tasks',
+  'history',
+  'timers',
+  'outbox',
+  'idempotency_keys',
+  'escalations',
+  'inbox',
+  'jobs',
+  'users',
+  'grants',
+  'api_tokens',
+];
 async function snapshot(t: Target): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const table of TABLES) out[table] = JSON.stringify(await t.app.runtime.db(table).select().orderByRaw('1'));
@@ -124,7 +140,10 @@ async function makeFixtures(t: Target): Promise<Fixtures> {
     { id: 'th_xss', parentId: 'pgd_a', kind: 'primary', name: HOSTILE_NAME },
     { id: 'th_formula', parentId: 'pgd_a', kind: 'primary', name: FORMULA_NAME },
   ]);
-  await t.app.accounts.putUser({ id: 'u-xss', login: 'xss', name: HOSTILE_NAME, email: 'xss@test.vn', passwordHash: await hashPassword(PASSWORD, 4), createdAt: t.clock.now() }, [{ role: 'staff', unitId: 'th_xss' }]);
+  await t.app.accounts.putUser(
+    { id: 'u-xss', login: 'xss', name: HOSTILE_NAME, email: 'xss@test.vn', passwordHash: await hashPassword(PASSWORD, 4), createdAt: t.clock.now() },
+    [{ role: 'staff', unitId: 'th_xss' }],
+  );
   const start = async (definitionId: string, orgUnitId: string) => (await engine.start({ definitionId, orgUnitId }, by)).id;
   const ids: Record<string, string> = {
     thcs: await start('accreditation-general-school', 'thcs_a1'),
@@ -148,11 +167,27 @@ async function makeFixtures(t: Target): Promise<Fixtures> {
 async function startPgTarget(): Promise<Target> {
   const clock = new ManualClock(at8('2026-03-02'));
   const schema = `hostile_${process.pid}_${Date.now()}`;
-  const app = await startApp({ checkAnswers: true, databaseUrl: POSTGRES_URL, pgSchema: schema, port: 0, ui: false, workers: false, demo: false, clock, bcryptCost: 4, loginLimit: 1000, log: () => undefined });
+  const app = await startApp({
+    checkAnswers: true,
+    databaseUrl: POSTGRES_URL,
+    pgSchema: schema,
+    port: 0,
+    ui: false,
+    workers: false,
+    demo: false,
+    clock,
+    bcryptCost: 4,
+    loginLimit: 1000,
+    log: () => undefined,
+  });
   await app.runtime.engine.addUnits(PROVINCE);
   const hash = await hashPassword(PASSWORD, 4);
   let n = 0;
-  for (const [login, grants] of Object.entries(USERS)) await app.accounts.putUser({ id: `u${++n}`, login, name: `Người dùng ${login}`, email: `${login}@test.vn`, passwordHash: hash, createdAt: clock.now() }, grants);
+  for (const [login, grants] of Object.entries(USERS))
+    await app.accounts.putUser(
+      { id: `u${++n}`, login, name: `Người dùng ${login}`, email: `${login}@test.vn`, passwordHash: hash, createdAt: clock.now() },
+      grants,
+    );
   return {
     app,
     url: app.url!,
@@ -194,7 +229,8 @@ class Runner {
   /** A placeholder's value now: tasks, escalations and notices are looked up when used. */
   async resolve(name: string): Promise<string | number> {
     const db = this.t.app.runtime.db;
-    const openTask = async (instance: string) => (await db('tasks').where({ instance_id: this.f.ids[instance], status: 'open' }).orderBy('task').first('id'))?.id as string;
+    const openTask = async (instance: string) =>
+      (await db('tasks').where({ instance_id: this.f.ids[instance], status: 'open' }).orderBy('task').first('id'))?.id as string;
     switch (name) {
       case 'thcsTask':
         return openTask('thcs');
@@ -227,7 +263,8 @@ class Runner {
     if (Array.isArray(v)) return Promise.all(v.map((x) => this.fillValue(x)));
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) Object.defineProperty(out, await this.fill(k), { value: await this.fillValue(x), enumerable: true, writable: true, configurable: true });
+      for (const [k, x] of Object.entries(v))
+        Object.defineProperty(out, await this.fill(k), { value: await this.fillValue(x), enumerable: true, writable: true, configurable: true });
       return out;
     }
     return v;
@@ -266,7 +303,11 @@ class Runner {
   }
 
   async send(method: string, path: string, body: string | Buffer | undefined, headers: Record<string, string>): Promise<Answer> {
-    const res = await fetch(this.t.url + path, { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }, ...(body !== undefined ? { body } : {}) });
+    const res = await fetch(this.t.url + path, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body } : {}),
+    });
     const bytes = Buffer.from(await res.arrayBuffer());
     const text = bytes.toString('utf8');
     let parsed: unknown = text;
@@ -284,11 +325,19 @@ class Runner {
     const e = c.expect;
     if (c.prime) {
       const { headers } = await this.credentials(c);
-      await this.send(c.prime.method, await this.fill(c.prime.path), JSON.stringify(await this.fillValue(c.prime.body)), { ...headers, ...(c.prime.headers ?? {}) });
+      await this.send(c.prime.method, await this.fill(c.prime.path), JSON.stringify(await this.fillValue(c.prime.body)), {
+        ...headers,
+        ...(c.prime.headers ?? {}),
+      });
     }
     const { headers } = await this.credentials(c);
     const before = await snapshot(this.t);
-    const own = Object.fromEntries(Object.entries(c.headers ?? {}).map(([k, v]) => [k, c.keyEncoded && k === 'idempotency-key' ? Buffer.from(decodeURIComponent(v), 'utf8').toString('latin1') : v]));
+    const own = Object.fromEntries(
+      Object.entries(c.headers ?? {}).map(([k, v]) => [
+        k,
+        c.keyEncoded && k === 'idempotency-key' ? Buffer.from(decodeURIComponent(v), 'utf8').toString('latin1') : v,
+      ]),
+    );
     const r = await this.send(c.method!, await this.fill(c.path!), body, { ...headers, ...extraHeaders, ...own });
     await this.t.app.settled();
     this.checkAnswer(r, e, payload);
@@ -300,7 +349,10 @@ class Runner {
       // as a column of its own, or inside a JSON column
       const rows = JSON.stringify(await this.t.app.runtime.db(e.stored).select());
       const once = JSON.stringify(payload).slice(1, -1);
-      expect([once, JSON.stringify(once).slice(1, -1)].some((x) => rows.includes(x)), `${e.stored} holds the text as sent`).to.equal(true);
+      expect(
+        [once, JSON.stringify(once).slice(1, -1)].some((x) => rows.includes(x)),
+        `${e.stored} holds the text as sent`,
+      ).to.equal(true);
     }
     return r;
   }
@@ -314,7 +366,9 @@ class Runner {
       expect(r.body?.error, where).to.be.an('object');
       const err = r.body.error as { code: string; message: string; details: Record<string, any> };
       if (e.code) expect(err.code, where).to.equal(e.code);
-      expect(err.message, where).to.be.a('string').and.not.match(/\bat .*\.ts:\d+|node_modules|Error:/);
+      expect(err.message, where)
+        .to.be.a('string')
+        .and.not.match(/\bat .*\.ts:\d+|node_modules|Error:/);
       if (e.field !== undefined) {
         const field = sub(e.field);
         const fields = ((err.details.errors ?? []) as { field: string }[]).map((x) => x.field);
@@ -322,12 +376,20 @@ class Runner {
         if (e.status === 400) expect(err.message, where).to.include(field.replace(/^header\./, ''));
       }
       if (e.message) expect(err.message, where).to.include(sub(e.message));
-      if (e.line !== undefined) expect((err.details.diagnostics as { line: number }[]).map((d) => d.line), where).to.include(e.line);
+      if (e.line !== undefined)
+        expect(
+          (err.details.diagnostics as { line: number }[]).map((d) => d.line),
+          where,
+        ).to.include(e.line);
     }
     if (e.valid !== undefined) expect(r.body.valid, where).to.equal(e.valid);
     if (e.json) expect(r.body, where).to.deep.include(e.json);
     if (e.replayed) expect(r.headers.get('idempotent-replayed'), where).to.equal('true');
-    if (e.echo && payload !== undefined) expect(e.echo.split('.').reduce((o: any, k) => o?.[k], r.body), where).to.equal(payload);
+    if (e.echo && payload !== undefined)
+      expect(
+        e.echo.split('.').reduce((o: any, k) => o?.[k], r.body),
+        where,
+      ).to.equal(payload);
   }
 }
 
@@ -402,7 +464,22 @@ async function runYaml(run: Runner, c: Case): Promise<void> {
     const status = e.status ?? (e.valid || route === 'validate' ? 200 : 422);
     const code = e.code && (e.status !== undefined || route === 'validate') ? e.code : 'DEFINITION_INVALID';
     // checking a draft never changes anything, whatever it answers
-    const r = await run.request({ ...c, as: 'admin_so', method: 'POST', path, expect: { status, ...(status >= 400 ? { code } : {}), ...(e.field ? { field: e.field } : {}), ...(e.message ? { message: e.message } : {}), ...(route === 'validate' ? { unchanged: true } : {}) } }, body);
+    const r = await run.request(
+      {
+        ...c,
+        as: 'admin_so',
+        method: 'POST',
+        path,
+        expect: {
+          status,
+          ...(status >= 400 ? { code } : {}),
+          ...(e.field ? { field: e.field } : {}),
+          ...(e.message ? { message: e.message } : {}),
+          ...(route === 'validate' ? { unchanged: true } : {}),
+        },
+      },
+      body,
+    );
     if (e.badByte) {
       const offset = r.body.error.details.offset as number;
       expect(offset, `${c.id}: the first bad byte`).to.equal(badAt);
@@ -413,11 +490,20 @@ async function runYaml(run: Runner, c: Case): Promise<void> {
       expect(r.body.valid, `${c.id}: ${JSON.stringify(r.body.diagnostics)}`).to.equal(true);
       const mermaid = r.body.diagram.mermaid as string;
       if (c.diagramHas) expect(mermaid).to.include(c.diagramHas);
-      if (c.diagramLinesNot) expect(mermaid.split('\n').filter((l) => new RegExp(c.diagramLinesNot!).test(l)), mermaid).to.deep.equal([]);
+      if (c.diagramLinesNot)
+        expect(
+          mermaid.split('\n').filter((l) => new RegExp(c.diagramLinesNot!).test(l)),
+          mermaid,
+        ).to.deep.equal([]);
       continue;
     }
     // located: the diagnostic's code at its line and column; the publish message as file:line:column
-    const diagnostics = (route === 'validate' ? r.body.diagnostics : r.body.error.details.diagnostics) as { code: string; line: number; column: number; message: string }[];
+    const diagnostics = (route === 'validate' ? r.body.diagnostics : r.body.error.details.diagnostics) as {
+      code: string;
+      line: number;
+      column: number;
+      message: string;
+    }[];
     const d = diagnostics.find((x) => x.code === e.code);
     expect(d, `${c.id} (${route}): ${JSON.stringify(diagnostics).slice(0, 600)}`).to.not.equal(undefined);
     if (Array.isArray(e.line)) expect(d!.line, `${c.id} line`).to.be.within(e.line[0], e.line[1]);
@@ -479,7 +565,8 @@ function textFields(schema: any, path: string): string[] {
   if (types.includes('string') || Array.isArray(schema.enum)) out.push(path);
   if (types.includes('object')) {
     for (const [k, v] of Object.entries(schema.properties ?? {})) out.push(...textFields(v, `${path}.${k}`));
-    if (schema.additionalProperties && typeof schema.additionalProperties === 'object') out.push(`${path}{key}`, ...textFields(schema.additionalProperties, `${path}{}`));
+    if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
+      out.push(`${path}{key}`, ...textFields(schema.additionalProperties, `${path}{}`));
     if (!schema.properties && schema.additionalProperties === undefined) out.push(`${path}{key}`, `${path}{}`);
   }
   if (types.includes('array')) out.push(...textFields(schema.items, `${path}[]`));
@@ -531,9 +618,19 @@ describe('HTTP: the hostile-input corpus', () => {
     expect(manifest.payloads.some((p) => /DROP TABLE/.test(p)) && manifest.payloads.some((p) => /<script>|onerror=/.test(p))).to.equal(true);
   });
 
-  describeCases('on SQLite', manifest.cases, () => startTestServer({ start: at8('2026-03-02'), loginLimit: 10 }).then((s) => ({ app: s.app, url: s.url, clock: s.clock, close: s.close })), { loginLimit: 10 });
+  describeCases(
+    'on SQLite',
+    manifest.cases,
+    () => startTestServer({ start: at8('2026-03-02'), loginLimit: 10 }).then((s) => ({ app: s.app, url: s.url, clock: s.clock, close: s.close })),
+    { loginLimit: 10 },
+  );
 
-  describeCases('on PostgreSQL (the cases that answered 500 there)', manifest.cases.filter((c) => c.pg), startPgTarget, { pg: true, loginLimit: 1000 });
+  describeCases(
+    'on PostgreSQL (the cases that answered 500 there)',
+    manifest.cases.filter((c) => c.pg),
+    startPgTarget,
+    { pg: true, loginLimit: 1000 },
+  );
 
   describe('text the UI shows', function () {
     this.timeout(30_000);
@@ -594,12 +691,15 @@ describe('HTTP: the hostile-input corpus', () => {
       };
       walk(UI_SRC);
       expect(files.length).to.be.above(10);
-      const sinks = /\.(innerHTML|outerHTML)\b|insertAdjacentHTML|document\.write|createContextualFragment|DOMParser|\bsrcdoc\b|setHTMLUnsafe|dangerouslySetInnerHTML|\beval\s*\(|new Function\s*\(/;
+      const sinks =
+        /\.(innerHTML|outerHTML)\b|insertAdjacentHTML|document\.write|createContextualFragment|DOMParser|\bsrcdoc\b|setHTMLUnsafe|dangerouslySetInnerHTML|\beval\s*\(|new Function\s*\(/;
       const found: string[] = [];
       const unencoded: string[] = [];
       for (const file of files) {
         // comments may name the sinks they avoid
-        const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+        const code = readFileSync(file, 'utf8')
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
         code.split('\n').forEach((line, i) => {
           if (sinks.test(line)) found.push(`${file}:${i + 1}: ${line.trim()}`);
           // data in a link goes through encodeURIComponent (or qs(), which does)
@@ -612,7 +712,7 @@ describe('HTTP: the hostile-input corpus', () => {
       expect(unencoded, 'links built from data without encodeURIComponent').to.deep.equal([]);
       // the one element built from markup-like data is the diagram: an <img> of a data: URL
       const diagram = readFileSync(join(UI_SRC, 'editor/diagram.ts'), 'utf8');
-      expect(diagram).to.match(/h\('img', \{ src: `data:image\/svg\+xml;charset=utf-8,\$\{encodeURIComponent\(svg\)\}`/);
+      expect(diagram).to.match(/h\('img', \{\s*src: `data:image\/svg\+xml;charset=utf-8,\$\{encodeURIComponent\(svg\)\}`/);
       expect(diagram).to.include("securityLevel: 'strict'");
       const page = readFileSync(fileURLToPath(new URL('../../ui/index.html', import.meta.url)), 'utf8');
       expect(page.match(/<script\b[^>]*>/g) ?? []).to.satisfy((tags: string[]) => tags.every((s) => /\bsrc=/.test(s)), 'no inline script in index.html');

@@ -29,9 +29,22 @@ function capture(level: LogLevel = 'info') {
 
 async function serve(level: LogLevel = 'info') {
   const log = capture(level);
-  const app = await startApp({ sqliteFile: ':memory:', port: 0, ui: false, workers: false, demo: false, clock: new ManualClock(at8('2026-03-02')), bcryptCost: 4, loginLimit: 1000, logger: log.logger, log: () => undefined });
+  const app = await startApp({
+    sqliteFile: ':memory:',
+    port: 0,
+    ui: false,
+    workers: false,
+    demo: false,
+    clock: new ManualClock(at8('2026-03-02')),
+    bcryptCost: 4,
+    loginLimit: 1000,
+    logger: log.logger,
+    log: () => undefined,
+  });
   await app.runtime.engine.addUnits(PROVINCE);
-  await app.accounts.putUser({ id: 'u-sup', login: 'sup_so', name: 'Giám sát', passwordHash: await hashPassword(PASSWORD, 4), createdAt: 0 }, [{ role: 'supervisor', unitId: 'so' }]);
+  await app.accounts.putUser({ id: 'u-sup', login: 'sup_so', name: 'Giám sát', passwordHash: await hashPassword(PASSWORD, 4), createdAt: 0 }, [
+    { role: 'supervisor', unitId: 'so' },
+  ]);
   return { app, ...log };
 }
 
@@ -96,7 +109,10 @@ describe('the operators’ log (issue 13)', function () {
     expect(failed.err.message).to.equal('reading the inbox failed');
     expect(failed.err.stack).to.match(/countUnread|logging\.test/);
     expect(failed.err.cause).to.include({ message: 'relation "inbox" does not exist', code: '42P01' });
-    expect(s.lines.filter((l) => l.level === 'error'), 'one line for the failure, not two').to.have.length(1);
+    expect(
+      s.lines.filter((l) => l.level === 'error'),
+      'one line for the failure, not two',
+    ).to.have.length(1);
   });
 
   it('start-up and shutdown lines; the level comes from TIENDO_LOG_LEVEL', async () => {
@@ -111,7 +127,10 @@ describe('the operators’ log (issue 13)', function () {
     await new Client(app.url!).login('sup_so', 'nope');
     await app.close();
     app = undefined;
-    expect(quiet.lines.map((l) => `${l.level} ${l.msg}`), 'at warn: only the refused sign-in').to.deep.equal(['warn sign-in refused']);
+    expect(
+      quiet.lines.map((l) => `${l.level} ${l.msg}`),
+      'at warn: only the refused sign-in',
+    ).to.deep.equal(['warn sign-in refused']);
 
     const s = await serve();
     await s.app.close();

@@ -91,19 +91,31 @@ describe('HTTP: /metrics with TIENDO_METRICS_TOKEN or TIENDO_METRICS_PUBLIC', fu
   });
 
   for (const open of [false, true]) {
-    it(open ? 'TIENDO_METRICS_PUBLIC=1: anyone who reaches the port reads it' : 'the metrics token reads it on the API port; another token does not', async () => {
-      const app = await startApp({ sqliteFile: ':memory:', port: 0, ui: false, workers: false, demo: false, clock: new ManualClock(at8('2026-03-02')), log: () => undefined, ...(open ? { metricsPublic: true } : { metricsToken: METRICS_TOKEN }) });
-      try {
-        const url = `${app.url}/metrics`;
-        expect((await fetch(url)).status).to.equal(open ? 200 : 401);
-        expect((await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}x` } })).status).to.equal(open ? 200 : 401);
-        const r = await fetch(url, withToken);
-        expect(r.status).to.equal(200);
-        expect(await r.text()).to.include('tiendo_queue_depth');
-      } finally {
-        await app.close();
-      }
-    });
+    it(
+      open ? 'TIENDO_METRICS_PUBLIC=1: anyone who reaches the port reads it' : 'the metrics token reads it on the API port; another token does not',
+      async () => {
+        const app = await startApp({
+          sqliteFile: ':memory:',
+          port: 0,
+          ui: false,
+          workers: false,
+          demo: false,
+          clock: new ManualClock(at8('2026-03-02')),
+          log: () => undefined,
+          ...(open ? { metricsPublic: true } : { metricsToken: METRICS_TOKEN }),
+        });
+        try {
+          const url = `${app.url}/metrics`;
+          expect((await fetch(url)).status).to.equal(open ? 200 : 401);
+          expect((await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}x` } })).status).to.equal(open ? 200 : 401);
+          const r = await fetch(url, withToken);
+          expect(r.status).to.equal(200);
+          expect(await r.text()).to.include('tiendo_queue_depth');
+        } finally {
+          await app.close();
+        }
+      },
+    );
   }
 });
 
@@ -148,7 +160,9 @@ describe('tiendo worker: /metrics on TIENDO_METRICS_PORT', function () {
       expect(r.headers.get('content-type')).to.match(/^text\/plain; version=0\.0\.4/);
       const text = await r.text();
       const depth = sample(text, 'tiendo_queue_depth');
-      expect(depth).to.be.above(0).and.equal(await app.runtime.queue.pendingCount());
+      expect(depth)
+        .to.be.above(0)
+        .and.equal(await app.runtime.queue.pendingCount());
       expect(sample(text, 'tiendo_events_applied_total{event="instance.start"}')).to.equal(1);
       expect(text).to.match(/^tiendo_process_process_cpu_user_seconds_total /m);
       expect((await fetch(url.replace(/metrics$/, ''))).status, 'only /metrics').to.equal(404);
@@ -156,7 +170,11 @@ describe('tiendo worker: /metrics on TIENDO_METRICS_PORT', function () {
 
       // Its own worker takes the due timers from the queue; its registry counts them.
       clock.set(at8('2026-10-20'));
-      await waitFor('the worker to fire the 3 due timers', 30_000, async () => sample(await (await fetch(url, withToken)).text(), 'tiendo_timers_total{outcome="fired"}') === 3);
+      await waitFor(
+        'the worker to fire the 3 due timers',
+        30_000,
+        async () => sample(await (await fetch(url, withToken)).text(), 'tiendo_timers_total{outcome="fired"}') === 3,
+      );
       const after = await (await fetch(url, withToken)).text();
       expect(sample(after, 'tiendo_events_applied_total{event="escalation"}')).to.equal(3);
       expect(sample(after, 'tiendo_timers_due')).to.equal(0);
@@ -167,7 +185,14 @@ describe('tiendo worker: /metrics on TIENDO_METRICS_PORT', function () {
   it('a spawned `tiendo worker` listens on TIENDO_METRICS_PORT, says where, and closes it on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tiendo-worker-metrics-'));
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, TIENDO_DATA_DIR: dir, TIENDO_DEMO: '0', TIENDO_METRICS_PORT: String(port), TIENDO_METRICS_TOKEN: METRICS_TOKEN, HOST: '127.0.0.1' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TIENDO_DATA_DIR: dir,
+      TIENDO_DEMO: '0',
+      TIENDO_METRICS_PORT: String(port),
+      TIENDO_METRICS_TOKEN: METRICS_TOKEN,
+      HOST: '127.0.0.1',
+    };
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'TIENDO_PG_SCHEMA', 'PORT', 'TIENDO_METRICS_PUBLIC']) delete env[name];
     const child = spawn(process.execPath, [join(ROOT, 'bin/tiendo.js'), 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

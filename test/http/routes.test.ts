@@ -12,7 +12,8 @@ const COUNCIL = { decisionNo: '12/QĐ-THCS', members: 9 };
 async function snapshot(s: TestServer): Promise<string> {
   const db = s.app.runtime.db;
   const out: Record<string, unknown[]> = {};
-  for (const t of ['instances', 'tasks', 'history', 'timers', 'escalations', 'inbox', 'campaigns', 'definitions', 'idempotency_keys']) out[t] = await db(t).select().orderByRaw('1');
+  for (const t of ['instances', 'tasks', 'history', 'timers', 'escalations', 'inbox', 'campaigns', 'definitions', 'idempotency_keys'])
+    out[t] = await db(t).select().orderByRaw('1');
   return JSON.stringify(out);
 }
 
@@ -133,7 +134,15 @@ describe('HTTP: every route', function () {
       expect(mine.map((t: { task: string }) => t.task)).to.include.members(['council', 'sa_plan', 'rating']);
       expect(mine.every((t: { instanceId: string }) => t.instanceId === thcs)).to.equal(true);
       const council = mine.find((t: { task: string }) => t.task === 'council');
-      expect(council).to.deep.include({ unitId: 'thcs_a1', unitName: 'THCS An Hóa', stage: 'self_assessment', processTitle: { vi: 'Kiểm định chất lượng giáo dục và công nhận đạt chuẩn quốc gia trường trung học', en: 'Accreditation and national-standard recognition of secondary schools' } });
+      expect(council).to.deep.include({
+        unitId: 'thcs_a1',
+        unitName: 'THCS An Hóa',
+        stage: 'self_assessment',
+        processTitle: {
+          vi: 'Kiểm định chất lượng giáo dục và công nhận đạt chuẩn quốc gia trường trung học',
+          en: 'Accreditation and national-standard recognition of secondary schools',
+        },
+      });
       expect(council.title).to.deep.equal({ vi: 'Thành lập hội đồng tự đánh giá', en: 'Appoint the self-assessment council' });
       const due = mine.map((t: { dueAt: number }) => t.dueAt);
       expect(due).to.deep.equal([...due].sort((a, b) => a - b));
@@ -275,7 +284,9 @@ describe('HTTP: every route', function () {
       expect((await admin.post('/api/v1/campaigns', { definitionId: 'accreditation-primary', rootUnitId: 'so' })).status).to.equal(404);
       expect((await (await s.client('sup_a')).post('/api/v1/campaigns', { definitionId: 'accreditation-primary', rootUnitId: 'pgd_a' })).status).to.equal(403);
       expect((await admin.post('/api/v1/campaigns', { rootUnitId: 'pgd_a' })).status).to.equal(400);
-      expect(errorOf(await admin.post('/api/v1/campaigns', { definitionId: 'accreditation-primary', rootUnitId: 'pgd_a', kinds: ['upper-secondary'] })).code).to.equal('NOT_APPLICABLE');
+      expect(
+        errorOf(await admin.post('/api/v1/campaigns', { definitionId: 'accreditation-primary', rootUnitId: 'pgd_a', kinds: ['upper-secondary'] })).code,
+      ).to.equal('NOT_APPLICABLE');
       const r = await admin.post('/api/v1/campaigns', { definitionId: 'accreditation-primary', rootUnitId: 'pgd_a', reason: 'Đợt 2026' });
       expect(r.status).to.equal(202);
       expect(r.body.campaign).to.include({ rootUnitId: 'pgd_a', rootUnitName: 'Phòng GDĐT Châu Thành', total: 2 });
@@ -299,7 +310,10 @@ describe('HTTP: every route', function () {
       const bad = await admin.post('/api/v1/campaigns', { definitionId: 'public-disclosure', rootUnitId: 'pgd_b', anchors: { deadline: '2027-06-30' } });
       expect(errorOf(bad).code).to.equal('UNKNOWN_ANCHOR');
       expect(errorOf(bad).message).to.include('report_deadline');
-      expect(errorOf(await admin.post('/api/v1/campaigns', { definitionId: 'public-disclosure', rootUnitId: 'pgd_b', anchors: { report_deadline: '2027-02-30' } })).code).to.equal('BAD_DATE');
+      expect(
+        errorOf(await admin.post('/api/v1/campaigns', { definitionId: 'public-disclosure', rootUnitId: 'pgd_b', anchors: { report_deadline: '2027-02-30' } }))
+          .code,
+      ).to.equal('BAD_DATE');
       const r = await admin.post('/api/v1/campaigns', { definitionId: 'public-disclosure', rootUnitId: 'pgd_b', anchors: { report_deadline: '30/06/2027' } });
       expect(r.status).to.equal(202);
       await s.app.settled();
@@ -313,16 +327,32 @@ describe('HTTP: every route', function () {
     it('extend with a dry run for administrators over their units; 403 for supervisors; 400 on a bad body', async () => {
       const admin = await s.client('admin_so');
       const before = await snapshot(s);
-      const dry = await admin.post('/api/v1/cohort/extend', { filter: { definitionId: PROCESS }, stage: 'self_assessment', workingDays: 5, reason: 'Công văn gia hạn', dryRun: true });
+      const dry = await admin.post('/api/v1/cohort/extend', {
+        filter: { definitionId: PROCESS },
+        stage: 'self_assessment',
+        workingDays: 5,
+        reason: 'Công văn gia hạn',
+        dryRun: true,
+      });
       expect(dry.body).to.include({ matched: 2, changed: 0, dryRun: true });
       expect(await snapshot(s)).to.equal(before);
-      expect((await (await s.client('sup_so')).post('/api/v1/cohort/extend', { filter: {}, stage: 'self_assessment', workingDays: 5, reason: 'x' })).status).to.equal(403);
+      expect(
+        (await (await s.client('sup_so')).post('/api/v1/cohort/extend', { filter: {}, stage: 'self_assessment', workingDays: 5, reason: 'x' })).status,
+      ).to.equal(403);
       expect((await admin.post('/api/v1/cohort/extend', { filter: {}, stage: 'self_assessment', workingDays: 0, reason: 'x' })).status).to.equal(400);
-      const scoped = await (await s.client('admin_a')).post('/api/v1/cohort/extend', { filter: { definitionId: PROCESS }, stage: 'self_assessment', workingDays: 5, reason: 'Công văn gia hạn' });
+      const scoped = await (
+        await s.client('admin_a')
+      ).post('/api/v1/cohort/extend', { filter: { definitionId: PROCESS }, stage: 'self_assessment', workingDays: 5, reason: 'Công văn gia hạn' });
       expect(scoped.body).to.include({ matched: 1, changed: 1 });
       expect(scoped.body.instances[0].instanceId).to.equal(thcs);
       for (const op of ['reassign', 'cancel', 'migrate']) {
-        const body = { filter: { definitionId: PROCESS }, reason: 'thử', dryRun: true, ...(op === 'reassign' ? { toUnitId: 'th_a2' } : {}), ...(op === 'migrate' ? { toVersion: 1 } : {}) };
+        const body = {
+          filter: { definitionId: PROCESS },
+          reason: 'thử',
+          dryRun: true,
+          ...(op === 'reassign' ? { toUnitId: 'th_a2' } : {}),
+          ...(op === 'migrate' ? { toVersion: 1 } : {}),
+        };
         const r = await (await s.client('admin_a')).post(`/api/v1/cohort/${op}`, body);
         expect(r.status, op).to.equal(200);
         expect(r.body.matched, op).to.equal(1);

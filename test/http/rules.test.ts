@@ -10,7 +10,8 @@ import { errorOf, PASSWORD, startTestServer, type TestServer } from './support.t
 async function snapshot(s: TestServer): Promise<string> {
   const db = s.app.runtime.db;
   const out: Record<string, unknown[]> = {};
-  for (const t of ['instances', 'tasks', 'history', 'timers', 'escalations', 'inbox', 'campaigns', 'definitions', 'idempotency_keys', 'jobs']) out[t] = await db(t).select().orderByRaw('1');
+  for (const t of ['instances', 'tasks', 'history', 'timers', 'escalations', 'inbox', 'campaigns', 'definitions', 'idempotency_keys', 'jobs'])
+    out[t] = await db(t).select().orderByRaw('1');
   return JSON.stringify(out);
 }
 
@@ -52,7 +53,9 @@ describe('HTTP: the rules — parallel tracks, others’ work, others’ process
   before(async () => {
     s = await startTestServer({ start: at8('2026-05-04') });
     const hash = await hashPassword(PASSWORD, 4);
-    await s.app.accounts.putUser({ id: 'u-admin-b', login: 'admin_b', name: 'Quản trị Phòng Ba Tri', passwordHash: hash, createdAt: s.clock.now() }, [{ role: 'admin', unitId: 'pgd_b' }]);
+    await s.app.accounts.putUser({ id: 'u-admin-b', login: 'admin_b', name: 'Quản trị Phòng Ba Tri', passwordHash: hash, createdAt: s.clock.now() }, [
+      { role: 'admin', unitId: 'pgd_b' },
+    ]);
   });
   after(() => s?.close());
 
@@ -66,7 +69,9 @@ describe('HTTP: the rules — parallel tracks, others’ work, others’ process
     it('the school does its own task; the graduation date, which sets the Phòng’s 75-day deadline, is the Phòng’s to set', async () => {
       const school = await s.client('staff_thcs_a1');
       const phong = await s.client('staff_a');
-      const proposal = (await school.get('/api/v1/tasks/mine')).body.items.find((t: { instanceId: string; task: string }) => t.instanceId === id && t.task === 'graduation_proposal');
+      const proposal = (await school.get('/api/v1/tasks/mine')).body.items.find(
+        (t: { instanceId: string; task: string }) => t.instanceId === id && t.task === 'graduation_proposal',
+      );
       expect((await school.post(`/api/v1/tasks/${proposal.id}/complete`, { data: {} })).status).to.equal(200);
       const before = await snapshot(s);
       const refused = await school.post(`/api/v1/instances/${id}/anchors`, { name: 'graduation_decision_date', date: '2026-05-04' });
@@ -75,7 +80,9 @@ describe('HTTP: the rules — parallel tracks, others’ work, others’ process
       expect(errorOf(refused).details.stages).to.deep.equal([{ stage: 'issuance', role: 'issuer' }]);
       expect(await snapshot(s)).to.equal(before);
       expect((await phong.post(`/api/v1/instances/${id}/anchors`, { name: 'graduation_decision_date', date: '2026-05-04' })).status).to.equal(200);
-      const signed = (await phong.get('/api/v1/tasks/mine')).body.items.find((t: { instanceId: string; task: string }) => t.instanceId === id && t.task === 'graduation_decision_signed');
+      const signed = (await phong.get('/api/v1/tasks/mine')).body.items.find(
+        (t: { instanceId: string; task: string }) => t.instanceId === id && t.task === 'graduation_decision_signed',
+      );
       expect((await phong.post(`/api/v1/tasks/${signed.id}/complete`, { data: { decisionNo: '15/QĐ', graduates: 212 } })).status).to.equal(200);
       const recognised = await phong.post(`/api/v1/instances/${id}/events`, { type: 'RECOGNISED' });
       expect(recognised.body.stages).to.have.members(['master_register', 'temporary_certificates']);
@@ -85,7 +92,10 @@ describe('HTTP: the rules — parallel tracks, others’ work, others’ process
       const school = await s.client('staff_thcs_a1');
       const phong = await s.client('staff_a');
       const timeline = (await school.get(`/api/v1/instances/${id}`)).body;
-      expect(Object.fromEntries(timeline.stages.map((x: { id: string; canAct: boolean }) => [x.id, x.canAct]))).to.deep.equal({ master_register: false, temporary_certificates: true });
+      expect(Object.fromEntries(timeline.stages.map((x: { id: string; canAct: boolean }) => [x.id, x.canAct]))).to.deep.equal({
+        master_register: false,
+        temporary_certificates: true,
+      });
       const before = await snapshot(s);
       const event = await school.post(`/api/v1/instances/${id}/events`, { type: 'REGISTER_READY' });
       expect(event.status).to.equal(403);
@@ -94,7 +104,9 @@ describe('HTTP: the rules — parallel tracks, others’ work, others’ process
       expect(await snapshot(s)).to.equal(before);
       // the Phòng may: its event reaches the engine, which wants the register filled first
       expect(errorOf(await phong.post(`/api/v1/instances/${id}/events`, { type: 'REGISTER_READY' })).code).to.equal('CONDITION_NOT_MET');
-      const temporary = (await school.get('/api/v1/tasks/mine')).body.items.find((t: { instanceId: string; task: string }) => t.instanceId === id && t.task === 'issue_temporary');
+      const temporary = (await school.get('/api/v1/tasks/mine')).body.items.find(
+        (t: { instanceId: string; task: string }) => t.instanceId === id && t.task === 'issue_temporary',
+      );
       const done = await school.post(`/api/v1/tasks/${temporary.id}/complete`, { data: {} });
       expect(done.status).to.equal(200);
       expect(done.body.stages).to.have.members(['master_register', 'temporaries_issued']);
@@ -115,31 +127,62 @@ describe('HTTP: the rules — parallel tracks, others’ work, others’ process
     it('a Phòng’s extension of the Sở’s review is excluded, and the dry run says why', async () => {
       const admin = await s.client('admin_a');
       const before = await snapshot(s);
-      const dry = await admin.post('/api/v1/cohort/extend', { filter: { definitionId: 'rules-two-levels' }, stage: 'review', workingDays: 5, reason: 'gia hạn', dryRun: true });
+      const dry = await admin.post('/api/v1/cohort/extend', {
+        filter: { definitionId: 'rules-two-levels' },
+        stage: 'review',
+        workingDays: 5,
+        reason: 'gia hạn',
+        dryRun: true,
+      });
       expect(dry.body).to.include({ matched: 1, changed: 0, excluded: 1 });
       expect(dry.body.instances[0]).to.deep.include({ instanceId: reviewing });
       expect(dry.body.instances[0].excluded).to.deep.include({ code: 'OUTSIDE_SCOPE', stages: [{ stage: 'review', role: 'department' }] });
-      const real = await admin.post('/api/v1/cohort/extend', { filter: { definitionId: 'rules-two-levels' }, stage: 'review', workingDays: 5, reason: 'gia hạn' });
+      const real = await admin.post('/api/v1/cohort/extend', {
+        filter: { definitionId: 'rules-two-levels' },
+        stage: 'review',
+        workingDays: 5,
+        reason: 'gia hạn',
+      });
       expect(real.body).to.include({ matched: 1, changed: 0, excluded: 1 });
       expect(await snapshot(s)).to.equal(before);
-      const own = await admin.post('/api/v1/cohort/extend', { filter: { definitionId: 'rules-two-levels' }, stage: 'draft', workingDays: 5, reason: 'gia hạn' });
+      const own = await admin.post('/api/v1/cohort/extend', {
+        filter: { definitionId: 'rules-two-levels' },
+        stage: 'draft',
+        workingDays: 5,
+        reason: 'gia hạn',
+      });
       expect(own.body).to.include({ matched: 1, changed: 1, excluded: 0 });
-      const so = await (await s.client('admin_so')).post('/api/v1/cohort/extend', { filter: { definitionId: 'rules-two-levels' }, stage: 'review', workingDays: 5, reason: 'gia hạn' });
+      const so = await (
+        await s.client('admin_so')
+      ).post('/api/v1/cohort/extend', { filter: { definitionId: 'rules-two-levels' }, stage: 'review', workingDays: 5, reason: 'gia hạn' });
       expect(so.body).to.include({ matched: 1, changed: 1, excluded: 0 });
     });
 
     it('a Phòng cannot take the Sở’s task for itself, nor cancel or migrate an instance in the Sở’s stage', async () => {
       const admin = await s.client('admin_a');
       const before = await snapshot(s);
-      const take = await admin.post('/api/v1/cohort/reassign', { filter: { definitionId: 'rules-two-levels', unitId: 'th_a2' }, toUnitId: 'pgd_a', reason: 'bàn giao' });
+      const take = await admin.post('/api/v1/cohort/reassign', {
+        filter: { definitionId: 'rules-two-levels', unitId: 'th_a2' },
+        toUnitId: 'pgd_a',
+        reason: 'bàn giao',
+      });
       expect(take.body).to.include({ matched: 1, changed: 0, excluded: 1 });
       const cancel = await admin.post('/api/v1/cohort/cancel', { filter: { definitionId: 'rules-two-levels', unitId: 'th_a2' }, reason: 'huỷ' });
       expect(cancel.body).to.include({ matched: 1, changed: 0, excluded: 1 });
       expect(await snapshot(s)).to.equal(before);
       // the school's own draft it may hand over and cancel
       const dry = await admin.post('/api/v1/cohort/cancel', { filter: { definitionId: 'rules-two-levels' }, reason: 'huỷ', dryRun: true });
-      expect(dry.body.instances.map((i: { instanceId: string; excluded?: unknown }) => [i.instanceId, !!i.excluded]).sort()).to.deep.equal([[drafting, false], [reviewing, true]].sort());
-      const moved = await admin.post('/api/v1/cohort/reassign', { filter: { definitionId: 'rules-two-levels', unitId: 'th_a1' }, toUnitId: 'pgd_a', reason: 'bàn giao' });
+      expect(dry.body.instances.map((i: { instanceId: string; excluded?: unknown }) => [i.instanceId, !!i.excluded]).sort()).to.deep.equal(
+        [
+          [drafting, false],
+          [reviewing, true],
+        ].sort(),
+      );
+      const moved = await admin.post('/api/v1/cohort/reassign', {
+        filter: { definitionId: 'rules-two-levels', unitId: 'th_a1' },
+        toUnitId: 'pgd_a',
+        reason: 'bàn giao',
+      });
       expect(moved.body).to.include({ matched: 1, changed: 1, excluded: 0 });
       expect((await s.app.runtime.engine.queries.tasksOf(drafting)).find((t) => t.status === 'open')!.ownerUnitId).to.equal('pgd_a');
     });

@@ -23,7 +23,9 @@ describe('HTTP app on PostgreSQL + BullMQ, API and worker apart', function () {
     api = await startApp({ ...common, checkAnswers: true, port: 0, ui: false, workers: false });
     worker = await startApp({ ...common, api: false });
     await api.runtime.engine.addUnits(PROVINCE);
-    await api.accounts.putUser({ id: 'u1', login: 'staff', name: 'Cán bộ', passwordHash: await hashPassword(PASSWORD, 4), createdAt: clock.now() }, [{ role: 'staff', unitId: 'thcs_a1' }]);
+    await api.accounts.putUser({ id: 'u1', login: 'staff', name: 'Cán bộ', passwordHash: await hashPassword(PASSWORD, 4), createdAt: clock.now() }, [
+      { role: 'staff', unitId: 'thcs_a1' },
+    ]);
   });
   after(async () => {
     await worker?.close();

@@ -16,9 +16,13 @@ describe('HTTP: session, tokens and the service routes', () => {
     expect(r.status).to.equal(200);
     const cookie = r.headers.get('set-cookie')!;
     expect(cookie).to.match(/^tiendo_session=[\w-]{30,};/);
-    expect(cookie).to.match(/HttpOnly/i).and.match(/SameSite=Strict/i);
+    expect(cookie)
+      .to.match(/HttpOnly/i)
+      .and.match(/SameSite=Strict/i);
     expect(r.body.csrfToken).to.be.a('string').with.length.above(30);
-    expect(r.body.user.grants).to.deep.equal([{ role: 'supervisor', unitId: 'pgd_a', unitName: 'Phòng GDĐT Châu Thành', unitKind: 'district-office', unitPath: '/so/pgd_a/' }]);
+    expect(r.body.user.grants).to.deep.equal([
+      { role: 'supervisor', unitId: 'pgd_a', unitName: 'Phòng GDĐT Châu Thành', unitKind: 'district-office', unitPath: '/so/pgd_a/' },
+    ]);
     const me = await c.get('/api/v1/me');
     expect(me.status).to.equal(200);
     expect(me.body.user.login).to.equal('sup_a');
@@ -33,7 +37,10 @@ describe('HTTP: session, tokens and the service routes', () => {
     expect(errorOf(wrong)).to.deep.equal(errorOf(unknown));
     expect(errorOf(wrong).code).to.equal('BAD_CREDENTIALS');
     const rows = await s.app.runtime.db('users').select('password_hash');
-    for (const r of rows) expect(r.password_hash).to.match(/^\$2[aby]\$/).and.not.include(PASSWORD);
+    for (const r of rows)
+      expect(r.password_hash)
+        .to.match(/^\$2[aby]\$/)
+        .and.not.include(PASSWORD);
   });
 
   it('answers 401 without credentials, with an expired session, and with a made-up token', async () => {
@@ -140,7 +147,11 @@ describe('HTTP: session, tokens and the service routes', () => {
     expect(text.status).to.equal(415);
     const unknown = await c.post('/api/v1/tokens', { name: 'x', admin: true });
     expect(unknown.status).to.equal(400);
-    expect(errorOf(unknown).details.errors).to.deep.include({ field: 'body.admin', message: 'is not a field of this form; fields: name, expiresInDays, access, unitIds', allowed: ['name', 'expiresInDays', 'access', 'unitIds'] });
+    expect(errorOf(unknown).details.errors).to.deep.include({
+      field: 'body.admin',
+      message: 'is not a field of this form; fields: name, expiresInDays, access, unitIds',
+      allowed: ['name', 'expiresInDays', 'access', 'unitIds'],
+    });
     const route = await c.get('/api/v1/nope');
     expect(route.status).to.equal(404);
     expect(errorOf(route).code).to.equal('ROUTE_NOT_FOUND');

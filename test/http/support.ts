@@ -34,12 +34,27 @@ export interface TestServer {
 
 export async function startTestServer(options: { start?: number; loginLimit?: number; notify?: NotifyEnvConfig } = {}): Promise<TestServer> {
   const clock = new ManualClock(options.start ?? at8('2026-03-02'));
-  const app = await startApp({ sqliteFile: ':memory:', port: 0, checkAnswers: true, ui: false, workers: false, demo: false, clock, bcryptCost: 4, loginLimit: options.loginLimit ?? 1000, log: (m) => (process.env.TIENDO_TEST_LOG ? console.error(m) : undefined), ...(options.notify ? { notify: options.notify } : {}) });
+  const app = await startApp({
+    sqliteFile: ':memory:',
+    port: 0,
+    checkAnswers: true,
+    ui: false,
+    workers: false,
+    demo: false,
+    clock,
+    bcryptCost: 4,
+    loginLimit: options.loginLimit ?? 1000,
+    log: (m) => (process.env.TIENDO_TEST_LOG ? console.error(m) : undefined),
+    ...(options.notify ? { notify: options.notify } : {}),
+  });
   await app.runtime.engine.addUnits(PROVINCE);
   const hash = await hashPassword(PASSWORD, 4);
   let n = 0;
   for (const [login, grants] of Object.entries(USERS)) {
-    await app.accounts.putUser({ id: `u${++n}`, login, name: `Người dùng ${login}`, email: `${login}@test.vn`, passwordHash: hash, createdAt: clock.now() }, grants);
+    await app.accounts.putUser(
+      { id: `u${++n}`, login, name: `Người dùng ${login}`, email: `${login}@test.vn`, passwordHash: hash, createdAt: clock.now() },
+      grants,
+    );
   }
   const url = app.url!;
   return {
@@ -88,7 +103,11 @@ export class Client {
     if (this.cookie) headers.cookie = this.cookie;
     if (this.csrf && method !== 'GET') headers['x-csrf-token'] = this.csrf;
     if (this.bearer) headers.authorization = `Bearer ${this.bearer}`;
-    const res = await fetch(this.base + path, { method, headers: { ...headers, ...extra }, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+    const res = await fetch(this.base + path, {
+      method,
+      headers: { ...headers, ...extra },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
     const bytes = Buffer.from(await res.arrayBuffer());
     const text = bytes.toString('utf8');
     let parsed: unknown = text;

@@ -48,7 +48,16 @@ describe('HTTP: bearer tokens — expiry, listing, revocation, scope, password c
     const listed = await mine.get('/api/v1/tokens');
     expect(listed.status).to.equal(200);
     expect(listed.body.items.map((t: { name: string }) => t.name).sort()).to.deep.equal(['xuất báo cáo', 'đồng bộ'].sort());
-    expect(listed.body.items.find((t: { id: string }) => t.id === b.id)).to.deep.equal({ id: b.id, name: 'đồng bộ', createdAt: b.createdAt, expiresAt: b.expiresAt, access: 'read', unitIds: null, mintedBy: null, current: false });
+    expect(listed.body.items.find((t: { id: string }) => t.id === b.id)).to.deep.equal({
+      id: b.id,
+      name: 'đồng bộ',
+      createdAt: b.createdAt,
+      expiresAt: b.expiresAt,
+      access: 'read',
+      unitIds: null,
+      mintedBy: null,
+      current: false,
+    });
     const hashes = (await s.app.runtime.db('api_tokens').select('id_hash')).map((r: { id_hash: string }) => r.id_hash);
     for (const secret of [a.token, b.token, ...hashes]) expect(listed.text).to.not.include(secret);
     // a token sees itself marked as the one calling
@@ -155,7 +164,9 @@ describe('HTTP: bearer tokens — expiry, listing, revocation, scope, password c
       { role: 'admin' as const, unitId: 'pgd_a', unitPath: '/so/pgd_a/' },
       { role: 'staff' as const, unitId: 'th_b1', unitPath: '/so/pgd_b/th_b1/' },
     ];
-    expect(narrowGrants(grants, [{ unitId: 'th_a1', unitPath: '/so/pgd_a/th_a1/' }])).to.deep.equal([{ role: 'admin', unitId: 'th_a1', unitPath: '/so/pgd_a/th_a1/' }]);
+    expect(narrowGrants(grants, [{ unitId: 'th_a1', unitPath: '/so/pgd_a/th_a1/' }])).to.deep.equal([
+      { role: 'admin', unitId: 'th_a1', unitPath: '/so/pgd_a/th_a1/' },
+    ]);
     expect(narrowGrants(grants, [{ unitId: 'pgd_b', unitPath: '/so/pgd_b/' }])).to.deep.equal([grants[1]]);
     expect(narrowGrants(grants, [{ unitId: 'thpt_1', unitPath: '/so/thpt_1/' }])).to.deep.equal([]);
   });

@@ -26,7 +26,9 @@ describe('notifierFromConfig and fanOut', function () {
     const failure = error as NotifyError;
     expect(failure.code).to.equal('NOTIFY_FAILED');
     expect(failure.failed).to.deep.equal(['webhook']);
-    expect(failure.message).to.equal(`escalation inst-1.self_assessment.1.1.0 not delivered to webhook: webhook: webhook ${http.url} answered 500 Internal Server Error: boom`);
+    expect(failure.message).to.equal(
+      `escalation inst-1.self_assessment.1.1.0 not delivered to webhook: webhook: webhook ${http.url} answered 500 Internal Server Error: boom`,
+    );
     expect(http.requests).to.have.length(1);
     expect(smtp.mails).to.have.length(1);
     expect(smtp.mails[0]!.to).to.deep.equal(['hieutruong@th-an-hoa.edu.vn']);
@@ -76,10 +78,14 @@ describe('loadNotifyConfig', () => {
   });
 
   it('refuses a webhook without a secret, and URLs of the wrong kind, naming the variable', () => {
-    expect(() => loadNotifyConfig({ TIENDO_WEBHOOK_URL: 'https://hooks.example.vn/x' })).to.throw('TIENDO_WEBHOOK_SECRET is required when TIENDO_WEBHOOK_URL is set');
+    expect(() => loadNotifyConfig({ TIENDO_WEBHOOK_URL: 'https://hooks.example.vn/x' })).to.throw(
+      'TIENDO_WEBHOOK_SECRET is required when TIENDO_WEBHOOK_URL is set',
+    );
     expect(() => loadNotifyConfig({ TIENDO_SMTP_URL: 'mail.example.vn' })).to.throw('TIENDO_SMTP_URL is not a smtp:// or smtps:// URL');
     expect(() => loadNotifyConfig({ TIENDO_SMTP_URL: 'http://u:secret@mail.example.vn' })).to.throw(/^TIENDO_SMTP_URL is not a smtp:\/\/ or smtps:\/\/ URL$/);
-    expect(() => loadNotifyConfig({ TIENDO_WEBHOOK_URL: 'hooks/T0/secret', TIENDO_WEBHOOK_SECRET: 'k' })).to.throw(/^TIENDO_WEBHOOK_URL is not a http:\/\/ or https:\/\/ URL$/);
+    expect(() => loadNotifyConfig({ TIENDO_WEBHOOK_URL: 'hooks/T0/secret', TIENDO_WEBHOOK_SECRET: 'k' })).to.throw(
+      /^TIENDO_WEBHOOK_URL is not a http:\/\/ or https:\/\/ URL$/,
+    );
     expect(() => loadNotifyConfig({ TIENDO_BASE_URL: 'tiendo.example.vn' })).to.throw('TIENDO_BASE_URL "tiendo.example.vn" is not a http:// or https:// URL');
   });
 });

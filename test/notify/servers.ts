@@ -95,12 +95,20 @@ export function parseMail(raw: string): ParsedMail {
   const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
   const parts = boundary ? top.body.split(`--${boundary}`).slice(1, -1).map(part) : [top];
   const find = (t: string) => parts.find((p) => (p.headers.get('content-type') ?? '').startsWith(t));
-  return { headers: top.headers, subject: decodeWords(top.headers.get('subject') ?? ''), text: decodeBody(find('text/plain')), html: decodeBody(find('text/html')) };
+  return {
+    headers: top.headers,
+    subject: decodeWords(top.headers.get('subject') ?? ''),
+    text: decodeBody(find('text/plain')),
+    html: decodeBody(find('text/html')),
+  };
 }
 
 function part(text: string): { headers: Map<string, string>; body: string } {
   const cut = text.indexOf('\r\n\r\n');
-  const head = text.slice(0, cut).replace(/^\r\n/, '').replace(/\r\n[ \t]+/g, ' ');
+  const head = text
+    .slice(0, cut)
+    .replace(/^\r\n/, '')
+    .replace(/\r\n[ \t]+/g, ' ');
   const headers = new Map(head.split('\r\n').map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()] as [string, string]));
   return { headers, body: text.slice(cut + 4) };
 }

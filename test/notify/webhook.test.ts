@@ -33,7 +33,13 @@ describe('WebhookNotifier', function () {
     expect(req.headers['x-tiendo-event-id']).to.equal('inst-1.self_assessment.1.1.0');
     expect(req.headers['x-tiendo-timestamp']).to.equal(String(Math.floor(now / 1000)));
     const body = JSON.parse(req.body) as WebhookPayload;
-    expect(body).to.deep.equal({ id: 'inst-1.self_assessment.1.1.0', type: 'escalation.overdue', escalation: escalation(), message, sentAt: '2022-03-01T01:00:05.000Z' });
+    expect(body).to.deep.equal({
+      id: 'inst-1.self_assessment.1.1.0',
+      type: 'escalation.overdue',
+      escalation: escalation(),
+      message,
+      sentAt: '2022-03-01T01:00:05.000Z',
+    });
 
     const ts = req.headers['x-tiendo-timestamp'] as string;
     const sig = req.headers['x-tiendo-signature'] as string;
@@ -66,7 +72,10 @@ describe('WebhookNotifier', function () {
   it('throws on a non-2xx answer, naming the URL and the status', async () => {
     http.respond.status = 500;
     const notifier = new WebhookNotifier({ url: `${http.url}?token=abc`, secret: SECRET });
-    const error = await notifier.notify({ escalation: escalation(), message }).then(() => undefined, (e: unknown) => e as Error);
+    const error = await notifier.notify({ escalation: escalation(), message }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(error?.message).to.equal(`webhook ${http.url} answered 500 Internal Server Error: boom`);
     expect(error?.message).not.to.contain('token=abc');
     expect(http.requests).to.have.length(1);
@@ -79,12 +88,16 @@ describe('WebhookNotifier', function () {
     expect((refused as Error).message).to.equal(`webhook ${gone.url}: no answer (ECONNREFUSED)`);
 
     http.respond.status = 0;
-    const silent = await new WebhookNotifier({ url: http.url, secret: SECRET, timeoutMs: 100 }).notify({ escalation: escalation(), message }).catch((e: Error) => e);
+    const silent = await new WebhookNotifier({ url: http.url, secret: SECRET, timeoutMs: 100 })
+      .notify({ escalation: escalation(), message })
+      .catch((e: Error) => e);
     expect((silent as Error).message).to.equal(`webhook ${http.url}: no answer (nothing within 100 ms)`);
   });
 
   it('refuses a URL it cannot call and a missing secret', () => {
-    expect(() => new WebhookNotifier({ url: 'ftp://example.org/x', secret: SECRET })).to.throw('webhook ftp://example.org/x: only http and https URLs can be called');
+    expect(() => new WebhookNotifier({ url: 'ftp://example.org/x', secret: SECRET })).to.throw(
+      'webhook ftp://example.org/x: only http and https URLs can be called',
+    );
     expect(() => new WebhookNotifier({ url: 'not a url', secret: SECRET })).to.throw('webhook: "not a url" is not a URL');
     expect(() => new WebhookNotifier({ url: http.url, secret: '' })).to.throw('a secret is required');
   });

@@ -62,12 +62,7 @@ describe('process: ben-tre-review-2022 (Bến Tre, QĐ 4837/QĐ-BGDĐT)', () => 
 
   it('runs an upper-secondary school on its own report (annex 2) to the consolidated report', () => {
     const p = new ProcessDriver(compiled, { kind: 'upper-secondary' });
-    expect(openTasks(p, REVIEW_TASKS)).to.deep.equal([
-      'school_self_assessment',
-      'school_improvement_plan',
-      'uncollected_diplomas',
-      'graduation_archive',
-    ]);
+    expect(openTasks(p, REVIEW_TASKS)).to.deep.equal(['school_self_assessment', 'school_improvement_plan', 'uncollected_diplomas', 'graduation_archive']);
     p.completeAll(REVIEW_DATA);
     p.send('REVIEWED');
     expect(openTasks(p, REPORT_TASKS)).to.deep.equal(['report_unit']);

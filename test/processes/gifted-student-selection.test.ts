@@ -33,7 +33,13 @@ describe('process: gifted-student-selection (Quy chế thi chọn HSG quốc gia
     const p = throughProvincialExam();
     selectTeam(p, 62);
     expect(p.stages).to.deep.equal(['ministry_registration']);
-    expect(compiled.stages.ministry_registration!.due).to.deep.equal({ from: 'anchor', anchor: 'ministry_registration', unit: 'days', amount: 0, rollForward: true });
+    expect(compiled.stages.ministry_registration!.due).to.deep.equal({
+      from: 'anchor',
+      anchor: 'ministry_registration',
+      unit: 'days',
+      amount: 0,
+      rollForward: true,
+    });
     p.completeAll();
     p.send('REGISTER');
     expect(p.stages).to.deep.equal(['team_training']);

@@ -17,8 +17,20 @@ function anchorsOf(p: ProcessDriver): Record<string, string> {
 
 describe('process: periodic-reporting (TT 19/2020)', () => {
   it('reads "before 25/1" and "before 31/1" as the day before, not rolled forward', () => {
-    expect(compiled.stages.district_submission!.due).to.deep.equal({ from: 'anchor', anchor: 'district_deadline', unit: 'days', amount: -1, rollForward: false });
-    expect(compiled.stages.department_submission!.due).to.deep.equal({ from: 'anchor', anchor: 'department_deadline', unit: 'days', amount: -1, rollForward: false });
+    expect(compiled.stages.district_submission!.due).to.deep.equal({
+      from: 'anchor',
+      anchor: 'district_deadline',
+      unit: 'days',
+      amount: -1,
+      rollForward: false,
+    });
+    expect(compiled.stages.department_submission!.due).to.deep.equal({
+      from: 'anchor',
+      anchor: 'department_deadline',
+      unit: 'days',
+      amount: -1,
+      rollForward: false,
+    });
     const p = new ProcessDriver(compiled, { kind: 'district-office' });
     expect(anchorsOf(p)).to.deep.equal({ district_deadline: '2022-01-25', department_deadline: '2022-01-31' });
     const kinds = compiled.stages.district_submission!.escalate.map((s) => s.kind);

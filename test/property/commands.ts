@@ -19,10 +19,34 @@ export type Single = Exclude<Command, { kind: 'wait' | 'burst' }>;
 const pick = fc.nat({ max: 20 });
 
 const singles: fc.WeightedArbitrary<Single>[] = [
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('complete' as const), pick, open: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), data: fc.nat({ max: 3 }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('complete' as const),
+      pick,
+      open: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+      data: fc.nat({ max: 3 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reopen' as const), pick }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('check' as const), pick, current: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), checked: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('send' as const), pick, accepted: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), data: fc.nat({ max: 3 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('check' as const),
+      pick,
+      current: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+      checked: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('send' as const),
+      pick,
+      accepted: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+      data: fc.nat({ max: 3 }),
+    }),
+  },
 ];
 
 const wait: fc.WeightedArbitrary<Command> = {
@@ -38,13 +62,13 @@ const wait: fc.WeightedArbitrary<Command> = {
 export const command: fc.Arbitrary<Command> = fc.oneof(...singles, wait);
 
 /** Commands with bursts of 2–8 sent at once: the order they land in is the store's and the batcher's. */
-export const commandOrBurst: fc.Arbitrary<Command> = fc.oneof(
-  ...singles,
-  wait,
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('burst' as const), parts: fc.array(fc.oneof(...singles), { minLength: 2, maxLength: 8 }) }) },
-);
+export const commandOrBurst: fc.Arbitrary<Command> = fc.oneof(...singles, wait, {
+  weight: 4,
+  arbitrary: fc.record({ kind: fc.constant('burst' as const), parts: fc.array(fc.oneof(...singles), { minLength: 2, maxLength: 8 }) }),
+});
 
-export const commands = (maxLength: number, of: fc.Arbitrary<Command> = command): fc.Arbitrary<Command[]> => fc.array(of, { minLength: 4, maxLength, size: 'max' });
+export const commands = (maxLength: number, of: fc.Arbitrary<Command> = command): fc.Arbitrary<Command[]> =>
+  fc.array(of, { minLength: 4, maxLength, size: 'max' });
 
 /** Days after 2022-01-03 a run starts on (at 08:00): 2022 to 2029, inside the calendar's data. */
 export const startDay = fc.integer({ min: 0, max: 8 * 365 });

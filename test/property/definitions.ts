@@ -72,7 +72,10 @@ const stageShape: fc.Arbitrary<StageShape> = fc.record(
     evidence: fc.array(fc.boolean(), { maxLength: 2 }),
     due: fc.oneof(
       fc.record({ unit: fc.constant('workingDays' as const), amount: fc.integer({ min: 1, max: 8 }) }),
-      fc.record({ unit: fc.constant('days' as const), amount: fc.integer({ min: 1, max: 12 }), rollForward: fc.boolean() }, { requiredKeys: ['unit', 'amount'] }),
+      fc.record(
+        { unit: fc.constant('days' as const), amount: fc.integer({ min: 1, max: 12 }), rollForward: fc.boolean() },
+        { requiredKeys: ['unit', 'amount'] },
+      ),
     ),
     reminder: period(1, 3),
     overdue: period(0, 2),
@@ -98,7 +101,11 @@ function guard(s: Shapes, i: number, event: string | undefined): fc.Arbitrary<Co
   const leaves: fc.Arbitrary<Condition>[] = [fc.constant({ field: 'unit.kind', eq: 'primary' })];
   if (own.length) leaves.push(fc.constant({ tasksDone: 'all' as const }), fc.constant({ tasksDone: 'all' as const }));
   if (all.length) leaves.push(fc.subarray(all, { minLength: 1 }).map((ids) => ({ tasksDone: ids })));
-  if (event === 'DECIDE') leaves.push(fc.boolean().map((ok) => ({ field: 'event.ok', eq: ok })), fc.constant({ field: 'event.ok', exists: true }));
+  if (event === 'DECIDE')
+    leaves.push(
+      fc.boolean().map((ok) => ({ field: 'event.ok', eq: ok })),
+      fc.constant({ field: 'event.ok', exists: true }),
+    );
   if (counts.length) leaves.push(fc.tuple(fc.constantFrom(...counts), fc.integer({ min: 1, max: 5 })).map(([t, n]) => ({ field: `${t}.n`, gte: n })));
   const leaf = fc.oneof(...leaves);
   return fc.oneof(
@@ -134,7 +141,12 @@ function edges(s: Shapes, i: number): fc.Arbitrary<Edges> {
     .chain((event) => guard(s, i, event).map((when) => ({ event, target: next, ...(when ? { when } : {}) })));
   const extra = fc.array(
     fc.record({ event: fc.constantFrom(...EVENTS), target: fc.constantFrom(...targets), ignoreEvidence: fc.boolean() }).chain((e) =>
-      guard(s, i, e.event).map((when) => ({ event: e.event, target: e.target, ...(when ? { when } : {}), ...(e.ignoreEvidence ? { ignoreEvidence: true } : {}) })),
+      guard(s, i, e.event).map((when) => ({
+        event: e.event,
+        target: e.target,
+        ...(when ? { when } : {}),
+        ...(e.ignoreEvidence ? { ignoreEvidence: true } : {}),
+      })),
     ),
     { maxLength: 2 },
   );
@@ -153,7 +165,10 @@ function edges(s: Shapes, i: number): fc.Arbitrary<Edges> {
           weight: 1,
           arbitrary: fc.record({
             target: fc.constantFrom(...ahead),
-            when: fc.oneof(fc.constant<Condition>({ tasksDone: 'all' }), fc.subarray(own, { minLength: 1 }).map((ids): Condition => ({ tasksDone: ids }))),
+            when: fc.oneof(
+              fc.constant<Condition>({ tasksDone: 'all' }),
+              fc.subarray(own, { minLength: 1 }).map((ids): Condition => ({ tasksDone: ids })),
+            ),
           }),
         },
       )
@@ -200,10 +215,19 @@ function build(s: Shapes, all: Edges[]): Omit<ProcessDefinition, 'id'> {
         title: text(`Việc ${i}.${k}`),
         ...(t.required ? {} : { required: false }),
         ...(t.form ? { form: FORMS[t.form] } : {}),
-        ...(t.when === 'primary' ? { when: { field: 'unit.kind', eq: 'primary' } } : t.when === 'notPrimary' ? { when: { field: 'unit.kind', ne: 'primary' } } : {}),
+        ...(t.when === 'primary'
+          ? { when: { field: 'unit.kind', eq: 'primary' } }
+          : t.when === 'notPrimary'
+            ? { when: { field: 'unit.kind', ne: 'primary' } }
+            : {}),
       }));
     }
-    if (shape.evidence.length) stage.evidence = shape.evidence.map((required, k) => ({ id: `e${i}_${k}`, title: text(`Minh chứng ${i}.${k}`), ...(required ? {} : { required: false }) }));
+    if (shape.evidence.length)
+      stage.evidence = shape.evidence.map((required, k) => ({
+        id: `e${i}_${k}`,
+        title: text(`Minh chứng ${i}.${k}`),
+        ...(required ? {} : { required: false }),
+      }));
     if (shape.due) {
       const { unit, amount, rollForward } = shape.due;
       stage.due = { [unit]: amount, ...(rollForward === false ? { rollForward: false } : {}) };

@@ -17,7 +17,12 @@ export interface Replayed {
 }
 
 /** The instance as the history says it stood after each rev (index 0 = rev 1). */
-export function replay(compiled: CompiledProcess, calendar: WorkingCalendar, unit: { kind: string; levels?: string[] }, history: readonly HistoryEntry[]): Replayed[] {
+export function replay(
+  compiled: CompiledProcess,
+  calendar: WorkingCalendar,
+  unit: { kind: string; levels?: string[] },
+  history: readonly HistoryEntry[],
+): Replayed[] {
   const out: Replayed[] = [];
   let current: Replayed | undefined;
   for (const row of history) {
@@ -48,7 +53,10 @@ export function replay(compiled: CompiledProcess, calendar: WorkingCalendar, uni
 
 /** Revs 1..n with no gap or duplicate; each row starts where the previous one ended. */
 export function expectLinear(history: readonly HistoryEntry[]): void {
-  expect(history.map((h) => h.rev), 'revs 1..n').to.deep.equal(history.map((_, i) => i + 1));
+  expect(
+    history.map((h) => h.rev),
+    'revs 1..n',
+  ).to.deep.equal(history.map((_, i) => i + 1));
   history.forEach((h, i) => {
     const before = i === 0 ? [] : history[i - 1]!.toStages;
     expect(h.fromStages, `rev ${h.rev} (${h.eventType}) starts where rev ${h.rev - 1} ended`).to.deep.equal(before);
@@ -68,6 +76,8 @@ export function expectReplayed(stored: Instance, replayed: Replayed | undefined,
   expect(stored.state.seq, `${what}entry seq at rev ${r.rev}`).to.equal(r.state.seq);
   expect(stored.stages, `${what}stages at rev ${r.rev}`).to.deep.equal(r.stages);
   expect(stored.status, `${what}status at rev ${r.rev}`).to.equal(r.status);
-  const dues = Object.values(r.state.entries).map((e) => e.dueAt).filter((d): d is number => d !== undefined);
+  const dues = Object.values(r.state.entries)
+    .map((e) => e.dueAt)
+    .filter((d): d is number => d !== undefined);
   expect(stored.dueAt, `${what}due moment at rev ${r.rev}`).to.equal(dues.length ? Math.min(...dues) : undefined);
 }

@@ -50,7 +50,15 @@ export interface RunRecord {
 }
 
 /** Refusals a generated command may meet; anything else is a failure. */
-const REFUSALS = new Set(['TASK_NOT_OPEN', 'CONDITION_NOT_MET', 'STAGE_REJECTS_EVENT', 'INSTANCE_NOT_RUNNING', 'FORM_INVALID', 'EVENT_DATA_INVALID', 'UNKNOWN_TASK']);
+const REFUSALS = new Set([
+  'TASK_NOT_OPEN',
+  'CONDITION_NOT_MET',
+  'STAGE_REJECTS_EVENT',
+  'INSTANCE_NOT_RUNNING',
+  'FORM_INVALID',
+  'EVENT_DATA_INVALID',
+  'UNKNOWN_TASK',
+]);
 const HOUR = 3_600_000;
 
 export async function runScenario(h: Harness, g: Generated, start: number, commands: readonly Command[], n: number): Promise<RunRecord> {
@@ -68,7 +76,12 @@ export async function runScenario(h: Harness, g: Generated, start: number, comma
   const seen = new Map<number, Instance>();
   const outcomes: string[] = [];
   let overdueChecks = 0;
-  const bursts: { step: string; from: number; to: number; answers: { actor: string; event: EngineEvent; invalidData: boolean; rev?: number; code?: string }[] }[] = [];
+  const bursts: {
+    step: string;
+    from: number;
+    to: number;
+    answers: { actor: string; event: EngineEvent; invalidData: boolean; rev?: number; code?: string }[];
+  }[] = [];
   let current = await load();
   checkTasks(compiled, current);
   await checkTimers(rt, current, 'start');
@@ -84,7 +97,10 @@ export async function runScenario(h: Harness, g: Generated, start: number, comma
         await rt.runDue();
         current = await load();
         overdueChecks += await checkOverdue(rt, compiled, calendar, before, current, clock.at, step);
-        expect(current.pendingTimers.filter((t) => t.fireAt <= clock.at).map((t) => t.id), `${step}: timers due and still pending`).to.deep.equal([]);
+        expect(
+          current.pendingTimers.filter((t) => t.fireAt <= clock.at).map((t) => t.id),
+          `${step}: timers due and still pending`,
+        ).to.deep.equal([]);
         outcomes.push('wait');
       } else if (c.kind === 'burst') {
         const parts = c.parts.map((part, j) => ({ part, actor: `u${k + 1}_${j + 1}`, ...resolve(rt, compiled, before, part, `u${k + 1}_${j + 1}`) }));
@@ -138,7 +154,12 @@ export async function runScenario(h: Harness, g: Generated, start: number, comma
             const rowId = taskId(instanceId, stage, before.instance.state.entries[stage]!.seq, task);
             const done = (await rt.queries.tasksOf(instanceId)).find((t) => t.id === rowId);
             const data = event.data as Record<string, unknown>;
-            expect(done, `${step}: the row of the task just completed`).to.deep.include({ status: 'done', completedBy: actor, completedAt: clock.at, ...(Object.keys(data).length ? { data } : {}) });
+            expect(done, `${step}: the row of the task just completed`).to.deep.include({
+              status: 'done',
+              completedBy: actor,
+              completedAt: clock.at,
+              ...(Object.keys(data).length ? { data } : {}),
+            });
           }
         } else {
           expect(current.instance.rev, `${step}: a refused command writes nothing`).to.equal(before.instance.rev);
@@ -164,14 +185,30 @@ export async function runScenario(h: Harness, g: Generated, start: number, comma
         }
         if (a.code === 'REV_CONFLICT') continue;
         const states = replayed.slice(b.from - 1, b.to);
-        const answers = states.map((r) => (r.status !== 'running' ? 'INSTANCE_NOT_RUNNING' : a.invalidData ? (a.event.type === ENGINE_EVENTS.completeTask ? 'FORM_INVALID' : 'EVENT_DATA_INVALID') : pureOutcome(compiled, r, a.event, clock.at, calendar)));
+        const answers = states.map((r) =>
+          r.status !== 'running'
+            ? 'INSTANCE_NOT_RUNNING'
+            : a.invalidData
+              ? a.event.type === ENGINE_EVENTS.completeTask
+                ? 'FORM_INVALID'
+                : 'EVENT_DATA_INVALID'
+              : pureOutcome(compiled, r, a.event, clock.at, calendar),
+        );
         expect(answers, `${b.step}: ${a.actor} was refused ${a.code}`).to.include(a.code);
       }
     }
     return {
       outcomes,
       overdueChecks,
-      history: history.map(({ rev, at, actor, eventType, fromStages, toStages, payload }) => ({ rev, at, actor, eventType, fromStages, toStages, ...(payload ? { payload } : {}) })),
+      history: history.map(({ rev, at, actor, eventType, fromStages, toStages, payload }) => ({
+        rev,
+        at,
+        actor,
+        eventType,
+        fromStages,
+        toStages,
+        ...(payload ? { payload } : {}),
+      })),
     };
   } finally {
     // Its timers must not fire into later runs (which set the clock where they like).
@@ -181,7 +218,13 @@ export async function runScenario(h: Harness, g: Generated, start: number, comma
 }
 
 /** The engine call a command stands for, resolved against the instance as it stands. */
-function resolve(rt: Runtime, compiled: CompiledProcess, loaded: LoadedInstance, c: Single, actor: string): { event: EngineEvent; call: () => Promise<{ rev: number }>; invalidData: boolean } {
+function resolve(
+  rt: Runtime,
+  compiled: CompiledProcess,
+  loaded: LoadedInstance,
+  c: Single,
+  actor: string,
+): { event: EngineEvent; call: () => Promise<{ rev: number }>; invalidData: boolean } {
   const id = loaded.instance.id;
   const options = { actor };
   const active = Object.keys(loaded.instance.state.entries);
@@ -192,9 +235,19 @@ function resolve(rt: Runtime, compiled: CompiledProcess, loaded: LoadedInstance,
       const open = loaded.tasks.filter((t) => t.status === 'open').map((t) => t.task);
       const task = choose(c.open ? open : [], [...tasks.map((t) => t.id), 'no_such_task']);
       const info = tasks.find((t) => t.id === task);
-      const form = info?.form ? (Object.keys(info.form.properties ?? {})[0] === 'n' ? 'count' : Object.keys(info.form.properties ?? {})[0] === 'level' ? 'level' : 'flag') : undefined;
+      const form = info?.form
+        ? Object.keys(info.form.properties ?? {})[0] === 'n'
+          ? 'count'
+          : Object.keys(info.form.properties ?? {})[0] === 'level'
+            ? 'level'
+            : 'flag'
+        : undefined;
       const data = taskData(form as TaskForm | undefined, c.data);
-      return { event: { type: ENGINE_EVENTS.completeTask, task, data }, call: () => rt.engine.completeTask(id, task, data, options), invalidData: info !== undefined && form !== undefined && c.data % 4 === 2 };
+      return {
+        event: { type: ENGINE_EVENTS.completeTask, task, data },
+        call: () => rt.engine.completeTask(id, task, data, options),
+        invalidData: info !== undefined && form !== undefined && c.data % 4 === 2,
+      };
     }
     case 'reopen': {
       const done = loaded.tasks.filter((t) => t.status === 'done' && loaded.instance.state.entries[t.stage]?.seq === t.stageSeq).map((t) => t.task);
@@ -205,7 +258,11 @@ function resolve(rt: Runtime, compiled: CompiledProcess, loaded: LoadedInstance,
       const here = active.flatMap((s) => compiled.stages[s]!.evidence.map((e) => e.id));
       const all = Object.values(compiled.stages).flatMap((s) => s.evidence.map((e) => e.id));
       const item = choose(c.current ? here : [], [...all, 'no_such_item']);
-      return { event: { type: ENGINE_EVENTS.checkEvidence, item, checked: c.checked }, call: () => rt.engine.checkEvidence(id, item, c.checked, options), invalidData: false };
+      return {
+        event: { type: ENGINE_EVENTS.checkEvidence, item, checked: c.checked },
+        call: () => rt.engine.checkEvidence(id, item, c.checked, options),
+        invalidData: false,
+      };
     }
     case 'send': {
       const accepted = [...new Set(active.flatMap((s) => compiled.stages[s]!.accepts))].filter((e) => e !== 'DUE').sort();
@@ -218,7 +275,13 @@ function resolve(rt: Runtime, compiled: CompiledProcess, loaded: LoadedInstance,
   }
 }
 
-function pureOutcome(compiled: CompiledProcess, instance: Pick<Instance, 'state'>, event: EngineEvent, at: number, calendar: Parameters<typeof advance>[4]): string {
+function pureOutcome(
+  compiled: CompiledProcess,
+  instance: Pick<Instance, 'state'>,
+  event: EngineEvent,
+  at: number,
+  calendar: Parameters<typeof advance>[4],
+): string {
   try {
     advance(compiled, instance.state, event, at, calendar);
     return 'ok';
@@ -233,7 +296,10 @@ export function checkTasks(compiled: CompiledProcess, loaded: LoadedInstance, st
   const { instance } = loaded;
   for (const t of loaded.tasks.filter((t) => t.status === 'open')) {
     expect(instance.status, `${step}: task ${t.id} is open in a ${instance.status} instance`).to.equal('running');
-    expect(instance.state.entries[t.stage]?.seq, `${step}: task ${t.task} is open in entry ${t.stageSeq} of stage ${t.stage}, which was left (now at ${instance.stages.join(', ')})`).to.equal(t.stageSeq);
+    expect(
+      instance.state.entries[t.stage]?.seq,
+      `${step}: task ${t.task} is open in entry ${t.stageSeq} of stage ${t.stage}, which was left (now at ${instance.stages.join(', ')})`,
+    ).to.equal(t.stageSeq);
   }
   const context = (instance.state.snapshot as { context: ProcessContext }).context;
   for (const [stage, entry] of Object.entries(instance.state.entries)) {
@@ -248,7 +314,10 @@ export function checkTasks(compiled: CompiledProcess, loaded: LoadedInstance, st
 async function checkTimers(rt: Runtime, loaded: LoadedInstance, step: string): Promise<void> {
   const { instance } = loaded;
   for (const t of loaded.pendingTimers) {
-    expect(instance.status === 'running' && timerIsCurrent(instance.state, { stage: t.stage, seq: t.stageSeq, arm: t.arm }), `${step}: pending timer ${t.id} is not of a current stage entry (now ${JSON.stringify(instance.state.entries)})`).to.equal(true);
+    expect(
+      instance.status === 'running' && timerIsCurrent(instance.state, { stage: t.stage, seq: t.stageSeq, arm: t.arm }),
+      `${step}: pending timer ${t.id} is not of a current stage entry (now ${JSON.stringify(instance.state.entries)})`,
+    ).to.equal(true);
   }
   const jobs = (await rt.queue.pendingIds()).filter((id) => id.startsWith(`${instance.id}.`));
   expect(jobs.sort(), `${step}: the queue's jobs for the instance are its pending timers`).to.deep.equal(loaded.pendingTimers.map((t) => t.id).sort());
@@ -260,7 +329,15 @@ async function checkTimers(rt: Runtime, loaded: LoadedInstance, step: string): P
  * its own DUE before that moment (a rung later than the deadline). A rung at the due moment itself
  * fires before a DUE at the same moment.
  */
-async function checkOverdue(rt: Runtime, compiled: CompiledProcess, calendar: Parameters<typeof ladderInstant>[2], before: LoadedInstance, after: LoadedInstance, now: number, step: string): Promise<number> {
+async function checkOverdue(
+  rt: Runtime,
+  compiled: CompiledProcess,
+  calendar: Parameters<typeof ladderInstant>[2],
+  before: LoadedInstance,
+  after: LoadedInstance,
+  now: number,
+  step: string,
+): Promise<number> {
   let checked = 0;
   const recorded = new Map((await rt.queries.escalationsOf(after.instance.id)).map((e) => [e.id, e.kind]));
   const entries = [...Object.entries(before.instance.state.entries), ...Object.entries(after.instance.state.entries)];
@@ -274,7 +351,10 @@ async function checkOverdue(rt: Runtime, compiled: CompiledProcess, calendar: Pa
       if (!stillActive && moment > entry.dueAt!) return;
       const id = timerId(after.instance.id, { stage, seq: entry.seq, arm: entry.arm, step: i });
       checked++;
-      expect(recorded.get(id), `${step}: stage ${stage} (entry ${entry.seq}) was due ${new Date(entry.dueAt!).toISOString()}, overdue from ${new Date(moment).toISOString()}, now ${new Date(now).toISOString()}: escalation ${id}`).to.equal('overdue');
+      expect(
+        recorded.get(id),
+        `${step}: stage ${stage} (entry ${entry.seq}) was due ${new Date(entry.dueAt!).toISOString()}, overdue from ${new Date(moment).toISOString()}, now ${new Date(now).toISOString()}: escalation ${id}`,
+      ).to.equal('overdue');
     });
   }
   return checked;

@@ -21,7 +21,7 @@ describe('tiendo simulate: invalid scenarios exit 1 with located errors', () => 
     expect(err).to.match(/out-of-order\.yaml:7:\d+: error BAD_INSTANT .*2022-01-10T09:00:00\+07:00/);
   });
 
-  it('says where a missing process file is named, and relays a process file\'s own errors', async () => {
+  it("says where a missing process file is named, and relays a process file's own errors", async () => {
     const missing = await simulate(fixture('missing-process.yaml'));
     expect(missing.code).to.equal(1);
     expect(missing.err).to.match(/missing-process\.yaml:2:10: error PROCESS_NOT_FOUND process file "no-such-process.yaml" not found/);

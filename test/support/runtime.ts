@@ -12,7 +12,12 @@ export type StoreKind = (typeof STORES)[number];
 
 let counter = 0;
 
-export async function openTestRuntime(ctx: Mocha.Context, kind: StoreKind, start: number, extra: RuntimeConfig = {}): Promise<{ rt: Runtime; clock: ManualClock; close: () => Promise<void> }> {
+export async function openTestRuntime(
+  ctx: Mocha.Context,
+  kind: StoreKind,
+  start: number,
+  extra: RuntimeConfig = {},
+): Promise<{ rt: Runtime; clock: ManualClock; close: () => Promise<void> }> {
   if (kind === 'postgres') await requireService(ctx, 'PostgreSQL');
   const clock = new ManualClock(start);
   const schema = `e_${process.pid}_${Date.now()}_${++counter}`;

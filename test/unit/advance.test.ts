@@ -70,7 +70,12 @@ describe('advance: the pure engine step', () => {
   it('leaves a stage: its timers are disarmed and stop counting; re-entry gets a new seq', () => {
     let r = startInstance(general, { unit: { kind: 'upper-secondary' } }, t0, cal);
     const send = (e: EngineEvent) => (r = advance(general, r.state, e, t0, cal));
-    for (const task of general.stages.self_assessment!.tasks) send({ type: ENGINE_EVENTS.completeTask, task: task.id, data: task.id === 'council' ? { decisionNo: '1', members: 7 } : task.id === 'rating' ? { level: 2 } : {} });
+    for (const task of general.stages.self_assessment!.tasks)
+      send({
+        type: ENGINE_EVENTS.completeTask,
+        task: task.id,
+        data: task.id === 'council' ? { decisionNo: '1', members: 7 } : task.id === 'rating' ? { level: 2 } : {},
+      });
     for (const e of general.stages.self_assessment!.evidence) send({ type: ENGINE_EVENTS.checkEvidence, item: e.id });
     const firstTimer = { stage: 'self_assessment', seq: 1, arm: 1 };
     expect(timerIsCurrent(r.state, firstTimer)).to.equal(true);
@@ -84,7 +89,10 @@ describe('advance: the pure engine step', () => {
     // Run a school to the desk review, where the visit is scheduled.
     const sub = compileFile('test/fixtures/compile/anchored.yaml');
     let r = startInstance(sub, { unit: { kind: 'upper-secondary' } }, t0, cal);
-    expect(r.effects.some((e) => e.type === 'armTimers'), 'no visit date, no deadline').to.equal(false);
+    expect(
+      r.effects.some((e) => e.type === 'armTimers'),
+      'no visit date, no deadline',
+    ).to.equal(false);
     r = advance(sub, r.state, { type: ENGINE_EVENTS.setAnchor, name: 'visit_date', date: '2022-05-10' }, t0, cal);
     const first = timersOf(r, 'prepare');
     expect(first.map((t) => [t.kind, t.arm, fmt(t.fireAt)])).to.deep.equal([
@@ -98,7 +106,9 @@ describe('advance: the pure engine step', () => {
       ['overdue', 3, '2022-04-29T23:59:59+07:00'],
     ]);
     expect(timerIsCurrent(r.state, first[0]!), 'the timer armed for the old date is stale').to.equal(false);
-    expect(rejects(() => advance(sub, r.state, { type: ENGINE_EVENTS.setAnchor, name: 'exam_date', date: '2022-05-17' }, t0, cal)).code).to.equal('UNKNOWN_ANCHOR');
+    expect(rejects(() => advance(sub, r.state, { type: ENGINE_EVENTS.setAnchor, name: 'exam_date', date: '2022-05-17' }, t0, cal)).code).to.equal(
+      'UNKNOWN_ANCHOR',
+    );
   });
 
   it('sends DUE only to the stage whose deadline it is, and finishes the instance at a final stage', () => {

@@ -19,7 +19,10 @@ describe('API answers: schemas in the route table', () => {
   });
 
   it('the OpenAPI document describes every success, and every reference in it resolves', () => {
-    const doc = openApiDocument(ROUTES, 'test') as { paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>; components: { schemas: Record<string, unknown> } };
+    const doc = openApiDocument(ROUTES, 'test') as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>;
+      components: { schemas: Record<string, unknown> };
+    };
     for (const r of ROUTES) {
       const path = r.path.replace(/:([A-Za-z]+)/g, '{$1}');
       const success = doc.paths[path]![r.method]!.responses[String(r.status ?? 200)]!;

@@ -65,7 +65,10 @@ describe('calendar projection (scripts/project-calendar.ts)', () => {
         expect(dates[0], `${year} starts on the eve or the weekend before a Monday eve`).to.equal(
           weekdayOf(tetEveDate(year)) === 1 ? addDays(tetEveDate(year), -2) : tetEveDate(year),
         );
-        expect(dates.filter((d) => !isWeekend(d)), String(year)).to.have.length(5);
+        expect(
+          dates.filter((d) => !isWeekend(d)),
+          String(year),
+        ).to.have.length(5);
         for (const h of tet) {
           const l = solarToLunar(h.date);
           expect(h.name.en, h.date).to.equal(`Lunar New Year (Tết) holiday (lunar ${l.day}/${l.month})`);
@@ -75,7 +78,10 @@ describe('calendar projection (scripts/project-calendar.ts)', () => {
         expect(hung, String(year)).to.deep.equal([hungKingsDate(year)]);
         expect(solarToLunar(hungKingsDate(year)), String(year)).to.deep.include({ day: 10, month: 3, leap: false });
         // 11 paid days (Labour Code Art. 112): every weekend holiday is made good by a weekday in lieu.
-        expect(holidays.filter((h) => !isWeekend(h.date)), String(year)).to.have.length(11);
+        expect(
+          holidays.filter((h) => !isWeekend(h.date)),
+          String(year),
+        ).to.have.length(11);
         for (const h of holidays.filter((x) => x.kind === 'in-lieu')) expect(isWeekend(h.date), h.date).to.equal(false);
         expect([...holidays].sort((a, b) => compareDates(a.date, b.date))).to.deep.equal(holidays);
       }

@@ -264,9 +264,7 @@ describe('calendar: working days on the shipped vn-government data', () => {
       expect(err.message).to.equal('2046-01-03 is outside calendar vn-government (2021–2045)');
       expect(err.details).to.include({ firstYear: 2021, lastYear: 2045 });
       expect(calendarErrorOf(() => cal.isWorkingDay('2020-12-31')).code).to.equal('CALENDAR_OUT_OF_RANGE');
-      expect(calendarErrorOf(() => cal.workingDaysBetween('2022-01-01', '2046-01-01')).code).to.equal(
-        'CALENDAR_OUT_OF_RANGE',
-      );
+      expect(calendarErrorOf(() => cal.workingDaysBetween('2022-01-01', '2046-01-01')).code).to.equal('CALENDAR_OUT_OF_RANGE');
     });
 
     it('throws when the count runs past either end', () => {
@@ -276,9 +274,7 @@ describe('calendar: working days on the shipped vn-government data', () => {
       expect(calendarErrorOf(() => cal.addWorkingDays('2021-01-08', -10)).code).to.equal('CALENDAR_OUT_OF_RANGE');
       expect(calendarErrorOf(() => cal.rollForward('2046-01-04')).code).to.equal('CALENDAR_OUT_OF_RANGE');
       // A calendar whose last day (Sat 31/12/2022) is off has no working day to roll forward to.
-      const short = createCalendar('test', [
-        { calendar: 'test', year: 2022, status: 'projected', sources: [], holidays: [], workingDays: [] },
-      ]);
+      const short = createCalendar('test', [{ calendar: 'test', year: 2022, status: 'projected', sources: [], holidays: [], workingDays: [] }]);
       expect(calendarErrorOf(() => short.rollForward('2022-12-31')).code).to.equal('CALENDAR_OUT_OF_RANGE');
       expect(short.rollForward('2022-12-30')).to.equal('2022-12-30');
     });
@@ -297,7 +293,10 @@ describe('calendar: integrity of every shipped year file', () => {
     expect(years.map((y) => y.year)).to.deep.equal(Array.from({ length: 25 }, (_, i) => 2021 + i));
     for (const y of years) {
       expect(y.status, String(y.year)).to.equal(y.year <= 2026 ? 'official' : 'projected');
-      expect(y.sources.some((s) => s.includes('Bộ luật Lao động 2019')), String(y.year)).to.equal(true);
+      expect(
+        y.sources.some((s) => s.includes('Bộ luật Lao động 2019')),
+        String(y.year),
+      ).to.equal(true);
     }
   });
 
@@ -311,7 +310,10 @@ describe('calendar: integrity of every shipped year file', () => {
       });
 
       it('has exactly one contiguous Tết block containing Tết (and its eve) with 5 weekdays off', () => {
-        const tet = data.holidays.filter((h) => h.kind === 'tet').map((h) => h.date).sort();
+        const tet = data.holidays
+          .filter((h) => h.kind === 'tet')
+          .map((h) => h.date)
+          .sort();
         expect(tet.length).to.be.greaterThan(0);
         for (let i = 1; i < tet.length; i++) expect(tet[i], 'contiguous').to.equal(addDays(tet[i - 1]!, 1));
         expect(tet).to.include(tetDate(year));
@@ -335,7 +337,10 @@ describe('calendar: integrity of every shipped year file', () => {
         expect(inLieu.length).to.equal(onWeekend.length);
         for (const h of inLieu) {
           expect(isWeekend(h.date), h.date).to.equal(false);
-          expect(onWeekend.some((w) => compareDates(w.date, h.date) < 0), h.date).to.equal(true);
+          expect(
+            onWeekend.some((w) => compareDates(w.date, h.date) < 0),
+            h.date,
+          ).to.equal(true);
         }
       });
 
@@ -411,9 +416,7 @@ describe('calendar: createCalendar checks its data', () => {
       ]),
     );
     expect(err.message).to.contain('2022').and.to.contain('2022-04-30');
-    invalid(() =>
-      createCalendar('test', [year(2022, { workingDays: [{ date: '2022-01-01', name }] })]),
-    );
+    invalid(() => createCalendar('test', [year(2022, { workingDays: [{ date: '2022-01-01', name }] })]));
   });
 
   it('rejects a make-up day on a weekday', () => {
@@ -428,10 +431,7 @@ describe('calendar: createCalendar checks its data', () => {
   });
 
   it('rejects a date outside its year, a bad date, a wrong calendar id and in-lieu days on weekends', () => {
-    expect(
-      invalid(() => createCalendar('test', [year(2022, { holidays: [{ date: '2023-01-02', kind: 'holiday', name }] })]))
-        .message,
-    ).to.contain('2023-01-02');
+    expect(invalid(() => createCalendar('test', [year(2022, { holidays: [{ date: '2023-01-02', kind: 'holiday', name }] })])).message).to.contain('2023-01-02');
     invalid(() => createCalendar('test', [year(2022, { holidays: [{ date: '2022-02-30', kind: 'holiday', name }] })]));
     invalid(() => createCalendar('other', [year(2022)]));
     invalid(() => createCalendar('test', [year(2022, { holidays: [{ date: '2022-01-08', kind: 'in-lieu', name }] })]));

@@ -10,7 +10,9 @@ import { loadDefinition } from '../../engine/definition/load.ts';
 import type { ProcessDefinition } from '../../engine/definition/model.ts';
 import { compileFile, ProcessDriver } from '../support/process-driver.ts';
 
-const processFiles = readdirSync('processes').filter((f) => f.endsWith('.yaml')).map((f) => `processes/${f}`);
+const processFiles = readdirSync('processes')
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => `processes/${f}`);
 const reference = 'processes/accreditation-general-school.yaml';
 
 function definitionOf(path: string): ProcessDefinition {
@@ -44,7 +46,23 @@ describe('compiler', () => {
     const text = JSON.stringify(config);
     expect(JSON.parse(text)).to.deep.equal(config);
     const types = new Set([...text.matchAll(/"type":"([a-zA-Z]+)"/g)].map((m) => m[1]));
-    for (const t of types) expect(['enterStage', 'leaveStage', 'openTasks', 'completeTask', 'reopenTask', 'taskDone', 'checkEvidence', 'setAnchor', 'when', 'taskOpen', 'evidenceItem', 'anchorKnown', 'final', 'parallel']).to.include(t);
+    for (const t of types)
+      expect([
+        'enterStage',
+        'leaveStage',
+        'openTasks',
+        'completeTask',
+        'reopenTask',
+        'taskDone',
+        'checkEvidence',
+        'setAnchor',
+        'when',
+        'taskOpen',
+        'evidenceItem',
+        'anchorKnown',
+        'final',
+        'parallel',
+      ]).to.include(t);
   });
 
   it('builds the stage table the runtime needs', () => {

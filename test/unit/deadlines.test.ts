@@ -67,6 +67,8 @@ describe('deadlines in Vietnamese working time', () => {
   });
 
   it('refuses to count outside the calendar years, with a coded error', () => {
-    expect(() => dueDate(entry('workingDays', 5), at('2046-01-02T08:00:00+07:00'), {}, cal)).to.throw(/2021–2045/).with.property('code', 'CALENDAR_OUT_OF_RANGE');
+    expect(() => dueDate(entry('workingDays', 5), at('2046-01-02T08:00:00+07:00'), {}, cal))
+      .to.throw(/2021–2045/)
+      .with.property('code', 'CALENDAR_OUT_OF_RANGE');
   });
 });

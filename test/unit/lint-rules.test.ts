@@ -9,7 +9,9 @@ import { loadDefinition } from '../../engine/definition/load.ts';
 
 const dir = 'test/fixtures/lint';
 const calendars = calendarRanges(loadCalendars());
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 /** Codes the linter and schema checker can emit, read from their sources. */
 function emittedCodes(): string[] {
@@ -39,8 +41,14 @@ describe('lint rules (one failing fixture each)', () => {
       const listing = diagnostics.map(formatDiagnostic).join('\n');
       const hits = diagnostics.filter((d) => d.code === code);
       expect(hits, listing).to.have.length.greaterThan(0);
-      expect(hits.map((d) => d.line), listing).to.include(markedLine);
-      expect(diagnostics.filter((d) => d.code !== code), `other diagnostics:\n${listing}`).to.deep.equal([]);
+      expect(
+        hits.map((d) => d.line),
+        listing,
+      ).to.include(markedLine);
+      expect(
+        diagnostics.filter((d) => d.code !== code),
+        `other diagnostics:\n${listing}`,
+      ).to.deep.equal([]);
       const severity = hits[0]!.severity;
       expect(definition === undefined, 'a definition comes back only without errors').to.equal(severity === 'error');
       expect(hits[0]!.message.length).to.be.greaterThan(10);

@@ -1,14 +1,6 @@
 import { expect } from 'chai';
 
-import {
-  canChiOfYear,
-  hungKingsDate,
-  lunarMonthLength,
-  lunarToSolar,
-  solarToLunar,
-  tetDate,
-  tetEveDate,
-} from '../../engine/calendar/lunar.ts';
+import { canChiOfYear, hungKingsDate, lunarMonthLength, lunarToSolar, solarToLunar, tetDate, tetEveDate } from '../../engine/calendar/lunar.ts';
 import { CalendarError } from '../../engine/calendar/time.ts';
 
 function codeOf(fn: () => unknown): string | undefined {

@@ -44,10 +44,7 @@ describe('parser: positions', () => {
   });
 
   it('reports every problem in one run, sorted by line', () => {
-    const broken = valid
-      .replace('version: 1', 'version: 0')
-      .replace('owner: school', 'owner: principal')
-      .replace('APPROVE: done', 'APPROVE: dnoe');
+    const broken = valid.replace('version: 1', 'version: 0').replace('owner: school', 'owner: principal').replace('APPROVE: done', 'APPROVE: dnoe');
     const codes = check(broken).map((d) => `${d.line}:${d.code}`);
     expect(codes).to.deep.equal(['3:SCHEMA_RANGE', '12:UNKNOWN_ROLE', '19:UNKNOWN_TARGET']);
   });
@@ -93,18 +90,31 @@ describe('parser: hostile input is refused, located, quickly', () => {
     ['a truncated UTF-8 sequence', Buffer.from([0x69, 0x64, 0x3a, 0x20, 0xe1, 0xba]), 'INVALID_UTF8', 1],
     [
       'a billion-laughs alias bomb',
-      ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill('*' + 'abcdefghi'[i]).join(', ')}]`)].join('\n') + '\n',
+      [
+        'a: &a [x, x, x, x, x, x, x, x, x, x]',
+        ...'bcdefghi'.split('').map(
+          (c, i) =>
+            `${c}: &${c} [${Array(10)
+              .fill('*' + 'abcdefghi'[i])
+              .join(', ')}]`,
+        ),
+      ].join('\n') + '\n',
       'TOO_LARGE',
     ],
   ];
   for (const [name, source, code, line] of cases) {
     it(`refuses ${name} with ${code}`, () => {
       const ds = check(source);
-      expect(ds.map((d) => d.code), ds.map(formatDiagnostic).join('\n')).to.include(code);
+      expect(
+        ds.map((d) => d.code),
+        ds.map(formatDiagnostic).join('\n'),
+      ).to.include(code);
       const d = ds.find((x) => x.code === code)!;
       if (line !== undefined) expect(d.line).to.equal(line);
       expect(d.column).to.be.greaterThan(0);
-      expect(d.message).to.be.a('string').and.not.match(/at .*\.ts:\d+/);
+      expect(d.message)
+        .to.be.a('string')
+        .and.not.match(/at .*\.ts:\d+/);
     });
   }
 
@@ -121,8 +131,8 @@ describe('parser: hostile input is refused, located, quickly', () => {
 
   it('allows a small, legitimate use of anchors and aliases', () => {
     const withAlias = valid
-      .replace("    owner: school\n", "    owner: school\n    due: &due { workingDays: 5 }\n")
-      .replace("    owner: district\n", "    owner: district\n    due: *due\n");
+      .replace('    owner: school\n', '    owner: school\n    due: &due { workingDays: 5 }\n')
+      .replace('    owner: district\n', '    owner: district\n    due: *due\n');
     expect(check(withAlias)).to.deep.equal([]);
   });
 });

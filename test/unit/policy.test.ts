@@ -66,15 +66,35 @@ const loaded = loadDefinition(SOURCE, 'policy-table.yaml', {});
 if (!loaded.definition) throw new Error(JSON.stringify(loaded.diagnostics));
 const compiled = compileProcess(loaded.definition);
 
-const unit = (id: string, path: string, kind: OrgUnit['kind']): OrgUnit => ({ id, path, kind, name: id, depth: path.split('/').filter(Boolean).length - 1, createdAt: 0 });
+const unit = (id: string, path: string, kind: OrgUnit['kind']): OrgUnit => ({
+  id,
+  path,
+  kind,
+  name: id,
+  depth: path.split('/').filter(Boolean).length - 1,
+  createdAt: 0,
+});
 const SO = unit('so', '/so/', 'department');
 const PGD = unit('pgd', '/so/pgd/', 'district-office');
 const SCHOOL = unit('thcs', '/so/pgd/thcs/', 'lower-secondary');
 const CHAIN = [SCHOOL, PGD, SO];
 
-const who = (role: Grant['role'], u: OrgUnit): Principal => ({ user: { id: `${role}@${u.id}`, login: `${role}@${u.id}`, name: '' }, grants: [{ role, unitId: u.id, unitPath: u.path }] });
+const who = (role: Grant['role'], u: OrgUnit): Principal => ({
+  user: { id: `${role}@${u.id}`, login: `${role}@${u.id}`, name: '' },
+  grants: [{ role, unitId: u.id, unitPath: u.path }],
+});
 const instanceIn = (stages: string[]): Instance =>
-  ({ id: 'i', definitionId: compiled.id, definitionVersion: 1, orgUnitId: SCHOOL.id, unitPath: SCHOOL.path, status: 'running', stages, rev: 1, state: { snapshot: null, entries: {}, seq: 0 } }) as unknown as Instance;
+  ({
+    id: 'i',
+    definitionId: compiled.id,
+    definitionVersion: 1,
+    orgUnitId: SCHOOL.id,
+    unitPath: SCHOOL.path,
+    status: 'running',
+    stages,
+    rev: 1,
+    state: { snapshot: null, entries: {}, seq: 0 },
+  }) as unknown as Instance;
 
 function allowed(p: Principal, stages: string[], act: StageAct): boolean {
   try {

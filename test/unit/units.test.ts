@@ -20,7 +20,10 @@ describe('unit directory', () => {
     const dir = new UnitDirectory(store);
     for (let i = 0; i < 20_010; i++) {
       const chain = await dir.chainOf(`s${i}`);
-      expect(chain.map((u) => u.id), `s${i}`).to.deep.equal([`s${i}`, 'pgd', 'so']);
+      expect(
+        chain.map((u) => u.id),
+        `s${i}`,
+      ).to.deep.equal([`s${i}`, 'pgd', 'so']);
     }
   });
 

@@ -63,7 +63,8 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, op
 }
 
 export const get = <T>(path: string) => api<T>('GET', path);
-export const post = <T>(path: string, body?: unknown, headers?: Record<string, string>) => api<T>('POST', path, { body: body ?? {}, ...(headers ? { headers } : {}) });
+export const post = <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
+  api<T>('POST', path, { body: body ?? {}, ...(headers ? { headers } : {}) });
 
 /** A query string from the defined values. */
 export function qs(params: Record<string, string | number | boolean | undefined | null>): string {

@@ -43,7 +43,25 @@ export function table(testid: string, headers: string[], rows: Child[][], rowAtt
   return h(
     'table',
     { 'data-testid': testid },
-    h('thead', null, h('tr', null, headers.map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', null, rows.map((cells, i) => h('tr', rowAttrs?.(i) ?? null, cells.map((c) => h('td', null, c))))),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        headers.map((t) => h('th', { scope: 'col' }, t)),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      rows.map((cells, i) =>
+        h(
+          'tr',
+          rowAttrs?.(i) ?? null,
+          cells.map((c) => h('td', null, c)),
+        ),
+      ),
+    ),
   );
 }

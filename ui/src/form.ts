@@ -26,7 +26,11 @@ export function renderForm(form: Form, initial: Record<string, unknown> = {}): R
   const required = new Set(form.required ?? []);
   const controls = new Map<string, Control>();
   for (const [name, field] of Object.entries(form.properties ?? {})) controls.set(name, control(name, field, required.has(name), initial[name]));
-  const element = h('div', { class: 'form-fields' }, [...controls.values()].map((c) => c.wrapper));
+  const element = h(
+    'div',
+    { class: 'form-fields' },
+    [...controls.values()].map((c) => c.wrapper),
+  );
   return {
     element,
     read() {
@@ -117,7 +121,12 @@ function textControl(common: Common, field: FormField, isRequired: boolean, valu
     return { input: area, read: () => (area.value.trim() === '' ? undefined : area.value) };
   }
   const type = numeric ? 'number' : field.format ? FORMAT_INPUT[field.format] : 'text';
-  const input = h('input', { ...attrs, type, step: field.type === 'integer' ? 1 : numeric ? 'any' : undefined, inputmode: field.type === 'integer' ? 'numeric' : undefined });
+  const input = h('input', {
+    ...attrs,
+    type,
+    step: field.type === 'integer' ? 1 : numeric ? 'any' : undefined,
+    inputmode: field.type === 'integer' ? 'numeric' : undefined,
+  });
   return {
     input,
     read: () => {
@@ -136,8 +145,14 @@ function arrayControl(common: Common, field: FormField, value: unknown): { input
   const cast = (s: string): Scalar => (itemType === 'integer' || itemType === 'number' ? Number(s) : itemType === 'boolean' ? s === 'true' : s);
   if (field.items?.enum) {
     const options = field.items.enum;
-    const boxes = options.map((v, i) => h('input', { type: 'checkbox', name: common.name!, value: String(i), checked: current.includes(v), 'data-testid': `${common['data-testid']}-${i}` }));
-    const group = h('div', { class: 'checks', id: common.id!, role: 'group' }, boxes.map((b, i) => h('label', { class: 'check' }, b, ` ${String(options[i])}`)));
+    const boxes = options.map((v, i) =>
+      h('input', { type: 'checkbox', name: common.name!, value: String(i), checked: current.includes(v), 'data-testid': `${common['data-testid']}-${i}` }),
+    );
+    const group = h(
+      'div',
+      { class: 'checks', id: common.id!, role: 'group' },
+      boxes.map((b, i) => h('label', { class: 'check' }, b, ` ${String(options[i])}`)),
+    );
     return { input: group, read: () => boxes.flatMap((b, i) => (b.checked ? [options[i]] : [])) };
   }
   const area = h('textarea', { ...common, rows: 4, placeholder: t('onePerLine'), value: current.map(String).join('\n') });

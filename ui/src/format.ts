@@ -2,7 +2,15 @@
 // laptop's own time zone, and the colour a deadline earns.
 
 const TZ = 'Asia/Ho_Chi_Minh';
-const dateParts = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const dateParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: TZ,
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 
 function parts(ms: number): Record<string, string> {
   const out: Record<string, string> = {};

@@ -163,7 +163,10 @@ const STRINGS = {
   published: { vi: 'Đã xuất bản “{id}” phiên bản {v}.', en: 'Published “{id}” version {v}.' },
   unchanged: { vi: 'Nội dung trùng với phiên bản đã xuất bản; không có gì thay đổi.', en: 'Same text as a published version; nothing changed.' },
   publishInvalid: { vi: 'Chưa xuất bản được: quy trình còn lỗi.', en: 'Not published: the process has errors.' },
-  versionHint: { vi: 'Phiên bản {v} đã có; đổi “version:” thành {n} để xuất bản bản mới.', en: 'Version {v} exists; set “version:” to {n} to publish a new one.' },
+  versionHint: {
+    vi: 'Phiên bản {v} đã có; đổi “version:” thành {n} để xuất bản bản mới.',
+    en: 'Version {v} exists; set “version:” to {n} to publish a new one.',
+  },
   unpublishedDraft: { vi: 'Bản nháp chưa xuất bản', en: 'Unpublished draft' },
   setVersion: { vi: 'Đổi thành {n}', en: 'Set it to {n}' },
   errorsCount: { vi: '{e} lỗi, {w} cảnh báo', en: '{e} errors, {w} warnings' },

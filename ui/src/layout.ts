@@ -30,7 +30,17 @@ export function renderHeader(header: HTMLElement, actions: HeaderActions): void 
     'div',
     { class: 'lang', role: 'group', 'aria-label': 'Language' },
     (['vi', 'en'] as const).map((l) =>
-      h('button', { type: 'button', class: l === getLang() ? 'lang-on' : '', 'aria-pressed': String(l === getLang()), 'data-testid': `lang-${l}`, onclick: () => actions.onLang(l) }, l.toUpperCase()),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: l === getLang() ? 'lang-on' : '',
+          'aria-pressed': String(l === getLang()),
+          'data-testid': `lang-${l}`,
+          onclick: () => actions.onLang(l),
+        },
+        l.toUpperCase(),
+      ),
     ),
   );
   const brand = h('a', { class: 'brand', href: user ? '#/' : '#/login' }, t('appName'));
@@ -38,7 +48,9 @@ export function renderHeader(header: HTMLElement, actions: HeaderActions): void 
     replace(header, brand, h('span', { class: 'spacer' }), langToggle);
     return;
   }
-  const links = NAV.filter((n) => hasRole(...n.roles)).map((n) => h('a', { href: n.hash, 'data-testid': n.testid, class: current === n.hash ? 'active' : '' }, t(n.label)));
+  const links = NAV.filter((n) => hasRole(...n.roles)).map((n) =>
+    h('a', { href: n.hash, 'data-testid': n.testid, class: current === n.hash ? 'active' : '' }, t(n.label)),
+  );
   const inbox = h('a', { href: '#/inbox', 'data-testid': 'nav-inbox', class: current === '#/inbox' ? 'active' : '' }, t('navInbox'));
   fillInboxLink(inbox);
   const grant = user.grants[0];
@@ -47,7 +59,13 @@ export function renderHeader(header: HTMLElement, actions: HeaderActions): void 
     'div',
     { class: 'who', 'data-testid': 'who' },
     h('strong', { 'data-testid': 'user-name' }, user.name),
-    h('span', { class: 'muted' }, [...new Set(user.grants.map((g) => tKey('role', g.role)))].join(', '), grant ? ` · ${grant.unitName}` : '', otherUnits > 0 ? ` +${otherUnits}` : ''),
+    h(
+      'span',
+      { class: 'muted' },
+      [...new Set(user.grants.map((g) => tKey('role', g.role)))].join(', '),
+      grant ? ` · ${grant.unitName}` : '',
+      otherUnits > 0 ? ` +${otherUnits}` : '',
+    ),
   );
   replace(
     header,

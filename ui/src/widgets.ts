@@ -20,7 +20,13 @@ export function loading(): HTMLElement {
 export function errorBox(e: unknown, testid = 'error'): HTMLElement {
   const msg = e instanceof ApiError ? e.message : e instanceof Error ? e.message : String(e);
   const code = e instanceof ApiError ? e.code : '';
-  return h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': testid }, h('strong', null, `${t('errorPrefix')}: `), msg, code ? h('span', { class: 'code' }, ` (${code})`) : null);
+  return h(
+    'div',
+    { class: 'alert alert-error', role: 'alert', 'data-testid': testid },
+    h('strong', null, `${t('errorPrefix')}: `),
+    msg,
+    code ? h('span', { class: 'code' }, ` (${code})`) : null,
+  );
 }
 
 export function successBox(msg: string, testid = 'success'): HTMLElement {
@@ -49,7 +55,11 @@ export function progressBar(done: number, total: number, testid: string): HTMLEl
   return h(
     'div',
     { class: 'progress', 'data-testid': testid, 'data-done': done, 'data-total': total },
-    h('div', { class: 'progress-track', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': total, 'aria-valuenow': done }, h('div', { class: 'progress-fill', style: `width: ${pct}%` })),
+    h(
+      'div',
+      { class: 'progress-track', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': total, 'aria-valuenow': done },
+      h('div', { class: 'progress-fill', style: `width: ${pct}%` }),
+    ),
     h('span', { class: 'progress-label' }, t('startedOf', { s: done, t: total })),
   );
 }

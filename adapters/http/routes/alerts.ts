@@ -12,7 +12,11 @@ export const alertRoutes = [
     query: {
       type: 'object',
       additionalProperties: false,
-      properties: { unitId: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }, acknowledged: { type: 'boolean' }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+      properties: {
+        unitId: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' },
+        acknowledged: { type: 'boolean' },
+        limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+      },
     },
     handle: ({ services, principal, query }) => services.app.escalations(principal, query),
   }),
@@ -31,7 +35,11 @@ export const alertRoutes = [
     answer: 'inbox',
     summary: 'Notices for the units you hold roles on, newest first, with the unread count',
     tag: 'alerts',
-    query: { type: 'object', additionalProperties: false, properties: { unread: { type: 'boolean' }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 } } },
+    query: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { unread: { type: 'boolean' }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+    },
     handle: ({ services, principal, query }) => services.app.inbox(principal, query),
   }),
   route({
@@ -40,7 +48,11 @@ export const alertRoutes = [
     answer: 'unread',
     summary: 'Mark notices read: the given ids, or all',
     tag: 'alerts',
-    body: { type: 'object', additionalProperties: false, properties: { ids: { type: 'array', items: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, maxItems: 500 }, all: { type: 'boolean' } } },
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { ids: { type: 'array', items: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, maxItems: 500 }, all: { type: 'boolean' } },
+    },
     handle: ({ services, principal, body, call }) => services.app.markRead(principal, body, call),
   }),
 ];

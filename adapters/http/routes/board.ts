@@ -13,7 +13,11 @@ export const boardRoutes = [
     summary: 'Overdue and due-soon counts under a unit (default: your first unit), by unit one level down and by stage, with ageing in working days',
     tag: 'board',
     errors: [404],
-    query: { type: 'object', additionalProperties: false, properties: { unitId: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }, soon: { type: 'integer', minimum: 0, maximum: 60 } } },
+    query: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { unitId: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }, soon: { type: 'integer', minimum: 0, maximum: 60 } },
+    },
     handle: ({ services, principal, query }) => services.app.board(principal, query.unitId, query.soon),
   }),
   route({
@@ -28,7 +32,14 @@ export const boardRoutes = [
       const board = await services.app.board(principal, query.unitId, undefined);
       const rows = [
         ...board.byUnit.map((u) => ({ group: 'Đơn vị', name: u.name, id: u.unitId, overdue: u.overdue, dueSoon: u.dueSoon, ...ages(u.ages) })),
-        ...board.byStage.map((s) => ({ group: 'Giai đoạn', name: s.title.vi, id: `${s.definitionId}/${s.stage}`, overdue: s.overdue, dueSoon: s.dueSoon, ...ages(s.ages) })),
+        ...board.byStage.map((s) => ({
+          group: 'Giai đoạn',
+          name: s.title.vi,
+          id: `${s.definitionId}/${s.stage}`,
+          overdue: s.overdue,
+          dueSoon: s.dueSoon,
+          ...ages(s.ages),
+        })),
       ];
       return exportFile(`bang-qua-han-${board.root.id}`, query.format ?? 'csv', {
         sheet: 'Quá hạn',

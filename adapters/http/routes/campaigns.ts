@@ -35,7 +35,8 @@ export const campaignRoutes = [
         anchors: { type: 'object', additionalProperties: { type: 'string', maxLength: 10 }, maxProperties: 20 },
       },
     },
-    handle: ({ services, principal, body: { anchors, ...rest }, call }) => services.app.launchCampaign(principal, { ...rest, ...(anchors ? { anchors: anchors as Record<string, string> } : {}) }, call),
+    handle: ({ services, principal, body: { anchors, ...rest }, call }) =>
+      services.app.launchCampaign(principal, { ...rest, ...(anchors ? { anchors: anchors as Record<string, string> } : {}) }, call),
   }),
   route({
     method: 'get',
@@ -66,7 +67,14 @@ export const campaignRoutes = [
           { key: 'dueAt', title: 'Hạn' },
           { key: 'overdue', title: 'Quá hạn' },
         ],
-        rows: rows.map((r) => ({ unitName: r.unitName, orgUnitId: r.orgUnitId, status: r.status, stages: r.stageTitles.map((t) => t.vi).join('; '), dueAt: r.dueAt === null ? null : formatDate(r.dueAt), overdue: r.overdue ? 'có' : '' })),
+        rows: rows.map((r) => ({
+          unitName: r.unitName,
+          orgUnitId: r.orgUnitId,
+          status: r.status,
+          stages: r.stageTitles.map((t) => t.vi).join('; '),
+          dueAt: r.dueAt === null ? null : formatDate(r.dueAt),
+          overdue: r.overdue ? 'có' : '',
+        })),
       });
     },
   }),

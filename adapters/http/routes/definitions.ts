@@ -3,7 +3,12 @@
 import { HttpError } from '../errors.ts';
 import { MAX_VERSION, route } from '../route.ts';
 
-const SOURCE = { type: 'object', additionalProperties: false, required: ['source'], properties: { source: { type: 'string', maxLength: 1_000_000 }, lang: { enum: ['vi', 'en'] } } } as const;
+const SOURCE = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['source'],
+  properties: { source: { type: 'string', maxLength: 1_000_000 }, lang: { enum: ['vi', 'en'] } },
+} as const;
 
 export const definitionRoutes = [
   route({
@@ -25,7 +30,9 @@ export const definitionRoutes = [
     async handle({ services, principal, params, query }) {
       const version = params.version === 'latest' ? undefined : Number(params.version);
       if (version !== undefined && !(Number.isInteger(version) && version > 0 && version <= MAX_VERSION)) {
-        throw new HttpError(400, 'VALIDATION_FAILED', `version "${params.version}" is not a version number or "latest"`, { errors: [{ field: 'version', message: 'must be a positive integer or "latest"' }] });
+        throw new HttpError(400, 'VALIDATION_FAILED', `version "${params.version}" is not a version number or "latest"`, {
+          errors: [{ field: 'version', message: 'must be a positive integer or "latest"' }],
+        });
       }
       return services.app.definitionVersion(principal, params.id!, version, query.lang ?? 'vi');
     },
@@ -34,7 +41,8 @@ export const definitionRoutes = [
     method: 'post',
     path: '/api/v1/definitions/validate',
     answer: 'validation',
-    summary: 'Check a draft: diagnostics with line and column, and a diagram when it is valid. Changes nothing. Checked off the event loop: at most two drafts of one user at a time (429 beyond)',
+    summary:
+      'Check a draft: diagnostics with line and column, and a diagram when it is valid. Changes nothing. Checked off the event loop: at most two drafts of one user at a time (429 beyond)',
     tag: 'definitions',
     errors: [429],
     body: SOURCE,
@@ -44,7 +52,8 @@ export const definitionRoutes = [
     method: 'post',
     path: '/api/v1/definitions/impact',
     answer: 'impact',
-    summary: 'What publishing a draft would meet: running instances of the process in your units, by version and stage, and which stages the draft no longer has',
+    summary:
+      'What publishing a draft would meet: running instances of the process in your units, by version and stage, and which stages the draft no longer has',
     tag: 'definitions',
     errors: [422, 429],
     body: SOURCE,
@@ -54,7 +63,8 @@ export const definitionRoutes = [
     method: 'post',
     path: '/api/v1/definitions',
     answer: 'published',
-    summary: 'Publish a draft as a new immutable version (administrators of the unit the process belongs to, or above; a new process belongs to your widest administrator unit)',
+    summary:
+      'Publish a draft as a new immutable version (administrators of the unit the process belongs to, or above; a new process belongs to your widest administrator unit)',
     tag: 'definitions',
     status: 201,
     errors: [409, 422],

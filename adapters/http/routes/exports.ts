@@ -3,7 +3,11 @@
 import type { ExportTable } from '../../export/table.ts';
 import type { FileAnswer } from '../route.ts';
 
-export const FORMAT = { type: 'object', additionalProperties: false, properties: { format: { enum: ['csv', 'xlsx'], default: 'csv' }, unitId: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } } } as const;
+export const FORMAT = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { format: { enum: ['csv', 'xlsx'], default: 'csv' }, unitId: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } },
+} as const;
 
 export async function exportFile(name: string, format: 'csv' | 'xlsx', table: ExportTable): Promise<FileAnswer> {
   if (format === 'xlsx') {

@@ -10,4 +10,14 @@ import { orgRoutes } from './org.ts';
 import { sessionRoutes } from './session.ts';
 import { taskRoutes } from './tasks.ts';
 
-export const ROUTES: readonly Route[] = [...sessionRoutes, ...orgRoutes, ...definitionRoutes, ...campaignRoutes, ...instanceRoutes, ...taskRoutes, ...cohortRoutes, ...boardRoutes, ...alertRoutes];
+export const ROUTES: readonly Route[] = [
+  ...sessionRoutes,
+  ...orgRoutes,
+  ...definitionRoutes,
+  ...campaignRoutes,
+  ...instanceRoutes,
+  ...taskRoutes,
+  ...cohortRoutes,
+  ...boardRoutes,
+  ...alertRoutes,
+];

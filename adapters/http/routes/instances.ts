@@ -40,11 +40,18 @@ export const instanceRoutes = [
     method: 'post',
     path: '/api/v1/instances/:id/events',
     answer: 'instanceSummary',
-    summary: 'Send a process event (SUBMIT, DECIDE…) with its data, checked against the event form; you must work over the unit holding every active stage that accepts it',
+    summary:
+      'Send a process event (SUBMIT, DECIDE…) with its data, checked against the event form; you must work over the unit holding every active stage that accepts it',
     tag: 'instances',
     errors: [404, 409, 422],
-    body: { type: 'object', additionalProperties: false, required: ['type'], properties: { type: { type: 'string', minLength: 1, maxLength: 64 }, data: { type: 'object' } } },
-    handle: ({ services, principal, params, body, call }) => services.app.sendEvent(principal, params.id!, { type: body.type, ...(body.data ? { data: body.data } : {}) }, call),
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type'],
+      properties: { type: { type: 'string', minLength: 1, maxLength: 64 }, data: { type: 'object' } },
+    },
+    handle: ({ services, principal, params, body, call }) =>
+      services.app.sendEvent(principal, params.id!, { type: body.type, ...(body.data ? { data: body.data } : {}) }, call),
   }),
   route({
     method: 'post',
@@ -63,7 +70,12 @@ export const instanceRoutes = [
     summary: 'Set (or with null clear) an anchor date such as the visit date; anchored deadlines move (for those who work over the stages it sets)',
     tag: 'instances',
     errors: [404, 409, 422],
-    body: { type: 'object', additionalProperties: false, required: ['name', 'date'], properties: { name: ID, date: { type: ['string', 'null'], maxLength: 10 } } },
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'date'],
+      properties: { name: ID, date: { type: ['string', 'null'], maxLength: 10 } },
+    },
     handle: ({ services, principal, params, body, call }) => services.app.setAnchor(principal, params.id!, body.name, body.date, call),
   }),
   route({

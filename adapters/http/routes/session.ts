@@ -6,9 +6,17 @@ import { ID, publicRoute, route, TEXT } from '../route.ts';
 
 /** A token as listed: never its secret or the secret's hash. */
 function describeToken(t: ApiToken, current?: ApiToken) {
-  return { id: t.id, name: t.name, createdAt: t.createdAt, expiresAt: t.expiresAt, access: t.access, unitIds: t.unitIds ?? null, mintedBy: t.mintedBy ?? null, current: t.id === current?.id };
+  return {
+    id: t.id,
+    name: t.name,
+    createdAt: t.createdAt,
+    expiresAt: t.expiresAt,
+    access: t.access,
+    unitIds: t.unitIds ?? null,
+    mintedBy: t.mintedBy ?? null,
+    current: t.id === current?.id,
+  };
 }
-
 
 export const sessionRoutes = [
   publicRoute({
@@ -84,7 +92,7 @@ export const sessionRoutes = [
   route({
     method: 'delete',
     path: '/api/v1/tokens/:id',
-    summary: 'Revoke one of your tokens, and every token it issued (someone else\'s answers 404, like a missing one)',
+    summary: "Revoke one of your tokens, and every token it issued (someone else's answers 404, like a missing one)",
     tag: 'session',
     status: 204,
     errors: [404],
@@ -104,7 +112,8 @@ export const sessionRoutes = [
       properties: { currentPassword: TEXT(200), newPassword: { type: 'string', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_BYTES } },
     },
     answer: 'passwordChanged',
-    handle: ({ services, principal, body, call }) => services.app.idempotent(principal, call, { password: 'change' }, () => changePassword(services, principal, body)),
+    handle: ({ services, principal, body, call }) =>
+      services.app.idempotent(principal, call, { password: 'change' }, () => changePassword(services, principal, body)),
   }),
   publicRoute({
     method: 'get',

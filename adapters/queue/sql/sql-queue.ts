@@ -45,7 +45,11 @@ export class SqlQueue implements Queue {
   private readonly done = new Batcher<{ id: string; token: string }, void>(async (jobs) => {
     for (const token of new Set(jobs.map((j) => j.token))) {
       const ids = jobs.filter((j) => j.token === token).map((j) => j.id);
-      for (let at = 0; at < ids.length; at += 500) await this.db('jobs').whereIn('id', ids.slice(at, at + 500)).where({ locked_by: token }).del();
+      for (let at = 0; at < ids.length; at += 500)
+        await this.db('jobs')
+          .whereIn('id', ids.slice(at, at + 500))
+          .where({ locked_by: token })
+          .del();
     }
     return jobs.map(() => undefined);
   });
@@ -67,7 +71,9 @@ export class SqlQueue implements Queue {
    */
   readonly outboxStep = (messages: readonly OutboxMessage[]): { statements: Statement[]; left: OutboxMessage[] } => {
     const { work, left } = queueWork(messages);
-    const statements = work.flatMap((w) => (w.kind === 'schedule' ? upsertJobStatements(this.options.name, w.jobs) : deleteJobStatements(this.options.name, w.ids)));
+    const statements = work.flatMap((w) =>
+      w.kind === 'schedule' ? upsertJobStatements(this.options.name, w.jobs) : deleteJobStatements(this.options.name, w.ids),
+    );
     return { statements, left };
   };
 
@@ -153,16 +159,14 @@ export class SqlQueue implements Queue {
   }
 
   async nextRunAt(): Promise<number | undefined> {
-    const row = (await this.db('jobs')
-      .where('queue', this.options.name)
-      .andWhere(unleased(this.options.clock.now()))
-      .min({ next: 'run_at' })
-      .first()) as { next: number | string | null } | undefined;
+    const row = (await this.db('jobs').where('queue', this.options.name).andWhere(unleased(this.options.clock.now())).min({ next: 'run_at' }).first()) as
+      { next: number | string | null } | undefined;
     return row?.next == null ? undefined : Number(row.next);
   }
 
   async pendingCount(): Promise<number> {
-    const row = (await this.db('jobs').where('queue', this.options.name).andWhere(unleased(this.options.clock.now())).count({ n: '*' }).first()) as { n: number | string } | undefined;
+    const row = (await this.db('jobs').where('queue', this.options.name).andWhere(unleased(this.options.clock.now())).count({ n: '*' }).first()) as
+      { n: number | string } | undefined;
     return Number(row?.n ?? 0);
   }
 
@@ -198,7 +202,13 @@ export class SqlQueue implements Queue {
     const rows = (await this.db('jobs')
       .whereIn('id', due)
       .andWhere(unleased(now))
-      .update({ locked_until: now + leaseMs, locked_by: token, attempts: this.db.raw('attempts + 1') }, ['id', 'name', 'payload', 'run_at', 'attempts'])) as JobRow[];
+      .update({ locked_until: now + leaseMs, locked_by: token, attempts: this.db.raw('attempts + 1') }, [
+        'id',
+        'name',
+        'payload',
+        'run_at',
+        'attempts',
+      ])) as JobRow[];
     const jobs = rows.map(toJob).sort((a, b) => a.runAt - b.runAt || (a.id < b.id ? -1 : 1));
     return { token, jobs };
   }

@@ -178,7 +178,20 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['jobs', 'inbox', 'escalations', 'idempotency_keys', 'outbox', 'timers', 'history', 'tasks', 'instances', 'campaigns', 'definitions', 'org_units']) {
+  for (const table of [
+    'jobs',
+    'inbox',
+    'escalations',
+    'idempotency_keys',
+    'outbox',
+    'timers',
+    'history',
+    'tasks',
+    'instances',
+    'campaigns',
+    'definitions',
+    'org_units',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
 }

@@ -16,7 +16,9 @@ export async function up(knex: Knex): Promise<void> {
   });
   const end = Date.now() + LEGACY_TOKEN_DAYS * 86_400_000;
   for (const row of await knex('api_tokens').select('id_hash', 'expires_at')) {
-    await knex('api_tokens').where({ id_hash: row.id_hash }).update({ id: newTokenId(), ...(row.expires_at == null ? { expires_at: end } : {}) });
+    await knex('api_tokens')
+      .where({ id_hash: row.id_hash })
+      .update({ id: newTokenId(), ...(row.expires_at == null ? { expires_at: end } : {}) });
   }
   await knex.schema.alterTable('api_tokens', (t) => {
     t.unique(['id']);

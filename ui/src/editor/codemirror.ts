@@ -33,7 +33,13 @@ export function toCm(doc: Doc, d: Diagnostic): CmDiagnostic {
   const l = doc.lineAt(from);
   const word = /^[\w.$/-]+/u.exec(doc.sliceString(from, l.to));
   const to = word ? from + word[0].length : Math.min(from + 1, l.to);
-  return { from: to > from ? from : Math.max(l.from, from - 1), to: Math.max(to, from), severity: d.severity === 'warning' ? 'warning' : 'error', message: d.code ? `${d.message} (${d.code})` : d.message, source: d.code };
+  return {
+    from: to > from ? from : Math.max(l.from, from - 1),
+    to: Math.max(to, from),
+    severity: d.severity === 'warning' ? 'warning' : 'error',
+    message: d.code ? `${d.message} (${d.code})` : d.message,
+    source: d.code,
+  };
 }
 
 export function createYamlEditor(options: YamlEditorOptions): EditorView {
@@ -49,7 +55,14 @@ export function createYamlEditor(options: YamlEditorOptions): EditorView {
   const view = new EditorView({
     doc: options.doc,
     parent: options.parent,
-    extensions: [basicSetup, yaml(), lint, lintGutter(), EditorView.lineWrapping, EditorView.contentAttributes.of({ 'aria-label': 'YAML', 'data-testid': 'editor-content' })],
+    extensions: [
+      basicSetup,
+      yaml(),
+      lint,
+      lintGutter(),
+      EditorView.lineWrapping,
+      EditorView.contentAttributes.of({ 'aria-label': 'YAML', 'data-testid': 'editor-content' }),
+    ],
   });
   window.__tiendoEditor = view;
   return view;
@@ -57,7 +70,12 @@ export function createYamlEditor(options: YamlEditorOptions): EditorView {
 
 /** Shows diagnostics that did not come from typing (the publish answer). */
 export function showDiagnostics(view: EditorView, diagnostics: Diagnostic[]): void {
-  view.dispatch(setDiagnostics(view.state, diagnostics.map((d) => toCm(view.state.doc, d))));
+  view.dispatch(
+    setDiagnostics(
+      view.state,
+      diagnostics.map((d) => toCm(view.state.doc, d)),
+    ),
+  );
 }
 
 export function jumpTo(view: EditorView, d: Diagnostic): void {

@@ -32,7 +32,13 @@ export async function renderDiagram(target: HTMLElement, source: string): Promis
     const m = await mermaid();
     const { svg } = await m.render(`tiendo-diagram-${mine}`, source);
     if (mine !== seq) return;
-    const img = h('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`, alt: t('diagram'), title: t('zoomDiagram'), 'data-testid': 'diagram-image', onclick: () => target.classList.toggle('zoomed') });
+    const img = h('img', {
+      src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`,
+      alt: t('diagram'),
+      title: t('zoomDiagram'),
+      'data-testid': 'diagram-image',
+      onclick: () => target.classList.toggle('zoomed'),
+    });
     replace(target, img);
   } catch (e) {
     if (mine !== seq) return;

@@ -46,7 +46,14 @@ export async function boardPage(ctx: PageCtx): Promise<void> {
   );
   const exports = h('span', { class: 'exports' });
   const asOf = h('span', { class: 'muted', 'data-testid': 'board-asof' });
-  const parts = { totals: h('div', { class: 'totals', 'data-testid': 'board-totals' }), byUnit: h('div'), drill: h('div'), byStage: h('div'), escalations: h('div'), error: h('div', { 'aria-live': 'polite' }) };
+  const parts = {
+    totals: h('div', { class: 'totals', 'data-testid': 'board-totals' }),
+    byUnit: h('div'),
+    drill: h('div'),
+    byStage: h('div'),
+    escalations: h('div'),
+    error: h('div', { 'aria-live': 'polite' }),
+  };
   replace(
     ctx.root,
     pageTitle(t('boardTitle'), h('label', { for: 'board-unit', class: 'inline' }, `${t('chooseUnit')}: `, picker), exports),
@@ -71,7 +78,12 @@ export async function boardPage(ctx: PageCtx): Promise<void> {
   };
   const drawExports = () => {
     const href = (format: string) => `/api/v1/board/export${qs({ unitId: state.unitId, format })}`;
-    replace(exports, h('a', { class: 'button', href: href('csv'), download: '', 'data-testid': 'export-csv' }, t('exportCsv')), ' ', h('a', { class: 'button', href: href('xlsx'), download: '', 'data-testid': 'export-xlsx' }, t('exportXlsx')));
+    replace(
+      exports,
+      h('a', { class: 'button', href: href('csv'), download: '', 'data-testid': 'export-csv' }, t('exportCsv')),
+      ' ',
+      h('a', { class: 'button', href: href('xlsx'), download: '', 'data-testid': 'export-xlsx' }, t('exportXlsx')),
+    );
   };
   picker.addEventListener('change', () => {
     state.unitId = lastUnit = picker.value;
@@ -86,11 +98,20 @@ export async function boardPage(ctx: PageCtx): Promise<void> {
 }
 
 function rowCells(r: BoardRow): (string | number | HTMLElement)[] {
-  return [h('span', { class: r.overdue ? 'num bad' : 'num' }, r.overdue), h('span', { class: r.dueSoon ? 'num warn' : 'num' }, r.dueSoon), ...AGES.map((a) => r.ages[a] ?? 0)];
+  return [
+    h('span', { class: r.overdue ? 'num bad' : 'num' }, r.overdue),
+    h('span', { class: r.dueSoon ? 'num warn' : 'num' }, r.dueSoon),
+    ...AGES.map((a) => r.ages[a] ?? 0),
+  ];
 }
 const rowHeaders = () => [t('overdue'), t('dueSoon'), ...AGES.map((a) => t('ageHeader', { a }))];
 
-async function loadBoard(state: BoardState, parts: Record<'totals' | 'byUnit' | 'byStage' | 'drill', HTMLElement>, asOf: HTMLElement, refresh: () => Promise<void>): Promise<void> {
+async function loadBoard(
+  state: BoardState,
+  parts: Record<'totals' | 'byUnit' | 'byStage' | 'drill', HTMLElement>,
+  asOf: HTMLElement,
+  refresh: () => Promise<void>,
+): Promise<void> {
   const board = await get<Board>(`/api/v1/board${qs({ unitId: state.unitId })}`);
   asOf.textContent = `${t('asOf')} ${formatDateTime(board.asOf)}`;
   const totals = board.totals;
@@ -122,7 +143,13 @@ async function loadBoard(state: BoardState, parts: Record<'totals' | 'byUnit' | 
   replace(parts.byUnit, board.byUnit.length ? unitTable : h('p', { class: 'muted' }, t('noOverdue')));
   replace(
     parts.byStage,
-    board.byStage.length ? table('board-stages', [t('stage'), t('process'), ...rowHeaders()], board.byStage.map((r) => [tx(r.title), tx(r.processTitle) || r.definitionId, ...rowCells(r)])) : h('p', { class: 'muted' }, t('none')),
+    board.byStage.length
+      ? table(
+          'board-stages',
+          [t('stage'), t('process'), ...rowHeaders()],
+          board.byStage.map((r) => [tx(r.title), tx(r.processTitle) || r.definitionId, ...rowCells(r)]),
+        )
+      : h('p', { class: 'muted' }, t('none')),
   );
 }
 
@@ -135,10 +162,19 @@ async function loadDrill(state: BoardState, target: HTMLElement): Promise<void> 
     ? table(
         'drill-instances',
         [t('unit'), t('process'), t('stage'), t('dueDate')],
-        items.map((i) => [h('a', { href: `#/instances/${encodeURIComponent(i.id)}`, 'data-testid': 'drill-link' }, i.unitName), tx(i.title), i.stages.map((s, k) => tx(i.stageTitles?.[k]) || s).join(', '), dueCell(i.dueAt)]),
+        items.map((i) => [
+          h('a', { href: `#/instances/${encodeURIComponent(i.id)}`, 'data-testid': 'drill-link' }, i.unitName),
+          tx(i.title),
+          i.stages.map((s, k) => tx(i.stageTitles?.[k]) || s).join(', '),
+          dueCell(i.dueAt),
+        ]),
       )
     : h('p', { class: 'muted' }, t('noOverdue'));
-  const open = h('button', { type: 'button', class: 'small', 'data-testid': 'board-open-unit', onclick: () => state.goTo(drill.unitId, drill.name) }, t('openBoardOf', { u: drill.name }));
+  const open = h(
+    'button',
+    { type: 'button', class: 'small', 'data-testid': 'board-open-unit', onclick: () => state.goTo(drill.unitId, drill.name) },
+    t('openBoardOf', { u: drill.name }),
+  );
   replace(target, section(t('overdueInstances', { u: drill.name }), 'board-drill', h('p', null, open), list));
 }
 
@@ -169,7 +205,11 @@ async function loadEscalations(state: BoardState, target: HTMLElement): Promise<
         h('a', { href: `#/instances/${encodeURIComponent(e.instanceId)}` }, e.unitName),
         tx(e.stageTitle),
         e.acknowledgedAt
-          ? h('span', { class: 'muted', 'data-testid': 'acknowledged' }, t('acknowledgedBy', { who: e.acknowledgedBy ?? '', at: formatDateTime(e.acknowledgedAt) }))
+          ? h(
+              'span',
+              { class: 'muted', 'data-testid': 'acknowledged' },
+              t('acknowledgedBy', { who: e.acknowledgedBy ?? '', at: formatDateTime(e.acknowledgedAt) }),
+            )
           : h('button', { type: 'button', 'data-testid': 'acknowledge', onclick: ack(e) }, t('acknowledge')),
       ]),
       (i) => ({ 'data-testid': 'escalation-row', 'data-acknowledged': String(Boolean(all[i]!.acknowledgedAt)) }),

@@ -13,8 +13,20 @@ const SCHOOL_KINDS = ['preschool', 'primary', 'lower-secondary', 'upper-secondar
 export async function campaignsPage(ctx: PageCtx): Promise<void> {
   const listHost = h('div', null, loading());
   const formHost = h('div');
-  replace(ctx.root, pageTitle(t('campaignsTitle')), h('div', { class: 'columns wide' }, h('div', { class: 'col-main' }, section(t('campaignsTitle'), 'campaigns', listHost)), h('div', { class: 'col-side' }, formHost)));
-  const [campaigns, definitions] = await Promise.all([get<{ items: Campaign[] }>('/api/v1/campaigns'), get<{ items: DefinitionListItem[] }>('/api/v1/definitions')]);
+  replace(
+    ctx.root,
+    pageTitle(t('campaignsTitle')),
+    h(
+      'div',
+      { class: 'columns wide' },
+      h('div', { class: 'col-main' }, section(t('campaignsTitle'), 'campaigns', listHost)),
+      h('div', { class: 'col-side' }, formHost),
+    ),
+  );
+  const [campaigns, definitions] = await Promise.all([
+    get<{ items: Campaign[] }>('/api/v1/campaigns'),
+    get<{ items: DefinitionListItem[] }>('/api/v1/definitions'),
+  ]);
   if (ctx.signal.aborted) return;
   const tbody = h('tbody');
   const rows = new Map<string, HTMLTableRowElement>();
@@ -30,7 +42,20 @@ export async function campaignsPage(ctx: PageCtx): Promise<void> {
   sorted.forEach((c) => show(c));
   replace(
     listHost,
-    h('table', { class: 'list', 'data-testid': 'campaigns-table' }, h('thead', null, h('tr', null, [t('process'), t('rootUnit'), t('status'), t('progress'), t('createdAt'), ''].map((c) => h('th', { scope: 'col' }, c)))), tbody),
+    h(
+      'table',
+      { class: 'list', 'data-testid': 'campaigns-table' },
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          [t('process'), t('rootUnit'), t('status'), t('progress'), t('createdAt'), ''].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      tbody,
+    ),
     sorted.length ? null : h('p', { class: 'muted', 'data-testid': 'no-campaigns' }, t('noCampaigns')),
   );
   const watch = (id: string) => void poll(ctx, id, (c) => show(c));
@@ -65,19 +90,46 @@ function campaignRow(c: Campaign): HTMLTableRowElement {
   return h(
     'tr',
     { 'data-testid': 'campaign-row', 'data-campaign-id': c.id, 'data-status': c.status },
-    h('td', null, tx(c.title), h('div', { class: 'muted small' }, `${c.definitionId} v${c.definitionVersion}${c.kinds?.length ? ` · ${c.kinds.map((k) => tKey('unitKind', k)).join(', ')}` : ''}`), c.reason ? h('div', { class: 'muted small' }, c.reason) : null),
+    h(
+      'td',
+      null,
+      tx(c.title),
+      h(
+        'div',
+        { class: 'muted small' },
+        `${c.definitionId} v${c.definitionVersion}${c.kinds?.length ? ` · ${c.kinds.map((k) => tKey('unitKind', k)).join(', ')}` : ''}`,
+      ),
+      c.reason ? h('div', { class: 'muted small' }, c.reason) : null,
+    ),
     h('td', null, c.rootUnitName),
     h('td', { 'data-testid': 'campaign-status' }, statusBadge(c.status)),
     h('td', { class: 'progress-cell' }, progressBar(c.started, c.total, 'campaign-progress')),
     h('td', { class: 'nowrap' }, formatDateTime(c.createdAt), c.createdBy ? h('div', { class: 'muted small' }, c.createdBy) : null),
-    h('td', { class: 'nowrap' }, h('a', { href: `/api/v1/campaigns/${encodeURIComponent(c.id)}/export${qs({ format: 'csv' })}`, download: '', 'data-testid': 'campaign-export' }, t('exportLink'))),
+    h(
+      'td',
+      { class: 'nowrap' },
+      h(
+        'a',
+        { href: `/api/v1/campaigns/${encodeURIComponent(c.id)}/export${qs({ format: 'csv' })}`, download: '', 'data-testid': 'campaign-export' },
+        t('exportLink'),
+      ),
+    ),
   );
 }
 
 function launchForm(definitions: DefinitionListItem[], launched: (c: Campaign) => void): HTMLElement {
   const units = grantUnits('admin');
-  const process = h('select', { id: 'c-process', required: true, 'data-testid': 'campaign-process' }, h('option', { value: '' }, t('choose')), definitions.map((d) => h('option', { value: d.id }, `${tx(d.title)} (v${d.latest})`)));
-  const root = h('select', { id: 'c-root', required: true, 'data-testid': 'campaign-root' }, units.map((u) => h('option', { value: u.unitId }, u.unitName)));
+  const process = h(
+    'select',
+    { id: 'c-process', required: true, 'data-testid': 'campaign-process' },
+    h('option', { value: '' }, t('choose')),
+    definitions.map((d) => h('option', { value: d.id }, `${tx(d.title)} (v${d.latest})`)),
+  );
+  const root = h(
+    'select',
+    { id: 'c-root', required: true, 'data-testid': 'campaign-root' },
+    units.map((u) => h('option', { value: u.unitId }, u.unitName)),
+  );
   const kinds = SCHOOL_KINDS.map((k) => h('input', { type: 'checkbox', value: k, 'data-testid': `campaign-kind-${k}` }));
   const reason = h('input', { id: 'c-reason', maxlength: 500, 'data-testid': 'campaign-reason' });
   const message = h('div', { 'aria-live': 'polite' });
@@ -89,7 +141,12 @@ function launchForm(definitions: DefinitionListItem[], launched: (c: Campaign) =
     process,
     h('label', { for: 'c-root' }, t('rootUnit')),
     root,
-    h('fieldset', { class: 'checks' }, h('legend', null, t('kinds')), kinds.map((box, i) => h('label', { class: 'check' }, box, ` ${tKey('unitKind', SCHOOL_KINDS[i]!)}`))),
+    h(
+      'fieldset',
+      { class: 'checks' },
+      h('legend', null, t('kinds')),
+      kinds.map((box, i) => h('label', { class: 'check' }, box, ` ${tKey('unitKind', SCHOOL_KINDS[i]!)}`)),
+    ),
     h('label', { for: 'c-reason' }, t('reason')),
     reason,
     message,
@@ -101,7 +158,12 @@ function launchForm(definitions: DefinitionListItem[], launched: (c: Campaign) =
     replace(message);
     const chosen = kinds.filter((b) => b.checked).map((b) => b.value);
     try {
-      const body = { definitionId: process.value, rootUnitId: root.value, ...(chosen.length ? { kinds: chosen } : {}), ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) };
+      const body = {
+        definitionId: process.value,
+        rootUnitId: root.value,
+        ...(chosen.length ? { kinds: chosen } : {}),
+        ...(reason.value.trim() ? { reason: reason.value.trim() } : {}),
+      };
       const { campaign } = await post<{ campaign: Campaign }>('/api/v1/campaigns', body, { 'Idempotency-Key': uuid() });
       replace(message, successBox(t('launched'), 'campaign-launched'));
       launched(campaign);

@@ -9,7 +9,12 @@ import { linkButton, loading, pageTitle, successBox } from '../widgets.ts';
 
 export async function definitionsPage(ctx: PageCtx): Promise<void> {
   const body = h('div', null, loading());
-  replace(ctx.root, pageTitle(t('definitionsTitle'), linkButton('#/definitions/new', t('newDefinition'), { 'data-testid': 'new-definition' })), ctx.flash ? successBox(ctx.flash) : null, body);
+  replace(
+    ctx.root,
+    pageTitle(t('definitionsTitle'), linkButton('#/definitions/new', t('newDefinition'), { 'data-testid': 'new-definition' })),
+    ctx.flash ? successBox(ctx.flash) : null,
+    body,
+  );
   const { items } = await get<{ items: DefinitionListItem[] }>('/api/v1/definitions');
   if (ctx.signal.aborted) return;
   if (!items.length) return replace(body, h('p', { class: 'empty' }, t('none')));
@@ -19,7 +24,15 @@ export async function definitionsPage(ctx: PageCtx): Promise<void> {
     h(
       'table',
       { class: 'list', 'data-testid': 'definitions-table' },
-      h('thead', null, h('tr', null, [t('process'), 'id', t('version'), t('versions')].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          [t('process'), 'id', t('version'), t('versions')].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
       h(
         'tbody',
         null,
@@ -30,7 +43,15 @@ export async function definitionsPage(ctx: PageCtx): Promise<void> {
             h('td', null, h('a', { href: `#/definitions/${encodeURIComponent(d.id)}`, 'data-testid': 'definition-link' }, tx(d.title))),
             h('td', null, h('code', null, d.id)),
             h('td', { class: 'num' }, d.latest),
-            h('td', { class: 'muted' }, [...d.versions].sort((a, b) => b.version - a.version).slice(0, 5).map((v) => `v${v.version} · ${formatDate(v.publishedAt)}${v.publishedBy ? ` · ${v.publishedBy}` : ''}`).join(' | ')),
+            h(
+              'td',
+              { class: 'muted' },
+              [...d.versions]
+                .sort((a, b) => b.version - a.version)
+                .slice(0, 5)
+                .map((v) => `v${v.version} · ${formatDate(v.publishedAt)}${v.publishedBy ? ` · ${v.publishedBy}` : ''}`)
+                .join(' | '),
+            ),
           ),
         ),
       ),

@@ -59,7 +59,9 @@ export async function editorPage(ctx: PageCtx): Promise<void> {
   const publishButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'publish' }, t('publish'));
   replace(
     ctx.root,
-    editorHead(pageTitle(latest ? tx(latest.title) : t('newDefinition'), parts.version, parts.draft, h('span', { class: 'spacer' }), impactButton, publishButton)),
+    editorHead(
+      pageTitle(latest ? tx(latest.title) : t('newDefinition'), parts.version, parts.draft, h('span', { class: 'spacer' }), impactButton, publishButton),
+    ),
     parts.results,
     h(
       'div',
@@ -103,7 +105,12 @@ function showValidation(view: EditorView, parts: EditorParts, result: Validation
   const latest = result.id ? published.get(result.id) : undefined;
   if (latest === undefined || result.version === undefined || result.version > latest) return replace(parts.hint);
   const next = latest + 1;
-  replace(parts.hint, t('versionHint', { v: result.version, n: next }), ' ', h('button', { type: 'button', class: 'small', 'data-testid': 'bump-version', onclick: () => setVersion(view, next) }, t('setVersion', { n: next })));
+  replace(
+    parts.hint,
+    t('versionHint', { v: result.version, n: next }),
+    ' ',
+    h('button', { type: 'button', class: 'small', 'data-testid': 'bump-version', onclick: () => setVersion(view, next) }, t('setVersion', { n: next })),
+  );
 }
 
 /** Rewrites the top-level `version:` line (the one a new version needs changed). */
@@ -128,7 +135,14 @@ function listDiagnostics(view: EditorView, parts: EditorParts, diagnostics: Diag
     sorted.map((d) =>
       h(
         'li',
-        { class: `diag diag-${d.severity}`, 'data-testid': 'diagnostic', 'data-severity': d.severity, 'data-line': d.line, 'data-column': d.column, 'data-code': d.code },
+        {
+          class: `diag diag-${d.severity}`,
+          'data-testid': 'diagnostic',
+          'data-severity': d.severity,
+          'data-line': d.line,
+          'data-column': d.column,
+          'data-code': d.code,
+        },
         h('button', { type: 'button', class: 'link', onclick: () => jumpTo(view, d) }, t('lineCol', { l: d.line, c: d.column })),
         ': ',
         d.message,
@@ -149,12 +163,21 @@ async function runImpact(view: EditorView, target: HTMLElement, button: HTMLButt
         'section',
         { class: 'card', 'data-testid': 'impact-result' },
         h('h2', null, t('impactTitle')),
-        h('p', null, t('impactRunning', { n: impact.running }), impact.byVersion.length ? ` (${impact.byVersion.map((v) => `v${v.version}: ${v.count}`).join(', ')})` : ''),
+        h(
+          'p',
+          null,
+          t('impactRunning', { n: impact.running }),
+          impact.byVersion.length ? ` (${impact.byVersion.map((v) => `v${v.version}: ${v.count}`).join(', ')})` : '',
+        ),
         rows.length
           ? table(
               'impact-table',
               [t('stage'), t('count'), ''],
-              rows.map((s) => [h('code', null, s.stage), s.count, s.exists ? '' : h('strong', { class: 'bad', 'data-testid': 'stage-removed' }, t('impactRemoved'))]),
+              rows.map((s) => [
+                h('code', null, s.stage),
+                s.count,
+                s.exists ? '' : h('strong', { class: 'bad', 'data-testid': 'stage-removed' }, t('impactRemoved')),
+              ]),
               (i) => ({ class: rows[i]!.exists ? '' : 'row-overdue' }),
             )
           : null,

@@ -41,9 +41,18 @@ export async function inboxPage(ctx: PageCtx): Promise<void> {
           h(
             'li',
             { class: n.readAt ? 'read' : 'unread', 'data-testid': 'inbox-item', 'data-read': String(Boolean(n.readAt)) },
-            h('div', { class: 'inbox-meta' }, h('span', { class: `badge kind-${n.kind}` }, tKey('kind', n.kind)), ' ', h('span', { class: 'muted' }, formatDateTime(n.createdAt)), n.readAt ? null : h('strong', { class: 'unread-dot' }, ` · ${t('unread')}`)),
+            h(
+              'div',
+              { class: 'inbox-meta' },
+              h('span', { class: `badge kind-${n.kind}` }, tKey('kind', n.kind)),
+              ' ',
+              h('span', { class: 'muted' }, formatDateTime(n.createdAt)),
+              n.readAt ? null : h('strong', { class: 'unread-dot' }, ` · ${t('unread')}`),
+            ),
             h('p', null, n.instanceId ? h('a', { href: `#/instances/${encodeURIComponent(n.instanceId)}` }, tx(n.message)) : tx(n.message)),
-            n.readAt ? null : h('button', { type: 'button', class: 'small', 'data-testid': 'inbox-read', onclick: () => void markRead({ ids: [n.id] }) }, t('markRead')),
+            n.readAt
+              ? null
+              : h('button', { type: 'button', class: 'small', 'data-testid': 'inbox-read', onclick: () => void markRead({ ids: [n.id] }) }, t('markRead')),
           ),
         ),
       ),

@@ -23,7 +23,13 @@ export async function instancePage(ctx: PageCtx): Promise<void> {
 
 type OnEvent = (type: string, data?: Record<string, unknown>) => Promise<void>;
 
-async function sendEvent(id: string, type: string, data: Record<string, unknown> | undefined, messages: HTMLElement, reload: () => Promise<void>): Promise<void> {
+async function sendEvent(
+  id: string,
+  type: string,
+  data: Record<string, unknown> | undefined,
+  messages: HTMLElement,
+  reload: () => Promise<void>,
+): Promise<void> {
   replace(messages);
   try {
     await post<InstanceSummary>(`/api/v1/instances/${encodeURIComponent(id)}/events`, { type, ...(data ? { data } : {}) }, { 'Idempotency-Key': uuid() });
@@ -37,7 +43,10 @@ async function sendEvent(id: string, type: string, data: Record<string, unknown>
 
 /** Stage ids as titles where the timeline knows them (the active stages, and `stageTitles` if sent). */
 function stageNames(tl: Timeline): (ids: string[]) => string {
-  const titles = new Map([...Object.entries(tl.stageTitles ?? {}).map(([id, title]) => [id, tx(title)] as const), ...tl.stages.map((s) => [s.id, tx(s.title)] as const)]);
+  const titles = new Map([
+    ...Object.entries(tl.stageTitles ?? {}).map(([id, title]) => [id, tx(title)] as const),
+    ...tl.stages.map((s) => [s.id, tx(s.title)] as const),
+  ]);
   return (ids) => ids.map((id) => titles.get(id) ?? id).join(', ') || '—';
 }
 
@@ -46,7 +55,12 @@ export function renderTimeline(tl: Timeline, onEvent: OnEvent): HTMLElement[] {
   const current = tl.instance.stages.map((s) => names([s])).join(', ');
   return [
     pageTitle(tx(tl.title), statusBadge(tl.instance.status)),
-    h('p', { class: 'subtitle', 'data-testid': 'instance-unit' }, tl.unit.name, ` · ${t('version')} ${tl.instance.definitionVersion} · ${t('startedAt')}: ${formatDate(tl.instance.createdAt)}`),
+    h(
+      'p',
+      { class: 'subtitle', 'data-testid': 'instance-unit' },
+      tl.unit.name,
+      ` · ${t('version')} ${tl.instance.definitionVersion} · ${t('startedAt')}: ${formatDate(tl.instance.createdAt)}`,
+    ),
     section(
       t('activeStages'),
       'active-stages',
@@ -66,7 +80,13 @@ export function renderTimeline(tl: Timeline, onEvent: OnEvent): HTMLElement[] {
               ),
               s.legalBasis.length ? h('p', { class: 'muted' }, `${t('legalBasis')}: ${s.legalBasis.join('; ')}`) : null,
               // Each stage says whether the reader may act in it: a parallel track of another unit shows no buttons.
-              s.canAct && sendable(s.accepts).length ? h('div', { class: 'actions' }, sendable(s.accepts).map((a) => eventButton(a, onEvent))) : null,
+              s.canAct && sendable(s.accepts).length
+                ? h(
+                    'div',
+                    { class: 'actions' },
+                    sendable(s.accepts).map((a) => eventButton(a, onEvent)),
+                  )
+                : null,
             ),
           )
         : h('p', { class: 'muted', 'data-testid': 'current-stages' }, current || t('none')),
@@ -86,9 +106,15 @@ function eventButton(accepted: Accepted, onEvent: OnEvent): HTMLElement {
   const type = typeof accepted === 'string' ? accepted : accepted.type;
   const title = typeof accepted === 'string' ? '' : tx(accepted.title);
   const form = typeof accepted === 'string' ? null : accepted.form;
-  if (!form || !Object.keys(form.properties ?? {}).length) return h('button', { type: 'button', 'data-testid': `event-${type}`, title: type, onclick: () => void onEvent(type) }, title || type);
+  if (!form || !Object.keys(form.properties ?? {}).length)
+    return h('button', { type: 'button', 'data-testid': `event-${type}`, title: type, onclick: () => void onEvent(type) }, title || type);
   const rendered = renderForm(form);
-  const panel = h('form', { class: 'event-form', hidden: true, 'data-testid': `event-form-${type}` }, rendered.element, h('button', { type: 'submit', class: 'primary', 'data-testid': `event-send-${type}` }, t('send')));
+  const panel = h(
+    'form',
+    { class: 'event-form', hidden: true, 'data-testid': `event-form-${type}` },
+    rendered.element,
+    h('button', { type: 'submit', class: 'primary', 'data-testid': `event-send-${type}` }, t('send')),
+  );
   panel.addEventListener('submit', (ev) => {
     ev.preventDefault();
     rendered.clearErrors();
@@ -118,7 +144,13 @@ function historyTable(tl: Timeline, names: (ids: string[]) => string): HTMLEleme
   return table(
     'history-table',
     [t('time'), t('actor'), t('event'), t('detail'), t('change')],
-    rows.map((r) => [h('span', { class: 'nowrap' }, formatDateTime(r.at)), r.actor, tKey('ev', r.eventType), payloadSummary(r.payload), `${names(r.fromStages)} → ${names(r.toStages)}`]),
+    rows.map((r) => [
+      h('span', { class: 'nowrap' }, formatDateTime(r.at)),
+      r.actor,
+      tKey('ev', r.eventType),
+      payloadSummary(r.payload),
+      `${names(r.fromStages)} → ${names(r.toStages)}`,
+    ]),
     (i) => ({ 'data-testid': 'history-row', 'data-event': rows[i]!.eventType }),
   );
 }
@@ -138,6 +170,11 @@ function escalationsTable(tl: Timeline, names: (ids: string[]) => string): HTMLE
   return table(
     'escalations-of-instance',
     [t('firedAt'), t('kind'), t('stage'), t('status')],
-    tl.escalations.map((e) => [formatDateTime(e.firedAt), tKey('kind', e.kind), e.stageTitle ? tx(e.stageTitle) : names([e.stage]), e.acknowledgedAt ? t('acknowledgedBy', { who: e.acknowledgedBy ?? '', at: formatDateTime(e.acknowledgedAt) }) : '']),
+    tl.escalations.map((e) => [
+      formatDateTime(e.firedAt),
+      tKey('kind', e.kind),
+      e.stageTitle ? tx(e.stageTitle) : names([e.stage]),
+      e.acknowledgedAt ? t('acknowledgedBy', { who: e.acknowledgedBy ?? '', at: formatDateTime(e.acknowledgedAt) }) : '',
+    ]),
   );
 }

@@ -15,7 +15,14 @@ export function setReturnTo(hash: string): void {
 export function loginPage(ctx: PageCtx): void {
   if (session.user) return navigate(homeRoute());
   const loginInput = h('input', { id: 'login', name: 'login', autocomplete: 'username', required: true, 'data-testid': 'login-name' });
-  const passwordInput = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'login-password' });
+  const passwordInput = h('input', {
+    id: 'password',
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    'data-testid': 'login-password',
+  });
   const message = h('div', { 'aria-live': 'polite' });
   if (ctx.flash) message.appendChild(h('div', { class: 'alert alert-info' }, ctx.flash));
   const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'login-submit' }, t('signIn'));

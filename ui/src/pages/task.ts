@@ -37,7 +37,19 @@ function formSection(detail: TaskDetail): HTMLElement {
   const message = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'task-submit', disabled: !open }, t('complete'));
   const fieldset = h('fieldset', { disabled: !open }, rendered ? rendered.element : h('p', { class: 'muted' }, t('noForm')));
-  const form = h('form', { 'data-testid': 'task-form', novalidate: false }, fieldset, message, open ? submit : h('p', { class: 'muted', 'data-testid': 'task-readonly' }, task.status === 'open' ? t('viewOnly') : t('taskClosed', { s: tKey('taskStatus', task.status) })));
+  const form = h(
+    'form',
+    { 'data-testid': 'task-form', novalidate: false },
+    fieldset,
+    message,
+    open
+      ? submit
+      : h(
+          'p',
+          { class: 'muted', 'data-testid': 'task-readonly' },
+          task.status === 'open' ? t('viewOnly') : t('taskClosed', { s: tKey('taskStatus', task.status) }),
+        ),
+  );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     rendered?.clearErrors();
@@ -51,7 +63,8 @@ function formSection(detail: TaskDetail): HTMLElement {
     } catch (e) {
       const errors = e instanceof ApiError && e.status === 422 ? (e.details?.errors ?? []) : [];
       const unplaced = rendered && errors.length ? rendered.showErrors(errors) : errors;
-      if (errors.length && unplaced.length < errors.length) message.appendChild(h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': 'form-invalid' }, t('formInvalid')));
+      if (errors.length && unplaced.length < errors.length)
+        message.appendChild(h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': 'form-invalid' }, t('formInvalid')));
       if (!errors.length || unplaced.length) message.appendChild(errorBox(e, 'task-error'));
       for (const u of unplaced) message.appendChild(h('p', { class: 'field-error' }, `${u.field}: ${u.message}`));
       submit.disabled = false;
@@ -69,7 +82,13 @@ function deadlineSection({ stage }: TaskDetail): HTMLElement {
     h('p', { class: 'big' }, h('span', { class: `due due-${urgency}` }, formatDate(stage.dueAt))),
     left !== undefined && left !== null ? h('p', { 'data-testid': 'working-days-left' }, workingDaysText(left)) : null,
     h('h3', null, t('legalBasis')),
-    stage.legalBasis.length ? h('ul', { class: 'plain', 'data-testid': 'legal-basis' }, stage.legalBasis.map((l) => h('li', null, l))) : h('p', { class: 'muted' }, t('none')),
+    stage.legalBasis.length
+      ? h(
+          'ul',
+          { class: 'plain', 'data-testid': 'legal-basis' },
+          stage.legalBasis.map((l) => h('li', null, l)),
+        )
+      : h('p', { class: 'muted' }, t('none')),
   );
 }
 
@@ -77,7 +96,13 @@ function evidenceSection(detail: TaskDetail): HTMLElement {
   const message = h('div', { 'aria-live': 'polite' });
   if (!detail.evidence.length) return section(t('evidence'), 'evidence', h('p', { class: 'muted' }, t('noEvidence')));
   const items = detail.evidence.map((item) => {
-    const box = h('input', { type: 'checkbox', checked: item.checked, disabled: detail.canAct === false, 'data-testid': `evidence-${item.id}`, id: `ev-${item.id}` });
+    const box = h('input', {
+      type: 'checkbox',
+      checked: item.checked,
+      disabled: detail.canAct === false,
+      'data-testid': `evidence-${item.id}`,
+      id: `ev-${item.id}`,
+    });
     box.addEventListener('change', async () => {
       box.disabled = true;
       replace(message);
@@ -90,7 +115,12 @@ function evidenceSection(detail: TaskDetail): HTMLElement {
         box.disabled = false;
       }
     });
-    return h('li', null, box, h('label', { for: `ev-${item.id}` }, ' ', tx(item.title), item.required ? null : h('span', { class: 'muted' }, ` (${t('optional')})`)));
+    return h(
+      'li',
+      null,
+      box,
+      h('label', { for: `ev-${item.id}` }, ' ', tx(item.title), item.required ? null : h('span', { class: 'muted' }, ` (${t('optional')})`)),
+    );
   });
   return section(t('evidence'), 'evidence', h('ul', { class: 'plain checklist' }, items), message);
 }

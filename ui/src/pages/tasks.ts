@@ -42,7 +42,15 @@ export async function tasksPage(ctx: PageCtx): Promise<void> {
     h(
       'table',
       { class: 'list', 'data-testid': 'tasks-table' },
-      h('thead', null, h('tr', null, [t('task'), t('unit'), t('process'), t('stage'), t('dueDate')].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          [t('task'), t('unit'), t('process'), t('stage'), t('dueDate')].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
       h('tbody', null, rows),
     ),
   );
