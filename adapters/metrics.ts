@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Accounts, Clock, Queue } from '../engine/ports.ts';
 import type { Committed } from '../engine/service/engine.ts';
+import { administersTop } from '../engine/application/policy.ts';
 import { authenticate } from './http/auth.ts';
 
 export interface Metrics {
@@ -147,7 +148,7 @@ export function metricsGate(access: MetricsAccess, accounts: Accounts, clock: Cl
         message:
           'reading /metrics needs the metrics token (TIENDO_METRICS_TOKEN, sent as a bearer token) or an administrator of a top unit (session or bearer token)',
       };
-    if (!principal.grants.some((g) => g.role === 'admin' && /^\/[^/]+\/$/.test(g.unitPath)))
+    if (!administersTop(principal))
       return { status: 403, code: 'FORBIDDEN', message: 'reading /metrics needs an administrator role on a top unit (the province), or the metrics token' };
     return { status: 200 };
   };

@@ -23,6 +23,7 @@
 //   |                                       | shipped with Tiến độ belongs to the top of the tree)           |
 //   | launch a campaign                     | `administer` over its root unit                                |
 //   | watch the board, acknowledge          | `watch` over the unit                                          |
+//   | read the service's metrics            | `administer` over a top unit (the counts cover the whole tree) |
 //
 // Outside the caller's read scope and not existing get the same answer (NOT_FOUND), with a message
 // that names only what the caller sent; inside it, a refusal (FORBIDDEN) names roles and stage
@@ -229,8 +230,14 @@ export function mayPublish(principal: Principal, owner: { ownerUnitPath?: string
   const roots = scope(principal, 'administer');
   if (!roots.length) return false;
   if (!owner) return true;
-  if (owner.ownerUnitPath === undefined) return roots.some((p) => p.split('/').filter(Boolean).length <= 1);
+  if (owner.ownerUnitPath === undefined) return administersTop(principal);
   return within(roots, owner.ownerUnitPath);
+}
+
+/** Whether the caller administers a unit at the top of the tree: the library's publishers, and
+ * those who may read the service's metrics (their counts cover the whole tree). */
+export function administersTop(principal: Principal): boolean {
+  return scope(principal, 'administer').some((p) => p.split('/').filter(Boolean).length <= 1);
 }
 
 /** The unit a new process belongs to: the publisher's widest administrator grant (the system: none). */

@@ -6,7 +6,7 @@ import type { Grant } from '../../engine/access.ts';
 import { compileProcess } from '../../engine/definition/compile.ts';
 import { loadDefinition } from '../../engine/definition/load.ts';
 import type { Instance, OrgUnit } from '../../engine/domain.ts';
-import { cohortExclusion, mayPublish, mayWorkTask, requireStageAct, type Principal, type StageAct } from '../../engine/application/policy.ts';
+import { administersTop, cohortExclusion, mayPublish, mayWorkTask, requireStageAct, type Principal, type StageAct } from '../../engine/application/policy.ts';
 import { EngineError } from '../../engine/errors.ts';
 
 const SOURCE = `
@@ -162,5 +162,11 @@ describe('policy: the rule table', () => {
     expect(mayPublish(who('admin', unit('pgd2', '/so/pgd2/', 'district-office')), { ownerUnitPath: PGD.path })).to.equal(false);
     expect(mayPublish(who('admin', PGD), {})).to.equal(false);
     expect(mayPublish(who('admin', SO), {})).to.equal(true);
+  });
+
+  it('the service’s metrics are for administrators of a top unit: their counts cover the whole tree', () => {
+    expect(administersTop(who('admin', SO))).to.equal(true);
+    expect(administersTop(who('admin', PGD))).to.equal(false);
+    expect(administersTop(who('supervisor', SO))).to.equal(false);
   });
 });
