@@ -6,14 +6,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { HttpError } from '../http/errors.ts';
+import type { DraftChecker } from '../../engine/application/application.ts';
 import type { CalendarRanges, DraftSummary } from '../../engine/application/drafts.ts';
-
-export interface DraftChecker {
-  /** Checks a draft for a user; refused with 429 when the user or the pool has too many in flight. */
-  check(userId: string, source: string, file: string, lang?: 'vi' | 'en'): Promise<DraftSummary>;
-  stats(): { workers: number; running: number; queued: number };
-  close(): Promise<void>;
-}
 
 export interface DraftPoolOptions {
   /** Worker threads. Default: one per core but one (left to the event loop), 1 to 4. */

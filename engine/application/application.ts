@@ -1,8 +1,8 @@
 // The application layer: the only thing adapters call. Every command and query takes the acting
 // principal, asks the rule table (policy.ts) once, runs the engine, and answers the shape people read
-// (views.ts). HTTP routes validate a request, call one method here and map the answer; the CLI, the
-// loaders and the demo call the same methods as the system principal. Idempotency-Key is handled
-// here for every command (engine/service/idempotency.ts).
+// (views.ts). HTTP routes validate a request, call one method here and map the answer; `tiendo
+// simulate` and the library loader call the same methods as the system principal. Idempotency-Key
+// is handled here for every command (engine/service/idempotency.ts).
 import type { Ability } from '../access.ts';
 import { calendarRanges } from '../calendar/calendar.ts';
 import { DUE_EVENT } from '../definition/model.ts';
@@ -40,6 +40,7 @@ export { systemPrincipal } from './policy.ts';
 /** Checks drafts; the HTTP adapter's pool runs them in worker threads, off the event loop, and
  * bounds how many one person has in flight. */
 export interface DraftChecker {
+  /** Checks a draft for a user; refused (429) when the user or the checker has too many in flight. */
   check(userId: string, source: string, file: string, lang?: 'vi' | 'en'): Promise<DraftSummary>;
 }
 
@@ -183,8 +184,8 @@ export class Application {
   }
 
   /** One published version (the latest when none is given): its source and its diagram. */
-  async definitionVersion(p: Principal, id: string, version: number | undefined, lang: 'vi' | 'en') {
-    void p; // every signed-in person reads the library
+  async definitionVersion(_p: Principal, id: string, version: number | undefined, lang: 'vi' | 'en') {
+    // Every signed-in person reads the library (the principal is asked for all the same: one signature).
     const def = await this.engine.store.getDefinition(id, version);
     if (!def)
       throw new EngineError('NOT_FOUND', version === undefined ? `no process "${id}" is published` : `${id} version ${version} is not published`, {
