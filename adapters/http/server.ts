@@ -105,37 +105,36 @@ export function createHttpApp(options: HttpOptions): Express {
     });
   }
 
-  const loginLimiter = rateLimit({
-    windowMs: 15 * 60_000,
-    limit: options.loginLimit ?? 10,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    // The login is cut to its longest valid length (64): the limiter runs before the schema check,
-    // and a 1.9 MB login would otherwise be kept as a key in memory for 15 minutes, per attempt.
-    // Only failures count: a school's shared account behind one address signs in many times a day,
-    // and counting its good sign-ins locked it out for 15 minutes after the tenth.
-    skipSuccessfulRequests: true,
-    keyGenerator: (req) =>
-      `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { login?: unknown } | undefined)?.login ?? '')
-        .slice(0, 64)
-        .toLowerCase()}`,
-    handler: (_req, res) =>
-      void res.status(429).json(errorBody(new HttpError(429, 'RATE_LIMITED', 'too many login attempts; wait 15 minutes and try again', { retryAfterS: 900 }))),
-  });
-  app.post('/api/v1/session', loginLimiter);
+  // Only failures count: a school's shared account behind one address signs in many times a day,
+  // and counting its good sign-ins locked it out for 15 minutes after the tenth.
+  const failuresPer = (key: (req: Request) => string, what: string) =>
+    rateLimit({
+      windowMs: 15 * 60_000,
+      limit: options.loginLimit ?? 10,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      skipSuccessfulRequests: true,
+      keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${key(req).slice(0, 64)}`,
+      handler: (_req, res) =>
+        void res.status(429).json(errorBody(new HttpError(429, 'RATE_LIMITED', `too many ${what}; wait 15 minutes and try again`, { retryAfterS: 900 }))),
+    });
+  // The login is cut to its longest valid length (64): the limiter runs before the schema check, and
+  // a 1.9 MB login would otherwise be kept as a key in memory for 15 minutes, per attempt.
+  app.post(
+    '/api/v1/session',
+    failuresPer(
+      (req) =>
+        String((req.body as { login?: unknown } | undefined)?.login ?? '')
+          .slice(0, 64)
+          .toLowerCase(),
+      'login attempts',
+    ),
+  );
   // The current password is asked again to change it: guessed there, per session, as at sign-in.
-  const passwordLimiter = rateLimit({
-    windowMs: 15 * 60_000,
-    limit: options.loginLimit ?? 10,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    skipSuccessfulRequests: true,
-    keyGenerator: (req) =>
-      `${ipKeyGenerator(req.ip ?? '')}|${String((req.headers.cookie ? parseCookies(req.headers.cookie)[SESSION_COOKIE] : undefined) ?? '').slice(0, 64)}`,
-    handler: (_req, res) =>
-      void res.status(429).json(errorBody(new HttpError(429, 'RATE_LIMITED', 'too many wrong passwords; wait 15 minutes and try again', { retryAfterS: 900 }))),
-  });
-  app.post('/api/v1/me/password', passwordLimiter);
+  app.post(
+    '/api/v1/me/password',
+    failuresPer((req) => (req.headers.cookie ? parseCookies(req.headers.cookie)[SESSION_COOKIE] : undefined) ?? '', 'wrong passwords'),
+  );
   app.use('/api', pathSegmentsDecode(options.routes));
 
   const document = openApiDocument(options.routes, options.version ?? '1.0.0');

@@ -15,7 +15,7 @@ import { expect } from 'chai';
 import { ROUTES } from '../../adapters/http/routes/index.ts';
 import { createCampaign, runCampaign } from '../../engine/service/campaigns.ts';
 import { at8 } from '../support/runtime.ts';
-import { Client, errorOf, PASSWORD, startTestServer, type Answer, type TestServer } from './support.ts';
+import { Client, errorOf, PASSWORD, startTestServer, storeSnapshot, type Answer, type TestServer } from './support.ts';
 
 type Role = 'admin' | 'supervisor' | 'staff';
 type Target = 'own' | 'subtree' | 'sibling' | 'parent';
@@ -157,28 +157,8 @@ ${(['school', 'district', 'department'] as const)
 `;
 
 /** Every row of every table but sessions (signing in writes one), to show a refusal changed nothing. */
-const TABLES = [
-  'org_units',
-  'definitions',
-  'campaigns',
-  'instances',
-  'tasks',
-  'history',
-  'timers',
-  'outbox',
-  'idempotency_keys',
-  'escalations',
-  'inbox',
-  'jobs',
-  'users',
-  'grants',
-  'api_tokens',
-];
 async function snapshot(s: TestServer): Promise<string> {
-  const db = s.app.runtime.db;
-  const out: Record<string, unknown[]> = {};
-  for (const t of TABLES) out[t] = await db(t).select().orderByRaw('1');
-  return JSON.stringify(out);
+  return JSON.stringify(await storeSnapshot(s.app));
 }
 
 /** The instances made for each target in before(). */

@@ -21,7 +21,7 @@ import { createCampaign, runCampaign } from '../../engine/service/campaigns.ts';
 import { ManualClock } from '../../engine/ports.ts';
 import { at8, PROVINCE } from '../support/runtime.ts';
 import { POSTGRES_URL, requireService } from '../support/services.ts';
-import { Client, PASSWORD, startTestServer, USERS, type Answer } from './support.ts';
+import { Client, PASSWORD, startTestServer, STORE_TABLES, storeSnapshot, USERS, type Answer } from './support.ts';
 
 const DIR = fileURLToPath(new URL('../fixtures/hostile/', import.meta.url));
 const UI_SRC = fileURLToPath(new URL('../../ui/src/', import.meta.url));
@@ -96,31 +96,11 @@ interface Target {
   close(): Promise<void>;
 }
 
-/** Every table but sessions (signing in writes one). */
-const TABLES = [
-  'org_units',
-  'definitions',
-  'campaigns',
-  'instances',
-  'tasks',
-  'history',
-  'timers',
-  'outbox',
-  'idempotency_keys',
-  'escalations',
-  'inbox',
-  'jobs',
-  'users',
-  'grants',
-  'api_tokens',
-];
 async function snapshot(t: Target): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const table of TABLES) out[table] = JSON.stringify(await t.app.runtime.db(table).select().orderByRaw('1'));
-  return out;
+  return storeSnapshot(t.app);
 }
 function changedTables(a: Record<string, string>, b: Record<string, string>): string[] {
-  return TABLES.filter((t) => a[t] !== b[t]);
+  return STORE_TABLES.filter((t) => a[t] !== b[t]);
 }
 
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>';

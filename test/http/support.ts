@@ -121,3 +121,29 @@ export function errorOf(r: Answer): { code: string; message: string; details: Re
   if (!r.body?.error) throw new Error(`expected an error body, got ${r.status} ${r.text.slice(0, 300)}`);
   return r.body.error;
 }
+
+/** Every table but sessions (signing in writes one): what a refused request must leave as it was. */
+export const STORE_TABLES = [
+  'org_units',
+  'definitions',
+  'campaigns',
+  'instances',
+  'tasks',
+  'history',
+  'timers',
+  'outbox',
+  'idempotency_keys',
+  'escalations',
+  'inbox',
+  'jobs',
+  'users',
+  'grants',
+  'api_tokens',
+] as const;
+
+/** The rows of the store's tables, per table, as text: two snapshots compare equal when nothing changed. */
+export async function storeSnapshot(app: App, tables: readonly string[] = STORE_TABLES): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const table of tables) out[table] = JSON.stringify(await app.runtime.db(table).select().orderByRaw('1'));
+  return out;
+}
