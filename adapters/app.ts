@@ -407,13 +407,14 @@ const SYSTEM = systemPrincipal();
 
 /** Publishes each definition of the library that is not published yet (same text: nothing to do). */
 export async function publishLibrary(runtime: Runtime, dir: string, log: (m: string) => void): Promise<number> {
+  const library = new Application({ engine: runtime.engine });
   let created = 0;
   for (const name of readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()) {
     const file = join(dir, name);
     try {
-      created += (await new Application({ engine: runtime.engine }).publish(SYSTEM, readFileSync(file, 'utf8'), {}, file)).created ? 1 : 0;
+      created += (await library.publish(SYSTEM, readFileSync(file, 'utf8'), {}, file)).created ? 1 : 0;
     } catch (e) {
       // A library file edited without a new version number is left out, loudly; the rest go on.
       if (!(e instanceof EngineError)) throw e;

@@ -247,19 +247,17 @@ export class Application {
   async publish(p: Principal, source: string, call: Call = {}, file = draftFile(source)) {
     if (!scope(p, 'administer').length) throw forbidden(`publishing a process needs ${needs('administer')}`, { ability: 'administer' });
     return this.once(p, call, { publish: source }, false, async () => {
-      // Publishing compiles in this process (administrators only); the draft's id says whose it is.
-      const compiled = summarizeDraft(source, file, calendarRanges(this.engine.catalog.calendars));
-      if (compiled.valid) {
-        const latest = await this.engine.store.getDefinition(compiled.id!);
+      // The catalog compiles the draft once, and asks who may publish it as soon as its id is known.
+      const result = await this.engine.catalog.publish(source, file, p.user.login, publisherUnit(p)?.unitId, async (id) => {
+        const latest = await this.engine.store.getDefinition(id);
         const owner = latest?.ownerUnitId ? await this.engine.store.getUnit(latest.ownerUnitId) : undefined;
         if (latest && !mayPublish(p, owner ? { ownerUnitPath: owner.path } : {})) {
           throw forbidden(
-            `process "${compiled.id}" belongs to ${owner && covers(p, 'read', owner.path) ? `unit "${owner.name}"` : 'a unit above or beside yours'}: only its administrators (or those above them) publish its next versions`,
-            { id: compiled.id, ability: 'administer' },
+            `process "${id}" belongs to ${owner && covers(p, 'read', owner.path) ? `unit "${owner.name}"` : 'a unit above or beside yours'}: only its administrators (or those above them) publish its next versions`,
+            { id, ability: 'administer' },
           );
         }
-      }
-      const result = await this.engine.catalog.publish(source, file, p.user.login, publisherUnit(p)?.unitId);
+      });
       return { ...result, diagnostics: result.diagnostics.map(({ file: _f, ...d }) => d) };
     });
   }

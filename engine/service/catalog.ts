@@ -49,8 +49,10 @@ export class Catalog {
 
   /** Validates and stores a definition as a new version. Errors name file, line and column. A new
    * process belongs to `ownerUnitId` (none: the library's); later versions keep the first's owner. */
-  async publish(source: string, file: string, actor?: string, ownerUnitId?: string): Promise<PublishResult> {
+  async publish(source: string, file: string, actor?: string, ownerUnitId?: string, mayPublish?: (id: string) => Promise<void>): Promise<PublishResult> {
     const { compiled, diagnostics } = this.compile(source, file);
+    // Who may publish it is known once its id is: asked before anything else is looked up.
+    await mayPublish?.(compiled.id);
     const hash = sourceHash(source);
     const base = { id: compiled.id, version: compiled.version, hash, diagnostics };
     const existing = await this.store.getDefinition(compiled.id, compiled.version);
