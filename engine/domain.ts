@@ -15,6 +15,13 @@ export interface OrgUnit {
   depth: number;
   /** School levels a district office manages, or a multi-level school teaches. */
   levels?: string[];
+  email?: string;
+  phone?: string;
+  /** When the unit was closed (giải thể) or merged into another: it keeps its rows (histories, old
+   * campaigns name it) but takes no new work and is left out of the tree people browse. */
+  closedAt?: number;
+  /** The unit that took it over (sáp nhập). */
+  mergedInto?: string;
   createdAt: number;
 }
 
@@ -190,9 +197,62 @@ export interface LoadedInstance {
 export interface User {
   id: string;
   login: string;
+  /** Full name (họ tên): shown wherever a person is named, never the login. */
   name: string;
   email?: string;
+  phone?: string;
+  /** The unit the person belongs to: its administrators (and those above) manage the account. */
+  unitId?: string;
+  /** A deactivated account cannot sign in; its sessions and tokens end. */
+  active: boolean;
+  /** An initial or reset password: the next sign-in must change it before anything else. */
+  mustChangePassword: boolean;
   createdAt: number;
+}
+
+/** What an administrative act is (the audit record's `action`). */
+export const AUDIT_ACTIONS = [
+  'units.import',
+  'unit.add',
+  'unit.update',
+  'unit.move',
+  'unit.merge',
+  'unit.close',
+  'user.create',
+  'user.update',
+  'user.deactivate',
+  'user.activate',
+  'user.password-reset',
+  'users.bulk-create',
+  'grant.add',
+  'grant.remove',
+  'definition.publish',
+  'campaign.launch',
+  'instance.cancel',
+  'cohort.extend',
+  'cohort.reassign',
+  'cohort.cancel',
+  'cohort.migrate',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** One administrative act (nhật ký quản trị): who, when, on what, why, and what changed. */
+export interface AuditEntry {
+  id?: number;
+  at: number;
+  actorId: string;
+  actorLogin: string;
+  actorName: string;
+  /** The unit the act was done on (for a user, their home unit; for a campaign, its root). */
+  unitId?: string;
+  /** That unit's path when it was done: administrators read the record of their subtree. */
+  unitPath: string;
+  action: AuditAction;
+  /** What was acted on: a unit, user, process or campaign id, or a file name. */
+  target: string;
+  reason?: string;
+  /** What changed: before → after, counts, ids. */
+  details?: Record<string, unknown>;
 }
 
 /** A bearer token for scripts, as listed (never its secret, which only its sha256 stands for). */

@@ -3,6 +3,8 @@
 // in `tiendo simulate` with a clock that jumps.
 import type {
   ApiToken,
+  AuditAction,
+  AuditEntry,
   Campaign,
   Change,
   Escalation,
@@ -250,10 +252,13 @@ export interface Queries {
   countUnread(unitIds: string[]): Promise<number>;
 }
 
+/** A user as stored by `Accounts.putUser`: active, and with no forced password change, unless said. */
+export type NewUser = Omit<User, 'active' | 'mustChangePassword'> & Partial<Pick<User, 'active' | 'mustChangePassword'>> & { passwordHash: string };
+
 /** The people who log in, their grants, sessions and tokens. Secrets are stored as hashes only. */
 export interface Accounts {
   /** Adds a user (or, for the same id, replaces name, e-mail, hash and grants). */
-  putUser(user: User & { passwordHash: string }, grants: { role: AccessRole; unitId: string }[]): Promise<void>;
+  putUser(user: NewUser, grants: { role: AccessRole; unitId: string }[]): Promise<void>;
   /** A user and their password hash by login (signing in). */
   findByLogin(login: string): Promise<(User & { passwordHash: string }) | undefined>;
   /** A user by id, without secrets. */
@@ -284,6 +289,17 @@ export interface Accounts {
   deleteToken(userId: string, id: string): Promise<boolean>;
   /** Revokes every token of the user. */
   deleteTokensOf(userId: string): Promise<number>;
+}
+
+/** The record of administrative acts (nhật ký). Entries are appended, never changed. */
+export interface AuditLog {
+  /** Appends entries (writes that have their own transaction pass them to it instead). */
+  record(entries: AuditEntry[]): Promise<void>;
+  /** Entries whose unit lies under any of the paths, newest first, a page at a time. */
+  list(
+    underPaths: string[],
+    query: { action?: AuditAction[]; from?: number; to?: number; actorId?: string; target?: string; beforeId?: number; limit: number },
+  ): Promise<AuditEntry[]>;
 }
 
 /** Carries an escalation beyond the in-app inbox (webhook, e-mail). Delivery is at least once. */

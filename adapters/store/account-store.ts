@@ -2,7 +2,7 @@
 // unit moved in the tree moves its grants' scope with it), sessions and bearer tokens.
 import type { Knex } from 'knex';
 import type { Grant } from '../../engine/access.ts';
-import type { Accounts } from '../../engine/ports.ts';
+import type { Accounts, NewUser } from '../../engine/ports.ts';
 import type { ApiToken, User } from '../../engine/domain.ts';
 
 type Row = Record<string, any>;
@@ -18,14 +18,35 @@ const toToken = (r: Row): ApiToken => ({
   ...(r.minted_by != null ? { mintedBy: r.minted_by } : {}),
 });
 
-const toUser = (r: Row): User => ({ id: r.id, login: r.login, name: r.name, ...(r.email ? { email: r.email } : {}), createdAt: Number(r.created_at) });
+const toUser = (r: Row): User => ({
+  id: r.id,
+  login: r.login,
+  name: r.name,
+  ...(r.email ? { email: r.email } : {}),
+  ...(r.phone ? { phone: r.phone } : {}),
+  ...(r.unit_id ? { unitId: r.unit_id } : {}),
+  active: r.active === undefined || r.active === null ? true : Boolean(r.active),
+  mustChangePassword: Boolean(r.must_change_password),
+  createdAt: Number(r.created_at),
+});
 
 export class KnexAccounts implements Accounts {
   constructor(private readonly db: Knex) {}
 
-  async putUser(user: User & { passwordHash: string }, grants: { role: Grant['role']; unitId: string }[]): Promise<void> {
+  async putUser(user: NewUser, grants: { role: Grant['role']; unitId: string }[]): Promise<void> {
     await this.db.transaction(async (trx) => {
-      const row = { id: user.id, login: user.login, name: user.name, email: user.email ?? null, password_hash: user.passwordHash, created_at: user.createdAt };
+      const row = {
+        id: user.id,
+        login: user.login,
+        name: user.name,
+        email: user.email ?? null,
+        phone: user.phone ?? null,
+        unit_id: user.unitId ?? null,
+        active: user.active ?? true,
+        must_change_password: user.mustChangePassword ?? false,
+        password_hash: user.passwordHash,
+        created_at: user.createdAt,
+      };
       await trx('users').insert(row).onConflict('id').merge();
       await trx('grants').where({ user_id: user.id }).delete();
       if (grants.length) await trx('grants').insert(grants.map((g) => ({ user_id: user.id, role: g.role, unit_id: g.unitId })));

@@ -11,6 +11,7 @@ import * as instancesByUnit from './migrations/007_instances_by_unit.ts';
 import * as definitionOwner from './migrations/008_definition_owner.ts';
 import * as tokenScope from './migrations/009_token_scope.ts';
 import * as storeIdentity from './migrations/010_store_identity.ts';
+import * as province from './migrations/011_province.ts';
 
 const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
 
@@ -81,6 +82,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '008_definition_owner': definitionOwner,
   '009_token_scope': tokenScope,
   '010_store_identity': storeIdentity,
+  '011_province': province,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

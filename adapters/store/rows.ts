@@ -25,6 +25,10 @@ export const unitRow = (u: OrgUnit): Row => ({
   path: u.path,
   depth: u.depth,
   levels: text(u.levels),
+  email: u.email ?? null,
+  phone: u.phone ?? null,
+  closed_at: u.closedAt ?? null,
+  merged_into: u.mergedInto ?? null,
   created_at: u.createdAt,
 });
 export const toUnit = (r: Row): OrgUnit =>
@@ -36,6 +40,10 @@ export const toUnit = (r: Row): OrgUnit =>
     path: r.path,
     depth: num(r.depth),
     levels: optJson<string[]>(r.levels),
+    email: optStr(r.email),
+    phone: optStr(r.phone),
+    closedAt: r.closed_at == null ? undefined : num(r.closed_at),
+    mergedInto: optStr(r.merged_into),
     createdAt: num(r.created_at),
   });
 

@@ -1,12 +1,13 @@
 // Generated from engine/definition/schema.json by `npm run gen:types`. Do not edit by hand.
 
 /**
- * department = Sở GDĐT; district-office = Phòng GDĐT; commune = UBND cấp xã (after 1/7/2025); multi-level = trường phổ thông nhiều cấp học; continuing-education = Trung tâm GDNN-GDTX.
+ * ministry = Bộ GDĐT (above the Sở, where a deployment keeps one); department = Sở GDĐT; district-office = Phòng GDĐT; commune = UBND cấp xã (after 1/7/2025); multi-level = trường phổ thông nhiều cấp học; continuing-education = Trung tâm GDNN-GDTX.
  *
  * This interface was referenced by `ProcessDefinition`'s JSON-Schema
  * via the `definition` "OrgUnitKind".
  */
 export type OrgUnitKind =
+  | 'ministry'
   | 'department'
   | 'district-office'
   | 'commune'

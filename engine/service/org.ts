@@ -13,6 +13,7 @@ export interface UnitInput {
 }
 
 export const UNIT_KINDS: readonly OrgUnitKind[] = [
+  'ministry',
   'department',
   'district-office',
   'commune',
