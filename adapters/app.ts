@@ -19,6 +19,7 @@ import { listenMetrics, metricsGate } from './metrics.ts';
 import { loadNotifyConfig, notifierFromConfig, type NotifyEnvConfig } from './notify/index.ts';
 import { openRuntime, runtimeOn, type Runtime } from './runtime.ts';
 import { KnexAccounts } from './store/account-store.ts';
+import { KnexAudit } from './store/audit-store.ts';
 import { underCampaignLease, underStartupLock } from './store/db.ts';
 import { createLogger, logLevelOf, silentLogger, type Logger, type LogLevel } from './log.ts';
 import { noteRequestError, observedAccounts } from './http/request-log.ts';
@@ -248,6 +249,7 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     if (drafts) closers.unshift(() => drafts.close());
     const application = new Application({
       engine: runtime.engine,
+      audit: new KnexAudit(runtime.db),
       ...(drafts ? { drafts } : {}),
       runCampaignLater(id, actor) {
         void runHere(id, actor, 'launched');
@@ -407,7 +409,7 @@ const SYSTEM = systemPrincipal();
 
 /** Publishes each definition of the library that is not published yet (same text: nothing to do). */
 export async function publishLibrary(runtime: Runtime, dir: string, log: (m: string) => void): Promise<number> {
-  const library = new Application({ engine: runtime.engine });
+  const library = new Application({ engine: runtime.engine, audit: new KnexAudit(runtime.db) });
   let created = 0;
   for (const name of readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f))

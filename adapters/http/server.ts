@@ -214,7 +214,7 @@ async function handle(
   checkAnswer?: (answer: unknown) => void,
 ): Promise<void> {
   const now = services.app.now();
-  const idempotencyKey = route.method === 'post' ? readKey(req.headers['idempotency-key']) : undefined;
+  const idempotencyKey = route.method === 'post' || route.method === 'patch' ? readKey(req.headers['idempotency-key']) : undefined;
   const principal = route.public ? undefined : await authenticate(services.accounts, req, now);
   if (!route.public && !principal) throw new HttpError(401, 'UNAUTHENTICATED', 'sign in first (POST /api/v1/session), or send a bearer token');
   if (principal) checkCsrf(principal, req);

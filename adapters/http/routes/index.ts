@@ -1,6 +1,7 @@
 // Every route of API v1, in the order the OpenAPI document lists them.
 import type { Route } from '../route.ts';
 import { alertRoutes } from './alerts.ts';
+import { auditRoutes } from './audit.ts';
 import { boardRoutes } from './board.ts';
 import { campaignRoutes } from './campaigns.ts';
 import { cohortRoutes } from './cohort.ts';
@@ -20,4 +21,5 @@ export const ROUTES: readonly Route[] = [
   ...cohortRoutes,
   ...boardRoutes,
   ...alertRoutes,
+  ...auditRoutes,
 ];
