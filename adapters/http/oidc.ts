@@ -26,7 +26,7 @@ export interface OidcConfig {
   clientId: string;
   /** Absent: a public client (PKCE alone). */
   clientSecret?: string;
-  /** TIENDO_OIDC_REDIRECT_URI; default <TIENDO_PUBLIC_URL, or the request's own origin>/api/v1/auth/oidc/callback. */
+  /** TIENDO_OIDC_REDIRECT_URI; default <TIENDO_BASE_URL, or the request's own origin>/api/v1/auth/oidc/callback. */
   redirectUri?: string;
   /** Which claim names the Tiến độ user. Default 'subject'. */
   match: OidcMatch;
@@ -90,7 +90,7 @@ export function loadOidcConfig(env: NodeJS.ProcessEnv): OidcConfig | undefined {
   const match = (env.TIENDO_OIDC_MATCH?.trim() || 'subject') as OidcMatch;
   if (!['subject', 'login', 'email'].includes(match)) throw new Error(`TIENDO_OIDC_MATCH="${env.TIENDO_OIDC_MATCH}": one of subject, login, email`);
   let redirectUri = env.TIENDO_OIDC_REDIRECT_URI?.trim() || undefined;
-  if (!redirectUri && env.TIENDO_PUBLIC_URL?.trim()) redirectUri = `${env.TIENDO_PUBLIC_URL.trim().replace(/\/+$/, '')}${OIDC_CALLBACK_PATH}`;
+  if (!redirectUri && env.TIENDO_BASE_URL?.trim()) redirectUri = `${env.TIENDO_BASE_URL.trim().replace(/\/+$/, '')}${OIDC_CALLBACK_PATH}`;
   if (redirectUri) {
     try {
       new URL(redirectUri);

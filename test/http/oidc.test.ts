@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startApp, type App } from '../../adapters/app.ts';
+import { loadConfig, startApp, type App } from '../../adapters/app.ts';
 import { hashPassword } from '../../adapters/http/auth.ts';
 import type { OidcConfig } from '../../adapters/http/oidc.ts';
 import { ManualClock } from '../../engine/ports.ts';
@@ -273,6 +273,31 @@ describe('sign-in through the province’s OpenID Connect provider', function ()
       expect(await w.app.runtime.db('users').where({ id: 'u-chi' }).first('oidc_subject')).to.deep.equal({ oidc_subject: null });
       expect((await signIn(w, 'sub-nobody')).location).to.equal('/#/login?error=OIDC_NO_SUCH_USER');
     });
+  });
+
+  it('is configured from TIENDO_OIDC_*, and a wrong setting stops the start with what to fix', () => {
+    expect(loadConfig({}).oidc).to.equal(undefined);
+    expect(
+      loadConfig({
+        TIENDO_OIDC_ISSUER: 'https://id.sogd.example.vn/realms/so',
+        TIENDO_OIDC_CLIENT_ID: 'tiendo',
+        TIENDO_OIDC_CLIENT_SECRET: 's3cret',
+        TIENDO_OIDC_MATCH: 'email',
+        TIENDO_BASE_URL: 'https://tiendo.sogd.example.vn/',
+      }).oidc,
+    ).to.deep.equal({
+      issuer: 'https://id.sogd.example.vn/realms/so',
+      clientId: 'tiendo',
+      clientSecret: 's3cret',
+      redirectUri: 'https://tiendo.sogd.example.vn/api/v1/auth/oidc/callback',
+      match: 'email',
+      label: 'Đăng nhập bằng tài khoản Sở',
+    });
+    expect(() => loadConfig({ TIENDO_OIDC_ISSUER: 'http://id.sogd.example.vn', TIENDO_OIDC_CLIENT_ID: 'x' })).to.throw(/must be https/);
+    expect(() => loadConfig({ TIENDO_OIDC_ISSUER: 'https://id.sogd.example.vn' })).to.throw(/TIENDO_OIDC_CLIENT_ID/);
+    expect(() => loadConfig({ TIENDO_OIDC_ISSUER: 'https://id.sogd.example.vn', TIENDO_OIDC_CLIENT_ID: 'x', TIENDO_OIDC_MATCH: 'phone' })).to.throw(
+      /subject, login, email/,
+    );
   });
 
   describe('turned off (no TIENDO_OIDC_ISSUER)', () => {
