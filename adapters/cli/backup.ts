@@ -11,7 +11,7 @@
 // check ok, migrations all known to this version, a store identity), moves the current store aside as
 // tiendo.sqlite.before-restore-<timestamp> (with its -wal and -shm) and puts the copy in place through
 // a temporary file in the same folder, fsynced, then renamed.
-import { closeSync, constants, copyFileSync, existsSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { loadConfig } from '../app.ts';
@@ -194,6 +194,7 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
     io.err(`tiendo restore: ${file} is the store itself\n`);
     return 1;
   }
+  mkdirSync(dirname(store.sqlite), { recursive: true });
   let unlock: () => void;
   try {
     unlock = lockSqliteFile(store.sqlite, 'tiendo restore', { exclusive: true });

@@ -6,7 +6,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
 import sqlite3 from 'sqlite3';
+import { ROOT } from '../fault/harness.ts';
 import { startApp, type App } from '../../adapters/app.ts';
 import { main } from '../../adapters/cli/main.ts';
 import { hashPassword } from '../../adapters/http/auth.ts';
@@ -38,6 +40,19 @@ async function tiendo(argv: string[], env: Record<string, string | undefined>): 
       else process.env[k] = v;
     }
   }
+}
+
+/** `tiendo …` as a process of its own (another process than the server's, as at a console). */
+function tiendoProcess(argv: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/tiendo.js'), ...argv], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
 }
 
 function sql(file: string, statement: string): Promise<void> {
@@ -221,6 +236,25 @@ describe('tiendo backup and restore (SQLite)', function () {
     try {
       expect(await app.runtime.db('org_units').where({ id: 'later' }).first()).to.equal(undefined);
       expect(await app.runtime.db('org_units').where({ id: 'thpt_1' }).first()).to.not.equal(undefined);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('from another process: backup runs beside the server, restore is refused until it stops', async () => {
+    const app = await open();
+    try {
+      await app.runtime.engine.addUnits(PROVINCE);
+      const copy = join(dir, 'other-process.sqlite');
+      const backup = await tiendoProcess(['backup', copy], { TIENDO_DATA_DIR: dir });
+      expect(backup.code, backup.output).to.equal(0);
+      expect(backup.output).to.match(/Wrote .*: [\d.]+ MB, 8 units, 0 instances, 0 users; store /);
+      const restore = await tiendoProcess(['restore', copy], { TIENDO_DATA_DIR: dir });
+      expect(restore.code, restore.output).to.equal(1);
+      expect(restore.output).to.contain('stop it first');
+      expect(restore.output).to.contain(`pid ${process.pid}`);
+      // The server kept its store, and keeps writing.
+      await app.runtime.engine.addUnits([{ id: 'still_here', parentId: 'so', kind: 'upper-secondary', name: 'THPT vẫn chạy' }]);
     } finally {
       await app.close();
     }
