@@ -273,7 +273,7 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
             }),
           }
         : {}),
-      log: (fields, message) => logger.info(fields, message),
+      log: (level, fields, message) => logger[level](fields, message),
     };
     if (config.workers ?? true) {
       // A queue that lost its jobs (Redis restarted empty) is rebuilt before the worker starts.

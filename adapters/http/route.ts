@@ -65,7 +65,7 @@ export interface Services {
   /** Sign-in through the province's OpenID Connect provider, when TIENDO_OIDC_ISSUER is set. */
   oidc?: OidcSignIn;
   /** The operators' log, for what a handler notes beside its answer (a refused OpenID Connect sign-in). */
-  log?: (fields: Record<string, unknown>, message: string) => void;
+  log?: (level: 'info' | 'warn', fields: Record<string, unknown>, message: string) => void;
 }
 
 export interface Ctx<B, Q> {

@@ -3,9 +3,11 @@
 import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { loadConfig, startApp, type App } from '../../adapters/app.ts';
 import { hashPassword } from '../../adapters/http/auth.ts';
 import type { OidcConfig } from '../../adapters/http/oidc.ts';
+import { createLogger } from '../../adapters/log.ts';
 import { ManualClock } from '../../engine/ports.ts';
 import { at8, PROVINCE } from '../support/runtime.ts';
 
@@ -53,6 +55,8 @@ interface World {
   issuer: string;
   app: App;
   url: string;
+  /** The operators' log, as text. */
+  log: () => string;
 }
 
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
@@ -65,7 +69,15 @@ async function startWorld(oidc: Partial<OidcConfig> | false): Promise<World> {
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_q, s) => void s.writeHead(503).end();
   const provider = await listen((req, res) => handler(req, res));
   const issuer = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
+  let text = '';
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
   const app = await startApp({
+    logger: createLogger({ level: 'info', destination }),
     sqliteFile: ':memory:',
     port: 0,
     checkAnswers: true,
@@ -114,7 +126,7 @@ async function startWorld(oidc: Partial<OidcConfig> | false): Promise<World> {
     cookies: { keys: ['a-cookie-key-for-the-test-provider'] },
   });
   handler = op.callback();
-  return { provider, issuer, app, url };
+  return { provider, issuer, app, url, log: () => text };
 }
 
 async function stopWorld(w: World): Promise<void> {
@@ -213,6 +225,15 @@ describe('sign-in through the province’s OpenID Connect provider', function ()
       expect(out.location).to.equal('/#/login?error=OIDC_NO_SUCH_USER');
       expect(out.session).to.equal(undefined);
       expect(await w.app.runtime.db('users').count({ n: '*' })).to.deep.equal(before);
+      // The operators see why; the client secret never reaches the log.
+      const refused = w
+        .log()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.msg === 'OpenID Connect sign-in refused');
+      expect(refused.map((l) => [l.level, l.code])).to.deep.include(['warn', 'OIDC_NO_SUCH_USER']);
+      expect(w.log()).to.not.contain(CLIENT_SECRET);
     });
 
     it('an inactive user gets no session', async () => {

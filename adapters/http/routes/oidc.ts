@@ -40,7 +40,7 @@ export const oidcRoutes = [
         res.append('Set-Cookie', cookie);
         return { redirect: url };
       } catch (e) {
-        services.log?.({ err: e, code: e instanceof OidcFailure ? e.code : 'OIDC_FAILED' }, 'OpenID Connect sign-in could not start');
+        services.log?.('warn', { err: e, code: e instanceof OidcFailure ? e.code : 'OIDC_FAILED' }, 'OpenID Connect sign-in could not start');
         return failed(e instanceof OidcFailure ? e.code : 'OIDC_FAILED');
       }
     },
@@ -62,11 +62,11 @@ export const oidcRoutes = [
         const user = await services.accounts.getUser(userId);
         if (!user) throw new OidcFailure('OIDC_NO_SUCH_USER', `the user ${userId} is gone`);
         await openSession(services, res, user, services.app.now());
-        services.log?.({ userId, login: user.login }, 'signed in through OpenID Connect');
+        services.log?.('info', { userId, login: user.login }, 'signed in through OpenID Connect');
         return { redirect: '/' };
       } catch (e) {
         const code: OidcErrorCode = e instanceof OidcFailure ? e.code : e instanceof InactiveUserError ? 'OIDC_USER_INACTIVE' : 'OIDC_FAILED';
-        services.log?.({ err: e, code }, 'OpenID Connect sign-in refused');
+        services.log?.('warn', { err: e, code }, 'OpenID Connect sign-in refused');
         return failed(code);
       }
     },
