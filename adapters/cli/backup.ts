@@ -36,6 +36,13 @@ class Conn {
   close(): Promise<void> {
     return new Promise((ok, fail) => this.db.close((e) => (e ? fail(e) : ok())));
   }
+  /**
+   * A file nobody writes (a copy; a store under our lock), read-only and immutable: no -wal or -shm is
+   * made beside it, and a copy on a read-only medium opens too.
+   */
+  static look(file: string): Promise<Conn> {
+    return Conn.open(`file:${encodeURI(file).replace(/\?/g, '%3f').replace(/#/g, '%23')}?immutable=1`, sqlite3.OPEN_READONLY | sqlite3.OPEN_URI);
+  }
 }
 
 function parse(args: string[], command: string): { file: string; force: boolean } {
@@ -117,7 +124,7 @@ export async function backupCommand(args: string[], io: Io): Promise<number> {
     closeSync(fd);
   }
   renameSync(temp, file);
-  const copy = await Conn.open(file, sqlite3.OPEN_READONLY);
+  const copy = await Conn.look(file);
   let facts: Awaited<ReturnType<typeof describe>>;
   try {
     facts = await describe(copy);
@@ -146,7 +153,7 @@ async function checkCopy(file: string): Promise<{ problem: string } | { facts: A
   if (head.toString('latin1') !== 'SQLite format 3\0') return { problem: `${file} is not an SQLite database (it does not start with "SQLite format 3")` };
   let conn: Conn;
   try {
-    conn = await Conn.open(file, sqlite3.OPEN_READONLY);
+    conn = await Conn.look(file);
   } catch (e) {
     return { problem: `${file} does not open as an SQLite database: ${(e as Error).message}` };
   }
@@ -263,8 +270,8 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
 async function identityOf(file: string): Promise<string | undefined> {
   if (!existsSync(file)) return undefined;
   try {
-    // immutable: the lock is held, nobody writes; and a WAL store gets no -wal/-shm from a look.
-    const conn = await Conn.open(`file:${encodeURI(file).replace(/\?/g, '%3f').replace(/#/g, '%23')}?immutable=1`, sqlite3.OPEN_READONLY | sqlite3.OPEN_URI);
+    // The lock is held: nobody writes.
+    const conn = await Conn.look(file);
     try {
       return (await conn.all<{ id: string }>('select id from store_identity limit 1'))[0]?.id;
     } finally {

@@ -140,6 +140,13 @@ describe('tiendo backup and restore (SQLite)', function () {
     const again = await tiendo(['backup', copy], env);
     expect(again.code).to.equal(1);
     expect(again.err).to.contain('--force');
+    const forced = join(dir, 'forced.sqlite');
+    writeFileSync(forced, 'old');
+    const overwritten = await tiendo(['backup', '--force', forced], env);
+    expect(overwritten.code, overwritten.err).to.equal(0);
+    expect(readFileSync(forced).subarray(0, 15).toString()).to.equal('SQLite format 3');
+    // Checking a copy leaves nothing beside it.
+    expect(readdirSync(dir).filter((f) => /^(copy|forced)\.sqlite-/.test(f))).to.deep.equal([]);
 
     // Restore refuses while the server holds the store.
     const busy = await tiendo(['restore', copy], env);
