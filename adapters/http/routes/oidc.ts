@@ -3,15 +3,14 @@
 // start and callback answer 404 — unless TIENDO_OIDC_ISSUER is set.
 import { InactiveUserError, openSession } from '../auth.ts';
 import { notFound } from '../errors.ts';
-import { OIDC_CALLBACK_PATH, OIDC_PATH, OidcFailure, type OidcErrorCode } from '../oidc.ts';
+import { OIDC_CALLBACK_PATH, OIDC_PATH, OidcFailure, type OidcErrorCode, type OidcSignIn } from '../oidc.ts';
 import { publicRoute, type Services } from '../route.ts';
 
-const off = () => notFound('sign-in through an OpenID Connect provider is not set up here (TIENDO_OIDC_ISSUER)', {});
-const oidcOf = (services: Services) =>
-  services.oidc ??
-  (() => {
-    throw off();
-  })();
+/** The sign-in, or 404 when it is not set up. */
+function oidcOf(services: Services): OidcSignIn {
+  if (!services.oidc) throw notFound('sign-in through an OpenID Connect provider is not set up here (TIENDO_OIDC_ISSUER)', {});
+  return services.oidc;
+}
 const failed = (code: OidcErrorCode) => ({ redirect: `/#/login?error=${code}` });
 
 export const oidcRoutes = [
