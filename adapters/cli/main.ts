@@ -1,5 +1,6 @@
 // `tiendo <command>`: one entry point, each command in its own module. Returns the exit code instead
 // of calling process.exit, so tests can run it in-process.
+import { backupCommand, restoreCommand } from './backup.ts';
 import { compileCommand, diagramCommand } from './compile.ts';
 import { serveCommand, startCommand, workerCommand } from './serve.ts';
 import { simulateCommand } from './simulate.ts';
@@ -24,6 +25,8 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   start: { run: startCommand, help: 'start                            API, web UI and workers in one process (PORT, DATABASE_URL, REDIS_URL…)' },
   serve: { run: serveCommand, help: 'serve                            the API and web UI only (scale apart from the workers)' },
   worker: { run: workerCommand, help: 'worker                           timers and the outbox relay only (TIENDO_METRICS_PORT: /metrics)' },
+  backup: { run: backupCommand, help: 'backup FILE [--force]            copy the SQLite store to FILE while the server runs' },
+  restore: { run: restoreCommand, help: 'restore FILE [--force]           put a backup back in place (server stopped)' },
   simulate: { run: simulateCommand, help: 'simulate SCENARIO.yaml           run one school through a process with a jumping clock; JSON out' },
 };
 

@@ -193,6 +193,7 @@ export const ANSWERS = {
   token: obj({ ...TOKEN, token: str }, {}, 'IssuedToken'),
   tokens: obj({ items: list(obj({ ...TOKEN, current: bool })) }, {}, 'TokenList'),
   passwordChanged: obj({ revokedTokens: int }, {}, 'PasswordChanged'),
+  oidc: obj({ enabled: bool, label: orNull(str) }, {}, 'OidcSignIn'),
   health: obj({ status: { enum: ['ok'] } }, {}, 'Health'),
   ready: obj({ store: { enum: ['ok', 'down'] }, queue: { enum: ['ok', 'down'] } }, {}, 'Ready'),
   orgUnits: obj({ items: list(ref('OrgUnitWithChildren')) }, {}, 'OrgUnitList'),

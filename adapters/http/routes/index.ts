@@ -7,12 +7,14 @@ import { campaignRoutes } from './campaigns.ts';
 import { cohortRoutes } from './cohort.ts';
 import { definitionRoutes } from './definitions.ts';
 import { instanceRoutes } from './instances.ts';
+import { oidcRoutes } from './oidc.ts';
 import { orgRoutes } from './org.ts';
 import { sessionRoutes } from './session.ts';
 import { taskRoutes } from './tasks.ts';
 
 export const ROUTES: readonly Route[] = [
   ...sessionRoutes,
+  ...oidcRoutes,
   ...orgRoutes,
   ...definitionRoutes,
   ...campaignRoutes,
