@@ -10,6 +10,7 @@ export interface Answers {
   token: IssuedToken;
   tokens: TokenList;
   passwordChanged: PasswordChanged;
+  oidc: OidcSignIn;
   health: Health;
   ready: Ready;
   orgUnits: OrgUnitList;
@@ -85,6 +86,10 @@ export interface TokenList {
 }
 export interface PasswordChanged {
   revokedTokens: number;
+}
+export interface OidcSignIn {
+  enabled: boolean;
+  label: string | null;
 }
 export interface Health {
   status: 'ok';
