@@ -19,6 +19,8 @@ import { listenMetrics, metricsGate } from './metrics.ts';
 import { loadNotifyConfig, notifierFromConfig, type NotifyEnvConfig } from './notify/index.ts';
 import { openRuntime, runtimeOn, type Runtime } from './runtime.ts';
 import { KnexAccounts } from './store/account-store.ts';
+import { KnexAudit } from './store/audit-store.ts';
+import { bcryptPasswords } from './passwords.ts';
 import { underCampaignLease, underStartupLock } from './store/db.ts';
 import { createLogger, logLevelOf, silentLogger, type Logger, type LogLevel } from './log.ts';
 import { noteRequestError, observedAccounts } from './http/request-log.ts';
@@ -248,6 +250,9 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     if (drafts) closers.unshift(() => drafts.close());
     const application = new Application({
       engine: runtime.engine,
+      accounts,
+      audit: new KnexAudit(runtime.db),
+      passwords: bcryptPasswords(config.bcryptCost ?? 10),
       ...(drafts ? { drafts } : {}),
       runCampaignLater(id, actor) {
         void runHere(id, actor, 'launched');

@@ -18,7 +18,8 @@ export type EngineErrorCode =
   | 'NOT_APPLICABLE'
   | 'DEFINITION_INVALID'
   | 'DEFINITION_EXISTS'
-  | 'IDEMPOTENCY_KEY_REUSED';
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'LOGIN_TAKEN';
 
 export class EngineError extends Error {
   constructor(

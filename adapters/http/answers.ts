@@ -179,12 +179,36 @@ export const COMPONENTS: Record<string, JSONSchema> = {
       id: str,
       login: str,
       name: str,
+      mustChangePassword: bool,
       grants: list(obj({ role: { enum: ['admin', 'supervisor', 'staff'] }, unitId: str, unitName: str, unitKind: orNull(str), unitPath: str })),
     },
     {},
     'User',
   ),
 };
+
+const USER_ROW = {
+  id: str,
+  login: str,
+  name: str,
+  email: orNull(str),
+  phone: orNull(str),
+  unitId: orNull(str),
+  unitName: orNull(str),
+  unitPath: orNull(str),
+  active: bool,
+  mustChangePassword: bool,
+  createdAt: num,
+};
+COMPONENTS.UserRow = obj(USER_ROW, {}, 'UserRow');
+COMPONENTS.UserDetail = obj(
+  {
+    ...USER_ROW,
+    grants: list(obj({ role: { enum: ['admin', 'supervisor', 'staff'] }, unitId: str, unitName: str, unitKind: orNull(str), unitPath: str })),
+  },
+  {},
+  'UserDetail',
+);
 
 /** Answers by name: each route's `answer` is one of these (or a file, or nothing). */
 export const ANSWERS = {
@@ -301,6 +325,20 @@ export const ANSWERS = {
   acknowledged: obj({ escalation: ref('EscalationRow') }, {}, 'Acknowledged'),
   inbox: obj({ items: list(ref('InboxItem')), unread: int }, {}, 'Inbox'),
   unread: obj({ unread: int }, {}, 'Unread'),
+  users: obj({ items: list(ref('UserRow')), total: int }, { next: str }, 'UserList'),
+  user: ref('UserDetail'),
+  /** A generated one-time password is answered here, once (never stored but as a hash). */
+  userWithPassword: obj({ user: ref('UserDetail') }, { oneTimePassword: str }, 'UserWithPassword'),
+  bulkAccounts: obj(
+    {
+      dryRun: bool,
+      created: int,
+      skipped: list(obj({ unitId: str, unitName: str, reason: { enum: ['HAS_STAFF_ACCOUNT'] } })),
+      accounts: list(obj({ unitId: str, unitName: str, login: str, name: str }, { userId: str, oneTimePassword: str })),
+    },
+    {},
+    'BulkAccounts',
+  ),
 } satisfies Record<string, JSONSchema>;
 
 export type AnswerName = keyof typeof ANSWERS;

@@ -87,7 +87,7 @@ export interface FileAnswer {
 export const NO_SCHEMA = { type: 'object', additionalProperties: false } as const;
 
 interface RouteBase<B extends JSONSchema, Q extends JSONSchema> {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** Express syntax: /api/v1/instances/:id */
   path: string;
   summary: string;

@@ -8,7 +8,7 @@ import { calendarRanges } from '../calendar/calendar.ts';
 import { DUE_EVENT } from '../definition/model.ts';
 import type { Campaign, Instance, InstanceStatus, OrgUnit, Task } from '../domain.ts';
 import { EngineError } from '../errors.ts';
-import type { InstanceFilter } from '../ports.ts';
+import type { Accounts, AuditLog, InstanceFilter, Passwords } from '../ports.ts';
 import { createCampaign, type CampaignInput } from '../service/campaigns.ts';
 import { cancelCohort, extendCohort, migrateCohort, reassignCohort, type CohortReport, type CohortScope } from '../service/cohort.ts';
 import { summary, type CommandOptions, type Engine, type InstanceSummary } from '../service/engine.ts';
@@ -32,6 +32,7 @@ import {
   type StageAct,
 } from './policy.ts';
 import { summarizeDraft, type DraftSummary } from './drafts.ts';
+import { People } from './people.ts';
 import { escalationRows, instanceRows, processes, stageTitle, taskRows, workingDaysLeft } from './views.ts';
 
 export type { Principal } from './policy.ts';
@@ -50,6 +51,10 @@ export interface ApplicationDeps {
   runCampaignLater?: (campaignId: string, actor: string) => void;
   /** Checks drafts; default: in this process. */
   drafts?: DraftChecker;
+  /** Accounts, the audit record and password hashing: with all three, `people` manages accounts. */
+  accounts?: Accounts;
+  audit?: AuditLog;
+  passwords?: Passwords;
 }
 
 /** Per command: the request's Idempotency-Key. */
@@ -88,9 +93,19 @@ export class Application {
   readonly engine: Engine;
   private readonly deps: ApplicationDeps;
 
+  private readonly accountsPart?: People;
+
   constructor(deps: ApplicationDeps) {
     this.engine = deps.engine;
     this.deps = deps;
+    const { accounts, audit, passwords } = deps;
+    if (accounts && audit && passwords) this.accountsPart = new People({ accounts, audit, passwords, store: deps.engine.store, clock: deps.engine.clock });
+  }
+
+  /** User accounts and their grants (people.ts); there when built with accounts, audit and passwords. */
+  get people(): People {
+    if (!this.accountsPart) throw new Error('this Application was built without accounts, audit and passwords');
+    return this.accountsPart;
   }
 
   /** The clock every adapter reads "now" from (sessions, tokens): the engine's. */

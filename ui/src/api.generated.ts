@@ -33,6 +33,10 @@ export interface Answers {
   acknowledged: Acknowledged;
   inbox: Inbox;
   unread: Unread;
+  users: UserList;
+  user: UserDetail;
+  userWithPassword: UserWithPassword;
+  bulkAccounts: BulkAccounts;
 }
 export interface SignedIn {
   user: User;
@@ -46,6 +50,7 @@ export interface User {
   id: string;
   login: string;
   name: string;
+  mustChangePassword: boolean;
   grants: {
     role: 'admin' | 'supervisor' | 'staff';
     unitId: string;
@@ -535,4 +540,71 @@ export interface InboxItem {
 }
 export interface Unread {
   unread: number;
+}
+export interface UserList {
+  items: UserRow[];
+  total: number;
+  next?: string;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "UserRow".
+ */
+export interface UserRow {
+  id: string;
+  login: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  unitId: string | null;
+  unitName: string | null;
+  unitPath: string | null;
+  active: boolean;
+  mustChangePassword: boolean;
+  createdAt: number;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "UserDetail".
+ */
+export interface UserDetail {
+  id: string;
+  login: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  unitId: string | null;
+  unitName: string | null;
+  unitPath: string | null;
+  active: boolean;
+  mustChangePassword: boolean;
+  createdAt: number;
+  grants: {
+    role: 'admin' | 'supervisor' | 'staff';
+    unitId: string;
+    unitName: string;
+    unitKind: string | null;
+    unitPath: string;
+  }[];
+}
+export interface UserWithPassword {
+  user: UserDetail;
+  oneTimePassword?: string;
+}
+export interface BulkAccounts {
+  dryRun: boolean;
+  created: number;
+  skipped: {
+    unitId: string;
+    unitName: string;
+    reason: 'HAS_STAFF_ACCOUNT';
+  }[];
+  accounts: {
+    unitId: string;
+    unitName: string;
+    login: string;
+    name: string;
+    userId?: string;
+    oneTimePassword?: string;
+  }[];
 }

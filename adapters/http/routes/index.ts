@@ -9,6 +9,7 @@ import { instanceRoutes } from './instances.ts';
 import { orgRoutes } from './org.ts';
 import { sessionRoutes } from './session.ts';
 import { taskRoutes } from './tasks.ts';
+import { userRoutes } from './users.ts';
 
 export const ROUTES: readonly Route[] = [
   ...sessionRoutes,
@@ -20,4 +21,5 @@ export const ROUTES: readonly Route[] = [
   ...cohortRoutes,
   ...boardRoutes,
   ...alertRoutes,
+  ...userRoutes,
 ];
