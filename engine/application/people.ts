@@ -10,7 +10,7 @@ import type { AuditAction, AuditEntry, OrgUnit, User } from '../domain.ts';
 import { EngineError } from '../errors.ts';
 import type { Accounts, AuditLog, Clock, NewUser, Passwords, Store } from '../ports.ts';
 import { UNIT_KINDS } from '../service/org.ts';
-import { forbidden, managesUser, notFound, requireAdministered, requireKeepsAdmin, requireNotSelf, scope, type Principal } from './policy.ts';
+import { forbidden, managesUser, seesUser, notFound, requireAdministered, requireKeepsAdmin, requireNotSelf, scope, type Principal } from './policy.ts';
 
 /** A new password: at least this many characters; bcrypt reads 72 bytes of it at most. */
 export const PASSWORD_MIN_LENGTH = 10;
@@ -328,7 +328,12 @@ export class People {
       request.reason,
     );
     await this.deps.accounts.createUsers(made, [{ ...entry, target: root?.id ?? 'units' }]).catch((e: unknown) => {
-      throw isUniqueViolation(e) ? new EngineError('LOGIN_TAKEN', 'a login was taken meanwhile; run it again', { field: 'login' }) : e;
+      throw isUniqueViolation(e)
+        ? new EngineError('LOGIN_TAKEN', 'a login was taken meanwhile; run it again', {
+            field: 'login',
+            errors: [{ field: 'login', message: 'was taken meanwhile' }],
+          })
+        : e;
     });
     return {
       dryRun: false,
@@ -355,12 +360,14 @@ export class People {
 
   /** A user the caller manages; any other does not exist (the same 404 as a missing one). */
   private async managed(p: Principal, id: string): Promise<{ user: User; grants: Grant[]; home: OrgUnit | undefined }> {
-    this.adminRoots(p);
     const user = await this.deps.accounts.getUser(id);
     if (!user) throw notFound(`user "${id}"`, { id });
     const [grants, home] = await Promise.all([this.deps.accounts.grantsOf(id), user.unitId ? this.deps.store.getUnit(user.unitId) : undefined]);
-    if (!managesUser(p, home?.path, grants)) throw notFound(`user "${id}"`, { id });
-    return { user, grants, home };
+    if (managesUser(p, home?.path, grants)) return { user, grants, home };
+    // inside the caller's units but not theirs to manage: a refusal; outside: it does not exist
+    if (seesUser(p, home?.path, grants))
+      throw forbidden('managing this account needs an administrator role on its unit or a unit above it', { ability: 'administer', id });
+    throw notFound(`user "${id}"`, { id });
   }
 
   private async readableUnit(p: Principal, id: string, field: string): Promise<OrgUnit> {
@@ -518,7 +525,7 @@ export function baseLogin(unitId: string): string {
 }
 
 function loginTaken(login: string): EngineError {
-  return new EngineError('LOGIN_TAKEN', `the login "${login}" is taken`, { field: 'login', login });
+  return new EngineError('LOGIN_TAKEN', `the login "${login}" is taken`, { field: 'login', login, errors: [{ field: 'login', message: 'is taken' }] });
 }
 
 /** SQLite (SQLITE_CONSTRAINT_UNIQUE) and PostgreSQL (23505) say a unique key is taken. */

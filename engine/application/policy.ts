@@ -26,7 +26,8 @@
 //   | read the service's metrics            | `administer` over a top unit (the counts cover the whole tree) |
 //   | see or manage a user account (list,   | `administer` over the user's home unit; a user with no home    |
 //   | edit, deactivate, reset password)     | unit: over every unit the user holds a grant on (`managesUser`)|
-//   |                                       | — any other user does not exist (404, like a missing one)      |
+//   |                                       | — a user in the caller's units otherwise is refused (403); any |
+//   |                                       | other does not exist (404, like a missing one)                 |
 //   | give a user a home unit, create one   | `administer` over that unit (`requireAdministered`)            |
 //   | grant or remove a role                | `administer` over the grant's unit: 403 naming the unit when   |
 //   |                                       | the caller sees it, 404 when it lies outside their units       |
@@ -91,6 +92,14 @@ export function needs(ability: Ability): string {
  * scope; a user with no home unit, only when every grant of theirs does (and they have one). */
 export function managesUser(principal: Principal, homeUnitPath: string | undefined, grants: readonly Pick<Grant, 'unitPath'>[]): boolean {
   const roots = scope(principal, 'administer');
+  if (homeUnitPath !== undefined) return within(roots, homeUnitPath);
+  return grants.length > 0 && grants.every((g) => within(roots, g.unitPath));
+}
+
+/** Whether a user lies in the caller's units at all (home unit, or with none every grant, readable):
+ * a refusal there is a 403; any other user does not exist. */
+export function seesUser(principal: Principal, homeUnitPath: string | undefined, grants: readonly Pick<Grant, 'unitPath'>[]): boolean {
+  const roots = scope(principal, 'read');
   if (homeUnitPath !== undefined) return within(roots, homeUnitPath);
   return grants.length > 0 && grants.every((g) => within(roots, g.unitPath));
 }

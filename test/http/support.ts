@@ -97,6 +97,7 @@ export class Client {
   get = (path: string, headers: Record<string, string> = {}) => this.call('GET', path, undefined, headers);
   post = (path: string, body?: unknown, headers: Record<string, string> = {}) => this.call('POST', path, body, headers);
   delete = (path: string, headers: Record<string, string> = {}) => this.call('DELETE', path, undefined, headers);
+  patch = (path: string, body?: unknown, headers: Record<string, string> = {}) => this.call('PATCH', path, body, headers);
 
   async call(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Answer> {
     const headers: Record<string, string> = { ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
