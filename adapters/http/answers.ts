@@ -85,7 +85,7 @@ export const COMPONENTS: Record<string, JSONSchema> = {
       dueAt: orNull(num),
       workingDaysLeft: orNull(int),
     },
-    { data: anyObject, completedAt: num, completedBy: orNull(str) },
+    { data: anyObject, completedAt: num, completedBy: orNull(str), completedByName: orNull(str) },
     'TaskRow',
   ),
   EscalationRow: obj(
@@ -101,6 +101,8 @@ export const COMPONENTS: Record<string, JSONSchema> = {
       firedAt: num,
       notified: list(obj({ role: str, unitId: str })),
       acknowledgedBy: orNull(str),
+      /** The full name of who acknowledged it (acknowledgedBy is their login). */
+      acknowledgedByName: orNull(str),
       acknowledgedAt: orNull(num),
     },
     {},
@@ -120,12 +122,13 @@ export const COMPONENTS: Record<string, JSONSchema> = {
       started: int,
       createdAt: num,
     },
-    { createdBy: str, reason: str, anchors: { type: 'object', additionalProperties: str } },
+    { createdBy: str, createdByName: str, reason: str, anchors: { type: 'object', additionalProperties: str } },
     'CampaignRow',
   ),
   Diagnostic: obj({ line: int, column: int, severity: { enum: ['error', 'warning'] }, code: str, message: str }, { pointer: str }, 'Diagnostic'),
   HistoryEntry: obj(
-    { instanceId: str, rev: int, at: num, actor: str, eventType: str, fromStages: list(str), toStages: list(str) },
+    // actor: the login history keeps; actorName: the person's full name ("Hệ thống" for the engine)
+    { instanceId: str, rev: int, at: num, actor: str, actorName: str, eventType: str, fromStages: list(str), toStages: list(str) },
     { payload: anyObject },
     'HistoryEntry',
   ),
@@ -143,7 +146,7 @@ export const COMPONENTS: Record<string, JSONSchema> = {
       status: { enum: ['open', 'done', 'skipped', 'closed'] },
       openedAt: num,
     },
-    { data: anyObject, completedBy: str, completedAt: num, dueAt: num },
+    { data: anyObject, completedBy: str, completedByName: str, completedAt: num, dueAt: num },
     'TimelineTask',
   ),
   InboxItem: obj(
@@ -224,7 +227,13 @@ export const ANSWERS = {
   definitions: obj(
     {
       items: list(
-        obj({ id: str, title: ref('Text'), latest: int, mayPublish: bool, versions: list(obj({ version: int, publishedAt: num }, { publishedBy: str })) }),
+        obj({
+          id: str,
+          title: ref('Text'),
+          latest: int,
+          mayPublish: bool,
+          versions: list(obj({ version: int, publishedAt: num }, { publishedBy: str, publishedByName: str })),
+        }),
       ),
     },
     {},
@@ -232,7 +241,7 @@ export const ANSWERS = {
   ),
   definitionVersion: obj(
     { id: str, version: int, source: str, hash: str, title: ref('Text'), publishedAt: num, diagram: orNull(obj({ mermaid: str })) },
-    { publishedBy: str },
+    { publishedBy: str, publishedByName: str },
     'DefinitionVersion',
   ),
   validation: obj({ valid: bool, diagnostics: list(ref('Diagnostic')) }, { id: str, version: int, diagram: obj({ mermaid: str }) }, 'Validation'),

@@ -250,4 +250,15 @@ describe('HTTP API: user accounts', function () {
     expect(bulk.unit_path).to.equal('/so/');
     expect(JSON.parse(bulk.details).count).to.equal(2);
   });
+
+  it('names people by their full names on the timeline (the login beside), the system as "Hệ thống"', async () => {
+    const { engine } = s.app.runtime;
+    const id = (await engine.start({ definitionId: 'accreditation-general-school', orgUnitId: 'thcs_a1' }, { actor: 'admin_a' })).id;
+    const t = await adminA.get(`/api/v1/instances/${id}`);
+    expect(t.status, t.text).to.equal(200);
+    expect(t.body.history[0]).to.include({ actor: 'admin_a', actorName: 'Người dùng admin_a' });
+    const { personNames } = await import('../../engine/application/views.ts');
+    const nameOf = await personNames(s.app.accounts, engine.store)(['system', 'demo:th_a1', 'staff_a', 'gone']);
+    expect(['system', 'demo:th_a1', 'staff_a', 'gone'].map(nameOf)).to.deep.equal(['Hệ thống', 'Cán bộ TH An Hóa', 'Người dùng staff_a', 'gone']);
+  });
 });

@@ -143,6 +143,7 @@ export interface DefinitionList {
       version: number;
       publishedAt: number;
       publishedBy?: string;
+      publishedByName?: string;
     }[];
   }[];
 }
@@ -165,6 +166,7 @@ export interface DefinitionVersion {
     mermaid: string;
   } | null;
   publishedBy?: string;
+  publishedByName?: string;
 }
 export interface Validation {
   valid: boolean;
@@ -228,6 +230,7 @@ export interface CampaignRow {
   started: number;
   createdAt: number;
   createdBy?: string;
+  createdByName?: string;
   reason?: string;
   anchors?: {
     [k: string]: string;
@@ -323,6 +326,7 @@ export interface HistoryEntry {
   rev: number;
   at: number;
   actor: string;
+  actorName: string;
   eventType: string;
   fromStages: string[];
   toStages: string[];
@@ -346,6 +350,7 @@ export interface TimelineTask {
   openedAt: number;
   data?: {};
   completedBy?: string;
+  completedByName?: string;
   completedAt?: number;
   dueAt?: number;
 }
@@ -368,6 +373,7 @@ export interface EscalationRow {
     unitId: string;
   }[];
   acknowledgedBy: string | null;
+  acknowledgedByName: string | null;
   acknowledgedAt: number | null;
 }
 /**
@@ -411,6 +417,7 @@ export interface TaskRow {
   data?: {};
   completedAt?: number;
   completedBy?: string | null;
+  completedByName?: string | null;
 }
 export interface TaskDetail {
   task: TaskRow;
