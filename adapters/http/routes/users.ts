@@ -72,8 +72,9 @@ export const userRoutes = [
         reason: REASON,
       },
     },
-    handle: ({ services, principal, body, call }) =>
-      services.app.idempotent(principal, call, { createUser: body }, () => services.app.people.create(principal, body)),
+    // No Idempotency-Key replay here: the answer may carry a one-time password, which is never stored
+    // (a repeated request answers 409 LOGIN_TAKEN instead).
+    handle: ({ services, principal, body }) => services.app.people.create(principal, body),
   }),
   route({
     method: 'post',
@@ -97,8 +98,9 @@ export const userRoutes = [
         reason: REASON,
       },
     },
-    async handle({ services, principal, body, query, call }) {
-      const report = await services.app.idempotent(principal, call, { bulk: body }, () => services.app.people.bulkCreate(principal, body));
+    async handle({ services, principal, body, query }) {
+      // No Idempotency-Key replay: the passwords are never stored (a repeat skips the schools done).
+      const report = await services.app.people.bulkCreate(principal, body);
       if (query.format !== 'xlsx') return report;
       return exportFile(report.dryRun ? 'tai-khoan-du-kien' : 'tai-khoan-ban-dau', 'xlsx', {
         sheet: 'Tài khoản',
@@ -177,8 +179,8 @@ export const userRoutes = [
     tag: 'users',
     errors: [404],
     body: { type: 'object', additionalProperties: false, properties: { password: PASSWORD, reason: REASON } },
-    handle: ({ services, principal, params, body, call }) =>
-      services.app.idempotent(principal, call, { reset: params.id, body }, () => services.app.people.resetPassword(principal, params.id!, body)),
+    // No Idempotency-Key replay: a one-time password is never stored; a repeat resets it again.
+    handle: ({ services, principal, params, body }) => services.app.people.resetPassword(principal, params.id!, body),
   }),
   route({
     method: 'post',
