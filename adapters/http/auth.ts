@@ -186,6 +186,8 @@ export async function changePassword(
       `is ${Buffer.byteLength(input.newPassword)} bytes long in UTF-8; at most ${PASSWORD_MAX_BYTES} bytes (bcrypt reads no further)`,
     );
   if (input.newPassword.trim().toLowerCase() === user.login.toLowerCase()) throw passwordError('body.newPassword', 'must not be the login');
+  if (user.mustChangePassword && input.newPassword === input.currentPassword)
+    throw passwordError('body.newPassword', 'must differ from the initial (or reset) password given to you');
   await services.accounts.setPassword(user.id, await hashPassword(input.newPassword, services.bcryptCost));
   const revokedTokens = await services.accounts.deleteTokensOf(user.id);
   await services.accounts.deleteSessionsOf(user.id, principal.sessionHash);

@@ -130,6 +130,9 @@ describe('HTTP API: user accounts', function () {
     expect(blocked.status).to.equal(403);
     expect(errorOf(blocked).code).to.equal('PASSWORD_CHANGE_REQUIRED');
     expect((await c.post('/api/v1/tokens', { name: 'x' })).status).to.equal(403);
+    const same = await c.post('/api/v1/me/password', { currentPassword: otp, newPassword: otp });
+    expect(same.status).to.equal(400);
+    expect((errorOf(same).details as any).errors[0].field).to.equal('body.newPassword');
     const changed = await c.post('/api/v1/me/password', { currentPassword: otp, newPassword: 'mật-khẩu-của-tôi' });
     expect(changed.status, changed.text).to.equal(200);
     expect((await c.get('/api/v1/me')).body.user.mustChangePassword).to.equal(false);
