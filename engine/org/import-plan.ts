@@ -1,0 +1,285 @@
+// From the rows of an office's unit list to the org commands that make the store look like it
+// (org-commands.ts), or every problem of the file at once: an office fixes its spreadsheet in one go
+// rather than one error per upload. The file is the truth for the subtrees it covers: a unit under
+// one of its top units that the file no longer lists is closed (giải thể). Pure.
+import type { OrgUnitKind } from '../definition/types.generated.ts';
+import type { OrgUnit } from '../domain.ts';
+import type { OrgOperation } from '../application/org-commands.ts';
+import { unknownKindMessage, unknownLevelMessage, type ColumnRef, type Problem, type UnitField, type UnitRow } from './unit-file.ts';
+
+export interface ImportPlan {
+  operations: OrgOperation[];
+  problems: Problem[];
+}
+
+/** Same rule as engine/service/org.ts: ids go into paths ("/") and timer ids ("."). */
+const UNIT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Enough to catch a phone number or a name in the email column; the mail server judges the rest. */
+const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+
+const SCHOOL_KINDS: ReadonlySet<OrgUnitKind> = new Set(['preschool', 'primary', 'lower-secondary', 'upper-secondary', 'multi-level', 'continuing-education']);
+
+/** Which kinds a unit of each kind may sit under; `null` stands for the top of the tree. */
+const PARENT_KINDS: Record<OrgUnitKind, readonly (OrgUnitKind | null)[]> = {
+  ministry: [null],
+  department: [null, 'ministry'],
+  'district-office': ['department'],
+  commune: ['department'],
+  preschool: ['department', 'district-office', 'commune'],
+  primary: ['department', 'district-office', 'commune'],
+  'lower-secondary': ['department', 'district-office', 'commune'],
+  'upper-secondary': ['department', 'district-office', 'commune'],
+  'multi-level': ['department', 'district-office', 'commune'],
+  'continuing-education': ['department', 'district-office', 'commune'],
+};
+
+export function isSchoolKind(kind: OrgUnitKind): boolean {
+  return SCHOOL_KINDS.has(kind);
+}
+
+export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<string, OrgUnit>, file: string): ImportPlan {
+  const problems: Problem[] = [];
+  const problem = (r: UnitRow, field: UnitField, code: string, vi: string, en: string, params: Record<string, unknown> = {}) => {
+    const col: ColumnRef = r.columns[field] ?? { index: 1, header: field };
+    problems.push({ file, row: r.row, column: col.index, header: col.header, code, message: { vi, en }, params });
+  };
+
+  // The rows each code stands for: the first row of a code is the unit, later ones are refused.
+  const byCode = new Map<string, UnitRow>();
+  const valid: UnitRow[] = [];
+  const isValid = new Set<UnitRow>();
+  for (const r of rows) {
+    let ok = true;
+    if (!r.code) {
+      problem(r, 'code', 'EMPTY_CODE', 'thiếu mã đơn vị', 'no unit code');
+      ok = false;
+    } else if (!UNIT_ID.test(r.code)) {
+      problem(
+        r,
+        'code',
+        'BAD_CODE',
+        `"${r.code}" không dùng được làm mã đơn vị: chỉ chữ cái không dấu, chữ số, _ và -, tối đa 64 ký tự`,
+        `"${r.code}" cannot be a unit code: letters without diacritics, digits, _ and -, at most 64`,
+        { value: r.code, rule: UNIT_ID.source },
+      );
+      ok = false;
+    } else if (byCode.has(r.code)) {
+      const first = byCode.get(r.code)!.row;
+      problem(r, 'code', 'DUPLICATE_CODE', `mã "${r.code}" đã có ở dòng ${first}`, `code "${r.code}" is already on row ${first}`, {
+        value: r.code,
+        firstRow: first,
+      });
+      ok = false;
+    } else if (existing.get(r.code)?.closedAt !== undefined) {
+      problem(
+        r,
+        'code',
+        'CLOSED_CODE',
+        `đơn vị "${r.code}" đã giải thể hoặc sáp nhập; không dùng lại mã của đơn vị đã đóng`,
+        `unit "${r.code}" is closed or merged; a closed unit's code is not reused`,
+        { value: r.code },
+      );
+      ok = false;
+    }
+    if (!r.name) {
+      problem(r, 'name', 'EMPTY_NAME', 'thiếu tên đơn vị', 'no unit name');
+      ok = false;
+    }
+    if (!r.kind) {
+      const m = unknownKindMessage(r.kindText);
+      problem(r, 'kind', 'UNKNOWN_KIND', m.vi, m.en, m.params);
+      ok = false;
+    }
+    for (const level of r.unknownLevels ?? []) {
+      const m = unknownLevelMessage(level);
+      problem(r, 'levels', 'UNKNOWN_LEVEL', m.vi, m.en, m.params);
+    }
+    if (r.email && !EMAIL.test(r.email))
+      problem(r, 'email', 'BAD_EMAIL', `"${r.email}" không phải địa chỉ email`, `"${r.email}" is not an email address`, { value: r.email });
+    if (r.code && !byCode.has(r.code)) byCode.set(r.code, r);
+    if (ok) (valid.push(r), isValid.add(r));
+  }
+
+  // Each row's parent: a row of the file, a unit of the store that is open, or the top of the tree.
+  type Parent = { kind: 'top' } | { kind: 'row'; row: UnitRow } | { kind: 'store'; unit: OrgUnit };
+  const parents = new Map<UnitRow, Parent>();
+  for (const r of valid) {
+    if (!r.parentCode) {
+      const stored = existing.get(r.code);
+      if (stored?.parentId) {
+        problem(
+          r,
+          'parent',
+          'PARENT_REQUIRED',
+          `đơn vị "${r.code}" đang thuộc "${stored.parentId}"; ghi mã đơn vị cấp trên (không đưa đơn vị lên gốc cây)`,
+          `unit "${r.code}" is under "${stored.parentId}"; give its parent code (a unit is not moved to the top of the tree)`,
+          { value: r.code, parentId: stored.parentId },
+        );
+        continue;
+      }
+      parents.set(r, { kind: 'top' });
+      continue;
+    }
+    const inFile = byCode.get(r.parentCode);
+    if (inFile && isValid.has(inFile)) {
+      parents.set(r, { kind: 'row', row: inFile });
+      continue;
+    }
+    if (inFile) continue; // the parent's row has its own problem: one report is enough
+    const stored = existing.get(r.parentCode);
+    if (stored && stored.closedAt === undefined) {
+      parents.set(r, { kind: 'store', unit: stored });
+      continue;
+    }
+    problem(
+      r,
+      'parent',
+      'UNKNOWN_PARENT',
+      stored
+        ? `đơn vị cấp trên "${r.parentCode}" đã giải thể hoặc sáp nhập`
+        : `không có đơn vị "${r.parentCode}" trong tệp hay trong hệ thống (mã đơn vị cấp trên)`,
+      stored ? `parent unit "${r.parentCode}" is closed or merged` : `no unit "${r.parentCode}" in the file or the store (parent code)`,
+      { value: r.parentCode, closed: !!stored },
+    );
+  }
+
+  // Cycles among the file's rows: each reported once, at its first row, naming the chain.
+  const inCycle = new Set<UnitRow>();
+  const state = new Map<UnitRow, 'walking' | 'done'>();
+  for (const start of valid) {
+    const trail: UnitRow[] = [];
+    let r: UnitRow | undefined = start;
+    while (r && !state.has(r)) {
+      state.set(r, 'walking');
+      trail.push(r);
+      const p = parents.get(r);
+      r = p?.kind === 'row' ? p.row : undefined;
+    }
+    if (r && state.get(r) === 'walking') {
+      const cycle = trail.slice(trail.indexOf(r));
+      cycle.forEach((c) => inCycle.add(c));
+      const first = cycle.reduce((a, b) => (b.row < a.row ? b : a));
+      const at = cycle.indexOf(first);
+      const chain = [...cycle.slice(at), ...cycle.slice(0, at), first].map((c) => c.code);
+      problem(first, 'parent', 'CYCLE', `vòng lặp cấp trên: ${chain.join(' → ')}`, `parents form a cycle: ${chain.join(' → ')}`, {
+        chain,
+        rows: cycle.map((c) => c.row),
+      });
+    }
+    for (const t of trail) state.set(t, 'done');
+  }
+
+  // What may sit under what: a school under a school is the mistake offices make most.
+  for (const r of valid) {
+    const p = parents.get(r);
+    const kind = r.kind!;
+    if (!p || inCycle.has(r)) continue;
+    const parentKind = p.kind === 'top' ? null : p.kind === 'row' ? p.row.kind : p.unit.kind;
+    if (PARENT_KINDS[kind].includes(parentKind ?? null)) continue;
+    const parentCode = p.kind === 'top' ? '' : p.kind === 'row' ? p.row.code : p.unit.id;
+    if (parentKind && SCHOOL_KINDS.has(kind) && SCHOOL_KINDS.has(parentKind)) {
+      problem(
+        r,
+        'parent',
+        'SCHOOL_UNDER_SCHOOL',
+        `trường "${r.code}" (${kind}) không thể trực thuộc trường "${parentCode}" (${parentKind})`,
+        `school "${r.code}" (${kind}) cannot be under school "${parentCode}" (${parentKind})`,
+        { kind: kind, parent: parentCode, parentKind },
+      );
+      continue;
+    }
+    const allowed = PARENT_KINDS[kind].map((k) => k ?? 'top');
+    problem(
+      r,
+      'parent',
+      'BAD_PARENT_KIND',
+      parentKind
+        ? `${kind} "${r.code}" không thể trực thuộc ${parentKind} "${parentCode}"; cấp trên được phép: ${allowed.join(', ')}`
+        : `${kind} "${r.code}" cần đơn vị cấp trên; cấp trên được phép: ${allowed.join(', ')}`,
+      parentKind
+        ? `a ${kind} ("${r.code}") cannot be under a ${parentKind} ("${parentCode}"); it may be under: ${allowed.join(', ')}`
+        : `a ${kind} ("${r.code}") needs a parent unit; it may be under: ${allowed.join(', ')}`,
+      { kind: kind, parent: parentCode || null, parentKind, allowed },
+    );
+  }
+
+  problems.sort((a, b) => a.row - b.row || a.column - b.column);
+  if (problems.length) return { operations: [], problems };
+  return { operations: diff(valid, parents, existing), problems };
+}
+
+function diff(
+  rows: readonly UnitRow[],
+  parents: ReadonlyMap<UnitRow, { kind: 'top' } | { kind: 'row'; row: UnitRow } | { kind: 'store'; unit: OrgUnit }>,
+  existing: ReadonlyMap<string, OrgUnit>,
+): OrgOperation[] {
+  const parentCode = (r: UnitRow) => {
+    const p = parents.get(r)!;
+    return p.kind === 'top' ? undefined : p.kind === 'row' ? p.row.code : p.unit.id;
+  };
+  // Depth within the file, so an add comes after its parent's whatever order the rows came in.
+  const depth = new Map<UnitRow, number>();
+  const depthOf = (r: UnitRow): number => {
+    let d = depth.get(r);
+    if (d !== undefined) return d;
+    const p = parents.get(r)!;
+    d = p.kind === 'row' ? depthOf(p.row) + 1 : 0;
+    depth.set(r, d);
+    return d;
+  };
+  const adds: OrgOperation[] = [];
+  const updates: OrgOperation[] = [];
+  const moves: OrgOperation[] = [];
+  const byDepth = [...rows].sort((a, b) => depthOf(a) - depthOf(b) || a.row - b.row);
+  for (const r of byDepth) {
+    const source = (field: UnitField) => ({ row: r.row, column: r.columns[field]?.header ?? field });
+    const parentId = parentCode(r);
+    const stored = existing.get(r.code);
+    if (!stored) {
+      adds.push({
+        op: 'add',
+        id: r.code,
+        ...(parentId ? { parentId } : {}),
+        kind: r.kind!,
+        name: r.name,
+        ...(r.levels?.length ? { levels: r.levels } : {}),
+        ...(r.email ? { email: r.email } : {}),
+        ...(r.phone ? { phone: r.phone } : {}),
+        source: source('code'),
+      });
+      continue;
+    }
+    const changes: { name?: string; kind?: OrgUnitKind; levels?: string[] | null; email?: string | null; phone?: string | null } = {};
+    let first: UnitField | undefined;
+    const changed = (field: UnitField) => (first ??= field);
+    if (stored.name !== r.name) ((changes.name = r.name), changed('name'));
+    if (stored.kind !== r.kind) ((changes.kind = r.kind!), changed('kind'));
+    // A column the file does not have leaves the stored value alone; an empty cell clears it.
+    if (r.levels && !sameLevels(stored.levels, r.levels)) ((changes.levels = r.levels.length ? r.levels : null), changed('levels'));
+    if (r.email !== undefined && (stored.email ?? '') !== r.email) ((changes.email = r.email || null), changed('email'));
+    if (r.phone !== undefined && (stored.phone ?? '') !== r.phone) ((changes.phone = r.phone || null), changed('phone'));
+    if (first) updates.push({ op: 'update', id: r.code, ...changes, source: source(first) });
+    if (parentId && stored.parentId !== parentId) moves.push({ op: 'move', id: r.code, parentId, source: source('parent') });
+  }
+  return [...adds, ...updates, ...moves, ...closes(rows, parents, existing)];
+}
+
+/** Open units of the store under the file's top units that the file leaves out, deepest first. */
+function closes(rows: readonly UnitRow[], parents: ReadonlyMap<UnitRow, { kind: string }>, existing: ReadonlyMap<string, OrgUnit>): OrgOperation[] {
+  const listed = new Set(rows.map((r) => r.code));
+  const tops = new Set(rows.filter((r) => parents.get(r)!.kind !== 'row' && existing.has(r.code)).map((r) => r.code));
+  if (!tops.size) return [];
+  const gone: OrgUnit[] = [];
+  for (const u of existing.values()) {
+    if (u.closedAt !== undefined || listed.has(u.id)) continue;
+    // The path names every ancestor: "/so/pgd/th/" is under a top unit when one of its ids is one.
+    if (u.path.split('/').some((id) => id && id !== u.id && tops.has(id))) gone.push(u);
+  }
+  gone.sort((a, b) => b.depth - a.depth || a.id.localeCompare(b.id));
+  return gone.map((u) => ({ op: 'close', id: u.id }));
+}
+
+function sameLevels(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  const x = a ?? [];
+  return x.length === b.length && x.every((l) => b.includes(l));
+}
