@@ -3,6 +3,7 @@
 import { compileCommand, diagramCommand } from './compile.ts';
 import { serveCommand, startCommand, workerCommand } from './serve.ts';
 import { simulateCommand } from './simulate.ts';
+import { unitsCommand } from './units.ts';
 import { validateCommand } from './validate.ts';
 
 export interface Io {
@@ -24,6 +25,10 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   start: { run: startCommand, help: 'start                            API, web UI and workers in one process (PORT, DATABASE_URL, REDIS_URL…)' },
   serve: { run: serveCommand, help: 'serve                            the API and web UI only (scale apart from the workers)' },
   worker: { run: workerCommand, help: 'worker                           timers and the outbox relay only (TIENDO_METRICS_PORT: /metrics)' },
+  units: {
+    run: unitsCommand,
+    help: 'units import FILE [--dry-run] [--reason TEXT] [--lang en] [--json] | units export FILE [--root CODE]   the org tree from/to a .csv or .xlsx unit list',
+  },
   simulate: { run: simulateCommand, help: 'simulate SCENARIO.yaml           run one school through a process with a jumping clock; JSON out' },
 };
 

@@ -5,7 +5,7 @@
 import type { OrgUnitKind } from '../definition/types.generated.ts';
 import type { OrgUnit } from '../domain.ts';
 import type { OrgOperation } from '../application/org-commands.ts';
-import { unknownKindMessage, unknownLevelMessage, type ColumnRef, type Problem, type UnitField, type UnitRow } from './unit-file.ts';
+import { kindTitle, unknownKindMessage, unknownLevelMessage, type ColumnRef, type Problem, type UnitField, type UnitRow } from './unit-file.ts';
 
 export interface ImportPlan {
   operations: OrgOperation[];
@@ -182,20 +182,21 @@ export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<strin
         r,
         'parent',
         'SCHOOL_UNDER_SCHOOL',
-        `trường "${r.code}" (${kind}) không thể trực thuộc trường "${parentCode}" (${parentKind})`,
+        `trường "${r.code}" (${kindTitle(kind)}) không thể trực thuộc trường "${parentCode}" (${kindTitle(parentKind)})`,
         `school "${r.code}" (${kind}) cannot be under school "${parentCode}" (${parentKind})`,
         { kind: kind, parent: parentCode, parentKind },
       );
       continue;
     }
     const allowed = PARENT_KINDS[kind].map((k) => k ?? 'top');
+    const allowedVi = PARENT_KINDS[kind].map((k) => (k ? kindTitle(k) : 'gốc cây')).join(', ');
     problem(
       r,
       'parent',
       'BAD_PARENT_KIND',
       parentKind
-        ? `${kind} "${r.code}" không thể trực thuộc ${parentKind} "${parentCode}"; cấp trên được phép: ${allowed.join(', ')}`
-        : `${kind} "${r.code}" cần đơn vị cấp trên; cấp trên được phép: ${allowed.join(', ')}`,
+        ? `${kindTitle(kind)} "${r.code}" không thể trực thuộc ${kindTitle(parentKind)} "${parentCode}"; cấp trên được phép: ${allowedVi}`
+        : `${kindTitle(kind)} "${r.code}" cần đơn vị cấp trên; cấp trên được phép: ${allowedVi}`,
       parentKind
         ? `a ${kind} ("${r.code}") cannot be under a ${parentKind} ("${parentCode}"); it may be under: ${allowed.join(', ')}`
         : `a ${kind} ("${r.code}") needs a parent unit; it may be under: ${allowed.join(', ')}`,
