@@ -39,7 +39,9 @@ async function unitsImport(args: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('give one unit file (.csv or .xlsx)');
   const lang = langOf(values.lang);
   const path = positionals[0]!;
-  const display = relative(process.cwd(), resolve(path)) || path;
+  // Relative to where it runs, as editors jump to it; a file elsewhere keeps the path as given.
+  const near = relative(process.cwd(), resolve(path));
+  const display = near && !near.startsWith('..') ? near : path;
   const fail = (problems: Problem[]) => {
     if (values.json) io.out(JSON.stringify({ ok: false, applied: false, problems }, null, 2) + '\n');
     else {

@@ -103,8 +103,11 @@ export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<strin
   // Each row's parent: a row of the file, a unit of the store that is open, or the top of the tree.
   type Parent = { kind: 'top' } | { kind: 'row'; row: UnitRow } | { kind: 'store'; unit: OrgUnit };
   const parents = new Map<UnitRow, Parent>();
-  for (const r of valid) {
+  // Every row's parent code is checked, even a row refused for its code or name: all problems at once.
+  for (const r of rows) {
+    const usable = isValid.has(r);
     if (!r.parentCode) {
+      if (!usable) continue;
       const stored = existing.get(r.code);
       if (stored?.parentId) {
         problem(
@@ -121,14 +124,14 @@ export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<strin
       continue;
     }
     const inFile = byCode.get(r.parentCode);
-    if (inFile && isValid.has(inFile)) {
-      parents.set(r, { kind: 'row', row: inFile });
+    if (inFile) {
+      // A parent row refused for its own problem has been reported there: one report is enough.
+      if (usable && isValid.has(inFile)) parents.set(r, { kind: 'row', row: inFile });
       continue;
     }
-    if (inFile) continue; // the parent's row has its own problem: one report is enough
     const stored = existing.get(r.parentCode);
     if (stored && stored.closedAt === undefined) {
-      parents.set(r, { kind: 'store', unit: stored });
+      if (usable) parents.set(r, { kind: 'store', unit: stored });
       continue;
     }
     problem(
