@@ -114,7 +114,8 @@ async function unitsExport(args: string[], io: Io): Promise<number> {
       }
       units = units.filter((u) => u.path.startsWith(root.path));
     }
-    const bytes = await writeUnitSheet(units, format);
+    // --lang en writes English headers and the kind ids, for scripts; offices get the Vietnamese.
+    const bytes = await writeUnitSheet(units, format, lang);
     writeFileSync(path, bytes);
     const open = units.filter((u) => u.closedAt === undefined).length;
     io.out(lang === 'vi' ? `${path}: ${open} đơn vị\n` : `${path}: ${open} units\n`);

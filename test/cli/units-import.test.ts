@@ -180,6 +180,10 @@ describe('tiendo units import/export', function () {
       const subBack = await run('units', 'import', sub, '--lang', 'en');
       expect(subBack.out, 'the subtree root keeps its parent: nothing moves or closes').to.include('nothing to change');
       expect((await run('units', 'export', sub, '--root', 'nope')).code).to.equal(1);
+      const en = join(dir, `en.${ext}`);
+      expect((await run('units', 'export', en, '--lang', 'en')).code).to.equal(0);
+      if (ext === 'csv') expect(readFileSync(en, 'utf8')).to.include('code,name,kind,parent_code,levels,email,phone').and.include(',district-office,so-bt,');
+      expect((await run('units', 'import', en)).out, 'English headers and ids read back the same').to.include('không có gì thay đổi');
     });
 
   it('usage errors exit 2', async () => {

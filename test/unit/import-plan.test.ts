@@ -2,6 +2,7 @@
 // of the file at once, each at its row and column. Re-importing the same file changes nothing.
 import { expect } from 'chai';
 import { readUnitSheet, writeUnitSheet } from '../../adapters/files/unit-sheet.ts';
+import { provinceUnitFile } from '../../bench/lib/province-units.ts';
 import type { OrgOperation } from '../../engine/application/org-commands.ts';
 import type { OrgUnit } from '../../engine/domain.ts';
 import { planImport } from '../../engine/org/import-plan.ts';
@@ -291,4 +292,27 @@ describe('import plan: export → import round trip', () => {
       expect(read.rows).to.have.length(5);
       expect(planImport(read.rows, store, `units.${format}`)).to.deep.equal({ operations: [], problems: [] });
     });
+});
+
+describe('import plan: the benchmark province file', () => {
+  it('1,500 units, schools before their Phòng: read back whole, planned as 1,500 adds parents first, no problems', async () => {
+    const bytes = await provinceUnitFile(1_500, 'csv');
+    const read = readUnitTable(await readUnitSheet(bytes, 'province.csv'));
+    expect(read.rows).to.have.length(1_500);
+    const { operations, problems } = planImport(read.rows, new Map(), 'province.csv');
+    expect(problems).to.deep.equal([]);
+    expect(operations).to.have.length(1_500);
+    const seen = new Set<string>();
+    for (const op of operations) {
+      if (op.op === 'add' && op.parentId) expect(seen.has(op.parentId), op.id).to.equal(true);
+      seen.add(op.id);
+    }
+    expect(new Set(operations.map((o) => (o.op === 'add' ? o.kind : '')))).to.include.members([
+      'department',
+      'district-office',
+      'primary',
+      'upper-secondary',
+      'continuing-education',
+    ]);
+  });
 });
