@@ -146,30 +146,54 @@ export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<strin
     );
   }
 
-  // Cycles among the file's rows: each reported once, at its first row, naming the chain.
+  // Cycles in the tree the file makes: among its rows, or through units of the store it does not
+  // list (a Sở put under one of its own schools). Each reported once, at its first row, naming the chain.
+  const listed = new Map(valid.map((r) => [r.code, r]));
+  const nextOf = (id: string): string | undefined => {
+    const r = listed.get(id);
+    if (!r) return existing.get(id)?.parentId;
+    const p = parents.get(r);
+    return p?.kind === 'row' ? p.row.code : p?.kind === 'store' ? p.unit.id : undefined;
+  };
   const inCycle = new Set<UnitRow>();
-  const state = new Map<UnitRow, 'walking' | 'done'>();
+  const state = new Map<string, 'walking' | 'done'>();
   for (const start of valid) {
-    const trail: UnitRow[] = [];
-    let r: UnitRow | undefined = start;
-    while (r && !state.has(r)) {
-      state.set(r, 'walking');
-      trail.push(r);
-      const p = parents.get(r);
-      r = p?.kind === 'row' ? p.row : undefined;
+    const trail: string[] = [];
+    let id: string | undefined = start.code;
+    while (id !== undefined && !state.has(id)) {
+      state.set(id, 'walking');
+      trail.push(id);
+      id = nextOf(id);
     }
-    if (r && state.get(r) === 'walking') {
-      const cycle = trail.slice(trail.indexOf(r));
-      cycle.forEach((c) => inCycle.add(c));
-      const first = cycle.reduce((a, b) => (b.row < a.row ? b : a));
-      const at = cycle.indexOf(first);
-      const chain = [...cycle.slice(at), ...cycle.slice(0, at), first].map((c) => c.code);
+    if (id !== undefined && state.get(id) === 'walking') {
+      const cycle = trail.slice(trail.indexOf(id));
+      const rowsIn = cycle.map((c) => listed.get(c)).filter((r): r is UnitRow => !!r);
+      rowsIn.forEach((r) => inCycle.add(r));
+      const first = rowsIn.reduce((x, y) => (y.row < x.row ? y : x));
+      const at = cycle.indexOf(first.code);
+      const chain = [...cycle.slice(at), ...cycle.slice(0, at), first.code];
       problem(first, 'parent', 'CYCLE', `vòng lặp cấp trên: ${chain.join(' → ')}`, `parents form a cycle: ${chain.join(' → ')}`, {
         chain,
-        rows: cycle.map((c) => c.row),
+        rows: rowsIn.map((r) => r.row),
       });
     }
     for (const t of trail) state.set(t, 'done');
+  }
+
+  // A parent of the store that the file leaves out of a subtree it covers is closed by this import:
+  // nothing new goes under it.
+  const tops = new Set(valid.filter((r) => parents.get(r)?.kind !== 'row' && existing.has(r.code)).map((r) => r.code));
+  for (const r of valid) {
+    const p = parents.get(r);
+    if (p?.kind !== 'store' || inCycle.has(r) || !closedByFile(p.unit, tops)) continue;
+    problem(
+      r,
+      'parent',
+      'UNKNOWN_PARENT',
+      `đơn vị cấp trên "${p.unit.id}" không có trong tệp nên sẽ bị giải thể: thêm dòng của "${p.unit.id}" vào tệp, hoặc ghi cấp trên khác`,
+      `parent unit "${p.unit.id}" is left out of the file, so it would be closed: add its row, or give another parent`,
+      { value: p.unit.id, closedByFile: true },
+    );
   }
 
   // What may sit under what: a school under a school is the mistake offices make most.
@@ -276,11 +300,15 @@ function closes(rows: readonly UnitRow[], parents: ReadonlyMap<UnitRow, { kind: 
   const gone: OrgUnit[] = [];
   for (const u of existing.values()) {
     if (u.closedAt !== undefined || listed.has(u.id)) continue;
-    // The path names every ancestor: "/so/pgd/th/" is under a top unit when one of its ids is one.
-    if (u.path.split('/').some((id) => id && id !== u.id && tops.has(id))) gone.push(u);
+    if (closedByFile(u, tops)) gone.push(u);
   }
   gone.sort((a, b) => b.depth - a.depth || a.id.localeCompare(b.id));
   return gone.map((u) => ({ op: 'close', id: u.id }));
+}
+
+/** Whether a unit of the store lies under one of the file's top units (its path names every ancestor). */
+function closedByFile(u: OrgUnit, tops: ReadonlySet<string>): boolean {
+  return u.path.split('/').some((id) => id && id !== u.id && tops.has(id));
 }
 
 function sameLevels(a: readonly string[] | undefined, b: readonly string[]): boolean {

@@ -276,6 +276,18 @@ describe('import plan: against the store', () => {
     expect(plan(soOnly, store).operations).to.deep.equal(['mn-hoa-mai', 'th-an-hoa', 'thcs-vinh-thanh', 'pgd-cl'].map((id) => ({ op: 'close', id })));
   });
 
+  it('a cycle through units of the store the file does not list: a Sở put under its own school', () => {
+    const { problems } = plan([['so-bt', 'Sở', 'Sở GDĐT', 'th-an-hoa', '', '', '']], store);
+    expect(problems.map((p) => [p.row, p.code, p.message.en])).to.deep.equal([[2, 'CYCLE', 'parents form a cycle: so-bt → th-an-hoa → pgd-cl → so-bt']]);
+  });
+
+  it('a new school under a Phòng the file leaves out (and so would close) is refused', () => {
+    const rows = PHONG_TREE.filter((r) => r[0] === 'so-bt' || r[0] === 'thpt-x');
+    rows.push(['th-moi', 'Tiểu học Mới', 'Tiểu học', 'pgd-cl', '', '', '']);
+    const { problems } = plan(rows, store);
+    expect(problems.map((p) => [p.row, p.column, p.code, p.params.closedByFile])).to.deep.equal([[3, 4, 'UNKNOWN_PARENT', true]]);
+  });
+
   it('a unit of the store written with no parent is refused, not moved to the top', () => {
     const { problems } = plan([['pgd-cl', 'Phòng', 'Phòng GDĐT', '', '', '', '']], store);
     expect(problems.map((p) => [p.row, p.column, p.code])).to.deep.equal([[2, 4, 'PARENT_REQUIRED']]);
