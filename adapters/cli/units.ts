@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Knex } from 'knex';
 import type { OrgOperation } from '../../engine/application/org-commands.ts';
-import { systemPrincipal } from '../../engine/application/policy.ts';
+import { systemPrincipal, type Principal } from '../../engine/application/policy.ts';
 import type { OrgUnit } from '../../engine/domain.ts';
 import { planImport } from '../../engine/org/import-plan.ts';
 import { formatProblem, readUnitTable, type Lang, type Problem } from '../../engine/org/unit-file.ts';
@@ -83,7 +83,7 @@ async function unitsImport(args: string[], io: Io): Promise<number> {
       );
       return 1;
     }
-    const applied = dryRun ? undefined : await applyTemporarily(store.store, plan.operations, existing);
+    const applied = dryRun ? undefined : await applyTemporarily(store.store, SYSTEM, plan.operations, existing);
     if (values.json) {
       io.out(JSON.stringify({ ok: true, dryRun, file: display, rows: read.rows.length, operations: plan.operations, summary, applied }, null, 2) + '\n');
     } else {
@@ -201,9 +201,14 @@ interface Applied {
 // TEMPORARY until organisation.reshape lands: applies adds and updates only, straight to the store,
 // as the system principal would (`SYSTEM`, for the audit the real one writes). Moves, merges and
 // closes touch running work and are left for Organisation.reshape, reported as not applied yet.
-// Replace with `new Organisation(...).reshape(SYSTEM, operations, { reason, dryRun, file })`.
-async function applyTemporarily(store: KnexStore, operations: readonly OrgOperation[], existing: ReadonlyMap<string, OrgUnit>): Promise<Applied> {
-  void SYSTEM;
+// Replace with `organisation.reshape(principal, operations, { reason, dryRun, file })`, which takes
+// the same principal and reports what it did (ReshapeReport).
+async function applyTemporarily(
+  store: KnexStore,
+  principal: Principal,
+  operations: readonly OrgOperation[],
+  existing: ReadonlyMap<string, OrgUnit>,
+): Promise<Applied> {
   const now = Date.now();
   const placed = new Map<string, OrgUnit>();
   const get = (id: string) => placed.get(id) ?? existing.get(id);

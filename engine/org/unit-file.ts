@@ -153,14 +153,30 @@ export function levelTitle(level: string): string {
 }
 
 /** The table's rows, or the required columns it lacks; the planner judges the cells. */
-export function readUnitTable(table: UnitTable): { rows: UnitRow[]; columns: ColumnMap; problems: Problem[] } {
-  const problems: Problem[] = [];
+/** How far down a title block may push the header ("DANH SÁCH ĐƠN VỊ", the date, a blank line). */
+const HEADER_SEARCH_ROWS = 10;
+
+function columnsOf(header: readonly string[]): ColumnMap {
   const columns: ColumnMap = {};
-  table.header.forEach((h, i) => {
-    const field = HEADER_KEYS.get(fold(h));
+  header.forEach((h, i) => {
+    const field = HEADER_KEYS.get(fold(h ?? ''));
     // The first column of a name wins: a second "Email" column is someone's notes.
     if (field && !columns[field]) columns[field] = { index: i + 1, header: h.trim() };
   });
+  return columns;
+}
+
+export function readUnitTable(table: UnitTable): { rows: UnitRow[]; columns: ColumnMap; problems: Problem[] } {
+  const problems: Problem[] = [];
+  // Row 1 is the header, unless offices put a title above it: then the first of the next rows that
+  // names every required column is.
+  const all = [table.header, ...table.rows];
+  let at = 0;
+  let columns = columnsOf(table.header);
+  for (let i = 1; i < Math.min(all.length, HEADER_SEARCH_ROWS) && !REQUIRED_FIELDS.every((f) => columns[f]); i++) {
+    const found = columnsOf(all[i]!);
+    if (REQUIRED_FIELDS.every((f) => found[f])) ((columns = found), (at = i));
+  }
   for (const field of REQUIRED_FIELDS) {
     if (columns[field]) continue;
     const title = FIELD_TITLES[field];
@@ -183,9 +199,9 @@ export function readUnitTable(table: UnitTable): { rows: UnitRow[]; columns: Col
     return c ? (cells[c.index - 1] ?? '').trim() : '';
   };
   const rows: UnitRow[] = [];
-  table.rows.forEach((cells, i) => {
-    if (cells.every((c) => !c || !c.trim())) return;
-    const row = i + 2;
+  all.forEach((cells, i) => {
+    if (i <= at || cells.every((c) => !c || !c.trim())) return;
+    const row = i + 1;
     const kindText = cell(cells, 'kind');
     const kind = kindOf(kindText);
     let levels: string[] | undefined;

@@ -46,6 +46,21 @@ describe('unit file: columns', () => {
     expect(formatProblem(read.problems[0]!, 'en')).to.equal('units.csv:1:3: error MISSING_COLUMN no "code" column (or "Mã đơn vị")');
   });
 
+  it('finds the header under a title block, and counts rows as the file does', () => {
+    const read = readUnitTable(
+      table(
+        ['DANH SÁCH ĐƠN VỊ TRỰC THUỘC', '', '', ''],
+        ['(kèm theo Quyết định số 12/QĐ-SGDĐT)', '', '', ''],
+        [],
+        ['Mã đơn vị', 'Tên đơn vị', 'Loại đơn vị', 'Mã đơn vị cấp trên'],
+        ['so', 'Sở', 'Sở GDĐT', ''],
+      ),
+    );
+    expect(read.problems).to.deep.equal([]);
+    expect(read.columns.code).to.deep.equal({ index: 1, header: 'Mã đơn vị' });
+    expect(read.rows.map((r) => [r.row, r.code])).to.deep.equal([[5, 'so']]);
+  });
+
   it('trims cells, skips empty rows, keeps row numbers as the file counts them', () => {
     const read = readUnitTable(table(['code', 'name', 'kind', 'parent'], ['', '', '', ''], ['  so  ', ' Sở GDĐT Bến Tre ', ' Sở GDĐT ', ' '], [], ['   ']));
     expect(read.rows.map((r) => [r.row, r.code, r.name, r.kind, r.parentCode])).to.deep.equal([[3, 'so', 'Sở GDĐT Bến Tre', 'department', '']]);
