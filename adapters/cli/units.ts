@@ -9,8 +9,8 @@ import type { OrgOperation } from '../../engine/application/org-commands.ts';
 import { systemPrincipal, type Principal } from '../../engine/application/policy.ts';
 import type { OrgUnit } from '../../engine/domain.ts';
 import { planImport } from '../../engine/org/import-plan.ts';
-import { formatProblem, readUnitTable, type Lang, type Problem } from '../../engine/org/unit-file.ts';
-import { readUnitSheet, UnitSheetError, writeUnitSheet, type SheetFormat } from '../files/unit-sheet.ts';
+import { formatProblem, type Lang, type Problem } from '../../engine/org/unit-file.ts';
+import { readUnitFile, writeUnitSheet, type SheetFormat } from '../files/unit-sheet.ts';
 import { migrate, openDb, underStartupLock } from '../store/db.ts';
 import { KnexStore } from '../store/knex-store.ts';
 import { lockSqliteFile, StoreInUseError } from '../store/sqlite-lock.ts';
@@ -56,14 +56,7 @@ async function unitsImport(args: string[], io: Io): Promise<number> {
   } catch (e) {
     return fail([fileProblem(display, 'FILE_NOT_FOUND', `không đọc được tệp: ${codeOf(e)}`, `cannot read the file: ${codeOf(e)}`)]);
   }
-  let table;
-  try {
-    table = await readUnitSheet(bytes, display);
-  } catch (e) {
-    if (!(e instanceof UnitSheetError)) throw e;
-    return fail([fileProblem(display, e.code, e.message, e.message)]);
-  }
-  const read = readUnitTable(table);
+  const read = await readUnitFile(bytes, display);
   if (read.problems.length) return fail(read.problems);
 
   const store = await openStore(`tiendo units import ${display}`, io, lang);

@@ -3,7 +3,17 @@
 // the store's units go back out in the same columns, so an export re-imported changes nothing.
 import ExcelJS from 'exceljs';
 import type { OrgUnit } from '../../engine/domain.ts';
-import { FIELD_TITLES, kindTitle, levelTitle, type Lang, type UnitField, type UnitTable } from '../../engine/org/unit-file.ts';
+import {
+  FIELD_TITLES,
+  kindTitle,
+  levelTitle,
+  readUnitTable,
+  type Lang,
+  type Problem,
+  type UnitField,
+  type UnitRow,
+  type UnitTable,
+} from '../../engine/org/unit-file.ts';
 import { toCsv } from '../export/csv.ts';
 import type { ExportTable } from '../export/table.ts';
 import { toXlsx } from '../export/xlsx.ts';
@@ -11,6 +21,13 @@ import { toXlsx } from '../export/xlsx.ts';
 /** A file that is neither a workbook nor text we can split: the CLI prints it at row 1. */
 export class UnitSheetError extends Error {
   readonly code = 'BAD_FILE';
+  constructor(
+    en: string,
+    /** The same in Vietnamese, for the people who saved the file. */
+    readonly vi: string,
+  ) {
+    super(en);
+  }
 }
 
 export type SheetFormat = 'csv' | 'xlsx';
@@ -26,15 +43,34 @@ function startsWith(bytes: Buffer, magic: number[]): boolean {
 /** XLSX is a zip: the bytes decide, not the name, since offices rename files and mail strips them. */
 export function formatOf(bytes: Buffer, name: string): SheetFormat {
   if (startsWith(bytes, ZIP_MAGIC)) return 'xlsx';
-  if (startsWith(bytes, OLE_MAGIC)) throw new UnitSheetError(`${name} is an old Excel file (.xls): save it as .xlsx or .csv (UTF-8) and import that`);
-  if (/\.xlsx$/i.test(name)) throw new UnitSheetError(`${name} is named .xlsx but is not an XLSX workbook (no zip header)`);
+  if (startsWith(bytes, OLE_MAGIC))
+    throw new UnitSheetError(
+      `an old Excel file (.xls): save it as .xlsx or .csv (UTF-8) and import that`,
+      `tệp Excel cũ (.xls): lưu lại thành .xlsx hoặc .csv (UTF-8) rồi nhập tệp đó`,
+    );
+  if (/\.xlsx$/i.test(name))
+    throw new UnitSheetError(`named .xlsx but not an XLSX workbook (no zip header)`, `tên là .xlsx nhưng không phải bảng tính XLSX (không có phần đầu zip)`);
   return 'csv';
 }
 
 /** The table of an uploaded file's bytes (the UI's import page hands bytes, the CLI a file's). */
 export async function readUnitSheet(bytes: Buffer, name: string): Promise<UnitTable> {
-  const [header = [], ...rows] = formatOf(bytes, name) === 'xlsx' ? await xlsxCells(bytes, name) : csvCells(bytes, name);
+  const [header = [], ...rows] = formatOf(bytes, name) === 'xlsx' ? await xlsxCells(bytes) : csvCells(bytes);
   return { file: name, header, rows };
+}
+
+/** An uploaded file's unit rows, or its problems (a file that cannot be read is one, at row 1):
+ * the CLI and the UI's import page start here, then plan against the store (engine/org/import-plan.ts). */
+export async function readUnitFile(bytes: Buffer, name: string): Promise<{ rows: UnitRow[]; problems: Problem[] }> {
+  let table: UnitTable;
+  try {
+    table = await readUnitSheet(bytes, name);
+  } catch (e) {
+    if (!(e instanceof UnitSheetError)) throw e;
+    return { rows: [], problems: [{ file: name, row: 1, column: 1, header: '', code: e.code, message: { vi: e.vi, en: e.message }, params: {} }] };
+  }
+  const { rows, problems } = readUnitTable(table);
+  return { rows, problems };
 }
 
 // ── CSV ─────────────────────────────────────────────────────────────────────────────────────────
@@ -43,10 +79,13 @@ const UTF8_BOM = '\uFEFF';
 /** What adapters/export/csv.ts puts before text a spreadsheet would run as a formula. */
 const NEUTRALISED = /^'[=+\-@\t\r]/;
 
-export function csvCells(bytes: Buffer, name: string): string[][] {
+export function csvCells(bytes: Buffer): string[][] {
   let text = bytes.toString('utf8');
   if (text.includes('\uFFFD'))
-    throw new UnitSheetError(`${name} is not UTF-8 text: in Excel choose "CSV UTF-8 (Comma delimited)" when saving, or save as .xlsx`);
+    throw new UnitSheetError(
+      `not UTF-8 text: in Excel choose "CSV UTF-8 (Comma delimited)" when saving, or save as .xlsx`,
+      `không phải văn bản UTF-8: khi lưu trong Excel chọn "CSV UTF-8 (Comma delimited)", hoặc lưu thành .xlsx`,
+    );
   if (text.startsWith(UTF8_BOM)) text = text.slice(1);
   const sep = separatorOf(text);
   const rows: string[][] = [];
@@ -95,13 +134,13 @@ function separatorOf(text: string): ',' | ';' {
 
 // ── XLSX ────────────────────────────────────────────────────────────────────────────────────────
 
-async function xlsxCells(bytes: Buffer, name: string): Promise<string[][]> {
+async function xlsxCells(bytes: Buffer): Promise<string[][]> {
   const workbook = new ExcelJS.Workbook();
   try {
     // exceljs's types predate Node 20's generic Buffer.
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (e) {
-    throw new UnitSheetError(`${name} is not a readable XLSX workbook: ${(e as Error).message}`);
+    throw new UnitSheetError(`not a readable XLSX workbook: ${(e as Error).message}`, `không đọc được bảng tính XLSX: ${(e as Error).message}`);
   }
   const sheet = workbook.worksheets[0];
   if (!sheet) return [];

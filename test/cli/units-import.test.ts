@@ -106,7 +106,7 @@ describe('tiendo units import/export', function () {
     expect(missing.err).to.match(/nope\.csv:1:1: error FILE_NOT_FOUND .*ENOENT/);
     const fake = await run('units', 'import', file('fake.xlsx', 'code,name\n'));
     expect(fake.code).to.equal(1);
-    expect(fake.err).to.match(/fake\.xlsx:1:1: error BAD_FILE .*not an XLSX/);
+    expect(fake.err).to.match(/fake\.xlsx:1:1: error BAD_FILE tên là .xlsx nhưng không phải bảng tính XLSX/);
   });
 
   it('--dry-run says what would be done and writes nothing; --json gives the operations', async () => {
