@@ -182,10 +182,10 @@ export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<strin
 
   // A parent of the store that the file leaves out of a subtree it covers is closed by this import:
   // nothing new goes under it.
-  const tops = new Set(valid.filter((r) => parents.get(r)?.kind !== 'row' && existing.has(r.code)).map((r) => r.code));
+  const codes = new Set(listed.keys());
   for (const r of valid) {
     const p = parents.get(r);
-    if (p?.kind !== 'store' || inCycle.has(r) || !closedByFile(p.unit, tops)) continue;
+    if (p?.kind !== 'store' || inCycle.has(r) || !closedByFile(p.unit, codes)) continue;
     problem(
       r,
       'parent',
@@ -289,26 +289,23 @@ function diff(
     if (first) updates.push({ op: 'update', id: r.code, ...changes, source: source(first) });
     if (parentId && stored.parentId !== parentId) moves.push({ op: 'move', id: r.code, parentId, source: source('parent') });
   }
-  return [...adds, ...updates, ...moves, ...closes(rows, parents, existing)];
+  return [...adds, ...updates, ...moves, ...closes(rows, existing)];
 }
 
-/** Open units of the store under the file's top units that the file leaves out, deepest first. */
-function closes(rows: readonly UnitRow[], parents: ReadonlyMap<UnitRow, { kind: string }>, existing: ReadonlyMap<string, OrgUnit>): OrgOperation[] {
+/** Open units of the store that the file covers but leaves out, deepest first. */
+function closes(rows: readonly UnitRow[], existing: ReadonlyMap<string, OrgUnit>): OrgOperation[] {
   const listed = new Set(rows.map((r) => r.code));
-  const tops = new Set(rows.filter((r) => parents.get(r)!.kind !== 'row' && existing.has(r.code)).map((r) => r.code));
-  if (!tops.size) return [];
   const gone: OrgUnit[] = [];
-  for (const u of existing.values()) {
-    if (u.closedAt !== undefined || listed.has(u.id)) continue;
-    if (closedByFile(u, tops)) gone.push(u);
-  }
+  for (const u of existing.values()) if (u.closedAt === undefined && !listed.has(u.id) && closedByFile(u, listed)) gone.push(u);
   gone.sort((a, b) => b.depth - a.depth || a.id.localeCompare(b.id));
   return gone.map((u) => ({ op: 'close', id: u.id }));
 }
 
-/** Whether a unit of the store lies under one of the file's top units (its path names every ancestor). */
-function closedByFile(u: OrgUnit, tops: ReadonlySet<string>): boolean {
-  return u.path.split('/').some((id) => id && id !== u.id && tops.has(id));
+/** Whether the file covers a unit of the store it does not list: the file is the whole truth below
+ * each unit it lists (its top units' subtrees, and a unit it moves in brings its subtree along), and
+ * a unit's path names every ancestor. */
+function closedByFile(u: OrgUnit, listed: ReadonlySet<string>): boolean {
+  return u.path.split('/').some((id) => id && id !== u.id && listed.has(id));
 }
 
 function sameLevels(a: readonly string[] | undefined, b: readonly string[]): boolean {

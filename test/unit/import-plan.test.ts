@@ -271,6 +271,26 @@ describe('import plan: against the store', () => {
     expect(plan(onePhong, store).operations).to.deep.equal([{ op: 'close', id: 'mn-hoa-mai' }]);
   });
 
+  it('a Phòng moved in from another Sở brings its subtree under the file: its schools the file leaves out are closed', () => {
+    const two = applied(
+      plan(
+        [
+          ['so-2', 'Sở 2', 'Sở GDĐT', '', '', '', ''],
+          ['pgd-2', 'Phòng 2', 'Phòng GDĐT', 'so-2', '', '', ''],
+          ['th-2', 'TH 2', 'Tiểu học', 'pgd-2', '', '', ''],
+          ['th-3', 'TH 3', 'Tiểu học', 'pgd-2', '', '', ''],
+        ],
+        store,
+      ).operations,
+      store,
+    );
+    const rows = [...PHONG_TREE, ['pgd-2', 'Phòng 2', 'Phòng GDĐT', 'so-bt', '', '', ''], ['th-2', 'TH 2', 'Tiểu học', 'pgd-2', '', '', '']];
+    expect(plan(rows, two).operations.map(({ source: _s, ...o }) => o)).to.deep.equal([
+      { op: 'move', id: 'pgd-2', parentId: 'so-bt' },
+      { op: 'close', id: 'th-3' },
+    ]);
+  });
+
   it('a Phòng left out is closed after its schools (deepest first)', () => {
     const soOnly = PHONG_TREE.filter((r) => r[0] === 'so-bt');
     expect(plan(soOnly, store).operations).to.deep.equal(['mn-hoa-mai', 'th-an-hoa', 'thcs-vinh-thanh', 'pgd-cl'].map((id) => ({ op: 'close', id })));
