@@ -1,7 +1,7 @@
 // From the rows of an office's unit list to the org commands that make the store look like it
 // (org-commands.ts), or every problem of the file at once: an office fixes its spreadsheet in one go
-// rather than one error per upload. The file is the truth for the subtrees it covers: a unit under
-// one of its top units that the file no longer lists is closed (giải thể). Pure.
+// rather than one error per upload. The file is the truth for the subtrees it covers: a unit of the
+// store below a unit it lists, that it does not list itself, is closed (giải thể). Pure.
 import type { OrgUnitKind } from '../definition/types.generated.ts';
 import type { OrgUnit } from '../domain.ts';
 import type { OrgOperation } from '../application/org-commands.ts';
@@ -33,9 +33,8 @@ const PARENT_KINDS: Record<OrgUnitKind, readonly (OrgUnitKind | null)[]> = {
   'continuing-education': ['department', 'district-office', 'commune'],
 };
 
-export function isSchoolKind(kind: OrgUnitKind): boolean {
-  return SCHOOL_KINDS.has(kind);
-}
+/** Where a row goes: the top of the tree, under another row of the file, or under a unit of the store. */
+type Parent = { kind: 'top' } | { kind: 'row'; row: UnitRow } | { kind: 'store'; unit: OrgUnit };
 
 export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<string, OrgUnit>, file: string): ImportPlan {
   const problems: Problem[] = [];
@@ -101,7 +100,6 @@ export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<strin
   }
 
   // Each row's parent: a row of the file, a unit of the store that is open, or the top of the tree.
-  type Parent = { kind: 'top' } | { kind: 'row'; row: UnitRow } | { kind: 'store'; unit: OrgUnit };
   const parents = new Map<UnitRow, Parent>();
   // Every row's parent code is checked, even a row refused for its code or name: all problems at once.
   for (const r of rows) {
@@ -211,7 +209,7 @@ export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<strin
         'SCHOOL_UNDER_SCHOOL',
         `trường "${r.code}" (${kindTitle(kind)}) không thể trực thuộc trường "${parentCode}" (${kindTitle(parentKind)})`,
         `school "${r.code}" (${kind}) cannot be under school "${parentCode}" (${parentKind})`,
-        { kind: kind, parent: parentCode, parentKind },
+        { kind, parent: parentCode, parentKind },
       );
       continue;
     }
@@ -227,7 +225,7 @@ export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<strin
       parentKind
         ? `a ${kind} ("${r.code}") cannot be under a ${parentKind} ("${parentCode}"); it may be under: ${allowed.join(', ')}`
         : `a ${kind} ("${r.code}") needs a parent unit; it may be under: ${allowed.join(', ')}`,
-      { kind: kind, parent: parentCode || null, parentKind, allowed },
+      { kind, parent: parentCode || null, parentKind, allowed },
     );
   }
 
@@ -236,11 +234,7 @@ export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<strin
   return { operations: diff(valid, parents, existing), problems };
 }
 
-function diff(
-  rows: readonly UnitRow[],
-  parents: ReadonlyMap<UnitRow, { kind: 'top' } | { kind: 'row'; row: UnitRow } | { kind: 'store'; unit: OrgUnit }>,
-  existing: ReadonlyMap<string, OrgUnit>,
-): OrgOperation[] {
+function diff(rows: readonly UnitRow[], parents: ReadonlyMap<UnitRow, Parent>, existing: ReadonlyMap<string, OrgUnit>): OrgOperation[] {
   const parentCode = (r: UnitRow) => {
     const p = parents.get(r)!;
     return p.kind === 'top' ? undefined : p.kind === 'row' ? p.row.code : p.unit.id;
