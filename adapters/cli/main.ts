@@ -27,7 +27,9 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   worker: { run: workerCommand, help: 'worker                           timers and the outbox relay only (TIENDO_METRICS_PORT: /metrics)' },
   units: {
     run: unitsCommand,
-    help: 'units import FILE [--dry-run] [--reason TEXT] [--lang en] [--json] | units export FILE [--root CODE] [--lang en]   the org tree from/to a .csv or .xlsx unit list',
+    help:
+      'units import FILE [--dry-run] [--reason TEXT] [--lang en] [--json]   the org tree from a .csv/.xlsx unit list; every problem as file:row:col\n' +
+      '  tiendo units export FILE [--root CODE] [--lang en]   the org tree to a .csv/.xlsx unit list that import reads back unchanged',
   },
   simulate: { run: simulateCommand, help: 'simulate SCENARIO.yaml           run one school through a process with a jumping clock; JSON out' },
 };
