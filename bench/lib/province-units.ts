@@ -8,7 +8,9 @@
 //   node --import tsx bench/lib/province-units.ts 45000 --measure          times the import's planning
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { readUnitSheet, writeUnitSheet, type SheetFormat } from '../../adapters/files/unit-sheet.ts';
+import { toCsv } from '../../adapters/export/csv.ts';
+import { toXlsx } from '../../adapters/export/xlsx.ts';
+import { readUnitSheet, unitExportTable, type SheetFormat } from '../../adapters/files/unit-sheet.ts';
 import type { OrgUnit } from '../../engine/domain.ts';
 import { planImport } from '../../engine/org/import-plan.ts';
 import { readUnitTable } from '../../engine/org/unit-file.ts';
@@ -33,12 +35,15 @@ export function provinceUnits(count: number): OrgUnit[] {
   });
 }
 
-/** The file's bytes: the export's columns, rows reordered so children often come before parents. */
+/** The file's bytes: the export's columns, rows in the order a Sở's staff keep them — each Phòng's
+ * schools, then the Phòng, the Sở's own units last — so most children come before their parents. */
 export async function provinceUnitFile(count: number, format: SheetFormat): Promise<Buffer> {
   const units = provinceUnits(count);
-  // Deepest first: every school's row comes before its Phòng's, the worst case for the planner's order.
-  const shuffled = [...units].sort((a, b) => b.depth - a.depth || (a.parentId ?? '').localeCompare(b.parentId ?? ''));
-  return writeUnitSheet(shuffled, format);
+  const group = (u: OrgUnit) => (u.depth >= 2 ? u.path.split('/')[2]! : u.depth === 1 ? u.id : '\uffff');
+  const order = new Map([...units].sort((a, b) => group(a).localeCompare(group(b)) || b.depth - a.depth).map((u, i) => [u.id, i]));
+  const table = unitExportTable(units);
+  table.rows.sort((a, b) => order.get(String(a.code))! - order.get(String(b.code))!);
+  return format === 'xlsx' ? toXlsx(table) : toCsv(table);
 }
 
 async function measure(count: number): Promise<void> {

@@ -1,8 +1,8 @@
 // An office's unit list becomes the org commands that make the store match it — or every problem
 // of the file at once, each at its row and column. Re-importing the same file changes nothing.
 import { expect } from 'chai';
-import { readUnitSheet, writeUnitSheet } from '../../adapters/files/unit-sheet.ts';
-import { provinceUnitFile } from '../../bench/lib/province-units.ts';
+import { readUnitFile, readUnitSheet, writeUnitSheet } from '../../adapters/files/unit-sheet.ts';
+import { provinceUnitFile, provinceUnits } from '../../bench/lib/province-units.ts';
 import type { OrgOperation } from '../../engine/application/org-commands.ts';
 import type { OrgUnit } from '../../engine/domain.ts';
 import { planImport } from '../../engine/org/import-plan.ts';
@@ -327,6 +327,13 @@ describe('import plan: export → import round trip', () => {
 });
 
 describe('import plan: the benchmark province file', () => {
+  it('1,500 units through XLSX read back exactly (Vietnamese names intact): planned again over them, nothing to do', async () => {
+    const store = new Map(provinceUnits(1_500).map((u) => [u.id, u]));
+    const { rows, problems } = await readUnitFile(await provinceUnitFile(1_500, 'xlsx'), 'province.xlsx');
+    expect(problems).to.deep.equal([]);
+    expect(planImport(rows, store, 'province.xlsx')).to.deep.equal({ operations: [], problems: [] });
+  });
+
   it('1,500 units, schools before their Phòng: read back whole, planned as 1,500 adds parents first, no problems', async () => {
     const bytes = await provinceUnitFile(1_500, 'csv');
     const read = readUnitTable(await readUnitSheet(bytes, 'province.csv'));
