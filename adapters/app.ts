@@ -12,6 +12,7 @@ import { calendarRanges } from '../engine/calendar/calendar.ts';
 import { DraftPool } from './drafts/pool.ts';
 import { defaultProcessDir } from './files/definitions.ts';
 import { hashPassword, newUserId } from './http/auth.ts';
+import { loadOidcConfig, OidcSignIn, type OidcConfig } from './http/oidc.ts';
 import { ROUTES } from './http/routes/index.ts';
 import type { Services } from './http/route.ts';
 import { createHttpApp } from './http/server.ts';
@@ -19,6 +20,7 @@ import { listenMetrics, metricsGate } from './metrics.ts';
 import { loadNotifyConfig, notifierFromConfig, type NotifyEnvConfig } from './notify/index.ts';
 import { openRuntime, runtimeOn, type Runtime } from './runtime.ts';
 import { KnexAccounts } from './store/account-store.ts';
+import { KnexAudit } from './store/audit-store.ts';
 import { underCampaignLease, underStartupLock } from './store/db.ts';
 import { createLogger, logLevelOf, silentLogger, type Logger, type LogLevel } from './log.ts';
 import { noteRequestError, observedAccounts } from './http/request-log.ts';
@@ -77,6 +79,8 @@ export interface AppConfig {
   logger?: Logger;
   /** TIENDO_LOG_LEVEL: fatal, error, warn, info (the default of `loadConfig`), debug, trace, silent. */
   logLevel?: LogLevel;
+  /** TIENDO_OIDC_*: sign-in through the province's OpenID Connect provider (adapters/http/oidc.ts); unset: off. */
+  oidc?: OidcConfig;
 }
 
 export interface App {
@@ -99,7 +103,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Reads the environment once (PORT, HOST, TIENDO_METRICS_PORT, TIENDO_METRICS_TOKEN, TIENDO_METRICS_PUBLIC, TIENDO_DRAFT_WORKERS, TIENDO_DATA_DIR, DATABASE_URL, TIENDO_PG_SCHEMA, REDIS_URL, TIENDO_QUEUE_NAME, TIENDO_LOG_LEVEL, TIENDO_PROCESS_DIR, TIENDO_DEMO, TIENDO_SECURE_COOKIES, TIENDO_SMTP_*, TIENDO_WEBHOOK_*). */
+/** Reads the environment once (PORT, HOST, TIENDO_METRICS_PORT, TIENDO_METRICS_TOKEN, TIENDO_METRICS_PUBLIC, TIENDO_DRAFT_WORKERS, TIENDO_DATA_DIR, DATABASE_URL, TIENDO_PG_SCHEMA, REDIS_URL, TIENDO_QUEUE_NAME, TIENDO_LOG_LEVEL, TIENDO_PROCESS_DIR, TIENDO_DEMO, TIENDO_SECURE_COOKIES, TIENDO_SMTP_*, TIENDO_WEBHOOK_*, TIENDO_OIDC_*). */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const flag = (name: string, fallback: boolean) => (env[name] === undefined || env[name] === '' ? fallback : !/^(0|false|no|off)$/i.test(env[name]!));
   const portOf = (name: string): number | undefined => {
@@ -112,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const metricsToken = env.TIENDO_METRICS_TOKEN || undefined;
   if (metricsToken !== undefined && !/^[\x21-\x7e]{24,}$/.test(metricsToken))
     throw new Error('TIENDO_METRICS_TOKEN must be 24 or more printable characters without spaces (openssl rand -hex 24 makes one)');
+  const oidc = loadOidcConfig(env);
   const draftWorkers = env.TIENDO_DRAFT_WORKERS ? Number(env.TIENDO_DRAFT_WORKERS) : undefined;
   if (draftWorkers !== undefined && !(Number.isInteger(draftWorkers) && draftWorkers >= 1 && draftWorkers <= 64))
     throw new Error(`TIENDO_DRAFT_WORKERS="${env.TIENDO_DRAFT_WORKERS}" is not a number of threads (1–64)`);
@@ -133,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     secureCookies: flag('TIENDO_SECURE_COOKIES', false),
     ...(draftWorkers !== undefined ? { draftWorkers } : {}),
     notify: loadNotifyConfig(env),
+    ...(oidc ? { oidc } : {}),
   };
 }
 
@@ -248,6 +254,7 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     if (drafts) closers.unshift(() => drafts.close());
     const application = new Application({
       engine: runtime.engine,
+      audit: new KnexAudit(runtime.db),
       ...(drafts ? { drafts } : {}),
       runCampaignLater(id, actor) {
         void runHere(id, actor, 'launched');
@@ -260,6 +267,15 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
       sessionTtlMs: config.sessionTtlMs ?? 12 * 3_600_000,
       secureCookies: config.secureCookies ?? false,
       ready: () => readiness(runtime),
+      ...(config.oidc
+        ? {
+            oidc: new OidcSignIn(config.oidc, runtime.db, {
+              secureCookies: config.secureCookies ?? false,
+              log: (fields, message) => logger.info(fields, message),
+            }),
+          }
+        : {}),
+      log: (level, fields, message) => logger[level](fields, message),
     };
     if (config.workers ?? true) {
       // A queue that lost its jobs (Redis restarted empty) is rebuilt before the worker starts.
@@ -407,7 +423,7 @@ const SYSTEM = systemPrincipal();
 
 /** Publishes each definition of the library that is not published yet (same text: nothing to do). */
 export async function publishLibrary(runtime: Runtime, dir: string, log: (m: string) => void): Promise<number> {
-  const library = new Application({ engine: runtime.engine });
+  const library = new Application({ engine: runtime.engine, audit: new KnexAudit(runtime.db) });
   let created = 0;
   for (const name of readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f))

@@ -271,3 +271,28 @@ export interface ApiToken {
   /** The token that issued this one (absent: a signed-in session did). */
   mintedBy?: string;
 }
+
+/**
+ * One reshaping of the org tree (engine/application/organisation.ts computes it), committed in one
+ * transaction by `Store.reshape`: instances keep running and their deadlines stay; paths change, so
+ * scopes, boards and escalations follow the new parents from then on; each instance touched gets a
+ * history entry (its rev bumped, so a command computed over the old tree retries).
+ */
+export interface OrgChange {
+  /** New units (parents first, whatever the order). */
+  put: OrgUnit[];
+  /** Fields of existing units that change in place (null clears one); never a path. */
+  updates: { unitId: string; fields: { name?: string; kind?: OrgUnitKind; levels?: string[] | null; email?: string | null; phone?: string | null } }[];
+  /** Subtrees that move, in order: every path starting with `fromPath` starts with `toPath` instead —
+   * units (depth shifted), instances, tasks, escalations. */
+  moves: { unitId: string; parentId: string; fromPath: string; toPath: string }[];
+  /** A unit merged into another (after its children moved): its own instances, tasks, escalations,
+   * notices, grants and users pass to the survivor. */
+  merges: { fromId: string; fromPath: string; intoId: string; intoPath: string }[];
+  /** Units closed, each with its subtree; grants on them end. */
+  closes: { unitId: string; path: string; mergedInto?: string }[];
+  at: number;
+  actor: string;
+  reason: string;
+  audit: AuditEntry[];
+}

@@ -13,6 +13,7 @@ import type {
   InstanceStatus,
   Instance,
   LoadedInstance,
+  OrgChange,
   OrgUnit,
   OutboxMessage,
   PublishedDefinition,
@@ -137,6 +138,18 @@ export interface DueGroup {
   count: number;
 }
 
+/** What a reshape touches under some subtrees. */
+export interface Footprint {
+  units: number;
+  runningInstances: number;
+  openTasks: number;
+  /** Escalations not acknowledged yet. */
+  pendingEscalations: number;
+  grants: number;
+  /** Up to 50 running instance ids. */
+  sampleInstanceIds: string[];
+}
+
 /** What became of one change given to `Store.commit`: refused (`error`; nothing of it written), or
  * committed, with how many of its outbox messages wait in the outbox for the relay (0 when the
  * outbox step delivered them all in the transaction). */
@@ -151,6 +164,9 @@ export interface Store {
   getUnit(id: string): Promise<OrgUnit | undefined>;
   /** Units by id, in no particular order; unknown ids are left out. */
   getUnits(ids: string[]): Promise<OrgUnit[]>;
+  /** Reshapes the tree (moves, merges, closes, new and updated units) in one transaction, with its
+   * audit entries; instances touched get a history entry each. */
+  reshape(change: OrgChange): Promise<void>;
   /** Units of the given kinds under a path, by id, a page at a time; `missingFor` leaves out units
    * that already have an instance in that campaign. */
   unitsUnder(path: string, options: { kinds?: string[]; afterId?: string; limit: number; missingFor?: string }): Promise<OrgUnit[]>;
@@ -220,6 +236,11 @@ export interface Store {
  * scoped by materialised paths in the query itself. Nothing here writes; commands load through the
  * Store. */
 export interface Queries {
+  /** What lies under these subtrees (the units themselves included) that a reshape touches. */
+  footprint(paths: string[]): Promise<Footprint>;
+  /** Pairs of instances that could not both belong to one unit after a merge: the same process in
+   * the same campaign, or both running outside any campaign. */
+  mergeConflicts(fromId: string, intoId: string): Promise<{ definitionId: string; campaignId?: string; instanceIds: string[] }[]>;
   /** The units directly under a unit, by name, each with how many units are directly under it. */
   childUnits(parentId: string): Promise<(OrgUnit & { childCount: number })[]>;
   /** Instances matching the filter, by id, a page at a time. */

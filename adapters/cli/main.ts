@@ -1,5 +1,6 @@
 // `tiendo <command>`: one entry point, each command in its own module. Returns the exit code instead
 // of calling process.exit, so tests can run it in-process.
+import { backupCommand, restoreCommand } from './backup.ts';
 import { compileCommand, diagramCommand } from './compile.ts';
 import { serveCommand, startCommand, workerCommand } from './serve.ts';
 import { simulateCommand } from './simulate.ts';
@@ -31,6 +32,8 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
       'units import FILE [--dry-run] [--reason TEXT] [--lang en] [--json]   the org tree from a .csv/.xlsx unit list; every problem as file:row:col\n' +
       '  tiendo units export FILE [--root CODE] [--lang en]   the org tree to a .csv/.xlsx unit list that import reads back unchanged',
   },
+  backup: { run: backupCommand, help: 'backup FILE [--force]            copy the SQLite store to FILE while the server runs' },
+  restore: { run: restoreCommand, help: 'restore FILE [--force]           put a backup back in place (server stopped)' },
   simulate: { run: simulateCommand, help: 'simulate SCENARIO.yaml           run one school through a process with a jumping clock; JSON out' },
 };
 

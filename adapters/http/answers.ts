@@ -36,7 +36,7 @@ const COUNTS = { overdue: int, dueSoon: int, ages: AGES };
 const TOKEN = { id: str, name: str, createdAt: num, expiresAt: num, access: { enum: ['read', 'write'] }, unitIds: orNull(list(str)), mintedBy: orNull(str) };
 
 const unitFields = { id: str, kind: str, name: str, path: str, depth: int, createdAt: num };
-const unitOptional = { parentId: str, levels: list(str) };
+const unitOptional = { parentId: str, levels: list(str), email: str, phone: str, closedAt: num, mergedInto: str };
 
 /** The shapes several answers share, by name (their titles name the generated UI types). */
 export const COMPONENTS: Record<string, JSONSchema> = {
@@ -193,9 +193,39 @@ export const ANSWERS = {
   token: obj({ ...TOKEN, token: str }, {}, 'IssuedToken'),
   tokens: obj({ items: list(obj({ ...TOKEN, current: bool })) }, {}, 'TokenList'),
   passwordChanged: obj({ revokedTokens: int }, {}, 'PasswordChanged'),
+  oidc: obj({ enabled: bool, label: orNull(str) }, {}, 'OidcSignIn'),
   health: obj({ status: { enum: ['ok'] } }, {}, 'Health'),
   ready: obj({ store: { enum: ['ok', 'down'] }, queue: { enum: ['ok', 'down'] } }, {}, 'Ready'),
   orgUnits: obj({ items: list(ref('OrgUnitWithChildren')) }, {}, 'OrgUnitList'),
+  reshape: obj(
+    {
+      dryRun: bool,
+      applied: bool,
+      problems: list(obj({ index: int, code: str, message: str }, { source: obj({}, { row: int, column: str }), params: anyObject }, 'ReshapeProblem')),
+      added: list(obj({ id: str, name: str, kind: str }, { parentId: str })),
+      updated: list(obj({ id: str, changes: anyObject })),
+      moved: list(obj({ id: str, name: str, toParentId: str, units: int }, { fromParentId: str })),
+      merged: list(obj({ id: str, name: str, intoId: str, intoName: str })),
+      closed: list(obj({ id: str, name: str, units: int })),
+      touches: obj({ runningInstances: int, openTasks: int, pendingEscalations: int, grants: int, sampleInstanceIds: list(str) }),
+    },
+    {},
+    'ReshapeReport',
+  ),
+  audit: obj(
+    {
+      items: list(
+        obj(
+          { id: int, at: num, actorId: str, actorLogin: str, actorName: str, unitPath: str, action: str, target: str },
+          { unitId: str, reason: str, details: anyObject },
+          'AuditEntry',
+        ),
+      ),
+      next: orNull(int),
+    },
+    {},
+    'AuditLog',
+  ),
   orgUnit: obj({ unit: ref('OrgUnit'), ancestors: list(ref('OrgUnit')), children: list(ref('OrgUnitWithChildren')) }, {}, 'OrgUnitDetail'),
   definitions: obj(
     {

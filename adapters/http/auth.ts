@@ -6,7 +6,7 @@ import bcrypt from 'bcryptjs';
 import { parse as parseCookies, serialize } from 'cookie';
 import type { Request, Response } from 'express';
 import { narrowGrants } from '../../engine/access.ts';
-import type { ApiToken } from '../../engine/domain.ts';
+import type { ApiToken, User } from '../../engine/domain.ts';
 import type { Accounts } from '../../engine/ports.ts';
 import { forbidden, HttpError } from './errors.ts';
 import type { Principal, Services } from './route.ts';
@@ -29,10 +29,28 @@ export async function login(services: Services, res: Response, input: { login: s
   const user = await services.accounts.findByLogin(input.login);
   const ok = await bcrypt.compare(input.password, user?.passwordHash ?? decoyHash(services.bcryptCost));
   if (!user || !ok) throw new HttpError(401, 'BAD_CREDENTIALS', 'wrong login or password', {});
+  const { passwordHash: _h, ...plain } = user;
+  return openSession(services, res, plain, now);
+}
+
+/** An inactive account (users.active false) gets no session, however it proved who it is. */
+export class InactiveUserError extends HttpError {
+  constructor(login: string) {
+    super(403, 'USER_INACTIVE', `the account "${login}" is deactivated; ask an administrator of its unit`, { login });
+  }
+}
+
+/**
+ * Opens a session for a user whose identity was proved (a password, or the province's OpenID Connect
+ * provider: adapters/http/oidc.ts): a new secret in an httpOnly SameSite=Strict cookie on `res`, only
+ * its sha256 stored, and a CSRF token. Refuses an inactive account.
+ */
+export async function openSession(services: Services, res: Response, user: User, now: number): Promise<{ principal: Principal }> {
+  if (!user.active) throw new InactiveUserError(user.login);
   const token = secret();
   const csrfToken = secret();
   await services.accounts.putSession({ idHash: sha256(token), userId: user.id, csrfToken, createdAt: now, expiresAt: now + services.sessionTtlMs });
-  res.setHeader(
+  res.append(
     'Set-Cookie',
     serialize(SESSION_COOKIE, token, {
       httpOnly: true,
@@ -42,8 +60,7 @@ export async function login(services: Services, res: Response, input: { login: s
       maxAge: Math.floor(services.sessionTtlMs / 1000),
     }),
   );
-  const { passwordHash: _h, ...plain } = user;
-  return { principal: { user: plain, grants: await services.accounts.grantsOf(user.id), via: 'session', csrfToken, sessionHash: sha256(token) } };
+  return { principal: { user, grants: await services.accounts.grantsOf(user.id), via: 'session', csrfToken, sessionHash: sha256(token) } };
 }
 
 export async function logout(services: Services, res: Response, principal: Principal): Promise<void> {

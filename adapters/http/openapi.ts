@@ -44,7 +44,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
       ...(r.public ? { security: [] } : {}),
       responses: {
-        [status]: { description: status === 204 ? 'Done' : 'Success', ...answerContent(r) },
+        [status]: { description: status === 204 ? 'Done' : r.answer === 'redirect' ? 'Redirect' : 'Success', ...answerContent(r) },
         ...Object.fromEntries(
           [...errors]
             .sort()
@@ -83,6 +83,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
 /** A success's content: the answer's schema (by reference when it is a named component), or a file. */
 function answerContent(r: Route): Record<string, unknown> {
   if (!r.answer) return {};
+  if (r.answer === 'redirect') return { headers: { Location: { description: 'Where the browser goes next', schema: { type: 'string' } } } };
   if (r.answer === 'file') {
     return {
       content: {

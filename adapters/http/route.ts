@@ -7,6 +7,7 @@ import type { Application, Call } from '../../engine/application/application.ts'
 import type { Accounts } from '../../engine/ports.ts';
 import type { ApiToken, User } from '../../engine/domain.ts';
 import type { AnswerName } from './answers.ts';
+import type { OidcSignIn } from './oidc.ts';
 
 /** The subset of JSON Schema the routes use, as a type. */
 export type JSONSchema = Readonly<Record<string, unknown>>;
@@ -61,6 +62,10 @@ export interface Services {
   secureCookies: boolean;
   /** Whether store and queue answer (for /api/ready). */
   ready(): Promise<{ store: boolean; queue: boolean }>;
+  /** Sign-in through the province's OpenID Connect provider, when TIENDO_OIDC_ISSUER is set. */
+  oidc?: OidcSignIn;
+  /** The operators' log, for what a handler notes beside its answer (a refused OpenID Connect sign-in). */
+  log?: (level: 'info' | 'warn', fields: Record<string, unknown>, message: string) => void;
 }
 
 export interface Ctx<B, Q> {
@@ -78,16 +83,20 @@ export interface UserCtx<B, Q> extends Ctx<B, Q> {
   principal: Principal;
 }
 
-/** A handler answers a value (sent as JSON with the route's status), a file, or nothing (204). */
-export type Answer = unknown | FileAnswer;
+/** A handler answers a value (sent as JSON with the route's status), a file, a redirect, or nothing (204). */
+export type Answer = unknown | FileAnswer | RedirectAnswer;
 export interface FileAnswer {
   file: { name: string; type: string; data: Buffer };
+}
+/** A browser sent elsewhere (the route's status, 302 or 303; `answer: 'redirect'`): the OpenID Connect sign-in's steps. */
+export interface RedirectAnswer {
+  redirect: string;
 }
 
 export const NO_SCHEMA = { type: 'object', additionalProperties: false } as const;
 
 interface RouteBase<B extends JSONSchema, Q extends JSONSchema> {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** Express syntax: /api/v1/instances/:id */
   path: string;
   summary: string;
@@ -98,8 +107,8 @@ interface RouteBase<B extends JSONSchema, Q extends JSONSchema> {
   query?: Q;
   /** Extra statuses this route answers, for the document (401/403/400 are implied). */
   errors?: number[];
-  /** What a success answers: a named schema of answers.ts, a file (an export), or nothing (204). */
-  answer?: AnswerName | 'file';
+  /** What a success answers: a named schema of answers.ts, a file (an export), a redirect, or nothing (204). */
+  answer?: AnswerName | 'file' | 'redirect';
 }
 
 export interface PublicRoute<B extends JSONSchema = JSONSchema, Q extends JSONSchema = JSONSchema> extends RouteBase<B, Q> {
@@ -127,6 +136,10 @@ export function publicRoute<const B extends JSONSchema = typeof NO_SCHEMA, const
 
 export function isFile(a: unknown): a is FileAnswer {
   return typeof a === 'object' && a !== null && 'file' in a && Buffer.isBuffer((a as FileAnswer).file?.data);
+}
+
+export function isRedirect(a: unknown): a is RedirectAnswer {
+  return typeof a === 'object' && a !== null && typeof (a as RedirectAnswer).redirect === 'string' && Object.keys(a).length === 1;
 }
 
 /** Shared schema pieces. */

@@ -10,7 +10,7 @@ import { authenticate, checkCsrf, checkTokenAccess, SESSION_COOKIE } from './aut
 import { errorBody, errorHandler, HttpError } from './errors.ts';
 import { readKey, requestHash } from './idempotency.ts';
 import { openApiDocument } from './openapi.ts';
-import { isFile, type Route, type Services } from './route.ts';
+import { isFile, isRedirect, type Route, type Services } from './route.ts';
 import { check, checkParams, checkShape, compileValidators } from './validate.ts';
 import { exposition, metricsRefusal, type Metrics, type MetricsGate } from '../metrics.ts';
 import { answerChecker } from './validate.ts';
@@ -214,7 +214,7 @@ async function handle(
   checkAnswer?: (answer: unknown) => void,
 ): Promise<void> {
   const now = services.app.now();
-  const idempotencyKey = route.method === 'post' ? readKey(req.headers['idempotency-key']) : undefined;
+  const idempotencyKey = route.method === 'post' || route.method === 'patch' ? readKey(req.headers['idempotency-key']) : undefined;
   const principal = route.public ? undefined : await authenticate(services.accounts, req, now);
   if (!route.public && !principal) throw new HttpError(401, 'UNAUTHENTICATED', 'sign in first (POST /api/v1/session), or send a bearer token');
   if (principal) checkCsrf(principal, req);
@@ -235,6 +235,10 @@ async function handle(
   const ctx = { req, res, params: req.params as Record<string, string>, query, body, services, call };
   const answer = principal ? await route.handle({ ...ctx, principal } as never) : await (route as { handle: (c: unknown) => Promise<unknown> }).handle(ctx);
   const status = (res.locals.status as number | undefined) ?? route.status ?? 200;
+  if (route.answer === 'redirect' && isRedirect(answer)) {
+    res.redirect(status, answer.redirect);
+    return;
+  }
   checkAnswer?.(answer);
   if (isFile(answer)) {
     res.status(status).type(answer.file.type).attachment(answer.file.name).send(answer.file.data);

@@ -2,7 +2,7 @@
 // each scoped by materialised paths in its WHERE clause. Nothing here writes, and no command
 // decides a change from it (commands load through the Store).
 import type { Knex } from 'knex';
-import type { DueGroup, InstanceFilter, Queries } from '../../engine/ports.ts';
+import type { DueGroup, Footprint, InstanceFilter, Queries } from '../../engine/ports.ts';
 import type { Campaign, Escalation, HistoryEntry, InboxItem, Instance, OrgUnit, Task } from '../../engine/domain.ts';
 import { toCampaign, toEscalation, toHistory, toInbox, toInstance, toTask, toUnit } from './rows.ts';
 import { applyFilter, escalationQuery, under, underAny } from './where.ts';
@@ -13,9 +13,50 @@ export class KnexQueries implements Queries {
   async childUnits(parentId: string): Promise<(OrgUnit & { childCount: number })[]> {
     const rows = await this.db('org_units as u')
       .where('u.parent_id', parentId)
-      .select('u.*', this.db('org_units as c').count('*').whereRaw('c.parent_id = u.id').as('child_count'))
+      .whereNull('u.closed_at')
+      .select('u.*', this.db('org_units as c').count('*').whereRaw('c.parent_id = u.id').whereNull('c.closed_at').as('child_count'))
       .orderBy(['u.name', 'u.id']);
     return rows.map((r: Record<string, unknown>) => ({ ...toUnit(r), childCount: Number(r.child_count) }));
+  }
+
+  async footprint(paths: string[]): Promise<Footprint> {
+    if (!paths.length) return { units: 0, runningInstances: 0, openTasks: 0, pendingEscalations: 0, grants: 0, sampleInstanceIds: [] };
+    const n = async (q: Knex.QueryBuilder) => Number((await q.count({ n: '*' }))[0]!.n);
+    const running = () => underAny(this.db('instances'), 'unit_path', paths).whereIn('status', ['running', 'needs_migration']);
+    const [units, runningInstances, openTasks, pendingEscalations, grants, sample] = await Promise.all([
+      n(underAny(this.db('org_units'), 'path', paths).whereNull('closed_at')),
+      n(running()),
+      n(underAny(this.db('tasks'), 'owner_unit_path', paths).where('status', 'open')),
+      n(underAny(this.db('escalations'), 'unit_path', paths).whereNull('acknowledged_at')),
+      n(this.db('grants').whereIn('unit_id', underAny(this.db('org_units'), 'path', paths).select('id'))),
+      running().select('id').orderBy('id').limit(50),
+    ]);
+    return { units, runningInstances, openTasks, pendingEscalations, grants, sampleInstanceIds: sample.map((r: Record<string, unknown>) => String(r.id)) };
+  }
+
+  async mergeConflicts(fromId: string, intoId: string): Promise<{ definitionId: string; campaignId?: string; instanceIds: string[] }[]> {
+    const rows = await this.db('instances as a')
+      .join('instances as b', 'a.definition_id', 'b.definition_id')
+      .where('a.org_unit_id', fromId)
+      .where('b.org_unit_id', intoId)
+      .where((w) =>
+        w
+          .whereRaw('a.campaign_id = b.campaign_id')
+          .orWhere((o) =>
+            o
+              .whereNull('a.campaign_id')
+              .whereNull('b.campaign_id')
+              .whereIn('a.status', ['running', 'needs_migration'])
+              .whereIn('b.status', ['running', 'needs_migration']),
+          ),
+      )
+      .select('a.definition_id', 'a.campaign_id', 'a.id as a_id', 'b.id as b_id')
+      .orderBy('a.id');
+    return rows.map((r: Record<string, unknown>) => ({
+      definitionId: String(r.definition_id),
+      ...(r.campaign_id ? { campaignId: String(r.campaign_id) } : {}),
+      instanceIds: [String(r.a_id), String(r.b_id)],
+    }));
   }
 
   async listInstances(filter: InstanceFilter, page: { afterId?: string; limit: number }): Promise<Instance[]> {

@@ -4,9 +4,21 @@
 import type { Knex } from 'knex';
 import { EngineError } from '../../engine/errors.ts';
 import type { CommitOutcome, Store } from '../../engine/ports.ts';
-import type { Campaign, Change, Instance, LoadedInstance, OrgUnit, OutboxMessage, PublishedDefinition, Timer, TimerStatus } from '../../engine/domain.ts';
+import type {
+  Campaign,
+  Change,
+  Instance,
+  LoadedInstance,
+  OrgChange,
+  OrgUnit,
+  OutboxMessage,
+  PublishedDefinition,
+  Timer,
+  TimerStatus,
+} from '../../engine/domain.ts';
 import { commitChanges, isUniqueViolation, type OutboxStep } from './commit.ts';
 import { RecentInstances } from './recent.ts';
+import { applyReshape } from './reshape.ts';
 import { under } from './where.ts';
 import { campaignRow, definitionRow, toCampaign, toDefinition, toInstance, toOutbox, toTask, toTimer, toUnit, unitRow } from './rows.ts';
 
@@ -73,6 +85,16 @@ export class KnexStore implements Store {
     });
   }
 
+  async reshape(change: OrgChange): Promise<void> {
+    // Instances kept from recent commits carry the old paths and revs: they are read again.
+    this.forgetRecent();
+    try {
+      await applyReshape(this.db, change);
+    } finally {
+      this.forgetRecent();
+    }
+  }
+
   async getUnit(id: string): Promise<OrgUnit | undefined> {
     const row = await this.db('org_units').where({ id }).first();
     return row ? toUnit(row) : undefined;
@@ -84,7 +106,8 @@ export class KnexStore implements Store {
   }
 
   async unitsUnder(path: string, options: { kinds?: string[]; afterId?: string; limit: number; missingFor?: string }): Promise<OrgUnit[]> {
-    const q = under(this.db('org_units'), 'path', path).orderBy('id').limit(options.limit);
+    // A closed unit takes no new work: campaigns pass it by.
+    const q = under(this.db('org_units'), 'path', path).whereNull('closed_at').orderBy('id').limit(options.limit);
     if (options.kinds?.length) q.whereIn('kind', options.kinds);
     if (options.afterId) q.where('id', '>', options.afterId);
     if (options.missingFor) {
@@ -97,7 +120,7 @@ export class KnexStore implements Store {
   }
 
   async countUnitsUnder(path: string, kinds: string[]): Promise<number> {
-    const q = under(this.db('org_units'), 'path', path).count({ n: '*' });
+    const q = under(this.db('org_units'), 'path', path).whereNull('closed_at').count({ n: '*' });
     if (kinds.length) q.whereIn('kind', kinds);
     return Number((await q)[0]!.n);
   }

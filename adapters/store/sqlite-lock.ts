@@ -22,8 +22,9 @@ const held = new Map<string, number>();
 /**
  * Takes the one-process lock of an SQLite file for `command` (what this process runs, for the
  * message another one gets); returns its release. Throws StoreInUseError while a live process holds it.
+ * `exclusive`: also while this process holds it (`tiendo restore` run in-process beside a server).
  */
-export function lockSqliteFile(file: string, command: string): () => void {
+export function lockSqliteFile(file: string, command: string, options: { exclusive?: boolean } = {}): () => void {
   const lock = `${file}.lock`;
   const release = () => {
     const n = (held.get(lock) ?? 1) - 1;
@@ -35,6 +36,7 @@ export function lockSqliteFile(file: string, command: string): () => void {
       // Already gone: nothing to release.
     }
   };
+  if (held.has(lock) && options.exclusive) throw inUse(file, lock, readHolder(lock));
   if (held.has(lock)) {
     held.set(lock, held.get(lock)! + 1);
     return once(release);

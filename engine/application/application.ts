@@ -6,9 +6,9 @@
 import type { Ability } from '../access.ts';
 import { calendarRanges } from '../calendar/calendar.ts';
 import { DUE_EVENT } from '../definition/model.ts';
-import type { Campaign, Instance, InstanceStatus, OrgUnit, Task } from '../domain.ts';
+import type { AuditAction, Campaign, Instance, InstanceStatus, OrgUnit, Task } from '../domain.ts';
 import { EngineError } from '../errors.ts';
-import type { InstanceFilter } from '../ports.ts';
+import type { AuditLog, InstanceFilter } from '../ports.ts';
 import { createCampaign, type CampaignInput } from '../service/campaigns.ts';
 import { cancelCohort, extendCohort, migrateCohort, reassignCohort, type CohortReport, type CohortScope } from '../service/cohort.ts';
 import { summary, type CommandOptions, type Engine, type InstanceSummary } from '../service/engine.ts';
@@ -32,6 +32,8 @@ import {
   type StageAct,
 } from './policy.ts';
 import { summarizeDraft, type DraftSummary } from './drafts.ts';
+import { Organisation, type ReshapeOptions } from './organisation.ts';
+import type { OrgOperation, ReshapeReport } from './org-commands.ts';
 import { escalationRows, instanceRows, processes, stageTitle, taskRows, workingDaysLeft } from './views.ts';
 
 export type { Principal } from './policy.ts';
@@ -46,6 +48,8 @@ export interface DraftChecker {
 
 export interface ApplicationDeps {
   engine: Engine;
+  /** The record of administrative acts; without it, nothing is recorded (simulations). */
+  audit?: AuditLog;
   /** Starts a launched campaign's run in the background (the runtime's runner). */
   runCampaignLater?: (campaignId: string, actor: string) => void;
   /** Checks drafts; default: in this process. */
@@ -86,11 +90,14 @@ export interface InstanceQuery {
 
 export class Application {
   readonly engine: Engine;
+  /** The org tree's reshaping: add, update, move, merge, close (organisation.ts). */
+  readonly org: Organisation;
   private readonly deps: ApplicationDeps;
 
   constructor(deps: ApplicationDeps) {
     this.engine = deps.engine;
     this.deps = deps;
+    this.org = new Organisation(deps.engine);
   }
 
   /** The clock every adapter reads "now" from (sessions, tokens): the engine's. */
@@ -153,6 +160,30 @@ export class Application {
     if (inputs.some((u) => !u.parentId) && !covers(p, 'administer', '/'))
       throw forbidden('a unit at the top of the tree needs the system', { ability: 'administer' });
     return this.engine.addUnits(inputs);
+  }
+
+  /** Reshapes the tree (organisation.ts): every problem reported, nothing applied unless all pass. */
+  async reshape(p: Principal, operations: readonly OrgOperation[], options: ReshapeOptions, call: Call = {}): Promise<ReshapeReport> {
+    if (options.dryRun) return this.org.reshape(p, operations, options);
+    return this.once(p, call, { reshape: operations, reason: options.reason ?? null }, false, () => this.org.reshape(p, operations, options));
+  }
+
+  // ── the record of administrative acts ───────────────────────────────────────────────────────
+
+  /** The audit record (nhật ký quản trị) of the caller's subtree, or of one unit's subtree, newest first. */
+  async auditLog(p: Principal, q: { unitId?: string; actions?: AuditAction[]; from?: number; to?: number; before?: number; limit?: number }) {
+    const roots = q.unitId ? [(await this.unitFor(p, q.unitId, 'administer')).path] : scope(p, 'administer');
+    if (!roots.length) throw forbidden(`the audit record needs ${needs('administer')}`, { ability: 'administer' });
+    const limit = q.limit ?? 100;
+    const items =
+      (await this.deps.audit?.list(roots, {
+        ...(q.actions?.length ? { action: q.actions } : {}),
+        ...(q.from !== undefined ? { from: q.from } : {}),
+        ...(q.to !== undefined ? { to: q.to } : {}),
+        ...(q.before !== undefined ? { beforeId: q.before } : {}),
+        limit: limit + 1,
+      })) ?? [];
+    return { items: items.slice(0, limit), next: items.length > limit ? (items[limit - 1]!.id ?? null) : null };
   }
 
   // ── process definitions ─────────────────────────────────────────────────────────────────────
@@ -258,6 +289,12 @@ export class Application {
           );
         }
       });
+      if (result.created) {
+        const owner = publisherUnit(p);
+        await this.record(p, 'definition.publish', owner ? { id: owner.unitId, path: owner.unitPath } : undefined, `${result.id}`, undefined, {
+          version: result.version,
+        });
+      }
       return { ...result, diagnostics: result.diagnostics.map(({ file: _f, ...d }) => d) };
     });
   }
@@ -271,7 +308,7 @@ export class Application {
   /** Launches a process for every unit of the given kinds under a unit (administrators of that unit);
    * it runs in the background. The campaign names the version it runs. */
   async launchCampaign(p: Principal, input: CampaignInput, call: Call = {}) {
-    await this.unitFor(p, input.rootUnitId, 'administer');
+    const root = await this.unitFor(p, input.rootUnitId, 'administer');
     return this.once(p, call, { campaign: input }, false, async () => {
       // An id another unit's campaign holds is theirs: answered as if it did not exist.
       if (input.id) {
@@ -279,6 +316,12 @@ export class Application {
         if (taken) await this.campaignFor(p, taken.id);
       }
       const campaign = await createCampaign(this.engine, input, { actor: p.user.login });
+      await this.record(p, 'campaign.launch', root, campaign.id, input.reason, {
+        definitionId: campaign.definitionId,
+        version: campaign.definitionVersion,
+        kinds: campaign.kinds,
+        total: campaign.total,
+      });
       this.deps.runCampaignLater?.(campaign.id, p.user.login);
       const [row] = await this.campaignRows([campaign]);
       return { campaign: row! };
@@ -411,9 +454,11 @@ export class Application {
     const instance = await this.instanceFor(p, instanceId);
     if (!covers(p, 'administer', instance.unitPath))
       throw forbidden(`cancelling needs ${needs('administer')} on the instance's unit`, { ability: 'administer' });
-    return this.once(p, call, { instanceId, reason }, true, (key) =>
-      this.engine.cancel(instanceId, reason, { actor: p.user.login, ...(key ? { idempotency: key } : {}) }),
-    );
+    return this.once(p, call, { instanceId, reason }, true, async (key) => {
+      const done = await this.engine.cancel(instanceId, reason, { actor: p.user.login, ...(key ? { idempotency: key } : {}) });
+      await this.record(p, 'instance.cancel', { id: instance.orgUnitId, path: instance.unitPath }, instanceId, reason, { definitionId: instance.definitionId });
+      return done;
+    });
   }
 
   // ── tasks ───────────────────────────────────────────────────────────────────────────────────
@@ -540,9 +585,29 @@ export class Application {
           );
       }
     };
-    // A dry run changes nothing: no key to keep.
-    if (operation.dryRun || !call.idempotency) return run(undefined);
-    return this.once(p, call, { filter, operation }, false, () => run(call.idempotency!.key));
+    // A dry run changes nothing: no key to keep, nothing to record.
+    if (operation.dryRun) return run(undefined);
+    const recorded = async (idempotencyKey: string | undefined) => {
+      const report = await run(idempotencyKey);
+      const { reason: _r, dryRun: _d, ...what } = operation;
+      await this.record(
+        p,
+        `cohort.${operation.op}`,
+        unit ? unit : { id: '', path: commonRoot(underPaths) },
+        filter.definitionId ?? filter.campaignId ?? 'instances',
+        operation.reason,
+        {
+          ...what,
+          filter,
+          matched: report.matched,
+          changed: report.changed,
+          excluded: report.excluded,
+        },
+      );
+      return report;
+    };
+    if (!call.idempotency) return recorded(undefined);
+    return this.once(p, call, { filter, operation }, false, () => recorded(call.idempotency!.key));
   }
 
   // ── the overdue board, escalations, the inbox ───────────────────────────────────────────────
@@ -662,6 +727,31 @@ export class Application {
     }));
   }
 
+  /** Records an administrative act (nhật ký quản trị) after it succeeded. */
+  private async record(
+    p: Principal,
+    action: AuditAction,
+    unit: { id: string; path: string } | undefined,
+    target: string,
+    reason: string | undefined,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.deps.audit?.record([
+      {
+        at: this.now(),
+        actorId: p.user.id,
+        actorLogin: p.user.login,
+        actorName: p.user.name,
+        ...(unit?.id ? { unitId: unit.id } : {}),
+        unitPath: unit?.path ?? '/',
+        action,
+        target,
+        ...(reason ? { reason } : {}),
+        details,
+      },
+    ]);
+  }
+
   /** Engine command options: the actor, the key to commit, and the rules asked over the state the
    * change is computed from. */
   private command(p: Principal, key: KeyToCommit | undefined, act: StageAct): CommandOptions {
@@ -686,6 +776,12 @@ export class Application {
     if (this.deps.drafts) return this.deps.drafts.check(p.user.id, source, file, lang);
     return Promise.resolve(summarizeDraft(source, file, calendarRanges(this.engine.catalog.calendars), lang));
   }
+}
+
+/** The subtree every path lies under: where a cohort operation over several grants is recorded. */
+function commonRoot(paths: readonly string[]): string {
+  if (paths.length !== 1) return '/';
+  return paths[0]!;
 }
 
 /** The file name diagnostics carry: the process id when the draft names one. */

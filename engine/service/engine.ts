@@ -16,7 +16,7 @@ import { UnitDirectory } from './units.ts';
 import { escalationChange, rungsDueBy } from './escalation.ts';
 import type { KeyToCommit } from './idempotency.ts';
 import { bareChange, cancelAllTimers, changeFromStep, SYSTEM_ACTOR } from './change.ts';
-import type { Change, Instance, LoadedInstance, OrgUnit, Timer } from '../domain.ts';
+import type { Change, Instance, LoadedInstance, OrgChange, OrgUnit, Timer } from '../domain.ts';
 import { placeUnits, type UnitInput } from './org.ts';
 import type { UnitChain } from './roles.ts';
 
@@ -108,6 +108,15 @@ export class Engine {
     return units;
   }
 
+  /** Reshapes the tree in one transaction; the unit chains kept here are read again after it. */
+  async reshapeUnits(change: OrgChange): Promise<void> {
+    try {
+      await this.store.reshape(change);
+    } finally {
+      this.units.forget();
+    }
+  }
+
   /** Starts a process for one org unit. Starting it again for the same unit (and campaign) answers
    * the instance already there. */
   async start(
@@ -117,6 +126,12 @@ export class Engine {
     const compiled = await this.catalog.get(input.definitionId, input.version);
     const chain = await this.chainOf(input.orgUnitId);
     const unit = chain[0]!;
+    if (unit.closedAt !== undefined) {
+      throw new EngineError('UNIT_CLOSED', `unit "${unit.id}" is closed${unit.mergedInto ? ` (merged into "${unit.mergedInto}")` : ''}: it takes no new work`, {
+        orgUnitId: unit.id,
+        ...(unit.mergedInto ? { mergedInto: unit.mergedInto } : {}),
+      });
+    }
     if (!compiled.appliesTo.includes(unit.kind)) {
       throw new EngineError('NOT_APPLICABLE', `${compiled.id} applies to ${compiled.appliesTo.join(', ')}; unit "${unit.id}" is a ${unit.kind}`, {
         kind: unit.kind,

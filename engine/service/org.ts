@@ -72,3 +72,34 @@ function checkUnit(u: UnitInput, where: string): void {
     });
   if (typeof u.name !== 'string' || !u.name.trim()) throw new EngineError('INVALID_ARGUMENT', `${where}.name is required`, { field: 'name' });
 }
+
+/** Schools and centres: the units that do the work, never above another unit. */
+export const SCHOOL_KINDS: readonly OrgUnitKind[] = ['preschool', 'primary', 'lower-secondary', 'upper-secondary', 'multi-level', 'continuing-education'];
+
+/** Offices between the Sở and its schools: Phòng GDĐT until 30/6/2025, UBND cấp xã from 1/7/2025. */
+const LOCAL_KINDS: readonly OrgUnitKind[] = ['district-office', 'commune'];
+
+/**
+ * Which kinds a unit of this kind may sit under (none: at the top). Both shapes of the tree hold:
+ * Sở → Phòng → school and, from 1/7/2025, Sở → commune → school, with THPT, GDNN-GDTX and special
+ * schools straight under the Sở; a ministry (Bộ) above the Sở where a deployment keeps one.
+ */
+export function parentKindsOf(kind: OrgUnitKind): readonly (OrgUnitKind | 'none')[] {
+  if (kind === 'ministry') return ['none'];
+  if (kind === 'department') return ['none', 'ministry'];
+  if (LOCAL_KINDS.includes(kind)) return ['department'];
+  return ['ministry', 'department', ...LOCAL_KINDS];
+}
+
+/** Why a unit of `kind` cannot sit under a unit of `parentKind` (undefined: it can). */
+export function placementProblem(kind: OrgUnitKind, parentKind: OrgUnitKind | undefined): { code: string; allowed: readonly string[] } | undefined {
+  const allowed = parentKindsOf(kind);
+  if (allowed.includes(parentKind ?? 'none')) return undefined;
+  const code = parentKind && SCHOOL_KINDS.includes(parentKind) && SCHOOL_KINDS.includes(kind) ? 'SCHOOL_UNDER_SCHOOL' : 'BAD_PARENT_KIND';
+  return { code, allowed };
+}
+
+/** Whether an id can be a unit id. */
+export function isUnitId(id: unknown): id is string {
+  return typeof id === 'string' && UNIT_ID.test(id);
+}

@@ -501,6 +501,58 @@ const TABLE: Record<string, Row[]> = {
     { kind: 'global', need: 'watch', call: ({ c }) => c.get('/api/v1/board') },
     { kind: 'targeted', label: '?unitId=target', need: 'watch', call: ({ c, t }) => c.get(`/api/v1/board?unitId=${UNIT[t]}`) },
   ],
+  'POST /api/v1/org-units': [
+    {
+      kind: 'targeted',
+      label: 'parentId=target (dry run)',
+      need: 'administer',
+      call: ({ c, t, role }) => c.post('/api/v1/org-units', { id: `authz_${role}`, parentId: UNIT[t], kind: 'primary', name: 'Trường thử', dryRun: true }),
+    },
+  ],
+  'PATCH /api/v1/org-units/:id': [
+    {
+      kind: 'targeted',
+      label: 'phone (dry run)',
+      need: 'administer',
+      call: ({ c, t }) => c.patch(`/api/v1/org-units/${UNIT[t]}`, { phone: '0275 3822 000', dryRun: true }),
+    },
+  ],
+  'POST /api/v1/org-units/reshape': [
+    {
+      kind: 'targeted',
+      label: 'update target (dry run)',
+      need: 'administer',
+      call: ({ c, t }) => c.post('/api/v1/org-units/reshape', { operations: [{ op: 'update', id: UNIT[t], phone: '0275' }], dryRun: true }),
+    },
+  ],
+  'POST /api/v1/org-units/:id/move': [
+    {
+      kind: 'targeted',
+      label: 'a school of Phòng A → under target (dry run)',
+      need: 'administer',
+      call: ({ c, t }) => c.post(`/api/v1/org-units/${UNIT.subtree}/move`, { parentId: UNIT[t], reason: 'thử', dryRun: true }),
+    },
+  ],
+  'POST /api/v1/org-units/:id/merge': [
+    {
+      kind: 'targeted',
+      label: 'a school of Phòng A → into target (dry run)',
+      need: 'administer',
+      call: ({ c, t }) => c.post(`/api/v1/org-units/${UNIT.subtree}/merge`, { intoId: UNIT[t], reason: 'thử', dryRun: true }),
+    },
+  ],
+  'POST /api/v1/org-units/:id/close': [
+    {
+      kind: 'targeted',
+      label: 'dry run',
+      need: 'administer',
+      call: ({ c, t }) => c.post(`/api/v1/org-units/${UNIT[t]}/close`, { reason: 'thử', dryRun: true }),
+    },
+  ],
+  'GET /api/v1/audit': [{ kind: 'targeted', label: '?unitId=target', need: 'administer', call: ({ c, t }) => c.get(`/api/v1/audit?unitId=${UNIT[t]}`) }],
+  'GET /api/v1/audit/export': [
+    { kind: 'targeted', label: '?unitId=target', need: 'administer', call: ({ c, t }) => c.get(`/api/v1/audit/export?format=csv&unitId=${UNIT[t]}`) },
+  ],
   'GET /api/v1/board/export': [
     { kind: 'targeted', label: '?unitId=target', need: 'watch', call: ({ c, t }) => c.get(`/api/v1/board/export?format=csv&unitId=${UNIT[t]}`) },
   ],

@@ -96,6 +96,7 @@ export class Client {
 
   get = (path: string, headers: Record<string, string> = {}) => this.call('GET', path, undefined, headers);
   post = (path: string, body?: unknown, headers: Record<string, string> = {}) => this.call('POST', path, body, headers);
+  patch = (path: string, body?: unknown, headers: Record<string, string> = {}) => this.call('PATCH', path, body, headers);
   delete = (path: string, headers: Record<string, string> = {}) => this.call('DELETE', path, undefined, headers);
 
   async call(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Answer> {

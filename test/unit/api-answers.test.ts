@@ -12,21 +12,22 @@ import { apiTypesPath, generateApiTypes } from '../../scripts/gen-api-types.ts';
 const routeOf = (method: string, path: string) => ROUTES.find((r) => r.method === method && r.path === path)!;
 
 describe('API answers: schemas in the route table', () => {
-  it('every route names its answer (a schema, or a file); only a 204 answers nothing', () => {
+  it('every route names its answer (a schema, a file, or a redirect); only a 204 answers nothing', () => {
     const missing = ROUTES.filter((r) => !r.answer && r.status !== 204).map((r) => `${r.method} ${r.path}`);
     expect(missing).to.deep.equal([]);
-    for (const r of ROUTES) if (r.answer && r.answer !== 'file') expect(ANSWERS, `${r.method} ${r.path}`).to.have.property(r.answer);
+    for (const r of ROUTES) if (r.answer && r.answer !== 'file' && r.answer !== 'redirect') expect(ANSWERS, `${r.method} ${r.path}`).to.have.property(r.answer);
   });
 
   it('the OpenAPI document describes every success, and every reference in it resolves', () => {
     const doc = openApiDocument(ROUTES, 'test') as {
-      paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>;
+      paths: Record<string, Record<string, { responses: Record<string, { content?: unknown; headers?: unknown }> }>>;
       components: { schemas: Record<string, unknown> };
     };
     for (const r of ROUTES) {
       const path = r.path.replace(/:([A-Za-z]+)/g, '{$1}');
       const success = doc.paths[path]![r.method]!.responses[String(r.status ?? 200)]!;
       if (r.status === 204) expect(success.content).to.equal(undefined);
+      else if (r.answer === 'redirect') expect(success.headers, `${r.method} ${r.path}`).to.have.property('Location');
       else expect(success.content, `${r.method} ${r.path}`).to.be.an('object');
     }
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);

@@ -10,9 +10,12 @@ export interface Answers {
   token: IssuedToken;
   tokens: TokenList;
   passwordChanged: PasswordChanged;
+  oidc: OidcSignIn;
   health: Health;
   ready: Ready;
   orgUnits: OrgUnitList;
+  reshape: ReshapeReport;
+  audit: AuditLog;
   orgUnit: OrgUnitDetail;
   definitions: DefinitionList;
   definitionVersion: DefinitionVersion;
@@ -84,6 +87,10 @@ export interface TokenList {
 export interface PasswordChanged {
   revokedTokens: number;
 }
+export interface OidcSignIn {
+  enabled: boolean;
+  label: string | null;
+}
 export interface Health {
   status: 'ok';
 }
@@ -108,6 +115,77 @@ export interface OrgUnitWithChildren {
   childCount: number;
   parentId?: string;
   levels?: string[];
+  email?: string;
+  phone?: string;
+  closedAt?: number;
+  mergedInto?: string;
+}
+export interface ReshapeReport {
+  dryRun: boolean;
+  applied: boolean;
+  problems: ReshapeProblem[];
+  added: {
+    id: string;
+    name: string;
+    kind: string;
+    parentId?: string;
+  }[];
+  updated: {
+    id: string;
+    changes: {};
+  }[];
+  moved: {
+    id: string;
+    name: string;
+    toParentId: string;
+    units: number;
+    fromParentId?: string;
+  }[];
+  merged: {
+    id: string;
+    name: string;
+    intoId: string;
+    intoName: string;
+  }[];
+  closed: {
+    id: string;
+    name: string;
+    units: number;
+  }[];
+  touches: {
+    runningInstances: number;
+    openTasks: number;
+    pendingEscalations: number;
+    grants: number;
+    sampleInstanceIds: string[];
+  };
+}
+export interface ReshapeProblem {
+  index: number;
+  code: string;
+  message: string;
+  source?: {
+    row?: number;
+    column?: string;
+  };
+  params?: {};
+}
+export interface AuditLog {
+  items: AuditEntry[];
+  next: number | null;
+}
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actorId: string;
+  actorLogin: string;
+  actorName: string;
+  unitPath: string;
+  action: string;
+  target: string;
+  unitId?: string;
+  reason?: string;
+  details?: {};
 }
 export interface OrgUnitDetail {
   unit: OrgUnit;
@@ -127,6 +205,10 @@ export interface OrgUnit {
   createdAt: number;
   parentId?: string;
   levels?: string[];
+  email?: string;
+  phone?: string;
+  closedAt?: number;
+  mergedInto?: string;
 }
 export interface DefinitionList {
   items: {

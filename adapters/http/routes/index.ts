@@ -1,17 +1,20 @@
 // Every route of API v1, in the order the OpenAPI document lists them.
 import type { Route } from '../route.ts';
 import { alertRoutes } from './alerts.ts';
+import { auditRoutes } from './audit.ts';
 import { boardRoutes } from './board.ts';
 import { campaignRoutes } from './campaigns.ts';
 import { cohortRoutes } from './cohort.ts';
 import { definitionRoutes } from './definitions.ts';
 import { instanceRoutes } from './instances.ts';
+import { oidcRoutes } from './oidc.ts';
 import { orgRoutes } from './org.ts';
 import { sessionRoutes } from './session.ts';
 import { taskRoutes } from './tasks.ts';
 
 export const ROUTES: readonly Route[] = [
   ...sessionRoutes,
+  ...oidcRoutes,
   ...orgRoutes,
   ...definitionRoutes,
   ...campaignRoutes,
@@ -20,4 +23,5 @@ export const ROUTES: readonly Route[] = [
   ...cohortRoutes,
   ...boardRoutes,
   ...alertRoutes,
+  ...auditRoutes,
 ];

@@ -1,5 +1,79 @@
-// The org tree as the caller may see it: their grant roots, and below them one level at a time.
-import { ID, route } from '../route.ts';
+// The org tree as the caller may see it (their grant roots, and below them one level at a time), and
+// its reshaping by administrators: add, update, move, merge, close — each one operation of
+// `Application.reshape`, or a list of them at once; a dry run answers what it would do and touch.
+import { UNIT_KINDS } from '../../../engine/service/org.ts';
+import type { OrgOperation, ReshapeReport } from '../../../engine/application/org-commands.ts';
+import { HttpError } from '../errors.ts';
+import { ID, route, TEXT, type Principal, type Services } from '../route.ts';
+import type { Call } from '../../../engine/application/application.ts';
+
+const UNIT_ID = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } as const;
+const KIND = { enum: UNIT_KINDS } as const;
+const LEVELS = { type: 'array', maxItems: 6, items: { enum: UNIT_KINDS } } as const;
+const CONTACT = {
+  email: { anyOf: [{ type: 'string', maxLength: 200 }, { type: 'null' }] },
+  phone: { anyOf: [{ type: 'string', maxLength: 50 }, { type: 'null' }] },
+} as const;
+const REASON = TEXT(1000);
+const DRY_RUN = { type: 'boolean' } as const;
+
+/** The operations as the bulk route takes them (the single routes build one each). */
+const OPERATION = {
+  oneOf: [
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['op', 'id', 'kind', 'name'],
+      properties: {
+        op: { const: 'add' },
+        id: UNIT_ID,
+        parentId: UNIT_ID,
+        kind: KIND,
+        name: TEXT(300),
+        levels: LEVELS,
+        email: { type: 'string', maxLength: 200 },
+        phone: { type: 'string', maxLength: 50 },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['op', 'id'],
+      properties: { op: { const: 'update' }, id: UNIT_ID, name: TEXT(300), kind: KIND, levels: { anyOf: [LEVELS, { type: 'null' }] }, ...CONTACT },
+    },
+    { type: 'object', additionalProperties: false, required: ['op', 'id', 'parentId'], properties: { op: { const: 'move' }, id: UNIT_ID, parentId: UNIT_ID } },
+    { type: 'object', additionalProperties: false, required: ['op', 'id', 'intoId'], properties: { op: { const: 'merge' }, id: UNIT_ID, intoId: UNIT_ID } },
+    { type: 'object', additionalProperties: false, required: ['op', 'id'], properties: { op: { const: 'close' }, id: UNIT_ID } },
+  ],
+} as const;
+
+/**
+ * A reshape that met problems changes nothing. Naming a unit outside one's units answers 404 (as
+ * everywhere, even in a dry run), lacking the role 403; other problems 422 with the whole report (a
+ * dry run answers its report, problems listed).
+ */
+async function reshape(
+  services: Services,
+  principal: Principal,
+  operations: OrgOperation[],
+  options: { reason?: string; dryRun?: boolean },
+  call: Call,
+): Promise<ReshapeReport> {
+  const report = await services.app.reshape(principal, operations, options, call);
+  const refusal = report.problems.find((p) => p.code === 'NOT_FOUND') ?? report.problems.find((p) => p.code === 'FORBIDDEN');
+  if (refusal)
+    throw new HttpError(refusal.code === 'NOT_FOUND' ? 404 : 403, refusal.code as 'NOT_FOUND' | 'FORBIDDEN', refusal.message, {
+      ...refusal.params,
+      problems: report.problems,
+    });
+  if (!report.applied && !report.dryRun) {
+    const first = report.problems[0]!;
+    throw new HttpError(422, 'RESHAPE_REFUSED', `${report.problems.length} problem(s); nothing was changed. First: ${first.code} ${first.message}`, {
+      ...report,
+    });
+  }
+  return report;
+}
 
 export const orgRoutes = [
   route({
@@ -20,5 +94,99 @@ export const orgRoutes = [
     tag: 'org',
     errors: [404],
     handle: ({ services, principal, params }) => services.app.orgUnit(principal, params.id!),
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/org-units/reshape',
+    answer: 'reshape',
+    summary:
+      'Reshape the tree with a list of operations (add, update, move, merge, close), checked in order: every problem is reported and nothing applies unless all pass (422 RESHAPE_REFUSED with the report). Moving, merging, renaming or closing needs a reason. dryRun answers what would change and what it touches (running instances, open tasks, pending escalations, grants)',
+    tag: 'org',
+    errors: [422],
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['operations'],
+      properties: { operations: { type: 'array', minItems: 1, maxItems: 50_000, items: OPERATION }, reason: REASON, dryRun: DRY_RUN },
+    },
+    handle: ({ services, principal, body, call }) => reshape(services, principal, body.operations as OrgOperation[], body, call),
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/org-units',
+    answer: 'reshape',
+    summary: 'Add a unit under a unit you administer',
+    tag: 'org',
+    status: 201,
+    errors: [422],
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'parentId', 'kind', 'name'],
+      properties: {
+        id: UNIT_ID,
+        parentId: UNIT_ID,
+        kind: KIND,
+        name: TEXT(300),
+        levels: LEVELS,
+        email: { type: 'string', maxLength: 200 },
+        phone: { type: 'string', maxLength: 50 },
+        dryRun: DRY_RUN,
+      },
+    },
+    handle: ({ services, principal, body: { dryRun, ...unit }, call }) =>
+      reshape(services, principal, [{ op: 'add', ...unit }], { ...(dryRun !== undefined ? { dryRun } : {}) }, call),
+  }),
+  route({
+    method: 'patch',
+    path: '/api/v1/org-units/:id',
+    answer: 'reshape',
+    summary: 'Rename a unit, or change its kind, levels or contacts (a new name or kind needs a reason)',
+    tag: 'org',
+    errors: [404, 422],
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { name: TEXT(300), kind: KIND, levels: { anyOf: [LEVELS, { type: 'null' }] }, ...CONTACT, reason: REASON, dryRun: DRY_RUN },
+    },
+    handle: ({ services, principal, params, body: { reason, dryRun, ...fields }, call }) =>
+      reshape(
+        services,
+        principal,
+        [{ op: 'update', id: params.id!, ...(fields as Omit<Extract<OrgOperation, { op: 'update' }>, 'op' | 'id'>) }],
+        { ...(reason ? { reason } : {}), ...(dryRun !== undefined ? { dryRun } : {}) },
+        call,
+      ),
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/org-units/:id/move',
+    answer: 'reshape',
+    summary: 'Move a unit (and its subtree) under another parent; its running work follows',
+    tag: 'org',
+    errors: [404, 422],
+    body: { type: 'object', additionalProperties: false, required: ['parentId', 'reason'], properties: { parentId: UNIT_ID, reason: REASON, dryRun: DRY_RUN } },
+    handle: ({ services, principal, params, body, call }) =>
+      reshape(services, principal, [{ op: 'move', id: params.id!, parentId: body.parentId }], body, call),
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/org-units/:id/merge',
+    answer: 'reshape',
+    summary: 'Merge a unit into another of its kind: its children, running work, notices and grants pass to the survivor, and it closes',
+    tag: 'org',
+    errors: [404, 422],
+    body: { type: 'object', additionalProperties: false, required: ['intoId', 'reason'], properties: { intoId: UNIT_ID, reason: REASON, dryRun: DRY_RUN } },
+    handle: ({ services, principal, params, body, call }) => reshape(services, principal, [{ op: 'merge', id: params.id!, intoId: body.intoId }], body, call),
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/org-units/:id/close',
+    answer: 'reshape',
+    summary: 'Close a unit and its subtree (refused while work runs there: cancel it or move the units first); grants on them end',
+    tag: 'org',
+    errors: [404, 422],
+    body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: REASON, dryRun: DRY_RUN } },
+    handle: ({ services, principal, params, body, call }) => reshape(services, principal, [{ op: 'close', id: params.id! }], body, call),
   }),
 ];

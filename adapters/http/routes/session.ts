@@ -23,9 +23,9 @@ export const sessionRoutes = [
     method: 'post',
     path: '/api/v1/session',
     answer: 'signedIn',
-    summary: 'Sign in with a login and password; sets the session cookie and answers the CSRF token',
+    summary: 'Sign in with a login and password; sets the session cookie and answers the CSRF token (403 USER_INACTIVE: a deactivated account)',
     tag: 'session',
-    errors: [401, 429],
+    errors: [401, 403, 429],
     body: { type: 'object', additionalProperties: false, required: ['login', 'password'], properties: { login: TEXT(64), password: TEXT(200) } },
     async handle({ services, res, body }) {
       const { principal } = await login(services, res, body, services.app.now());
