@@ -1,18 +1,20 @@
 // `tiendo units import FILE` and `tiendo units export FILE`: the org tree from and to the unit list an
 // office keeps in Excel. Import prints every problem of the file as FILE:ROW:COLUMN and writes
-// nothing, or says what it adds, renames, moves and closes, then does it (unless --dry-run).
+// nothing, or says what it adds, renames, moves and closes, then has Organisation.reshape check the
+// list against the running work and apply it in one transaction (unless --dry-run).
 // Exit 0 done (or would be), 1 the file or the store refused, 2 usage.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Knex } from 'knex';
-import type { OrgOperation } from '../../engine/application/org-commands.ts';
-import { systemPrincipal, type Principal } from '../../engine/application/policy.ts';
+import type { ReshapeProblem, ReshapeReport } from '../../engine/application/org-commands.ts';
+import { Organisation } from '../../engine/application/organisation.ts';
+import { systemPrincipal } from '../../engine/application/policy.ts';
 import type { OrgUnit } from '../../engine/domain.ts';
 import { planImport } from '../../engine/org/import-plan.ts';
-import { formatProblem, type Lang, type Problem } from '../../engine/org/unit-file.ts';
+import { formatProblem, type ColumnMap, type Lang, type Problem } from '../../engine/org/unit-file.ts';
 import { readUnitFile, writeUnitSheet, type SheetFormat } from '../files/unit-sheet.ts';
-import { migrate, openDb, underStartupLock } from '../store/db.ts';
-import { KnexStore } from '../store/knex-store.ts';
+import { openRuntime, type Runtime } from '../runtime.ts';
+import { toUnit } from '../store/rows.ts';
 import { lockSqliteFile, StoreInUseError } from '../store/sqlite-lock.ts';
 import type { Io } from './main.ts';
 import { UsageError } from './main.ts';
@@ -62,26 +64,31 @@ async function unitsImport(args: string[], io: Io): Promise<number> {
   const store = await openStore(`tiendo units import ${display}`, io, lang);
   if (!store) return 1;
   try {
-    const existing = await loadUnits(store.store);
+    const existing = await loadUnits(store.runtime.db);
     const plan = planImport(read.rows, existing, display);
     if (plan.problems.length) return fail(plan.problems);
     const summary = summarise(plan.operations, existing, read.rows);
     const dryRun = !!values['dry-run'];
-    const needsReason = summary.moved.length + summary.closed.length > 0;
-    if (needsReason && !dryRun && !values.reason?.trim()) {
-      io.err(
-        lang === 'vi'
-          ? `${display}:1:1: error REASON_REQUIRED tệp này chuyển hoặc giải thể đơn vị: ghi lý do bằng --reason "…" (ví dụ số quyết định)\n`
-          : `${display}:1:1: error REASON_REQUIRED this file moves or closes units: say why with --reason "…" (the decision's number, say)\n`,
-      );
-      return 1;
-    }
-    const applied = dryRun ? undefined : await applyTemporarily(store.store, SYSTEM, plan.operations, existing);
+    const reason = values.reason?.trim();
+    // Nothing to change is not a reshape (and Organisation.reshape, given a file, expects an operation).
+    const report = plan.operations.length
+      ? await new Organisation(store.runtime.engine).reshape(SYSTEM, plan.operations, { dryRun, file: display, ...(reason ? { reason } : {}) })
+      : undefined;
+    // A dry run shows the plan without a reason; applying it will ask for one.
+    const reasonLater = dryRun && !!report?.problems.some((p) => p.code === 'REASON_REQUIRED');
+    const refused = (report?.problems ?? []).filter((p) => !(dryRun && p.code === 'REASON_REQUIRED')).map((p) => reshapeProblem(p, display, read.columns));
+    if (refused.length) return fail(refused);
     if (values.json) {
-      io.out(JSON.stringify({ ok: true, dryRun, file: display, rows: read.rows.length, operations: plan.operations, summary, applied }, null, 2) + '\n');
+      io.out(JSON.stringify({ ok: true, dryRun, file: display, rows: read.rows.length, operations: plan.operations, summary, report }, null, 2) + '\n');
     } else {
       io.out(summaryText(summary, { file: display, rows: read.rows.length, dryRun, lang }));
-      if (applied?.notApplied) io.err(notAppliedText(applied.notApplied, lang));
+      if (report) io.out(touchesText(report.touches, dryRun, lang));
+      if (reasonLater)
+        io.out(
+          lang === 'vi'
+            ? 'Khi thực hiện cần ghi lý do: --reason "…" (ví dụ số quyết định).\n'
+            : 'Applying it needs a reason: --reason "…" (the decision\'s number, say).\n',
+        );
     }
     return 0;
   } finally {
@@ -98,7 +105,7 @@ async function unitsExport(args: string[], io: Io): Promise<number> {
   const store = await openStore(`tiendo units export ${path}`, io, lang);
   if (!store) return 1;
   try {
-    let units = [...(await loadUnits(store.store)).values()];
+    let units = [...(await loadUnits(store.runtime.db)).values()];
     if (values.root) {
       const root = units.find((u) => u.id === values.root);
       if (!root) {
@@ -136,7 +143,7 @@ function fileProblem(file: string, code: string, vi: string, en: string): Proble
 
 /** The store the server uses, from the same environment (DATABASE_URL, or TIENDO_DATA_DIR's SQLite
  * file). SQLite takes one process: while a server holds the file, say so instead of waiting on it. */
-async function openStore(command: string, io: Io, lang: Lang): Promise<{ store: KnexStore; db: Knex; close: () => Promise<void> } | undefined> {
+async function openStore(command: string, io: Io, lang: Lang): Promise<{ runtime: Runtime; close: () => Promise<void> } | undefined> {
   const env = process.env;
   let sqliteFile: string | undefined;
   let unlock: (() => void) | undefined;
@@ -159,90 +166,53 @@ async function openStore(command: string, io: Io, lang: Lang): Promise<{ store: 
     }
   }
   try {
-    const { db } = openDb({
+    const runtime = await openRuntime({
       ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { sqliteFile: sqliteFile! }),
-      ...(env.TIENDO_PG_SCHEMA ? { schema: env.TIENDO_PG_SCHEMA } : {}),
+      ...(env.TIENDO_PG_SCHEMA ? { pgSchema: env.TIENDO_PG_SCHEMA } : {}),
     });
-    await underStartupLock(db, () => migrate(db));
-    return { store: new KnexStore(db), db, close: () => db.destroy().finally(() => unlock?.()) };
+    return { runtime, close: () => runtime.close().finally(() => unlock?.()) };
   } catch (e) {
     unlock?.();
     throw e;
   }
 }
 
-/** Every unit of the store, closed ones too (a closed code is not reused), by id. */
-export async function loadUnits(store: KnexStore): Promise<Map<string, OrgUnit>> {
+/** Every unit of the store, closed ones too (a closed code is not reused; the store's own unit
+ * queries leave them out), by id, a page at a time. */
+export async function loadUnits(db: Knex): Promise<Map<string, OrgUnit>> {
   const all = new Map<string, OrgUnit>();
-  for (let afterId: string | undefined; ;) {
-    const page = await store.unitsUnder('/', { limit: 5_000, ...(afterId ? { afterId } : {}) });
+  for (let afterId = ''; ;) {
+    const page = (await db('org_units').where('id', '>', afterId).orderBy('id').limit(PAGE)).map(toUnit);
     for (const u of page) all.set(u.id, u);
-    if (page.length < 5_000) return all;
+    if (page.length < PAGE) return all;
     afterId = page[page.length - 1]!.id;
   }
 }
 
-// ── applying ────────────────────────────────────────────────────────────────────────────────────
+const PAGE = 5_000;
 
-interface Applied {
-  added: number;
-  updated: number;
-  /** Operations left for Organisation.reshape: moves, merges and closes. */
-  notApplied?: { move: number; merge: number; close: number };
+// ── applying ────────────────────────────────────────────────────────────────────────────────
+
+/** A problem Organisation.reshape found (what the file cannot show: work running in a unit it
+ * closes, a reason missing), at the row and column its operation came from. Its messages are English. */
+function reshapeProblem(p: ReshapeProblem, file: string, columns: ColumnMap): Problem {
+  const column = Object.values(columns).find((c) => c.header === p.source?.column);
+  const vi = p.code === 'REASON_REQUIRED' ? 'chuyển, đổi tên, đổi loại hoặc giải thể đơn vị cần lý do: ghi --reason "…" (ví dụ số quyết định)' : p.message;
+  return {
+    file,
+    row: p.source?.row ?? 1,
+    column: column?.index ?? 1,
+    header: column?.header ?? '',
+    code: p.code,
+    message: { vi, en: p.code === 'REASON_REQUIRED' ? `${p.message}: give --reason "…" (the decision's number, say)` : p.message },
+    params: p.params ?? {},
+  };
 }
 
-// TEMPORARY until organisation.reshape lands: applies adds and updates only, straight to the store,
-// as the system principal would (`SYSTEM`, for the audit the real one writes). Moves, merges and
-// closes touch running work and are left for Organisation.reshape, reported as not applied yet.
-// Replace with `organisation.reshape(principal, operations, { reason, dryRun, file })`, which takes
-// the same principal and reports what it did (ReshapeReport).
-async function applyTemporarily(
-  store: KnexStore,
-  principal: Principal,
-  operations: readonly OrgOperation[],
-  existing: ReadonlyMap<string, OrgUnit>,
-): Promise<Applied> {
-  const now = Date.now();
-  const placed = new Map<string, OrgUnit>();
-  const get = (id: string) => placed.get(id) ?? existing.get(id);
-  let added = 0;
-  let updated = 0;
-  const left = { move: 0, merge: 0, close: 0 };
-  for (const op of operations) {
-    if (op.op === 'add') {
-      const parent = op.parentId ? get(op.parentId) : undefined;
-      placed.set(op.id, {
-        id: op.id,
-        ...(op.parentId ? { parentId: op.parentId } : {}),
-        kind: op.kind,
-        name: op.name,
-        path: `${parent?.path ?? '/'}${op.id}/`,
-        depth: parent ? parent.depth + 1 : 0,
-        ...(op.levels?.length ? { levels: op.levels } : {}),
-        ...(op.email ? { email: op.email } : {}),
-        ...(op.phone ? { phone: op.phone } : {}),
-        createdAt: now,
-      });
-      added++;
-    } else if (op.op === 'update') {
-      const unit: OrgUnit = { ...get(op.id)! };
-      if (op.name !== undefined) unit.name = op.name;
-      if (op.kind !== undefined) unit.kind = op.kind;
-      for (const field of ['levels', 'email', 'phone'] as const) {
-        if (op[field] === undefined) continue;
-        if (op[field] === null) delete unit[field];
-        else (unit as unknown as Record<string, unknown>)[field] = op[field];
-      }
-      placed.set(op.id, unit);
-      updated++;
-    } else left[op.op]++;
-  }
-  if (placed.size) await store.putUnits([...placed.values()]);
-  return { added, updated, ...(left.move + left.merge + left.close ? { notApplied: left } : {}) };
-}
-
-function notAppliedText(left: { move: number; merge: number; close: number }, lang: Lang): string {
+/** The running work the reshape touches: it keeps running, under the new tree. */
+function touchesText(t: ReshapeReport['touches'], dryRun: boolean, lang: Lang): string {
+  if (!t.runningInstances && !t.openTasks && !t.pendingEscalations && !t.grants) return '';
   return lang === 'vi'
-    ? `chưa thực hiện: ${left.move} chuyển, ${left.close} giải thể (chờ Organisation.reshape); các thêm và sửa ở trên đã ghi\n`
-    : `not applied yet: ${left.move} moves, ${left.close} closes (waiting for Organisation.reshape); the adds and updates above are written\n`;
+    ? `${dryRun ? 'Sẽ ảnh hưởng' : 'Đã chuyển theo'}: ${t.runningInstances} hồ sơ đang chạy, ${t.openTasks} việc đang mở, ${t.pendingEscalations} cảnh báo, ${t.grants} phân quyền\n`
+    : `${dryRun ? 'Touches' : 'Carried along'}: ${t.runningInstances} running instances, ${t.openTasks} open tasks, ${t.pendingEscalations} pending escalations, ${t.grants} grants\n`;
 }

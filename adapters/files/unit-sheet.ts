@@ -8,6 +8,7 @@ import {
   kindTitle,
   levelTitle,
   readUnitTable,
+  type ColumnMap,
   type Lang,
   type Problem,
   type UnitField,
@@ -61,16 +62,15 @@ export async function readUnitSheet(bytes: Buffer, name: string): Promise<UnitTa
 
 /** An uploaded file's unit rows, or its problems (a file that cannot be read is one, at row 1):
  * the CLI and the UI's import page start here, then plan against the store (engine/org/import-plan.ts). */
-export async function readUnitFile(bytes: Buffer, name: string): Promise<{ rows: UnitRow[]; problems: Problem[] }> {
+export async function readUnitFile(bytes: Buffer, name: string): Promise<{ rows: UnitRow[]; columns: ColumnMap; problems: Problem[] }> {
   let table: UnitTable;
   try {
     table = await readUnitSheet(bytes, name);
   } catch (e) {
     if (!(e instanceof UnitSheetError)) throw e;
-    return { rows: [], problems: [{ file: name, row: 1, column: 1, header: '', code: e.code, message: { vi: e.vi, en: e.message }, params: {} }] };
+    return { rows: [], columns: {}, problems: [{ file: name, row: 1, column: 1, header: '', code: e.code, message: { vi: e.vi, en: e.message }, params: {} }] };
   }
-  const { rows, problems } = readUnitTable(table);
-  return { rows, problems };
+  return readUnitTable(table);
 }
 
 // ── CSV ─────────────────────────────────────────────────────────────────────────────────────────

@@ -5,6 +5,8 @@
 import type { OrgUnitKind } from '../definition/types.generated.ts';
 import type { OrgUnit } from '../domain.ts';
 import type { OrgOperation } from '../application/org-commands.ts';
+// The tree's rules are the engine's (Organisation.reshape checks them again): one place says what sits under what.
+import { isUnitId, parentKindsOf, SCHOOL_KINDS } from '../service/org.ts';
 import { kindTitle, unknownKindMessage, unknownLevelMessage, type ColumnRef, type Problem, type UnitField, type UnitRow } from './unit-file.ts';
 
 export interface ImportPlan {
@@ -12,26 +14,8 @@ export interface ImportPlan {
   problems: Problem[];
 }
 
-/** Same rule as engine/service/org.ts: ids go into paths ("/") and timer ids ("."). */
-const UNIT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Enough to catch a phone number or a name in the email column; the mail server judges the rest. */
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
-
-const SCHOOL_KINDS: ReadonlySet<OrgUnitKind> = new Set(['preschool', 'primary', 'lower-secondary', 'upper-secondary', 'multi-level', 'continuing-education']);
-
-/** Which kinds a unit of each kind may sit under; `null` stands for the top of the tree. */
-const PARENT_KINDS: Record<OrgUnitKind, readonly (OrgUnitKind | null)[]> = {
-  ministry: [null],
-  department: [null, 'ministry'],
-  'district-office': ['department'],
-  commune: ['department'],
-  preschool: ['department', 'district-office', 'commune'],
-  primary: ['department', 'district-office', 'commune'],
-  'lower-secondary': ['department', 'district-office', 'commune'],
-  'upper-secondary': ['department', 'district-office', 'commune'],
-  'multi-level': ['department', 'district-office', 'commune'],
-  'continuing-education': ['department', 'district-office', 'commune'],
-};
 
 /** Where a row goes: the top of the tree, under another row of the file, or under a unit of the store. */
 type Parent = { kind: 'top' } | { kind: 'row'; row: UnitRow } | { kind: 'store'; unit: OrgUnit };
@@ -52,14 +36,14 @@ export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<strin
     if (!r.code) {
       problem(r, 'code', 'EMPTY_CODE', 'thiếu mã đơn vị', 'no unit code');
       ok = false;
-    } else if (!UNIT_ID.test(r.code)) {
+    } else if (!isUnitId(r.code)) {
       problem(
         r,
         'code',
         'BAD_CODE',
         `"${r.code}" không dùng được làm mã đơn vị: chỉ chữ cái không dấu, chữ số, _ và -, tối đa 64 ký tự`,
         `"${r.code}" cannot be a unit code: letters without diacritics, digits, _ and -, at most 64`,
-        { value: r.code, rule: UNIT_ID.source },
+        { value: r.code, rule: '^[A-Za-z0-9_-]{1,64}$' },
       );
       ok = false;
     } else if (byCode.has(r.code)) {
@@ -200,9 +184,9 @@ export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<strin
     const kind = r.kind!;
     if (!p || inCycle.has(r)) continue;
     const parentKind = p.kind === 'top' ? null : p.kind === 'row' ? p.row.kind : p.unit.kind;
-    if (PARENT_KINDS[kind].includes(parentKind ?? null)) continue;
+    if (parentKindsOf(kind).includes(parentKind ?? 'none')) continue;
     const parentCode = p.kind === 'top' ? '' : p.kind === 'row' ? p.row.code : p.unit.id;
-    if (parentKind && SCHOOL_KINDS.has(kind) && SCHOOL_KINDS.has(parentKind)) {
+    if (parentKind && SCHOOL_KINDS.includes(kind) && SCHOOL_KINDS.includes(parentKind)) {
       problem(
         r,
         'parent',
@@ -213,8 +197,10 @@ export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<strin
       );
       continue;
     }
-    const allowed = PARENT_KINDS[kind].map((k) => k ?? 'top');
-    const allowedVi = PARENT_KINDS[kind].map((k) => (k ? kindTitle(k) : 'gốc cây')).join(', ');
+    const allowed = parentKindsOf(kind).map((k) => (k === 'none' ? 'top' : k));
+    const allowedVi = parentKindsOf(kind)
+      .map((k) => (k === 'none' ? 'gốc cây' : kindTitle(k)))
+      .join(', ');
     problem(
       r,
       'parent',

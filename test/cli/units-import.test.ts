@@ -8,7 +8,6 @@ import { join, relative } from 'node:path';
 import { loadUnits } from '../../adapters/cli/units.ts';
 import { main } from '../../adapters/cli/main.ts';
 import { openDb } from '../../adapters/store/db.ts';
-import { KnexStore } from '../../adapters/store/knex-store.ts';
 import { ROOT } from '../fault/harness.ts';
 
 const GOOD = [
@@ -51,7 +50,7 @@ describe('tiendo units import/export', function () {
   async function stored() {
     const { db } = openDb({ sqliteFile: join(dir, 'data', 'tiendo.sqlite') });
     try {
-      return await loadUnits(new KnexStore(db));
+      return await loadUnits(db);
     } finally {
       await db.destroy();
     }
@@ -122,7 +121,7 @@ describe('tiendo units import/export', function () {
     expect(parsed.summary.added).to.have.length(5);
   });
 
-  it('moves and closes need --reason; until Organisation.reshape lands they are reported as not applied, the rest is written', async () => {
+  it('renames, moves and closes need --reason (not for a dry run); with one, Organisation.reshape applies them all and records the import', async () => {
     const path = file('units.csv', GOOD);
     expect((await run('units', 'import', path)).code).to.equal(0);
     const edited = file(
@@ -134,18 +133,31 @@ describe('tiendo units import/export', function () {
     );
     const refused = await run('units', 'import', edited);
     expect(refused.code).to.equal(1);
-    expect(refused.err).to.match(/edited\.csv:1:1: error REASON_REQUIRED/);
+    expect(refused.err).to.match(/edited\.csv:2:2: error REASON_REQUIRED .*--reason/);
     expect((await stored()).get('th-an-hoa')!.name, 'nothing written').to.equal('Trường Tiểu học An Hòa');
     const dry = await run('units', 'import', edited, '--dry-run', '--lang', 'en');
     expect(dry.code, 'a dry run needs no reason').to.equal(0);
     expect(dry.out).to.include('would be added 0, renamed 1, updated 0, moved 1, closed 1');
     expect(dry.out).to.include('→ th-an-hoa "Trường Tiểu học An Hòa 2": pgd-cl → so-bt').and.include('× gdtx-cl "Trung tâm GDNN-GDTX Chợ Lách"');
+    expect(dry.out).to.include('Applying it needs a reason: --reason');
     const done = await run('units', 'import', edited, '--reason', 'Quyết định 123/QĐ-UBND', '--lang', 'en');
     expect(done.code, done.err).to.equal(0);
-    expect(done.err).to.equal('not applied yet: 1 moves, 1 closes (waiting for Organisation.reshape); the adds and updates above are written\n');
+    expect(done.err).to.equal('');
     const units = await stored();
-    expect(units.get('th-an-hoa')).to.include({ name: 'Trường Tiểu học An Hòa 2', parentId: 'pgd-cl' });
-    expect(units.get('gdtx-cl')!.closedAt).to.equal(undefined);
+    expect(units.get('th-an-hoa')).to.include({ name: 'Trường Tiểu học An Hòa 2', parentId: 'so-bt', path: '/so-bt/th-an-hoa/' });
+    expect(units.get('gdtx-cl')!.closedAt).to.be.a('number');
+    const again = await run('units', 'import', edited);
+    expect(again.out).to.include('không có gì thay đổi');
+    const { db } = openDb({ sqliteFile: join(dir, 'data', 'tiendo.sqlite') });
+    try {
+      const audit = await db('audit').where({ action: 'units.import' }).orderBy('at');
+      expect(audit.map((a: { target: string; reason: string | null }) => [a.target, a.reason])).to.deep.equal([
+        [shown(path), null],
+        [shown(edited), 'Quyết định 123/QĐ-UBND'],
+      ]);
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('refuses a store held by a running server, saying to use the UI import page or stop the server', async () => {

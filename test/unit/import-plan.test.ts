@@ -210,7 +210,7 @@ describe('import plan: tree shapes', () => {
       [5, 'BAD_PARENT_KIND'],
       [6, 'BAD_PARENT_KIND'],
     ]);
-    expect(problems[0]!.message.en).to.equal('a primary ("th") needs a parent unit; it may be under: department, district-office, commune');
+    expect(problems[0]!.message.en).to.equal('a primary ("th") needs a parent unit; it may be under: ministry, department, district-office, commune');
   });
 });
 
