@@ -5,6 +5,7 @@ import { adminCommand } from './admin.ts';
 import { compileCommand, diagramCommand } from './compile.ts';
 import { serveCommand, startCommand, workerCommand } from './serve.ts';
 import { simulateCommand } from './simulate.ts';
+import { unitsCommand } from './units.ts';
 import { validateCommand } from './validate.ts';
 
 export interface Io {
@@ -30,6 +31,12 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   start: { run: startCommand, help: 'start                            API, web UI and workers in one process (PORT, DATABASE_URL, REDIS_URL…)' },
   serve: { run: serveCommand, help: 'serve                            the API and web UI only (scale apart from the workers)' },
   worker: { run: workerCommand, help: 'worker                           timers and the outbox relay only (TIENDO_METRICS_PORT: /metrics)' },
+  units: {
+    run: unitsCommand,
+    help:
+      'units import FILE [--dry-run] [--reason TEXT] [--lang en] [--json]   the org tree from a .csv/.xlsx unit list; every problem as file:row:col\n' +
+      '  tiendo units export FILE [--root CODE] [--lang en]   the org tree to a .csv/.xlsx unit list that import reads back unchanged',
+  },
   backup: { run: backupCommand, help: 'backup FILE [--force]            copy the SQLite store to FILE while the server runs' },
   restore: { run: restoreCommand, help: 'restore FILE [--force]           put a backup back in place (server stopped)' },
   admin: {
