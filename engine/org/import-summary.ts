@@ -1,8 +1,8 @@
 // What an import does, as the person who runs it checks it before saying yes: how many units are
 // added, renamed, moved and closed, and which (the first few of each: a province is 45,000 rows).
-import type { OrgOperation } from '../../engine/application/org-commands.ts';
-import type { OrgUnit } from '../../engine/domain.ts';
-import type { Lang, UnitRow } from '../../engine/org/unit-file.ts';
+import type { OrgOperation } from '../application/org-commands.ts';
+import type { OrgUnit } from '../domain.ts';
+import type { Lang, UnitRow } from './unit-file.ts';
 
 export interface ImportSummary {
   added: { id: string; name: string; kind: string; parentId?: string }[];
