@@ -354,6 +354,14 @@ export class Application {
    * it runs in the background. The campaign names the version it runs. */
   async launchCampaign(p: Principal, input: CampaignInput, call: Call = {}) {
     const root = await this.unitFor(p, input.rootUnitId, 'administer');
+    if (root.closedAt !== undefined)
+      throw new EngineError(
+        'UNIT_CLOSED',
+        `unit "${root.name}" is closed${root.mergedInto ? ` (merged into "${root.mergedInto}")` : ''}: it takes no new work`,
+        {
+          unitId: root.id,
+        },
+      );
     return this.once(p, call, { campaign: input }, false, async () => {
       // An id another unit's campaign holds is theirs: answered as if it did not exist.
       if (input.id) {

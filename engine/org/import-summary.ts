@@ -58,10 +58,11 @@ export function summaryText(s: ImportSummary, at: { file: string; rows: number; 
   section(
     vi ? 'Thêm' : 'Added',
     s.added,
-    (a) => `+ ${a.id} "${a.name}" (${vi ? kindTitle(a.kind as OrgUnitKind) : a.kind})${a.parentId ? (vi ? ` thuộc ${a.parentId}` : ` under ${a.parentId}`) : ''}`,
+    (a) =>
+      `+ ${a.id} "${a.name}" (${vi ? kindTitle(a.kind as OrgUnitKind) : a.kind})${a.parentId ? (vi ? ` thuộc ${a.parentId}` : ` under ${a.parentId}`) : ''}`,
   );
   section(vi ? 'Đổi tên' : 'Renamed', s.renamed, (r) => `~ ${r.id}: "${r.from}" → "${r.to}"`);
-  section(vi ? 'Sửa' : 'Updated', s.updated, (u) => `~ ${u.id}: ${u.fields.map((f) => (vi ? FIELD_VI[f] ?? f : f)).join(', ')}`);
+  section(vi ? 'Sửa' : 'Updated', s.updated, (u) => `~ ${u.id}: ${u.fields.map((f) => (vi ? (FIELD_VI[f] ?? f) : f)).join(', ')}`);
   section(vi ? 'Chuyển' : 'Moved', s.moved, (m) => `→ ${m.id} "${m.name}": ${m.from ?? '/'} → ${m.to}`);
   section(vi ? 'Giải thể' : 'Closed', s.closed, (c) => `× ${c.id} "${c.name}"`);
   return lines.join('\n') + '\n';
