@@ -499,7 +499,16 @@ async function loadDemo(
   }
   for (const u of DEMO_USERS) {
     await accounts.putUser(
-      { id: newUserId(), login: u.login, name: u.name, email: u.email, passwordHash: await hashPassword(u.password, cost), createdAt: now },
+      // Each demo person belongs to the unit of their (first) role, as an administrator would set it.
+      {
+        id: newUserId(),
+        login: u.login,
+        name: u.name,
+        email: u.email,
+        ...(u.grants[0] ? { unitId: u.grants[0].unitId } : {}),
+        passwordHash: await hashPassword(u.password, cost),
+        createdAt: now,
+      },
       u.grants,
     );
   }
