@@ -1,0 +1,120 @@
+// An administrator reshapes the demo province's tree on screen: moves a school that has running work
+// to another Phòng (the dry run shows what it touches before "Xác nhận"), is refused — in Vietnamese
+// — when closing a unit where work runs, and reads both acts in the audit log with their reason and
+// the administrator's full name; the pages fit a phone's width.
+import { expect } from 'chai';
+import type { Page } from 'playwright-core';
+import { demoInBrowser, login, shot } from './support.ts';
+
+const SUITE = 'admin-units';
+const REASON = 'Quyết định 123/QĐ-UBND ngày 01/7/2025';
+
+describe('browser: administrator reshapes units and reads the audit log', function () {
+  this.timeout(120_000);
+  const demo = demoInBrowser();
+  let page: Page;
+  let school: { id: string; name: string };
+  before(() => {
+    page = demo.page;
+  });
+
+  it('browses the tree one level at a time, kinds in Vietnamese', async () => {
+    await login(page, demo.url, 'admin');
+    await page.getByTestId('nav-units').click();
+    await page.getByTestId('unit-roots').waitFor();
+    await page.getByTestId('unit-link').first().click();
+    await page.getByTestId('unit-card').waitFor();
+    const kinds = await page.locator('[data-testid="unit-row"] td:nth-child(2)').allTextContents();
+    expect(kinds).to.include('Phòng GDĐT');
+    expect(kinds.join(' ')).to.not.match(/district-office|upper-secondary|continuing-education/);
+    await shot(page, SUITE, '01-department');
+    // the flagship Phòng and, in it, a lower secondary school with running work
+    const office = page.locator('[data-testid="unit-row"]', { hasText: 'Châu Thành' }).first();
+    await office.getByTestId('unit-link').click();
+    await page.getByTestId('breadcrumb').filter({ hasText: 'Châu Thành' }).waitFor();
+    const row = page.locator('[data-testid="unit-row"]', { hasText: 'Nguyễn Du' }).first();
+    school = { id: (await row.getAttribute('data-unit-id'))!, name: (await row.getByTestId('unit-link').textContent())! };
+    await row.getByTestId('unit-link').click();
+    await page.locator(`[data-testid="unit-card"][data-unit-id="${school.id}"]`).waitFor();
+    expect(await page.getByTestId('breadcrumb').textContent()).to.include('Châu Thành');
+  });
+
+  it('refuses to close a unit where work runs, in Vietnamese', async () => {
+    await page.getByTestId('unit-close').click();
+    const dialog = page.getByTestId('unit-close-dialog');
+    await dialog.waitFor();
+    // no reason: asked for it, nothing sent
+    await dialog.getByTestId('reshape-preview').click();
+    await dialog.getByTestId('reshape-need-reason').waitFor();
+    await dialog.getByTestId('reshape-reason').fill(REASON);
+    await dialog.getByTestId('reshape-preview').click();
+    const problem = dialog.locator('[data-testid="reshape-problem"][data-code="UNIT_HAS_RUNNING_WORK"]');
+    await problem.waitFor();
+    expect(await problem.textContent()).to.match(/hồ sơ đang chạy .* việc đang mở/);
+    expect(await dialog.getByTestId('reshape-confirm').isDisabled()).to.equal(true);
+    await shot(page, SUITE, '02-close-refused');
+    await dialog.getByTestId('modal-close').click();
+  });
+
+  it('moves the school to another Phòng: the dry run shows what it touches, then "Xác nhận" applies', async () => {
+    await page.getByTestId('unit-move').click();
+    const dialog = page.getByTestId('unit-move-dialog');
+    await dialog.waitFor();
+    await dialog.getByTestId('move-parent').click();
+    const picker = page.getByTestId('unit-picker');
+    await picker.waitFor();
+    // browse: the Sở, then filter its Phòng by a name typed without diacritics
+    await picker.getByTestId('picker-open').first().click();
+    await picker.getByTestId('picker-filter').fill('phong');
+    const target = picker.locator('[data-testid="picker-item"]', { hasNotText: 'Châu Thành' }).filter({ hasText: 'Phòng GDĐT' }).first();
+    const targetName = (await target.locator('.picker-name').textContent())!.split(' · ')[0]!;
+    await shot(page, SUITE, '03-picker');
+    await target.getByTestId('picker-choose').click();
+    expect(await dialog.getByTestId('move-parent-chosen').textContent()).to.include(targetName);
+    await dialog.getByTestId('reshape-reason').fill(REASON);
+    await dialog.getByTestId('reshape-preview').click();
+    await dialog.getByTestId('reshape-summary').waitFor();
+    expect(Number(await dialog.getByTestId('touch-instances').getAttribute('data-n'))).to.be.greaterThan(0);
+    expect(await dialog.getByTestId('reshape-summary').textContent()).to.include(school.name);
+    await shot(page, SUITE, '04-move-preview');
+    await dialog.getByTestId('reshape-confirm').click();
+    await page.getByTestId('flash').waitFor();
+    expect(await page.getByTestId('breadcrumb').textContent()).to.include(targetName);
+    await shot(page, SUITE, '05-moved');
+  });
+
+  it('reads the move in the audit log: full name, Vietnamese action, reason, readable details', async () => {
+    await page.getByTestId('nav-audit').click();
+    const row = page.locator('[data-testid="audit-row"][data-action="unit.move"]').first();
+    await row.waitFor();
+    expect(await row.getByTestId('audit-actor').textContent()).to.include('Quản trị hệ thống');
+    expect(await row.getByTestId('audit-action-title').textContent()).to.equal('Chuyển đơn vị');
+    expect(await row.getByTestId('audit-reason').textContent()).to.equal(REASON);
+    expect(await row.getByTestId('audit-details').textContent()).to.match(/^Từ .+ sang .+/);
+    await page.getByTestId('audit-action').selectOption('unit.move');
+    await page.locator('[data-testid="audit-row"]').first().waitFor();
+    const actions = await page.locator('[data-testid="audit-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
+    expect(new Set(actions)).to.deep.equal(new Set(['unit.move']));
+    await shot(page, SUITE, '06-audit');
+    // English is one click away
+    await page.getByTestId('lang-en').click();
+    await page.locator('[data-testid="audit-row"]').first().waitFor();
+    expect(await page.locator('[data-testid="audit-action-title"]').first().textContent()).to.equal('Unit moved');
+    await page.getByTestId('lang-vi').click();
+  });
+
+  it('fits a phone: no sideways scrolling on the units and audit pages', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const hash of ['#/units', `#/units/${school.id}`, '#/audit', '#/users']) {
+      await page.goto(`${demo.url}/${hash}`);
+      await page.locator('.page-head').first().waitFor();
+      await page.waitForTimeout(200);
+      const width = await page.locator('html').evaluate((el) => el.scrollWidth);
+      expect(width, hash).to.be.at.most(390);
+    }
+    await page.goto(`${demo.url}/#/audit`);
+    await page.getByTestId('audit-row').first().waitFor();
+    await shot(page, SUITE, '07-audit-phone');
+    await page.setViewportSize({ width: 1366, height: 768 });
+  });
+});
