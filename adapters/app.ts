@@ -21,6 +21,7 @@ import { loadNotifyConfig, notifierFromConfig, type NotifyEnvConfig } from './no
 import { openRuntime, runtimeOn, type Runtime } from './runtime.ts';
 import { KnexAccounts } from './store/account-store.ts';
 import { KnexAudit } from './store/audit-store.ts';
+import { bcryptPasswords } from './passwords.ts';
 import { underCampaignLease, underStartupLock } from './store/db.ts';
 import { createLogger, logLevelOf, silentLogger, type Logger, type LogLevel } from './log.ts';
 import { noteRequestError, observedAccounts } from './http/request-log.ts';
@@ -254,7 +255,9 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     if (drafts) closers.unshift(() => drafts.close());
     const application = new Application({
       engine: runtime.engine,
+      accounts,
       audit: new KnexAudit(runtime.db),
+      passwords: bcryptPasswords(config.bcryptCost ?? 10),
       ...(drafts ? { drafts } : {}),
       runCampaignLater(id, actor) {
         void runHere(id, actor, 'launched');

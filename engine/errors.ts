@@ -20,7 +20,8 @@ export type EngineErrorCode =
   | 'RESHAPE_REFUSED'
   | 'DEFINITION_INVALID'
   | 'DEFINITION_EXISTS'
-  | 'IDEMPOTENCY_KEY_REUSED';
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'LOGIN_TAKEN';
 
 export class EngineError extends Error {
   constructor(

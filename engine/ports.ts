@@ -276,10 +276,51 @@ export interface Queries {
 /** A user as stored by `Accounts.putUser`: active, and with no forced password change, unless said. */
 export type NewUser = Omit<User, 'active' | 'mustChangePassword'> & Partial<Pick<User, 'active' | 'mustChangePassword'>> & { passwordHash: string };
 
+/** What `Accounts.searchUsers` filters on; every filter is optional but the page size. */
+export interface UserSearch {
+  /** Part of the login, name, e-mail or phone: case-insensitive, and Vietnamese diacritics need not be typed. */
+  text?: string;
+  /** Users an administrator of these subtrees manages: home unit under one of them, or, with no home
+   * unit, every grant under them. Absent: everyone. */
+  managedUnder?: string[];
+  /** Users whose home unit (or, with none, a grant's unit) lies under this path. */
+  unitPath?: string;
+  /** Users holding this role on some unit. */
+  role?: AccessRole;
+  active?: boolean;
+  /** The page after this login. */
+  afterLogin?: string;
+  limit: number;
+}
+
+/** Hashes and checks passwords (bcrypt in production): the application hashes initial and reset passwords. */
+export interface Passwords {
+  /** A hash of the password, to store. */
+  hash(password: string): Promise<string>;
+  /** Whether the password matches a stored hash. */
+  verify(password: string, hash: string): Promise<boolean>;
+}
+
 /** The people who log in, their grants, sessions and tokens. Secrets are stored as hashes only. */
 export interface Accounts {
-  /** Adds a user (or, for the same id, replaces name, e-mail, hash and grants). */
-  putUser(user: NewUser, grants: { role: AccessRole; unitId: string }[]): Promise<void>;
+  /** Adds a user (or, for the same id, replaces name, e-mail, hash and grants), with its audit entries in the same transaction. */
+  putUser(user: NewUser, grants: { role: AccessRole; unitId: string }[], audit?: AuditEntry[]): Promise<void>;
+  /** Adds several new users with their grants and the audit entries, in one transaction (all or none). */
+  createUsers(users: { user: NewUser; grants: { role: AccessRole; unitId: string }[] }[], audit: AuditEntry[]): Promise<void>;
+  /** Users matching a search, by login, a page at a time (after a login), with how many match in all. */
+  searchUsers(query: UserSearch): Promise<{ items: User[]; total: number }>;
+  /** Users by login, in no particular order; unknown logins are left out (naming people by their full names). */
+  usersByLogins(logins: string[]): Promise<User[]>;
+  /** Changes name, e-mail, phone or home unit (null clears; absent stays), with its audit entries, in one transaction. */
+  updateUser(id: string, fields: { name?: string; email?: string | null; phone?: string | null; unitId?: string | null }, audit: AuditEntry[]): Promise<void>;
+  /** Activates or deactivates a user; deactivating ends every session and token of theirs in the same transaction. */
+  setActive(id: string, active: boolean, audit: AuditEntry[]): Promise<void>;
+  /** Adds a grant (false when the user holds it already), with its audit entries. */
+  addGrant(userId: string, grant: { role: AccessRole; unitId: string }, audit: AuditEntry[]): Promise<boolean>;
+  /** Removes a grant (false when the user did not hold it), with its audit entries. */
+  removeGrant(userId: string, grant: { role: AccessRole; unitId: string }, audit: AuditEntry[]): Promise<boolean>;
+  /** Of these units, those where some user holds the role (bulk accounts skip units that have a staff account). */
+  unitsWithRole(unitIds: string[], role: AccessRole): Promise<Set<string>>;
   /** A user and their password hash by login (signing in). */
   findByLogin(login: string): Promise<(User & { passwordHash: string }) | undefined>;
   /** A user by id, without secrets. */
@@ -298,8 +339,9 @@ export interface Accounts {
   deleteSession(idHash: string): Promise<void>;
   /** Every session of the user but `except` (a password change ends the others). */
   deleteSessionsOf(userId: string, except?: string): Promise<void>;
-  /** Replaces the password hash. */
-  setPassword(userId: string, passwordHash: string): Promise<void>;
+  /** Replaces the password hash; `mustChange` sets (or, by default, clears) the forced change at the
+   * next sign-in; `endSessions` ends every session and token of the user in the same transaction. */
+  setPassword(userId: string, passwordHash: string, options?: { mustChange?: boolean; endSessions?: boolean; audit?: AuditEntry[] }): Promise<void>;
   /** Stores a bearer token (as a hash). */
   putToken(token: ApiToken & { idHash: string }): Promise<void>;
   /** The token by its secret's hash, with the current path of each unit it is limited to. */

@@ -85,7 +85,7 @@ export const COMPONENTS: Record<string, JSONSchema> = {
       dueAt: orNull(num),
       workingDaysLeft: orNull(int),
     },
-    { data: anyObject, completedAt: num, completedBy: orNull(str) },
+    { data: anyObject, completedAt: num, completedBy: orNull(str), completedByName: orNull(str) },
     'TaskRow',
   ),
   EscalationRow: obj(
@@ -101,6 +101,8 @@ export const COMPONENTS: Record<string, JSONSchema> = {
       firedAt: num,
       notified: list(obj({ role: str, unitId: str })),
       acknowledgedBy: orNull(str),
+      /** The full name of who acknowledged it (acknowledgedBy is their login). */
+      acknowledgedByName: orNull(str),
       acknowledgedAt: orNull(num),
     },
     {},
@@ -120,12 +122,13 @@ export const COMPONENTS: Record<string, JSONSchema> = {
       started: int,
       createdAt: num,
     },
-    { createdBy: str, reason: str, anchors: { type: 'object', additionalProperties: str } },
+    { createdBy: str, createdByName: str, reason: str, anchors: { type: 'object', additionalProperties: str } },
     'CampaignRow',
   ),
   Diagnostic: obj({ line: int, column: int, severity: { enum: ['error', 'warning'] }, code: str, message: str }, { pointer: str }, 'Diagnostic'),
   HistoryEntry: obj(
-    { instanceId: str, rev: int, at: num, actor: str, eventType: str, fromStages: list(str), toStages: list(str) },
+    // actor: the login history keeps; actorName: the person's full name ("Hệ thống" for the engine)
+    { instanceId: str, rev: int, at: num, actor: str, actorName: str, eventType: str, fromStages: list(str), toStages: list(str) },
     { payload: anyObject },
     'HistoryEntry',
   ),
@@ -143,7 +146,7 @@ export const COMPONENTS: Record<string, JSONSchema> = {
       status: { enum: ['open', 'done', 'skipped', 'closed'] },
       openedAt: num,
     },
-    { data: anyObject, completedBy: str, completedAt: num, dueAt: num },
+    { data: anyObject, completedBy: str, completedByName: str, completedAt: num, dueAt: num },
     'TimelineTask',
   ),
   InboxItem: obj(
@@ -179,12 +182,36 @@ export const COMPONENTS: Record<string, JSONSchema> = {
       id: str,
       login: str,
       name: str,
+      mustChangePassword: bool,
       grants: list(obj({ role: { enum: ['admin', 'supervisor', 'staff'] }, unitId: str, unitName: str, unitKind: orNull(str), unitPath: str })),
     },
     {},
     'User',
   ),
 };
+
+const USER_ROW = {
+  id: str,
+  login: str,
+  name: str,
+  email: orNull(str),
+  phone: orNull(str),
+  unitId: orNull(str),
+  unitName: orNull(str),
+  unitPath: orNull(str),
+  active: bool,
+  mustChangePassword: bool,
+  createdAt: num,
+};
+COMPONENTS.UserRow = obj(USER_ROW, {}, 'UserRow');
+COMPONENTS.UserDetail = obj(
+  {
+    ...USER_ROW,
+    grants: list(obj({ role: { enum: ['admin', 'supervisor', 'staff'] }, unitId: str, unitName: str, unitKind: orNull(str), unitPath: str })),
+  },
+  {},
+  'UserDetail',
+);
 
 /** Answers by name: each route's `answer` is one of these (or a file, or nothing). */
 export const ANSWERS = {
@@ -230,7 +257,13 @@ export const ANSWERS = {
   definitions: obj(
     {
       items: list(
-        obj({ id: str, title: ref('Text'), latest: int, mayPublish: bool, versions: list(obj({ version: int, publishedAt: num }, { publishedBy: str })) }),
+        obj({
+          id: str,
+          title: ref('Text'),
+          latest: int,
+          mayPublish: bool,
+          versions: list(obj({ version: int, publishedAt: num }, { publishedBy: str, publishedByName: str })),
+        }),
       ),
     },
     {},
@@ -238,7 +271,7 @@ export const ANSWERS = {
   ),
   definitionVersion: obj(
     { id: str, version: int, source: str, hash: str, title: ref('Text'), publishedAt: num, diagram: orNull(obj({ mermaid: str })) },
-    { publishedBy: str },
+    { publishedBy: str, publishedByName: str },
     'DefinitionVersion',
   ),
   validation: obj({ valid: bool, diagnostics: list(ref('Diagnostic')) }, { id: str, version: int, diagram: obj({ mermaid: str }) }, 'Validation'),
@@ -331,6 +364,20 @@ export const ANSWERS = {
   acknowledged: obj({ escalation: ref('EscalationRow') }, {}, 'Acknowledged'),
   inbox: obj({ items: list(ref('InboxItem')), unread: int }, {}, 'Inbox'),
   unread: obj({ unread: int }, {}, 'Unread'),
+  users: obj({ items: list(ref('UserRow')), total: int }, { next: str }, 'UserList'),
+  user: ref('UserDetail'),
+  /** A generated one-time password is answered here, once (never stored but as a hash). */
+  userWithPassword: obj({ user: ref('UserDetail') }, { oneTimePassword: str }, 'UserWithPassword'),
+  bulkAccounts: obj(
+    {
+      dryRun: bool,
+      created: int,
+      skipped: list(obj({ unitId: str, unitName: str, reason: { enum: ['HAS_STAFF_ACCOUNT'] } })),
+      accounts: list(obj({ unitId: str, unitName: str, login: str, name: str }, { userId: str, oneTimePassword: str })),
+    },
+    {},
+    'BulkAccounts',
+  ),
 } satisfies Record<string, JSONSchema>;
 
 export type AnswerName = keyof typeof ANSWERS;

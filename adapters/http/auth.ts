@@ -8,6 +8,7 @@ import type { Request, Response } from 'express';
 import { narrowGrants } from '../../engine/access.ts';
 import type { ApiToken, User } from '../../engine/domain.ts';
 import type { Accounts } from '../../engine/ports.ts';
+import { bcryptPasswords } from '../passwords.ts';
 import { forbidden, HttpError } from './errors.ts';
 import type { Principal, Services } from './route.ts';
 
@@ -21,7 +22,7 @@ const decoys = new Map<number, string>();
 const decoyHash = (cost: number) => decoys.get(cost) ?? (decoys.set(cost, bcrypt.hashSync('decoy-password', cost)), decoys.get(cost)!);
 
 export function hashPassword(password: string, cost: number): Promise<string> {
-  return bcrypt.hash(password, cost);
+  return bcryptPasswords(cost).hash(password);
 }
 
 /** Checks a login and password and opens a session; the cookie is set on `res`. */
@@ -46,6 +47,7 @@ export class InactiveUserError extends HttpError {
  * its sha256 stored, and a CSRF token. Refuses an inactive account.
  */
 export async function openSession(services: Services, res: Response, user: User, now: number): Promise<{ principal: Principal }> {
+  // Said only after the identity is proved: a deactivated login is no secret from its owner.
   if (!user.active) throw new InactiveUserError(user.login);
   const token = secret();
   const csrfToken = secret();
@@ -155,6 +157,21 @@ export async function mintToken(
   });
 }
 
+/** What a user who must change their password may call: who am I, the change itself, signing out. */
+const WHILE_PASSWORD_CHANGE = ['GET /api/v1/me', 'POST /api/v1/me/password', 'DELETE /api/v1/session'];
+
+/** A user whose password is an initial or reset one changes it before anything else: every other
+ * route answers 403 PASSWORD_CHANGE_REQUIRED, from a session or a token (checked once, before the handler). */
+export function checkPasswordChange(principal: Principal, method: string, path: string): void {
+  if (!principal.user.mustChangePassword || WHILE_PASSWORD_CHANGE.includes(`${method.toUpperCase()} ${path}`)) return;
+  throw new HttpError(
+    403,
+    'PASSWORD_CHANGE_REQUIRED',
+    'change your password first (POST /api/v1/me/password with a signed-in session); until then only GET /api/v1/me and signing out answer',
+    { allowed: WHILE_PASSWORD_CHANGE },
+  );
+}
+
 /** A read-only token reads: anything but GET is refused before the handler runs. */
 export function checkTokenAccess(principal: Principal, method: string): void {
   if (principal.token?.access === 'read' && !['GET', 'HEAD', 'OPTIONS'].includes(method)) {
@@ -185,6 +202,8 @@ export async function changePassword(
       `is ${Buffer.byteLength(input.newPassword)} bytes long in UTF-8; at most ${PASSWORD_MAX_BYTES} bytes (bcrypt reads no further)`,
     );
   if (input.newPassword.trim().toLowerCase() === user.login.toLowerCase()) throw passwordError('body.newPassword', 'must not be the login');
+  if (user.mustChangePassword && input.newPassword === input.currentPassword)
+    throw passwordError('body.newPassword', 'must differ from the initial (or reset) password given to you');
   await services.accounts.setPassword(user.id, await hashPassword(input.newPassword, services.bcryptCost));
   const revokedTokens = await services.accounts.deleteTokensOf(user.id);
   await services.accounts.deleteSessionsOf(user.id, principal.sessionHash);
@@ -217,7 +236,8 @@ export async function authenticate(accounts: Accounts, req: Pick<Request, 'heade
 
 async function principalOf(accounts: Accounts, userId: string, how: Omit<Principal, 'user' | 'grants'>): Promise<Principal | undefined> {
   const user = await accounts.getUser(userId);
-  return user ? { user, grants: await accounts.grantsOf(userId), ...how } : undefined;
+  // a deactivated account's sessions and tokens end with it; should one remain, it opens nothing
+  return user?.active ? { user, grants: await accounts.grantsOf(userId), ...how } : undefined;
 }
 
 /** Cookie-authenticated writes must echo the session's CSRF token; bearer calls carry no cookie to forge. */

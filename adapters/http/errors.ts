@@ -16,6 +16,7 @@ export type HttpErrorCode =
   | 'MALFORMED_JSON'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'SERVICE_UNAVAILABLE'
+  | 'PASSWORD_CHANGE_REQUIRED'
   | 'INTERNAL';
 
 export class HttpError extends Error {
@@ -38,6 +39,7 @@ export const ENGINE_STATUS: Record<EngineErrorCode, number> = {
   NEEDS_MIGRATION: 409,
   REV_CONFLICT: 409,
   DEFINITION_EXISTS: 409,
+  LOGIN_TAKEN: 409,
   UNKNOWN_TASK: 422,
   UNKNOWN_ANCHOR: 422,
   FORM_INVALID: 422,

@@ -6,7 +6,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { decodeUtf8 } from '../../engine/definition/parse.ts';
 import { parse as parseCookies } from 'cookie';
-import { authenticate, checkCsrf, checkTokenAccess, SESSION_COOKIE } from './auth.ts';
+import { authenticate, checkCsrf, checkPasswordChange, checkTokenAccess, SESSION_COOKIE } from './auth.ts';
 import { errorBody, errorHandler, HttpError } from './errors.ts';
 import { readKey, requestHash } from './idempotency.ts';
 import { openApiDocument } from './openapi.ts';
@@ -219,6 +219,7 @@ async function handle(
   if (!route.public && !principal) throw new HttpError(401, 'UNAUTHENTICATED', 'sign in first (POST /api/v1/session), or send a bearer token');
   if (principal) checkCsrf(principal, req);
   if (principal) checkTokenAccess(principal, req.method);
+  if (principal) checkPasswordChange(principal, route.method, route.path);
   checkParams(req.params as Record<string, string>);
   const query = { ...(req.query as Record<string, unknown>) };
   check(validators.query, query, 'query');
@@ -239,7 +240,8 @@ async function handle(
     res.redirect(status, answer.redirect);
     return;
   }
-  checkAnswer?.(answer);
+  // a route may answer a file instead of its JSON when asked (?format=xlsx): only JSON is checked
+  if (!isFile(answer)) checkAnswer?.(answer);
   if (isFile(answer)) {
     res.status(status).type(answer.file.type).attachment(answer.file.name).send(answer.file.data);
     return;

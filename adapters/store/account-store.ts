@@ -2,8 +2,11 @@
 // unit moved in the tree moves its grants' scope with it), sessions and bearer tokens.
 import type { Knex } from 'knex';
 import type { Grant } from '../../engine/access.ts';
-import type { Accounts, NewUser } from '../../engine/ports.ts';
-import type { ApiToken, User } from '../../engine/domain.ts';
+import type { Accounts, NewUser, UserSearch } from '../../engine/ports.ts';
+import type { ApiToken, AuditEntry, User } from '../../engine/domain.ts';
+import { foldText } from '../../engine/text.ts';
+import { appendAudit } from './audit-store.ts';
+import { underAny } from './where.ts';
 
 type Row = Record<string, any>;
 
@@ -30,27 +33,160 @@ const toUser = (r: Row): User => ({
   createdAt: Number(r.created_at),
 });
 
+/** Writes a user row (or replaces the same id's) and replaces their grants, in a transaction held. */
+async function putUserIn(trx: Knex.Transaction, user: NewUser, grants: { role: Grant['role']; unitId: string }[]): Promise<void> {
+  const row = {
+    id: user.id,
+    login: user.login,
+    name: user.name,
+    email: user.email ?? null,
+    phone: user.phone ?? null,
+    unit_id: user.unitId ?? null,
+    active: user.active ?? true,
+    must_change_password: user.mustChangePassword ?? false,
+    password_hash: user.passwordHash,
+    created_at: user.createdAt,
+  };
+  await trx('users').insert(row).onConflict('id').merge();
+  await trx('grants').where({ user_id: user.id }).delete();
+  if (grants.length) await trx('grants').insert(grants.map((g) => ({ user_id: user.id, role: g.role, unit_id: g.unitId })));
+}
+
+/** Ends every session and token of a user (deactivated, or their password reset). */
+async function endAccess(trx: Knex | Knex.Transaction, userId: string): Promise<void> {
+  await trx('sessions').where({ user_id: userId }).delete();
+  await trx('api_tokens').where({ user_id: userId }).delete();
+}
+
 export class KnexAccounts implements Accounts {
   constructor(private readonly db: Knex) {}
 
-  async putUser(user: NewUser, grants: { role: Grant['role']; unitId: string }[]): Promise<void> {
+  async putUser(user: NewUser, grants: { role: Grant['role']; unitId: string }[], audit: AuditEntry[] = []): Promise<void> {
     await this.db.transaction(async (trx) => {
-      const row = {
-        id: user.id,
-        login: user.login,
-        name: user.name,
-        email: user.email ?? null,
-        phone: user.phone ?? null,
-        unit_id: user.unitId ?? null,
-        active: user.active ?? true,
-        must_change_password: user.mustChangePassword ?? false,
-        password_hash: user.passwordHash,
-        created_at: user.createdAt,
-      };
-      await trx('users').insert(row).onConflict('id').merge();
-      await trx('grants').where({ user_id: user.id }).delete();
-      if (grants.length) await trx('grants').insert(grants.map((g) => ({ user_id: user.id, role: g.role, unit_id: g.unitId })));
+      await putUserIn(trx, user, grants);
+      if (audit.length) await appendAudit(trx, audit);
     });
+  }
+
+  async createUsers(users: { user: NewUser; grants: { role: Grant['role']; unitId: string }[] }[], audit: AuditEntry[]): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      for (const u of users) await putUserIn(trx, u.user, u.grants);
+      if (audit.length) await appendAudit(trx, audit);
+    });
+  }
+
+  async searchUsers(q: UserSearch): Promise<{ items: User[]; total: number }> {
+    const query = this.db('users').leftJoin('org_units as home', 'home.id', 'users.unit_id');
+    if (q.managedUnder) {
+      const roots = q.managedUnder;
+      if (!roots.length) return { items: [], total: 0 };
+      // home unit inside, or no home unit and every grant inside (and at least one)
+      query.where((w) =>
+        w
+          .where((h) => void underAny(h, 'home.path', roots))
+          .orWhere((n) => n.whereNull('users.unit_id').whereExists(this.grantsUnder(roots, false)).whereNotExists(this.grantsUnder(roots, true))),
+      );
+    }
+    if (q.unitPath) {
+      const path = q.unitPath;
+      query.where((w) =>
+        w.where((h) => void underAny(h, 'home.path', [path])).orWhere((n) => n.whereNull('users.unit_id').whereExists(this.grantsUnder([path], false))),
+      );
+    }
+    if (q.role) {
+      const role = q.role;
+      query.whereExists((e) => e.select(this.db.raw('1')).from('grants as gr').whereRaw('gr.user_id = users.id').where('gr.role', role));
+    }
+    if (q.active !== undefined) query.where('users.active', q.active);
+    const text = q.text ? foldText(q.text) : '';
+    if (text) {
+      // Folded in this process (lower case, no diacritics, đ → d) after the filters above narrowed
+      // the rows to the caller's users: SQLite's lower() knows ASCII only.
+      const rows: Row[] = await query.clone().select('users.*').orderBy('users.login');
+      const hits = rows.filter((r) => [r.login, r.name, r.email, r.phone].some((v) => v && foldText(String(v)).includes(text)));
+      const after = q.afterLogin;
+      const page = (after === undefined ? hits : hits.filter((r) => String(r.login) > after)).slice(0, q.limit);
+      return { items: page.map(toUser), total: hits.length };
+    }
+    const total = Number(((await query.clone().count({ n: '*' })) as Row[])[0]!.n);
+    if (q.afterLogin !== undefined) query.where('users.login', '>', q.afterLogin);
+    const rows: Row[] = await query.select('users.*').orderBy('users.login').limit(q.limit);
+    return { items: rows.map(toUser), total };
+  }
+
+  /** A subquery: the user's grants whose unit lies under (or, `outside`, not under) the roots. */
+  private grantsUnder(roots: string[], outside: boolean) {
+    const db = this.db;
+    return function (this: Knex.QueryBuilder) {
+      this.select(db.raw('1'))
+        .from('grants as g')
+        .join('org_units as gu', 'gu.id', 'g.unit_id')
+        .whereRaw('g.user_id = users.id')
+        .modify((m) => (outside ? m.whereNot((w) => void underAny(w, 'gu.path', roots)) : m.where((w) => void underAny(w, 'gu.path', roots))));
+    };
+  }
+
+  async usersByLogins(logins: string[]): Promise<User[]> {
+    const unique = [...new Set(logins)];
+    const out: User[] = [];
+    for (let i = 0; i < unique.length; i += 500) out.push(...(await this.db('users').whereIn('login', unique.slice(i, i + 500))).map(toUser));
+    return out;
+  }
+
+  async updateUser(
+    id: string,
+    fields: { name?: string; email?: string | null; phone?: string | null; unitId?: string | null },
+    audit: AuditEntry[],
+  ): Promise<void> {
+    const row: Row = {};
+    if (fields.name !== undefined) row.name = fields.name;
+    if (fields.email !== undefined) row.email = fields.email;
+    if (fields.phone !== undefined) row.phone = fields.phone;
+    if (fields.unitId !== undefined) row.unit_id = fields.unitId;
+    await this.db.transaction(async (trx) => {
+      if (Object.keys(row).length) await trx('users').where({ id }).update(row);
+      if (audit.length) await appendAudit(trx, audit);
+    });
+  }
+
+  async setActive(id: string, active: boolean, audit: AuditEntry[]): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      await trx('users').where({ id }).update({ active });
+      if (!active) await endAccess(trx, id);
+      if (audit.length) await appendAudit(trx, audit);
+    });
+  }
+
+  async addGrant(userId: string, grant: { role: Grant['role']; unitId: string }, audit: AuditEntry[]): Promise<boolean> {
+    return this.db.transaction(async (trx) => {
+      const row = { user_id: userId, role: grant.role, unit_id: grant.unitId };
+      if (await trx('grants').where(row).first()) return false;
+      await trx('grants').insert(row);
+      if (audit.length) await appendAudit(trx, audit);
+      return true;
+    });
+  }
+
+  async removeGrant(userId: string, grant: { role: Grant['role']; unitId: string }, audit: AuditEntry[]): Promise<boolean> {
+    return this.db.transaction(async (trx) => {
+      const n = await trx('grants').where({ user_id: userId, role: grant.role, unit_id: grant.unitId }).delete();
+      if (!n) return false;
+      if (audit.length) await appendAudit(trx, audit);
+      return true;
+    });
+  }
+
+  async unitsWithRole(unitIds: string[], role: Grant['role']): Promise<Set<string>> {
+    const out = new Set<string>();
+    const unique = [...new Set(unitIds)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const rows: Row[] = await this.db('grants')
+        .whereIn('unit_id', unique.slice(i, i + 500))
+        .where({ role })
+        .distinct('unit_id');
+      for (const r of rows) out.add(String(r.unit_id));
+    }
+    return out;
   }
 
   async findByLogin(login: string): Promise<(User & { passwordHash: string }) | undefined> {
@@ -109,8 +245,14 @@ export class KnexAccounts implements Accounts {
       .delete();
   }
 
-  async setPassword(userId: string, passwordHash: string): Promise<void> {
-    await this.db('users').where({ id: userId }).update({ password_hash: passwordHash });
+  async setPassword(userId: string, passwordHash: string, options: { mustChange?: boolean; endSessions?: boolean; audit?: AuditEntry[] } = {}): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      await trx('users')
+        .where({ id: userId })
+        .update({ password_hash: passwordHash, must_change_password: options.mustChange ?? false });
+      if (options.endSessions) await endAccess(trx, userId);
+      if (options.audit?.length) await appendAudit(trx, options.audit);
+    });
   }
 
   async putToken(t: ApiToken & { idHash: string }): Promise<void> {

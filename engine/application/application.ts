@@ -8,7 +8,7 @@ import { calendarRanges } from '../calendar/calendar.ts';
 import { DUE_EVENT } from '../definition/model.ts';
 import type { AuditAction, Campaign, Instance, InstanceStatus, OrgUnit, Task } from '../domain.ts';
 import { EngineError } from '../errors.ts';
-import type { AuditLog, InstanceFilter } from '../ports.ts';
+import type { Accounts, AuditLog, InstanceFilter, Passwords } from '../ports.ts';
 import { createCampaign, type CampaignInput } from '../service/campaigns.ts';
 import { cancelCohort, extendCohort, migrateCohort, reassignCohort, type CohortReport, type CohortScope } from '../service/cohort.ts';
 import { summary, type CommandOptions, type Engine, type InstanceSummary } from '../service/engine.ts';
@@ -34,7 +34,8 @@ import {
 import { summarizeDraft, type DraftSummary } from './drafts.ts';
 import { Organisation, type ReshapeOptions } from './organisation.ts';
 import type { OrgOperation, ReshapeReport } from './org-commands.ts';
-import { escalationRows, instanceRows, processes, stageTitle, taskRows, workingDaysLeft } from './views.ts';
+import { People } from './people.ts';
+import { escalationRows, instanceRows, personNames, processes, stageTitle, taskRows, workingDaysLeft, type NameLookup } from './views.ts';
 
 export type { Principal } from './policy.ts';
 export { systemPrincipal } from './policy.ts';
@@ -48,12 +49,15 @@ export interface DraftChecker {
 
 export interface ApplicationDeps {
   engine: Engine;
-  /** The record of administrative acts; without it, nothing is recorded (simulations). */
-  audit?: AuditLog;
   /** Starts a launched campaign's run in the background (the runtime's runner). */
   runCampaignLater?: (campaignId: string, actor: string) => void;
   /** Checks drafts; default: in this process. */
   drafts?: DraftChecker;
+  /** Accounts and password hashing: with the audit record, `people` manages accounts. */
+  accounts?: Accounts;
+  /** The record of administrative acts; without it, nothing is recorded (simulations). */
+  audit?: AuditLog;
+  passwords?: Passwords;
 }
 
 /** Per command: the request's Idempotency-Key. */
@@ -94,10 +98,23 @@ export class Application {
   readonly org: Organisation;
   private readonly deps: ApplicationDeps;
 
+  private readonly accountsPart?: People;
+  /** Full names for the logins records keep (views.ts). */
+  private readonly names: NameLookup;
+
   constructor(deps: ApplicationDeps) {
     this.engine = deps.engine;
     this.deps = deps;
     this.org = new Organisation(deps.engine);
+    const { accounts, audit, passwords } = deps;
+    this.names = personNames(accounts, deps.engine.store);
+    if (accounts && audit && passwords) this.accountsPart = new People({ accounts, audit, passwords, store: deps.engine.store, clock: deps.engine.clock });
+  }
+
+  /** User accounts and their grants (people.ts); there when built with accounts, audit and passwords. */
+  get people(): People {
+    if (!this.accountsPart) throw new Error('this Application was built without accounts, audit and passwords');
+    return this.accountsPart;
   }
 
   /** The clock every adapter reads "now" from (sessions, tokens): the engine's. */
@@ -191,12 +208,19 @@ export class Application {
   /** Published processes, each with its versions, and whether the caller may publish the next one. */
   async definitions(p: Principal) {
     const defs = await this.engine.store.listDefinitions();
+    const nameOf = await this.names(defs.map((d) => d.publishedBy));
     const owners = new Map(
       (await this.engine.store.getUnits([...new Set(defs.map((d) => d.ownerUnitId).filter((x): x is string => !!x))])).map((u) => [u.id, u]),
     );
     const byId = new Map<
       string,
-      { id: string; title: unknown; latest: number; mayPublish: boolean; versions: { version: number; publishedAt: number; publishedBy?: string }[] }
+      {
+        id: string;
+        title: unknown;
+        latest: number;
+        mayPublish: boolean;
+        versions: { version: number; publishedAt: number; publishedBy?: string; publishedByName?: string }[];
+      }
     >();
     for (const d of defs) {
       const owner = d.ownerUnitId ? owners.get(d.ownerUnitId) : undefined;
@@ -207,7 +231,11 @@ export class Application {
         mayPublish: mayPublish(p, { ...(owner ? { ownerUnitPath: owner.path } : {}) }),
         versions: [],
       };
-      entry.versions.push({ version: d.version, publishedAt: d.publishedAt, ...(d.publishedBy ? { publishedBy: d.publishedBy } : {}) });
+      entry.versions.push({
+        version: d.version,
+        publishedAt: d.publishedAt,
+        ...(d.publishedBy ? { publishedBy: d.publishedBy, publishedByName: nameOf(d.publishedBy) } : {}),
+      });
       if (d.version >= entry.latest) Object.assign(entry, { latest: d.version, title: d.title });
       byId.set(d.id, entry);
     }
@@ -226,7 +254,8 @@ export class Application {
     // A published version compiled once already: checked here, not in the drafts' threads.
     const { mermaid } = summarizeDraft(def.source, `${def.id}.yaml`, calendarRanges(this.engine.catalog.calendars), lang);
     const { ownerUnitId: _o, ...rest } = def;
-    return { ...rest, diagram: mermaid !== undefined ? { mermaid } : null };
+    const nameOf = await this.names([def.publishedBy]);
+    return { ...rest, ...(def.publishedBy ? { publishedByName: nameOf(def.publishedBy) } : {}), diagram: mermaid !== undefined ? { mermaid } : null };
   }
 
   /** Checks a draft: located diagnostics, and a diagram when it is valid. Changes nothing. */
@@ -419,9 +448,8 @@ export class Application {
           evidence: (info?.evidence ?? []).map((e) => ({ ...e, checked: evidence[s]?.[e.id] === true })),
         };
       }),
-      history: t.history,
-      tasks: t.tasks,
-      escalations: await escalationRows(engine, t.escalations),
+      ...(await this.namedTimeline(t.history, t.tasks)),
+      escalations: await escalationRows(engine, t.escalations, this.names),
     };
   }
 
@@ -466,7 +494,7 @@ export class Application {
   /** Open tasks held by the units the caller works on, soonest due first. */
   async myTasks(p: Principal, limit = 200) {
     const tasks = await this.engine.queries.openTasks(scope(p, 'work'), { subtree: true, limit });
-    return { items: await taskRows(this.engine, tasks) };
+    return { items: await taskRows(this.engine, tasks, this.names) };
   }
 
   /** One task: its form, its stage's checklist, legal basis and deadline, and whether the caller may act. */
@@ -481,7 +509,7 @@ export class Application {
     const checked =
       (instance.state.snapshot as { context?: { evidence?: Record<string, Record<string, boolean>> } } | null)?.context?.evidence?.[task.stage] ?? {};
     const current = instance.state.entries[task.stage]?.seq === task.stageSeq;
-    const [row] = await taskRows(engine, [task]);
+    const [row] = await taskRows(engine, [task], this.names);
     return {
       task: row!,
       description: info?.description ?? null,
@@ -643,7 +671,7 @@ export class Application {
       ...(unit ? { unitPath: unit.path } : {}),
       ...(q.acknowledged !== undefined ? { acknowledged: q.acknowledged } : {}),
     });
-    return { items: await escalationRows(this.engine, items) };
+    return { items: await escalationRows(this.engine, items, this.names) };
   }
 
   /** Acknowledges an escalation (supervisors and administrators over it); once only. */
@@ -659,7 +687,7 @@ export class Application {
       if (!(await store.acknowledgeEscalation(id, p.user.login, this.now()))) {
         throw new EngineError('REV_CONFLICT', `escalation "${id}" was already acknowledged`, { escalationId: id });
       }
-      const [row] = await escalationRows(this.engine, await queries.escalations(scope(p, 'watch'), { ids: [id], limit: 1 }));
+      const [row] = await escalationRows(this.engine, await queries.escalations(scope(p, 'watch'), { ids: [id], limit: 1 }), this.names);
       return { escalation: row! };
     });
   }
@@ -720,8 +748,10 @@ export class Application {
   private async campaignRows(campaigns: Campaign[]) {
     const units = new Map((await this.engine.store.getUnits(campaigns.map((c) => c.rootUnitId))).map((u) => [u.id, u.name]));
     const proc = await processes(this.engine, campaigns);
+    const nameOf = await this.names(campaigns.map((c) => c.createdBy));
     return campaigns.map((c) => ({
       ...c,
+      ...(c.createdBy ? { createdByName: nameOf(c.createdBy) } : {}),
       title: proc(c.definitionId, c.definitionVersion)?.title ?? { vi: c.definitionId, en: c.definitionId },
       rootUnitName: units.get(c.rootUnitId) ?? c.rootUnitId,
     }));
@@ -750,6 +780,16 @@ export class Application {
         details,
       },
     ]);
+  }
+
+  /** A timeline's history and tasks with the people in them named: `actorName` beside each `actor`,
+   * `completedByName` beside each `completedBy`. */
+  private async namedTimeline<H extends { actor: string }, T extends { completedBy?: string }>(history: H[], tasks: T[]) {
+    const nameOf = await this.names([...history.map((h) => h.actor), ...tasks.map((t) => t.completedBy)]);
+    return {
+      history: history.map((h) => ({ ...h, actorName: nameOf(h.actor) })),
+      tasks: tasks.map((t) => (t.completedBy ? { ...t, completedByName: nameOf(t.completedBy) } : t)),
+    };
   }
 
   /** Engine command options: the actor, the key to commit, and the rules asked over the state the

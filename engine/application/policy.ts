@@ -24,6 +24,16 @@
 //   | launch a campaign                     | `administer` over its root unit                                |
 //   | watch the board, acknowledge          | `watch` over the unit                                          |
 //   | read the service's metrics            | `administer` over a top unit (the counts cover the whole tree) |
+//   | see or manage a user account (list,   | `administer` over the user's home unit; a user with no home    |
+//   | edit, deactivate, reset password)     | unit: over every unit the user holds a grant on (`managesUser`)|
+//   |                                       | — a user in the caller's units otherwise is refused (403); any |
+//   |                                       | other does not exist (404, like a missing one)                 |
+//   | give a user a home unit, create one   | `administer` over that unit (`requireAdministered`)            |
+//   | grant or remove a role                | `administer` over the grant's unit: 403 naming the unit when   |
+//   |                                       | the caller sees it, 404 when it lies outside their units       |
+//   | deactivate an account                 | not one's own (`requireNotSelf`)                               |
+//   | remove a grant                        | not one's own last administrator grant (`requireKeepsAdmin`)   |
+//   | create accounts in bulk               | `administer` over every school they are for                    |
 //
 // Outside the caller's read scope and not existing get the same answer (NOT_FOUND), with a message
 // that names only what the caller sent; inside it, a refusal (FORBIDDEN) names roles and stage
@@ -76,6 +86,52 @@ const NEEDS: Record<Ability, string> = {
 /** What an ability needs, in words, for a refusal. */
 export function needs(ability: Ability): string {
   return NEEDS[ability];
+}
+
+/** Whether the caller manages a user's account: their home unit lies in the caller's administer
+ * scope; a user with no home unit, only when every grant of theirs does (and they have one). */
+export function managesUser(principal: Principal, homeUnitPath: string | undefined, grants: readonly Pick<Grant, 'unitPath'>[]): boolean {
+  const roots = scope(principal, 'administer');
+  if (homeUnitPath !== undefined) return within(roots, homeUnitPath);
+  return grants.length > 0 && grants.every((g) => within(roots, g.unitPath));
+}
+
+/** Whether a user lies in the caller's units at all (home unit, or with none every grant, readable):
+ * a refusal there is a 403; any other user does not exist. */
+export function seesUser(principal: Principal, homeUnitPath: string | undefined, grants: readonly Pick<Grant, 'unitPath'>[]): boolean {
+  const roots = scope(principal, 'read');
+  if (homeUnitPath !== undefined) return within(roots, homeUnitPath);
+  return grants.length > 0 && grants.every((g) => within(roots, g.unitPath));
+}
+
+/** A unit the caller acts on as an administrator (a grant's, a home unit): outside what they can see
+ * it does not exist (404); seen but not administered, a refusal naming it (403). */
+export function requireAdministered(principal: Principal, unit: Pick<OrgUnit, 'id' | 'name' | 'path'> | undefined, id: string, field: string): void {
+  if (!unit || !covers(principal, 'read', unit.path)) throw notFound(`unit "${id}"`, { unitId: id, field });
+  if (!covers(principal, 'administer', unit.path))
+    throw forbidden(`you do not administer "${unit.name}" (${unit.id}); this needs ${needs('administer')} on it or a unit above it`, {
+      ability: 'administer',
+      unitId: unit.id,
+      unitName: unit.name,
+      field,
+    });
+}
+
+/** One cannot deactivate one's own account (nobody would be left to turn it back on). */
+export function requireNotSelf(principal: Principal, userId: string, act: string): void {
+  if (principal.user.id === userId) throw forbidden(`you cannot ${act} your own account; ask another administrator`, { reason: 'SELF', field: 'id' });
+}
+
+/** One cannot remove one's own last administrator grant (the province would lose its administrator). */
+export function requireKeepsAdmin(
+  principal: Principal,
+  userId: string,
+  grants: readonly Pick<Grant, 'role' | 'unitId'>[],
+  removing: { role: string; unitId: string },
+): void {
+  if (principal.user.id !== userId || removing.role !== 'admin') return;
+  if (grants.filter((g) => g.role === 'admin' && g.unitId !== removing.unitId).length === 0)
+    throw forbidden('you cannot remove your own last administrator grant; ask another administrator', { reason: 'LAST_ADMIN_GRANT', field: 'role' });
 }
 
 /** The unit holding a stage's owner role on this instance; the instance's own unit when no unit up

@@ -5,6 +5,36 @@ import type { CompiledProcess } from '../definition/compile.ts';
 import type { Text } from '../definition/types.generated.ts';
 import type { Engine } from '../service/engine.ts';
 import type { Escalation, Instance, Task } from '../domain.ts';
+import type { Accounts, Store } from '../ports.ts';
+import { SYSTEM_ACTOR } from '../service/change.ts';
+
+/** People are named by their full names wherever the API names one; the records keep logins. */
+export type NameLookup = (logins: readonly (string | undefined | null)[]) => Promise<(login: string) => string>;
+
+/** What the engine itself did, by name. */
+export const SYSTEM_NAME = 'Hệ thống';
+
+/**
+ * Names for logins, looked up in one batch: a user's full name; the system "Hệ thống"; a stand-in of
+ * the demo working in a unit ("demo:<unit>") "Cán bộ <unit name>"; any other login (a loader's, a
+ * user since renamed away) stays as it is.
+ */
+export function personNames(accounts: Pick<Accounts, 'usersByLogins'> | undefined, store: Pick<Store, 'getUnits'>): NameLookup {
+  return async (logins) => {
+    const wanted = [...new Set(logins.filter((l): l is string => !!l && l !== SYSTEM_ACTOR))];
+    const users = accounts && wanted.length ? await accounts.usersByLogins(wanted) : [];
+    const names = new Map(users.map((u) => [u.login, u.name]));
+    const demoUnits = wanted.filter((l) => !names.has(l) && l.startsWith('demo:')).map((l) => l.slice(5));
+    const units = demoUnits.length ? new Map((await store.getUnits(demoUnits)).map((u) => [u.id, u.name])) : new Map<string, string>();
+    return (login) => {
+      if (login === SYSTEM_ACTOR) return SYSTEM_NAME;
+      const name = names.get(login);
+      if (name) return name;
+      const unit = login.startsWith('demo:') ? units.get(login.slice(5)) : undefined;
+      return unit ? `Cán bộ ${unit}` : login;
+    };
+  };
+}
 
 const plain = (id: string): Text => ({ vi: id, en: id });
 
@@ -57,7 +87,8 @@ export async function instanceRows(engine: Engine, instances: Instance[]) {
   }));
 }
 
-export async function taskRows(engine: Engine, tasks: Task[]) {
+export async function taskRows(engine: Engine, tasks: Task[], people: NameLookup) {
+  const nameOf = await people(tasks.map((t) => t.completedBy));
   const loaded = await engine.queries.listInstances({ ids: [...new Set(tasks.map((t) => t.instanceId))] }, { limit: tasks.length || 1 });
   const byId = new Map(loaded.map((i) => [i.id, i]));
   const names = await unitNames(engine, [...tasks.map((t) => t.ownerUnitId), ...loaded.map((i) => i.orgUnitId)]);
@@ -83,12 +114,15 @@ export async function taskRows(engine: Engine, tasks: Task[]) {
       dueAt: t.dueAt ?? null,
       workingDaysLeft: t.status === 'open' && compiled ? workingDaysLeft(engine, compiled, t.dueAt) : null,
       ...(t.data ? { data: t.data } : {}),
-      ...(t.completedAt !== undefined ? { completedAt: t.completedAt, completedBy: t.completedBy ?? null } : {}),
+      ...(t.completedAt !== undefined
+        ? { completedAt: t.completedAt, completedBy: t.completedBy ?? null, completedByName: t.completedBy ? nameOf(t.completedBy) : null }
+        : {}),
     };
   });
 }
 
-export async function escalationRows(engine: Engine, escalations: Escalation[]) {
+export async function escalationRows(engine: Engine, escalations: Escalation[], people: NameLookup) {
+  const nameOf = await people(escalations.map((e) => e.acknowledgedBy));
   const instances = await engine.queries.listInstances({ ids: [...new Set(escalations.map((e) => e.instanceId))] }, { limit: escalations.length || 1 });
   const byId = new Map(instances.map((i) => [i.id, i]));
   const names = await unitNames(
@@ -110,6 +144,7 @@ export async function escalationRows(engine: Engine, escalations: Escalation[]) 
       firedAt: e.firedAt,
       notified: e.notified,
       acknowledgedBy: e.acknowledgedBy ?? null,
+      acknowledgedByName: e.acknowledgedBy ? nameOf(e.acknowledgedBy) : null,
       acknowledgedAt: e.acknowledgedAt ?? null,
     };
   });

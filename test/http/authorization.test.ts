@@ -263,6 +263,8 @@ async function notice(s: TestServer, unitId: string): Promise<number> {
 const cohortFilter = (t: Target) => ({ definitionId: COHORT, unitId: UNIT[t] });
 
 /** Route key → its rows. Destructive rows (cancel) come last in their route and are run last. */
+let accountsMade = 0;
+
 const TABLE: Record<string, Row[]> = {
   'DELETE /api/v1/session': [
     {
@@ -600,6 +602,35 @@ const TABLE: Record<string, Row[]> = {
       call: async ({ s, c, f, t }) => c.post(`/api/v1/instances/${await running(s, f.cancel[t])}/cancel`, { reason: 'sáp nhập' }),
     },
   ],
+  // user accounts: each target unit has an account at home there (fx_<target>, staff on it)
+  'GET /api/v1/users': [
+    {
+      kind: 'listing',
+      need: 'administer',
+      denied: true,
+      call: ({ c }) => c.get('/api/v1/users?limit=500'),
+      shows: ({ t }, r) => items(r).some((u) => u.login === `fx_${t}`),
+    },
+  ],
+  'POST /api/v1/users': [
+    {
+      kind: 'targeted',
+      need: 'administer',
+      call: ({ c, t }) => c.post('/api/v1/users', { login: `fx-new-${t}-${++accountsMade}`, name: 'Tài khoản mới', unitId: UNIT[t] }),
+    },
+  ],
+  'POST /api/v1/users/bulk': [{ kind: 'targeted', need: 'administer', call: ({ c, t }) => c.post('/api/v1/users/bulk', { unitId: UNIT[t], dryRun: true }) }],
+  'GET /api/v1/users/:id': [{ kind: 'targeted', need: 'administer', call: ({ c, t }) => c.get(`/api/v1/users/fx_${t}`) }],
+  'PATCH /api/v1/users/:id': [{ kind: 'targeted', need: 'administer', call: ({ c, t }) => c.patch(`/api/v1/users/fx_${t}`, { phone: '0275 3822 000' }) }],
+  'POST /api/v1/users/:id/password-reset': [{ kind: 'targeted', need: 'administer', call: ({ c, t }) => c.post(`/api/v1/users/fx_${t}/password-reset`, {}) }],
+  'POST /api/v1/users/:id/grants': [
+    { kind: 'targeted', need: 'administer', call: ({ c, t }) => c.post(`/api/v1/users/fx_${t}/grants`, { role: 'supervisor', unitId: UNIT[t] }) },
+  ],
+  'DELETE /api/v1/users/:id/grants': [
+    { kind: 'targeted', need: 'administer', call: ({ c, t }) => c.delete(`/api/v1/users/fx_${t}/grants?role=staff&unitId=${UNIT[t]}`) },
+  ],
+  'POST /api/v1/users/:id/activate': [{ kind: 'targeted', need: 'administer', call: ({ c, t }) => c.post(`/api/v1/users/fx_${t}/activate`, {}) }],
+  'POST /api/v1/users/:id/deactivate': [{ kind: 'targeted', need: 'administer', call: ({ c, t }) => c.post(`/api/v1/users/fx_${t}/deactivate`, {}) }],
 };
 
 const keyOf = (r: { method: string; path: string }) => `${r.method.toUpperCase()} ${r.path}`;
@@ -645,6 +676,10 @@ describe('HTTP: the authorization matrix (route × role × own / subtree / sibli
       f.ownedTasks[t] = await start(UNIT.subtree, t === 'own' ? PURPOSE.tasksMid : PURPOSE.tasksUp);
       await engine.send(f.ownedTasks[t]!, { type: event }, by);
     }
+    for (const t of TARGETS)
+      await s.app.accounts.putUser({ id: `fx_${t}`, login: `fx_${t}`, name: `Tài khoản ${t}`, unitId: UNIT[t], passwordHash: 'x', createdAt: 0 }, [
+        { role: 'staff', unitId: UNIT[t] },
+      ]);
     await engine.catalog.publish(tracksSource, `${TRACKS}.yaml`, 'fixture');
     f.tracks = await start(UNIT.subtree, TRACKS);
     for (const t of TARGETS) {

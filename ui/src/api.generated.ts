@@ -36,6 +36,10 @@ export interface Answers {
   acknowledged: Acknowledged;
   inbox: Inbox;
   unread: Unread;
+  users: UserList;
+  user: UserDetail;
+  userWithPassword: UserWithPassword;
+  bulkAccounts: BulkAccounts;
 }
 export interface SignedIn {
   user: User;
@@ -49,6 +53,7 @@ export interface User {
   id: string;
   login: string;
   name: string;
+  mustChangePassword: boolean;
   grants: {
     role: 'admin' | 'supervisor' | 'staff';
     unitId: string;
@@ -220,6 +225,7 @@ export interface DefinitionList {
       version: number;
       publishedAt: number;
       publishedBy?: string;
+      publishedByName?: string;
     }[];
   }[];
 }
@@ -242,6 +248,7 @@ export interface DefinitionVersion {
     mermaid: string;
   } | null;
   publishedBy?: string;
+  publishedByName?: string;
 }
 export interface Validation {
   valid: boolean;
@@ -305,6 +312,7 @@ export interface CampaignRow {
   started: number;
   createdAt: number;
   createdBy?: string;
+  createdByName?: string;
   reason?: string;
   anchors?: {
     [k: string]: string;
@@ -400,6 +408,7 @@ export interface HistoryEntry {
   rev: number;
   at: number;
   actor: string;
+  actorName: string;
   eventType: string;
   fromStages: string[];
   toStages: string[];
@@ -423,6 +432,7 @@ export interface TimelineTask {
   openedAt: number;
   data?: {};
   completedBy?: string;
+  completedByName?: string;
   completedAt?: number;
   dueAt?: number;
 }
@@ -445,6 +455,7 @@ export interface EscalationRow {
     unitId: string;
   }[];
   acknowledgedBy: string | null;
+  acknowledgedByName: string | null;
   acknowledgedAt: number | null;
 }
 /**
@@ -488,6 +499,7 @@ export interface TaskRow {
   data?: {};
   completedAt?: number;
   completedBy?: string | null;
+  completedByName?: string | null;
 }
 export interface TaskDetail {
   task: TaskRow;
@@ -617,4 +629,71 @@ export interface InboxItem {
 }
 export interface Unread {
   unread: number;
+}
+export interface UserList {
+  items: UserRow[];
+  total: number;
+  next?: string;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "UserRow".
+ */
+export interface UserRow {
+  id: string;
+  login: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  unitId: string | null;
+  unitName: string | null;
+  unitPath: string | null;
+  active: boolean;
+  mustChangePassword: boolean;
+  createdAt: number;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "UserDetail".
+ */
+export interface UserDetail {
+  id: string;
+  login: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  unitId: string | null;
+  unitName: string | null;
+  unitPath: string | null;
+  active: boolean;
+  mustChangePassword: boolean;
+  createdAt: number;
+  grants: {
+    role: 'admin' | 'supervisor' | 'staff';
+    unitId: string;
+    unitName: string;
+    unitKind: string | null;
+    unitPath: string;
+  }[];
+}
+export interface UserWithPassword {
+  user: UserDetail;
+  oneTimePassword?: string;
+}
+export interface BulkAccounts {
+  dryRun: boolean;
+  created: number;
+  skipped: {
+    unitId: string;
+    unitName: string;
+    reason: 'HAS_STAFF_ACCOUNT';
+  }[];
+  accounts: {
+    unitId: string;
+    unitName: string;
+    login: string;
+    name: string;
+    userId?: string;
+    oneTimePassword?: string;
+  }[];
 }

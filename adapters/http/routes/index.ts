@@ -11,6 +11,7 @@ import { oidcRoutes } from './oidc.ts';
 import { orgRoutes } from './org.ts';
 import { sessionRoutes } from './session.ts';
 import { taskRoutes } from './tasks.ts';
+import { userRoutes } from './users.ts';
 
 export const ROUTES: readonly Route[] = [
   ...sessionRoutes,
@@ -24,4 +25,5 @@ export const ROUTES: readonly Route[] = [
   ...boardRoutes,
   ...alertRoutes,
   ...auditRoutes,
+  ...userRoutes,
 ];

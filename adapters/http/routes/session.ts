@@ -29,7 +29,8 @@ export const sessionRoutes = [
     body: { type: 'object', additionalProperties: false, required: ['login', 'password'], properties: { login: TEXT(64), password: TEXT(200) } },
     async handle({ services, res, body }) {
       const { principal } = await login(services, res, body, services.app.now());
-      return { user: (await services.app.me(principal)).user, csrfToken: principal.csrfToken };
+      const { user } = await services.app.me(principal);
+      return { user: { ...user, mustChangePassword: principal.user.mustChangePassword }, csrfToken: principal.csrfToken };
     },
   }),
   route({
@@ -50,7 +51,7 @@ export const sessionRoutes = [
     tag: 'session',
     async handle({ services, principal }) {
       const { user, unreadInbox } = await services.app.me(principal);
-      return { user, csrfToken: principal.csrfToken ?? null, unreadInbox };
+      return { user: { ...user, mustChangePassword: principal.user.mustChangePassword }, csrfToken: principal.csrfToken ?? null, unreadInbox };
     },
   }),
   route({
