@@ -102,7 +102,7 @@ async function render(): Promise<void> {
 async function start(): Promise<void> {
   setLang(getLang());
   setPasswordChangeHandler(() => {
-    if (session.user) session.user = { ...session.user, mustChangePassword: true } as typeof session.user;
+    if (session.user) session.user = { ...session.user, mustChangePassword: true };
     if (location.hash !== '#/password') navigate('#/password');
   });
   setUnauthenticatedHandler(() => {

@@ -80,7 +80,7 @@ export function grantUnits(...wanted: Role[]): Grant[] {
 
 /** Whether the signed-in user must change an initial or reset password before anything else. */
 export function mustChangePassword(): boolean {
-  return (session.user as { mustChangePassword?: boolean } | null)?.mustChangePassword === true;
+  return session.user?.mustChangePassword === true;
 }
 
 /** Where a user lands after signing in. */

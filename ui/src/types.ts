@@ -39,39 +39,14 @@ export type AuditLog = Api.AuditLog;
 export type AuditEntry = AuditLog['items'][number];
 export type OidcSignIn = Api.OidcSignIn;
 
-// The people and import answers, as their contracts say, until the routes land on main (then the
-// generated types replace these).
-export interface UserRow {
-  id: string;
-  login: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  unitId: string | null;
-  unitName: string | null;
-  unitPath: string | null;
-  active: boolean;
-  mustChangePassword: boolean;
-  createdAt: number;
-}
-export interface UserDetail extends UserRow {
-  grants: Grant[];
-}
-export interface UserList {
-  items: UserRow[];
-  total: number;
-  next?: string;
-}
-export interface UserWithPassword {
-  user: UserDetail;
-  oneTimePassword?: string;
-}
-export interface BulkAccounts {
-  dryRun: boolean;
-  created: number;
-  skipped: { unitId: string; unitName: string; reason: string }[];
-  accounts: { unitId: string; unitName: string; login: string; name: string; userId?: string; oneTimePassword?: string }[];
-}
+export type UserRow = Api.UserRow;
+export type UserDetail = Api.UserDetail;
+export type UserList = Api.UserList;
+export type UserWithPassword = Api.UserWithPassword;
+export type BulkAccounts = Api.BulkAccounts;
+
+// The import answer, as its contract says, until its route lands on main (then the generated type
+// replaces this).
 export interface ImportProblem {
   row: number;
   column: string | null;
