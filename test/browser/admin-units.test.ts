@@ -103,6 +103,46 @@ describe('browser: administrator reshapes units and reads the audit log', functi
     await page.getByTestId('lang-vi').click();
   });
 
+  it('creates an account: the one-time password shows once; deactivated, it cannot sign in', async () => {
+    await page.getByTestId('nav-users').click();
+    await page.getByTestId('users-table').waitFor();
+    await page.getByTestId('user-new').click();
+    await page.getByTestId('nu-name').fill('Trần Văn Bình');
+    await page.getByTestId('nu-login').fill('tvbinh');
+    await page.getByTestId('nu-email').fill('tvbinh@example.edu.vn');
+    await page.getByTestId('nu-unit').click();
+    await page.getByTestId('unit-picker').getByTestId('picker-choose').first().click();
+    expect(await page.getByTestId('grant-unit-chosen').first().textContent(), 'the first role goes on the home unit').to.include('Sở GDĐT');
+    await page.getByTestId('nu-submit').click();
+    await page.getByTestId('otp-box').waitFor();
+    const otp = (await page.getByTestId('otp-value').textContent())!;
+    expect(otp.length).to.be.at.least(10);
+    expect(await page.getByTestId('otp-box').textContent()).to.include('phải đổi mật khẩu ở lần đăng nhập đầu tiên');
+    await shot(page, SUITE, '07-user-created');
+    await page.getByTestId('open-created-user').click();
+    await page.getByTestId('grants-table').waitFor();
+    expect(await page.getByTestId('otp-box').count(), 'shown once only').to.equal(0);
+    await page.getByTestId('user-deactivate').click();
+    await page.getByTestId('confirm-dialog').getByTestId('confirm-yes').click();
+    await page.getByTestId('user-activate').waitFor();
+    await shot(page, SUITE, '08-user-deactivated');
+    // the audit log names the acts in Vietnamese
+    await page.getByTestId('nav-audit').click();
+    await page.locator('[data-testid="audit-row"][data-action="user.deactivate"]').waitFor();
+    expect(await page.locator('[data-testid="audit-row"][data-action="user.create"] [data-testid="audit-action-title"]').first().textContent()).to.equal(
+      'Tạo tài khoản',
+    );
+    // a deactivated account is told so, in Vietnamese
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-name').fill('tvbinh');
+    await page.getByTestId('login-password').fill(otp);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('login-error').waitFor();
+    expect(await page.getByTestId('login-error').textContent()).to.include('Tài khoản này đã bị khoá');
+    await shot(page, SUITE, '09-login-inactive');
+    await login(page, demo.url, 'admin');
+  });
+
   it('fits a phone: no sideways scrolling on the units and audit pages', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const hash of ['#/units', `#/units/${school.id}`, '#/audit', '#/users']) {

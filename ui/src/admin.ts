@@ -194,7 +194,8 @@ export function unitField(
 ): { element: HTMLElement; value(): PickedUnit | null } {
   let value = initial;
   const label = h('span', { class: 'unit-chosen', 'data-testid': `${testid}-chosen` });
-  const show = () => replace(label, value ? `${value.name} (${kindName(value.kind)} · ${value.id})` : h('span', { class: 'muted' }, t('chosenNone')));
+  const show = () =>
+    replace(label, value ? `${value.name} (${[kindName(value.kind), value.id].filter(Boolean).join(' · ')})` : h('span', { class: 'muted' }, t('chosenNone')));
   show();
   const button = h(
     'button',

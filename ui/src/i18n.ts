@@ -191,7 +191,7 @@ const STRINGS = {
   'unitKind_continuing-education': { vi: 'GDNN-GDTX', en: 'Continuing education' },
   unitKind_department: { vi: 'Sở GDĐT', en: 'Provincial department' },
   'unitKind_district-office': { vi: 'Phòng GDĐT', en: 'District office' },
-  unitKind_commune: { vi: 'UBND cấp xã', en: 'Commune' },
+  unitKind_commune: { vi: 'UBND xã', en: 'Commune' },
   // inbox
   inboxTitle: { vi: 'Hộp thư thông báo', en: 'Inbox' },
   inboxEmpty: { vi: 'Không có thông báo.', en: 'No notices.' },

@@ -445,7 +445,7 @@ export async function userPage(ctx: PageCtx): Promise<void> {
     ? scrollBox(
         h(
           'table',
-          { class: 'list', 'data-testid': 'grants-table' },
+          { class: 'list compact', 'data-testid': 'grants-table' },
           h(
             'thead',
             null,
@@ -529,6 +529,7 @@ export function bulkAccountsPage(ctx: PageCtx): void {
   const dryRun = async () => {
     preview = null;
     create.disabled = true;
+    create.hidden = false;
     const u = unit.value();
     if (!u) return;
     replace(out, loading());
@@ -586,7 +587,8 @@ export function bulkAccountsPage(ctx: PageCtx): void {
     try {
       await downloadPost('/api/v1/users/bulk?format=xlsx', { unitId: u.id }, 'tai-khoan-ban-dau.xlsx');
       preview = null;
-      replace(out, successBox(t('bulkDone', { n }), 'bulk-done'), linkButton('#/users', t('usersTitle')));
+      create.hidden = true;
+      replace(out, successBox(t('bulkDone', { n }), 'bulk-done'), h('p', null, linkButton('#/users', t('usersTitle'), { 'data-testid': 'bulk-to-users' })));
     } catch (e) {
       replace(out, errorBox(e, 'bulk-error'));
       create.disabled = false;
