@@ -164,6 +164,8 @@ export interface Store {
   getUnit(id: string): Promise<OrgUnit | undefined>;
   /** Units by id, in no particular order; unknown ids are left out. */
   getUnits(ids: string[]): Promise<OrgUnit[]>;
+  /** Every unit, closed ones too (an import diffs against the whole tree; a closed code is not reused), by id. */
+  allUnits(): Promise<Map<string, OrgUnit>>;
   /** Reshapes the tree (moves, merges, closes, new and updated units) in one transaction, with its
    * audit entries; instances touched get a history entry each. */
   reshape(change: OrgChange): Promise<void>;

@@ -5,20 +5,17 @@
 // Exit 0 done (or would be), 1 the file or the store refused, 2 usage.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { Knex } from 'knex';
-import type { ReshapeProblem, ReshapeReport } from '../../engine/application/org-commands.ts';
-import { Organisation } from '../../engine/application/organisation.ts';
+import type { ReshapeReport } from '../../engine/application/org-commands.ts';
 import { systemPrincipal } from '../../engine/application/policy.ts';
-import type { OrgUnit } from '../../engine/domain.ts';
-import { planImport } from '../../engine/org/import-plan.ts';
-import { formatProblem, type ColumnMap, type Lang, type Problem } from '../../engine/org/unit-file.ts';
+import { formatProblem, type Lang, type Problem } from '../../engine/org/unit-file.ts';
 import { readUnitFile, writeUnitSheet, type SheetFormat } from '../files/unit-sheet.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
-import { toUnit } from '../store/rows.ts';
 import { lockSqliteFile, StoreInUseError } from '../store/sqlite-lock.ts';
 import type { Io } from './main.ts';
 import { UsageError } from './main.ts';
-import { summarise, summaryText } from './units-summary.ts';
+import { summaryText } from '../../engine/org/import-summary.ts';
+import { Application } from '../../engine/application/application.ts';
+import { KnexAudit } from '../store/audit-store.ts';
 import { parseCommandArgs } from './validate.ts';
 
 export async function unitsCommand(args: string[], io: Io): Promise<number> {
@@ -64,26 +61,21 @@ async function unitsImport(args: string[], io: Io): Promise<number> {
   const store = await openStore(`tiendo units import ${display}`, io, lang);
   if (!store) return 1;
   try {
-    const existing = await loadUnits(store.runtime.db);
-    const plan = planImport(read.rows, existing, display);
-    if (plan.problems.length) return fail(plan.problems);
-    const summary = summarise(plan.operations, existing, read.rows);
     const dryRun = !!values['dry-run'];
     const reason = values.reason?.trim();
-    // Nothing to change is not a reshape (and Organisation.reshape, given a file, expects an operation).
-    const report = plan.operations.length
-      ? await new Organisation(store.runtime.engine).reshape(SYSTEM, plan.operations, { dryRun, file: display, ...(reason ? { reason } : {}) })
-      : undefined;
-    // A dry run shows the plan without a reason; applying it will ask for one.
-    const reasonLater = dryRun && !!report?.problems.some((p) => p.code === 'REASON_REQUIRED');
-    const refused = (report?.problems ?? []).filter((p) => !(dryRun && p.code === 'REASON_REQUIRED')).map((p) => reshapeProblem(p, display, read.columns));
-    if (refused.length) return fail(refused);
+    const app = new Application({ engine: store.runtime.engine, audit: new KnexAudit(store.runtime.db) });
+    const done = await app.importUnits(SYSTEM, read, { file: display, dryRun, ...(reason ? { reason } : {}) });
+    // On the command line, the reason is an option: say which.
+    const hint = (p: Problem): Problem =>
+      p.code === 'REASON_REQUIRED' ? { ...p, message: { vi: `${p.message.vi}: ghi --reason "…"`, en: `${p.message.en}: give --reason "…"` } } : p;
+    if (done.problems.length) return fail(done.problems.map(hint));
+    const { summary, report } = done;
     if (values.json) {
-      io.out(JSON.stringify({ ok: true, dryRun, file: display, rows: read.rows.length, operations: plan.operations, summary, report }, null, 2) + '\n');
+      io.out(JSON.stringify({ ok: true, dryRun, file: display, rows: done.rows, operations: done.operations, summary, report }, null, 2) + '\n');
     } else {
-      io.out(summaryText(summary, { file: display, rows: read.rows.length, dryRun, lang }));
+      io.out(summaryText(summary, { file: display, rows: done.rows, dryRun, lang }));
       if (report) io.out(touchesText(report.touches, dryRun, lang));
-      if (reasonLater)
+      if (done.needsReason)
         io.out(
           lang === 'vi'
             ? 'Khi thực hiện cần ghi lý do: --reason "…" (ví dụ số quyết định).\n'
@@ -105,7 +97,7 @@ async function unitsExport(args: string[], io: Io): Promise<number> {
   const store = await openStore(`tiendo units export ${path}`, io, lang);
   if (!store) return 1;
   try {
-    let units = [...(await loadUnits(store.runtime.db)).values()];
+    let units = [...(await store.runtime.store.allUnits()).values()];
     if (values.root) {
       const root = units.find((u) => u.id === values.root);
       if (!root) {
@@ -175,38 +167,6 @@ async function openStore(command: string, io: Io, lang: Lang): Promise<{ runtime
     unlock?.();
     throw e;
   }
-}
-
-/** Every unit of the store, closed ones too (a closed code is not reused; the store's own unit
- * queries leave them out), by id, a page at a time. */
-export async function loadUnits(db: Knex): Promise<Map<string, OrgUnit>> {
-  const all = new Map<string, OrgUnit>();
-  for (let afterId = ''; ;) {
-    const page = (await db('org_units').where('id', '>', afterId).orderBy('id').limit(PAGE)).map(toUnit);
-    for (const u of page) all.set(u.id, u);
-    if (page.length < PAGE) return all;
-    afterId = page[page.length - 1]!.id;
-  }
-}
-
-const PAGE = 5_000;
-
-// ── applying ────────────────────────────────────────────────────────────────────────────────
-
-/** A problem Organisation.reshape found (what the file cannot show: work running in a unit it
- * closes, a reason missing), at the row and column its operation came from. Its messages are English. */
-function reshapeProblem(p: ReshapeProblem, file: string, columns: ColumnMap): Problem {
-  const column = Object.values(columns).find((c) => c.header === p.source?.column);
-  const vi = p.code === 'REASON_REQUIRED' ? 'chuyển, đổi tên, đổi loại hoặc giải thể đơn vị cần lý do: ghi --reason "…" (ví dụ số quyết định)' : p.message;
-  return {
-    file,
-    row: p.source?.row ?? 1,
-    column: column?.index ?? 1,
-    header: column?.header ?? '',
-    code: p.code,
-    message: { vi, en: p.code === 'REASON_REQUIRED' ? `${p.message}: give --reason "…" (the decision's number, say)` : p.message },
-    params: p.params ?? {},
-  };
 }
 
 /** The running work the reshape touches: it keeps running, under the new tree. */

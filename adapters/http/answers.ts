@@ -239,6 +239,36 @@ export const ANSWERS = {
     {},
     'ReshapeReport',
   ),
+  unitImport: obj(
+    {
+      file: str,
+      rows: int,
+      dryRun: bool,
+      applied: bool,
+      needsReason: bool,
+      problems: list(
+        obj({ file: str, row: int, column: int, header: str, code: str, message: obj({ vi: str, en: str }), params: anyObject }, {}, 'UnitFileProblem'),
+      ),
+      problemCount: int,
+      summary: orNull(
+        obj(
+          {
+            counts: obj({ added: int, renamed: int, updated: int, moved: int, closed: int }),
+            added: list(obj({ id: str, name: str, kind: str }, { parentId: str })),
+            renamed: list(obj({ id: str, from: str, to: str })),
+            updated: list(obj({ id: str, fields: list(str) })),
+            moved: list(obj({ id: str, name: str, to: str }, { from: str })),
+            closed: list(obj({ id: str, name: str })),
+          },
+          {},
+          'ImportSummary',
+        ),
+      ),
+      touches: orNull(obj({ runningInstances: int, openTasks: int, pendingEscalations: int, grants: int, sampleInstanceIds: list(str) })),
+    },
+    {},
+    'UnitImport',
+  ),
   audit: obj(
     {
       items: list(

@@ -17,6 +17,7 @@ export type HttpErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'SERVICE_UNAVAILABLE'
   | 'PASSWORD_CHANGE_REQUIRED'
+  | 'IMPORT_REFUSED'
   | 'INTERNAL';
 
 export class HttpError extends Error {

@@ -42,6 +42,9 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       operationId: `${r.method}${path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)/g, (_, c: string) => c.toUpperCase())}`,
       ...(params.length ? { parameters: params } : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
+      ...(r.upload
+        ? { requestBody: { required: true, content: Object.fromEntries(r.upload.types.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])) } }
+        : {}),
       ...(r.public ? { security: [] } : {}),
       responses: {
         [status]: { description: status === 204 ? 'Done' : r.answer === 'redirect' ? 'Redirect' : 'Success', ...answerContent(r) },

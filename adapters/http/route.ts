@@ -77,6 +77,8 @@ export interface Ctx<B, Q> {
   services: Services;
   /** The request's Idempotency-Key and hash, for the application's command. */
   call: Call;
+  /** The uploaded file's bytes, on a route that takes one. */
+  upload?: Buffer;
 }
 
 export interface UserCtx<B, Q> extends Ctx<B, Q> {
@@ -107,6 +109,8 @@ interface RouteBase<B extends JSONSchema, Q extends JSONSchema> {
   query?: Q;
   /** Extra statuses this route answers, for the document (401/403/400 are implied). */
   errors?: number[];
+  /** The body is a file's bytes (a unit list), not JSON: its media types (for the document) and size limit. */
+  upload?: { types: string[]; limit: string };
   /** What a success answers: a named schema of answers.ts, a file (an export), a redirect, or nothing (204). */
   answer?: AnswerName | 'file' | 'redirect';
 }

@@ -200,7 +200,9 @@ function requireUtf8(_req: Request, _res: Response, body: Buffer, encoding: stri
 
 function mount(app: Express, route: Route, services: Services, checkAnswer?: (answer: unknown) => void): void {
   const validators = compileValidators(route);
-  app[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
+  // A file upload (a unit list) comes as the raw bytes of the body, not JSON.
+  const raw = route.upload ? [express.raw({ type: () => true, limit: route.upload.limit })] : [];
+  app[route.method](route.path, ...raw, (req: Request, res: Response, next: NextFunction) => {
     handle(route, validators, services, req, res, checkAnswer).catch(next);
   });
 }
@@ -224,6 +226,10 @@ async function handle(
   const query = { ...(req.query as Record<string, unknown>) };
   check(validators.query, query, 'query');
   const body = route.body ? req.body : undefined;
+  if (route.upload && !(Buffer.isBuffer(req.body) && req.body.length > 0))
+    throw new HttpError(400, 'VALIDATION_FAILED', `send the file as the request body (${route.upload.types.join(', ')})`, {
+      errors: [{ field: 'body', message: 'is empty' }],
+    });
   if (route.body && (body === undefined || (typeof req.headers['content-type'] === 'string' && !req.is('application/json')))) {
     throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
   }
@@ -233,7 +239,7 @@ async function handle(
   // the route's mapping of that answer, as the first time).
   const replayed = () => void res.setHeader('Idempotent-Replayed', 'true');
   const call = idempotencyKey ? { idempotency: { key: idempotencyKey, hash: requestHash(req.method, req.path, body), replayed } } : {};
-  const ctx = { req, res, params: req.params as Record<string, string>, query, body, services, call };
+  const ctx = { req, res, params: req.params as Record<string, string>, query, body, services, call, ...(route.upload ? { upload: req.body as Buffer } : {}) };
   const answer = principal ? await route.handle({ ...ctx, principal } as never) : await (route as { handle: (c: unknown) => Promise<unknown> }).handle(ctx);
   const status = (res.locals.status as number | undefined) ?? route.status ?? 200;
   if (route.answer === 'redirect' && isRedirect(answer)) {

@@ -85,6 +85,16 @@ export class KnexStore implements Store {
     });
   }
 
+  async allUnits(): Promise<Map<string, OrgUnit>> {
+    const all = new Map<string, OrgUnit>();
+    for (let afterId = ''; ;) {
+      const page = (await this.db('org_units').where('id', '>', afterId).orderBy('id').limit(5_000)).map(toUnit);
+      for (const u of page) all.set(u.id, u);
+      if (page.length < 5_000) return all;
+      afterId = page[page.length - 1]!.id;
+    }
+  }
+
   async reshape(change: OrgChange): Promise<void> {
     // Instances kept from recent commits carry the old paths and revs: they are read again.
     this.forgetRecent();

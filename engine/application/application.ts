@@ -33,6 +33,8 @@ import {
 } from './policy.ts';
 import { summarizeDraft, type DraftSummary } from './drafts.ts';
 import { Organisation, type ReshapeOptions } from './organisation.ts';
+import { importUnits } from './unit-import.ts';
+import type { ColumnMap, UnitRow } from '../org/unit-file.ts';
 import type { OrgOperation, ReshapeReport } from './org-commands.ts';
 import { People } from './people.ts';
 import { escalationRows, instanceRows, personNames, processes, stageTitle, taskRows, workingDaysLeft, type NameLookup } from './views.ts';
@@ -183,6 +185,20 @@ export class Application {
   async reshape(p: Principal, operations: readonly OrgOperation[], options: ReshapeOptions, call: Call = {}): Promise<ReshapeReport> {
     if (options.dryRun) return this.org.reshape(p, operations, options);
     return this.once(p, call, { reshape: operations, reason: options.reason ?? null }, false, () => this.org.reshape(p, operations, options));
+  }
+
+  /** Imports an office's unit list (rows read from CSV or XLSX by an adapter): every problem at its
+   * row and column, or the reshape done (or, in a dry run, what it would do). */
+  async importUnits(p: Principal, read: { rows: UnitRow[]; columns: ColumnMap }, options: { file: string; dryRun?: boolean; reason?: string }) {
+    if (!scope(p, 'administer').length) throw forbidden(`importing units needs ${needs('administer')}`, { ability: 'administer' });
+    return importUnits(this.org, p, read, await this.engine.store.allUnits(), options);
+  }
+
+  /** The units of a subtree the caller reads (open ones), parents first: what an export writes. */
+  async unitsUnder(p: Principal, rootId?: string): Promise<OrgUnit[]> {
+    const roots = rootId ? [(await this.unitFor(p, rootId, 'read')).path] : scope(p, 'read');
+    const all = [...(await this.engine.store.allUnits()).values()];
+    return all.filter((u) => u.closedAt === undefined && roots.some((r) => u.path.startsWith(r))).sort((a, b) => a.depth - b.depth || a.id.localeCompare(b.id));
   }
 
   // ── the record of administrative acts ───────────────────────────────────────────────────────
@@ -338,6 +354,14 @@ export class Application {
    * it runs in the background. The campaign names the version it runs. */
   async launchCampaign(p: Principal, input: CampaignInput, call: Call = {}) {
     const root = await this.unitFor(p, input.rootUnitId, 'administer');
+    if (root.closedAt !== undefined)
+      throw new EngineError(
+        'UNIT_CLOSED',
+        `unit "${root.name}" is closed${root.mergedInto ? ` (merged into "${root.mergedInto}")` : ''}: it takes no new work`,
+        {
+          unitId: root.id,
+        },
+      );
     return this.once(p, call, { campaign: input }, false, async () => {
       // An id another unit's campaign holds is theirs: answered as if it did not exist.
       if (input.id) {

@@ -278,7 +278,7 @@ export class Organisation {
     );
     change.closes = plan.closed().map((c) => ({ unitId: c.unit.id, path: c.unit.path, ...(c.mergedInto ? { mergedInto: c.mergedInto } : {}) }));
     if (options.file) {
-      const top = change.put[0] ?? (await plan.get(operations[0]!.id));
+      const top = change.put[0] ?? (operations[0] ? await plan.get(operations[0].id) : undefined);
       change.audit.push({
         at,
         actorId: p.user.id,

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { loadUnits } from '../../adapters/cli/units.ts';
+import { KnexStore } from '../../adapters/store/knex-store.ts';
 import { main } from '../../adapters/cli/main.ts';
 import { openDb } from '../../adapters/store/db.ts';
 import { ROOT } from '../fault/harness.ts';
@@ -49,10 +49,11 @@ describe('tiendo units import/export', function () {
   const shown = (path: string) => (relative(process.cwd(), path).startsWith('..') ? path : relative(process.cwd(), path));
   async function stored() {
     const { db } = openDb({ sqliteFile: join(dir, 'data', 'tiendo.sqlite') });
+    const store = new KnexStore(db);
     try {
-      return await loadUnits(db);
+      return await store.allUnits();
     } finally {
-      await db.destroy();
+      await store.close();
     }
   }
 

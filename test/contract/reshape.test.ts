@@ -172,6 +172,7 @@ for (const kind of STORES) {
       expect(count).to.equal(3);
       // A closed unit takes no new work.
       await rejectsWith(rt.engine.start({ definitionId: 'test-report', orgUnitId: 'pgd_m' }, { actor: 'x' }), 'UNIT_CLOSED');
+      await rejectsWith(app.launchCampaign(system, { definitionId: 'test-report', rootUnitId: 'pgd_m' }), 'UNIT_CLOSED');
     });
 
     it('closes a unit only when nothing runs there; its grants end', async () => {

@@ -551,6 +551,24 @@ const TABLE: Record<string, Row[]> = {
       call: ({ c, t }) => c.post(`/api/v1/org-units/${UNIT[t]}/close`, { reason: 'thử', dryRun: true }),
     },
   ],
+  'POST /api/v1/org-units/import': [
+    {
+      kind: 'global',
+      label: 'a school under Phòng A (dry run)',
+      need: 'administer',
+      call: ({ c }) =>
+        c.post(
+          '/api/v1/org-units/import?file=don-vi.csv&dryRun=true',
+          'Mã đơn vị,Tên đơn vị,Loại đơn vị,Mã đơn vị cấp trên\nth_authz,TH Thử,Tiểu học,pgd_a\n',
+          {
+            'content-type': 'text/csv',
+          },
+        ),
+    },
+  ],
+  'GET /api/v1/org-units/export': [
+    { kind: 'targeted', label: '?rootId=target', need: 'read', call: ({ c, t }) => c.get(`/api/v1/org-units/export?format=csv&rootId=${UNIT[t]}`) },
+  ],
   'GET /api/v1/audit': [{ kind: 'targeted', label: '?unitId=target', need: 'administer', call: ({ c, t }) => c.get(`/api/v1/audit?unitId=${UNIT[t]}`) }],
   'GET /api/v1/audit/export': [
     { kind: 'targeted', label: '?unitId=target', need: 'administer', call: ({ c, t }) => c.get(`/api/v1/audit/export?format=csv&unitId=${UNIT[t]}`) },

@@ -107,7 +107,7 @@ export class Client {
     const res = await fetch(this.base + path, {
       method,
       headers: { ...headers, ...extra },
-      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      ...(body !== undefined ? { body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) } : {}),
     });
     const bytes = Buffer.from(await res.arrayBuffer());
     const text = bytes.toString('utf8');

@@ -15,6 +15,7 @@ export interface Answers {
   ready: Ready;
   orgUnits: OrgUnitList;
   reshape: ReshapeReport;
+  unitImport: UnitImport;
   audit: AuditLog;
   orgUnit: OrgUnitDetail;
   definitions: DefinitionList;
@@ -174,6 +175,69 @@ export interface ReshapeProblem {
     column?: string;
   };
   params?: {};
+}
+export interface UnitImport {
+  file: string;
+  rows: number;
+  dryRun: boolean;
+  applied: boolean;
+  needsReason: boolean;
+  problems: UnitFileProblem[];
+  problemCount: number;
+  summary: ImportSummary | null;
+  touches: {
+    runningInstances: number;
+    openTasks: number;
+    pendingEscalations: number;
+    grants: number;
+    sampleInstanceIds: string[];
+  } | null;
+}
+export interface UnitFileProblem {
+  file: string;
+  row: number;
+  column: number;
+  header: string;
+  code: string;
+  message: {
+    vi: string;
+    en: string;
+  };
+  params: {};
+}
+export interface ImportSummary {
+  counts: {
+    added: number;
+    renamed: number;
+    updated: number;
+    moved: number;
+    closed: number;
+  };
+  added: {
+    id: string;
+    name: string;
+    kind: string;
+    parentId?: string;
+  }[];
+  renamed: {
+    id: string;
+    from: string;
+    to: string;
+  }[];
+  updated: {
+    id: string;
+    fields: string[];
+  }[];
+  moved: {
+    id: string;
+    name: string;
+    to: string;
+    from?: string;
+  }[];
+  closed: {
+    id: string;
+    name: string;
+  }[];
 }
 export interface AuditLog {
   items: AuditEntry[];

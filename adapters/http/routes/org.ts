@@ -3,8 +3,10 @@
 // `Application.reshape`, or a list of them at once; a dry run answers what it would do and touch.
 import { UNIT_KINDS } from '../../../engine/service/org.ts';
 import type { OrgOperation, ReshapeReport } from '../../../engine/application/org-commands.ts';
+import type { ImportSummary } from '../../../engine/org/import-summary.ts';
 import { HttpError } from '../errors.ts';
 import { ID, route, TEXT, type Principal, type Services } from '../route.ts';
+import { readUnitFile, writeUnitSheet } from '../../files/unit-sheet.ts';
 import type { Call } from '../../../engine/application/application.ts';
 
 const UNIT_ID = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } as const;
@@ -76,6 +78,60 @@ async function reshape(
 }
 
 export const orgRoutes = [
+  // Before /org-units/:id, which would take "export" for a unit id.
+  route({
+    method: 'post',
+    path: '/api/v1/org-units/import',
+    answer: 'unitImport',
+    summary:
+      'Import an office’s unit list (the CSV or XLSX file as the request body; columns Mã đơn vị, Tên đơn vị, Loại đơn vị, Mã đơn vị cấp trên, Cấp học, Email, Điện thoại): every problem at its row and column, or what it adds, renames, moves and closes, applied in one transaction unless dryRun. A real run with problems answers 422 with them',
+    tag: 'org',
+    errors: [413, 422],
+    upload: { types: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/octet-stream'], limit: '20mb' },
+    query: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['file'],
+      properties: { file: TEXT(200), dryRun: { type: 'boolean' }, reason: TEXT(1000) },
+    },
+    async handle({ services, principal, query, upload }) {
+      const file = query.file.replace(/[\\/]/g, '_');
+      const read = await readUnitFile(upload!, file);
+      const done = read.problems.length
+        ? { file, rows: read.rows.length, dryRun: query.dryRun ?? false, problems: read.problems, needsReason: false, summary: undefined, report: undefined }
+        : await services.app.importUnits(principal, read, { file, dryRun: query.dryRun ?? false, ...(query.reason ? { reason: query.reason } : {}) });
+      const answer = {
+        file,
+        rows: done.rows,
+        dryRun: done.dryRun,
+        applied: !done.dryRun && !done.problems.length,
+        needsReason: done.needsReason,
+        problems: done.problems.slice(0, MAX_LISTED),
+        problemCount: done.problems.length,
+        summary: done.summary ? listed(done.summary) : null,
+        touches: done.report?.touches ?? null,
+      };
+      if (!done.dryRun && done.problems.length)
+        throw new HttpError(422, 'IMPORT_REFUSED', `${done.problems.length} problem(s) in ${file}; nothing was changed`, answer);
+      return answer;
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/org-units/export',
+    answer: 'file',
+    summary: 'The units of your subtree (or of rootId’s) as the unit list an office keeps: CSV or XLSX, the same columns the import reads',
+    tag: 'org',
+    errors: [404],
+    query: { type: 'object', additionalProperties: false, properties: { format: { enum: ['csv', 'xlsx'] }, rootId: UNIT_ID } },
+    async handle({ services, principal, query }) {
+      const units = await services.app.unitsUnder(principal, query.rootId);
+      const format = query.format ?? 'csv';
+      const data = await writeUnitSheet(units, format);
+      const type = format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8';
+      return { file: { name: `don-vi${query.rootId ? `-${query.rootId}` : ''}.${format}`, type, data } };
+    },
+  }),
   route({
     method: 'get',
     path: '/api/v1/org-units',
@@ -190,3 +246,18 @@ export const orgRoutes = [
     handle: ({ services, principal, params, body, call }) => reshape(services, principal, [{ op: 'close', id: params.id! }], body, call),
   }),
 ];
+
+/** Lists in an import's answer are cut at this many (a country is 45,000 rows); the counts are whole. */
+const MAX_LISTED = 500;
+
+function listed(s: ImportSummary) {
+  const cut = <T>(xs: T[]) => xs.slice(0, MAX_LISTED);
+  return {
+    counts: { added: s.added.length, renamed: s.renamed.length, updated: s.updated.length, moved: s.moved.length, closed: s.closed.length },
+    added: cut(s.added),
+    renamed: cut(s.renamed),
+    updated: cut(s.updated),
+    moved: cut(s.moved),
+    closed: cut(s.closed),
+  };
+}

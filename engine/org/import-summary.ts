@@ -1,8 +1,12 @@
 // What an import does, as the person who runs it checks it before saying yes: how many units are
 // added, renamed, moved and closed, and which (the first few of each: a province is 45,000 rows).
-import type { OrgOperation } from '../../engine/application/org-commands.ts';
-import type { OrgUnit } from '../../engine/domain.ts';
-import type { Lang, UnitRow } from '../../engine/org/unit-file.ts';
+import type { OrgOperation } from '../application/org-commands.ts';
+import type { OrgUnit } from '../domain.ts';
+import type { OrgUnitKind } from '../definition/types.generated.ts';
+import { kindTitle, type Lang, type UnitRow } from './unit-file.ts';
+
+/** The fields an update changes, as the file's Vietnamese headers name them. */
+const FIELD_VI: Record<string, string> = { kind: 'loại đơn vị', levels: 'cấp học', email: 'email', phone: 'điện thoại' };
 
 export interface ImportSummary {
   added: { id: string; name: string; kind: string; parentId?: string }[];
@@ -54,10 +58,11 @@ export function summaryText(s: ImportSummary, at: { file: string; rows: number; 
   section(
     vi ? 'Thêm' : 'Added',
     s.added,
-    (a) => `+ ${a.id} "${a.name}" (${a.kind})${a.parentId ? (vi ? ` thuộc ${a.parentId}` : ` under ${a.parentId}`) : ''}`,
+    (a) =>
+      `+ ${a.id} "${a.name}" (${vi ? kindTitle(a.kind as OrgUnitKind) : a.kind})${a.parentId ? (vi ? ` thuộc ${a.parentId}` : ` under ${a.parentId}`) : ''}`,
   );
   section(vi ? 'Đổi tên' : 'Renamed', s.renamed, (r) => `~ ${r.id}: "${r.from}" → "${r.to}"`);
-  section(vi ? 'Sửa' : 'Updated', s.updated, (u) => `~ ${u.id}: ${u.fields.join(', ')}`);
+  section(vi ? 'Sửa' : 'Updated', s.updated, (u) => `~ ${u.id}: ${u.fields.map((f) => (vi ? (FIELD_VI[f] ?? f) : f)).join(', ')}`);
   section(vi ? 'Chuyển' : 'Moved', s.moved, (m) => `→ ${m.id} "${m.name}": ${m.from ?? '/'} → ${m.to}`);
   section(vi ? 'Giải thể' : 'Closed', s.closed, (c) => `× ${c.id} "${c.name}"`);
   return lines.join('\n') + '\n';
