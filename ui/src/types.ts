@@ -45,17 +45,6 @@ export type UserList = Api.UserList;
 export type UserWithPassword = Api.UserWithPassword;
 export type BulkAccounts = Api.BulkAccounts;
 
-// The import answer, as its contract says, until its route lands on main (then the generated type
-// replaces this).
-export interface ImportProblem {
-  row: number;
-  column: string | null;
-  columnName?: string | null;
-  code: string;
-  message: Text;
-}
-export interface ImportAnswer {
-  file: string;
-  problems: ImportProblem[];
-  report: ReshapeReport | null;
-}
+export type ImportAnswer = Api.UnitImport;
+export type ImportProblem = Api.UnitFileProblem;
+export type ImportSummary = Api.ImportSummary;

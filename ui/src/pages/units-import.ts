@@ -2,11 +2,11 @@
 // problem at its row and column, or what it will add, rename, move and close and what running work
 // that touches — then applied with a reason. Choosing another file starts over.
 import { ApiError, qs, upload } from '../api.ts';
-import { changesText, kindName, problemText, scrollBox, touchesBox } from '../admin.ts';
+import { kindName, problemText, scrollBox, touchesBox } from '../admin.ts';
 import { h, replace, type Child } from '../dom.ts';
-import { t, tx } from '../i18n.ts';
+import { t, tMaybe, tx } from '../i18n.ts';
 import type { PageCtx } from '../router.ts';
-import type { ImportAnswer, ImportProblem, ReshapeReport } from '../types.ts';
+import type { ImportAnswer, ImportProblem, ImportSummary } from '../types.ts';
 import { errorBox, linkButton, pageTitle, successBox } from '../widgets.ts';
 
 const PAGE = 50;
@@ -53,16 +53,15 @@ export function unitsImportPage(ctx: PageCtx): void {
   };
 
   const showAnswer = (answer: ImportAnswer, mine: number): HTMLElement => {
-    const report = answer.report;
-    const rows = problemRows(answer);
-    if (rows.length) {
+    if (answer.problems.length) {
+      const more = answer.problemCount - answer.problems.length;
       return h(
         'div',
         { 'data-testid': 'import-problems-card' },
         h(
           'div',
           { class: 'alert alert-error', role: 'alert', 'data-testid': 'import-problems-banner' },
-          t('importProblems', { f: answer.file, n: rows.length }),
+          t('importProblems', { f: answer.file, n: answer.problemCount }),
         ),
         scrollBox(
           h(
@@ -80,25 +79,26 @@ export function unitsImportPage(ctx: PageCtx): void {
             h(
               'tbody',
               null,
-              rows.map((p) =>
+              answer.problems.map((p) =>
                 h(
                   'tr',
-                  { 'data-testid': 'import-problem', 'data-row': p.row ?? '', 'data-code': p.code },
-                  h('td', { class: 'num' }, p.row ?? '—'),
-                  h('td', null, p.column ?? '—'),
-                  h('td', null, p.text),
+                  { 'data-testid': 'import-problem', 'data-row': p.row, 'data-code': p.code },
+                  h('td', { class: 'num' }, p.row),
+                  h('td', null, p.header || '—'),
+                  h('td', null, problemWords(p)),
                 ),
               ),
             ),
           ),
         ),
+        more > 0 ? h('p', { class: 'muted' }, t('importMoreProblems', { n: more })) : null,
       );
     }
-    if (!report) return errorBox(new Error(t('problem_other', { code: '—' })));
-    const changes = report.added.length + report.updated.length + report.moved.length + report.merged.length + report.closed.length;
-    if (!changes) return h('div', { class: 'alert alert-success', 'data-testid': 'import-nothing' }, t('importNothing', { f: answer.file }));
-    const needsReason =
-      report.updated.some((u) => 'name' in u.changes || 'kind' in u.changes) || report.moved.length + report.merged.length + report.closed.length > 0;
+    const summary = answer.summary;
+    const counts = summary?.counts;
+    const changes = counts ? counts.added + counts.renamed + counts.updated + counts.moved + counts.closed : 0;
+    if (!summary || !changes) return h('div', { class: 'alert alert-success', 'data-testid': 'import-nothing' }, t('importNothing', { f: answer.file }));
+    const needsReason = answer.needsReason;
     const reason = h('textarea', { id: 'imp-reason', rows: 2, maxlength: 1000, 'data-testid': 'import-reason' });
     const message = h('div', { 'aria-live': 'polite' });
     const apply = h('button', { type: 'button', class: 'primary', 'data-testid': 'import-apply' }, t('importApply'));
@@ -127,9 +127,9 @@ export function unitsImportPage(ctx: PageCtx): void {
       'div',
       { 'data-testid': 'import-preview' },
       h('div', { class: 'alert alert-info', 'data-testid': 'import-clean' }, t('importClean', { f: answer.file })),
-      summaryLine(report),
-      reportLists(report),
-      touchesBox(report.touches),
+      summaryLine(summary),
+      summaryLists(summary),
+      answer.touches ? touchesBox(answer.touches) : null,
       h(
         'div',
         { class: 'card' },
@@ -148,7 +148,7 @@ export function unitsImportPage(ctx: PageCtx): void {
       'div',
       { 'data-testid': 'import-done' },
       successBox(t('importDone', { f: answer.file }), 'import-success'),
-      answer.report ? summaryLine(answer.report) : null,
+      answer.summary ? summaryLine(answer.summary) : null,
       h(
         'p',
         { class: 'actions' },
@@ -176,8 +176,9 @@ export function unitsImportPage(ctx: PageCtx): void {
       'section',
       { class: 'card' },
       h('p', { class: 'hint' }, t('importHint')),
-      h('label', { for: 'imp-file' }, t('importFile')),
-      h('div', { class: 'file-line' }, file, chosen),
+      h('p', { class: 'label' }, t('importFile')),
+      // the browser's own file button speaks the browser's language: this one speaks the page's
+      h('div', { class: 'file-line' }, file, h('label', { for: 'imp-file', class: 'button', 'data-testid': 'import-choose' }, t('chooseFile')), chosen),
     ),
     out,
   );
@@ -186,72 +187,62 @@ export function unitsImportPage(ctx: PageCtx): void {
 /** A refused import (422) carries the same answer in its details. */
 function answerOfError(e: unknown): ImportAnswer | null {
   if (!(e instanceof ApiError)) return null;
-  const d = e.details as unknown as Partial<ImportAnswer> & Partial<ReshapeReport>;
-  if (Array.isArray(d?.problems) && 'file' in (d ?? {})) return d as ImportAnswer;
-  // the reshape's own refusal: its problems with their rows
-  if (Array.isArray(d?.problems) && d.problems.length) return { file: '', problems: [], report: d as ReshapeReport };
-  return null;
+  const d = e.details as unknown as Partial<ImportAnswer> | undefined;
+  return d && Array.isArray(d.problems) && typeof d.file === 'string' ? (d as ImportAnswer) : null;
 }
 
-interface Row {
-  row: number | null;
-  column: string | null;
-  code: string;
-  text: string;
+/** The problem in the chosen language; a reshape refusal the server left in English is worded here. */
+function problemWords(p: ImportProblem): string {
+  if (p.message.vi === p.message.en && tMaybe(`problem_${p.code}`)) return problemText({ code: p.code, message: p.message.en, params: p.params });
+  return tx(p.message);
 }
 
-/** The file's problems and the reshape's (both at their rows), in order; a missing reason is asked for below, not listed. */
-function problemRows(answer: ImportAnswer): Row[] {
-  const rows: Row[] = answer.problems.map((p: ImportProblem) => ({ row: p.row, column: p.columnName ?? p.column ?? null, code: p.code, text: tx(p.message) }));
-  for (const p of answer.report?.problems ?? []) {
-    if (p.code === 'REASON_REQUIRED') continue;
-    rows.push({ row: p.source?.row ?? null, column: p.source?.column ?? null, code: p.code, text: problemText(p) });
-  }
-  return rows.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
-}
-
-function summaryLine(report: ReshapeReport): HTMLElement {
-  const renamed = report.updated.filter((u) => 'name' in u.changes).length;
+function summaryLine(s: ImportSummary): HTMLElement {
   const stat = (n: number, label: string, testid: string) =>
-    h('div', { class: 'stat', 'data-testid': testid, 'data-n': n }, h('span', { class: 'stat-n' }, n), label);
+    h('div', { class: `stat${n > 0 && testid === 'sum-closed' ? ' warn' : ''}`, 'data-testid': testid, 'data-n': n }, h('span', { class: 'stat-n' }, n), label);
   return h(
     'div',
     { class: 'touch-grid summary', 'data-testid': 'import-summary' },
-    stat(report.added.length, t('listAdded'), 'sum-added'),
-    stat(renamed, t('listRenamed'), 'sum-renamed'),
-    stat(report.updated.length - renamed, t('listOtherUpdates'), 'sum-updated'),
-    stat(report.moved.length, t('listMoved'), 'sum-moved'),
-    stat(report.merged.length, t('listMerged'), 'sum-merged'),
-    stat(report.closed.length, t('listClosed'), 'sum-closed'),
+    stat(s.counts.added, t('listAdded'), 'sum-added'),
+    stat(s.counts.renamed, t('listRenamed'), 'sum-renamed'),
+    stat(s.counts.updated, t('listOtherUpdates'), 'sum-updated'),
+    stat(s.counts.moved, t('listMoved'), 'sum-moved'),
+    stat(s.counts.closed, t('listClosed'), 'sum-closed'),
   );
 }
 
-/** One paged table per kind of change. */
-function reportLists(report: ReshapeReport): HTMLElement {
-  const names = new Map(report.added.map((a) => [a.id, a.name]));
+/** One paged table per kind of change (the server lists the first 500 of each; the counts are whole). */
+function summaryLists(s: ImportSummary): HTMLElement {
+  const names = new Map(s.added.map((a) => [a.id, a.name]));
   const nameOf = (id: string | undefined) => (id ? (names.get(id) ?? id) : '—');
   return h(
     'div',
     null,
-    pagedList(t('listAdded'), 'list-added', [t('name'), t('kind'), t('unitCode'), t('parentCode')], report.added, (a) => [
+    pagedList(t('listAdded'), 'list-added', [t('name'), t('kind'), t('unitCode'), t('parentCode')], s.added, s.counts.added, (a) => [
       a.name,
       kindName(a.kind),
       h('code', null, a.id),
       nameOf(a.parentId),
     ]),
-    pagedList(t('listUpdated'), 'list-updated', [t('unitCode'), t('changes')], report.updated, (u) => [h('code', null, u.id), changesText(u.changes)]),
-    pagedList(t('listMoved'), 'list-moved', [t('name'), t('unitCode'), t('newParent'), t('childCount')], report.moved, (m) => [
+    pagedList(t('listRenamed'), 'list-renamed', [t('unitCode'), t('changes')], s.renamed, s.counts.renamed, (r) => [
+      h('code', null, r.id),
+      `${r.from} → ${r.to}`,
+    ]),
+    pagedList(t('listOtherUpdates'), 'list-updated', [t('unitCode'), t('changes')], s.updated, s.counts.updated, (u) => [
+      h('code', null, u.id),
+      u.fields.map((f) => tMaybe(`change${f[0]!.toUpperCase()}${f.slice(1)}`) ?? f).join(', '),
+    ]),
+    pagedList(t('listMoved'), 'list-moved', [t('name'), t('unitCode'), t('from'), t('newParent')], s.moved, s.counts.moved, (m) => [
       m.name,
       h('code', null, m.id),
-      nameOf(m.toParentId),
-      m.units,
+      nameOf(m.from),
+      nameOf(m.to),
     ]),
-    pagedList(t('listMerged'), 'list-merged', [t('name'), t('mergeInto')], report.merged, (m) => [m.name, m.intoName]),
-    pagedList(t('listClosed'), 'list-closed', [t('name'), t('unitCode'), t('childCount')], report.closed, (c) => [c.name, h('code', null, c.id), c.units]),
+    pagedList(t('listClosed'), 'list-closed', [t('name'), t('unitCode')], s.closed, s.counts.closed, (c) => [c.name, h('code', null, c.id)]),
   );
 }
 
-function pagedList<T>(title: string, testid: string, headers: string[], items: T[], cells: (x: T) => Child[]): HTMLElement | null {
+function pagedList<T>(title: string, testid: string, headers: string[], items: T[], total: number, cells: (x: T) => Child[]): HTMLElement | null {
   if (!items.length) return null;
   const tbody = h('tbody');
   const more = h('div', { class: 'more' });
@@ -270,15 +261,15 @@ function pagedList<T>(title: string, testid: string, headers: string[], items: T
     shown += page.length;
     replace(
       more,
-      h('span', { class: 'muted small' }, t('shownOf', { a: 1, b: shown, n: items.length })),
+      h('span', { class: 'muted small' }, t('shownOf', { a: 1, b: shown, n: total })),
       shown < items.length ? h('button', { type: 'button', class: 'small', 'data-testid': `${testid}-more`, onclick: next }, t('more')) : null,
     );
   };
   next();
   return h(
     'details',
-    { class: 'card', 'data-testid': testid, open: items.length <= PAGE },
-    h('summary', null, h('strong', null, `${title} (${items.length})`)),
+    { class: 'card', 'data-testid': testid, open: total <= PAGE },
+    h('summary', null, h('strong', null, `${title} (${total})`)),
     scrollBox(
       h(
         'table',
