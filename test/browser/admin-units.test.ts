@@ -122,6 +122,12 @@ describe('browser: administrator reshapes units and reads the audit log', functi
     await page.getByTestId('open-created-user').click();
     await page.getByTestId('grants-table').waitFor();
     expect(await page.getByTestId('otp-box').count(), 'shown once only').to.equal(0);
+    // a reset: a new one-time password, once
+    await page.getByTestId('user-reset').click();
+    await page.getByTestId('confirm-dialog').getByTestId('confirm-yes').click();
+    await page.getByTestId('otp-box').waitFor();
+    const reset = (await page.getByTestId('otp-value').textContent())!;
+    expect(reset).to.not.equal(otp);
     await page.getByTestId('user-deactivate').click();
     await page.getByTestId('confirm-dialog').getByTestId('confirm-yes').click();
     await page.getByTestId('user-activate').waitFor();
@@ -135,22 +141,26 @@ describe('browser: administrator reshapes units and reads the audit log', functi
     // a deactivated account is told so, in Vietnamese
     await page.getByTestId('logout').click();
     await page.getByTestId('login-name').fill('tvbinh');
-    await page.getByTestId('login-password').fill(otp);
+    await page.getByTestId('login-password').fill(reset);
     await page.getByTestId('login-submit').click();
     await page.getByTestId('login-error').waitFor();
     expect(await page.getByTestId('login-error').textContent()).to.include('Tài khoản này đã bị khoá');
     await shot(page, SUITE, '09-login-inactive');
+    // a refused OpenID Connect sign-in comes back with its code: worded in Vietnamese
+    await page.goto(`${demo.url}/#/login?error=OIDC_EMAIL_UNVERIFIED`);
+    expect(await page.getByTestId('oidc-error').textContent()).to.include('chưa được nhà cung cấp định danh xác thực');
     await login(page, demo.url, 'admin');
   });
 
   it('fits a phone: no sideways scrolling on the units and audit pages', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const hash of ['#/units', `#/units/${school.id}`, '#/audit', '#/users']) {
+    for (const hash of ['#/units', `#/units/${school.id}`, '#/units/import', '#/audit', '#/users', '#/users/new', '#/users/bulk', '#/password']) {
       await page.goto(`${demo.url}/${hash}`);
-      await page.locator('.page-head').first().waitFor();
+      await page.locator('.page-head, [data-testid="password-form"]').first().waitFor();
       await page.waitForTimeout(200);
       const width = await page.locator('html').evaluate((el) => el.scrollWidth);
       expect(width, hash).to.be.at.most(390);
+      await shot(page, SUITE, `phone-${hash.replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '')}`);
     }
     await page.goto(`${demo.url}/#/audit`);
     await page.getByTestId('audit-row').first().waitFor();

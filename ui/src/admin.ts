@@ -191,11 +191,12 @@ export function unitField(
   initial: PickedUnit | null,
   onChange?: (u: PickedUnit | null) => void,
   exclude?: string,
-): { element: HTMLElement; value(): PickedUnit | null } {
+  emptyText: string = t('chosenNone'),
+): { element: HTMLElement; value(): PickedUnit | null; clear(): void } {
   let value = initial;
   const label = h('span', { class: 'unit-chosen', 'data-testid': `${testid}-chosen` });
   const show = () =>
-    replace(label, value ? `${value.name} (${[kindName(value.kind), value.id].filter(Boolean).join(' · ')})` : h('span', { class: 'muted' }, t('chosenNone')));
+    replace(label, value ? `${value.name} (${[kindName(value.kind), value.id].filter(Boolean).join(' · ')})` : h('span', { class: 'muted' }, emptyText));
   show();
   const button = h(
     'button',
@@ -212,7 +213,14 @@ export function unitField(
     },
     t('chooseUnitBtn'),
   );
-  return { element: h('div', { class: 'unit-field' }, label, button), value: () => value };
+  return {
+    element: h('div', { class: 'unit-field' }, label, button),
+    value: () => value,
+    clear: () => {
+      value = null;
+      show();
+    },
+  };
 }
 
 /** A reshape problem in words, from its code and parameters (the API's message is English). */

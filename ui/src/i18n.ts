@@ -212,6 +212,7 @@ const STRINGS = {
   save: { vi: 'Lưu', en: 'Save' },
   search: { vi: 'Tìm kiếm', en: 'Search' },
   all: { vi: 'Tất cả', en: 'All' },
+  allUnits: { vi: 'Tất cả đơn vị', en: 'All units' },
   name: { vi: 'Tên', en: 'Name' },
   fullName: { vi: 'Họ và tên', en: 'Full name' },
   code: { vi: 'Mã', en: 'Code' },

@@ -30,8 +30,22 @@ function field(label: string, input: HTMLElement, id?: string): HTMLElement {
 
 export async function usersPage(ctx: PageCtx): Promise<void> {
   const q = h('input', { id: 'u-q', type: 'search', placeholder: t('searchUsers'), 'data-testid': 'users-q' });
-  const unit = unitField('users-unit', null, () => void load());
-  const clearUnit = h('button', { type: 'button', class: 'link small', onclick: () => navigate('#/users') }, t('all'));
+  const clearUnit = h('button', { type: 'button', class: 'link small', hidden: true, 'data-testid': 'users-unit-clear' }, t('allUnits'));
+  const unit = unitField(
+    'users-unit',
+    null,
+    () => {
+      clearUnit.hidden = false;
+      void load();
+    },
+    undefined,
+    t('allUnits'),
+  );
+  clearUnit.addEventListener('click', () => {
+    unit.clear();
+    clearUnit.hidden = true;
+    void load();
+  });
   const role = h(
     'select',
     { id: 'u-role', 'data-testid': 'users-role' },
