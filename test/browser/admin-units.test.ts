@@ -83,6 +83,38 @@ describe('browser: administrator reshapes units and reads the audit log', functi
     await shot(page, SUITE, '05-moved');
   });
 
+  it('adds a school under the Sở, then renames it: the rename asks for a reason', async () => {
+    await page.getByTestId('breadcrumb').locator('a').nth(1).click();
+    await page.getByTestId('unit-add').waitFor();
+    const soId = (await page.getByTestId('unit-card').getAttribute('data-unit-id'))!;
+    await page.getByTestId('unit-add').click();
+    const add = page.getByTestId('unit-add-dialog');
+    await add.getByTestId('unit-new-code').fill('thpt-moi-2025');
+    await add.getByTestId('unit-new-name').fill('Trường THPT Mới');
+    await add.getByTestId('unit-new-kind').selectOption('upper-secondary');
+    await add.getByTestId('unit-new-email').fill('thpt-moi@example.edu.vn');
+    await add.getByTestId('reshape-preview').click();
+    await add.getByTestId('reshape-summary').waitFor();
+    expect(await add.getByTestId('reshape-summary').textContent()).to.include('“Trường THPT Mới” (THPT, mã thpt-moi-2025)');
+    await add.getByTestId('reshape-confirm').click();
+    await page.locator('[data-testid="unit-row"][data-unit-id="thpt-moi-2025"]').waitFor();
+    await page.locator('[data-testid="unit-row"][data-unit-id="thpt-moi-2025"] [data-testid="unit-link"]').click();
+    await page.locator('[data-testid="unit-card"][data-unit-id="thpt-moi-2025"]').waitFor();
+    await page.getByTestId('unit-edit').click();
+    const edit = page.getByTestId('unit-edit-dialog');
+    await edit.getByTestId('unit-edit-name').fill('Trường THPT Nguyễn Thị Minh Khai');
+    await edit.getByTestId('reshape-preview').click();
+    await edit.getByTestId('reshape-need-reason').waitFor();
+    await edit.getByTestId('reshape-reason').fill(REASON);
+    await edit.getByTestId('reshape-preview').click();
+    expect(await edit.getByTestId('reshape-summary').textContent()).to.include('tên: Trường THPT Mới → Trường THPT Nguyễn Thị Minh Khai');
+    await shot(page, SUITE, '05b-rename-preview');
+    await edit.getByTestId('reshape-confirm').click();
+    await page.getByTestId('flash').waitFor();
+    expect(await page.locator('h1').textContent()).to.equal('Trường THPT Nguyễn Thị Minh Khai');
+    expect(soId).to.not.equal('');
+  });
+
   it('reads the move in the audit log: full name, Vietnamese action, reason, readable details', async () => {
     await page.getByTestId('nav-audit').click();
     const row = page.locator('[data-testid="audit-row"][data-action="unit.move"]').first();
@@ -98,9 +130,13 @@ describe('browser: administrator reshapes units and reads the audit log', functi
     await shot(page, SUITE, '06-audit');
     // English is one click away
     await page.getByTestId('lang-en').click();
-    await page.locator('[data-testid="audit-row"]').first().waitFor();
-    expect(await page.locator('[data-testid="audit-action-title"]').first().textContent()).to.equal('Unit moved');
+    await page.locator('h1', { hasText: 'Audit log' }).waitFor();
+    await page.locator('[data-testid="audit-row"][data-action="unit.move"]').first().waitFor();
+    expect(await page.locator('[data-testid="audit-row"][data-action="unit.move"] [data-testid="audit-action-title"]').first().textContent()).to.equal(
+      'Unit moved',
+    );
     await page.getByTestId('lang-vi').click();
+    await page.locator('h1', { hasText: 'Nhật ký quản trị' }).waitFor();
   });
 
   it('creates an account: the one-time password shows once; deactivated, it cannot sign in', async () => {
