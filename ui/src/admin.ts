@@ -231,7 +231,10 @@ export function problemText(p: Pick<ReshapeProblem, 'code' | 'message' | 'params
     else if (typeof v === 'number') params[k] = v;
   }
   params.code = p.code;
-  return tMaybe(`problem_${p.code}`, params) ?? t('problem_other', { code: p.code });
+  const text = tMaybe(`problem_${p.code}`, params);
+  // a parameter the problem did not carry: the shorter wording that needs none
+  if (text && /\{\w+\}/.test(text)) return tMaybe(`problem_${p.code}_short`) ?? text.replace(/\{\w+\}/g, '…');
+  return text ?? t('problem_other', { code: p.code });
 }
 
 /** The problems a refused reshape answers: in a dry run's report, a 422's details, a 404's details. */

@@ -238,6 +238,7 @@ const STRINGS = {
   err_FORBIDDEN: { vi: 'Bạn không có quyền thực hiện thao tác này.', en: 'You may not do this.' },
   err_VALIDATION_FAILED: { vi: 'Thông tin chưa hợp lệ: {f}.', en: 'Invalid input: {f}.' },
   err_INVALID_ARGUMENT: { vi: 'Thông tin chưa hợp lệ: {f}.', en: 'Invalid input: {f}.' },
+  errInvalidInput: { vi: 'Thông tin chưa hợp lệ; vui lòng kiểm tra lại.', en: 'The input is not valid; please check it.' },
   err_LOGIN_TAKEN: { vi: 'Tên đăng nhập này đã có người dùng.', en: 'This login is taken.' },
   err_BAD_CREDENTIALS: { vi: 'Sai tên đăng nhập hoặc mật khẩu.', en: 'Wrong login or password.' },
   err_USER_INACTIVE: { vi: 'Tài khoản này đã bị khoá. Vui lòng liên hệ quản trị viên của đơn vị.', en: 'This account is deactivated; ask your administrator.' },
@@ -346,6 +347,10 @@ const STRINGS = {
   problem_UNIT_CLOSED: { vi: 'Đơn vị “{id}” đã giải thể.', en: 'Unit “{id}” is closed.' },
   problem_FORBIDDEN: { vi: 'Cần quyền quản trị trên đơn vị này hoặc đơn vị cấp trên.', en: 'This needs an administrator role on the unit or above.' },
   problem_BAD_PARENT_KIND: { vi: '{kind} không thể trực thuộc {parentKind}.', en: 'A {kind} cannot sit under a {parentKind}.' },
+  problem_BAD_PARENT_KIND_short: {
+    vi: 'Loại đơn vị này không đặt được ở vị trí đó trong cơ cấu (hoặc các đơn vị trực thuộc không hợp với loại mới).',
+    en: 'This kind of unit cannot sit there in the tree (or its units do not fit the new kind).',
+  },
   problem_SCHOOL_UNDER_SCHOOL: {
     vi: 'Trường học không thể trực thuộc một trường học khác ({kind} dưới {parentKind}).',
     en: 'A school cannot sit under a school ({kind} under {parentKind}).',

@@ -33,8 +33,11 @@ function fieldWords(field: string): string {
 export function errorText(e: unknown): string {
   if (!(e instanceof ApiError)) return e instanceof Error ? e.message : String(e);
   const code = e.code === 'ACCOUNT_INACTIVE' ? 'USER_INACTIVE' : e.code;
-  const fields = (e.details?.errors ?? []).map((x) => fieldWords(x.field));
-  const f = fields.length ? [...new Set(fields)].join(', ') : t('field_id');
+  const named = (e.details?.errors ?? []).map((x) => x.field);
+  if (typeof e.details?.field === 'string') named.push(e.details.field);
+  const fields = [...new Set(named.map(fieldWords))];
+  if (!fields.length && (code === 'VALIDATION_FAILED' || code === 'INVALID_ARGUMENT')) return t('errInvalidInput');
+  const f = fields.join(', ');
   const problems = (e.details?.problems as unknown[] | undefined)?.length ?? 0;
   return tMaybe(`err_${code}`, { f, n: problems, c: code }) ?? e.message;
 }

@@ -24,6 +24,7 @@ const KINDS = [
   'continuing-education',
 ] as const;
 const SCHOOL_LEVELS = ['preschool', 'primary', 'lower-secondary', 'upper-secondary'];
+const SCHOOLS = [...SCHOOL_LEVELS, 'multi-level', 'continuing-education'];
 
 const unitHref = (id: string) => `#/units/${encodeURIComponent(id)}`;
 
@@ -108,7 +109,7 @@ export async function unitsPage(ctx: PageCtx): Promise<void> {
     : h(
         'div',
         { class: 'actions', 'data-testid': 'unit-actions' },
-        h('button', { type: 'button', 'data-testid': 'unit-add', onclick: () => addDialog(unit, reload) }, t('addChild')),
+        SCHOOLS.includes(unit.kind) ? null : h('button', { type: 'button', 'data-testid': 'unit-add', onclick: () => addDialog(unit, reload) }, t('addChild')),
         h('button', { type: 'button', 'data-testid': 'unit-edit', onclick: () => editDialog(unit, reload) }, t('editUnit')),
         unit.parentId ? h('button', { type: 'button', 'data-testid': 'unit-move', onclick: () => moveDialog(unit, reload) }, t('moveUnit')) : null,
         unit.parentId ? h('button', { type: 'button', 'data-testid': 'unit-merge', onclick: () => mergeDialog(unit, reload) }, t('mergeUnit')) : null,
@@ -290,7 +291,7 @@ function levelBoxes(current: string[] = []): [HTMLElement, () => string[], HTMLI
 }
 
 function childKinds(parentKind: string): readonly string[] {
-  if (parentKind === 'ministry') return ['department'];
+  if (parentKind === 'ministry') return ['department', ...SCHOOLS];
   if (parentKind === 'department')
     return ['district-office', 'commune', 'upper-secondary', 'multi-level', 'continuing-education', 'lower-secondary', 'primary', 'preschool'];
   if (parentKind === 'district-office' || parentKind === 'commune')
