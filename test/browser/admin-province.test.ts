@@ -195,6 +195,11 @@ describe('browser: a province starts on its own units and people', function () {
     await page.locator(`[data-testid="unit-card"][data-unit-id="${SO.id}"]`).waitFor();
     expect(await page.getByTestId('unit-row').count()).to.equal(12 + 32);
     await shot(page, SUITE, '05-units');
+    // the export gives the province back as the list an office keeps
+    const exported = page.waitForEvent('download');
+    await page.getByTestId('units-export-csv').click();
+    const csv = readFileSync((await (await exported).path())!, 'utf8');
+    expect(csv.trim().split('\n').length - 1).to.equal(lines.length);
   });
 
   it('creates the school accounts in bulk and reads the initial passwords file', async () => {
@@ -236,8 +241,15 @@ describe('browser: a province starts on its own units and people', function () {
     // the list counts them
     await page.getByTestId('nav-users').click();
     await page.getByTestId('users-count').waitFor();
-    expect(await page.getByTestId('users-count').textContent()).to.include(String(schools + 1));
+    expect(await page.getByTestId('users-count').textContent()).to.equal(`Hiển thị 1–50 trên tổng số ${schools + 1}`);
     await shot(page, SUITE, '08-users');
+    await page.getByTestId('users-next').click();
+    await page.getByTestId('users-count').filter({ hasText: '51–100' }).waitFor();
+    // typed without diacritics, as people do
+    await page.getByTestId('users-q').fill('truong thcs tan hoa 5 so 3');
+    await page.getByTestId('users-search').click();
+    await page.getByTestId('users-count').filter({ hasText: 'trên tổng số 1' }).waitFor();
+    expect(await page.getByTestId('user-row').getAttribute('data-login')).to.equal(staff!.login);
   });
 
   it('launches a campaign for the THCS schools', async () => {
