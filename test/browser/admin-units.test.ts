@@ -171,6 +171,10 @@ describe('browser: administrator reshapes units and reads the audit log', functi
     // the audit log names the acts in Vietnamese
     await page.getByTestId('nav-audit').click();
     await page.locator('[data-testid="audit-row"][data-action="user.deactivate"]').waitFor();
+    expect(await page.locator('[data-testid="audit-row"][data-action="user.deactivate"] [data-testid="audit-target"]').first().textContent()).to.include(
+      'Trần Văn Bình',
+    );
+    await shot(page, SUITE, '08b-audit-people');
     expect(await page.locator('[data-testid="audit-row"][data-action="user.create"] [data-testid="audit-action-title"]').first().textContent()).to.equal(
       'Tạo tài khoản',
     );

@@ -2,7 +2,7 @@
 // "Xem thêm" for older entries, exported as CSV or Excel with the same filter.
 import { get, qs } from '../api.ts';
 import { changesText, kindName, scrollBox } from '../admin.ts';
-import { h, replace } from '../dom.ts';
+import { h, replace, type Child } from '../dom.ts';
 import { formatDateTime } from '../format.ts';
 import { getLang, t, tKey, tMaybe } from '../i18n.ts';
 import type { PageCtx } from '../router.ts';
@@ -85,7 +85,7 @@ export async function auditPage(ctx: PageCtx): Promise<void> {
     try {
       const page = await get<AuditLog>(`/api/v1/audit${qs({ ...query(), before, limit: PAGE })}`);
       if (ctx.signal.aborted) return;
-      await unitNames(page.items);
+      await lookUp(page.items);
       if (ctx.signal.aborted) return;
       if (before === undefined) replace(tbody);
       tbody.append(...page.items.map(auditRow));
@@ -124,32 +124,58 @@ export async function auditPage(ctx: PageCtx): Promise<void> {
   await load();
 }
 
-/** Unit names by id, looked up once each: the entries name units by their codes. */
+/** Unit and people names by id, looked up once each: the entries name them by their codes and ids. */
 const names = new Map<string, string>();
+const people = new Map<string, string>();
 const UNIT_KEYS = ['fromParentId', 'toParentId', 'intoId', 'parentId', 'unitId'];
+const onUser = (action: string) => action.startsWith('user.') || action.startsWith('grant.');
+const onUnit = (action: string) => action.startsWith('unit.') || action === 'users.bulk-create';
 
-async function unitNames(items: AuditEntry[]): Promise<void> {
-  const ids = new Set<string>();
+async function lookUp(items: AuditEntry[]): Promise<void> {
+  const units = new Set<string>();
+  const users = new Set<string>();
   for (const e of items) {
-    if (e.action.startsWith('unit.')) ids.add(e.target);
+    if (onUnit(e.action) && e.target) units.add(e.target);
+    if (onUser(e.action) && e.target) users.add(e.target);
     for (const k of UNIT_KEYS) {
       const v = (e.details as Record<string, unknown> | undefined)?.[k];
-      if (typeof v === 'string') ids.add(v);
+      if (typeof v === 'string') units.add(v);
     }
   }
-  const missing = [...ids].filter((id) => !names.has(id)).slice(0, 60);
-  await Promise.all(
-    missing.map(async (id) => {
-      try {
-        names.set(id, (await get<{ unit: { name: string } }>(`/api/v1/org-units/${encodeURIComponent(id)}`)).unit.name);
-      } catch {
-        names.set(id, id);
-      }
-    }),
-  );
+  const ask = async (map: Map<string, string>, ids: Set<string>, fetchName: (id: string) => Promise<string>) =>
+    Promise.all(
+      [...ids]
+        .filter((id) => !map.has(id))
+        .slice(0, 60)
+        .map(async (id) => {
+          try {
+            map.set(id, await fetchName(id));
+          } catch {
+            map.set(id, id);
+          }
+        }),
+    );
+  await Promise.all([
+    ask(names, units, async (id) => (await get<{ unit: { name: string } }>(`/api/v1/org-units/${encodeURIComponent(id)}`)).unit.name),
+    ask(people, users, async (id) => (await get<{ name: string }>(`/api/v1/users/${encodeURIComponent(id)}`)).name),
+  ]);
 }
 
 const unitName = (id: unknown): string => (typeof id === 'string' ? (names.get(id) ?? id) : str(id));
+
+/** What the act was on: a unit or a person by name (the code or login beneath), else the id. */
+function targetCell(e: AuditEntry): Child {
+  const d = (e.details ?? {}) as Record<string, unknown>;
+  if (onUnit(e.action) && names.has(e.target) && names.get(e.target) !== e.target)
+    return [names.get(e.target)!, h('div', null, h('code', { class: 'small' }, e.target))];
+  if (onUser(e.action)) {
+    const name = (people.get(e.target) !== e.target ? people.get(e.target) : undefined) ?? (typeof d.name === 'string' ? d.name : undefined);
+    const login = typeof d.login === 'string' ? d.login : undefined;
+    if (name) return [name, login ? h('div', null, h('code', { class: 'small' }, login)) : null];
+    if (login) return h('code', null, login);
+  }
+  return h('code', null, e.target);
+}
 
 export function actionTitle(action: string): string {
   return tMaybe(`audit_${action}`) ?? action;
@@ -162,13 +188,7 @@ function auditRow(e: AuditEntry): HTMLTableRowElement {
     h('td', { class: 'nowrap' }, formatDateTime(e.at)),
     h('td', { 'data-testid': 'audit-actor' }, e.actorName || e.actorLogin, h('div', { class: 'muted small' }, e.actorLogin)),
     h('td', { 'data-testid': 'audit-action-title' }, actionTitle(e.action)),
-    h(
-      'td',
-      { 'data-testid': 'audit-target' },
-      e.action.startsWith('unit.') && names.get(e.target) !== e.target
-        ? [unitName(e.target), h('div', null, h('code', { class: 'small' }, e.target))]
-        : h('code', null, e.target),
-    ),
+    h('td', { 'data-testid': 'audit-target' }, targetCell(e)),
     h('td', { 'data-testid': 'audit-reason' }, e.reason ?? '—'),
     h('td', { class: 'small', 'data-testid': 'audit-details' }, detailsText(e)),
   );
@@ -208,8 +228,26 @@ export function detailsText(e: AuditEntry): string {
       return `${str(d.login)}: ${tKey('role', String(d.role))} — ${str(d.unitName ?? d.unitId)}`;
     case 'users.bulk-create':
       return vi(`${str(d.count)} tài khoản; bỏ qua ${str(d.skipped)}`, `${str(d.count)} accounts; ${str(d.skipped)} skipped`);
+    case 'user.create':
+      return [
+        typeof d.email === 'string' && d.email ? d.email : null,
+        typeof d.unitId === 'string' ? `${vi('Đơn vị công tác', 'Home unit')}: ${unitName(d.unitId)}` : null,
+        Array.isArray(d.grants) && d.grants.length
+          ? `${vi('Vai trò', 'Roles')}: ${(d.grants as { role: string; unitId: string }[]).map((g) => `${tKey('role', g.role)} — ${unitName(g.unitId)}`).join(', ')}`
+          : null,
+        d.passwordGenerated ? vi('mật khẩu ban đầu do hệ thống tạo', 'a one-time password') : null,
+      ]
+        .filter(Boolean)
+        .join('; ');
+    case 'user.update':
+      return readable({ changed: d.changed });
+    case 'user.deactivate':
+    case 'user.activate':
+      return '—';
     case 'user.password-reset':
-      return `${str(d.login)}${d.passwordGenerated ? vi(' — mật khẩu ban đầu do hệ thống tạo', ' — a one-time password') : ''}`;
+      return d.passwordGenerated
+        ? vi('Mật khẩu ban đầu do hệ thống tạo', 'A one-time password')
+        : vi('Mật khẩu do quản trị viên đặt', 'A password set by the administrator');
     case 'definition.publish':
       return vi(`Phiên bản ${str(d.version)}`, `Version ${str(d.version)}`);
     case 'campaign.launch':
@@ -231,7 +269,11 @@ function readable(d: Record<string, unknown>): string {
       const { before, after } = v as { before: unknown; after: unknown };
       parts.push(`${tMaybe(`field_${k}`) ?? k}: ${str(before)} → ${str(after)}`);
     } else if (k === 'changed' && Array.isArray(v)) parts.push(v.map((x) => tMaybe(`field_${String(x)}`) ?? String(x)).join(', '));
-    else if (k === 'changed' && v && typeof v === 'object') parts.push(changesText(v as Record<string, unknown>));
+    else if (k === 'changed' && v && typeof v === 'object')
+      for (const [field, c] of Object.entries(v as Record<string, { before?: unknown; after?: unknown }>)) {
+        const show = (x: unknown) => (field === 'unitId' ? unitName(x) : str(x));
+        parts.push(`${tMaybe(`field_${field}`) ?? field}: ${show(c?.before)} → ${show(c?.after)}`);
+      }
     else parts.push(`${tMaybe(`field_${k}`) ?? k}: ${str(v)}`);
   }
   return parts.join('; ') || '—';
