@@ -299,6 +299,10 @@ export interface UserSearch {
 export interface Passwords {
   /** A hash of the password, to store. */
   hash(password: string): Promise<string>;
+  /** A hash of a generated one-time password (about 70 random bits, changed at the first sign-in):
+   * its strength is its randomness, not the hash's cost, so it may be hashed more cheaply — one
+   * staff account per school of a province is 700 hashes in one request. */
+  hashOneTime(password: string): Promise<string>;
   /** Whether the password matches a stored hash. */
   verify(password: string, hash: string): Promise<boolean>;
 }

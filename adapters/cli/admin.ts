@@ -22,7 +22,35 @@ import { parseCommandArgs } from './validate.ts';
 
 /** The role names the command accepts, and the grant each stands for. */
 const ROLES: Record<string, AccessRole> = { administrator: 'admin', admin: 'admin', supervisor: 'supervisor', staff: 'staff' };
-const ROLE_WORDS: Record<AccessRole, string> = { admin: 'administrator', supervisor: 'supervisor', staff: 'staff' };
+/** What the command says, Vietnamese first (as `tiendo units import`); `--lang en` for English. */
+const SAYS = {
+  vi: {
+    role: { admin: 'quản trị', supervisor: 'giám sát', staff: 'cán bộ' } as Record<AccessRole, string>,
+    held: (file: string) =>
+      `${file} đang được một máy chủ Tiến độ dùng, và SQLite chỉ cho một tiến trình. Dừng máy chủ (Ctrl-C, hoặc dừng dịch vụ) rồi chạy lại lệnh này, ` +
+      `hoặc đăng nhập giao diện web bằng tài khoản quản trị và tạo tài khoản ở trang Người dùng.`,
+    noUnit: (id: string) =>
+      `không có đơn vị "${id}" trong kho dữ liệu. Hãy nhập danh sách đơn vị trước (tiendo units import TỆP — bảng tính các đơn vị với mã và mã đơn vị cấp trên), rồi tạo tài khoản trên một đơn vị trong đó.`,
+    emptyPassword: 'đầu vào chuẩn không có mật khẩu; hãy truyền một dòng (hoặc chạy ở cửa sổ lệnh để nhận mật khẩu dùng một lần)',
+    created: (login: string, name: string, role: string, unit: string, id: string) => `Đã tạo ${login} (${name}), ${role} của ${unit} (${id}).`,
+    oneTime: (pw: string) => `Mật khẩu dùng một lần (chỉ hiện lúc này): ${pw}\nPhải đổi ở lần đăng nhập đầu tiên.`,
+    stdinPassword: 'Mật khẩu từ đầu vào chuẩn phải đổi ở lần đăng nhập đầu tiên.',
+  },
+  en: {
+    role: { admin: 'administrator', supervisor: 'supervisor', staff: 'staff' } as Record<AccessRole, string>,
+    held: (file: string) =>
+      `${file} is held by a running Tiến độ server, and SQLite takes one process. ` +
+      `Stop the server (Ctrl-C, or stop its service) and run this again, or sign in to the web UI as an administrator ` +
+      `and create the account there (Người dùng → Thêm).`,
+    noUnit: (id: string) =>
+      `no unit "${id}" in this store. Import the province's units first (tiendo units import FILE, ` +
+      `a spreadsheet of units with their codes and parents), then create the account on one of them.`,
+    emptyPassword: 'standard input gave an empty password; pipe one line (or run it at a terminal for a one-time password)',
+    created: (login: string, name: string, role: string, unit: string, id: string) => `Created ${login} (${name}), ${role} of ${unit} (${id}).`,
+    oneTime: (pw: string) => `One-time password (shown only now): ${pw}\nIt must be changed at the first sign-in.`,
+    stdinPassword: 'The password from standard input must be changed at the first sign-in.',
+  },
+};
 
 export async function adminCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
@@ -34,7 +62,10 @@ export async function adminCommand(args: string[], io: Io): Promise<number> {
     role: { type: 'string' },
     email: { type: 'string' },
     phone: { type: 'string' },
+    lang: { type: 'string' },
   });
+  if (values.lang !== undefined && values.lang !== 'vi' && values.lang !== 'en') throw new UsageError(`--lang is vi or en, not "${values.lang}"`);
+  const say = SAYS[values.lang === 'en' ? 'en' : 'vi'];
   if (positionals.length) throw new UsageError(`unexpected ${positionals.map((p) => `"${p}"`).join(' ')}`);
   for (const need of ['login', 'name', 'unit'] as const) if (!values[need]) throw new UsageError(`admin create needs --${need}`);
   const role = ROLES[(values.role ?? 'administrator').toLowerCase()];
@@ -50,11 +81,7 @@ export async function adminCommand(args: string[], io: Io): Promise<number> {
       unlock = lockSqliteFile(sqliteFile, 'tiendo admin create');
     } catch (e) {
       if (!(e instanceof StoreInUseError)) throw e;
-      io.err(
-        `tiendo admin create: ${sqliteFile} is held by a running Tiến độ server, and SQLite takes one process. ` +
-          `Stop the server (Ctrl-C, or stop its service) and run this again, or sign in to the web UI as an administrator ` +
-          `and create the account there (Người dùng → Thêm).\n(${e.message})\n`,
-      );
+      io.err(`tiendo admin create: ${say.held(sqliteFile)}\n(${e.message})\n`);
       return 1;
     }
   }
@@ -67,16 +94,13 @@ export async function adminCommand(args: string[], io: Io): Promise<number> {
     });
     const unit = await runtime.store.getUnit(values.unit!);
     if (!unit) {
-      io.err(
-        `tiendo admin create: no unit "${values.unit}" in this store. Import the province's units first (tiendo units import FILE, ` +
-          `a spreadsheet of units with their codes and parents), then create the account on one of them.\n`,
-      );
+      io.err(`tiendo admin create: ${say.noUnit(values.unit!)}\n`);
       return 1;
     }
     const stdin = io.stdin ?? { isTTY: Boolean(process.stdin.isTTY), readLine: () => readLine(process.stdin) };
     const password = stdin.isTTY ? undefined : (await stdin.readLine()).replace(/\r?\n$/, '');
     if (password !== undefined && !password) {
-      io.err('tiendo admin create: standard input gave an empty password; pipe one line (or run it at a terminal for a one-time password)\n');
+      io.err(`tiendo admin create: ${say.emptyPassword}\n`);
       return 1;
     }
     const people = new People({
@@ -96,13 +120,14 @@ export async function adminCommand(args: string[], io: Io): Promise<number> {
       ...(password !== undefined ? { password } : {}),
       reason: 'tiendo admin create',
     });
-    io.out(`Created ${user.login} (${user.name}), ${ROLE_WORDS[role]} of ${unit.name} (${unit.id}).\n`);
-    if (oneTimePassword) io.out(`One-time password (shown only now): ${oneTimePassword}\nIt must be changed at the first sign-in.\n`);
-    else io.out('The password from standard input must be changed at the first sign-in.\n');
+    io.out(`${say.created(user.login, user.name, say.role[role], unit.name, unit.id)}\n`);
+    io.out(`${oneTimePassword ? say.oneTime(oneTimePassword) : say.stdinPassword}\n`);
     return 0;
   } catch (e) {
     if (e instanceof EngineError) {
-      io.err(`tiendo admin create: ${e.message}\n`);
+      const taken =
+        e.code === 'LOGIN_TAKEN' && values.lang !== 'en' ? `tên đăng nhập "${String(e.details.login ?? values.login)}" đã có người dùng` : undefined;
+      io.err(`tiendo admin create: ${taken ?? e.message}\n`);
       return 1;
     }
     throw e;

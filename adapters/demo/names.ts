@@ -1,6 +1,7 @@
 // Names for the demo province: the districts and communes of Bến Tre as they were before the 2025
 // reorganisation (a Phòng GDĐT per district), and the people and flowers Vietnamese schools are
 // named after. Data only, plus `slug`, which turns a Vietnamese name into a readable unit id.
+import { foldText } from '../../engine/text.ts';
 
 export interface DistrictNames {
   /** As written after "Phòng GDĐT": "Châu Thành", "Thành phố Bến Tre". */
@@ -338,11 +339,7 @@ export const PRESCHOOL_NAMES: readonly string[] = [
 
 /** A readable id part from a Vietnamese name: "Hưng Khánh Trung B" → "hung-khanh-trung-b". */
 export function slug(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
+  return foldText(name)
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 }

@@ -157,7 +157,7 @@ export class People {
       ...(home ? { unitId: home.id } : {}),
       active: true,
       mustChangePassword: true,
-      passwordHash: await this.deps.passwords.hash(password),
+      passwordHash: await (generated ? this.deps.passwords.hashOneTime(password) : this.deps.passwords.hash(password)),
       createdAt: now,
     };
     const entry = this.entry(
@@ -236,7 +236,7 @@ export class People {
     const { user, home } = await this.managed(p, id);
     const generated = input.password === undefined ? oneTimePassword() : undefined;
     const password = generated ?? checkPassword(input.password!, user.login, 'password');
-    await this.deps.accounts.setPassword(user.id, await this.deps.passwords.hash(password), {
+    await this.deps.accounts.setPassword(user.id, await (generated ? this.deps.passwords.hashOneTime(password) : this.deps.passwords.hash(password)), {
       mustChange: true,
       endSessions: true,
       audit: [this.entry(p, 'user.password-reset', user, home, { login: user.login, passwordGenerated: generated !== undefined }, input.reason)],
@@ -314,7 +314,7 @@ export class People {
           unitId: a.unit.id,
           active: true,
           mustChangePassword: true,
-          passwordHash: await this.deps.passwords.hash(password),
+          passwordHash: await this.deps.passwords.hashOneTime(password),
           createdAt: now,
         },
       });

@@ -41,13 +41,31 @@ export async function importUnits(
   const report = await org.reshape(p, plan.operations, { dryRun, file: options.file, ...(reason ? { reason } : {}) });
   const needsReason = report.problems.some((x) => x.code === 'REASON_REQUIRED');
   // A dry run shows the plan without a reason; applying it will ask for one.
-  const problems = report.problems.filter((x) => !(dryRun && x.code === 'REASON_REQUIRED')).map((x) => located(x, options.file, read.columns));
+  const problems = report.problems.filter((x) => !(dryRun && x.code === 'REASON_REQUIRED')).map((x) => located(x, options.file, read.columns, plan.operations));
   return { ...base, problems, needsReason, report };
 }
 
 /** A problem reshape found (what the file cannot show: work running in a unit it closes, a unit
  * outside the caller's, a reason missing), at the row and column its operation came from. */
-function located(p: ReshapeProblem, file: string, columns: ColumnMap): Problem {
+function located(p: ReshapeProblem, file: string, columns: ColumnMap, operations: readonly OrgOperation[]): Problem {
+  const o = operations[p.index];
+  // A parent outside the caller's units reads as a parent that does not exist: the same words the
+  // plan uses for a code in neither the file nor the store.
+  if (p.code === 'NOT_FOUND' && o && 'parentId' in o && o.parentId === p.params?.id) {
+    const parent = columns.parent;
+    return {
+      file,
+      row: p.source?.row ?? 1,
+      column: parent?.index ?? 1,
+      header: parent?.header ?? '',
+      code: 'UNKNOWN_PARENT',
+      message: {
+        vi: `không có đơn vị "${o.parentId}" trong tệp hay trong hệ thống (mã đơn vị cấp trên)`,
+        en: `no unit "${o.parentId}" in the file or the store (parent code)`,
+      },
+      params: { value: o.parentId, closed: false },
+    };
+  }
   const column = Object.values(columns).find((c) => c.header === p.source?.column);
   const vi = VI[p.code]?.(p) ?? p.message;
   return {

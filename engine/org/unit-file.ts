@@ -3,6 +3,7 @@
 // "district-office". This module turns such a table into rows the import planner understands, and
 // names each spelling it could not read. Pure: the file itself is read in adapters/files/unit-sheet.ts.
 import type { OrgUnitKind } from '../definition/types.generated.ts';
+import { foldText } from '../text.ts';
 
 /** A sheet as read from the file: row 1 is `header`, `rows[i]` is row i + 2. */
 export interface UnitTable {
@@ -63,12 +64,7 @@ export function formatProblem(p: Problem, lang: Lang = 'vi'): string {
 /** Lower case, no diacritics (đ is a letter of its own, not a d with a mark), letters and digits only:
  * "Mã đơn vị cấp trên", "ma_don_vi_cap_tren" and "MaDonViCapTren" are the same key. */
 export function fold(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, '');
+  return foldText(text).replace(/[^a-z0-9]/g, '');
 }
 
 const HEADERS: Record<UnitField, string[]> = {

@@ -63,7 +63,7 @@ describe('tiendo admin create', function () {
 
   it('takes the password from standard input; it must be changed at the first sign-in', async () => {
     const r = await run(
-      ['--login', 'QT.So', '--name', 'Nguyễn Văn Quản', '--unit', 'so', '--email', 'qt@so.vn'],
+      ['--login', 'QT.So', '--name', 'Nguyễn Văn Quản', '--unit', 'so', '--email', 'qt@so.vn', '--lang', 'en'],
       { TIENDO_DATA_DIR: dir },
       'mật-khẩu-ban-đầu\n',
     );
@@ -85,9 +85,10 @@ describe('tiendo admin create', function () {
       TIENDO_DATA_DIR: dir,
     });
     expect(r.code, r.err).to.equal(0);
-    const otp = /One-time password \(shown only now\): (\S+)/.exec(r.out)?.[1];
+    const otp = /Mật khẩu dùng một lần \(chỉ hiện lúc này\): (\S+)/.exec(r.out)?.[1];
     expect(otp).to.match(/^[A-Za-z0-9]{12}$/);
-    expect(r.out).to.include('must be changed at the first sign-in');
+    expect(r.out).to.include('Phải đổi ở lần đăng nhập đầu tiên');
+    expect(r.out).to.include('giám sát của Phòng');
     const { user, grants } = await userRow({ sqliteFile }, 'gs.a');
     expect(await bcrypt.compare(otp!, user.password_hash)).to.equal(true);
     expect(grants).to.deep.equal([{ role: 'supervisor', unit_id: 'pgd_a' }]);
@@ -96,11 +97,11 @@ describe('tiendo admin create', function () {
   it('refuses an unknown unit, saying how to import units; a taken login; an unknown role', async () => {
     const unknown = await run(['--login', 'x.y', '--name', 'X', '--unit', 'NOPE'], { TIENDO_DATA_DIR: dir });
     expect(unknown.code).to.equal(1);
-    expect(unknown.err).to.include('no unit "NOPE"').and.include('tiendo units import FILE');
+    expect(unknown.err).to.include('không có đơn vị "NOPE"').and.include('tiendo units import TỆP');
     expect(await run(['--login', 'dup', '--name', 'A', '--unit', 'so'], { TIENDO_DATA_DIR: dir })).to.include({ code: 0 });
     const taken = await run(['--login', 'dup', '--name', 'B', '--unit', 'so'], { TIENDO_DATA_DIR: dir });
     expect(taken.code).to.equal(1);
-    expect(taken.err).to.include('the login "dup" is taken');
+    expect(taken.err).to.include('tên đăng nhập "dup" đã có người dùng');
     const role = await run(['--login', 'r', '--name', 'R', '--unit', 'so', '--role', 'boss'], { TIENDO_DATA_DIR: dir });
     expect(role.code).to.equal(2);
     expect(role.err).to.include('roles are administrator (or admin), supervisor, staff');
@@ -120,8 +121,8 @@ describe('tiendo admin create', function () {
       child.stderr.on('data', (d: Buffer) => (output += d.toString()));
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       expect(code, output).to.equal(1);
-      expect(output).to.include('is held by a running Tiến độ server');
-      expect(output).to.include('Stop the server').and.include('web UI as an administrator');
+      expect(output).to.include('đang được một máy chủ Tiến độ dùng');
+      expect(output).to.include('Dừng máy chủ').and.include('giao diện web bằng tài khoản quản trị');
       expect(output, 'no stack trace').not.to.match(/\n\s+at /);
       expect((await fetch(`${app.url}/api/health`)).status, 'the server goes on').to.equal(200);
     } finally {

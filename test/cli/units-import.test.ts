@@ -62,7 +62,7 @@ describe('tiendo units import/export', function () {
     const first = await run('units', 'import', path);
     expect(first.code, first.err).to.equal(0);
     expect(first.out).to.include(`${shown(path)}: 5 đơn vị trong tệp; đã thêm 5, đổi tên 0, sửa 0, chuyển 0, giải thể 0`);
-    expect(first.out).to.include('+ pgd-cl "Phòng GD&ĐT Chợ Lách" (district-office) thuộc so-bt');
+    expect(first.out).to.include('+ pgd-cl "Phòng GD&ĐT Chợ Lách" (Phòng GDĐT) thuộc so-bt');
     const units = await stored();
     expect([...units.keys()].sort()).to.deep.equal(['gdtx-cl', 'pgd-cl', 'so-bt', 'th-an-hoa', 'thpt-cl']);
     expect(units.get('th-an-hoa')).to.include({ path: '/so-bt/pgd-cl/th-an-hoa/', depth: 2, kind: 'primary' });

@@ -5,6 +5,7 @@ import { POSTGRES_URL, requireService } from '../support/services.ts';
 
 const TABLES = [
   'api_tokens',
+  'audit',
   'campaigns',
   'definitions',
   'escalations',
@@ -58,6 +59,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         '008_definition_owner',
         '009_token_scope',
         '010_store_identity',
+        '011_province',
       ]);
       expect(await tables(db, dialect)).to.deep.equal(TABLES);
       expect(await migrate(db), 'a second run applies nothing').to.deep.equal([]);

@@ -87,7 +87,15 @@ describe('HTTP: importing and exporting the unit list', function () {
     expect((await t.app.runtime.store.getUnit('th_a_moi'))!.path).to.equal('/so/pgd_a/th_a_moi/');
     const other = await upload('admin_a', [HEADER, 'th_b_moi,TH Khác,Tiểu học,pgd_b,,,'].join('\n'), 'file=pgd-b.csv');
     expect(other.status).to.equal(422);
-    expect(other.body.error.details.problems[0]).to.deep.include({ row: 2, code: 'NOT_FOUND' });
+    // Phòng B lies outside: its code reads as a parent that does not exist, as a made-up one does.
+    const outside = other.body.error.details.problems[0];
+    const madeUp = (await upload('admin_a', [HEADER, 'th_b_moi,TH Khác,Tiểu học,pgd_khong_co,,,'].join('\n'), 'file=pgd-b.csv')).body.error.details.problems[0];
+    expect(outside).to.deep.include({ row: 2, header: 'Mã đơn vị cấp trên', code: 'UNKNOWN_PARENT' });
+    expect({ ...outside, message: outside.message.en.replace('pgd_b', 'X'), params: {} }).to.deep.equal({
+      ...madeUp,
+      message: madeUp.message.en.replace('pgd_khong_co', 'X'),
+      params: {},
+    });
     expect(await t.app.runtime.store.getUnit('th_b_moi')).to.equal(undefined);
     const staff = await upload('staff_a', GOOD, 'file=x.csv&dryRun=true');
     expect(staff.status).to.equal(403);

@@ -10,7 +10,7 @@ describe('tiendo simulate: invalid scenarios exit 1 with located errors', () => 
     expect(code).to.equal(1);
     expect(out).to.equal('');
     expect(err).to.match(/malformed\.yaml:7:1: error SCENARIO_INVALID unknown key "colour"; allowed: process, school, start, anchors, steps, until/);
-    expect(err).to.match(/malformed\.yaml:3:17: error SCENARIO_INVALID must be one of: department, district-office/);
+    expect(err).to.match(/malformed\.yaml:3:17: error SCENARIO_INVALID must be one of: ministry, department, district-office/);
     expect(err).to.match(/malformed\.yaml:6:5: error SCENARIO_INVALID each step has "at" and one of: complete, reopen, send/);
   });
 

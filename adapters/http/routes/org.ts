@@ -17,6 +17,16 @@ const CONTACT = {
   phone: { anyOf: [{ type: 'string', maxLength: 50 }, { type: 'null' }] },
 } as const;
 const REASON = TEXT(1000);
+/** A new unit's fields, as the single add and the list's `add` take them. */
+const NEW_UNIT = {
+  id: UNIT_ID,
+  parentId: UNIT_ID,
+  kind: KIND,
+  name: TEXT(300),
+  levels: LEVELS,
+  email: { type: 'string', maxLength: 200 },
+  phone: { type: 'string', maxLength: 50 },
+} as const;
 const DRY_RUN = { type: 'boolean' } as const;
 
 /** The operations as the bulk route takes them (the single routes build one each). */
@@ -26,16 +36,7 @@ const OPERATION = {
       type: 'object',
       additionalProperties: false,
       required: ['op', 'id', 'kind', 'name'],
-      properties: {
-        op: { const: 'add' },
-        id: UNIT_ID,
-        parentId: UNIT_ID,
-        kind: KIND,
-        name: TEXT(300),
-        levels: LEVELS,
-        email: { type: 'string', maxLength: 200 },
-        phone: { type: 'string', maxLength: 50 },
-      },
+      properties: { op: { const: 'add' }, ...NEW_UNIT },
     },
     {
       type: 'object',
@@ -179,16 +180,7 @@ export const orgRoutes = [
       type: 'object',
       additionalProperties: false,
       required: ['id', 'parentId', 'kind', 'name'],
-      properties: {
-        id: UNIT_ID,
-        parentId: UNIT_ID,
-        kind: KIND,
-        name: TEXT(300),
-        levels: LEVELS,
-        email: { type: 'string', maxLength: 200 },
-        phone: { type: 'string', maxLength: 50 },
-        dryRun: DRY_RUN,
-      },
+      properties: { ...NEW_UNIT, dryRun: DRY_RUN },
     },
     handle: ({ services, principal, body: { dryRun, ...unit }, call }) =>
       reshape(services, principal, [{ op: 'add', ...unit }], { ...(dryRun !== undefined ? { dryRun } : {}) }, call),
