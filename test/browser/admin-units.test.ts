@@ -112,7 +112,24 @@ describe('browser: administrator reshapes units and reads the audit log', functi
     await edit.getByTestId('reshape-confirm').click();
     await page.getByTestId('flash').waitFor();
     expect(await page.locator('h1').textContent()).to.equal('Trường THPT Nguyễn Thị Minh Khai');
-    expect(soId).to.not.equal('');
+    // merged into another THPT of the Sở: it closes and names the survivor
+    await page.getByTestId('unit-merge').click();
+    const merge = page.getByTestId('unit-merge-dialog');
+    await merge.getByTestId('merge-into').click();
+    const picker = page.getByTestId('unit-picker');
+    await picker.locator(`[data-testid="picker-item"][data-unit-id="${soId}"] [data-testid="picker-open"]`).click();
+    await picker.getByTestId('picker-filter').fill('THPT');
+    const into = picker.locator('[data-testid="picker-item"]:not([data-unit-id="thpt-moi-2025"])').filter({ hasText: 'Trường THPT' }).first();
+    const intoName = (await into.locator('.picker-name').textContent())!.split(' · ')[0]!;
+    await into.getByTestId('picker-choose').click();
+    await merge.getByTestId('reshape-reason').fill(REASON);
+    await merge.getByTestId('reshape-preview').click();
+    expect(await merge.getByTestId('reshape-summary').textContent()).to.include(`“Trường THPT Nguyễn Thị Minh Khai” vào “${intoName}”`);
+    await merge.getByTestId('reshape-confirm').click();
+    await page.getByTestId('unit-closed').waitFor();
+    expect(await page.getByTestId('unit-closed').textContent()).to.include(`Đã sáp nhập vào ${intoName}`);
+    expect(await page.getByTestId('unit-actions').count(), 'a closed unit takes no changes').to.equal(0);
+    await shot(page, SUITE, '05c-merged');
   });
 
   it('reads the move in the audit log: full name, Vietnamese action, reason, readable details', async () => {
@@ -186,6 +203,11 @@ describe('browser: administrator reshapes units and reads the audit log', functi
     await page.getByTestId('login-error').waitFor();
     expect(await page.getByTestId('login-error').textContent()).to.include('Tài khoản này đã bị khoá');
     await shot(page, SUITE, '09-login-inactive');
+    // where the province set up OpenID Connect, the login page offers its button
+    await page.route('**/api/v1/auth/oidc', (route) => route.fulfill({ json: { enabled: true, label: 'Đăng nhập bằng tài khoản của Sở' } }));
+    await page.reload();
+    expect(await page.getByTestId('oidc-start').textContent()).to.equal('Đăng nhập bằng tài khoản của Sở');
+    await page.unroute('**/api/v1/auth/oidc');
     // a refused OpenID Connect sign-in comes back with its code: worded in Vietnamese
     await page.goto(`${demo.url}/#/login?error=OIDC_EMAIL_UNVERIFIED`);
     expect(await page.getByTestId('oidc-error').textContent()).to.include('chưa được nhà cung cấp định danh xác thực');

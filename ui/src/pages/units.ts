@@ -85,8 +85,8 @@ function contacts(u: { email?: string; phone?: string }): Child {
   return [u.email ? h('div', null, u.email) : null, u.phone ? h('div', null, u.phone) : null, !u.email && !u.phone ? '—' : null];
 }
 
-function closedText(u: { closedAt?: number; mergedInto?: string }): string {
-  return u.mergedInto ? t('unitMerged', { u: u.mergedInto }) : t('unitClosed', { d: formatDate(u.closedAt) });
+function closedText(u: { closedAt?: number; mergedInto?: string }, intoName?: string): string {
+  return u.mergedInto ? t('unitMerged', { u: intoName ?? u.mergedInto }) : t('unitClosed', { d: formatDate(u.closedAt) });
 }
 
 export async function unitsPage(ctx: PageCtx): Promise<void> {
@@ -96,6 +96,14 @@ export async function unitsPage(ctx: PageCtx): Promise<void> {
   const detail = await get<UnitDetail>(`/api/v1/org-units/${encodeURIComponent(id)}`);
   if (ctx.signal.aborted) return;
   const { unit, ancestors, children } = detail;
+  // a merged unit points at the survivor, by name
+  const intoName = unit.mergedInto
+    ? await get<UnitDetail>(`/api/v1/org-units/${encodeURIComponent(unit.mergedInto)}`).then(
+        (d) => d.unit.name,
+        () => undefined,
+      )
+    : undefined;
+  if (ctx.signal.aborted) return;
   const message = h('div', { 'aria-live': 'polite' });
   if (ctx.flash) message.appendChild(successBox(ctx.flash, 'flash'));
   // the page again, with the message (a unit merged or closed stays viewable)
@@ -127,7 +135,7 @@ export async function unitsPage(ctx: PageCtx): Promise<void> {
       ' › ',
       h('span', null, unit.name),
     ),
-    pageTitle(unit.name, exportLinks(unit.id)),
+    pageTitle(unit.name, closed ? null : exportLinks(unit.id)),
     message,
     h(
       'section',
@@ -145,7 +153,17 @@ export async function unitsPage(ctx: PageCtx): Promise<void> {
         h('dd', null, unit.phone ?? '—'),
         h('dt', null, t('childCount')),
         h('dd', null, children.length),
-        closed ? [h('dt', null, t('status')), h('dd', { class: 'bad', 'data-testid': 'unit-closed' }, closedText(unit))] : null,
+        closed
+          ? [
+              h('dt', null, t('status')),
+              h(
+                'dd',
+                { class: 'bad', 'data-testid': 'unit-closed' },
+                closedText(unit, intoName),
+                unit.mergedInto ? [' ', h('a', { href: unitHref(unit.mergedInto) }, t('open'))] : null,
+              ),
+            ]
+          : null,
       ),
       actions,
     ),
