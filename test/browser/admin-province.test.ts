@@ -74,6 +74,13 @@ async function xlsx(lines: UnitLine[]): Promise<Buffer> {
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 
+function csv(lines: UnitLine[]): string {
+  const cell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const rows = [['Mã đơn vị', 'Tên đơn vị', 'Loại đơn vị', 'Mã đơn vị cấp trên', 'Cấp học', 'Email', 'Điện thoại']];
+  for (const l of lines) rows.push([l.code, l.name, l.kind, l.parent, l.levels ?? '', l.email ?? '', l.phone ?? '']);
+  return rows.map((r) => r.map(cell).join(',')).join('\n') + '\n';
+}
+
 /** A CLI command run in this process, on the store in `dataDir`, with a line on standard input. */
 async function cli(args: string[], dataDir: string, stdin?: string): Promise<string> {
   let out = '';
@@ -200,6 +207,25 @@ describe('browser: a province starts on its own units and people', function () {
     await page.getByTestId('units-export-csv').click();
     const csv = readFileSync((await (await exported).path())!, 'utf8');
     expect(csv.trim().split('\n').length - 1).to.equal(lines.length);
+  });
+
+  it('imports a revised list: a commune renamed and a school moved need a reason', async () => {
+    await page.goto(`${app!.url}/#/units/import`);
+    const revised = lines.map((l) => ({ ...l }));
+    revised.find((l) => l.code === 'xa-12')!.name = 'UBND phường Tân Hoà';
+    revised.find((l) => l.code === 'mn-11-01')!.parent = 'xa-12';
+    await page.getByTestId('import-file').setInputFiles({ name: 'don-vi-dieu-chinh.csv', mimeType: 'text/csv', buffer: Buffer.from(csv(revised)) });
+    await page.getByTestId('import-clean').waitFor({ timeout: 30_000 });
+    expect(Number(await page.getByTestId('sum-renamed').getAttribute('data-n'))).to.equal(1);
+    expect(Number(await page.getByTestId('sum-moved').getAttribute('data-n'))).to.equal(1);
+    expect(await page.getByTestId('list-renamed').textContent()).to.include('UBND xã Tân Hoà 12 → UBND phường Tân Hoà');
+    expect(await page.getByTestId('list-moved').textContent()).to.include('UBND xã Tân Hoà 11');
+    await page.getByTestId('import-apply').click();
+    await page.getByTestId('import-need-reason').waitFor();
+    await shot(page, SUITE, '05b-import-needs-reason');
+    await page.getByTestId('import-reason').fill('Nghị quyết sắp xếp đơn vị hành chính cấp xã');
+    await page.getByTestId('import-apply').click();
+    await page.getByTestId('import-success').waitFor();
   });
 
   it('creates the school accounts in bulk and reads the initial passwords file', async () => {

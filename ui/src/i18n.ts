@@ -291,6 +291,7 @@ const STRINGS = {
   },
   renameNeedsReason: { vi: 'Đổi tên hoặc loại đơn vị cần ghi lý do.', en: 'A new name or kind needs a reason.' },
   newParent: { vi: 'Đơn vị cấp trên mới', en: 'New parent unit' },
+  fromParent: { vi: 'Đơn vị cấp trên cũ', en: 'Former parent unit' },
   mergeInto: { vi: 'Sáp nhập vào', en: 'Merge into' },
   chooseUnitBtn: { vi: 'Chọn đơn vị…', en: 'Choose a unit…' },
   chosenNone: { vi: 'Chưa chọn', en: 'None chosen' },

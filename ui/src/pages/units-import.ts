@@ -1,12 +1,12 @@
 // Nhập danh sách đơn vị: a province's unit list (CSV or XLSX) checked as a whole by a dry run — every
 // problem at its row and column, or what it will add, rename, move and close and what running work
 // that touches — then applied with a reason. Choosing another file starts over.
-import { ApiError, qs, upload } from '../api.ts';
+import { ApiError, get, qs, upload } from '../api.ts';
 import { kindName, problemText, scrollBox, touchesBox } from '../admin.ts';
 import { h, replace, type Child } from '../dom.ts';
 import { t, tMaybe, tx } from '../i18n.ts';
 import type { PageCtx } from '../router.ts';
-import type { ImportAnswer, ImportProblem, ImportSummary } from '../types.ts';
+import type { ImportAnswer, ImportProblem, ImportSummary, UnitDetail } from '../types.ts';
 import { errorBox, linkButton, pageTitle, successBox } from '../widgets.ts';
 
 const PAGE = 50;
@@ -48,6 +48,7 @@ export function unitsImportPage(ctx: PageCtx): void {
       if (mine === seq) replace(out, answerOfError(e) ? showAnswer(answerOfError(e)!, mine) : errorBox(e, 'import-error'));
       return;
     }
+    if (answer.summary) await storeNames(answer.summary);
     if (mine !== seq || ctx.signal.aborted) return;
     replace(out, showAnswer(answer, mine));
   };
@@ -184,6 +185,21 @@ export function unitsImportPage(ctx: PageCtx): void {
   );
 }
 
+/** The names of the units a move names that the tree already has (the summary gives their codes). */
+const known = new Map<string, string>();
+async function storeNames(s: ImportSummary): Promise<void> {
+  const added = new Set(s.added.map((a) => a.id));
+  const ids = [...new Set(s.moved.slice(0, PAGE).flatMap((m) => [m.from, m.to]))].filter((id): id is string => !!id && !added.has(id) && !known.has(id));
+  await Promise.all(
+    ids.slice(0, 100).map((id) =>
+      get<UnitDetail>(`/api/v1/org-units/${encodeURIComponent(id)}`).then(
+        (d) => void known.set(id, d.unit.name),
+        () => undefined,
+      ),
+    ),
+  );
+}
+
 /** A refused import (422) carries the same answer in its details. */
 function answerOfError(e: unknown): ImportAnswer | null {
   if (!(e instanceof ApiError)) return null;
@@ -214,7 +230,7 @@ function summaryLine(s: ImportSummary): HTMLElement {
 /** One paged table per kind of change (the server lists the first 500 of each; the counts are whole). */
 function summaryLists(s: ImportSummary): HTMLElement {
   const names = new Map(s.added.map((a) => [a.id, a.name]));
-  const nameOf = (id: string | undefined) => (id ? (names.get(id) ?? id) : '—');
+  const nameOf = (id: string | undefined) => (id ? (names.get(id) ?? known.get(id) ?? id) : '—');
   return h(
     'div',
     null,
@@ -232,7 +248,7 @@ function summaryLists(s: ImportSummary): HTMLElement {
       h('code', null, u.id),
       u.fields.map((f) => tMaybe(`change${f[0]!.toUpperCase()}${f.slice(1)}`) ?? f).join(', '),
     ]),
-    pagedList(t('listMoved'), 'list-moved', [t('name'), t('unitCode'), t('from'), t('newParent')], s.moved, s.counts.moved, (m) => [
+    pagedList(t('listMoved'), 'list-moved', [t('name'), t('unitCode'), t('fromParent'), t('newParent')], s.moved, s.counts.moved, (m) => [
       m.name,
       h('code', null, m.id),
       nameOf(m.from),
