@@ -181,6 +181,20 @@ describe('browser: administrator reshapes units and reads the audit log', functi
     await page.getByTestId('otp-box').waitFor();
     const reset = (await page.getByTestId('otp-value').textContent())!;
     expect(reset).to.not.equal(otp);
+    // a role on a Phòng added, then removed after a confirmation
+    await page.getByTestId('new-grant-role').selectOption('supervisor');
+    await page.getByTestId('new-grant-unit').click();
+    const picker = page.getByTestId('unit-picker');
+    await picker.getByTestId('picker-open').first().click();
+    await picker.getByTestId('picker-filter').fill('chau thanh');
+    await picker.getByTestId('picker-choose').first().click();
+    await page.getByTestId('new-grant-add').click();
+    const granted = page.locator('[data-testid="grant"][data-role="supervisor"]');
+    await granted.waitFor();
+    expect(await granted.textContent()).to.include('Phòng GDĐT Châu Thành');
+    await granted.getByTestId('grant-remove').click();
+    await page.getByTestId('confirm-dialog').getByTestId('confirm-yes').click();
+    await granted.waitFor({ state: 'detached' });
     await page.getByTestId('user-deactivate').click();
     await page.getByTestId('confirm-dialog').getByTestId('confirm-yes').click();
     await page.getByTestId('user-activate').waitFor();
