@@ -152,7 +152,17 @@ describe('browser: administrator reshapes units and reads the audit log', functi
     expect(await page.locator('[data-testid="audit-row"][data-action="unit.move"] [data-testid="audit-action-title"]').first().textContent()).to.equal(
       'Unit moved',
     );
+    await shot(page, SUITE, '06b-audit-en');
+    await page.goto(`${demo.url}/#/units/${school.id}`);
+    await page.getByTestId('unit-move').click();
+    await page.getByTestId('unit-move-dialog').getByTestId('reshape-preview').click();
+    await page.getByTestId('reshape-need-reason').waitFor();
+    expect(await page.getByTestId('unit-move-dialog').textContent()).to.include('Please give a reason.');
+    await shot(page, SUITE, '06c-unit-en');
+    await page.getByTestId('unit-move-dialog').getByTestId('modal-close').click();
     await page.getByTestId('lang-vi').click();
+    await page.locator('h1', { hasText: 'Trường THCS Nguyễn Du' }).waitFor();
+    await page.getByTestId('nav-audit').click();
     await page.locator('h1', { hasText: 'Nhật ký quản trị' }).waitFor();
   });
 

@@ -216,11 +216,13 @@ export function detailsText(e: AuditEntry): string {
       return changesText((d.changes ?? {}) as Record<string, unknown>);
     case 'unit.move':
       return vi(`Từ ${unitName(d.fromParentId)} sang ${unitName(d.toParentId)}`, `From ${unitName(d.fromParentId)} to ${unitName(d.toParentId)}`);
-    case 'unit.merge':
+    case 'unit.merge': {
+      const n = Array.isArray(d.children) ? d.children.length : 0;
       return vi(
-        `Vào ${unitName(d.intoId)}; ${Array.isArray(d.children) ? d.children.length : 0} đơn vị trực thuộc chuyển theo`,
-        `Into ${unitName(d.intoId)}; ${Array.isArray(d.children) ? d.children.length : 0} units under it follow`,
+        `Vào ${unitName(d.intoId)}${n ? `; ${n} đơn vị trực thuộc chuyển theo` : ''}`,
+        `Into ${unitName(d.intoId)}${n ? `; ${n} units under it follow` : ''}`,
       );
+    }
     case 'unit.close':
       return vi(`${str(d.units)} đơn vị; ${str(d.grantsEnded)} quyền chấm dứt`, `${str(d.units)} units; ${str(d.grantsEnded)} roles ended`);
     case 'grant.add':
