@@ -4,7 +4,7 @@ import { get, qs } from '../api.ts';
 import { changesText, kindName, scrollBox } from '../admin.ts';
 import { h, replace, type Child } from '../dom.ts';
 import { formatDateTime } from '../format.ts';
-import { getLang, t, tKey, tMaybe } from '../i18n.ts';
+import { getLang, t, tKey, tMaybe, type Key } from '../i18n.ts';
 import type { PageCtx } from '../router.ts';
 import type { AuditEntry, AuditLog } from '../types.ts';
 import { errorBox, loading, pageTitle } from '../widgets.ts';
@@ -33,6 +33,11 @@ const ACTIONS = [
   'cohort.migrate',
 ];
 const PAGE = 50;
+const GROUPS: [Key, string[]][] = [
+  ['auditGroupUnits', ACTIONS.filter((a) => a.startsWith('unit'))],
+  ['auditGroupPeople', ACTIONS.filter((a) => a.startsWith('user') || a.startsWith('grant'))],
+  ['auditGroupWork', ACTIONS.filter((a) => !a.startsWith('unit') && !a.startsWith('user') && !a.startsWith('grant'))],
+];
 
 /** "24/01/2026" from an <input type=date> as the start (or end) of that day in Vietnam. */
 function dayMs(value: string, end: boolean): number | undefined {
@@ -46,7 +51,14 @@ export async function auditPage(ctx: PageCtx): Promise<void> {
     'select',
     { id: 'a-action', 'data-testid': 'audit-action' },
     h('option', { value: '' }, t('all')),
-    ACTIONS.map((a) => h('option', { value: a }, actionTitle(a))),
+    GROUPS.map(([label, actions]) =>
+      h(
+        'optgroup',
+        { label: t(label) },
+        h('option', { value: actions.join(',') }, t('auditGroupAll', { g: t(label).toLowerCase() })),
+        actions.map((a) => h('option', { value: a }, actionTitle(a))),
+      ),
+    ),
   );
   const from = h('input', { id: 'a-from', type: 'date', 'data-testid': 'audit-from' });
   const to = h('input', { id: 'a-to', type: 'date', 'data-testid': 'audit-to' });
