@@ -296,6 +296,7 @@ const STRINGS = {
   chooseUnitBtn: { vi: 'Chọn đơn vị…', en: 'Choose a unit…' },
   chosenNone: { vi: 'Chưa chọn', en: 'None chosen' },
   pickUnitTitle: { vi: 'Chọn đơn vị', en: 'Choose a unit' },
+  pickUnitFirst: { vi: 'Vui lòng chọn đơn vị trước.', en: 'Choose the unit first.' },
   pickFilter: { vi: 'Lọc theo tên hoặc mã ở cấp này', en: 'Filter this level by name or code' },
   pickCode: { vi: 'Hoặc nhập mã đơn vị', en: 'Or type a unit code' },
   pickThis: { vi: 'Chọn', en: 'Choose' },

@@ -234,7 +234,10 @@ function reshapeDialog(spec: ReshapeDialog): { stale(): void } {
       return null;
     }
     const req = spec.request(reason.value.trim(), dryRun);
-    if (!req) return null;
+    if (!req) {
+      replace(out, h('p', { class: 'field-error', 'data-testid': 'reshape-need-unit' }, t('pickUnitFirst')));
+      return null;
+    }
     try {
       return await api<ReshapeReport>(req.method, req.path, { body: { ...req.body, dryRun } });
     } catch (e) {
