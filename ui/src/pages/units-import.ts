@@ -15,6 +15,7 @@ export function unitsImportPage(ctx: PageCtx): void {
   const file = h('input', {
     id: 'imp-file',
     type: 'file',
+    class: 'visually-hidden',
     accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     'data-testid': 'import-file',
   });
