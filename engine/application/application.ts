@@ -354,14 +354,7 @@ export class Application {
    * it runs in the background. The campaign names the version it runs. */
   async launchCampaign(p: Principal, input: CampaignInput, call: Call = {}) {
     const root = await this.unitFor(p, input.rootUnitId, 'administer');
-    if (root.closedAt !== undefined)
-      throw new EngineError(
-        'UNIT_CLOSED',
-        `unit "${root.name}" is closed${root.mergedInto ? ` (merged into "${root.mergedInto}")` : ''}: it takes no new work`,
-        {
-          unitId: root.id,
-        },
-      );
+    requireOpen(root);
     return this.once(p, call, { campaign: input }, false, async () => {
       // An id another unit's campaign holds is theirs: answered as if it did not exist.
       if (input.id) {
@@ -610,7 +603,7 @@ export class Application {
       ...(filter.stages?.length ? { stages: filter.stages } : {}),
       ...(filter.instanceIds?.length ? { ids: filter.instanceIds } : {}),
     };
-    if (operation.op === 'reassign') await this.unitFor(p, operation.toUnitId, 'administer');
+    if (operation.op === 'reassign') requireOpen(await this.unitFor(p, operation.toUnitId, 'administer'));
     const rules: CohortScope = {
       exclude: (instance, compiled, chain, stages) => cohortExclusion(p, compiled, instance, chain, stages),
       mayMoveTask: (task) => covers(p, 'administer', task.ownerUnitPath),
@@ -840,6 +833,15 @@ export class Application {
     if (this.deps.drafts) return this.deps.drafts.check(p.user.id, source, file, lang);
     return Promise.resolve(summarizeDraft(source, file, calendarRanges(this.engine.catalog.calendars), lang));
   }
+}
+
+/** A closed (giải thể) or merged unit takes no new work: no campaign, no tasks handed to it. */
+function requireOpen(unit: OrgUnit): void {
+  if (unit.closedAt === undefined) return;
+  throw new EngineError('UNIT_CLOSED', `unit "${unit.name}" is closed${unit.mergedInto ? ` (merged into "${unit.mergedInto}")` : ''}: it takes no new work`, {
+    unitId: unit.id,
+    ...(unit.mergedInto ? { mergedInto: unit.mergedInto } : {}),
+  });
 }
 
 /** The subtree every path lies under: where a cohort operation over several grants is recorded. */

@@ -173,6 +173,10 @@ for (const kind of STORES) {
       // A closed unit takes no new work.
       await rejectsWith(rt.engine.start({ definitionId: 'test-report', orgUnitId: 'pgd_m' }, { actor: 'x' }), 'UNIT_CLOSED');
       await rejectsWith(app.launchCampaign(system, { definitionId: 'test-report', rootUnitId: 'pgd_m' }), 'UNIT_CLOSED');
+      await rejectsWith(
+        app.cohort(system, { definitionId: 'test-report' }, { op: 'reassign', toUnitId: 'pgd_m', reason: 'bàn giao', dryRun: true }),
+        'UNIT_CLOSED',
+      );
     });
 
     it('closes a unit only when nothing runs there; its grants end', async () => {
