@@ -139,7 +139,7 @@ export async function auditPage(ctx: PageCtx): Promise<void> {
 /** Unit and people names by id, looked up once each: the entries name them by their codes and ids. */
 const names = new Map<string, string>();
 const people = new Map<string, string>();
-const UNIT_KEYS = ['fromParentId', 'toParentId', 'intoId', 'parentId', 'unitId'];
+const UNIT_KEYS = ['fromParentId', 'toParentId', 'intoId', 'parentId', 'unitId', 'toUnitId'];
 const onUser = (action: string) => action.startsWith('user.') || action.startsWith('grant.');
 const onUnit = (action: string) => action.startsWith('unit.') || action === 'users.bulk-create';
 
@@ -269,6 +269,34 @@ export function detailsText(e: AuditEntry): string {
         `${str(d.definitionId)} v${str(d.version)}${Array.isArray(d.kinds) && d.kinds.length ? ` · ${d.kinds.map((k) => kindName(String(k))).join(', ')}` : ''}`,
         `${str(d.definitionId)} v${str(d.version)}${Array.isArray(d.kinds) && d.kinds.length ? ` · ${d.kinds.map((k) => kindName(String(k))).join(', ')}` : ''}`,
       );
+    case 'cohort.extend':
+    case 'cohort.reassign':
+    case 'cohort.cancel':
+    case 'cohort.migrate': {
+      const what =
+        e.action === 'cohort.extend'
+          ? d.until
+            ? vi(`gia hạn đến ${str(d.until)}`, `extended to ${str(d.until)}`)
+            : d.workingDays
+              ? vi(`gia hạn ${str(d.workingDays)} ngày làm việc`, `extended by ${str(d.workingDays)} working days`)
+              : vi(`gia hạn ${str(d.days)} ngày`, `extended by ${str(d.days)} days`)
+          : e.action === 'cohort.reassign'
+            ? vi(`chuyển sang ${unitName(d.toUnitId)}`, `to ${unitName(d.toUnitId)}`)
+            : e.action === 'cohort.migrate'
+              ? vi(`sang phiên bản ${str(d.toVersion)}`, `to version ${str(d.toVersion)}`)
+              : null;
+      return [
+        what,
+        vi(
+          `${str(d.matched)} hồ sơ khớp, ${str(d.changed)} thay đổi, ${str(d.excluded)} loại trừ`,
+          `${str(d.matched)} matched, ${str(d.changed)} changed, ${str(d.excluded)} excluded`,
+        ),
+      ]
+        .filter(Boolean)
+        .join('; ');
+    }
+    case 'instance.cancel':
+      return str(d.definitionId);
     default:
       return readable(d);
   }
