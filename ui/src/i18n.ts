@@ -378,6 +378,10 @@ const STRINGS = {
     en: 'Choose an Excel (.xlsx) or CSV file: one unit per row with code, name, kind and parent code. The whole file is checked before anything applies.',
   },
   importFile: { vi: 'Tệp danh sách', en: 'File' },
+  importTemplate: {
+    vi: 'Tải danh sách đơn vị hiện có (Excel) để sửa và nhập lại',
+    en: 'Download the current unit list (Excel) to edit and import again',
+  },
   chooseFile: { vi: 'Chọn tệp…', en: 'Choose a file…' },
   importChecking: { vi: 'Đang kiểm tra tệp “{f}”…', en: 'Checking “{f}”…' },
   importProblems: { vi: 'Tệp “{f}” có {n} lỗi. Sửa tệp rồi chọn lại tệp đã sửa.', en: '“{f}” has {n} problems. Correct the file and choose it again.' },

@@ -178,6 +178,11 @@ export function unitsImportPage(ctx: PageCtx): void {
       'section',
       { class: 'card' },
       h('p', { class: 'hint' }, t('importHint')),
+      h(
+        'p',
+        { class: 'hint' },
+        h('a', { href: `/api/v1/org-units/export${qs({ format: 'xlsx' })}`, download: '', 'data-testid': 'import-template' }, t('importTemplate')),
+      ),
       h('p', { class: 'label' }, t('importFile')),
       // the browser's own file button speaks the browser's language: this one speaks the page's
       h('div', { class: 'file-line' }, file, h('label', { for: 'imp-file', class: 'button', 'data-testid': 'import-choose' }, t('chooseFile')), chosen),
