@@ -2,7 +2,7 @@
 // the VI | EN toggle and sign-out.
 import { h, replace } from './dom.ts';
 import { getLang, t, tKey, type Key, type Lang } from './i18n.ts';
-import { hasRole, session } from './session.ts';
+import { hasRole, mustChangePassword, session } from './session.ts';
 import type { Role } from './types.ts';
 
 interface NavLink {
@@ -16,6 +16,9 @@ const NAV: NavLink[] = [
   { hash: '#/board', label: 'navBoard', roles: ['supervisor', 'admin'], testid: 'nav-board' },
   { hash: '#/definitions', label: 'navDefinitions', roles: ['admin'], testid: 'nav-definitions' },
   { hash: '#/campaigns', label: 'navCampaigns', roles: ['admin'], testid: 'nav-campaigns' },
+  { hash: '#/units', label: 'navUnits', roles: ['admin'], testid: 'nav-units' },
+  { hash: '#/users', label: 'navUsers', roles: ['admin'], testid: 'nav-users' },
+  { hash: '#/audit', label: 'navAudit', roles: ['admin'], testid: 'nav-audit' },
 ];
 
 export interface HeaderActions {
@@ -48,7 +51,9 @@ export function renderHeader(header: HTMLElement, actions: HeaderActions): void 
     replace(header, brand, h('span', { class: 'spacer' }), langToggle);
     return;
   }
-  const links = NAV.filter((n) => hasRole(...n.roles)).map((n) =>
+  // while the password must change, the header offers nothing but signing out
+  const forced = mustChangePassword();
+  const links = NAV.filter((n) => !forced && hasRole(...n.roles)).map((n) =>
     h('a', { href: n.hash, 'data-testid': n.testid, class: current === n.hash ? 'active' : '' }, t(n.label)),
   );
   const inbox = h('a', { href: '#/inbox', 'data-testid': 'nav-inbox', class: current === '#/inbox' ? 'active' : '' }, t('navInbox'));
@@ -66,16 +71,14 @@ export function renderHeader(header: HTMLElement, actions: HeaderActions): void 
       grant ? ` · ${grant.unitName}` : '',
       otherUnits > 0 ? ` +${otherUnits}` : '',
     ),
+    h(
+      'span',
+      { class: 'who-links' },
+      forced ? null : h('a', { href: '#/password', 'data-testid': 'nav-password' }, t('changePassword')),
+      h('button', { type: 'button', class: 'link', 'data-testid': 'logout', onclick: actions.onLogout }, t('logout')),
+    ),
   );
-  replace(
-    header,
-    brand,
-    h('nav', { 'aria-label': 'main' }, links, inbox),
-    h('span', { class: 'spacer' }),
-    who,
-    langToggle,
-    h('button', { type: 'button', class: 'link', 'data-testid': 'logout', onclick: actions.onLogout }, t('logout')),
-  );
+  replace(header, brand, h('nav', { 'aria-label': 'main' }, links, forced ? null : inbox), h('span', { class: 'spacer' }), who, langToggle);
 }
 
 function fillInboxLink(link: HTMLElement): void {

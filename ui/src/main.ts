@@ -1,6 +1,6 @@
 // Start-up: find out who is signed in, then route. The definitions editor (CodeMirror, and mermaid
 // inside it) is loaded only when an administrator opens it.
-import { setUnauthenticatedHandler } from './api.ts';
+import { setPasswordChangeHandler, setUnauthenticatedHandler } from './api.ts';
 import { h, replace } from './dom.ts';
 import { getLang, setLang, t } from './i18n.ts';
 import { renderHeader, updateInboxBadge } from './layout.ts';
@@ -10,15 +10,21 @@ import { definitionsPage } from './pages/definitions.ts';
 import { inboxPage } from './pages/inbox.ts';
 import { instancePage } from './pages/instance.ts';
 import { loginPage, setReturnTo } from './pages/login.ts';
+import { auditPage } from './pages/audit.ts';
+import { passwordPage } from './pages/password.ts';
 import { taskPage } from './pages/task.ts';
+import { unitsImportPage } from './pages/units-import.ts';
+import { unitsPage } from './pages/units.ts';
+import { bulkAccountsPage, newUserPage, userPage, usersPage } from './pages/users.ts';
 import { tasksPage } from './pages/tasks.ts';
 import { flash, makeCtx, match, navigate, type Page, type Route } from './router.ts';
-import { clearSession, hasRole, homeRoute, loadMe, logout, refreshUnread, session } from './session.ts';
+import { clearSession, hasRole, homeRoute, loadMe, logout, mustChangePassword, refreshUnread, session } from './session.ts';
 import { errorBox } from './widgets.ts';
 
 const page = (p: Page) => async () => p;
 const routes: Route[] = [
-  { pattern: /^\/login$/, public: true, load: page(loginPage) },
+  { pattern: /^\/login(?:\?.*)?$/, public: true, load: page(loginPage) },
+  { pattern: /^\/password$/, load: page(passwordPage) },
   { pattern: /^\/tasks$/, roles: ['staff', 'admin'], load: page(tasksPage) },
   { pattern: /^\/tasks\/([^/]+)$/, load: page(taskPage) },
   { pattern: /^\/instances\/([^/]+)$/, load: page(instancePage) },
@@ -27,6 +33,14 @@ const routes: Route[] = [
   { pattern: /^\/definitions\/([^/]+)$/, roles: ['admin'], load: async () => (await import('./pages/editor.ts')).editorPage },
   { pattern: /^\/campaigns$/, roles: ['admin'], load: page(campaignsPage) },
   { pattern: /^\/inbox$/, load: page(inboxPage) },
+  { pattern: /^\/units$/, roles: ['admin'], load: page(unitsPage) },
+  { pattern: /^\/units\/import$/, roles: ['admin'], load: page(unitsImportPage) },
+  { pattern: /^\/units\/([^/]+)$/, roles: ['admin'], load: page(unitsPage) },
+  { pattern: /^\/users$/, roles: ['admin'], load: page(usersPage) },
+  { pattern: /^\/users\/new$/, roles: ['admin'], load: page(newUserPage) },
+  { pattern: /^\/users\/bulk$/, roles: ['admin'], load: page(bulkAccountsPage) },
+  { pattern: /^\/users\/([^/]+)$/, roles: ['admin'], load: page(userPage) },
+  { pattern: /^\/audit$/, roles: ['admin'], load: page(auditPage) },
 ];
 
 const header = document.getElementById('header')!;
@@ -62,6 +76,8 @@ async function render(): Promise<void> {
     setReturnTo(hash);
     return navigate('#/login');
   }
+  // an initial or reset password: nothing but the change until it is made
+  if (session.user && mustChangePassword() && hash !== '#/password') return navigate('#/password');
   drawHeader();
   if (found.route.roles && !hasRole(...found.route.roles)) return replace(main, h('p', { 'data-testid': 'forbidden' }, t('forbidden')));
   let pageFn: Page;
@@ -85,6 +101,10 @@ async function render(): Promise<void> {
 
 async function start(): Promise<void> {
   setLang(getLang());
+  setPasswordChangeHandler(() => {
+    if (session.user) session.user = { ...session.user, mustChangePassword: true };
+    if (location.hash !== '#/password') navigate('#/password');
+  });
   setUnauthenticatedHandler(() => {
     const wasSignedIn = session.user !== null;
     clearSession();

@@ -78,8 +78,14 @@ export function grantUnits(...wanted: Role[]): Grant[] {
   return out;
 }
 
+/** Whether the signed-in user must change an initial or reset password before anything else. */
+export function mustChangePassword(): boolean {
+  return session.user?.mustChangePassword === true;
+}
+
 /** Where a user lands after signing in. */
 export function homeRoute(): string {
+  if (mustChangePassword()) return '#/password';
   if (hasRole('staff')) return '#/tasks';
   if (hasRole('supervisor')) return '#/board';
   if (hasRole('admin')) return '#/definitions';

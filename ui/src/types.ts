@@ -31,3 +31,20 @@ export type Impact = Api.Impact;
 export type Campaign = Api.CampaignRow;
 export type CampaignDetail = Api.CampaignDetail;
 export type InboxItem = Api.InboxItem;
+export type UnitRow = Api.OrgUnitWithChildren;
+export type UnitDetail = Api.OrgUnitDetail;
+export type ReshapeReport = Api.ReshapeReport;
+export type ReshapeProblem = ReshapeReport['problems'][number];
+export type AuditLog = Api.AuditLog;
+export type AuditEntry = AuditLog['items'][number];
+export type OidcSignIn = Api.OidcSignIn;
+
+export type UserRow = Api.UserRow;
+export type UserDetail = Api.UserDetail;
+export type UserList = Api.UserList;
+export type UserWithPassword = Api.UserWithPassword;
+export type BulkAccounts = Api.BulkAccounts;
+
+export type ImportAnswer = Api.UnitImport;
+export type ImportProblem = Api.UnitFileProblem;
+export type ImportSummary = Api.ImportSummary;

@@ -2,7 +2,7 @@
 import { ApiError } from './api.ts';
 import { h, type Child } from './dom.ts';
 import { formatDate, urgency } from './format.ts';
-import { t, tKey } from './i18n.ts';
+import { t, tKey, tMaybe } from './i18n.ts';
 
 export function pageTitle(text: string, ...extra: Child[]): HTMLElement {
   return h('div', { class: 'page-head' }, h('h1', { title: text }, text), extra);
@@ -16,9 +16,35 @@ export function loading(): HTMLElement {
   return h('p', { class: 'muted', role: 'status' }, t('loading'));
 }
 
-/** The API's message (it is written for people), with the code for whoever reports it. */
+/** A field named by the API (`body.newPassword`, `/grants/0/unitId`) in words. */
+function fieldWords(field: string): string {
+  const last =
+    field
+      .split(/[./[\]]+/)
+      .filter((x) => x && !/^\d+$/.test(x) && x !== 'body' && x !== 'query')
+      .at(-1) ?? field;
+  return tMaybe(`field_${last}`) ?? last;
+}
+
+/**
+ * What went wrong, in the chosen language: the UI's own words for the codes it knows (the API's
+ * messages are English, for developers); the API's message only for codes it does not know.
+ */
+export function errorText(e: unknown): string {
+  if (!(e instanceof ApiError)) return e instanceof Error ? e.message : String(e);
+  const code = e.code === 'ACCOUNT_INACTIVE' ? 'USER_INACTIVE' : e.code;
+  const named = (e.details?.errors ?? []).map((x) => x.field);
+  if (typeof e.details?.field === 'string') named.push(e.details.field);
+  const fields = [...new Set(named.map(fieldWords))];
+  if (!fields.length && (code === 'VALIDATION_FAILED' || code === 'INVALID_ARGUMENT')) return t('errInvalidInput');
+  const f = fields.join(', ');
+  const problems = (e.details?.problems as unknown[] | undefined)?.length ?? 0;
+  return tMaybe(`err_${code}`, { f, n: problems, c: code }) ?? e.message;
+}
+
+/** The UI's words for the error (the API's own message for codes it does not know), with the code for whoever reports it. */
 export function errorBox(e: unknown, testid = 'error'): HTMLElement {
-  const msg = e instanceof ApiError ? e.message : e instanceof Error ? e.message : String(e);
+  const msg = errorText(e);
   const code = e instanceof ApiError ? e.code : '';
   return h(
     'div',

@@ -208,7 +208,7 @@ async function loadEscalations(state: BoardState, target: HTMLElement): Promise<
           ? h(
               'span',
               { class: 'muted', 'data-testid': 'acknowledged' },
-              t('acknowledgedBy', { who: e.acknowledgedBy ?? '', at: formatDateTime(e.acknowledgedAt) }),
+              t('acknowledgedBy', { who: e.acknowledgedByName ?? e.acknowledgedBy ?? '', at: formatDateTime(e.acknowledgedAt) }),
             )
           : h('button', { type: 'button', 'data-testid': 'acknowledge', onclick: ack(e) }, t('acknowledge')),
       ]),

@@ -104,7 +104,7 @@ function campaignRow(c: Campaign): HTMLTableRowElement {
     h('td', null, c.rootUnitName),
     h('td', { 'data-testid': 'campaign-status' }, statusBadge(c.status)),
     h('td', { class: 'progress-cell' }, progressBar(c.started, c.total, 'campaign-progress')),
-    h('td', { class: 'nowrap' }, formatDateTime(c.createdAt), c.createdBy ? h('div', { class: 'muted small' }, c.createdBy) : null),
+    h('td', { class: 'nowrap' }, formatDateTime(c.createdAt), c.createdBy ? h('div', { class: 'muted small' }, c.createdByName ?? c.createdBy) : null),
     h(
       'td',
       { class: 'nowrap' },

@@ -49,7 +49,7 @@ export async function definitionsPage(ctx: PageCtx): Promise<void> {
               [...d.versions]
                 .sort((a, b) => b.version - a.version)
                 .slice(0, 5)
-                .map((v) => `v${v.version} · ${formatDate(v.publishedAt)}${v.publishedBy ? ` · ${v.publishedBy}` : ''}`)
+                .map((v) => `v${v.version} · ${formatDate(v.publishedAt)}${v.publishedBy ? ` · ${v.publishedByName ?? v.publishedBy}` : ''}`)
                 .join(' | '),
             ),
           ),

@@ -134,20 +134,22 @@ function tasksTable(tl: Timeline, names: (ids: string[]) => string): HTMLElement
       names([k.stage]),
       statusBadge(k.status, 'taskStatus'),
       k.status === 'open' ? dueCell(k.dueAt) : formatDate(k.dueAt),
-      k.completedAt ? `${formatDateTime(k.completedAt)}${k.completedBy ? ` · ${k.completedBy}` : ''}` : '',
+      k.completedAt ? `${formatDateTime(k.completedAt)}${k.completedBy ? ` · ${k.completedByName ?? k.completedBy}` : ''}` : '',
     ]),
   );
 }
 
 function historyTable(tl: Timeline, names: (ids: string[]) => string): HTMLElement {
   const rows = [...tl.history].sort((a, b) => b.rev - a.rev);
+  // a process's own events by their titles (the stages on screen know them), never their names in capitals
+  const titles = new Map(tl.stages.flatMap((s) => s.accepts.map((a) => [a.type, tx(a.title)] as const)));
   return table(
     'history-table',
     [t('time'), t('actor'), t('event'), t('detail'), t('change')],
     rows.map((r) => [
       h('span', { class: 'nowrap' }, formatDateTime(r.at)),
-      r.actor,
-      tKey('ev', r.eventType),
+      r.actorName || r.actor,
+      titles.get(r.eventType) ?? tKey('ev', r.eventType),
       payloadSummary(r.payload),
       `${names(r.fromStages)} → ${names(r.toStages)}`,
     ]),
@@ -174,7 +176,7 @@ function escalationsTable(tl: Timeline, names: (ids: string[]) => string): HTMLE
       formatDateTime(e.firedAt),
       tKey('kind', e.kind),
       e.stageTitle ? tx(e.stageTitle) : names([e.stage]),
-      e.acknowledgedAt ? t('acknowledgedBy', { who: e.acknowledgedBy ?? '', at: formatDateTime(e.acknowledgedAt) }) : '',
+      e.acknowledgedAt ? t('acknowledgedBy', { who: e.acknowledgedByName ?? e.acknowledgedBy ?? '', at: formatDateTime(e.acknowledgedAt) }) : '',
     ]),
   );
 }

@@ -1,6 +1,9 @@
-// Sign-in: login and password, the API's own error message when it refuses.
+// Sign-in: login and password (a refusal in the UI's words), and — when the province set it up — the
+// button to its OpenID Connect provider, whose failures come back as #/login?error=CODE.
+import { get } from '../api.ts';
 import { h, replace } from '../dom.ts';
-import { t } from '../i18n.ts';
+import { t, tMaybe } from '../i18n.ts';
+import type { OidcSignIn } from '../types.ts';
 import { navigate, type PageCtx } from '../router.ts';
 import { homeRoute, login, session } from '../session.ts';
 import { errorBox } from '../widgets.ts';
@@ -25,6 +28,16 @@ export function loginPage(ctx: PageCtx): void {
   });
   const message = h('div', { 'aria-live': 'polite' });
   if (ctx.flash) message.appendChild(h('div', { class: 'alert alert-info' }, ctx.flash));
+  const oidcError = new URLSearchParams(location.hash.split('?')[1] ?? '').get('error');
+  if (oidcError)
+    message.appendChild(
+      h(
+        'div',
+        { class: 'alert alert-error', role: 'alert', 'data-testid': 'oidc-error', 'data-code': oidcError },
+        tMaybe(`oidc_${oidcError}`) ?? t('oidc_OIDC_FAILED'),
+      ),
+    );
+  const oidcHost = h('div', { class: 'oidc' });
   const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'login-submit' }, t('signIn'));
   const form = h(
     'form',
@@ -37,6 +50,7 @@ export function loginPage(ctx: PageCtx): void {
     passwordInput,
     message,
     submit,
+    oidcHost,
   );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -57,4 +71,24 @@ export function loginPage(ctx: PageCtx): void {
   });
   replace(ctx.root, form);
   loginInput.focus();
+  void get<OidcSignIn>('/api/v1/auth/oidc')
+    .then((oidc) => {
+      if (!oidc.enabled || ctx.signal.aborted) return;
+      replace(
+        oidcHost,
+        h('p', { class: 'or muted' }, t('oidcOr')),
+        h(
+          'button',
+          {
+            type: 'button',
+            'data-testid': 'oidc-start',
+            onclick: () => {
+              window.location.href = '/api/v1/auth/oidc/start';
+            },
+          },
+          oidc.label ?? 'OpenID Connect',
+        ),
+      );
+    })
+    .catch(() => {});
 }

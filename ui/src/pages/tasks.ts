@@ -5,7 +5,7 @@ import { formatDate, urgency } from '../format.ts';
 import { t, tx } from '../i18n.ts';
 import type { PageCtx } from '../router.ts';
 import type { MyTask } from '../types.ts';
-import { loading, pageTitle } from '../widgets.ts';
+import { loading, pageTitle, successBox } from '../widgets.ts';
 
 export function sortByDue(items: MyTask[]): MyTask[] {
   return [...items].sort((a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || a.openedAt - b.openedAt);
@@ -20,7 +20,7 @@ export async function tasksPage(ctx: PageCtx): Promise<void> {
     h('li', { class: 'due-soon' }, t('legendSoon')),
     h('li', { class: 'due-ok' }, t('legendOk')),
   );
-  replace(ctx.root, pageTitle(t('myTasksTitle'), legend), body);
+  replace(ctx.root, pageTitle(t('myTasksTitle'), legend), ctx.flash ? successBox(ctx.flash, 'flash') : null, body);
   const { items } = await get<{ items: MyTask[] }>('/api/v1/tasks/mine');
   if (ctx.signal.aborted) return;
   if (!items.length) return replace(body, h('p', { class: 'empty', 'data-testid': 'tasks-empty' }, t('noTasks')));
