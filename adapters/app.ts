@@ -97,6 +97,8 @@ export interface App {
   drafts?: DraftPool;
   /** What the first start loaded; undefined when the store already had users. */
   demo?: { users: { login: string; name: string; roles: string }[]; password: string; summary: unknown };
+  /** No account yet (started without the demo): nobody can sign in until `tiendo admin create`. */
+  noAccounts: boolean;
   /** The operators' log. */
   logger: Logger;
   /** Campaign runs (started by the API, or resumed at start) not finished yet (tests wait on them). */
@@ -382,6 +384,7 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
       accounts,
       ...(drafts ? { drafts } : {}),
       ...(demo ? { demo } : {}),
+      noAccounts: !demo && (await accounts.countUsers()) === 0,
       logger,
       settled,
       async close() {
@@ -496,7 +499,16 @@ async function loadDemo(
   }
   for (const u of DEMO_USERS) {
     await accounts.putUser(
-      { id: newUserId(), login: u.login, name: u.name, email: u.email, passwordHash: await hashPassword(u.password, cost), createdAt: now },
+      // Each demo person belongs to the unit of their (first) role, as an administrator would set it.
+      {
+        id: newUserId(),
+        login: u.login,
+        name: u.name,
+        email: u.email,
+        ...(u.grants[0] ? { unitId: u.grants[0].unitId } : {}),
+        passwordHash: await hashPassword(u.password, cost),
+        createdAt: now,
+      },
       u.grants,
     );
   }

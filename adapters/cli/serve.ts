@@ -11,6 +11,14 @@ function banner(io: Io, url: string | undefined, app: Awaited<ReturnType<typeof 
   io.out(`Tiến độ is running on ${store} with ${queue}.\n`);
   if (url) io.out(`Open ${url}\n`);
   if (app.metricsUrl) io.out(`Metrics (Prometheus) at ${app.metricsUrl}\n`);
+  if (app.noAccounts) {
+    io.out(
+      `\nChưa có tài khoản nào / no accounts yet. Dừng máy chủ rồi / stop the server, then:\n` +
+        `  npx tiendo units import donvi.xlsx          # các đơn vị của tỉnh / the province's units\n` +
+        `  npx tiendo admin create --login admin.so --name "Họ tên" --unit <mã Sở>   # quản trị đầu tiên / the first administrator\n` +
+        `(README: "Start with your own province")\n`,
+    );
+  }
   if (app.demo) {
     io.out(`\nDemo accounts (password "${app.demo.password}"):\n`);
     for (const u of app.demo.users) io.out(`  ${u.login.padEnd(14)} ${u.name} — ${u.roles}\n`);

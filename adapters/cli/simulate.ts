@@ -1,7 +1,8 @@
 // `tiendo simulate SCENARIO.yaml`: one school through a process on the real engine, with a clock
 // that jumps; prints what happened as JSON. Exit 0 when the scenario ran (whatever it rejected), 1
 // when the scenario or a process it names is invalid.
-import { readFileSync } from 'node:fs';
+import { defaultParseLimits } from '../../engine/definition/parse.ts';
+import { FileTooLargeError, readBounded } from '../files/bounded.ts';
 import { dirname, relative, resolve } from 'node:path';
 import { formatDiagnostic } from '../../engine/definition/diagnostics.ts';
 import { runScenario, ScenarioError } from '../simulate/run.ts';
@@ -17,8 +18,12 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
   const display = relative(process.cwd(), resolve(path)) || path;
   let source: Buffer;
   try {
-    source = readFileSync(path);
+    source = readBounded(path, defaultParseLimits.maxBytes);
   } catch (e) {
+    if (e instanceof FileTooLargeError) {
+      io.err(`${display}:1:1: error FILE_TOO_LARGE the scenario is larger than ${e.limit} bytes\n`);
+      return 1;
+    }
     io.err(`${display}:1:1: error FILE_NOT_FOUND cannot read the scenario: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return 1;
   }
@@ -31,8 +36,12 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
     const file = resolve(dirname(path), name);
     const shown = relative(process.cwd(), file) || file;
     try {
-      return { source: readFileSync(file, 'utf8'), file: shown };
-    } catch {
+      return { source: readBounded(file, defaultParseLimits.maxBytes).toString('utf8'), file: shown };
+    } catch (e) {
+      if (e instanceof FileTooLargeError) {
+        const at = scenario.processAt[name] ?? { line: 1, column: 1 };
+        throw new ScenarioError(`${display}:${at.line}:${at.column}: error FILE_TOO_LARGE process file "${name}" is larger than ${e.limit} bytes`);
+      }
       const at = scenario.processAt[name] ?? { line: 1, column: 1 };
       throw new ScenarioError(
         `${display}:${at.line}:${at.column}: error PROCESS_NOT_FOUND process file "${name}" not found (looked for ${shown}; paths are relative to the scenario file)`,

@@ -3,7 +3,8 @@
 // nothing, or says what it adds, renames, moves and closes, then has Organisation.reshape check the
 // list against the running work and apply it in one transaction (unless --dry-run).
 // Exit 0 done (or would be), 1 the file or the store refused, 2 usage.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { FileTooLargeError, readBounded } from '../files/bounded.ts';
 import { join, relative, resolve } from 'node:path';
 import type { ReshapeReport } from '../../engine/application/org-commands.ts';
 import { systemPrincipal } from '../../engine/application/policy.ts';
@@ -17,6 +18,9 @@ import { summaryText } from '../../engine/org/import-summary.ts';
 import { Application } from '../../engine/application/application.ts';
 import { KnexAudit } from '../store/audit-store.ts';
 import { parseCommandArgs } from './validate.ts';
+
+/** A country's 45,000 units are about 4 MB of XLSX; the API takes 20 MB, and so does the CLI. */
+const MAX_UNIT_FILE = 20 * 1_048_576;
 
 export async function unitsCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
@@ -51,8 +55,12 @@ async function unitsImport(args: string[], io: Io): Promise<number> {
   };
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readBounded(path, MAX_UNIT_FILE);
   } catch (e) {
+    if (e instanceof FileTooLargeError)
+      return fail([
+        fileProblem(display, 'FILE_TOO_LARGE', `tệp lớn hơn ${MAX_UNIT_FILE / 1_048_576} MB`, `the file is larger than ${MAX_UNIT_FILE / 1_048_576} MB`),
+      ]);
     return fail([fileProblem(display, 'FILE_NOT_FOUND', `không đọc được tệp: ${codeOf(e)}`, `cannot read the file: ${codeOf(e)}`)]);
   }
   const read = await readUnitFile(bytes, display);

@@ -1,5 +1,7 @@
 // Reads process definitions and the calendars they count in from disk, for the CLI and start-up.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { defaultParseLimits } from '../../engine/definition/parse.ts';
+import { FileTooLargeError, readBounded } from './bounded.ts';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { calendarRanges, type WorkingCalendar } from '../../engine/calendar/index.ts';
@@ -42,8 +44,22 @@ export function readDefinitionFile(path: string, calendars: Map<string, WorkingC
   const display = relative(process.cwd(), resolve(path)) || path;
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readBounded(path, defaultParseLimits.maxBytes);
   } catch (e) {
+    if (e instanceof FileTooLargeError)
+      return {
+        diagnostics: [
+          {
+            file: display,
+            line: 1,
+            column: 1,
+            severity: 'error',
+            code: 'FILE_TOO_LARGE',
+            message: `the file is larger than the limit of ${e.limit} bytes`,
+          },
+        ],
+        locate: () => ({ line: 1, column: 1 }),
+      };
     const code = (e as NodeJS.ErrnoException).code;
     const message = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot read: ${(e as Error).message}`;
     return {

@@ -79,8 +79,19 @@ const UTF8_BOM = '\uFEFF';
 /** What adapters/export/csv.ts puts before text a spreadsheet would run as a formula. */
 const NEUTRALISED = /^'[=+\-@\t\r]/;
 
+/** The text of a CSV file: UTF-8 (with or without its mark), or UTF-16 with its byte-order mark —
+ * what Excel writes as "Unicode Text", tab-separated, the form Vietnamese offices often send. */
+function textOf(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const swapped = Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2)));
+    return swapped.swap16().toString('utf16le');
+  }
+  return bytes.toString('utf8');
+}
+
 export function csvCells(bytes: Buffer): string[][] {
-  let text = bytes.toString('utf8');
+  let text = textOf(bytes);
   if (text.includes('\uFFFD'))
     throw new UnitSheetError(
       `not UTF-8 text: in Excel choose "CSV UTF-8 (Comma delimited)" when saving, or save as .xlsx`,
@@ -118,17 +129,20 @@ export function csvCells(bytes: Buffer): string[][] {
   return rows;
 }
 
-/** The header line's separator: whichever of "," and ";" it has more of outside quotes. */
-function separatorOf(text: string): ',' | ';' {
+/** The header line's separator: whichever of ",", ";" and tab it has most of outside quotes. */
+function separatorOf(text: string): ',' | ';' | '\t' {
   let commas = 0;
   let semicolons = 0;
+  let tabs = 0;
   let quoted = false;
   for (const c of text) {
     if (c === '"') quoted = !quoted;
     else if (!quoted && (c === '\n' || c === '\r')) break;
     else if (!quoted && c === ',') commas++;
     else if (!quoted && c === ';') semicolons++;
+    else if (!quoted && c === '\t') tabs++;
   }
+  if (tabs > commas && tabs > semicolons) return '\t';
   return semicolons > commas ? ';' : ',';
 }
 

@@ -70,6 +70,8 @@ describe('npm start under SIGTERM (issue 13)', function () {
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => npm.once('exit', (code, signal) => resolve({ code, signal })));
     const health = `http://127.0.0.1:${port}/api/health`;
     await waitFor(`npm start to answer on ${port}`, 60_000, async () => (await fetch(health)).status === 200, 250);
+    // Started empty, it says how to get a first account (nobody could sign in otherwise).
+    expect(output, 'the empty store is explained').to.include('tiendo admin create --login');
     const tree = descendants(npm.pid!);
     left.push(...tree);
     expect(tree.length, `npm start runs a server under it\n${output}`).to.be.greaterThan(0);

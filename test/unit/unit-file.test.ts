@@ -164,6 +164,16 @@ describe('unit file: CSV and XLSX', () => {
     ]);
   });
 
+  it('reads what Excel saves as "Unicode Text": UTF-16 (either byte order) with tabs', () => {
+    const text = 'Mã đơn vị\tTên đơn vị\nth\tTrường Tiểu học Phú Hưng, cơ sở 2\n';
+    const rows = [
+      ['Mã đơn vị', 'Tên đơn vị'],
+      ['th', 'Trường Tiểu học Phú Hưng, cơ sở 2'],
+    ];
+    expect(csvCells(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]))).to.deep.equal(rows);
+    expect(csvCells(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]))).to.deep.equal(rows);
+  });
+
   it('refuses text that is not UTF-8 and an old .xls, saying how to save it', () => {
     expect(() => csvCells(Buffer.from([0x63, 0x6f, 0x64, 0x65, 0x0a, 0xe0, 0x0a]))).to.throw(UnitSheetError, /CSV UTF-8/);
     expect(() => formatOf(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0, 0]), 'a.xls')).to.throw(UnitSheetError, /\.xls/);
