@@ -212,7 +212,7 @@ export function readUnitTable(table: UnitTable): { rows: UnitRow[]; columns: Col
       }
     }
     const email = cell(cells, 'email');
-    const phone = cell(cells, 'phone');
+    const phone = phoneOf(cell(cells, 'phone'));
     rows.push({
       row,
       code: cell(cells, 'code'),
@@ -228,6 +228,15 @@ export function readUnitTable(table: UnitTable): { rows: UnitRow[]; columns: Col
     });
   });
   return { rows, columns, problems };
+}
+
+/**
+ * A phone number as offices wrote it. A spreadsheet that stored it as a number dropped its leading
+ * 0 (0912 345 678 became 912345678; 0275 3822 111, 2753822111): Vietnamese numbers always start
+ * with 0 at home, so nine or ten bare digits get it back. Anything else is kept as written.
+ */
+export function phoneOf(text: string): string {
+  return /^[1-9]\d{8,9}$/.test(text) ? `0${text}` : text;
 }
 
 /** The message for a kind no alias matches: it lists the names offices write. */

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import { csvCells, formatOf, readUnitSheet, UnitSheetError, writeUnitSheet } from '../../adapters/files/unit-sheet.ts';
 import type { OrgUnit } from '../../engine/domain.ts';
-import { fold, formatProblem, kindOf, levelOf, readUnitTable, type UnitTable } from '../../engine/org/unit-file.ts';
+import { fold, formatProblem, kindOf, levelOf, phoneOf, readUnitTable, type UnitTable } from '../../engine/org/unit-file.ts';
 
 const table = (header: string[], ...rows: string[][]): UnitTable => ({ file: 'units.csv', header, rows });
 
@@ -146,6 +146,17 @@ describe('unit file: kind and level names', () => {
   it('folds đ to d and drops marks, spaces and punctuation', () => {
     expect(fold('Mã đơn vị cấp trên')).to.equal('madonvicaptren');
     expect(fold('GD&ĐT')).to.equal(fold('GDĐT'));
+  });
+});
+
+describe('unit file: phone numbers', () => {
+  it('gives back the leading 0 a spreadsheet drops from a number, and keeps what was written otherwise', () => {
+    expect(phoneOf('912345678')).to.equal('0912345678');
+    expect(phoneOf('2753822111')).to.equal('02753822111');
+    expect(phoneOf('0275 3822 111')).to.equal('0275 3822 111');
+    expect(phoneOf('+84 912 345 678')).to.equal('+84 912 345 678');
+    expect(phoneOf('1900')).to.equal('1900');
+    expect(phoneOf('')).to.equal('');
   });
 });
 
