@@ -32,6 +32,7 @@ import {
   type StageAct,
 } from './policy.ts';
 import { summarizeDraft, type DraftSummary } from './drafts.ts';
+import { auditEntry, commonPath } from './audit-entry.ts';
 import { Organisation, type ReshapeOptions } from './organisation.ts';
 import { importUnits } from './unit-import.ts';
 import type { ColumnMap, UnitRow } from '../org/unit-file.ts';
@@ -197,8 +198,17 @@ export class Application {
   /** The units of a subtree the caller reads (open ones), parents first: what an export writes. */
   async unitsUnder(p: Principal, rootId?: string): Promise<OrgUnit[]> {
     const roots = rootId ? [(await this.unitFor(p, rootId, 'read')).path] : scope(p, 'read');
-    const all = [...(await this.engine.store.allUnits()).values()];
-    return all.filter((u) => u.closedAt === undefined && roots.some((r) => u.path.startsWith(r))).sort((a, b) => a.depth - b.depth || a.id.localeCompare(b.id));
+    // The subtrees' open units a page at a time (the store's range query), not the whole country's.
+    const units: OrgUnit[] = [];
+    for (const root of roots) {
+      for (let afterId: string | undefined; ;) {
+        const page = await this.engine.store.unitsUnder(root, { limit: 5_000, ...(afterId ? { afterId } : {}) });
+        units.push(...page);
+        if (page.length < 5_000) break;
+        afterId = page[page.length - 1]!.id;
+      }
+    }
+    return units.sort((a, b) => a.depth - b.depth || a.id.localeCompare(b.id));
   }
 
   // ── the record of administrative acts ───────────────────────────────────────────────────────
@@ -638,7 +648,7 @@ export class Application {
       await this.record(
         p,
         `cohort.${operation.op}`,
-        unit ? unit : { id: '', path: commonRoot(underPaths) },
+        unit ? unit : { id: '', path: commonPath(underPaths) },
         filter.definitionId ?? filter.campaignId ?? 'instances',
         operation.reason,
         {
@@ -783,20 +793,7 @@ export class Application {
     reason: string | undefined,
     details: Record<string, unknown>,
   ): Promise<void> {
-    await this.deps.audit?.record([
-      {
-        at: this.now(),
-        actorId: p.user.id,
-        actorLogin: p.user.login,
-        actorName: p.user.name,
-        ...(unit?.id ? { unitId: unit.id } : {}),
-        unitPath: unit?.path ?? '/',
-        action,
-        target,
-        ...(reason ? { reason } : {}),
-        details,
-      },
-    ]);
+    await this.deps.audit?.record([auditEntry(p, this.now(), { action, ...(unit?.id ? { unit } : {}), target, ...(reason ? { reason } : {}), details })]);
   }
 
   /** A timeline's history and tasks with the people in them named: `actorName` beside each `actor`,
@@ -842,12 +839,6 @@ function requireOpen(unit: OrgUnit): void {
     unitId: unit.id,
     ...(unit.mergedInto ? { mergedInto: unit.mergedInto } : {}),
   });
-}
-
-/** The subtree every path lies under: where a cohort operation over several grants is recorded. */
-function commonRoot(paths: readonly string[]): string {
-  if (paths.length !== 1) return '/';
-  return paths[0]!;
 }
 
 /** The file name diagnostics carry: the process id when the draft names one. */

@@ -8,6 +8,7 @@ import type { AuditEntry, OrgChange, OrgUnit } from '../domain.ts';
 import type { Engine } from '../service/engine.ts';
 import { isUnitId, placementProblem, UNIT_KINDS } from '../service/org.ts';
 import type { OrgOperation, ReshapeProblem, ReshapeReport } from './org-commands.ts';
+import { auditEntry, commonPath } from './audit-entry.ts';
 import { covers, type Principal } from './policy.ts';
 
 export interface ReshapeOptions {
@@ -70,18 +71,7 @@ export class Organisation {
     const change: OrgChange = { put: [], updates: [], moves: [], merges: [], closes: [], at, actor: p.user.login, reason, audit: [] };
     const touched: string[] = [];
     const audit = (action: AuditEntry['action'], unit: OrgUnit, details: Record<string, unknown>) =>
-      change.audit.push({
-        at,
-        actorId: p.user.id,
-        actorLogin: p.user.login,
-        actorName: p.user.name,
-        unitId: unit.id,
-        unitPath: unit.path,
-        action,
-        target: unit.id,
-        ...(reason ? { reason } : {}),
-        details,
-      });
+      change.audit.push(auditEntry(p, at, { action, unit, target: unit.id, reason, details }));
 
     for (const [index, o] of operations.entries()) {
       const fail = (code: string, message: string, params: Record<string, unknown> = {}) => void report.problems.push(problem(index, o, code, message, params));
@@ -279,24 +269,22 @@ export class Organisation {
     change.closes = plan.closed().map((c) => ({ unitId: c.unit.id, path: c.unit.path, ...(c.mergedInto ? { mergedInto: c.mergedInto } : {}) }));
     if (options.file) {
       const top = change.put[0] ?? (operations[0] ? await plan.get(operations[0].id) : undefined);
-      change.audit.push({
-        at,
-        actorId: p.user.id,
-        actorLogin: p.user.login,
-        actorName: p.user.name,
-        ...(top ? { unitId: top.id } : {}),
-        unitPath: commonPath(change.audit.map((a) => a.unitPath)),
-        action: 'units.import',
-        target: options.file,
-        ...(reason ? { reason } : {}),
-        details: {
-          added: report.added.length,
-          updated: report.updated.length,
-          moved: report.moved.length,
-          merged: report.merged.length,
-          closed: report.closed.length,
-        },
-      });
+      change.audit.push(
+        auditEntry(p, at, {
+          action: 'units.import',
+          ...(top ? { unit: top } : {}),
+          unitPath: commonPath(change.audit.map((a) => a.unitPath)),
+          target: options.file,
+          reason,
+          details: {
+            added: report.added.length,
+            updated: report.updated.length,
+            moved: report.moved.length,
+            merged: report.merged.length,
+            closed: report.closed.length,
+          },
+        }),
+      );
     }
     if (!change.put.length && !change.updates.length && !change.moves.length && !change.merges.length && !change.closes.length)
       return { ...report, applied: true };
@@ -309,14 +297,6 @@ type Footprint = Awaited<ReturnType<Engine['queries']['footprint']>>;
 
 function problem(index: number, o: OrgOperation, code: string, message: string, params: Record<string, unknown>): ReshapeProblem {
   return { index, code, message, ...(o.source ? { source: o.source } : {}), params };
-}
-
-/** The deepest path every path lies under ("/" when they share nothing). */
-function commonPath(paths: readonly string[]): string {
-  if (!paths.length) return '/';
-  let common = paths[0]!;
-  for (const p of paths) while (!p.startsWith(common)) common = common.slice(0, common.slice(0, -1).lastIndexOf('/') + 1);
-  return common || '/';
 }
 
 /**

@@ -4,6 +4,7 @@
 // unit lies in their subtree, grants only on units they administer, and a user outside their units
 // does not exist. Every act is recorded (AuditEntry) in the transaction of the change; passwords and
 // their hashes never reach the record, and a generated one-time password is answered once.
+import { auditEntry } from './audit-entry.ts';
 import { randomInt, randomUUID } from 'node:crypto';
 import { ACCESS_ROLES, type AccessRole, type Grant } from '../access.ts';
 import type { AuditAction, AuditEntry, OrgUnit, User } from '../domain.ts';
@@ -457,18 +458,7 @@ export class People {
     details: Record<string, unknown>,
     reason?: string,
   ): AuditEntry {
-    return {
-      at: this.deps.clock.now(),
-      actorId: p.user.id,
-      actorLogin: p.user.login,
-      actorName: p.user.name,
-      ...(unit ? { unitId: unit.id } : {}),
-      unitPath: unit?.path ?? '/',
-      action,
-      target: user.id,
-      ...(reason?.trim() ? { reason: reason.trim() } : {}),
-      details,
-    };
+    return auditEntry(p, this.deps.clock.now(), { action, ...(unit ? { unit } : {}), target: user.id, ...(reason ? { reason } : {}), details });
   }
 
   private async unitMap(ids: (string | undefined)[]): Promise<Map<string, OrgUnit>> {

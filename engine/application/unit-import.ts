@@ -4,7 +4,7 @@
 // transaction unless it is a dry run. Every problem — of the file, or of the reshape — comes back at
 // the row and column it belongs to. `tiendo units import` and the UI's import page both call this.
 import type { OrgUnit } from '../domain.ts';
-import { planImport } from '../org/import-plan.ts';
+import { planImport, unknownParentMessage } from '../org/import-plan.ts';
 import { summarise, type ImportSummary } from '../org/import-summary.ts';
 import type { ColumnMap, Problem, UnitRow } from '../org/unit-file.ts';
 import type { OrgOperation, ReshapeProblem, ReshapeReport } from './org-commands.ts';
@@ -49,9 +49,10 @@ export async function importUnits(
  * outside the caller's, a reason missing), at the row and column its operation came from. */
 function located(p: ReshapeProblem, file: string, columns: ColumnMap, operations: readonly OrgOperation[]): Problem {
   const o = operations[p.index];
+  const parentId = o && 'parentId' in o ? o.parentId : undefined;
   // A parent outside the caller's units reads as a parent that does not exist: the same words the
   // plan uses for a code in neither the file nor the store.
-  if (p.code === 'NOT_FOUND' && o && 'parentId' in o && o.parentId === p.params?.id) {
+  if (p.code === 'NOT_FOUND' && parentId !== undefined && parentId === p.params?.id) {
     const parent = columns.parent;
     return {
       file,
@@ -59,11 +60,8 @@ function located(p: ReshapeProblem, file: string, columns: ColumnMap, operations
       column: parent?.index ?? 1,
       header: parent?.header ?? '',
       code: 'UNKNOWN_PARENT',
-      message: {
-        vi: `không có đơn vị "${o.parentId}" trong tệp hay trong hệ thống (mã đơn vị cấp trên)`,
-        en: `no unit "${o.parentId}" in the file or the store (parent code)`,
-      },
-      params: { value: o.parentId, closed: false },
+      message: unknownParentMessage(parentId, false),
+      params: { value: parentId, closed: false },
     };
   }
   const column = Object.values(columns).find((c) => c.header === p.source?.column);

@@ -20,6 +20,14 @@ const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
 /** Where a row goes: the top of the tree, under another row of the file, or under a unit of the store. */
 type Parent = { kind: 'top' } | { kind: 'row'; row: UnitRow } | { kind: 'store'; unit: OrgUnit };
 
+/** A parent code that is neither in the file nor an open unit of the store (nor, for the importer,
+ * one of their units: application/unit-import.ts says the same then). */
+export function unknownParentMessage(code: string, closed: boolean): { vi: string; en: string } {
+  return closed
+    ? { vi: `đơn vị cấp trên "${code}" đã giải thể hoặc sáp nhập`, en: `parent unit "${code}" is closed or merged` }
+    : { vi: `không có đơn vị "${code}" trong tệp hay trong hệ thống (mã đơn vị cấp trên)`, en: `no unit "${code}" in the file or the store (parent code)` };
+}
+
 export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<string, OrgUnit>, file: string): ImportPlan {
   const problems: Problem[] = [];
   const problem = (r: UnitRow, field: UnitField, code: string, vi: string, en: string, params: Record<string, unknown> = {}) => {
@@ -116,16 +124,8 @@ export function planImport(rows: readonly UnitRow[], existing: ReadonlyMap<strin
       if (usable) parents.set(r, { kind: 'store', unit: stored });
       continue;
     }
-    problem(
-      r,
-      'parent',
-      'UNKNOWN_PARENT',
-      stored
-        ? `đơn vị cấp trên "${r.parentCode}" đã giải thể hoặc sáp nhập`
-        : `không có đơn vị "${r.parentCode}" trong tệp hay trong hệ thống (mã đơn vị cấp trên)`,
-      stored ? `parent unit "${r.parentCode}" is closed or merged` : `no unit "${r.parentCode}" in the file or the store (parent code)`,
-      { value: r.parentCode, closed: !!stored },
-    );
+    const message = unknownParentMessage(r.parentCode, !!stored);
+    problem(r, 'parent', 'UNKNOWN_PARENT', message.vi, message.en, { value: r.parentCode, closed: !!stored });
   }
 
   // Cycles in the tree the file makes: among its rows, or through units of the store it does not

@@ -8,30 +8,9 @@ import { getLang, t, tKey, tMaybe, type Key } from '../i18n.ts';
 import type { PageCtx } from '../router.ts';
 import type { AuditEntry, AuditLog } from '../types.ts';
 import { errorBox, loading, pageTitle } from '../widgets.ts';
+import { AUDIT_ACTIONS } from '../../../engine/domain.ts';
 
-const ACTIONS = [
-  'units.import',
-  'unit.add',
-  'unit.update',
-  'unit.move',
-  'unit.merge',
-  'unit.close',
-  'user.create',
-  'user.update',
-  'user.deactivate',
-  'user.activate',
-  'user.password-reset',
-  'users.bulk-create',
-  'grant.add',
-  'grant.remove',
-  'definition.publish',
-  'campaign.launch',
-  'instance.cancel',
-  'cohort.extend',
-  'cohort.reassign',
-  'cohort.cancel',
-  'cohort.migrate',
-];
+const ACTIONS: readonly string[] = AUDIT_ACTIONS;
 const PAGE = 50;
 const GROUPS: [Key, string[]][] = [
   ['auditGroupUnits', ACTIONS.filter((a) => a.startsWith('unit'))],

@@ -1,4 +1,5 @@
 // Campaigns: start a process for every school of some kinds under a unit, and watch it fill.
+import { SCHOOL_KINDS } from '../../../engine/service/org.ts';
 import { get, post, qs, uuid } from '../api.ts';
 import { h, replace } from '../dom.ts';
 import { formatDateTime } from '../format.ts';
@@ -7,8 +8,6 @@ import type { PageCtx } from '../router.ts';
 import { grantUnits } from '../session.ts';
 import type { Campaign, CampaignDetail, DefinitionListItem } from '../types.ts';
 import { errorBox, loading, pageTitle, progressBar, section, statusBadge, successBox } from '../widgets.ts';
-
-const SCHOOL_KINDS = ['preschool', 'primary', 'lower-secondary', 'upper-secondary', 'multi-level', 'continuing-education'];
 
 export async function campaignsPage(ctx: PageCtx): Promise<void> {
   const listHost = h('div', null, loading());

@@ -10,21 +10,13 @@ import { t } from '../i18n.ts';
 import { flash, navigate, type PageCtx } from '../router.ts';
 import type { ReshapeReport, UnitDetail, UnitRow } from '../types.ts';
 import { errorBox, linkButton, loading, pageTitle, section, successBox } from '../widgets.ts';
+import type { OrgUnitKind } from '../../../engine/definition/types.generated.ts';
+import { parentKindsOf, SCHOOL_KINDS, UNIT_KINDS } from '../../../engine/service/org.ts';
 
-const KINDS = [
-  'ministry',
-  'department',
-  'district-office',
-  'commune',
-  'preschool',
-  'primary',
-  'lower-secondary',
-  'upper-secondary',
-  'multi-level',
-  'continuing-education',
-] as const;
-const SCHOOL_LEVELS = ['preschool', 'primary', 'lower-secondary', 'upper-secondary'];
-const SCHOOLS = [...SCHOOL_LEVELS, 'multi-level', 'continuing-education'];
+// The kinds and where each may sit are the server's own rule (engine/service/org.ts), not a copy.
+const KINDS = UNIT_KINDS;
+const SCHOOL_LEVELS = SCHOOL_KINDS.filter((k) => k !== 'multi-level' && k !== 'continuing-education');
+const SCHOOLS: readonly string[] = SCHOOL_KINDS;
 
 const unitHref = (id: string) => `#/units/${encodeURIComponent(id)}`;
 
@@ -312,12 +304,7 @@ function levelBoxes(current: string[] = []): [HTMLElement, () => string[], HTMLI
 }
 
 function childKinds(parentKind: string): readonly string[] {
-  if (parentKind === 'ministry') return ['department', ...SCHOOLS];
-  if (parentKind === 'department')
-    return ['district-office', 'commune', 'upper-secondary', 'multi-level', 'continuing-education', 'lower-secondary', 'primary', 'preschool'];
-  if (parentKind === 'district-office' || parentKind === 'commune')
-    return ['preschool', 'primary', 'lower-secondary', 'multi-level', 'upper-secondary', 'continuing-education'];
-  return KINDS;
+  return KINDS.filter((k) => parentKindsOf(k).includes(parentKind as OrgUnitKind));
 }
 
 function addDialog(parent: UnitLike, done: (text: string) => void): void {
