@@ -43,7 +43,10 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
     run: adminCommand,
     help: 'admin create --login L --name "Họ tên" --unit CODE [--role administrator|supervisor|staff] [--email E] [--phone P]\n                                   an account on the configured store; password from stdin, else a one-time one',
   },
-  simulate: { run: simulateCommand, help: 'simulate SCENARIO.yaml           run one school through a process with a jumping clock; JSON out' },
+  simulate: {
+    run: simulateCommand,
+    help: 'simulate SCENARIO.yaml [--lang en]   run one school or a small tree through a process with a jumping clock; JSON out',
+  },
 };
 
 export function usage(): string {

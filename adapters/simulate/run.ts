@@ -1,7 +1,9 @@
 // Runs a scenario on the real engine: an in-memory SQLite store, the embedded queue, and a clock that
-// jumps to the next due timer or scripted step. What happened comes back as plain JSON.
+// jumps to the next due timer or scripted step. What happened comes back as plain JSON: for one
+// school, that school's instance; for a tree, every instance the run created (the main one first,
+// then the child instances its stages opened), and the main instance's children, roll-up and late list.
 import { formatInstant } from '../../engine/calendar/time.ts';
-import type { Diagnostic } from '../../engine/definition/diagnostics.ts';
+import type { Diagnostic, DocPath } from '../../engine/definition/diagnostics.ts';
 import { EngineError, type EngineErrorCode } from '../../engine/errors.ts';
 import type { StageMove } from '../../engine/runtime/rearm.ts';
 import { Application, systemPrincipal, type Principal } from '../../engine/application/application.ts';
@@ -9,23 +11,69 @@ import { ManualClock } from '../../engine/ports.ts';
 import type { Committed } from '../../engine/service/engine.ts';
 import type { OrgUnitKind } from '../../engine/definition/types.generated.ts';
 import type { UnitInput } from '../../engine/service/org.ts';
+import { kindTitle } from '../../engine/org/unit-file.ts';
 import { openRuntime } from '../runtime.ts';
-import type { Scenario, ScenarioStep } from './scenario.ts';
+import type { Lang, Scenario, ScenarioStep, Words } from './scenario.ts';
 
+type Transition = { at: string; from: string[]; to: string[]; event: string };
+type Deadline = { stage: string; enteredAt: string; dueAt: string | null; moved?: true };
+type Escalation = { at: string; stage: string; kind: string; notify: string[]; units: string[] };
+type Rejected = { at: string; step: number; unit?: string; code: string; message: string };
+type Migration = {
+  at: string;
+  dryRun: boolean;
+  toVersion: number;
+  from: string[];
+  to: string[];
+  deadlines: { stage: string; before: string | null; after: string | null }[];
+};
+type Final = { stages: string[]; status: string };
+
+/** What a one-school scenario prints (unchanged since the first scenarios: their expected files hold). */
 export interface SimulationResult {
-  transitions: { at: string; from: string[]; to: string[]; event: string }[];
-  deadlines: { stage: string; enteredAt: string; dueAt: string | null; moved?: true }[];
-  escalations: { at: string; stage: string; kind: string; notify: string[]; units: string[] }[];
-  rejected: { at: string; step: number; code: string; message: string }[];
-  migrations?: {
-    at: string;
-    dryRun: boolean;
-    toVersion: number;
-    from: string[];
-    to: string[];
-    deadlines: { stage: string; before: string | null; after: string | null }[];
-  }[];
-  final: { stages: string[]; status: string };
+  transitions: Transition[];
+  deadlines: Deadline[];
+  escalations: Escalation[];
+  rejected: Rejected[];
+  final: Final;
+  migrations?: Migration[];
+}
+
+/** One instance of a tree run, with its own history. */
+export interface InstanceResult {
+  unit: string;
+  process: string;
+  transitions: Transition[];
+  deadlines: Deadline[];
+  escalations: Escalation[];
+  final: Final;
+}
+
+/** A stage of the main instance that opened work for units below, as `app.childrenOf` tells it. */
+export interface FanOutResult {
+  stage: string;
+  seq: number;
+  process: string;
+  total: number;
+  done: number;
+  pending: number;
+  late: boolean;
+  units: { unit: string; status: string; stages: string[]; finishedAt?: string; late: boolean }[];
+}
+
+export type Rollup = Record<string, { count: number; sum: number | null; min: number | null; max: number | null; values: Record<string, string[]> }>;
+
+/** What a tree scenario prints. */
+export interface TreeSimulationResult {
+  instances: InstanceResult[];
+  rejected: Rejected[];
+  migrations?: Migration[];
+  /** The main instance's fan-outs, in the order its stages opened them. */
+  children: FanOutResult[];
+  /** Their roll-ups by stage (a stage that fanned out more than once: `stage#seq` from the second). */
+  rollup: Record<string, Rollup>;
+  /** The units that had not finished the work the main instance opened for them. */
+  late: string[];
 }
 
 export const SIMULATION_ACTOR = 'simulation';
@@ -37,7 +85,7 @@ const MAX_TIMERS = 10_000;
 const DEFAULT_HORIZON_MS = 20 * 366 * 24 * 3600 * 1000;
 
 /** Builds the school's chain of units: Sở → Phòng (for levels a Phòng manages) → school. */
-export function demoChain(school: Scenario['school']): UnitInput[] {
+export function demoChain(school: NonNullable<Scenario['school']>): UnitInput[] {
   const so: UnitInput = { id: 'so', kind: 'department', name: 'Sở GDĐT (mô phỏng)' };
   if (school.kind === 'department') return [{ ...so, name: school.name }];
   const underDistrict: OrgUnitKind[] = ['preschool', 'primary', 'lower-secondary'];
@@ -51,62 +99,8 @@ export function demoChain(school: Scenario['school']): UnitInput[] {
   ];
 }
 
-/**
- * `readProcess(path)` returns the source of a process file named in the scenario (relative to it).
- * Throws EngineError DEFINITION_INVALID (with diagnostics) when the process does not validate.
- */
-export async function runScenario(scenario: Scenario, readProcess: (path: string) => { source: string; file: string }): Promise<SimulationResult> {
-  const clock = new ManualClock(scenario.start);
-  const result: SimulationResult = { transitions: [], deadlines: [], escalations: [], rejected: [], final: { stages: [], status: 'running' } };
-  const rt = await openRuntime({ sqliteFile: ':memory:', clock, observe: (c) => record(c, result) });
-  // The scenario runs through the application layer as every entry point does, as the system: the
-  // one actor of a simulation, over the whole of its small tree.
-  const app = new Application({ engine: rt.engine });
-  try {
-    // Every process the scenario names is published up front: an invalid one stops the run before
-    // anything happens, with its located errors.
-    const published = await publish(app, readProcess, scenario.process);
-    const targets = new Map<string, number>();
-    for (const step of scenario.steps)
-      if ('migrate' in step) targets.set(step.migrate.process, (await publish(app, readProcess, step.migrate.process)).version);
-    const units = await app.addUnits(SIMULATOR, demoChain(scenario.school));
-    const instance = await app.startInstance(SIMULATOR, {
-      definitionId: published.id,
-      version: published.version,
-      orgUnitId: units[units.length - 1]!.id,
-      ...(scenario.anchors ? { anchors: scenario.anchors } : {}),
-    });
-    let fired = 0;
-    const runUntil = async (moment: number): Promise<void> => {
-      for (;;) {
-        const next = await rt.queue.nextRunAt();
-        if (next === undefined || next > moment) break;
-        clock.set(next);
-        fired += await rt.runDue();
-        if (fired > MAX_TIMERS) throw new EngineError('INVALID_ARGUMENT', `more than ${MAX_TIMERS} timers fired: the process re-arms without end`);
-      }
-      clock.set(moment);
-    };
-    for (const [i, step] of scenario.steps.entries()) {
-      await runUntil(step.at);
-      try {
-        await applyStep(app, instance.id, step, targets, result);
-      } catch (e) {
-        if (!(e instanceof EngineError)) throw e;
-        result.rejected.push({ at: formatInstant(step.at), step: i + 1, code: e.code, message: e.message });
-      }
-    }
-    const last = scenario.steps.length ? scenario.steps[scenario.steps.length - 1]!.at : scenario.start;
-    await runUntil(scenario.until ?? last + DEFAULT_HORIZON_MS);
-    const final = await rt.store.loadInstance(instance.id);
-    result.final = { stages: final!.instance.stages, status: final!.instance.status };
-    return result;
-  } finally {
-    await rt.close();
-  }
-}
-
-/** Thrown for a scenario that cannot run (a process file missing or invalid): exit 1, not a rejection. */
+/** Thrown for a scenario that cannot run (a process file missing or invalid, a start the engine
+ * refuses, a step aimed at no instance): exit 1 with located errors, not a rejection. */
 export class ScenarioError extends Error {
   constructor(
     message: string,
@@ -114,6 +108,246 @@ export class ScenarioError extends Error {
   ) {
     super(message);
   }
+}
+
+/** What the application answers for a parent instance's fan-outs (spec B: `app.childrenOf`). */
+interface ChildrenView {
+  stages: {
+    stage: string;
+    seq: number;
+    process: string;
+    total: number;
+    done: number;
+    pending: number;
+    late: boolean;
+    children: { unitId: string; unitName?: string; instanceId?: string; status: string; stages: string[]; finishedAt?: number; late: boolean }[];
+    rollup?: Rollup;
+  }[];
+}
+
+interface Tracked {
+  id: string;
+  unit: string;
+  process: string;
+  createdAt: number;
+  transitions: Transition[];
+  deadlines: Deadline[];
+  escalations: Escalation[];
+}
+
+/**
+ * `readProcess(path)` returns the source of a process file named in the scenario (relative to it).
+ * Throws ScenarioError (with located diagnostics) when a process does not validate, the engine
+ * refuses to start the instance, or a step names a unit that has no instance of the run.
+ */
+export async function runScenario(
+  scenario: Scenario,
+  readProcess: (path: string) => { source: string; file: string },
+  options: { lang?: Lang } = {},
+): Promise<SimulationResult | TreeSimulationResult> {
+  const lang = options.lang ?? 'vi';
+  const located = (code: string, path: DocPath, words: Words, at: 'key' | 'value' = 'value'): ScenarioError => {
+    const d: Diagnostic = { file: scenario.file, ...scenario.locate(path, at), severity: 'error', code, message: words[lang] };
+    return new ScenarioError(`${d.file}:${d.line}:${d.column}: error ${d.code} ${d.message}`, [d]);
+  };
+  const clock = new ManualClock(scenario.start);
+  const tracked = new Map<string, Tracked>();
+  const rt = await openRuntime({ sqliteFile: ':memory:', clock, observe: (c) => record(c, tracked) });
+  // The scenario runs through the application layer as every entry point does, as the system: the
+  // one actor of a simulation, over the whole of its small tree.
+  const app = new Application({ engine: rt.engine });
+  const rejected: Rejected[] = [];
+  let migrations: Migration[] | undefined;
+  try {
+    // Every process the scenario names is published up front (child definitions first): an invalid
+    // one stops the run before anything happens, with its located errors.
+    for (const path of scenario.processes) await publish(app, readProcess, path);
+    const published = await publish(app, readProcess, scenario.process);
+    const targets = new Map<string, number>();
+    for (const step of scenario.steps)
+      if ('migrate' in step) targets.set(step.migrate.process, (await publish(app, readProcess, step.migrate.process)).version);
+    const tree = scenario.tree;
+    const inputs: UnitInput[] = tree
+      ? tree.units.map((u) => ({
+          id: u.id,
+          ...(u.parent ? { parentId: u.parent } : {}),
+          kind: u.kind,
+          name: u.name,
+          ...(u.levels ? { levels: u.levels } : {}),
+        }))
+      : demoChain(scenario.school!);
+    try {
+      await app.addUnits(SIMULATOR, inputs);
+    } catch (e) {
+      if (!(e instanceof EngineError)) throw e;
+      throw located(e.code, tree ? ['units'] : ['school'], { vi: `không dựng được cây đơn vị: ${e.message}`, en: `the units cannot be placed: ${e.message}` });
+    }
+    const mainUnit = tree ? tree.unit : inputs[inputs.length - 1]!.id;
+    const start = {
+      definitionId: published.id,
+      version: published.version,
+      orgUnitId: mainUnit,
+      ...(scenario.anchors ? { anchors: scenario.anchors } : {}),
+      ...(scenario.lists ? { lists: scenario.lists } : {}),
+    };
+    let instance: { id: string };
+    try {
+      instance = await app.startInstance(SIMULATOR, start as Parameters<Application['startInstance']>[1]);
+    } catch (e) {
+      if (!(e instanceof EngineError)) throw e;
+      throw startRefused(e, scenario, published.id, mainUnit, located);
+    }
+    let fired = 0;
+    const runUntil = async (moment: number): Promise<void> => {
+      for (;;) {
+        const next = await rt.queue.nextRunAt();
+        if (next === undefined || next > moment) break;
+        clock.set(next);
+        fired += await rt.runDue();
+        if (fired > MAX_TIMERS)
+          throw located('RUNAWAY', ['process'], {
+            vi: `đã chạy hơn ${MAX_TIMERS} hẹn giờ: quy trình tự hẹn lại không dứt`,
+            en: `more than ${MAX_TIMERS} timers fired: the process re-arms without end`,
+          });
+      }
+      clock.set(moment);
+    };
+    for (const [i, step] of scenario.steps.entries()) {
+      await runUntil(step.at);
+      const target = step.unit === undefined ? instance.id : instanceOf(tracked, step.unit);
+      if (target === undefined)
+        throw located('NO_INSTANCE', ['steps', step.index, 'unit'], {
+          vi: `đơn vị "${step.unit}" chưa có hồ sơ nào trong lần chạy này lúc ${formatInstant(step.at)}`,
+          en: `unit "${step.unit}" has no instance of this run at ${formatInstant(step.at)}`,
+        });
+      try {
+        const moved = await applyStep(app, target, step, targets);
+        if (moved) (migrations ??= []).push(moved);
+      } catch (e) {
+        if (!(e instanceof EngineError)) throw e;
+        rejected.push({ at: formatInstant(step.at), step: i + 1, ...(tree ? { unit: step.unit ?? mainUnit } : {}), code: e.code, message: e.message });
+      }
+    }
+    const last = scenario.steps.length ? scenario.steps[scenario.steps.length - 1]!.at : scenario.start;
+    await runUntil(scenario.until ?? last + DEFAULT_HORIZON_MS);
+    const finalOf = async (id: string): Promise<Final> => {
+      const loaded = await rt.store.loadInstance(id);
+      return { stages: loaded!.instance.stages, status: loaded!.instance.status };
+    };
+
+    if (!tree) {
+      const mine = tracked.get(instance.id);
+      return {
+        transitions: mine?.transitions ?? [],
+        deadlines: mine?.deadlines ?? [],
+        escalations: mine?.escalations ?? [],
+        rejected,
+        final: await finalOf(instance.id),
+        ...(migrations ? { migrations } : {}),
+      };
+    }
+    // Main first, then in the order they were created (ties: as their first change was seen).
+    const order = [...tracked.values()];
+    const ranked = order
+      .map((t, i) => ({ t, i }))
+      .sort((a, b) => Number(b.t.id === instance.id) - Number(a.t.id === instance.id) || a.t.createdAt - b.t.createdAt || a.i - b.i)
+      .map((x) => x.t);
+    const instances: InstanceResult[] = [];
+    for (const t of ranked)
+      instances.push({
+        unit: t.unit,
+        process: t.process,
+        transitions: t.transitions,
+        deadlines: t.deadlines,
+        escalations: t.escalations,
+        final: await finalOf(t.id),
+      });
+    return { instances, rejected, ...(migrations ? { migrations } : {}), ...(await childrenOf(app, instance.id)) };
+  } finally {
+    await rt.close();
+  }
+}
+
+/** The main instance's fan-outs, roll-ups and late units, from the application's own view of them. */
+async function childrenOf(app: Application, instanceId: string): Promise<Pick<TreeSimulationResult, 'children' | 'rollup' | 'late'>> {
+  const view = (app as unknown as { childrenOf?: (p: Principal, id: string) => Promise<ChildrenView> }).childrenOf;
+  if (!view) return { children: [], rollup: {}, late: [] };
+  const { stages } = await view.call(app, SIMULATOR, instanceId);
+  const children: FanOutResult[] = [];
+  const rollup: Record<string, Rollup> = {};
+  const late: string[] = [];
+  const seen = new Set<string>();
+  for (const s of stages) {
+    children.push({
+      stage: s.stage,
+      seq: s.seq,
+      process: s.process,
+      total: s.total,
+      done: s.done,
+      pending: s.pending,
+      late: s.late,
+      units: s.children.map((c) => ({
+        unit: c.unitId,
+        status: c.status,
+        stages: c.stages,
+        ...(c.finishedAt !== undefined ? { finishedAt: formatInstant(c.finishedAt) } : {}),
+        late: c.late,
+      })),
+    });
+    if (s.rollup && Object.keys(s.rollup).length) rollup[s.stage in rollup ? `${s.stage}#${s.seq}` : s.stage] = s.rollup;
+    for (const c of s.children)
+      if (c.late && !seen.has(c.unitId)) {
+        seen.add(c.unitId);
+        late.push(c.unitId);
+      }
+  }
+  return { children, rollup, late };
+}
+
+/** The instance of the run a step's `unit:` points at: that unit's latest. */
+function instanceOf(tracked: ReadonlyMap<string, Tracked>, unit: string): string | undefined {
+  let found: Tracked | undefined;
+  for (const t of tracked.values()) if (t.unit === unit && (!found || t.createdAt >= found.createdAt)) found = t;
+  return found?.id;
+}
+
+/** The engine's refusal to start, said at the scenario line that caused it. */
+function startRefused(
+  e: EngineError,
+  scenario: Scenario,
+  processId: string,
+  unitId: string,
+  located: (code: string, path: DocPath, words: Words, at?: 'key' | 'value') => ScenarioError,
+): ScenarioError {
+  const tree = scenario.tree;
+  const unitPath: DocPath = tree ? ['units', tree.units.findIndex((u) => u.id === tree.unit)] : ['school'];
+  const d = e.details as { anchor?: string; value?: string; kind?: OrgUnitKind; allowed?: string[]; list?: string; field?: string };
+  if (e.code === 'NOT_APPLICABLE' && d.kind) {
+    const allowed = (d.allowed ?? []) as OrgUnitKind[];
+    return located(e.code, [...unitPath, 'kind'], {
+      vi: `quy trình ${processId} áp dụng cho ${allowed.map((k) => `${kindTitle(k)} (${k})`).join(', ')}; đơn vị "${unitId}" là ${kindTitle(d.kind)} (${d.kind})`,
+      en: e.message,
+    });
+  }
+  const anchors = scenario.anchors ?? {};
+  if (e.code === 'UNKNOWN_ANCHOR' && d.anchor !== undefined && Object.hasOwn(anchors, d.anchor)) {
+    const known = d.allowed ?? [];
+    return located(
+      e.code,
+      ['anchors', d.anchor],
+      { vi: `quy trình ${processId} không có mốc "${d.anchor}"; các mốc: ${known.join(', ') || 'không có'}`, en: e.message },
+      'key',
+    );
+  }
+  if (e.code === 'BAD_DATE') {
+    const name = Object.keys(anchors).find((k) => anchors[k] === d.value) ?? Object.keys(anchors).find((k) => e.message.includes(`"${k}"`));
+    if (name !== undefined) return located(e.code, ['anchors', name], { vi: `"${anchors[name]}" không phải một ngày có thật`, en: e.message });
+  }
+  const lists = scenario.lists ?? {};
+  const list = d.list ?? (d.field?.startsWith('lists.') ? d.field.slice(6) : undefined) ?? Object.keys(lists).find((k) => e.message.includes(`"${k}"`));
+  if (list !== undefined && Object.hasOwn(lists, list))
+    return located(e.code, ['lists', list], { vi: `danh sách "${list}" bị từ chối: ${e.message}`, en: e.message }, 'key');
+  return located(e.code, tree ? ['unit'] : ['school'], { vi: `hệ thống từ chối mở hồ sơ: ${e.message}`, en: e.message });
 }
 
 async function publish(app: Application, readProcess: (path: string) => { source: string; file: string }, path: string) {
@@ -126,7 +360,7 @@ async function publish(app: Application, readProcess: (path: string) => { source
   }
 }
 
-async function applyStep(app: Application, id: string, step: ScenarioStep, targets: ReadonlyMap<string, number>, result: SimulationResult): Promise<void> {
+async function applyStep(app: Application, id: string, step: ScenarioStep, targets: ReadonlyMap<string, number>): Promise<Migration | undefined> {
   const who = SIMULATOR;
   if ('complete' in step) await app.completeTaskOf(who, id, step.complete.task, step.complete.data ?? {});
   else if ('reopen' in step) await app.reopenTaskOf(who, id, step.reopen.task);
@@ -145,7 +379,7 @@ async function applyStep(app: Application, id: string, step: ScenarioStep, targe
     const item = report.instances[0];
     if (item?.error) throw new EngineError(item.error.code as EngineErrorCode, item.error.message);
     const moves = (item?.deadlines ?? []) as StageMove[];
-    (result.migrations ??= []).push({
+    return {
       at: formatInstant(step.at),
       dryRun,
       toVersion,
@@ -156,22 +390,29 @@ async function applyStep(app: Application, id: string, step: ScenarioStep, targe
         before: m.dueBefore === undefined ? null : formatInstant(m.dueBefore),
         after: m.dueAfter === undefined ? null : formatInstant(m.dueAfter),
       })),
-    });
+    };
   }
+  return undefined;
 }
 
-function record({ change, step }: Committed, result: SimulationResult): void {
+function record({ change, step }: Committed, tracked: Map<string, Tracked>): void {
+  const i = change.instance;
+  let t = tracked.get(i.id);
+  if (!t) {
+    t = { id: i.id, unit: i.orgUnitId, process: i.definitionId, createdAt: i.createdAt, transitions: [], deadlines: [], escalations: [] };
+    tracked.set(i.id, t);
+  }
   const at = formatInstant(change.history.at);
   if (change.escalation) {
     const e = change.escalation;
-    result.escalations.push({ at, stage: e.stage, kind: e.kind, notify: e.notified.map((r) => r.role), units: e.notified.map((r) => r.unitId) });
+    t.escalations.push({ at, stage: e.stage, kind: e.kind, notify: e.notified.map((r) => r.role), units: e.notified.map((r) => r.unitId) });
   }
   if (!step) return;
   const moved = step.effects.some((e) => e.type === 'stageEntered' || e.type === 'stageLeft');
-  if (moved) result.transitions.push({ at, from: change.history.fromStages, to: change.history.toStages, event: change.history.eventType });
+  if (moved) t.transitions.push({ at, from: change.history.fromStages, to: change.history.toStages, event: change.history.eventType });
   for (const e of step.effects) {
     if (e.type !== 'deadline') continue;
-    result.deadlines.push({
+    t.deadlines.push({
       stage: e.stage,
       enteredAt: formatInstant(e.enteredAt),
       dueAt: e.dueAt === undefined ? null : formatInstant(e.dueAt),

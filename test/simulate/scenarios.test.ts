@@ -10,10 +10,10 @@ import { main } from '../../adapters/cli/main.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
-export async function simulate(file: string): Promise<{ code: number; out: string; err: string }> {
+export async function simulate(file: string, ...options: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(['simulate', file], { out: (t) => void (out += t), err: (t) => void (err += t) });
+  const code = await main(['simulate', file, ...options], { out: (t) => void (out += t), err: (t) => void (err += t) });
   return { code, out, err };
 }
 
