@@ -20,7 +20,9 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
   const lang: Lang = values.lang === 'en' ? 'en' : 'vi';
   const say = (vi: string, en: string) => (lang === 'vi' ? vi : en);
   const path = positionals[0]!;
-  const display = relative(process.cwd(), resolve(path)) || path;
+  // Relative to where it runs, as editors jump to it; a file elsewhere keeps the path as given.
+  const near = relative(process.cwd(), resolve(path));
+  const display = near && !near.startsWith('..') ? near : path;
   let source: Buffer;
   try {
     source = readBounded(path, defaultParseLimits.maxBytes);
@@ -40,7 +42,8 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
   }
   const readProcess = (name: string) => {
     const file = resolve(dirname(path), name);
-    const shown = relative(process.cwd(), file) || file;
+    const nearFile = relative(process.cwd(), file);
+    const shown = nearFile && !nearFile.startsWith('..') ? nearFile : file;
     const at = scenario.processAt[name] ?? { line: 1, column: 1 };
     try {
       return { source: readBounded(file, defaultParseLimits.maxBytes).toString('utf8'), file: shown };

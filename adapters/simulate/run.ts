@@ -161,11 +161,11 @@ export async function runScenario(
   try {
     // Every process the scenario names is published up front (child definitions first): an invalid
     // one stops the run before anything happens, with its located errors.
-    for (const path of scenario.processes) await publish(app, readProcess, path);
-    const published = await publish(app, readProcess, scenario.process);
+    for (const path of scenario.processes) await publish(app, readProcess, path, scenario, lang);
+    const published = await publish(app, readProcess, scenario.process, scenario, lang);
     const targets = new Map<string, number>();
     for (const step of scenario.steps)
-      if ('migrate' in step) targets.set(step.migrate.process, (await publish(app, readProcess, step.migrate.process)).version);
+      if ('migrate' in step) targets.set(step.migrate.process, (await publish(app, readProcess, step.migrate.process, scenario, lang)).version);
     const tree = scenario.tree;
     const inputs: UnitInput[] = tree
       ? tree.units.map((u) => ({
@@ -350,13 +350,21 @@ function startRefused(
   return located(e.code, tree ? ['unit'] : ['school'], { vi: `hệ thống từ chối mở hồ sơ: ${e.message}`, en: e.message });
 }
 
-async function publish(app: Application, readProcess: (path: string) => { source: string; file: string }, path: string) {
+/** Publishes one process file the scenario names; its own errors come back located in it, any
+ * other refusal (the same id and version with other content) at the scenario line naming it. */
+async function publish(app: Application, readProcess: (path: string) => { source: string; file: string }, path: string, scenario: Scenario, lang: Lang) {
   const { source, file } = readProcess(path);
   try {
     return await app.publish(SIMULATOR, source, {}, file);
   } catch (e) {
-    if (e instanceof EngineError) throw new ScenarioError(e.message, (e.details.diagnostics as Diagnostic[] | undefined) ?? []);
-    throw e;
+    if (!(e instanceof EngineError)) throw e;
+    const diagnostics = (e.details.diagnostics as Diagnostic[] | undefined) ?? [];
+    if (diagnostics.length) throw new ScenarioError(e.message, diagnostics);
+    const at = scenario.processAt[path] ?? { line: 1, column: 1 };
+    const message = lang === 'vi' ? `không công bố được quy trình "${path}": ${e.message}` : `process file "${path}" cannot be published: ${e.message}`;
+    throw new ScenarioError(`${scenario.file}:${at.line}:${at.column}: error ${e.code} ${message}`, [
+      { file: scenario.file, ...at, severity: 'error', code: e.code, message },
+    ]);
   }
 }
 

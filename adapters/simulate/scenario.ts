@@ -136,8 +136,8 @@ export type Words = { vi: string; en: string };
 
 export function readScenario(source: string | Uint8Array, file: string, lang: Lang = 'vi'): { scenario?: Scenario; diagnostics: Diagnostic[] } {
   const { data: raw, locate, sink } = parseYaml(source, file);
-  if (raw === undefined || sink.items.length) return { diagnostics: sink.items };
   const say = (w: Words) => w[lang];
+  if (raw === undefined || sink.items.length) return { diagnostics: sink.items.map((d) => ({ ...d, message: say(readingWords(d)) })) };
   if (!validate(raw)) {
     reportSchema(raw, sink, lang);
     return { diagnostics: sortDiagnostics(sink.items) };
@@ -257,6 +257,27 @@ export function readScenario(source: string | Uint8Array, file: string, lang: La
     },
     diagnostics: [],
   };
+}
+
+/** The YAML reader's problems, said of a scenario (it speaks of process definitions) and in Vietnamese. */
+function readingWords(d: Diagnostic): Words {
+  const root = 'process, school | units + unit, start, steps';
+  switch (d.code) {
+    case 'EMPTY_FILE':
+      return { vi: `tệp kịch bản trống; một kịch bản có các khóa ${root}`, en: `the scenario is empty; a scenario has the keys ${root}` };
+    case 'ROOT_NOT_MAPPING':
+      return { vi: `kịch bản phải là một bảng khóa: ${root}`, en: `a scenario is a mapping of keys: ${root}` };
+    case 'DUPLICATE_KEY': {
+      const key = /key "(.*)" appears twice/.exec(d.message)?.[1];
+      return { vi: key === undefined ? d.message : `khóa "${key}" xuất hiện hai lần trong cùng một bảng`, en: d.message };
+    }
+    case 'INVALID_UTF8':
+      return { vi: 'tệp không phải văn bản UTF-8 hợp lệ (hãy lưu lại dưới dạng UTF-8)', en: d.message };
+    case 'YAML_SYNTAX':
+      return { vi: `lỗi cú pháp YAML: ${d.message}`, en: d.message };
+    default:
+      return { vi: `không đọc được YAML: ${d.message}`, en: d.message };
+  }
 }
 
 /** The ids of the chain a `school:` scenario runs in (run.ts's demoChain), for steps' `unit:`. */

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simulate } from './scenarios.test.ts';
 
@@ -116,6 +119,39 @@ describe('tiendo simulate: what the engine refuses at start is said at the scena
     const [line] = refused(await simulate(fixture('tree-school-and-units.yaml'), '--lang', 'en'));
     expect(line).to.equal(
       'test/fixtures/simulate/tree-school-and-units.yaml:4:1: error SCENARIO_INVALID give "school" (one school) or "units" (a tree), not both',
+    );
+  });
+});
+
+describe('tiendo simulate: files that are not scenarios', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tiendo-sim-'));
+  const write = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it('an empty file, a list, a key twice: said of a scenario, in Vietnamese', async () => {
+    expect(refused(await simulate(write('empty.yaml', '# nothing\n')))[0]).to.equal(
+      `${dir}/empty.yaml:1:1: error EMPTY_FILE tệp kịch bản trống; một kịch bản có các khóa process, school | units + unit, start, steps`,
+    );
+    expect(refused(await simulate(write('list.yaml', '- a\n'), '--lang', 'en'))[0]).to.match(
+      /list\.yaml:1:1: error ROOT_NOT_MAPPING a scenario is a mapping of keys/,
+    );
+    expect(refused(await simulate(write('twice.yaml', 'process: a\nprocess: b\n')))[0]).to.match(
+      /twice\.yaml:2:1: error DUPLICATE_KEY khóa "process" xuất hiện hai lần/,
+    );
+  });
+
+  it('a second process file with the id and version of another but other content: at the line naming it', async () => {
+    const report = fileURLToPath(new URL('../fixtures/simulate/processes/school-report.yaml', import.meta.url));
+    write('other.yaml', readFileSync(report, 'utf8').replace('minimum: 1', 'minimum: 2'));
+    const file = write(
+      'clash.yaml',
+      `process: other.yaml\nprocesses: [${JSON.stringify(report)}]\nschool: { kind: primary }\nstart: 2022-03-07T08:00:00+07:00\n`,
+    );
+    const [line] = refused(await simulate(file, '--lang', 'en'));
+    expect(line).to.match(
+      /clash\.yaml:1:10: error DEFINITION_EXISTS process file "other\.yaml" cannot be published: sim-school-report version 1 is already published/,
     );
   });
 });
