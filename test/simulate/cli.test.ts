@@ -154,4 +154,10 @@ describe('tiendo simulate: files that are not scenarios', () => {
       /clash\.yaml:1:10: error DEFINITION_EXISTS process file "other\.yaml" cannot be published: sim-school-report version 1 is already published/,
     );
   });
+
+  it('a process file past its size limit (/dev/zero) is refused at the line naming it, not read', async () => {
+    const file = write('zero.yaml', 'process: a.yaml\nprocesses: [/dev/zero]\nschool: { kind: primary }\nstart: 2022-03-07T08:00:00+07:00\n');
+    const [line] = refused(await simulate(file, '--lang', 'en'));
+    expect(line).to.equal(`${file}:2:13: error FILE_TOO_LARGE process file "/dev/zero" is larger than 1048576 bytes`);
+  });
 });
