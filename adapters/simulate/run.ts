@@ -49,19 +49,24 @@ export interface InstanceResult {
   final: Final;
 }
 
-/** A stage of the main instance that opened work for units below, as `app.childrenOf` tells it. */
+/** A stage entry of the main instance that opened work for units below, as `app.childrenOf` tells it. */
 export interface FanOutResult {
   stage: string;
   seq: number;
   process: string;
+  /** The cut-off: the stage's due moment. */
+  cutoffAt?: string;
   total: number;
   done: number;
   pending: number;
-  late: boolean;
-  units: { unit: string; status: string; stages: string[]; finishedAt?: string; late: boolean }[];
+  cancelled: number;
+  /** How many of the units are late (not finished after the cut-off or their own deadline). */
+  late: number;
+  /** Late ones first, then by name (as the board lists them). */
+  units: { unit: string; status: string; stages: string[]; finishedAt?: string; late: boolean; figures: Record<string, unknown> }[];
 }
 
-export type Rollup = Record<string, { count: number; sum: number | null; min: number | null; max: number | null; values: Record<string, string[]> }>;
+export type Rollup = Record<string, { count: number; sum: number; min?: number; max?: number; values: Record<string, string[]> }>;
 
 /** What a tree scenario prints. */
 export interface TreeSimulationResult {
@@ -116,12 +121,14 @@ interface ChildrenView {
     stage: string;
     seq: number;
     process: string;
+    cutoffAt?: number;
     total: number;
     done: number;
     pending: number;
-    late: boolean;
-    children: { unitId: string; unitName?: string; instanceId?: string; status: string; stages: string[]; finishedAt?: number; late: boolean }[];
-    rollup?: Rollup;
+    cancelled: number;
+    late: number;
+    children: { unitId: string; status: string; stages: string[]; finishedAt?: number; late: boolean; figures: Record<string, unknown> }[];
+    rollup: Record<string, { count: number; sum: number; min?: number; max?: number; values: Record<string, string[]> }>;
   }[];
 }
 
@@ -246,12 +253,11 @@ export async function runScenario(
         ...(migrations ? { migrations } : {}),
       };
     }
-    // Main first, then in the order they were created (ties: as their first change was seen).
-    const order = [...tracked.values()];
-    const ranked = order
-      .map((t, i) => ({ t, i }))
-      .sort((a, b) => Number(b.t.id === instance.id) - Number(a.t.id === instance.id) || a.t.createdAt - b.t.createdAt || a.i - b.i)
-      .map((x) => x.t);
+    // Main first, then in the order they were created: a fan-out starts its children at one moment,
+    // by unit code (its campaign's order), whatever order their commits were seen in.
+    const ranked = [...tracked.values()].sort(
+      (a, b) => Number(b.id === instance.id) - Number(a.id === instance.id) || a.createdAt - b.createdAt || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0),
+    );
     const instances: InstanceResult[] = [];
     for (const t of ranked)
       instances.push({
@@ -282,9 +288,11 @@ async function childrenOf(app: Application, instanceId: string): Promise<Pick<Tr
       stage: s.stage,
       seq: s.seq,
       process: s.process,
+      ...(s.cutoffAt !== undefined ? { cutoffAt: formatInstant(s.cutoffAt) } : {}),
       total: s.total,
       done: s.done,
       pending: s.pending,
+      cancelled: s.cancelled,
       late: s.late,
       units: s.children.map((c) => ({
         unit: c.unitId,
@@ -292,9 +300,16 @@ async function childrenOf(app: Application, instanceId: string): Promise<Pick<Tr
         stages: c.stages,
         ...(c.finishedAt !== undefined ? { finishedAt: formatInstant(c.finishedAt) } : {}),
         late: c.late,
+        figures: c.figures,
       })),
     });
-    if (s.rollup && Object.keys(s.rollup).length) rollup[s.stage in rollup ? `${s.stage}#${s.seq}` : s.stage] = s.rollup;
+    const figures: Rollup = Object.fromEntries(
+      Object.entries(s.rollup).map(([name, r]) => [
+        name,
+        { count: r.count, sum: r.sum, ...(r.min !== undefined ? { min: r.min } : {}), ...(r.max !== undefined ? { max: r.max } : {}), values: r.values },
+      ]),
+    );
+    if (Object.keys(figures).length) rollup[s.stage in rollup ? `${s.stage}#${s.seq}` : s.stage] = figures;
     for (const c of s.children)
       if (c.late && !seen.has(c.unitId)) {
         seen.add(c.unitId);
@@ -344,9 +359,21 @@ function startRefused(
     if (name !== undefined) return located(e.code, ['anchors', name], { vi: `"${anchors[name]}" không phải một ngày có thật`, en: e.message });
   }
   const lists = scenario.lists ?? {};
-  const list = d.list ?? (d.field?.startsWith('lists.') ? d.field.slice(6) : undefined) ?? Object.keys(lists).find((k) => e.message.includes(`"${k}"`));
-  if (list !== undefined && Object.hasOwn(lists, list))
-    return located(e.code, ['lists', list], { vi: `danh sách "${list}" bị từ chối: ${e.message}`, en: e.message }, 'key');
+  const list = d.list ?? (d.field?.startsWith('lists.') ? d.field.slice(6) : undefined);
+  if (list !== undefined && Object.hasOwn(lists, list)) {
+    const vi =
+      (e.code as string) === 'UNKNOWN_LIST'
+        ? `quy trình ${processId} không nhận danh sách "${list}"; các danh sách: ${(d.allowed ?? []).join(', ') || 'không có'}`
+        : `danh sách "${list}" bị từ chối: ${e.message}`;
+    return located(e.code, ['lists', list], { vi, en: e.message }, 'key');
+  }
+  if ((e.code as string) === 'CHILD_PROCESS_MISSING') {
+    const child = (e.details as { process?: string }).process ?? '?';
+    return located(e.code, scenario.processes.length ? ['processes'] : ['process'], {
+      vi: `các đơn vị cấp dưới sẽ chạy quy trình "${child}", nhưng quy trình này chưa được công bố: thêm tệp của nó vào "processes"`,
+      en: `the units below are to run "${child}", which is not published: add its file to "processes"`,
+    });
+  }
   return located(e.code, tree ? ['unit'] : ['school'], { vi: `hệ thống từ chối mở hồ sơ: ${e.message}`, en: e.message });
 }
 
