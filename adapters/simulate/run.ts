@@ -168,11 +168,33 @@ export async function runScenario(
   try {
     // Every process the scenario names is published up front (child definitions first): an invalid
     // one stops the run before anything happens, with its located errors.
-    for (const path of scenario.processes) await publish(app, readProcess, path, scenario, lang);
+    const all = new Map<string, { id: string; version: number }>();
+    for (const path of scenario.processes) all.set(path, await publish(app, readProcess, path, scenario, lang));
     const published = await publish(app, readProcess, scenario.process, scenario, lang);
+    all.set(scenario.process, published);
     const targets = new Map<string, number>();
     for (const step of scenario.steps)
-      if ('migrate' in step) targets.set(step.migrate.process, (await publish(app, readProcess, step.migrate.process, scenario, lang)).version);
+      if ('migrate' in step) {
+        const next = await publish(app, readProcess, step.migrate.process, scenario, lang);
+        all.set(step.migrate.process, next);
+        targets.set(step.migrate.process, next.version);
+      }
+    // A stage that opens work below runs a child process: published too, or the run would stop at
+    // that stage (at start, or at a timer) instead of here, where the file naming it is known.
+    for (const [path, p] of all) {
+      const compiled = await rt.engine.catalog.get(p.id, p.version);
+      for (const info of Object.values(compiled.stages)) {
+        const child = (info as { fanOut?: { process: string } }).fanOut?.process;
+        if (child === undefined || (await isPublished(rt.engine.catalog, child))) continue;
+        const at = scenario.processAt[path] ?? { line: 1, column: 1 };
+        const words = {
+          vi: `quy trình ${p.id} mở việc cho đơn vị cấp dưới theo quy trình "${child}", nhưng quy trình này chưa được công bố: thêm tệp của nó vào "processes"`,
+          en: `${p.id} opens work for the units below with "${child}", which is not published: add its file to "processes"`,
+        };
+        const d: Diagnostic = { file: scenario.file, ...at, severity: 'error', code: 'CHILD_PROCESS_MISSING', message: words[lang] };
+        throw new ScenarioError(d.message, [d]);
+      }
+    }
     const tree = scenario.tree;
     const inputs: UnitInput[] = tree
       ? tree.units.map((u) => ({
@@ -317,6 +339,16 @@ async function childrenOf(app: Application, instanceId: string): Promise<Pick<Tr
       }
   }
   return { children, rollup, late };
+}
+
+async function isPublished(catalog: { get(id: string): Promise<unknown> }, id: string): Promise<boolean> {
+  try {
+    await catalog.get(id);
+    return true;
+  } catch (e) {
+    if (e instanceof EngineError && e.code === 'NOT_FOUND') return false;
+    throw e;
+  }
 }
 
 /** The instance of the run a step's `unit:` points at: that unit's latest. */
