@@ -408,7 +408,7 @@ function reportSchema(raw: unknown, sink: DiagnosticSink, lang: Lang): void {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
       where = [...path, extra];
       const allowed = Object.keys((schemaAt(path) as { properties?: object }).properties ?? {}).join(', ');
-      message = say({ vi: `khóa "${extra}" không có; các khóa được dùng: ${allowed}`, en: `unknown key "${extra}"; allowed: ${allowed}` });
+      message = say({ vi: `khóa "${extra}" không hợp lệ; các khóa được phép: ${allowed}`, en: `unknown key "${extra}"; allowed: ${allowed}` });
     } else if (e.keyword === 'enum') {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.join(', ');
       message = say({ vi: `phải là một trong: ${allowed}`, en: `must be one of: ${allowed}` });

@@ -24,7 +24,7 @@ describe('tiendo simulate: invalid scenarios exit 1 with located errors', () => 
     expect(err).to.match(/malformed\.yaml:3:17: error SCENARIO_INVALID phải là một trong: ministry, department, district-office/);
     expect(err).to.match(/malformed\.yaml:6:5: error SCENARIO_INVALID mỗi bước có "at" và một trong: complete, reopen, send/);
     expect(err).to.match(
-      /malformed\.yaml:7:1: error SCENARIO_INVALID khóa "colour" không có; các khóa được dùng: process, school, start, anchors, steps, until/,
+      /malformed\.yaml:7:1: error SCENARIO_INVALID khóa "colour" không hợp lệ; các khóa được phép: process, school, start, anchors, steps, until/,
     );
   });
 
@@ -112,6 +112,22 @@ describe('tiendo simulate: what the engine refuses at start is said at the scena
     const [none] = refused(await simulate(fixture('tree-no-instance.yaml'), '--lang', 'en'));
     expect(none).to.equal(
       'test/fixtures/simulate/tree-no-instance.yaml:11:44: error NO_INSTANCE unit "th-2" has no instance of this run at 2022-03-09T09:00:00+07:00',
+    );
+  });
+
+  it('a list the process does not take: at its key in "lists"', async () => {
+    const [vi] = refused(await simulate(fixture('fan-out-unknown-list.yaml')));
+    expect(vi).to.equal(
+      'test/fixtures/simulate/fan-out-unknown-list.yaml:9:3: error UNKNOWN_LIST quy trình sim-sample-survey không nhận danh sách "samples"; các danh sách: sample',
+    );
+    const [en] = refused(await simulate(fixture('fan-out-unknown-list.yaml'), '--lang', 'en'));
+    expect(en).to.equal('test/fixtures/simulate/fan-out-unknown-list.yaml:9:3: error UNKNOWN_LIST unknown list "samples"; lists are: sample');
+  });
+
+  it('a child process the scenario does not publish: at the line naming the process that opens it', async () => {
+    const [line] = refused(await simulate(fixture('fan-out-child-missing.yaml'), '--lang', 'en'));
+    expect(line).to.equal(
+      'test/fixtures/simulate/fan-out-child-missing.yaml:3:10: error CHILD_PROCESS_MISSING sim-so-collect opens work for the units below with "sim-unit-report", which is not published: add its file to "processes"',
     );
   });
 
