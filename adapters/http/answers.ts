@@ -433,6 +433,8 @@ export const ANSWERS = {
       task: ref('TaskRow'),
       description: orNull(ref('Text')),
       form: orNull(form),
+      /** Form fields filled in from the units' answers below (the roll-up), for an open task. */
+      prefill: anyObject,
       evidence: list(ref('Evidence')),
       stage: obj({ id: str, title: ref('Text'), legalBasis: list(str), dueAt: orNull(num), workingDaysLeft: orNull(int) }),
       instance: ref('InstanceSummary'),

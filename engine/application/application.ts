@@ -6,6 +6,7 @@
 import type { Ability } from '../access.ts';
 import { calendarRanges } from '../calendar/calendar.ts';
 import { ENGINE_SENT_EVENTS } from '../definition/model.ts';
+import { readField } from '../definition/conditions.ts';
 import type { AuditAction, Campaign, Instance, InstanceStatus, OrgUnit, Task } from '../domain.ts';
 import { EngineError } from '../errors.ts';
 import type { Accounts, AuditLog, InstanceFilter, Passwords } from '../ports.ts';
@@ -539,10 +540,20 @@ export class Application {
       (instance.state.snapshot as { context?: { evidence?: Record<string, Record<string, boolean>> } } | null)?.context?.evidence?.[task.stage] ?? {};
     const current = instance.state.entries[task.stage]?.seq === task.stageSeq;
     const [row] = await taskRows(engine, [task], this.names);
+    // An open task's form starts from what the units below answered (the roll-up), where it says so.
+    const figures = info?.prefill && task.status === 'open' ? await engine.latestFigures(instance, compiled) : undefined;
+    const prefill = figures
+      ? Object.fromEntries(
+          Object.entries(info!.prefill!)
+            .map(([field, ref]) => [field, readField(ref, { unit: {}, tasks: {}, evidence: {}, anchors: {}, ...figures })])
+            .filter(([, v]) => v !== undefined),
+        )
+      : {};
     return {
       task: row!,
       description: info?.description ?? null,
       form: info?.form ?? null,
+      prefill,
       evidence: current ? (stage?.evidence ?? []).map((e) => ({ ...e, checked: checked[e.id] === true })) : [],
       stage: {
         id: task.stage,

@@ -59,6 +59,8 @@ export interface TaskInfo {
   form?: Form;
   /** The same form as plain JSON Schema, for validating what is submitted. */
   formSchema?: JsonSchemaObject;
+  /** Form fields filled in beforehand from the roll-up: field → children.<x> | rollup.<name>.<figure>. */
+  prefill?: Record<string, string>;
 }
 
 export interface StageInfo {
@@ -184,6 +186,7 @@ function stageInfo(node: StageNode, nodes: StageNode[]): StageInfo {
         task.form = t.form;
         task.formSchema = formToJsonSchema(t.form);
       }
+      if (t.prefill) task.prefill = { ...t.prefill };
       return task;
     }),
     evidence: asList(s.evidence).map((e) => ({ id: e.id, title: e.title, required: e.required ?? true })),

@@ -3,7 +3,7 @@
 // another definition, checked when the parent starts (it must be published by then).
 import { listOf, type DocPath } from './diagnostics.ts';
 import type { LintContext } from './lint.ts';
-import { asList, CHILDREN_ALIAS, CHILDREN_DONE_EVENT, isRecord } from './model.ts';
+import { asList, CHILDREN_ALIAS, CHILDREN_DONE_EVENT, CHILDREN_FIELDS, isRecord, ROLLUP_FIGURES } from './model.ts';
 import { suggest } from './suggest.ts';
 
 export function lintFanOuts({ def, sink, nodes }: LintContext): void {
@@ -52,6 +52,36 @@ export function lintFanOuts({ def, sink, nodes }: LintContext): void {
             `"${CHILDREN_ALIAS}" notifies the units a stage waits for below; stage "${node.id}" opens no work below (no "fanOut")`,
           );
       });
+    });
+  }
+  // A prefilled field is a field of the task's form, filled from a figure some fan-out counts.
+  const rollups = nodes.flatMap((n) => (isRecord(n.stage.fanOut) && isRecord(n.stage.fanOut.rollup) ? Object.keys(n.stage.fanOut.rollup) : []));
+  for (const node of nodes) {
+    asList(node.stage.tasks).forEach((task, i) => {
+      if (!isRecord(task) || !isRecord(task.prefill)) return;
+      const fields = Object.keys(isRecord(task.form) && isRecord(task.form.properties) ? task.form.properties : {});
+      for (const [field, ref] of Object.entries(task.prefill)) {
+        const at: DocPath = [...node.path, 'tasks', i, 'prefill', field];
+        if (!fields.includes(field))
+          sink.error(
+            'PREFILL_NOT_IN_FORM',
+            at,
+            `task "${String(task.id)}" has no form field "${field}"${suggest(field, fields)}; ${fields.length ? `its fields are: ${listOf(fields)}` : 'it has no form'}`,
+            'key',
+          );
+        if (typeof ref !== 'string') continue;
+        const [source, name, figure] = ref.split('.');
+        const known =
+          source === 'children'
+            ? (CHILDREN_FIELDS as readonly string[]).includes(name ?? '') && figure === undefined
+            : rollups.includes(name ?? '') && (ROLLUP_FIGURES as readonly string[]).includes(figure ?? '');
+        if (!known)
+          sink.error(
+            'UNKNOWN_FIGURE',
+            at,
+            `"${ref}" is no figure of this process; prefill from children.${CHILDREN_FIELDS.join(' | children.')} or rollup.<name>.${ROLLUP_FIGURES.join('|')}${rollups.length ? ` with a roll-up of: ${listOf(rollups)}` : ' (no fan-out adds anything up here)'}`,
+          );
+      }
     });
   }
   if (isRecord(def.events) && isRecord(def.events[CHILDREN_DONE_EVENT]) && def.events[CHILDREN_DONE_EVENT].form)

@@ -304,6 +304,12 @@ export interface Task {
   required?: boolean;
   when?: Condition;
   form?: Form;
+  /**
+   * Form fields filled in beforehand from what the units below answered: { schools: rollup.schools.sum, reported: children.done }. The person still checks and submits them.
+   */
+  prefill?: {
+    [k: string]: string;
+  };
 }
 /**
  * A declarative guard: { tasksDone: all }, { field: event.level, gte: 2 }, { anchorSet: visit_date }, or all/any/not of conditions.

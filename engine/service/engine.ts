@@ -7,7 +7,7 @@ import { createAjv, type ErrorObject, type ValidateFunction } from '../definitio
 import { ENGINE_EVENTS, type CompiledProcess, type StageInfo } from '../definition/compile.ts';
 import type { JsonSchemaObject } from '../definition/forms.ts';
 import { CHILDREN_ALIAS, CHILDREN_DONE_EVENT, DUE_EVENT, ENGINE_SENT_EVENTS } from '../definition/model.ts';
-import type { FanOutCounts } from '../definition/conditions.ts';
+import type { FanOutCounts, ProcessContext } from '../definition/conditions.ts';
 import { EngineError } from '../errors.ts';
 import type { Clock, CommitOutcome, Queries, Store } from '../ports.ts';
 import { runCampaign } from './campaigns.ts';
@@ -437,18 +437,25 @@ export class Engine {
   /** The counts and roll-up of an instance's latest fan-out, put into its context before a step so
    * its guards (children.done, rollup.x.sum) read them as they stand. */
   private async withFigures(instance: Instance, compiled: CompiledProcess): Promise<InstanceState> {
+    const figures = await this.latestFigures(instance, compiled);
+    if (!figures) return instance.state;
+    const snapshot = instance.state.snapshot as { context?: Record<string, unknown> };
+    return { ...instance.state, snapshot: { ...snapshot, context: { ...(snapshot.context ?? {}), ...figures } } };
+  }
+
+  /** The counts and roll-up of an instance's latest fan-out (the active one, else the one entered
+   * last), as guards and prefilled forms read them; undefined when it opened none. */
+  async latestFigures(instance: Instance, compiled: CompiledProcess): Promise<Pick<ProcessContext, 'children' | 'rollup'> | undefined> {
     const state = instance.state;
     const fanOuts = Object.entries(state.fanOuts ?? {});
-    if (!fanOuts.length) return state;
-    // The active fan-out stage's, else the one entered last.
+    if (!fanOuts.length) return undefined;
     const [stage, seq] = fanOuts.find(([s, q]) => state.entries[s]?.seq === q) ?? fanOuts.sort((a, b) => b[1] - a[1])[0]!;
     const fanOut = compiled.stages[stage]?.fanOut;
-    if (!fanOut) return state;
+    if (!fanOut) return undefined;
     const figures = await this.fanOutFigures(fanOutId(instance.id, seq), fanOut);
-    if (!figures) return state;
-    const snapshot = state.snapshot as { context?: Record<string, unknown> };
-    const context = { ...(snapshot.context ?? {}), children: figures.counts, rollup: rollupForGuards(figures.rollup) };
-    return { ...state, snapshot: { ...snapshot, context } };
+    if (!figures) return undefined;
+    const { cancelled: _cancelled, ...counts } = figures.counts;
+    return { children: counts, rollup: rollupForGuards(figures.rollup) };
   }
 
   /** A fan-out's counts (from its campaign's instances) and roll-up (from its children's answers). */

@@ -69,7 +69,11 @@ for (const kind of STORES) {
       expect(moved.stages).to.deep.equal(['consolidate']);
       const history = await rt.engine.queries.history(parent.id);
       expect(history.map((h) => h.eventType)).to.include('CHILDREN_DONE');
-      // The parent's guard reads the roll-up: 18 completed.
+      // The Sở's own report starts from the roll-up; its guard reads it too (18 completed).
+      const [own] = await rt.db('tasks').where({ instance_id: parent.id, task: 'province_report' });
+      const detail = await app.task(system, own.id);
+      expect(detail.prefill).to.deep.equal({ schools: 21, completed: 18, reported: 3 });
+      await app.completeTask(system, own.id, detail.prefill);
       await app.sendEvent(system, parent.id, { type: 'SEND' });
       expect((await rt.store.loadInstance(parent.id))!.instance.status).to.equal('done');
       now = (await app.childrenOf(system, parent.id)).stages[0]!;

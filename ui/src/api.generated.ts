@@ -637,6 +637,7 @@ export interface TaskDetail {
   task: TaskRow;
   description: Text | null;
   form: Form | null;
+  prefill: {};
   evidence: Evidence[];
   stage: {
     id: string;
