@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ManualClock, systemClock, type Clock, type Notifier, type QueueWorker } from '../engine/ports.ts';
 import { Application, systemPrincipal } from '../engine/application/application.ts';
 import { runCampaign } from '../engine/service/campaigns.ts';
+import { SYSTEM_ACTOR } from '../engine/service/change.ts';
 import { EngineError } from '../engine/errors.ts';
 import { calendarRanges } from '../engine/calendar/calendar.ts';
 import { DraftPool } from './drafts/pool.ts';
@@ -249,6 +250,12 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
       running.add(p);
       return p;
     };
+    // A fan-out (a Sở's stage opening work for its 1,500 schools) starts its children in the
+    // background under the campaign lease, like any campaign: the command that opened it answers at
+    // once, and a run cut short is resumed.
+    runtime.engine.runFanOut = async (id) => {
+      void runHere(id, SYSTEM_ACTOR, 'launched');
+    };
     // Drafts are checked in worker threads while serving the API (adapters/drafts/).
     const drafts =
       (config.api ?? true)
@@ -308,6 +315,9 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
             logger.info({ campaign: c.id }, 'resuming a campaign left running');
             await runHere(c.id, c.created_by, 'resumed');
           }
+          // A child's finish whose check of its parent was lost (the process died between the two).
+          const caught = await runtime.engine.reconcileFanOuts();
+          if (caught) logger.info({ parents: caught }, 'fan-outs caught up: parents moved on');
         })()
           .catch((e) => logger.error({ err: e }, 'resuming campaigns failed'))
           .finally(() => {

@@ -163,8 +163,28 @@ export interface Campaign {
   reason?: string;
   /** Anchor dates every instance of the campaign starts with. */
   anchors?: Record<string, string>;
+  /** Lists of unit codes every instance starts with (a sample its fan-outs reach). */
+  lists?: Record<string, string[]>;
+  /** Only units whose levels include one of these. */
+  levels?: string[];
+  /** Units named one by one (a sample from a list of codes), added to those `kinds` choose; alone
+   * when `kinds` is empty. */
+  unitIds?: string[];
+  /** children: only the units directly under the root; default the whole subtree. */
+  depth?: 'children' | 'descendants';
+  /** A fan-out (giao việc cho đơn vị cấp dưới): the parent instance's stage entry that opened it. */
+  parent?: {
+    instanceId: string;
+    stage: string;
+    seq: number;
+    /** The stage's due moment when it opened (the cut-off): a child unfinished after it is late. */
+    cutoffAt?: number;
+  };
   createdAt: number;
 }
+
+/** Which units a campaign (or a fan-out) reaches, under its root. */
+export type UnitScope = Pick<Campaign, 'kinds' | 'levels' | 'unitIds' | 'depth'>;
 
 /** Everything one change writes, committed in one transaction or not at all. */
 export interface Change {
@@ -181,6 +201,8 @@ export interface Change {
   outbox: OutboxMessage[];
   escalation?: Escalation;
   inbox: InboxItem[];
+  /** Fan-outs the step opened: written with it, run after it (a campaign each). */
+  campaigns?: Campaign[];
   /** The answer to remember under an Idempotency-Key. */
   idempotency?: { scope: string; key: string; requestHash: string; response: unknown };
 }

@@ -20,6 +20,7 @@ import type {
   Task,
   Timer,
   TimerStatus,
+  UnitScope,
   User,
 } from './domain.ts';
 import type { AccessRole, Grant } from './access.ts';
@@ -110,6 +111,14 @@ export interface Queue {
   close(): Promise<void>;
 }
 
+/** Open units under a path, a page at a time: of a campaign's scope, and (with `missingFor`) not
+ * yet running that campaign's process. */
+export interface UnitsUnderOptions extends Partial<UnitScope> {
+  afterId?: string;
+  limit: number;
+  missingFor?: string;
+}
+
 /** Which instances a cohort operation or a listing covers. */
 export interface InstanceFilter {
   definitionId?: string;
@@ -171,9 +180,9 @@ export interface Store {
   reshape(change: OrgChange): Promise<void>;
   /** Units of the given kinds under a path, by id, a page at a time; `missingFor` leaves out units
    * that already have an instance in that campaign. */
-  unitsUnder(path: string, options: { kinds?: string[]; afterId?: string; limit: number; missingFor?: string }): Promise<OrgUnit[]>;
+  unitsUnder(path: string, options: UnitsUnderOptions): Promise<OrgUnit[]>;
   /** How many units of these kinds (any, when empty) lie under a path, the unit itself included. */
-  countUnitsUnder(path: string, kinds: string[]): Promise<number>;
+  countUnitsUnder(path: string, kinds: string[], more?: Omit<UnitScope, 'kinds'>): Promise<number>;
 
   /** Stores a new version with its compiled machine config (kept for inspection; the engine
    * recompiles the source); throws EngineError DEFINITION_EXISTS when that version is taken. */
@@ -219,6 +228,8 @@ export interface Store {
 
   /** Stores a new campaign. */
   putCampaign(campaign: Campaign): Promise<void>;
+  /** Fan-out campaigns whose parent instance still runs (the workers' periodic check). */
+  openFanOuts(): Promise<string[]>;
   /** One campaign by id. */
   getCampaign(id: string): Promise<Campaign | undefined>;
   /** Updates a campaign's progress and status. */
@@ -269,10 +280,21 @@ export interface Queries {
   openTasks(unitPaths: string[], options: { subtree: boolean; limit: number }): Promise<Task[]>;
   /** Running instances under a path with a due moment before `until`, grouped by unit, stages and due day. */
   dueGroups(path: string, until: number): Promise<DueGroup[]>;
+  /** The latest completed answer of each child instance of a campaign (a fan-out) to each of these
+   * tasks: what its roll-up adds up. */
+  childAnswers(campaignId: string, tasks: string[]): Promise<ChildAnswer[]>;
   /** Notices for these units, newest first. */
   inbox(unitIds: string[], options: { unreadOnly: boolean; limit: number }): Promise<InboxItem[]>;
   /** How many of these units' notices are unread. */
   countUnread(unitIds: string[]): Promise<number>;
+}
+
+export interface ChildAnswer {
+  unitId: string;
+  instanceId: string;
+  task: string;
+  data: Record<string, unknown>;
+  completedAt: number;
 }
 
 /** A user as stored by `Accounts.putUser`: active, and with no forced password change, unless said. */

@@ -32,6 +32,13 @@ const ESCALATION_KIND = { enum: ['reminder', 'overdue', 'escalation'] } as const
 const AGES = obj({ '1-5': int, '6-10': int, '11-20': int, '>20': int });
 const COUNTS = { overdue: int, dueSoon: int, ages: AGES };
 
+/** A problem of an uploaded file, at its row and column, in both languages. */
+const UNIT_FILE_PROBLEM = obj(
+  { file: str, row: int, column: int, header: str, code: str, message: obj({ vi: str, en: str }), params: anyObject },
+  {},
+  'UnitFileProblem',
+);
+
 /** A bearer token as listed: never its secret or the secret's hash. */
 const TOKEN = { id: str, name: str, createdAt: num, expiresAt: num, access: { enum: ['read', 'write'] }, unitIds: orNull(list(str)), mintedBy: orNull(str) };
 
@@ -246,9 +253,7 @@ export const ANSWERS = {
       dryRun: bool,
       applied: bool,
       needsReason: bool,
-      problems: list(
-        obj({ file: str, row: int, column: int, header: str, code: str, message: obj({ vi: str, en: str }), params: anyObject }, {}, 'UnitFileProblem'),
-      ),
+      problems: list(UNIT_FILE_PROBLEM),
       problemCount: int,
       summary: orNull(
         obj(
@@ -362,12 +367,74 @@ export const ANSWERS = {
     'Timeline',
   ),
   instanceSummary: ref('InstanceSummary'),
+  unitList: obj(
+    {
+      file: str,
+      unitIds: list(str),
+      units: list(obj({ id: str, name: str, kind: str })),
+      problems: list(UNIT_FILE_PROBLEM),
+      problemCount: int,
+    },
+    {},
+    'UnitList',
+  ),
+  children: obj(
+    {
+      instanceId: str,
+      stages: list(
+        obj(
+          {
+            stage: str,
+            stageTitle: ref('Text'),
+            seq: int,
+            campaignId: str,
+            process: str,
+            processTitle: ref('Text'),
+            open: bool,
+            total: int,
+            done: int,
+            pending: int,
+            cancelled: int,
+            late: int,
+            rollup: {
+              type: 'object',
+              additionalProperties: obj(
+                { count: int, sum: num, values: { type: 'object', additionalProperties: list(str) } },
+                { title: ref('Text'), min: num, max: num },
+              ),
+            },
+            children: list(
+              obj(
+                {
+                  unitId: str,
+                  unitName: str,
+                  instanceId: str,
+                  status: INSTANCE_STATUS,
+                  stages: list(str),
+                  stageTitles: list(ref('Text')),
+                  late: bool,
+                  figures: anyObject,
+                },
+                { dueAt: num, finishedAt: num },
+              ),
+            ),
+            truncated: bool,
+          },
+          { cutoffAt: num },
+        ),
+      ),
+    },
+    {},
+    'FanOutList',
+  ),
   myTasks: obj({ items: list(ref('TaskRow')) }, {}, 'TaskList'),
   task: obj(
     {
       task: ref('TaskRow'),
       description: orNull(ref('Text')),
       form: orNull(form),
+      /** Form fields filled in from the units' answers below (the roll-up), for an open task. */
+      prefill: anyObject,
       evidence: list(ref('Evidence')),
       stage: obj({ id: str, title: ref('Text'), legalBasis: list(str), dueAt: orNull(num), workingDaysLeft: orNull(int) }),
       instance: ref('InstanceSummary'),

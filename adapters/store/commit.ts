@@ -22,7 +22,7 @@ import { EngineError } from '../../engine/errors.ts';
 import type { CommitOutcome } from '../../engine/ports.ts';
 import type { Change, OutboxMessage } from '../../engine/domain.ts';
 import { insertRows, type Statement } from '../sql.ts';
-import { escalationRow, historyRow, inboxRow, instanceRow, instanceUpdate, INSTANCE_UPDATED, outboxRow, taskRow, timerRow } from './rows.ts';
+import { campaignRow, escalationRow, historyRow, inboxRow, instanceRow, instanceUpdate, INSTANCE_UPDATED, outboxRow, taskRow, timerRow } from './rows.ts';
 
 /**
  * Delivers outbox messages inside the committing transaction (the embedded queue's job table, when
@@ -56,6 +56,11 @@ export async function commitChanges(db: Knex, changes: readonly Change[], outbox
  * on both ways; per change, how many of its messages were left in the outbox for the relay. */
 function writes(applied: readonly Change[], outboxStep?: OutboxStep): { statements: Statement[]; outboxed: number[] } {
   const statements = [
+    // Fan-outs first: the children they start later name them.
+    ...insertRows(
+      'campaigns',
+      applied.flatMap((c) => (c.campaigns ?? []).map(campaignRow)),
+    ),
     ...insertRows(
       'history',
       applied.map((c) => historyRow(c.history)),

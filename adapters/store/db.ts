@@ -12,6 +12,7 @@ import * as definitionOwner from './migrations/008_definition_owner.ts';
 import * as tokenScope from './migrations/009_token_scope.ts';
 import * as storeIdentity from './migrations/010_store_identity.ts';
 import * as province from './migrations/011_province.ts';
+import * as fanOut from './migrations/012_fan_out.ts';
 
 const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
 
@@ -83,6 +84,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '009_token_scope': tokenScope,
   '010_store_identity': storeIdentity,
   '011_province': province,
+  '012_fan_out': fanOut,
 };
 
 /** The migrations this version knows, in order (their names in knex_migrations). */

@@ -2,7 +2,7 @@
 // each scoped by materialised paths in its WHERE clause. Nothing here writes, and no command
 // decides a change from it (commands load through the Store).
 import type { Knex } from 'knex';
-import type { DueGroup, Footprint, InstanceFilter, Queries } from '../../engine/ports.ts';
+import type { ChildAnswer, DueGroup, Footprint, InstanceFilter, Queries } from '../../engine/ports.ts';
 import type { Campaign, Escalation, HistoryEntry, InboxItem, Instance, OrgUnit, Task } from '../../engine/domain.ts';
 import { toCampaign, toEscalation, toHistory, toInbox, toInstance, toTask, toUnit } from './rows.ts';
 import { applyFilter, escalationQuery, under, underAny } from './where.ts';
@@ -93,6 +93,35 @@ export class KnexQueries implements Queries {
 
   async tasksOf(instanceId: string): Promise<Task[]> {
     return (await this.db('tasks').where({ instance_id: instanceId }).orderBy(['opened_at', 'id'])).map(toTask);
+  }
+
+  async childAnswers(campaignId: string, tasks: string[]): Promise<ChildAnswer[]> {
+    if (!tasks.length) return [];
+    const rows = await this.db('tasks')
+      .join('instances', 'instances.id', 'tasks.instance_id')
+      .where('instances.campaign_id', campaignId)
+      // A cancelled child's answers no longer stand.
+      .whereNot('instances.status', 'cancelled')
+      .whereIn('tasks.task', tasks)
+      .where('tasks.status', 'done')
+      .select('instances.org_unit_id', 'tasks.instance_id', 'tasks.task', 'tasks.data', 'tasks.completed_at', 'tasks.stage_seq');
+    // A returned report is answered again in a new stage entry: the latest entry's answer counts.
+    const latest = new Map<string, ChildAnswer & { seq: number }>();
+    for (const r of rows as Record<string, any>[]) {
+      const seq = Number(r.stage_seq);
+      const key = `${r.instance_id}\u0000${r.task}`;
+      const seen = latest.get(key);
+      if (seen && seen.seq > seq) continue;
+      latest.set(key, {
+        unitId: r.org_unit_id,
+        instanceId: r.instance_id,
+        task: r.task,
+        data: r.data ? JSON.parse(r.data) : {},
+        completedAt: Number(r.completed_at ?? 0),
+        seq,
+      });
+    }
+    return [...latest.values()].map(({ seq: _seq, ...answer }) => answer);
   }
 
   async escalationsOf(instanceId: string): Promise<Escalation[]> {

@@ -3,7 +3,7 @@
 // start, a reused idempotency key) rolls it back as REV_CONFLICT, for the engine to retry.
 import type { Knex } from 'knex';
 import { EngineError } from '../../engine/errors.ts';
-import type { CommitOutcome, Store } from '../../engine/ports.ts';
+import type { CommitOutcome, Store, UnitsUnderOptions } from '../../engine/ports.ts';
 import type {
   Campaign,
   Change,
@@ -15,6 +15,7 @@ import type {
   PublishedDefinition,
   Timer,
   TimerStatus,
+  UnitScope,
 } from '../../engine/domain.ts';
 import { commitChanges, isUniqueViolation, type OutboxStep } from './commit.ts';
 import { RecentInstances } from './recent.ts';
@@ -115,10 +116,9 @@ export class KnexStore implements Store {
     return (await this.db('org_units').whereIn('id', ids)).map(toUnit);
   }
 
-  async unitsUnder(path: string, options: { kinds?: string[]; afterId?: string; limit: number; missingFor?: string }): Promise<OrgUnit[]> {
+  async unitsUnder(path: string, options: UnitsUnderOptions): Promise<OrgUnit[]> {
     // A closed unit takes no new work: campaigns pass it by.
-    const q = under(this.db('org_units'), 'path', path).whereNull('closed_at').orderBy('id').limit(options.limit);
-    if (options.kinds?.length) q.whereIn('kind', options.kinds);
+    const q = this.inScope(path, options).orderBy('id').limit(options.limit);
     if (options.afterId) q.where('id', '>', options.afterId);
     if (options.missingFor) {
       const campaign = options.missingFor;
@@ -129,10 +129,32 @@ export class KnexStore implements Store {
     return (await q).map(toUnit);
   }
 
-  async countUnitsUnder(path: string, kinds: string[]): Promise<number> {
-    const q = under(this.db('org_units'), 'path', path).whereNull('closed_at').count({ n: '*' });
-    if (kinds.length) q.whereIn('kind', kinds);
+  async countUnitsUnder(path: string, kinds: string[], more: Omit<UnitScope, 'kinds'> = {}): Promise<number> {
+    const q = this.inScope(path, { ...more, kinds }).count({ n: '*' });
     return Number((await q)[0]!.n);
+  }
+
+  /** Open units under a path that a campaign's scope reaches: of its kinds (and levels), or named. */
+  private inScope(path: string, scope: Partial<UnitScope>): Knex.QueryBuilder {
+    const q = under(this.db('org_units'), 'path', path).whereNull('closed_at');
+    if (scope.depth) {
+      // Below the root only: its direct children, or the whole subtree.
+      const rootDepth = path.split('/').filter(Boolean).length - 1;
+      if (scope.depth === 'children') q.where('depth', rootDepth + 1);
+      else q.where('depth', '>', rootDepth);
+    }
+    const kinds = scope.kinds ?? [];
+    const levels = scope.levels ?? [];
+    const ids = scope.unitIds ?? [];
+    const chosen = (w: Knex.QueryBuilder) => {
+      if (kinds.length) w.whereIn('kind', kinds);
+      // levels is a JSON list of strings: a level is in it when its quoted form is.
+      if (levels.length) w.where((l) => levels.forEach((level) => l.orWhere('levels', 'like', `%${JSON.stringify(level)}%`)));
+    };
+    if (!ids.length) chosen(q);
+    else if (!kinds.length && !levels.length) q.whereIn('id', ids);
+    else q.where((w) => w.where(chosen).orWhereIn('id', ids));
+    return q;
   }
 
   async putDefinition(def: PublishedDefinition, compiledConfig: unknown): Promise<void> {
@@ -263,6 +285,15 @@ export class KnexStore implements Store {
 
   async putCampaign(campaign: Campaign): Promise<void> {
     await this.db('campaigns').insert(campaignRow(campaign));
+  }
+
+  async openFanOuts(): Promise<string[]> {
+    const rows = await this.db('campaigns')
+      .join('instances', 'instances.id', 'campaigns.parent_instance_id')
+      .where('instances.status', 'running')
+      .select('campaigns.id')
+      .orderBy('campaigns.created_at');
+    return rows.map((r: { id: string }) => r.id);
   }
 
   async getCampaign(id: string): Promise<Campaign | undefined> {

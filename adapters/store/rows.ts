@@ -40,6 +40,7 @@ export const toUnit = (r: Row): OrgUnit =>
     path: r.path,
     depth: num(r.depth),
     levels: optJson<string[]>(r.levels),
+    lists: optJson<Record<string, string[]>>(r.lists),
     email: optStr(r.email),
     phone: optStr(r.phone),
     closedAt: r.closed_at == null ? undefined : num(r.closed_at),
@@ -82,7 +83,8 @@ export const instanceRow = (i: Instance): Row => ({
   snapshot: JSON.stringify(i.state.snapshot),
   rev: i.rev,
   stages: JSON.stringify(i.stages),
-  stage_entries: JSON.stringify({ entries: i.state.entries, seq: i.state.seq }),
+  // Everything of the state but the snapshot: entries, seq, and what later versions added (fan-outs…).
+  stage_entries: JSON.stringify(stateBesidesSnapshot(i.state)),
   entered_at: i.enteredAt,
   due_at: i.dueAt ?? null,
   created_at: i.createdAt,
@@ -112,7 +114,7 @@ export const instanceUpdate = (i: Instance): Row => {
   return Object.fromEntries(INSTANCE_UPDATED.map(([c]) => [c, row[c]]));
 };
 export const toInstance = (r: Row): Instance => {
-  const entries = json<{ entries: Instance['state']['entries']; seq: number }>(r.stage_entries);
+  const entries = json<Omit<Instance['state'], 'snapshot'>>(r.stage_entries);
   return defined({
     id: r.id,
     definitionId: r.definition_id,
@@ -122,7 +124,7 @@ export const toInstance = (r: Row): Instance => {
     unitPath: r.unit_path,
     campaignId: optStr(r.campaign_id),
     status: r.status,
-    state: { snapshot: json(r.snapshot), entries: entries.entries, seq: entries.seq },
+    state: { ...entries, snapshot: json(r.snapshot) },
     rev: num(r.rev),
     stages: json<string[]>(r.stages),
     enteredAt: num(r.entered_at),
@@ -268,6 +270,11 @@ export const toInbox = (r: Row): InboxItem =>
     readAt: optNum(r.read_at),
   });
 
+function stateBesidesSnapshot(state: Instance['state']): Omit<Instance['state'], 'snapshot'> {
+  const { snapshot: _snapshot, ...rest } = state;
+  return rest;
+}
+
 export const campaignRow = (c: Campaign): Row => ({
   id: c.id,
   definition_id: c.definitionId,
@@ -280,6 +287,14 @@ export const campaignRow = (c: Campaign): Row => ({
   created_by: c.createdBy ?? null,
   reason: c.reason ?? null,
   anchors: text(c.anchors),
+  levels: c.levels?.length ? JSON.stringify(c.levels) : null,
+  lists: c.lists && Object.keys(c.lists).length ? JSON.stringify(c.lists) : null,
+  unit_ids: c.unitIds?.length ? JSON.stringify(c.unitIds) : null,
+  depth: c.depth ?? null,
+  parent_instance_id: c.parent?.instanceId ?? null,
+  parent_stage: c.parent?.stage ?? null,
+  parent_seq: c.parent?.seq ?? null,
+  cutoff_at: c.parent?.cutoffAt ?? null,
   created_at: c.createdAt,
 });
 export const toCampaign = (r: Row): Campaign =>
@@ -295,5 +310,12 @@ export const toCampaign = (r: Row): Campaign =>
     createdBy: optStr(r.created_by),
     reason: optStr(r.reason),
     anchors: optJson<Record<string, string>>(r.anchors),
+    levels: optJson<string[]>(r.levels),
+    lists: optJson<Record<string, string[]>>(r.lists),
+    unitIds: optJson<string[]>(r.unit_ids),
+    depth: optStr(r.depth) as Campaign['depth'],
+    parent: r.parent_instance_id
+      ? defined({ instanceId: r.parent_instance_id, stage: r.parent_stage, seq: num(r.parent_seq), cutoffAt: optNum(r.cutoff_at) })
+      : undefined,
     createdAt: num(r.created_at),
   });

@@ -5,7 +5,8 @@
 // is handled here for every command (engine/service/idempotency.ts).
 import type { Ability } from '../access.ts';
 import { calendarRanges } from '../calendar/calendar.ts';
-import { DUE_EVENT } from '../definition/model.ts';
+import { ENGINE_SENT_EVENTS } from '../definition/model.ts';
+import { readField } from '../definition/conditions.ts';
 import type { AuditAction, Campaign, Instance, InstanceStatus, OrgUnit, Task } from '../domain.ts';
 import { EngineError } from '../errors.ts';
 import type { Accounts, AuditLog, InstanceFilter, Passwords } from '../ports.ts';
@@ -35,9 +36,11 @@ import { summarizeDraft, type DraftSummary } from './drafts.ts';
 import { auditEntry, commonPath } from './audit-entry.ts';
 import { Organisation, type ReshapeOptions } from './organisation.ts';
 import { importUnits } from './unit-import.ts';
-import type { ColumnMap, UnitRow } from '../org/unit-file.ts';
+import type { ColumnMap, UnitRow, UnitTable } from '../org/unit-file.ts';
+import { checkCodeList, codesOf, type CodeList } from '../org/code-list.ts';
 import type { OrgOperation, ReshapeReport } from './org-commands.ts';
 import { People } from './people.ts';
+import { fanOutViews, type FanOutView } from './fan-out-view.ts';
 import { escalationRows, instanceRows, personNames, processes, stageTitle, taskRows, workingDaysLeft, type NameLookup } from './views.ts';
 
 export type { Principal } from './policy.ts';
@@ -468,9 +471,9 @@ export class Application {
           dueAt: entry?.dueAt ?? null,
           workingDaysLeft: workingDaysLeft(engine, compiled, entry?.dueAt),
           canAct: mine.has(s),
-          // DUE is the engine's own: nobody sends it by hand.
+          // DUE and CHILDREN_DONE are the engine's own: nobody sends them by hand.
           accepts: (info?.accepts ?? [])
-            .filter((e) => e !== DUE_EVENT)
+            .filter((e) => !ENGINE_SENT_EVENTS.includes(e))
             .map((type) => ({ type, title: compiled.events[type]?.title ?? { vi: type, en: type }, form: compiled.events[type]?.form ?? null })),
           evidence: (info?.evidence ?? []).map((e) => ({ ...e, checked: evidence[s]?.[e.id] === true })),
         };
@@ -537,10 +540,20 @@ export class Application {
       (instance.state.snapshot as { context?: { evidence?: Record<string, Record<string, boolean>> } } | null)?.context?.evidence?.[task.stage] ?? {};
     const current = instance.state.entries[task.stage]?.seq === task.stageSeq;
     const [row] = await taskRows(engine, [task], this.names);
+    // An open task's form starts from what the units below answered (the roll-up), where it says so.
+    const figures = info?.prefill && task.status === 'open' ? await engine.latestFigures(instance, compiled) : undefined;
+    const prefill = figures
+      ? Object.fromEntries(
+          Object.entries(info!.prefill!)
+            .map(([field, ref]) => [field, readField(ref, { unit: {}, tasks: {}, evidence: {}, anchors: {}, ...figures })])
+            .filter(([, v]) => v !== undefined),
+        )
+      : {};
     return {
       task: row!,
       description: info?.description ?? null,
       form: info?.form ?? null,
+      prefill,
       evidence: current ? (stage?.evidence ?? []).map((e) => ({ ...e, checked: checked[e.id] === true })) : [],
       stage: {
         id: task.stage,
@@ -584,10 +597,27 @@ export class Application {
     );
   }
 
+  /** A sheet of unit codes (a sample) read against the units the caller may see: the codes found,
+   * and each one that is not, at its row and column. */
+  async unitList(p: Principal, table: UnitTable): Promise<CodeList & { units: { id: string; name: string; kind: string }[] }> {
+    const wanted = codesOf(table).map((c) => c.code);
+    const visible = (await this.engine.store.getUnits(wanted)).filter((u) => covers(p, 'read', u.path));
+    const list = checkCodeList(table, new Map(visible.map((u) => [u.id, u])));
+    const byId = new Map(visible.map((u) => [u.id, u]));
+    return { ...list, units: list.unitIds.map((id) => ({ id, name: byId.get(id)!.name, kind: byId.get(id)!.kind })) };
+  }
+
+  /** The work an instance opened for the units below (its fan-outs): children the caller may read,
+   * counts, late units and roll-up. */
+  async childrenOf(p: Principal, instanceId: string): Promise<{ instanceId: string; stages: FanOutView[] }> {
+    const instance = await this.instanceFor(p, instanceId);
+    return { instanceId, stages: await fanOutViews(this.engine, instance, scope(p, 'read'), this.now()) };
+  }
+
   /** Starts a process for one unit outside a campaign (administrators of the unit). */
   async startInstance(
     p: Principal,
-    input: { definitionId: string; version?: number; orgUnitId: string; anchors?: Record<string, string> },
+    input: { definitionId: string; version?: number; orgUnitId: string; anchors?: Record<string, string>; lists?: Record<string, string[]> },
   ): Promise<InstanceSummary> {
     await this.unitFor(p, input.orgUnitId, 'administer');
     return this.engine.start(input, { actor: p.user.login });

@@ -38,7 +38,7 @@ export function personNames(accounts: Pick<Accounts, 'usersByLogins'> | undefine
 
 const plain = (id: string): Text => ({ vi: id, en: id });
 
-async function unitNames(engine: Engine, ids: string[]): Promise<Map<string, string>> {
+export async function unitNames(engine: Engine, ids: string[]): Promise<Map<string, string>> {
   return new Map((await engine.store.getUnits([...new Set(ids)])).map((u) => [u.id, u.name]));
 }
 

@@ -10,6 +10,7 @@ import { machineImplementations } from './implementations.ts';
 import {
   asList,
   childMaps,
+  CHILDREN_DONE_EVENT,
   DUE_EVENT,
   OWNER_ALIAS,
   isWithin,
@@ -23,7 +24,7 @@ import {
   type StageNode,
   type TransitionRef,
 } from './model.ts';
-import type { Condition, Form, OrgUnitKind, Role, Text } from './types.generated.ts';
+import type { Condition, FanOut, Form, OrgUnitKind, Role, Text } from './types.generated.ts';
 
 export type DurationUnit = 'workingDays' | 'days' | 'months' | 'years';
 
@@ -58,6 +59,8 @@ export interface TaskInfo {
   form?: Form;
   /** The same form as plain JSON Schema, for validating what is submitted. */
   formSchema?: JsonSchemaObject;
+  /** Form fields filled in beforehand from the roll-up: field → children.<x> | rollup.<name>.<figure>. */
+  prefill?: Record<string, string>;
 }
 
 export interface StageInfo {
@@ -76,6 +79,8 @@ export interface StageInfo {
   evidence: { id: string; title: Text; required: boolean }[];
   /** Events this stage (or an enclosing one) has transitions for, besides the engine's own. */
   accepts: string[];
+  /** Work the stage opens for the units below (a child instance each), as written. */
+  fanOut?: FanOut;
 }
 
 export interface CompiledProcess {
@@ -87,6 +92,8 @@ export interface CompiledProcess {
   legalBasis: string[];
   roles: Record<string, Role>;
   anchors: Record<string, { title: Text; default?: string }>;
+  /** Lists of unit codes given at start (a sample). */
+  lists: Record<string, { title: Text }>;
   events: Record<string, { title?: Text; form?: Form; formSchema?: JsonSchemaObject }>;
   initial: string;
   /** The stage table: everything the runtime needs about each stage, by stage id. */
@@ -118,11 +125,12 @@ export function compileProcess(def: ProcessDefinition): CompiledProcess {
   // The config is built at run time from YAML, so XState's static typing has nothing to check here.
   const machine = setup(machineImplementations as never).createMachine({
     ...(config as object),
-    context: ({ input }: { input?: { unit?: { kind?: string; levels?: string[] }; anchors?: Record<string, string> } }) => ({
+    context: ({ input }: { input?: { unit?: { kind?: string; levels?: string[] }; anchors?: Record<string, string>; lists?: Record<string, string[]> } }) => ({
       unit: { ...(input?.unit ?? {}) },
       tasks: {},
       evidence: {},
       anchors: { ...defaultAnchors(anchors), ...(input?.anchors ?? {}) },
+      ...(input?.lists && Object.keys(input.lists).length ? { lists: input.lists } : {}),
     }),
   } as never) as unknown as AnyStateMachine;
   return {
@@ -134,6 +142,7 @@ export function compileProcess(def: ProcessDefinition): CompiledProcess {
     legalBasis: def.legalBasis,
     roles: rolesOf(def),
     anchors,
+    lists: Object.fromEntries(Object.entries(def.lists ?? {}).map(([name, l]) => [name, { title: l.title }])),
     events: Object.fromEntries(Object.entries(def.events ?? {}).map(([name, e]) => [name, e.form ? { ...e, formSchema: formToJsonSchema(e.form) } : { ...e }])),
     initial: def.initial,
     stages,
@@ -177,6 +186,7 @@ function stageInfo(node: StageNode, nodes: StageNode[]): StageInfo {
         task.form = t.form;
         task.formSchema = formToJsonSchema(t.form);
       }
+      if (t.prefill) task.prefill = { ...t.prefill };
       return task;
     }),
     evidence: asList(s.evidence).map((e) => ({ id: e.id, title: e.title, required: e.required ?? true })),
@@ -186,6 +196,7 @@ function stageInfo(node: StageNode, nodes: StageNode[]): StageInfo {
   if (node.track) info.track = node.track;
   if (owner) info.owner = owner;
   if (s.due) info.due = toDueRule(s.due as Record<string, unknown>);
+  if (s.fanOut) info.fanOut = s.fanOut;
   return info;
 }
 
@@ -222,7 +233,8 @@ function transitionConfig(t: TransitionRef, node: StageNode, byId: Map<string, S
   // Re-entering the stage itself or an enclosing stage must re-run entry (reopen tasks, re-arm deadlines).
   if (target && isWithin(node, target)) out.reenter = true;
   const params: Record<string, unknown> = {};
-  if (t.on === DUE_EVENT) params.due = node.id;
+  // The engine's own events name the stage they are for (parallel stages may each have one).
+  if (t.on === DUE_EVENT || t.on === CHILDREN_DONE_EVENT) params.due = node.id;
   const required = info.evidence.filter((e) => e.required).map((e) => e.id);
   const leaving = !target || target === node || !isWithin(target, node);
   if (required.length && leaving && !t.transition.ignoreEvidence) params.evidence = { stage: node.id, items: required };

@@ -17,6 +17,26 @@ export interface ProcessContext {
   evidence: Record<string, Record<string, boolean>>;
   /** Anchor name → local date (YYYY-MM-DD). */
   anchors: Record<string, string>;
+  /** Lists of unit codes given at start (a sample), by name. */
+  lists?: Record<string, string[]>;
+  /** The latest fan-out's children, as the engine counted them before this step. */
+  children?: FanOutCounts;
+  /** Its roll-up figures, by roll-up name. */
+  rollup?: Record<string, RollupFigures>;
+}
+
+export interface FanOutCounts {
+  total: number;
+  done: number;
+  pending: number;
+}
+
+/** One roll-up over the children's answers: how many answered, and the numbers added up. */
+export interface RollupFigures {
+  count: number;
+  sum: number;
+  min?: number;
+  max?: number;
 }
 
 export interface GuardEvent {
@@ -57,6 +77,11 @@ export function readField(ref: string, context: ProcessContext, event?: GuardEve
   const name = ref.slice(dot + 1);
   if (source === 'event') return ownValue(event?.data, name);
   if (source === 'unit') return ownValue(context.unit, name);
+  if (source === 'children') return ownValue(context.children, name);
+  if (source === 'rollup') {
+    const [rollup, figure] = name.split('.');
+    return ownValue(ownValue(context.rollup, rollup!) as object | undefined, figure ?? '');
+  }
   return ownValue(context.tasks[source]?.data, name);
 }
 

@@ -3,7 +3,7 @@
 import { listOf, type DocPath } from './diagnostics.ts';
 import type { LintContext } from './lint.ts';
 import { suggest } from './suggest.ts';
-import { asList, isRecord, tasksWithin, transitionsOf, UNIT_FIELDS, type StageNode } from './model.ts';
+import { asList, CHILDREN_FIELDS, isRecord, ROLLUP_FIGURES, tasksWithin, transitionsOf, UNIT_FIELDS, type StageNode } from './model.ts';
 import type { Condition, FormField, OrgUnitKind } from './types.generated.ts';
 import schema from './schema.json' with { type: 'json' };
 
@@ -110,7 +110,32 @@ type ResolvedField = FormField;
 
 function resolveField(ctx: LintContext, ref: string, path: DocPath, scope: Scope): ResolvedField | undefined {
   const { sink, def } = ctx;
-  const [source, name] = ref.split('.') as [string, string];
+  const [source, name, figure] = ref.split('.') as [string, string, string | undefined];
+  if (source === 'children') {
+    if ((CHILDREN_FIELDS as readonly string[]).includes(name) && figure === undefined) return { type: 'integer' };
+    sink.error('UNKNOWN_FIELD', path, `unknown figure "${ref}"; a fan-out's children are read as children.${CHILDREN_FIELDS.join(' | children.')}`);
+    return undefined;
+  }
+  if (source === 'rollup') {
+    const names = ctx.nodes.flatMap((n) => (isRecord(n.stage.fanOut) && isRecord(n.stage.fanOut.rollup) ? Object.keys(n.stage.fanOut.rollup) : []));
+    if (!names.includes(name)) {
+      sink.error(
+        'UNKNOWN_FIELD',
+        path,
+        `no fan-out adds up "${name}"${suggest(name, names)}; ${names.length ? `roll-ups are: ${listOf(names)}` : "declare it under a stage's fanOut.rollup"}`,
+      );
+      return undefined;
+    }
+    if (figure === undefined || !(ROLLUP_FIGURES as readonly string[]).includes(figure)) {
+      sink.error('UNKNOWN_FIELD', path, `read a roll-up as rollup.${name}.<figure>, with one of: ${listOf(ROLLUP_FIGURES)}`);
+      return undefined;
+    }
+    return { type: 'number' };
+  }
+  if (figure !== undefined) {
+    sink.error('UNKNOWN_FIELD', path, `"${ref}" has three parts; only children.* and rollup.<name>.<figure> do`);
+    return undefined;
+  }
   if (source === 'unit') {
     if (name === 'kind') return { type: 'string', enum: ORG_UNIT_KINDS as [string, ...string[]] };
     if (name === 'levels') return { type: 'array', items: { type: 'string', enum: ORG_UNIT_KINDS as [string, ...string[]] } };

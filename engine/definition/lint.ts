@@ -5,10 +5,12 @@
 import { parseLocalDate } from '../calendar/time.ts';
 import { listOf, type DiagnosticSink, type DocPath } from './diagnostics.ts';
 import { lintConditions } from './lint-conditions.ts';
+import { lintFanOuts } from './lint-fan-out.ts';
 import { suggest } from './suggest.ts';
 import { lintForms } from './lint-forms.ts';
 import {
   asList,
+  CHILDREN_ALIAS,
   childMaps,
   DUE_EVENT,
   isRecord,
@@ -59,6 +61,7 @@ export function lintDefinition(def: ProcessDefinition, sink: DiagnosticSink, opt
   lintCalendar(ctx);
   lintConditions(ctx);
   lintForms(ctx);
+  lintFanOuts(ctx);
 }
 
 const STRUCTURAL = new Set(['DUPLICATE_STAGE', 'UNKNOWN_TARGET', 'UNKNOWN_INITIAL', 'STAGE_SHAPE']);
@@ -186,7 +189,7 @@ function lintRoles({ def, sink, nodes }: LintContext): void {
   const names = Object.keys(roles);
   const check = (role: unknown, path: DocPath, allowOwner: boolean): void => {
     if (typeof role !== 'string') return;
-    if (allowOwner && role === OWNER_ALIAS) return;
+    if (allowOwner && (role === OWNER_ALIAS || role === CHILDREN_ALIAS)) return;
     if (!(role in roles)) {
       sink.error(
         'UNKNOWN_ROLE',

@@ -103,7 +103,12 @@ export const BUILT_IN_ROLES: Record<string, Role> = {
   school: { title: { vi: 'Đơn vị thực hiện', en: 'The unit running the process' }, unit: 'self' },
   district: { title: { vi: 'Đơn vị cấp trên trực tiếp (Phòng GDĐT)', en: 'Parent unit (district office)' }, unit: 'parent' },
   department: { title: { vi: 'Sở Giáo dục và Đào tạo', en: 'Provincial department (Sở)' }, unit: 'department' },
+  ministry: { title: { vi: 'Bộ Giáo dục và Đào tạo', en: 'Ministry of Education and Training' }, unit: 'ministry' },
 };
+
+/** `children` in an escalation's notify list means the units a fan-out stage is still waiting for
+ * (đơn vị chưa hoàn thành): a role that points down the tree. */
+export const CHILDREN_ALIAS = 'children';
 
 /** `owner` in an escalation's notify list means the stage's own owner role. */
 export const OWNER_ALIAS = 'owner';
@@ -121,8 +126,20 @@ export function ownerOf(node: StageNode | undefined): string | undefined {
 /** Org-unit fields a guard may read as unit.<field>. */
 export const UNIT_FIELDS = ['kind', 'levels'] as const;
 
+/** What a guard may read of a fan-out's children: children.<figure>. */
+export const CHILDREN_FIELDS = ['total', 'done', 'pending'] as const;
+
+/** What a guard may read of a roll-up: rollup.<name>.<figure>. */
+export const ROLLUP_FIGURES = ['count', 'sum', 'min', 'max'] as const;
+
 /** Sent by the engine when a stage's due moment passes; it carries no data. */
 export const DUE_EVENT = 'DUE';
+
+/** Sent by the engine when a fan-out stage has what it waits for (its `wait`); it carries no data. */
+export const CHILDREN_DONE_EVENT = 'CHILDREN_DONE';
+
+/** Events only the engine sends: nobody may send them by hand, and they carry no data. */
+export const ENGINE_SENT_EVENTS: readonly string[] = [DUE_EVENT, CHILDREN_DONE_EVENT];
 
 export function isRecord(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

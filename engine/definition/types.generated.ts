@@ -93,6 +93,12 @@ export interface ProcessDefinition {
     [k: string]: Anchor;
   };
   /**
+   * Lists of unit codes the process is given when it starts (danh sách đơn vị: a sample the Ministry chose); a fan-out can open work for the units of a list.
+   */
+  lists?: {
+    [k: string]: UnitList;
+  };
+  /**
    * Events that carry data, with the JSON Schema of that data. Events used in transitions need no declaration unless guards read their fields.
    */
   events?: {
@@ -118,9 +124,9 @@ export interface Text {
 export interface Role {
   title: Text;
   /**
-   * Which org unit holds the role, relative to the instance's unit: self, parent (one level up), department (the nearest Sở at or above).
+   * Which org unit holds the role, relative to the instance's unit: self, parent (one level up), department (the nearest Sở at or above), ministry (the Bộ above, where the tree has one).
    */
-  unit: 'self' | 'parent' | 'department';
+  unit: 'self' | 'parent' | 'department' | 'ministry';
 }
 /**
  * This interface was referenced by `ProcessDefinition`'s JSON-Schema
@@ -129,6 +135,13 @@ export interface Role {
 export interface Anchor {
   title: Text;
   default?: CalendarDate;
+}
+/**
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "UnitList".
+ */
+export interface UnitList {
+  title: Text;
 }
 /**
  * This interface was referenced by `ProcessDefinition`'s JSON-Schema
@@ -219,6 +232,7 @@ export interface Stage {
   done?: TransitionSpec;
   initial?: Name;
   stages?: StageMap;
+  fanOut?: FanOut;
   /**
    * For a parallel stage: tracks that run at once, each a small sub-process.
    */
@@ -290,6 +304,12 @@ export interface Task {
   required?: boolean;
   when?: Condition;
   form?: Form;
+  /**
+   * Form fields filled in beforehand from what the units below answered: { schools: rollup.schools.sum, reported: children.done }. The person still checks and submits them.
+   */
+  prefill?: {
+    [k: string]: string;
+  };
 }
 /**
  * A declarative guard: { tasksDone: all }, { field: event.level, gte: 2 }, { anchorSet: visit_date }, or all/any/not of conditions.
@@ -304,7 +324,7 @@ export interface Condition {
   tasksDone?: 'all' | Name[];
   anchorSet?: Name;
   /**
-   * event.<field> (the event's data), <task>.<field> (a task's form data) or unit.kind / unit.levels.
+   * event.<field> (the event's data), <task>.<field> (a task's form data), unit.kind / unit.levels, children.total|done|pending (a fan-out's children) or rollup.<name>.count|sum|min|max.
    */
   field?: string;
   eq?: unknown;
@@ -357,6 +377,75 @@ export interface Transition {
    * Leave without the evidence checklist being complete (e.g. a return for completion).
    */
   ignoreEvidence?: boolean;
+}
+/**
+ * Work the stage opens for units below the instance's unit (giao việc cho đơn vị cấp dưới): one child instance of `process` per unit chosen; the stage then waits for them (CHILDREN_DONE when `wait` is met; DUE at the cut-off).
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "FanOut".
+ */
+export interface FanOut {
+  units: UnitSelection;
+  /**
+   * The id of the child process (its latest published version when the stage is entered).
+   */
+  process: string;
+  wait?: Wait;
+  /**
+   * Figures added up from the children's completed tasks (tổng hợp): guards read rollup.<name>.count|sum|min|max.
+   */
+  rollup?: {
+    [k: string]: Rollup;
+  };
+}
+/**
+ * Which units below get the work: every filter given applies; `ids` and `list` add named units to those `kinds` and `levels` choose.
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "UnitSelection".
+ */
+export interface UnitSelection {
+  /**
+   * @minItems 1
+   */
+  kinds?: OrgUnitKind[];
+  /**
+   * Units whose levels include any of these (a Phòng managing primary schools).
+   *
+   * @minItems 1
+   */
+  levels?: string[];
+  /**
+   * Unit codes named one by one (two special schools a letter names).
+   *
+   * @minItems 1
+   */
+  ids?: string[];
+  list?: Name;
+  /**
+   * children (default): the units directly under the instance's unit; descendants: the whole subtree.
+   */
+  depth?: 'children' | 'descendants';
+}
+/**
+ * When the stage has what it waits for: all children finished (default), a share of them (quorum: 0.9) or a number (count: 3). Whichever comes first, that or the stage's due moment (the cut-off).
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Wait".
+ */
+export interface Wait {
+  all?: true;
+  quorum?: number;
+  count?: number;
+}
+/**
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Rollup".
+ */
+export interface Rollup {
+  task: Name;
+  field: string;
+  title?: Text;
 }
 /**
  * This interface was referenced by `ProcessDefinition`'s JSON-Schema

@@ -68,8 +68,8 @@ export function fold(text: string): string {
 }
 
 const HEADERS: Record<UnitField, string[]> = {
-  code: ['Mã đơn vị', 'code', 'mã', 'unit code', 'id'],
-  name: ['Tên đơn vị', 'name', 'tên'],
+  code: ['Mã đơn vị', 'code', 'mã', 'unit code', 'id', 'Mã trường', 'Mã số trường', 'school code'],
+  name: ['Tên đơn vị', 'name', 'tên', 'Tên trường'],
   kind: ['Loại đơn vị', 'kind', 'loại', 'type'],
   parent: ['Mã đơn vị cấp trên', 'parent_code', 'parent', 'đơn vị cấp trên', 'cấp trên', 'parent id'],
   levels: ['Cấp học', 'levels', 'level'],
@@ -152,7 +152,7 @@ export function levelTitle(level: string): string {
 /** How far down a title block may push the header ("DANH SÁCH ĐƠN VỊ", the date, a blank line). */
 const HEADER_SEARCH_ROWS = 10;
 
-function columnsOf(header: readonly string[]): ColumnMap {
+export function columnsOf(header: readonly string[]): ColumnMap {
   const columns: ColumnMap = {};
   header.forEach((h, i) => {
     const field = HEADER_KEYS.get(fold(h ?? ''));

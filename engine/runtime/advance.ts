@@ -36,6 +36,9 @@ export interface InstanceState {
   entries: Record<string, StageEntry>;
   /** The last entry seq given out. */
   seq: number;
+  /** Per fan-out stage, the seq of its latest entry: its children are that entry's (campaign
+   * `fanOutId(instance, seq)`), and their roll-up stays readable after the stage is left. */
+  fanOuts?: Record<string, number>;
 }
 
 export type TimerKind = 'due' | 'reminder' | 'overdue' | 'escalation';
@@ -59,6 +62,8 @@ export type Effect =
   | { type: 'disarmTimers'; stage: string; seq: number }
   /** A stage with a deadline rule got its due moment (undefined while its anchor is unknown). */
   | { type: 'deadline'; stage: string; seq: number; enteredAt: number; dueAt?: number; moved: boolean }
+  /** A fan-out stage was entered: the service opens its children's work. */
+  | { type: 'fanOut'; stage: string; seq: number }
   | { type: 'finished'; at: number };
 
 export interface EngineEvent {
@@ -81,6 +86,7 @@ export interface StepResult {
 export interface StartInput {
   unit: { kind?: string; levels?: string[] };
   anchors?: Record<string, string>;
+  lists?: Record<string, string[]>;
 }
 
 export function startInstance(compiled: CompiledProcess, input: StartInput, now: number, calendar: WorkingCalendar): StepResult {
@@ -121,6 +127,7 @@ function settle(
   event?: EngineEvent,
 ): StepResult {
   const entries = { ...previous.entries };
+  let fanOuts = previous.fanOuts;
   let seq = previous.seq;
   const effects: Effect[] = [];
   const entered: string[] = [];
@@ -151,6 +158,10 @@ function settle(
     entries[stage] = armed.entry;
     if (isNew)
       effects.push({ type: 'stageEntered', stage, seq: armed.entry.seq, at: now, ...(armed.entry.dueAt !== undefined ? { dueAt: armed.entry.dueAt } : {}) });
+    if (isNew && info.fanOut) {
+      fanOuts = { ...fanOuts, [stage]: armed.entry.seq };
+      effects.push({ type: 'fanOut', stage, seq: armed.entry.seq });
+    }
     if (info.due || entry.dueOn)
       effects.push({
         type: 'deadline',
@@ -166,7 +177,7 @@ function settle(
   if (status === 'done') effects.push({ type: 'finished', at: now });
   const active = activeStages(compiled, snapshot);
   return {
-    state: { snapshot: compiled.machine.getPersistedSnapshot(snapshot), entries, seq },
+    state: { snapshot: compiled.machine.getPersistedSnapshot(snapshot), entries, seq, ...(fanOuts ? { fanOuts } : {}) },
     effects,
     status,
     active,

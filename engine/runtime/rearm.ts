@@ -128,7 +128,7 @@ export function migrateState(
   const active = activeStages(to, snapshot);
   return {
     step: {
-      state: { snapshot: to.machine.getPersistedSnapshot(snapshot), entries, seq },
+      state: { snapshot: to.machine.getPersistedSnapshot(snapshot), entries, seq, ...(state.fanOuts ? { fanOuts: state.fanOuts } : {}) },
       effects,
       status: 'running',
       active,

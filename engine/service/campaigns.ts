@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { EngineError } from '../errors.ts';
 import type { CommandOptions, Engine } from './engine.ts';
-import type { Campaign } from '../domain.ts';
+import type { Campaign, UnitScope } from '../domain.ts';
 
 export interface CampaignInput {
   /** Give one to make creation idempotent (a retried request finds the same campaign). */
@@ -18,6 +18,11 @@ export interface CampaignInput {
   reason?: string;
   /** Anchor dates for every instance (say, the disclosure year's publication day). */
   anchors?: Record<string, string>;
+  /** Units named one by one (a sample the Ministry chose, from a list of codes): only these, when
+   * no kinds are given; else added to the units of the kinds. */
+  unitIds?: string[];
+  /** Lists of unit codes every instance starts with, by the names the process declares. */
+  lists?: Record<string, string[]>;
 }
 
 export interface CampaignProgress {
@@ -34,7 +39,8 @@ export async function createCampaign(engine: Engine, input: CampaignInput, optio
   if (input.id !== undefined && !CAMPAIGN_ID.test(input.id))
     throw new EngineError('INVALID_ARGUMENT', `campaign id "${input.id}": letters, digits, _ and - only`, { field: 'id' });
   const compiled = await engine.catalog.get(input.definitionId, input.version);
-  const kinds = input.kinds?.length ? input.kinds : compiled.appliesTo;
+  const unitIds = input.unitIds?.length ? [...new Set(input.unitIds.map((u) => String(u).trim()))] : undefined;
+  const kinds = input.kinds?.length ? input.kinds : unitIds ? [] : compiled.appliesTo;
   const foreign = kinds.filter((k) => !(compiled.appliesTo as string[]).includes(k));
   if (foreign.length)
     throw new EngineError('NOT_APPLICABLE', `${compiled.id} applies to ${compiled.appliesTo.join(', ')}, not ${foreign.join(', ')}`, {
@@ -42,7 +48,9 @@ export async function createCampaign(engine: Engine, input: CampaignInput, optio
       allowed: compiled.appliesTo,
     });
   const [root] = await engine.chainOf(input.rootUnitId);
+  if (unitIds) await requireNamedUnits(engine, root!.path, unitIds);
   const anchors = input.anchors && Object.keys(input.anchors).length ? engine.checkAnchors(compiled, input.anchors) : undefined;
+  const lists = input.lists && Object.keys(input.lists).length ? engine.checkLists(compiled, input.lists) : undefined;
   if (input.id) {
     const existing = await engine.store.getCampaign(input.id);
     if (existing) {
@@ -50,7 +58,8 @@ export async function createCampaign(engine: Engine, input: CampaignInput, optio
         existing.definitionId === compiled.id &&
         existing.definitionVersion === compiled.version &&
         existing.rootUnitId === root!.id &&
-        existing.kinds.join() === kinds.join();
+        existing.kinds.join() === kinds.join() &&
+        (existing.unitIds ?? []).join() === (unitIds ?? []).join();
       if (!same)
         throw new EngineError(
           'INVALID_ARGUMENT',
@@ -67,11 +76,13 @@ export async function createCampaign(engine: Engine, input: CampaignInput, optio
     rootUnitId: root!.id,
     kinds,
     status: 'running',
-    total: await engine.store.countUnitsUnder(root!.path, kinds),
+    total: await engine.store.countUnitsUnder(root!.path, kinds, unitIds ? { unitIds } : {}),
     started: 0,
     createdBy: options.actor,
     ...(input.reason ? { reason: input.reason } : {}),
     ...(anchors ? { anchors } : {}),
+    ...(unitIds ? { unitIds } : {}),
+    ...(lists ? { lists } : {}),
     createdAt: engine.clock.now(),
   };
   await engine.store.putCampaign(campaign);
@@ -95,7 +106,7 @@ export async function runCampaign(
     // — a process with workers resumes it at start — adds the units still missing.
     if (options.signal?.aborted) return progress;
     const units = await engine.store.unitsUnder(root!.path, {
-      kinds: campaign.kinds,
+      ...scopeOf(campaign),
       limit: options.batchSize ?? 500,
       missingFor: campaign.id,
       ...(afterId ? { afterId } : {}),
@@ -112,6 +123,7 @@ export async function runCampaign(
             orgUnitId: unit.id,
             campaignId: campaign.id,
             ...(campaign.anchors ? { anchors: campaign.anchors } : {}),
+            ...(campaign.lists ? { lists: campaign.lists } : {}),
           },
           { actor: options.actor },
         );
@@ -126,16 +138,42 @@ export async function runCampaign(
     options.onProgress?.(progress);
   }
   await refresh(engine, progress, true);
+  // A fan-out whose children all finished while it was starting them (or that reached no unit)
+  // has what it waits for now.
+  if (campaign.parent) await engine.checkFanOut(campaign.id);
   return progress;
+}
+
+/** Which units a campaign reaches under its root. */
+export function scopeOf(c: Campaign): UnitScope {
+  return { kinds: c.kinds, ...(c.levels ? { levels: c.levels } : {}), ...(c.unitIds ? { unitIds: c.unitIds } : {}), ...(c.depth ? { depth: c.depth } : {}) };
+}
+
+/** Every named unit must lie under the root; one outside reads as one that does not exist. */
+async function requireNamedUnits(engine: Engine, rootPath: string, ids: string[]): Promise<void> {
+  const found = new Map((await engine.store.getUnits(ids)).map((u) => [u.id, u]));
+  const unknown = ids.filter((id) => {
+    const u = found.get(id);
+    return !u || !u.path.startsWith(rootPath) || u.closedAt !== undefined;
+  });
+  if (unknown.length)
+    throw new EngineError('INVALID_ARGUMENT', `no open unit under the campaign's root with code ${unknown.map((u) => `"${u}"`).join(', ')}`, {
+      field: 'unitIds',
+      unknown,
+    });
 }
 
 async function refresh(engine: Engine, progress: CampaignProgress, finished: boolean): Promise<void> {
   const c = progress.campaign;
   const started = await engine.queries.countInstances({ campaignId: c.id });
-  const total = finished ? await engine.store.countUnitsUnder((await engine.chainOf(c.rootUnitId))[0]!.path, c.kinds) : c.total;
-  const status = finished && started >= total ? 'done' : c.status;
-  await engine.store.updateCampaign(c.id, { started, total, status });
-  progress.campaign = { ...c, started, total, status };
+  const { kinds, ...more } = scopeOf(c);
+  const total = finished ? await engine.store.countUnitsUnder((await engine.chainOf(c.rootUnitId))[0]!.path, kinds, more) : c.total;
+  // A fan-out's run ends once: the units its children could not start for (a kind the child process
+  // is not for) cannot be waited for, and a parent's stage must not wait for them forever.
+  const status = finished && (started >= total || c.parent) ? 'done' : c.status;
+  const counted = finished && c.parent ? started : total;
+  await engine.store.updateCampaign(c.id, { started, total: counted, status });
+  progress.campaign = { ...c, started, total: counted, status };
 }
 
 async function inParallel<T>(items: readonly T[], width: number, each: (item: T) => Promise<void>): Promise<void> {

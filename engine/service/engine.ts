@@ -4,19 +4,22 @@
 import { randomUUID } from 'node:crypto';
 import { parseLocalDate } from '../calendar/time.ts';
 import { createAjv, type ErrorObject, type ValidateFunction } from '../definition/ajv.ts';
-import { ENGINE_EVENTS, type CompiledProcess } from '../definition/compile.ts';
+import { ENGINE_EVENTS, type CompiledProcess, type StageInfo } from '../definition/compile.ts';
 import type { JsonSchemaObject } from '../definition/forms.ts';
-import { DUE_EVENT } from '../definition/model.ts';
+import { CHILDREN_ALIAS, CHILDREN_DONE_EVENT, DUE_EVENT, ENGINE_SENT_EVENTS } from '../definition/model.ts';
+import type { FanOutCounts, ProcessContext } from '../definition/conditions.ts';
 import { EngineError } from '../errors.ts';
 import type { Clock, CommitOutcome, Queries, Store } from '../ports.ts';
-import { advance, startInstance, timerIsCurrent, XSTATE_VERSION, type EngineEvent, type StepResult } from '../runtime/advance.ts';
+import { runCampaign } from './campaigns.ts';
+import { fanOutCampaign, fanOutId, isFanOutId, rollUp, rollupForGuards, rollupTasks, waitMet } from './fan-out.ts';
+import { advance, startInstance, timerIsCurrent, XSTATE_VERSION, type EngineEvent, type InstanceState, type StepResult } from '../runtime/advance.ts';
 import { Batcher } from './batcher.ts';
 import { Catalog } from './catalog.ts';
 import { UnitDirectory } from './units.ts';
 import { escalationChange, rungsDueBy } from './escalation.ts';
 import type { KeyToCommit } from './idempotency.ts';
 import { bareChange, cancelAllTimers, changeFromStep, SYSTEM_ACTOR } from './change.ts';
-import type { Change, Instance, LoadedInstance, OrgChange, OrgUnit, Timer } from '../domain.ts';
+import type { Campaign, Change, Instance, LoadedInstance, OrgChange, OrgUnit, Timer } from '../domain.ts';
 import { placeUnits, type UnitInput } from './org.ts';
 import type { UnitChain } from './roles.ts';
 
@@ -63,6 +66,10 @@ export interface EngineDeps {
   afterCommit?: (committed: Committed) => Promise<void>;
   /** How many times a REV_CONFLICT is retried over fresh state before it is reported. */
   maxRetries?: number;
+  /** Runs a fan-out's starts (its campaign). Default: here, before the command that opened it
+   * answers — simulations and tests see the children at once; a server runs them in the
+   * background under its campaign lease (a run cut short is resumed like any campaign). */
+  runFanOut?: (campaignId: string) => Promise<unknown>;
   /** How long a unit's chain of ancestors is reused before it is read again (ms). Units change
    * rarely (a rename, a move between Phòng); this process's own changes clear it at once.
    * Default 30 s. */
@@ -77,6 +84,8 @@ export class Engine {
   private readonly afterCommit: EngineDeps['afterCommit'];
   private readonly onConflict: EngineDeps['onConflict'];
   private readonly maxRetries: number;
+  /** See EngineDeps.runFanOut; the server sets it once its campaign runner exists. */
+  runFanOut: (campaignId: string) => Promise<unknown>;
   // verbose: errors carry their schema, so an unknown field can be answered with the form's fields.
   private readonly ajv = createAjv({ verbose: true });
   private readonly validators = new WeakMap<JsonSchemaObject, ValidateFunction>();
@@ -94,6 +103,7 @@ export class Engine {
     this.afterCommit = deps.afterCommit;
     this.onConflict = deps.onConflict;
     this.maxRetries = deps.maxRetries ?? 5;
+    this.runFanOut = deps.runFanOut ?? ((id) => runCampaign(this, id, { actor: SYSTEM_ACTOR }));
     this.units = new UnitDirectory(deps.store, deps.unitCacheMs);
   }
 
@@ -120,7 +130,15 @@ export class Engine {
   /** Starts a process for one org unit. Starting it again for the same unit (and campaign) answers
    * the instance already there. */
   async start(
-    input: { definitionId: string; version?: number; orgUnitId: string; campaignId?: string; anchors?: Record<string, string> },
+    input: {
+      definitionId: string;
+      version?: number;
+      orgUnitId: string;
+      campaignId?: string;
+      anchors?: Record<string, string>;
+      /** Lists of unit codes the process declares (a sample), by name. */
+      lists?: Record<string, string[]>;
+    },
     options: CommandOptions,
   ): Promise<InstanceSummary> {
     const compiled = await this.catalog.get(input.definitionId, input.version);
@@ -139,6 +157,8 @@ export class Engine {
       });
     }
     const anchors = this.checkAnchors(compiled, input.anchors ?? {});
+    const lists = this.checkLists(compiled, input.lists ?? {});
+    await this.checkChildProcesses(compiled);
     // In a campaign the store's unique key catches a second start (answered below); outside one
     // (no campaign id, and NULLs never collide) only this look-up does.
     const existing = input.campaignId ? undefined : await this.store.findInstance(compiled.id, unit.id, input.campaignId);
@@ -146,7 +166,7 @@ export class Engine {
     const at = this.clock.now();
     const step = startInstance(
       compiled,
-      { unit: { kind: unit.kind, ...(unit.levels ? { levels: unit.levels } : {}) }, anchors },
+      { unit: { kind: unit.kind, ...(unit.levels ? { levels: unit.levels } : {}) }, anchors, ...(Object.keys(lists).length ? { lists } : {}) },
       at,
       this.catalog.calendarOf(compiled),
     );
@@ -171,8 +191,9 @@ export class Engine {
       actor: options.actor,
       eventType: 'instance.start',
       at,
-      ...(input.anchors ? { payload: { anchors } } : {}),
+      ...(input.anchors || input.lists ? { payload: { ...(input.anchors ? { anchors } : {}), ...(input.lists ? { lists } : {}) } } : {}),
     });
+    await this.openFanOuts(change, step, chain);
     try {
       await this.commit(change, step);
     } catch (e) {
@@ -186,12 +207,14 @@ export class Engine {
 
   /** Sends a process event (SUBMIT, REVIEW…) with its data, checked against the event's form. */
   async send(instanceId: string, event: { type: string; data?: Record<string, unknown> }, options: CommandOptions): Promise<InstanceSummary> {
-    if (typeof event.type !== 'string' || event.type === DUE_EVENT || event.type.includes('.')) {
-      throw new EngineError(
-        'STAGE_REJECTS_EVENT',
-        `"${String(event.type)}" cannot be sent: ${event.type === DUE_EVENT ? 'DUE is sent by the engine when a deadline passes' : 'engine events have their own commands (complete a task, check evidence, set an anchor)'}`,
-        { type: event.type },
-      );
+    if (typeof event.type !== 'string' || ENGINE_SENT_EVENTS.includes(event.type) || event.type.includes('.')) {
+      const why =
+        event.type === DUE_EVENT
+          ? 'DUE is sent by the engine when a deadline passes'
+          : event.type === CHILDREN_DONE_EVENT
+            ? 'CHILDREN_DONE is sent by the engine when the units below have done what the stage waits for'
+            : 'engine events have their own commands (complete a task, check evidence, set an anchor)';
+      throw new EngineError('STAGE_REJECTS_EVENT', `"${String(event.type)}" cannot be sent: ${why}`, { type: event.type });
     }
     requireObject(event.data, 'EVENT_DATA_INVALID', `${event.type} data`);
     return this.change(instanceId, options, { type: event.type, ...(event.data ? { data: event.data } : {}) }, (compiled) => {
@@ -330,7 +353,8 @@ export class Engine {
     return this.mutate(instanceId, options, async (loaded, at, compiled) => {
       requireRunning(loaded.instance);
       check?.(compiled);
-      const step = advance(compiled, loaded.instance.state, event, at, this.catalog.calendarOf(compiled));
+      const state = await this.withFigures(loaded.instance, compiled);
+      const step = advance(compiled, state, event, at, this.catalog.calendarOf(compiled));
       const chain = await this.chainOf(loaded.instance.orgUnitId);
       const { type, ...payload } = event;
       const change = changeFromStep(compiled, loaded, step, chain, {
@@ -339,6 +363,7 @@ export class Engine {
         at,
         ...(Object.keys(payload).length ? { payload } : {}),
       });
+      await this.openFanOuts(change, step, chain);
       return { change, step };
     });
   }
@@ -375,6 +400,144 @@ export class Engine {
     const outcome = await this.commits.submit(change);
     if (outcome.error) throw outcome.error;
     await this.afterCommit?.({ change, outboxed: outcome.outboxed, ...(step ? { step } : {}) });
+    for (const campaign of change.campaigns ?? []) await this.runFanOut(campaign.id);
+    // A child that finished (or was cancelled) may be the one its parent's stage waits for.
+    const child = change.instance;
+    if (isFanOutId(child.campaignId) && child.status !== 'running') await this.checkFanOut(child.campaignId);
+  }
+
+  // ── fan-outs ──────────────────────────────────────────────────────────────────────────────────
+
+  /** The campaigns a step's fan-out stages open, added to its change (written with it). */
+  private async openFanOuts(change: Change, step: StepResult, chain: UnitChain): Promise<void> {
+    for (const effect of step.effects) {
+      if (effect.type !== 'fanOut') continue;
+      const compiled = await this.catalog.get(change.instance.definitionId, change.instance.definitionVersion);
+      const fanOut = compiled.stages[effect.stage]!.fanOut!;
+      const child = await this.childProcess(fanOut.process);
+      const campaign = fanOutCampaign({
+        parent: {
+          instanceId: change.instance.id,
+          unit: chain[0]!,
+          stage: effect.stage,
+          seq: effect.seq,
+          ...(step.state.entries[effect.stage]?.dueAt !== undefined ? { cutoffAt: step.state.entries[effect.stage]!.dueAt! } : {}),
+        },
+        fanOut,
+        child,
+        lists: step.context.lists ?? {},
+        actor: change.history.actor,
+        at: change.history.at,
+      });
+      campaign.total = await this.store.countUnitsUnder(chain[0]!.path, campaign.kinds, campaign);
+      (change.campaigns ??= []).push(campaign);
+    }
+  }
+
+  /** The counts and roll-up of an instance's latest fan-out, put into its context before a step so
+   * its guards (children.done, rollup.x.sum) read them as they stand. */
+  private async withFigures(instance: Instance, compiled: CompiledProcess): Promise<InstanceState> {
+    const figures = await this.latestFigures(instance, compiled);
+    if (!figures) return instance.state;
+    const snapshot = instance.state.snapshot as { context?: Record<string, unknown> };
+    return { ...instance.state, snapshot: { ...snapshot, context: { ...(snapshot.context ?? {}), ...figures } } };
+  }
+
+  /** The counts and roll-up of an instance's latest fan-out (the active one, else the one entered
+   * last), as guards and prefilled forms read them; undefined when it opened none. */
+  async latestFigures(instance: Instance, compiled: CompiledProcess): Promise<Pick<ProcessContext, 'children' | 'rollup'> | undefined> {
+    const state = instance.state;
+    const fanOuts = Object.entries(state.fanOuts ?? {});
+    if (!fanOuts.length) return undefined;
+    const [stage, seq] = fanOuts.find(([s, q]) => state.entries[s]?.seq === q) ?? fanOuts.sort((a, b) => b[1] - a[1])[0]!;
+    const fanOut = compiled.stages[stage]?.fanOut;
+    if (!fanOut) return undefined;
+    const figures = await this.fanOutFigures(fanOutId(instance.id, seq), fanOut);
+    if (!figures) return undefined;
+    const { cancelled: _cancelled, ...counts } = figures.counts;
+    return { children: counts, rollup: rollupForGuards(figures.rollup) };
+  }
+
+  /** A fan-out's counts (from its campaign's instances) and roll-up (from its children's answers). */
+  async fanOutFigures(
+    campaignId: string,
+    fanOut: NonNullable<StageInfo['fanOut']>,
+  ): Promise<{ campaign: Campaign; counts: FanOutCounts & { cancelled: number }; rollup: ReturnType<typeof rollUp> } | undefined> {
+    const campaign = await this.store.getCampaign(campaignId);
+    if (!campaign) return undefined;
+    const [done, cancelled, answers] = await Promise.all([
+      this.queries.countInstances({ campaignId, statuses: ['done'] }),
+      this.queries.countInstances({ campaignId, statuses: ['cancelled'] }),
+      this.queries.childAnswers(campaignId, rollupTasks(fanOut)),
+    ]);
+    const total = campaign.total;
+    return { campaign, counts: { total, done, pending: Math.max(0, total - done - cancelled), cancelled }, rollup: rollUp(fanOut.rollup, answers) };
+  }
+
+  /** Sends the parent CHILDREN_DONE when its fan-out stage entry (still current) has what it waits
+   * for. Safe to call any number of times: a parent that moved on refuses, and nothing happens. */
+  async checkFanOut(campaignId: string): Promise<boolean> {
+    const campaign = await this.store.getCampaign(campaignId);
+    if (!campaign?.parent) return false;
+    const { instanceId, stage, seq } = campaign.parent;
+    const loaded = await this.loads.submit(instanceId);
+    if (!loaded || loaded.instance.status !== 'running' || loaded.instance.state.entries[stage]?.seq !== seq) return false;
+    const compiled = await this.catalog.get(loaded.instance.definitionId, loaded.instance.definitionVersion);
+    const info = compiled.stages[stage];
+    if (!info?.fanOut || !info.accepts.includes(CHILDREN_DONE_EVENT)) return false;
+    const figures = await this.fanOutFigures(campaignId, info.fanOut);
+    // Not before every start is made: a fan-out half started has not counted its units yet.
+    if (!figures || campaign.status === 'running' || !waitMet(info.fanOut.wait, figures.counts)) return false;
+    try {
+      await this.runEvent(instanceId, { actor: SYSTEM_ACTOR }, { type: CHILDREN_DONE_EVENT, stage });
+      return true;
+    } catch (e) {
+      if (e instanceof EngineError && ['STAGE_REJECTS_EVENT', 'CONDITION_NOT_MET', 'INSTANCE_NOT_RUNNING'].includes(e.code)) return false;
+      throw e;
+    }
+  }
+
+  /** Checks every fan-out whose parent still runs: a child's finish whose check was lost (the
+   * process died between the two) is caught up here. The workers' periodic pass calls it. */
+  async reconcileFanOuts(): Promise<number> {
+    let sent = 0;
+    for (const id of await this.store.openFanOuts()) if (await this.checkFanOut(id)) sent++;
+    return sent;
+  }
+
+  /** A fan-out's child process, published: the latest version. */
+  private async childProcess(id: string): Promise<CompiledProcess> {
+    try {
+      return await this.catalog.get(id);
+    } catch (e) {
+      if (e instanceof EngineError && e.code === 'NOT_FOUND')
+        throw new EngineError('CHILD_PROCESS_MISSING', `the units below are to run "${id}", which is not published: publish it first`, {
+          process: id,
+        });
+      throw e;
+    }
+  }
+
+  /** Every process a definition's fan-outs open must be published before it can start. */
+  private async checkChildProcesses(compiled: CompiledProcess): Promise<void> {
+    for (const info of Object.values(compiled.stages)) if (info.fanOut) await this.childProcess(info.fanOut.process);
+  }
+
+  /** Lists of unit codes checked against the process: known names, lists of codes. */
+  checkLists(compiled: CompiledProcess, lists: Record<string, unknown>): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const [name, codes] of Object.entries(lists)) {
+      if (!Object.hasOwn(compiled.lists, name))
+        throw new EngineError('UNKNOWN_LIST', `unknown list "${name}"; lists are: ${Object.keys(compiled.lists).join(', ') || 'none'}`, {
+          list: name,
+          field: `lists.${name}`,
+          allowed: Object.keys(compiled.lists),
+        });
+      if (!Array.isArray(codes) || codes.some((c) => typeof c !== 'string' || !c.trim()))
+        throw new EngineError('INVALID_ARGUMENT', `list "${name}" must be a list of unit codes`, { field: `lists.${name}` });
+      out[name] = [...new Set(codes.map((c) => c.trim()))];
+    }
+    return out;
   }
 
   /** The change a current timer makes: DUE sent to its stage, or a rung of the ladder notified. */
@@ -385,7 +548,13 @@ export class Engine {
     if (timer.kind === 'due') {
       let step: StepResult;
       try {
-        step = advance(compiled, loaded.instance.state, { type: DUE_EVENT, stage: timer.stage }, at, this.catalog.calendarOf(compiled));
+        step = advance(
+          compiled,
+          await this.withFigures(loaded.instance, compiled),
+          { type: DUE_EVENT, stage: timer.stage },
+          at,
+          this.catalog.calendarOf(compiled),
+        );
       } catch (e) {
         // The stage's DUE transitions are all guarded off; anything else (a state this version
         // cannot read) must surface.
@@ -394,10 +563,27 @@ export class Engine {
       }
       const change = changeFromStep(compiled, loaded, step, chain, { actor: SYSTEM_ACTOR, eventType: DUE_EVENT, payload: { stage: timer.stage }, at });
       change.timerUpdates.push(fired);
+      await this.openFanOuts(change, step, chain);
       return { change, step };
     }
-    const change = escalationChange(compiled, loaded, timer, chain, at);
+    const change = escalationChange(compiled, loaded, timer, chain, at, await this.unfinishedBelow(loaded.instance, compiled, timer));
     return change ? { change } : undefined;
+  }
+
+  /** For a rung that notifies `children`: the units its fan-out stage entry still waits for. */
+  private async unfinishedBelow(instance: Instance, compiled: CompiledProcess, timer: Timer): Promise<OrgUnit[]> {
+    const info = compiled.stages[timer.stage];
+    if (!info?.fanOut || !info.escalate[timer.step]?.notify.includes(CHILDREN_ALIAS)) return [];
+    const campaignId = fanOutId(instance.id, timer.stageSeq);
+    const ids: string[] = [];
+    let afterId: string | undefined;
+    for (;;) {
+      const page = await this.queries.listInstances({ campaignId, statuses: ['running', 'needs_migration'] }, { limit: 1000, ...(afterId ? { afterId } : {}) });
+      ids.push(...page.map((i) => i.orgUnitId));
+      if (page.length < 1000) break;
+      afterId = page[page.length - 1]!.id;
+    }
+    return this.store.getUnits(ids);
   }
 
   /** Anchor dates checked against the process: known names, real dates (YYYY-MM-DD or DD/MM/YYYY). */

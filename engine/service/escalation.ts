@@ -4,10 +4,20 @@
 import type { CompiledProcess } from '../definition/compile.ts';
 import type { Text } from '../definition/types.generated.ts';
 import { bareChange, SYSTEM_ACTOR } from './change.ts';
-import type { Change, Escalation, LoadedInstance, Timer } from '../domain.ts';
+import { CHILDREN_ALIAS } from '../definition/model.ts';
+import type { Change, Escalation, LoadedInstance, OrgUnit, Timer } from '../domain.ts';
 import { recipients, type UnitChain } from './roles.ts';
 
-export function escalationChange(compiled: CompiledProcess, loaded: LoadedInstance, timer: Timer, chain: UnitChain, at: number): Change | undefined {
+/** `below`: for a fan-out stage's rung that notifies `children`, the units it still waits for (the
+ * role that points down the tree: đôn đốc đơn vị chưa báo cáo). */
+export function escalationChange(
+  compiled: CompiledProcess,
+  loaded: LoadedInstance,
+  timer: Timer,
+  chain: UnitChain,
+  at: number,
+  below: readonly OrgUnit[] = [],
+): Change | undefined {
   const info = compiled.stages[timer.stage]!;
   const rung = info.escalate[timer.step];
   if (!rung) return undefined;
@@ -18,7 +28,14 @@ export function escalationChange(compiled: CompiledProcess, loaded: LoadedInstan
     stage: timer.stage,
     kind: rung.kind,
     firedAt: at,
-    notified: recipients(rung.notify, compiled.roles, chain),
+    notified: [
+      ...recipients(
+        rung.notify.filter((r) => r !== CHILDREN_ALIAS),
+        compiled.roles,
+        chain,
+      ),
+      ...(rung.notify.includes(CHILDREN_ALIAS) ? below.map((u) => ({ role: CHILDREN_ALIAS, unitId: u.id })) : []),
+    ],
   };
   const message = rung.message ?? escalationMessage(rung.kind, info.title, chain[0]!.name);
   const change = bareChange(loaded, {

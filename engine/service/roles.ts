@@ -15,6 +15,8 @@ export function unitHolding(role: Role, chain: UnitChain): OrgUnit | undefined {
       return chain[1];
     case 'department':
       return chain.find((u) => u.kind === 'department');
+    case 'ministry':
+      return chain.find((u) => u.kind === 'ministry');
   }
 }
 

@@ -60,6 +60,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         '009_token_scope',
         '010_store_identity',
         '011_province',
+        '012_fan_out',
       ]);
       expect(await tables(db, dialect)).to.deep.equal(TABLES);
       expect(await migrate(db), 'a second run applies nothing').to.deep.equal([]);

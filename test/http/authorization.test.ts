@@ -366,6 +366,10 @@ const TABLE: Record<string, Row[]> = {
     { kind: 'targeted', label: '?unitId=target', need: 'read', call: ({ c, t }) => c.get(`/api/v1/instances?unitId=${UNIT[t]}`) },
   ],
   'GET /api/v1/instances/:id': [{ kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/instances/${f.probe[t]}`) }],
+  'GET /api/v1/instances/:id/children': [{ kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/instances/${f.probe[t]}/children`) }],
+  'GET /api/v1/instances/:id/children/export': [
+    { kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/instances/${f.probe[t]}/children/export`) },
+  ],
   'POST /api/v1/instances/:id/events': [
     { kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.events[t]}/events`, { type: 'PING' }) },
     // an instance of the school under Phòng A whose stage Phòng A (own) or the Sở (parent) owns
@@ -549,6 +553,15 @@ const TABLE: Record<string, Row[]> = {
       label: 'dry run',
       need: 'administer',
       call: ({ c, t }) => c.post(`/api/v1/org-units/${UNIT[t]}/close`, { reason: 'thử', dryRun: true }),
+    },
+  ],
+  'POST /api/v1/unit-lists': [
+    {
+      kind: 'listing',
+      label: 'a list naming the target',
+      need: 'read',
+      call: ({ c, t }) => c.post('/api/v1/unit-lists?file=mau.csv', `Mã đơn vị\n${UNIT[t]}\n`, { 'content-type': 'text/csv' }),
+      shows: ({ t }, r) => ((r.body?.unitIds ?? []) as string[]).includes(UNIT[t]),
     },
   ],
   'POST /api/v1/org-units/import': [

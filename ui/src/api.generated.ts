@@ -29,6 +29,8 @@ export interface Answers {
   instances: InstanceList;
   timeline: Timeline;
   instanceSummary: InstanceSummary;
+  unitList: UnitList;
+  children: FanOutList;
   myTasks: TaskList;
   task: TaskDetail;
   cohort: CohortReport;
@@ -536,6 +538,72 @@ export interface InstanceSummary {
   rev: number;
   dueAt?: number;
 }
+export interface UnitList {
+  file: string;
+  unitIds: string[];
+  units: {
+    id: string;
+    name: string;
+    kind: string;
+  }[];
+  problems: UnitFileProblem1[];
+  problemCount: number;
+}
+export interface UnitFileProblem1 {
+  file: string;
+  row: number;
+  column: number;
+  header: string;
+  code: string;
+  message: {
+    vi: string;
+    en: string;
+  };
+  params: {};
+}
+export interface FanOutList {
+  instanceId: string;
+  stages: {
+    stage: string;
+    stageTitle: Text;
+    seq: number;
+    campaignId: string;
+    process: string;
+    processTitle: Text;
+    open: boolean;
+    total: number;
+    done: number;
+    pending: number;
+    cancelled: number;
+    late: number;
+    rollup: {
+      [k: string]: {
+        count: number;
+        sum: number;
+        values: {
+          [k: string]: string[];
+        };
+        title?: Text;
+        min?: number;
+        max?: number;
+      };
+    };
+    children: {
+      unitId: string;
+      unitName: string;
+      instanceId: string;
+      status: 'running' | 'done' | 'cancelled' | 'needs_migration';
+      stages: string[];
+      stageTitles: Text[];
+      late: boolean;
+      figures: {};
+      dueAt?: number;
+      finishedAt?: number;
+    }[];
+    truncated: boolean;
+    cutoffAt?: number;
+  }[];
+}
 export interface TaskList {
   items: TaskRow[];
 }
@@ -569,6 +637,7 @@ export interface TaskDetail {
   task: TaskRow;
   description: Text | null;
   form: Form | null;
+  prefill: {};
   evidence: Evidence[];
   stage: {
     id: string;

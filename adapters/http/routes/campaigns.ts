@@ -17,7 +17,8 @@ export const campaignRoutes = [
     method: 'post',
     path: '/api/v1/campaigns',
     answer: 'campaignLaunched',
-    summary: 'Launch a process for every unit of the given kinds under a unit (administrators of that unit); runs in the background',
+    summary:
+      'Launch a process for every unit of the given kinds under a unit, or for the units named (a sample), administrators of that unit; runs in the background',
     tag: 'campaigns',
     status: 202,
     errors: [404, 422],
@@ -33,10 +34,22 @@ export const campaignRoutes = [
         kinds: { type: 'array', items: { type: 'string', maxLength: 32 }, maxItems: 20 },
         reason: TEXT(1000),
         anchors: { type: 'object', additionalProperties: { type: 'string', maxLength: 10 }, maxProperties: 20 },
+        // A sample chosen above (PISA, SEA-PLM): these units only, or added to the kinds'.
+        unitIds: { type: 'array', items: ID, minItems: 1, maxItems: 60_000 },
+        // Lists the process declares, for every instance (its fan-outs reach a list's units).
+        lists: { type: 'object', additionalProperties: { type: 'array', items: ID, maxItems: 60_000 }, maxProperties: 20 },
       },
     },
-    handle: ({ services, principal, body: { anchors, ...rest }, call }) =>
-      services.app.launchCampaign(principal, { ...rest, ...(anchors ? { anchors: anchors as Record<string, string> } : {}) }, call),
+    handle: ({ services, principal, body: { anchors, lists, ...rest }, call }) =>
+      services.app.launchCampaign(
+        principal,
+        {
+          ...rest,
+          ...(anchors ? { anchors: anchors as Record<string, string> } : {}),
+          ...(lists ? { lists: lists as Record<string, string[]> } : {}),
+        },
+        call,
+      ),
   }),
   route({
     method: 'get',

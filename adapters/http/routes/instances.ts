@@ -1,6 +1,8 @@
 // Instances (hồ sơ): list and filter within one's units, read one's timeline, and act on it —
 // send a process event, tick evidence, set an anchor date, cancel.
 import { ID, route, TEXT } from '../route.ts';
+import { childrenTable } from './children-table.ts';
+import { exportFile, FORMAT } from './exports.ts';
 
 const STATUSES = ['running', 'done', 'cancelled', 'needs_migration'] as const;
 
@@ -35,6 +37,29 @@ export const instanceRoutes = [
     tag: 'instances',
     errors: [404],
     handle: ({ services, principal, params }) => services.app.instance(principal, params.id!),
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/instances/:id/children',
+    answer: 'children',
+    summary:
+      'The work an instance opened for the units below it (its fan-outs): each child unit, where it stands and whether it is late, the counts and the roll-up',
+    tag: 'instances',
+    errors: [404],
+    handle: ({ services, principal, params }) => services.app.childrenOf(principal, params.id!),
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/instances/:id/children/export',
+    answer: 'file',
+    summary: "The units below and their answers, one row per unit (the roll-up per unit, the late marked): the latest fan-out's, as CSV or XLSX",
+    tag: 'instances',
+    errors: [404],
+    query: FORMAT,
+    async handle({ services, principal, params, query }) {
+      const { stages } = await services.app.childrenOf(principal, params.id!);
+      return exportFile(`don-vi-cap-duoi-${params.id}`, query.format ?? 'csv', childrenTable(stages.at(-1)));
+    },
   }),
   route({
     method: 'post',

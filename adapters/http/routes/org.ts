@@ -6,7 +6,7 @@ import type { OrgOperation, ReshapeReport } from '../../../engine/application/or
 import type { ImportSummary } from '../../../engine/org/import-summary.ts';
 import { HttpError } from '../errors.ts';
 import { ID, route, TEXT, type Principal, type Services } from '../route.ts';
-import { readUnitFile, writeUnitSheet } from '../../files/unit-sheet.ts';
+import { readUnitFile, readUnitSheet, UnitSheetError, writeUnitSheet } from '../../files/unit-sheet.ts';
 import type { Call } from '../../../engine/application/application.ts';
 
 const UNIT_ID = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } as const;
@@ -79,6 +79,30 @@ async function reshape(
 }
 
 export const orgRoutes = [
+  route({
+    method: 'post',
+    path: '/api/v1/unit-lists',
+    answer: 'unitList',
+    summary:
+      'Read a list of unit codes (a sample: the CSV or XLSX file as the request body, codes in the column headed Mã đơn vị, or the first): the units found among yours, and every code that is not, at its row and column. Changes nothing; launch a campaign with the codes as unitIds',
+    tag: 'org',
+    errors: [413],
+    upload: { types: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/octet-stream'], limit: '20mb' },
+    query: { type: 'object', additionalProperties: false, required: ['file'], properties: { file: TEXT(200) } },
+    async handle({ services, principal, query, upload }) {
+      const file = query.file.replace(/[\\/]/g, '_');
+      let table;
+      try {
+        table = await readUnitSheet(upload!, file);
+      } catch (e) {
+        if (!(e instanceof UnitSheetError)) throw e;
+        const problem = { file, row: 1, column: 1, header: '', code: e.code, message: { vi: e.vi, en: e.message }, params: {} };
+        return { file, unitIds: [], units: [], problems: [problem], problemCount: 1 };
+      }
+      const list = await services.app.unitList(principal, table);
+      return { file, ...list, problems: list.problems.slice(0, MAX_LISTED), problemCount: list.problems.length };
+    },
+  }),
   // Before /org-units/:id, which would take "export" for a unit id.
   route({
     method: 'post',

@@ -33,7 +33,7 @@ export async function taskPage(ctx: PageCtx): Promise<void> {
 function formSection(detail: TaskDetail): HTMLElement {
   const { task } = detail;
   const open = task.status === 'open' && detail.canAct !== false;
-  const rendered = detail.form && Object.keys(detail.form.properties ?? {}).length ? renderForm(detail.form, task.data ?? {}) : null;
+  const rendered = detail.form && Object.keys(detail.form.properties ?? {}).length ? renderForm(detail.form, task.data ?? detail.prefill ?? {}) : null;
   const message = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'task-submit', disabled: !open }, t('complete'));
   const fieldset = h('fieldset', { disabled: !open }, rendered ? rendered.element : h('p', { class: 'muted' }, t('noForm')));

@@ -1,0 +1,89 @@
+// Checks of work across the tree (fanOut): where a fan-out may sit, what its selection names, which
+// stages may wait for CHILDREN_DONE, and who `children` in a ladder can mean. The child process is
+// another definition, checked when the parent starts (it must be published by then).
+import { listOf, type DocPath } from './diagnostics.ts';
+import type { LintContext } from './lint.ts';
+import { asList, CHILDREN_ALIAS, CHILDREN_DONE_EVENT, CHILDREN_FIELDS, isRecord, ROLLUP_FIGURES } from './model.ts';
+import { suggest } from './suggest.ts';
+
+export function lintFanOuts({ def, sink, nodes }: LintContext): void {
+  const lists = Object.keys(isRecord(def.lists) ? def.lists : {});
+  for (const node of nodes) {
+    const s = node.stage;
+    const fanOut = isRecord(s.fanOut) ? s.fanOut : undefined;
+    if (fanOut && node.kind !== 'atomic')
+      sink.error(
+        'FAN_OUT_SHAPE',
+        [...node.path, 'fanOut'],
+        `stage "${node.id}" is a ${node.kind} stage; only a stage with no stages inside it can open work for the units below`,
+        'key',
+      );
+    const list = isRecord(fanOut?.units) ? fanOut.units.list : undefined;
+    if (typeof list === 'string' && !lists.includes(list))
+      sink.error(
+        'UNKNOWN_LIST',
+        [...node.path, 'fanOut', 'units', 'list'],
+        `list "${list}" is not declared${suggest(list, lists)}; ${lists.length ? `lists are: ${listOf(lists)}` : 'declare it under "lists"'}`,
+      );
+    const waits = isRecord(s.on) && s.on[CHILDREN_DONE_EVENT] !== undefined;
+    if (waits && !fanOut)
+      sink.error(
+        'CHILDREN_DONE_WITHOUT_FAN_OUT',
+        [...node.path, 'on', CHILDREN_DONE_EVENT],
+        `stage "${node.id}" waits for ${CHILDREN_DONE_EVENT} but opens no work below (no "fanOut"), so it never comes`,
+        'key',
+      );
+    if (fanOut && node.kind === 'atomic' && !waits && !(isRecord(s.on) && s.on.DUE !== undefined))
+      sink.warning(
+        'FAN_OUT_NEVER_WAITED',
+        [...node.path, 'fanOut'],
+        `stage "${node.id}" opens work below but has no ${CHILDREN_DONE_EVENT} or DUE transition: nothing moves on when the units have answered`,
+        'key',
+      );
+    asList(s.escalate).forEach((step, i) => {
+      if (!isRecord(step)) return;
+      const notify = asList(step.notify as string | string[]);
+      const at: DocPath = [...node.path, 'escalate', i, 'notify'];
+      notify.forEach((role, j) => {
+        if (role === CHILDREN_ALIAS && !fanOut)
+          sink.error(
+            'CHILDREN_WITHOUT_FAN_OUT',
+            Array.isArray(step.notify) ? [...at, j] : at,
+            `"${CHILDREN_ALIAS}" notifies the units a stage waits for below; stage "${node.id}" opens no work below (no "fanOut")`,
+          );
+      });
+    });
+  }
+  // A prefilled field is a field of the task's form, filled from a figure some fan-out counts.
+  const rollups = nodes.flatMap((n) => (isRecord(n.stage.fanOut) && isRecord(n.stage.fanOut.rollup) ? Object.keys(n.stage.fanOut.rollup) : []));
+  for (const node of nodes) {
+    asList(node.stage.tasks).forEach((task, i) => {
+      if (!isRecord(task) || !isRecord(task.prefill)) return;
+      const fields = Object.keys(isRecord(task.form) && isRecord(task.form.properties) ? task.form.properties : {});
+      for (const [field, ref] of Object.entries(task.prefill)) {
+        const at: DocPath = [...node.path, 'tasks', i, 'prefill', field];
+        if (!fields.includes(field))
+          sink.error(
+            'PREFILL_NOT_IN_FORM',
+            at,
+            `task "${String(task.id)}" has no form field "${field}"${suggest(field, fields)}; ${fields.length ? `its fields are: ${listOf(fields)}` : 'it has no form'}`,
+            'key',
+          );
+        if (typeof ref !== 'string') continue;
+        const [source, name, figure] = ref.split('.');
+        const known =
+          source === 'children'
+            ? (CHILDREN_FIELDS as readonly string[]).includes(name ?? '') && figure === undefined
+            : rollups.includes(name ?? '') && (ROLLUP_FIGURES as readonly string[]).includes(figure ?? '');
+        if (!known)
+          sink.error(
+            'UNKNOWN_FIGURE',
+            at,
+            `"${ref}" is no figure of this process; prefill from children.${CHILDREN_FIELDS.join(' | children.')} or rollup.<name>.${ROLLUP_FIGURES.join('|')}${rollups.length ? ` with a roll-up of: ${listOf(rollups)}` : ' (no fan-out adds anything up here)'}`,
+          );
+      }
+    });
+  }
+  if (isRecord(def.events) && isRecord(def.events[CHILDREN_DONE_EVENT]) && def.events[CHILDREN_DONE_EVENT].form)
+    sink.error('RESERVED_EVENT', ['events', CHILDREN_DONE_EVENT, 'form'], `${CHILDREN_DONE_EVENT} is sent by the engine and carries no data`, 'key');
+}
