@@ -115,23 +115,6 @@ export class ScenarioError extends Error {
   }
 }
 
-/** What the application answers for a parent instance's fan-outs (spec B: `app.childrenOf`). */
-interface ChildrenView {
-  stages: {
-    stage: string;
-    seq: number;
-    process: string;
-    cutoffAt?: number;
-    total: number;
-    done: number;
-    pending: number;
-    cancelled: number;
-    late: number;
-    children: { unitId: string; status: string; stages: string[]; finishedAt?: number; late: boolean; figures: Record<string, unknown> }[];
-    rollup: Record<string, { count: number; sum: number; min?: number; max?: number; values: Record<string, string[]> }>;
-  }[];
-}
-
 interface Tracked {
   id: string;
   unit: string;
@@ -184,7 +167,7 @@ export async function runScenario(
     for (const [path, p] of all) {
       const compiled = await rt.engine.catalog.get(p.id, p.version);
       for (const info of Object.values(compiled.stages)) {
-        const child = (info as { fanOut?: { process: string } }).fanOut?.process;
+        const child = info.fanOut?.process;
         if (child === undefined || (await isPublished(rt.engine.catalog, child))) continue;
         const at = scenario.processAt[path] ?? { line: 1, column: 1 };
         const words = {
@@ -221,7 +204,7 @@ export async function runScenario(
     };
     let instance: { id: string };
     try {
-      instance = await app.startInstance(SIMULATOR, start as Parameters<Application['startInstance']>[1]);
+      instance = await app.startInstance(SIMULATOR, start);
     } catch (e) {
       if (!(e instanceof EngineError)) throw e;
       throw startRefused(e, scenario, published.id, mainUnit, located);
@@ -298,9 +281,7 @@ export async function runScenario(
 
 /** The main instance's fan-outs, roll-ups and late units, from the application's own view of them. */
 async function childrenOf(app: Application, instanceId: string): Promise<Pick<TreeSimulationResult, 'children' | 'rollup' | 'late'>> {
-  const view = (app as unknown as { childrenOf?: (p: Principal, id: string) => Promise<ChildrenView> }).childrenOf;
-  if (!view) return { children: [], rollup: {}, late: [] };
-  const { stages } = await view.call(app, SIMULATOR, instanceId);
+  const { stages } = await app.childrenOf(SIMULATOR, instanceId);
   const children: FanOutResult[] = [];
   const rollup: Record<string, Rollup> = {};
   const late: string[] = [];
@@ -394,12 +375,12 @@ function startRefused(
   const list = d.list ?? (d.field?.startsWith('lists.') ? d.field.slice(6) : undefined);
   if (list !== undefined && Object.hasOwn(lists, list)) {
     const vi =
-      (e.code as string) === 'UNKNOWN_LIST'
+      e.code === 'UNKNOWN_LIST'
         ? `quy trình ${processId} không nhận danh sách "${list}"; các danh sách: ${(d.allowed ?? []).join(', ') || 'không có'}`
         : `danh sách "${list}" bị từ chối: ${e.message}`;
     return located(e.code, ['lists', list], { vi, en: e.message }, 'key');
   }
-  if ((e.code as string) === 'CHILD_PROCESS_MISSING') {
+  if (e.code === 'CHILD_PROCESS_MISSING') {
     const child = (e.details as { process?: string }).process ?? '?';
     return located(e.code, scenario.processes.length ? ['processes'] : ['process'], {
       vi: `các đơn vị cấp dưới sẽ chạy quy trình "${child}", nhưng quy trình này chưa được công bố: thêm tệp của nó vào "processes"`,
