@@ -362,6 +362,7 @@ export const ANSWERS = {
       history: list(ref('HistoryEntry')),
       tasks: list(ref('TimelineTask')),
       escalations: list(ref('EscalationRow')),
+      openedBy: orNull(obj({ instanceId: str, title: ref('Text'), unitName: str, stageTitle: ref('Text') })),
     },
     {},
     'Timeline',

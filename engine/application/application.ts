@@ -41,6 +41,7 @@ import { checkCodeList, codesOf, type CodeList } from '../org/code-list.ts';
 import type { OrgOperation, ReshapeReport } from './org-commands.ts';
 import { People } from './people.ts';
 import { fanOutViews, type FanOutView } from './fan-out-view.ts';
+import { isFanOutId } from '../service/fan-out.ts';
 import { escalationRows, instanceRows, personNames, processes, stageTitle, taskRows, workingDaysLeft, type NameLookup } from './views.ts';
 
 export type { Principal } from './policy.ts';
@@ -480,7 +481,21 @@ export class Application {
       }),
       ...(await this.namedTimeline(t.history, t.tasks)),
       escalations: await escalationRows(engine, t.escalations, this.names),
+      /** The office's instance whose stage opened this one (a fan-out), when the reader may read it. */
+      openedBy: await this.openedBy(p, t.instance),
     };
+  }
+
+  /** The parent instance and stage that opened a child instance, for a reader who may read it. */
+  private async openedBy(p: Principal, instance: Instance) {
+    if (!isFanOutId(instance.campaignId)) return null;
+    const parent = (await this.engine.store.getCampaign(instance.campaignId))?.parent;
+    if (!parent) return null;
+    const [row] = await this.engine.queries.listInstances({ ids: [parent.instanceId], underPaths: scope(p, 'read') }, { limit: 1 });
+    if (!row) return null;
+    const compiled = await this.engine.catalog.get(row.definitionId, row.definitionVersion);
+    const [unit] = await this.engine.store.getUnits([row.orgUnitId]);
+    return { instanceId: row.id, title: compiled.title, unitName: unit?.name ?? row.orgUnitId, stageTitle: stageTitle(compiled, parent.stage) };
   }
 
   /** Sends a process event; the caller must work over the owner of every active stage accepting it. */

@@ -124,9 +124,15 @@ export interface Text {
 export interface Role {
   title: Text;
   /**
-   * Which org unit holds the role, relative to the instance's unit: self, parent (one level up), department (the nearest Sở at or above), ministry (the Bộ above, where the tree has one).
+   * Which org unit holds the role, relative to the instance's unit: self, parent (one level up), department (the nearest Sở at or above), ministry (the Bộ above, where the tree has one); or, pointing down, for a ladder's notify only: children (the units directly below) or descendants (the whole subtree), of `kinds` when given.
    */
-  unit: 'self' | 'parent' | 'department' | 'ministry';
+  unit: 'self' | 'parent' | 'department' | 'ministry' | 'children' | 'descendants';
+  /**
+   * For a role pointing down: only units of these kinds (the schools, not the Phòng).
+   *
+   * @minItems 1
+   */
+  kinds?: OrgUnitKind[];
 }
 /**
  * This interface was referenced by `ProcessDefinition`'s JSON-Schema

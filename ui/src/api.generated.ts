@@ -464,6 +464,12 @@ export interface Timeline {
   history: HistoryEntry[];
   tasks: TimelineTask[];
   escalations: EscalationRow[];
+  openedBy: {
+    instanceId: string;
+    title: Text;
+    unitName: string;
+    stageTitle: Text;
+  } | null;
 }
 /**
  * This interface was referenced by `Answers`'s JSON-Schema
