@@ -43,16 +43,31 @@ describe('lint: time keywords', () => {
   });
 
   it('"when" on a single due rule', () => {
-    expectOne('due: { anchor: change_day, workingDays: 10 }', 'due: { when: { anchorSet: expiry }, anchor: change_day, workingDays: 10 }', 'DUE_SHAPE', /single rule/);
+    expectOne(
+      'due: { anchor: change_day, workingDays: 10 }',
+      'due: { when: { anchorSet: expiry }, anchor: change_day, workingDays: 10 }',
+      'DUE_SHAPE',
+      /single rule/,
+    );
   });
 
   it('a repeating due needs an anchor or a date, and a period forward', () => {
     expectOne('due: { anchor: recognized_on, years: 1, every: { years: 1 } }', 'due: { years: 1, every: { years: 1 } }', 'DUE_SHAPE', /anchor or a date/);
-    expectOne('due: { anchor: recognized_on, years: 1, every: { years: 1 } }', 'due: { anchor: recognized_on, years: 1, every: { years: -1 } }', 'DUE_SHAPE', /period forward/);
+    expectOne(
+      'due: { anchor: recognized_on, years: 1, every: { years: 1 } }',
+      'due: { anchor: recognized_on, years: 1, every: { years: -1 } }',
+      'DUE_SHAPE',
+      /period forward/,
+    );
   });
 
   it('roll and rollForward that disagree', () => {
-    expectOne('- { anchor: expiry, months: -6, roll: none }', '- { anchor: expiry, months: -6, roll: back, rollForward: true }', 'DUE_SHAPE', /keep only "roll"/);
+    expectOne(
+      '- { anchor: expiry, months: -6, roll: none }',
+      '- { anchor: expiry, months: -6, roll: back, rollForward: true }',
+      'DUE_SHAPE',
+      /keep only "roll"/,
+    );
   });
 
   it('unknown anchors in resetAnchors, setAnchors and anchors.<name>', () => {
