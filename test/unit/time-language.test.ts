@@ -246,3 +246,13 @@ describe('what was said stays said: the timeline view', () => {
     });
   });
 });
+
+describe('time keywords: the diagram', () => {
+  it('labels a comparison with another field and a date comparison', async () => {
+    const { guardLabel } = await import('../../engine/definition/diagram.ts');
+    expect(guardLabel({ field: 'event.standardLevel', lte: { field: 'event.accreditationLevel' } })).to.equal(
+      '[event.standardLevel ≤ event.accreditationLevel]',
+    );
+    expect(guardLabel({ field: 'anchors.report_deadline', before: '2024-09-01' })).to.equal('[anchors.report_deadline before 2024-09-01]');
+  });
+});
