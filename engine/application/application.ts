@@ -825,8 +825,10 @@ export class Application {
     const units = new Map((await this.engine.store.getUnits(campaigns.map((c) => c.rootUnitId))).map((u) => [u.id, u.name]));
     const proc = await processes(this.engine, campaigns);
     const nameOf = await this.names(campaigns.map((c) => c.createdBy));
-    return campaigns.map((c) => ({
+    // A sample's codes and a fan-out's lists can run to thousands: counted, not listed.
+    return campaigns.map(({ unitIds, lists: _lists, ...c }) => ({
       ...c,
+      ...(unitIds?.length ? { namedUnits: unitIds.length } : {}),
       ...(c.createdBy ? { createdByName: nameOf(c.createdBy) } : {}),
       title: proc(c.definitionId, c.definitionVersion)?.title ?? { vi: c.definitionId, en: c.definitionId },
       rootUnitName: units.get(c.rootUnitId) ?? c.rootUnitId,

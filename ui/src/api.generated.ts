@@ -383,6 +383,15 @@ export interface CampaignRow {
   anchors?: {
     [k: string]: string;
   };
+  levels?: string[];
+  depth?: 'children' | 'descendants';
+  namedUnits?: number;
+  parent?: {
+    instanceId: string;
+    stage: string;
+    seq: number;
+    cutoffAt?: number;
+  };
 }
 export interface CampaignLaunched {
   campaign: CampaignRow;
