@@ -500,6 +500,20 @@ export class Engine {
     }
   }
 
+  /** Records on the parent instance the units a fan-out could not open work for, and why. */
+  async noteFanOutFailures(campaign: Campaign, failed: readonly { orgUnitId: string; code: string; message: string }[]): Promise<void> {
+    if (!campaign.parent) return;
+    const { instanceId, stage } = campaign.parent;
+    await this.mutate(instanceId, { actor: SYSTEM_ACTOR }, async (loaded, at) => ({
+      change: bareChange(loaded, {
+        actor: SYSTEM_ACTOR,
+        eventType: 'fanOut.failed',
+        payload: { stage, campaignId: campaign.id, units: failed.slice(0, 1000).map((f) => ({ unitId: f.orgUnitId, code: f.code })), count: failed.length },
+        at,
+      }),
+    }));
+  }
+
   /** Checks every fan-out whose parent still runs: a child's finish whose check was lost (the
    * process died between the two) is caught up here. The workers' periodic pass calls it. */
   async reconcileFanOuts(): Promise<number> {

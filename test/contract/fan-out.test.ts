@@ -186,5 +186,15 @@ for (const kind of STORES) {
       expect(last.rollup.completed).to.deep.include({ count: 2, sum: 4 });
       expect(last.late).to.equal(0);
     });
+
+    it("puts on the parent's record the units its children could not start for, and does not wait for them", async () => {
+      await rt.engine.addUnits([{ id: 'mn_x', parentId: 'pgd_x', kind: 'preschool', name: 'MN X' }]);
+      const parent = await app.startInstance(system, { definitionId: 'so-quorum', orgUnitId: 'so2', lists: { sample: ['pgd_y', 'mn_x'] } });
+      const history = await rt.engine.queries.history(parent.id);
+      const failed = history.find((h) => h.eventType === 'fanOut.failed')!;
+      expect(failed.payload).to.deep.include({ count: 1, units: [{ unitId: 'mn_x', code: 'NOT_APPLICABLE' }] });
+      const stage = (await app.childrenOf(system, parent.id)).stages[0]!;
+      expect([stage.total, stage.children.map((c) => c.unitId)]).to.deep.equal([1, ['pgd_y']]);
+    });
   });
 }
