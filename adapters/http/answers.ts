@@ -129,7 +129,18 @@ export const COMPONENTS: Record<string, JSONSchema> = {
       started: int,
       createdAt: num,
     },
-    { createdBy: str, createdByName: str, reason: str, anchors: { type: 'object', additionalProperties: str } },
+    {
+      createdBy: str,
+      createdByName: str,
+      reason: str,
+      anchors: { type: 'object', additionalProperties: str },
+      levels: list(str),
+      depth: { enum: ['children', 'descendants'] },
+      /** How many units it names one by one (a sample); the codes are not listed here. */
+      namedUnits: int,
+      /** A fan-out: the office's instance and stage that opened it. */
+      parent: obj({ instanceId: str, stage: str, seq: int }, { cutoffAt: num }),
+    },
     'CampaignRow',
   ),
   Diagnostic: obj({ line: int, column: int, severity: { enum: ['error', 'warning'] }, code: str, message: str }, { pointer: str }, 'Diagnostic'),
@@ -362,6 +373,7 @@ export const ANSWERS = {
       history: list(ref('HistoryEntry')),
       tasks: list(ref('TimelineTask')),
       escalations: list(ref('EscalationRow')),
+      openedBy: orNull(obj({ instanceId: str, title: ref('Text'), unitName: str, stageTitle: ref('Text') })),
     },
     {},
     'Timeline',

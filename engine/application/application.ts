@@ -7,6 +7,7 @@ import type { Ability } from '../access.ts';
 import { calendarRanges } from '../calendar/calendar.ts';
 import { ENGINE_SENT_EVENTS } from '../definition/model.ts';
 import { readField } from '../definition/conditions.ts';
+import type { CompiledProcess } from '../definition/compile.ts';
 import type { AuditAction, Campaign, Instance, InstanceStatus, OrgUnit, Task } from '../domain.ts';
 import { EngineError } from '../errors.ts';
 import type { Accounts, AuditLog, InstanceFilter, Passwords } from '../ports.ts';
@@ -41,6 +42,7 @@ import { checkCodeList, codesOf, type CodeList } from '../org/code-list.ts';
 import type { OrgOperation, ReshapeReport } from './org-commands.ts';
 import { People } from './people.ts';
 import { fanOutViews, type FanOutView } from './fan-out-view.ts';
+import { isFanOutId } from '../service/fan-out.ts';
 import { escalationRows, instanceRows, personNames, processes, stageTitle, taskRows, workingDaysLeft, type NameLookup } from './views.ts';
 
 export type { Principal } from './policy.ts';
@@ -478,9 +480,26 @@ export class Application {
           evidence: (info?.evidence ?? []).map((e) => ({ ...e, checked: evidence[s]?.[e.id] === true })),
         };
       }),
-      ...(await this.namedTimeline(t.history, t.tasks)),
+      ...(await this.namedTimeline(
+        t.history.map((h) => withEventLabels(compiled, h)),
+        t.tasks,
+      )),
       escalations: await escalationRows(engine, t.escalations, this.names),
+      /** The office's instance whose stage opened this one (a fan-out), when the reader may read it. */
+      openedBy: await this.openedBy(p, t.instance),
     };
+  }
+
+  /** The parent instance and stage that opened a child instance, for a reader who may read it. */
+  private async openedBy(p: Principal, instance: Instance) {
+    if (!isFanOutId(instance.campaignId)) return null;
+    const parent = (await this.engine.store.getCampaign(instance.campaignId))?.parent;
+    if (!parent) return null;
+    const [row] = await this.engine.queries.listInstances({ ids: [parent.instanceId], underPaths: scope(p, 'read') }, { limit: 1 });
+    if (!row) return null;
+    const compiled = await this.engine.catalog.get(row.definitionId, row.definitionVersion);
+    const [unit] = await this.engine.store.getUnits([row.orgUnitId]);
+    return { instanceId: row.id, title: compiled.title, unitName: unit?.name ?? row.orgUnitId, stageTitle: stageTitle(compiled, parent.stage) };
   }
 
   /** Sends a process event; the caller must work over the owner of every active stage accepting it. */
@@ -806,8 +825,10 @@ export class Application {
     const units = new Map((await this.engine.store.getUnits(campaigns.map((c) => c.rootUnitId))).map((u) => [u.id, u.name]));
     const proc = await processes(this.engine, campaigns);
     const nameOf = await this.names(campaigns.map((c) => c.createdBy));
-    return campaigns.map((c) => ({
+    // A sample's codes and a fan-out's lists can run to thousands: counted, not listed.
+    return campaigns.map(({ unitIds, lists: _lists, ...c }) => ({
       ...c,
+      ...(unitIds?.length ? { namedUnits: unitIds.length } : {}),
       ...(c.createdBy ? { createdByName: nameOf(c.createdBy) } : {}),
       title: proc(c.definitionId, c.definitionVersion)?.title ?? { vi: c.definitionId, en: c.definitionId },
       rootUnitName: units.get(c.rootUnitId) ?? c.rootUnitId,
@@ -875,4 +896,20 @@ function requireOpen(unit: OrgUnit): void {
 export function draftFile(source: string): string {
   const id = /^id:\s*([a-z0-9-]{1,64})\s*$/m.exec(source)?.[1];
   return id ? `${id}.yaml` : 'draft.yaml';
+}
+
+/**
+ * What was said stays said, readably: a process event's data in the timeline gets the event's title
+ * and, per field its form declares, the field's label beside the value (a return reason, a decision's
+ * levels), in the form's order. Only the view changes; history keeps the payload as recorded.
+ */
+export function withEventLabels<H extends { eventType: string; payload?: unknown }>(compiled: CompiledProcess, h: H): H {
+  const decl = Object.hasOwn(compiled.events, h.eventType) ? compiled.events[h.eventType] : undefined;
+  const payload = h.payload as { data?: unknown } | undefined;
+  if (!decl) return h;
+  const data = payload && typeof payload.data === 'object' && payload.data !== null ? (payload.data as Record<string, unknown>) : {};
+  const fields = Object.entries(decl.form?.properties ?? {})
+    .filter(([name]) => Object.hasOwn(data, name))
+    .map(([name, f]) => ({ name, title: f.title ?? { vi: name, en: name }, value: data[name] }));
+  return { ...h, payload: { ...(payload ?? {}), ...(decl.title ? { title: decl.title } : {}), ...(fields.length ? { fields } : {}) } };
 }

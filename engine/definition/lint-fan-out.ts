@@ -54,6 +54,17 @@ export function lintFanOuts({ def, sink, nodes }: LintContext): void {
       });
     });
   }
+  // A role pointing down the tree names many units: it can be told (a ladder's notify), not hold work.
+  const roles = isRecord(def.roles) ? def.roles : {};
+  const down = Object.keys(roles).filter((r) => isRecord(roles[r]) && (roles[r].unit === 'children' || roles[r].unit === 'descendants'));
+  const holds = (role: unknown, at: DocPath) => {
+    if (typeof role === 'string' && down.includes(role))
+      sink.error('ROLE_POINTS_DOWN', at, `role "${role}" points down the tree (many units): it can be notified, not own a stage or a task`);
+  };
+  for (const node of nodes) {
+    holds(node.stage.owner, [...node.path, 'owner']);
+    asList(node.stage.tasks).forEach((task, i) => isRecord(task) && holds(task.owner, [...node.path, 'tasks', i, 'owner']));
+  }
   // A prefilled field is a field of the task's form, filled from a figure some fan-out counts.
   const rollups = nodes.flatMap((n) => (isRecord(n.stage.fanOut) && isRecord(n.stage.fanOut.rollup) ? Object.keys(n.stage.fanOut.rollup) : []));
   for (const node of nodes) {

@@ -140,7 +140,12 @@ export async function runCampaign(
   await refresh(engine, progress, true);
   // A fan-out whose children all finished while it was starting them (or that reached no unit)
   // has what it waits for now.
-  if (campaign.parent) await engine.checkFanOut(campaign.id);
+  if (campaign.parent) {
+    // Units its children could not start for are on the parent's record, with why: otherwise they
+    // would be missing from the late list without a word.
+    if (progress.failed.length) await engine.noteFanOutFailures(campaign, progress.failed);
+    await engine.checkFanOut(campaign.id);
+  }
   return progress;
 }
 

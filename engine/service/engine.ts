@@ -23,6 +23,9 @@ import type { Campaign, Change, Instance, LoadedInstance, OrgChange, OrgUnit, Ti
 import { placeUnits, type UnitInput } from './org.ts';
 import type { UnitChain } from './roles.ts';
 
+/** A rung that points down the tree tells at most this many units (a Sở's whole province). */
+const MAX_NOTIFIED_BELOW = 60_000;
+
 export interface CommandOptions {
   /** Who sends it: recorded in history; idempotency keys are unique per actor. */
   actor: string;
@@ -497,6 +500,20 @@ export class Engine {
     }
   }
 
+  /** Records on the parent instance the units a fan-out could not open work for, and why. */
+  async noteFanOutFailures(campaign: Campaign, failed: readonly { orgUnitId: string; code: string; message: string }[]): Promise<void> {
+    if (!campaign.parent) return;
+    const { instanceId, stage } = campaign.parent;
+    await this.mutate(instanceId, { actor: SYSTEM_ACTOR }, async (loaded, at) => ({
+      change: bareChange(loaded, {
+        actor: SYSTEM_ACTOR,
+        eventType: 'fanOut.failed',
+        payload: { stage, campaignId: campaign.id, units: failed.slice(0, 1000).map((f) => ({ unitId: f.orgUnitId, code: f.code })), count: failed.length },
+        at,
+      }),
+    }));
+  }
+
   /** Checks every fan-out whose parent still runs: a child's finish whose check was lost (the
    * process died between the two) is caught up here. The workers' periodic pass calls it. */
   async reconcileFanOuts(): Promise<number> {
@@ -566,24 +583,36 @@ export class Engine {
       await this.openFanOuts(change, step, chain);
       return { change, step };
     }
-    const change = escalationChange(compiled, loaded, timer, chain, at, await this.unfinishedBelow(loaded.instance, compiled, timer));
+    const change = escalationChange(compiled, loaded, timer, chain, at, await this.unitsBelow(loaded.instance, compiled, timer));
     return change ? { change } : undefined;
   }
 
-  /** For a rung that notifies `children`: the units its fan-out stage entry still waits for. */
-  private async unfinishedBelow(instance: Instance, compiled: CompiledProcess, timer: Timer): Promise<OrgUnit[]> {
+  /** The units each role of a rung that points down the tree reaches: `children` on a fan-out stage
+   * (the units its stage entry still waits for), a role declared `unit: children | descendants`
+   * (the units below the instance's unit, of its kinds). */
+  private async unitsBelow(instance: Instance, compiled: CompiledProcess, timer: Timer): Promise<Record<string, OrgUnit[]>> {
     const info = compiled.stages[timer.stage];
-    if (!info?.fanOut || !info.escalate[timer.step]?.notify.includes(CHILDREN_ALIAS)) return [];
-    const campaignId = fanOutId(instance.id, timer.stageSeq);
-    const ids: string[] = [];
+    const out: Record<string, OrgUnit[]> = {};
+    for (const role of info?.escalate[timer.step]?.notify ?? []) {
+      if (role === CHILDREN_ALIAS && info?.fanOut) out[role] = await this.unfinishedChildren(fanOutId(instance.id, timer.stageSeq));
+      const def = compiled.roles[role];
+      if (def && (def.unit === 'children' || def.unit === 'descendants')) {
+        out[role] = await this.store.unitsUnder(instance.unitPath, { kinds: def.kinds ?? [], depth: def.unit, limit: MAX_NOTIFIED_BELOW });
+      }
+    }
+    return out;
+  }
+
+  private async unfinishedChildren(campaignId: string): Promise<OrgUnit[]> {
+    const units: OrgUnit[] = [];
     let afterId: string | undefined;
     for (;;) {
       const page = await this.queries.listInstances({ campaignId, statuses: ['running', 'needs_migration'] }, { limit: 1000, ...(afterId ? { afterId } : {}) });
-      ids.push(...page.map((i) => i.orgUnitId));
-      if (page.length < 1000) break;
+      // A page at a time: a store takes only so many values in one statement.
+      units.push(...(await this.store.getUnits(page.map((i) => i.orgUnitId))));
+      if (page.length < 1000) return units;
       afterId = page[page.length - 1]!.id;
     }
-    return this.store.getUnits(ids);
   }
 
   /** Anchor dates checked against the process: known names, real dates (YYYY-MM-DD or DD/MM/YYYY). */

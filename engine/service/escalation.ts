@@ -4,19 +4,19 @@
 import type { CompiledProcess } from '../definition/compile.ts';
 import type { Text } from '../definition/types.generated.ts';
 import { bareChange, SYSTEM_ACTOR } from './change.ts';
-import { CHILDREN_ALIAS } from '../definition/model.ts';
 import type { Change, Escalation, LoadedInstance, OrgUnit, Timer } from '../domain.ts';
 import { recipients, type UnitChain } from './roles.ts';
 
-/** `below`: for a fan-out stage's rung that notifies `children`, the units it still waits for (the
- * role that points down the tree: đôn đốc đơn vị chưa báo cáo). */
+/** `below`: the units each role of the rung that points down the tree reaches (read by the engine):
+ * `children` on a fan-out stage, the units it still waits for (đôn đốc đơn vị chưa báo cáo); a role
+ * declared `unit: children | descendants`, the units below of its kinds. */
 export function escalationChange(
   compiled: CompiledProcess,
   loaded: LoadedInstance,
   timer: Timer,
   chain: UnitChain,
   at: number,
-  below: readonly OrgUnit[] = [],
+  below: Readonly<Record<string, readonly OrgUnit[]>> = {},
 ): Change | undefined {
   const info = compiled.stages[timer.stage]!;
   const rung = info.escalate[timer.step];
@@ -30,11 +30,11 @@ export function escalationChange(
     firedAt: at,
     notified: [
       ...recipients(
-        rung.notify.filter((r) => r !== CHILDREN_ALIAS),
+        rung.notify.filter((r) => !below[r]),
         compiled.roles,
         chain,
       ),
-      ...(rung.notify.includes(CHILDREN_ALIAS) ? below.map((u) => ({ role: CHILDREN_ALIAS, unitId: u.id })) : []),
+      ...rung.notify.flatMap((role) => (below[role] ?? []).map((u) => ({ role, unitId: u.id }))),
     ],
   };
   const message = rung.message ?? escalationMessage(rung.kind, info.title, chain[0]!.name);

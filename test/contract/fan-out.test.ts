@@ -11,6 +11,30 @@ import { at8, fixture, openTestRuntime, PROVINCE, STORES } from '../support/runt
 
 const START = at8('2022-01-10');
 
+/** A Phòng's own plan whose reminder goes to its primary schools (a role pointing down) and up. */
+const PHONG_NOTICE = `id: phong-notice
+version: 1
+title: { vi: Kế hoạch của Phòng, en: The Phòng's plan }
+legalBasis: [Công văn thử nghiệm]
+appliesTo: [district-office]
+calendar: vn-government
+roles:
+  schools: { title: { vi: Các trường tiểu học, en: Primary schools }, unit: descendants, kinds: [primary] }
+initial: plan
+stages:
+  plan:
+    title: { vi: Lập kế hoạch, en: Plan }
+    owner: school
+    due: { date: 2022-01-24 }
+    escalate:
+      - { at: { workingDays: -1 }, kind: reminder, notify: [schools, district] }
+    on:
+      SEND: done
+  done:
+    title: { vi: Xong, en: Done }
+    type: final
+`;
+
 for (const kind of STORES) {
   describe(`fan-out and roll-up on ${kind}`, function () {
     let rt: Runtime;
@@ -113,6 +137,26 @@ for (const kind of STORES) {
       // The Sở's instance is not the Phòng's to read: it does not exist for them.
       const refused = await app.childrenOf(phong, parent!.id).catch((e: EngineError) => e);
       expect((refused as EngineError).code).to.equal('NOT_FOUND');
+      // Its own child instance it reads, without the Sở's instance that opened it; the Sở reads both.
+      const review = (await rt.engine.store.findInstance('so-review', 'so'))!;
+      const own = (await app.childrenOf(system, review.id)).stages[0]!.children.find((c) => c.unitId === 'pgd_a')!;
+      expect((await app.instance(phong, own.instanceId)).openedBy).to.equal(null);
+      expect((await app.instance(system, own.instanceId)).openedBy).to.deep.include({ instanceId: review.id, unitName: 'Sở GDĐT Bến Tre' });
+    });
+
+    it('a role pointing down reaches the units below of its kinds: a Phòng reminds its primary schools', async () => {
+      await rt.engine.catalog.publish(PHONG_NOTICE, 'phong-notice.yaml', 'admin');
+      const parent = await app.startInstance(system, { definitionId: 'phong-notice', orgUnitId: 'pgd_a' });
+      clock.set(at8('2022-01-21'));
+      await rt.runDue();
+      const [reminder] = await rt.engine.queries.escalationsOf(parent.id);
+      expect(reminder!.notified).to.deep.equal([
+        { role: 'district', unitId: 'so' },
+        { role: 'schools', unitId: 'th_a1' },
+        { role: 'schools', unitId: 'th_a2' },
+      ]);
+      const inbox = await rt.engine.queries.inbox(['th_a1', 'thcs_a1', 'th_b1'], { unreadOnly: false, limit: 10 });
+      expect(inbox.map((i) => i.unitId)).to.deep.equal(['th_a1']);
     });
 
     it('lists the late at the cut-off and notifies the units still missing', async () => {
@@ -141,6 +185,16 @@ for (const kind of STORES) {
       const last = (await app.childrenOf(system, parent.id)).stages[0]!;
       expect(last.rollup.completed).to.deep.include({ count: 2, sum: 4 });
       expect(last.late).to.equal(0);
+    });
+
+    it("puts on the parent's record the units its children could not start for, and does not wait for them", async () => {
+      await rt.engine.addUnits([{ id: 'mn_x', parentId: 'pgd_x', kind: 'preschool', name: 'MN X' }]);
+      const parent = await app.startInstance(system, { definitionId: 'so-quorum', orgUnitId: 'so2', lists: { sample: ['pgd_y', 'mn_x'] } });
+      const history = await rt.engine.queries.history(parent.id);
+      const failed = history.find((h) => h.eventType === 'fanOut.failed')!;
+      expect(failed.payload).to.deep.include({ count: 1, units: [{ unitId: 'mn_x', code: 'NOT_APPLICABLE' }] });
+      const stage = (await app.childrenOf(system, parent.id)).stages[0]!;
+      expect([stage.total, stage.children.map((c) => c.unitId)]).to.deep.equal([1, ['pgd_y']]);
     });
   });
 }

@@ -383,6 +383,15 @@ export interface CampaignRow {
   anchors?: {
     [k: string]: string;
   };
+  levels?: string[];
+  depth?: 'children' | 'descendants';
+  namedUnits?: number;
+  parent?: {
+    instanceId: string;
+    stage: string;
+    seq: number;
+    cutoffAt?: number;
+  };
 }
 export interface CampaignLaunched {
   campaign: CampaignRow;
@@ -464,6 +473,12 @@ export interface Timeline {
   history: HistoryEntry[];
   tasks: TimelineTask[];
   escalations: EscalationRow[];
+  openedBy: {
+    instanceId: string;
+    title: Text;
+    unitName: string;
+    stageTitle: Text;
+  } | null;
 }
 /**
  * This interface was referenced by `Answers`'s JSON-Schema

@@ -18,6 +18,7 @@ export type MyTask = Api.TaskRow;
 export type TaskDetail = Api.TaskDetail;
 export type Escalation = Api.EscalationRow;
 export type Timeline = Api.Timeline;
+export type FanOutList = Api.FanOutList;
 /** An event a stage accepts, with its title and form. */
 export type Accepted = Timeline['stages'][number]['accepts'][number];
 export type InstanceListItem = Api.InstanceRow;

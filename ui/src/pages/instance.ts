@@ -5,7 +5,8 @@ import { formatDate, formatDateTime } from '../format.ts';
 import { t, tKey, tx } from '../i18n.ts';
 import type { PageCtx } from '../router.ts';
 import { renderForm } from '../form.ts';
-import type { Accepted, InstanceSummary, Timeline } from '../types.ts';
+import type { Accepted, FanOutList, InstanceSummary, Timeline } from '../types.ts';
+import { fanOutSections } from './fan-out.ts';
 import { dueCell, errorBox, loading, pageTitle, section, statusBadge, successBox, workingDaysText } from '../widgets.ts';
 
 export async function instancePage(ctx: PageCtx): Promise<void> {
@@ -15,8 +16,11 @@ export async function instancePage(ctx: PageCtx): Promise<void> {
   const body = h('div', null, loading());
   replace(ctx.root, messages, body);
   const load = async () => {
-    const tl = await get<Timeline>(`/api/v1/instances/${encodeURIComponent(id)}`);
-    if (!ctx.signal.aborted) replace(body, ...renderTimeline(tl, (type, data) => sendEvent(id, type, data, messages, load)));
+    const [tl, below] = await Promise.all([
+      get<Timeline>(`/api/v1/instances/${encodeURIComponent(id)}`),
+      get<FanOutList>(`/api/v1/instances/${encodeURIComponent(id)}/children`),
+    ]);
+    if (!ctx.signal.aborted) replace(body, ...renderTimeline(tl, (type, data) => sendEvent(id, type, data, messages, load), fanOutSections(id, below)));
   };
   await load();
 }
@@ -50,7 +54,8 @@ function stageNames(tl: Timeline): (ids: string[]) => string {
   return (ids) => ids.map((id) => titles.get(id) ?? id).join(', ') || '—';
 }
 
-export function renderTimeline(tl: Timeline, onEvent: OnEvent): HTMLElement[] {
+/** `below`: the sections of the work it opened for the units below, shown after its active stages. */
+export function renderTimeline(tl: Timeline, onEvent: OnEvent, below: HTMLElement[] = []): HTMLElement[] {
   const names = stageNames(tl);
   const current = tl.instance.stages.map((s) => names([s])).join(', ');
   return [
@@ -61,6 +66,17 @@ export function renderTimeline(tl: Timeline, onEvent: OnEvent): HTMLElement[] {
       tl.unit.name,
       ` · ${t('version')} ${tl.instance.definitionVersion} · ${t('startedAt')}: ${formatDate(tl.instance.createdAt)}`,
     ),
+    ...(tl.openedBy
+      ? [
+          h(
+            'p',
+            { class: 'subtitle', 'data-testid': 'opened-by' },
+            `${t('openedBy')}: `,
+            h('a', { href: `#/instances/${encodeURIComponent(tl.openedBy.instanceId)}` }, `${tl.openedBy.unitName} — ${tx(tl.openedBy.title)}`),
+            ` (${tx(tl.openedBy.stageTitle)})`,
+          ),
+        ]
+      : []),
     section(
       t('activeStages'),
       'active-stages',
@@ -91,6 +107,7 @@ export function renderTimeline(tl: Timeline, onEvent: OnEvent): HTMLElement[] {
           )
         : h('p', { class: 'muted', 'data-testid': 'current-stages' }, current || t('none')),
     ),
+    ...below,
     section(t('tasks'), 'instance-tasks', tasksTable(tl, names)),
     section(t('history'), 'history', historyTable(tl, names)),
     section(t('escalations'), 'instance-escalations', escalationsTable(tl, names)),
@@ -149,7 +166,7 @@ function historyTable(tl: Timeline, names: (ids: string[]) => string): HTMLEleme
     rows.map((r) => [
       h('span', { class: 'nowrap' }, formatDateTime(r.at)),
       r.actorName || r.actor,
-      titles.get(r.eventType) ?? tKey('ev', r.eventType),
+      titles.get(r.eventType) ?? eventTitle(r.payload) ?? tKey('ev', r.eventType),
       payloadSummary(r.payload),
       `${names(r.fromStages)} → ${names(r.toStages)}`,
     ]),
@@ -164,7 +181,19 @@ function payloadSummary(payload: unknown): string {
   const bits: string[] = [];
   for (const key of ['task', 'item', 'name', 'date', 'reason', 'stage']) if (typeof p[key] === 'string') bits.push(String(p[key]));
   if (typeof p.checked === 'boolean') bits.push(p.checked ? '✓' : '✗');
+  // a process event's data, each value beside its form label (a return reason, a decision's levels)
+  if (Array.isArray(p.fields)) {
+    for (const f of p.fields as { title: { vi: string; en: string }; value: unknown }[]) {
+      bits.push(`${tx(f.title)}: ${typeof f.value === 'boolean' ? (f.value ? '✓' : '✗') : Array.isArray(f.value) ? f.value.join(', ') : String(f.value)}`);
+    }
+  }
   return bits.join(' · ');
+}
+
+/** The title an event's declaration gives it, carried in the timeline's payload. */
+function eventTitle(payload: unknown): string | undefined {
+  const title = (payload as { title?: { vi: string; en: string } } | undefined)?.title;
+  return title && typeof title.vi === 'string' ? tx(title) : undefined;
 }
 
 function escalationsTable(tl: Timeline, names: (ids: string[]) => string): HTMLElement {
