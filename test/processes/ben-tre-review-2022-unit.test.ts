@@ -29,7 +29,8 @@ const REVIEW_DATA = {
 describe('process: ben-tre-review-2022-unit, a unit\'s part (Bến Tre, QĐ 4837/QĐ-BGDĐT)', () => {
   it('has the hard cut-off of 24/01/2022 with reminders before it', () => {
     const stage = compiled.stages.review_and_report!;
-    expect(stage.due).to.deep.equal({ from: 'date', date: '2022-01-24', rollForward: false });
+    expect(stage.due).to.deep.equal({ from: 'anchor', anchor: 'report_deadline', unit: 'days', amount: 0, rollForward: false });
+    expect(compiled.anchors.report_deadline!.default).to.equal('2022-01-24');
     expect(stage.escalate.map((s) => s.kind)).to.deep.equal(['reminder', 'reminder', 'overdue']);
     expect(stage.escalate[2]!.notify).to.deep.equal(['reporter', 'department']);
     expect(compiled.appliesTo).to.deep.equal(['district-office', 'upper-secondary', 'continuing-education', 'multi-level']);
