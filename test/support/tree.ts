@@ -64,9 +64,14 @@ export async function openTree(ctx: Mocha.Context, start: string, units: UnitInp
       return (await rt.store.loadInstance(id))!.instance.stages;
     },
     async completeOpen(id, data = {}) {
-      const open = (await rt.store.loadInstance(id))!.tasks.filter((t) => t.status === 'open').map((t) => t.task);
-      for (const task of open) await app.completeTaskOf(system, id, task, data[task] ?? {});
-      return open;
+      // One at a time: completing a task may close others (an optional task of a track that ends).
+      const done: string[] = [];
+      for (;;) {
+        const next = (await rt.store.loadInstance(id))!.tasks.find((t) => t.status === 'open' && !done.includes(t.task));
+        if (!next) return done;
+        await app.completeTaskOf(system, id, next.task, data[next.task] ?? {});
+        done.push(next.task);
+      }
     },
     async at(date) {
       clock.set(typeof date === 'number' ? date : at8(date));
