@@ -88,7 +88,8 @@ export function planReview(story: Story): void {
         const day = time.date(4 + (n++ % 8));
         await story.rt.engine.setAnchor(id, 'survey_day', day, { actor: 'admin' });
         // Most have sent their data lists; a few are still at it, one not started (overdue soon).
-        const passes: Pass[] = unitId === FLAGSHIP.upperSecondary ? [{ offset: -6 }] : n % 4 === 0 ? [] : n % 3 === 0 ? [{ offset: -8 }, { offset: -2 }] : [{ offset: -7 }];
+        const passes: Pass[] =
+          unitId === FLAGSHIP.upperSecondary ? [{ offset: -6 }] : n % 4 === 0 ? [] : n % 3 === 0 ? [{ offset: -8 }, { offset: -2 }] : [{ offset: -7 }];
         layPath(story, id, SURVEY_ROUTE, -14, passes, { workPerStage: 3, workAfter: n % 4 === 0 ? [] : [-1] });
       }
     });

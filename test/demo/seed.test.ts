@@ -146,7 +146,7 @@ describe('demo province', () => {
       expect(summary.openTasks['canbo.phong']!.open).to.be.greaterThan(0);
     });
 
-    it('shows the Sở\'s review waiting on its Phòng: two late and listed, the others\' figures added up', async () => {
+    it("shows the Sở's review waiting on its Phòng: two late and listed, the others' figures added up", async () => {
       const app = new Application({ engine: rt.engine });
       const [so] = await rt.queries.listInstances({ definitionId: 'ben-tre-review-2022', orgUnitId: FLAGSHIP.department }, { limit: 1 });
       expect(so, 'the Sở instance').to.not.equal(undefined);
@@ -175,7 +175,7 @@ describe('demo province', () => {
       expect(view.rollup.pupils_sampled!.count).to.be.greaterThan(0);
     });
 
-    it('runs periodic reporting as the Sở\'s chain: round 1 filed with the Ministry, round 2 waiting on the Phòng', async () => {
+    it("runs periodic reporting as the Sở's chain: round 1 filed with the Ministry, round 2 waiting on the Phòng", async () => {
       const app = new Application({ engine: rt.engine });
       const rounds = await rt.queries.listInstances({ definitionId: 'periodic-reporting', orgUnitId: FLAGSHIP.department }, { limit: 10 });
       const stages = (await Promise.all(rounds.map(async (r) => (await rt.store.loadInstance(r.id))!.instance.stages[0]))).sort();

@@ -14,7 +14,13 @@ const UNITS: UnitInput[] = [
   { id: 'th_ct', parentId: 'pgd_ct', kind: 'primary', name: 'Trường Tiểu học An Hóa' },
   { id: 'thpt_1', parentId: 'so', kind: 'upper-secondary', name: 'Trường THPT Chuyên Bến Tre' },
   { id: 'gdtx_1', parentId: 'so', kind: 'continuing-education', name: 'Trung tâm GDNN-GDTX Châu Thành' },
-  { id: 'bt-hermann-gmeiner', parentId: 'so', kind: 'multi-level', name: 'Trường phổ thông Hermann Gmeiner', levels: ['primary', 'lower-secondary', 'upper-secondary'] },
+  {
+    id: 'bt-hermann-gmeiner',
+    parentId: 'so',
+    kind: 'multi-level',
+    name: 'Trường phổ thông Hermann Gmeiner',
+    levels: ['primary', 'lower-secondary', 'upper-secondary'],
+  },
   { id: 'bt-nang-khieu-tdtt', parentId: 'so', kind: 'multi-level', name: 'Trường Năng khiếu TDTT', levels: ['lower-secondary', 'upper-secondary'] },
 ];
 const ADDRESSEES = ['bt-hermann-gmeiner', 'bt-nang-khieu-tdtt', 'gdtx_1', 'pgd_bt', 'pgd_ct', 'pgd_gt', 'thpt_1'];
@@ -80,7 +86,12 @@ describe('process: ben-tre-review-2022, the Sở and its units (real engine)', f
       expect(view.rollup.self_assessed).to.deep.include({ count: 3, sum: 127 });
       expect(await t.stages(so)).to.deep.equal(['collection']);
       await t.at('2022-01-20');
-      for (const [unit, n] of [['thpt_1', 12], ['gdtx_1', 3], ['bt-hermann-gmeiner', 0], ['bt-nang-khieu-tdtt', 1]] as const)
+      for (const [unit, n] of [
+        ['thpt_1', 12],
+        ['gdtx_1', 3],
+        ['bt-hermann-gmeiner', 0],
+        ['bt-nang-khieu-tdtt', 1],
+      ] as const)
         await file(t, await t.childOf(so, unit), SCHOOL(n));
       view = await t.fanOut(so);
       expect([view.done, view.pending, view.late]).to.deep.equal([7, 0, 0]);
@@ -104,7 +115,7 @@ describe('process: ben-tre-review-2022, the Sở and its units (real engine)', f
     });
     after(() => t?.close());
 
-    it('keeps the return reason on the unit\'s timeline and sends it back for clarification', async () => {
+    it("keeps the return reason on the unit's timeline and sends it back for clarification", async () => {
       const ct = await t.childOf(so, 'pgd_ct');
       expect(await t.stages(ct)).to.deep.equal(['clarification']);
       const history = await t.rt.engine.queries.history(ct);
@@ -119,11 +130,21 @@ describe('process: ben-tre-review-2022, the Sở and its units (real engine)', f
     it('reminds only the units still missing, then lists the two late Phòng at the cut-off', async () => {
       await t.at('2022-01-22');
       const reminders = (await t.rt.engine.queries.escalationsOf(so)).filter((e) => e.kind === 'reminder');
-      expect(reminders.at(-1)!.notified.map((n) => n.unitId).sort()).to.deep.equal(['pgd_bt', 'pgd_gt']);
+      expect(
+        reminders
+          .at(-1)!
+          .notified.map((n) => n.unitId)
+          .sort(),
+      ).to.deep.equal(['pgd_bt', 'pgd_gt']);
       await t.at('2022-01-25');
       expect(await t.stages(so)).to.deep.equal(['late_units']);
       const view = await t.fanOut(so);
-      expect(view.children.filter((c) => c.late).map((c) => c.unitId).sort()).to.deep.equal(['pgd_bt', 'pgd_gt']);
+      expect(
+        view.children
+          .filter((c) => c.late)
+          .map((c) => c.unitId)
+          .sort(),
+      ).to.deep.equal(['pgd_bt', 'pgd_gt']);
       expect([view.done, view.pending, view.late]).to.deep.equal([5, 2, 2]);
       // The late units' own instances went to their late stage at the same cut-off.
       expect(await t.stages(await t.childOf(so, 'pgd_gt'))).to.deep.equal(['late']);

@@ -26,7 +26,7 @@ const REVIEW_DATA = {
   graduation_archive: { graduationList: true, graduationDataSheet: true, scoreSheet: true, masterRegister: true },
 };
 
-describe('process: ben-tre-review-2022-unit, a unit\'s part (Bến Tre, QĐ 4837/QĐ-BGDĐT)', () => {
+describe("process: ben-tre-review-2022-unit, a unit's part (Bến Tre, QĐ 4837/QĐ-BGDĐT)", () => {
   it('has the hard cut-off of 24/01/2022 with reminders before it', () => {
     const stage = compiled.stages.review_and_report!;
     expect(stage.due).to.deep.equal({ from: 'anchor', anchor: 'report_deadline', unit: 'days', amount: 0, rollForward: false });
@@ -62,7 +62,7 @@ describe('process: ben-tre-review-2022-unit, a unit\'s part (Bến Tre, QĐ 4837
     expect(openTasks(p, REPORT_TASKS)).to.deep.equal(['report_preschool', 'report_primary']);
   });
 
-  it('runs an upper-secondary school on its own report (annex 2) to the Sở\'s acceptance', () => {
+  it("runs an upper-secondary school on its own report (annex 2) to the Sở's acceptance", () => {
     const p = new ProcessDriver(compiled, { kind: 'upper-secondary' });
     expect(openTasks(p, REVIEW_TASKS)).to.deep.equal(['school_self_assessment', 'school_improvement_plan', 'uncollected_diplomas', 'graduation_archive']);
     p.completeAll(REVIEW_DATA);

@@ -33,7 +33,11 @@ describe('process: graduation-exam-2022, the Sở and its schools (real engine)'
       expect(view.children.map((c) => c.unitId).sort()).to.deep.equal(POINTS);
       expect(view.cutoffAt).to.equal(Date.parse('2022-05-13T23:59:59+07:00'));
       await t.at('2022-05-10');
-      for (const [unit, candidates] of [['thpt_1', 520], ['thpt_2', 480], ['pt_dtnt', 160]] as const) {
+      for (const [unit, candidates] of [
+        ['thpt_1', 520],
+        ['thpt_2', 480],
+        ['pt_dtnt', 160],
+      ] as const) {
         const id = await t.childOf(so, unit);
         await t.completeOpen(id, { registration_list: { candidates, freeCandidates: 3 } });
         await t.send(id, 'SUBMIT');

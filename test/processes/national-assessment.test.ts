@@ -35,10 +35,14 @@ async function schoolDoes(t: Tree, id: string, surveyDay: string, pupils: number
 describe('process: national-assessment, a sample of schools (real engine)', function () {
   this.timeout(30_000);
 
-  it('declares the sample list, the survey day as the school\'s anchor, and the four stages of the school\'s part', () => {
+  it("declares the sample list, the survey day as the school's anchor, and the four stages of the school's part", () => {
     const parent = compileFile('processes/national-assessment.yaml');
     const school = compileFile('processes/national-assessment-school.yaml');
-    expect(parent.stages.survey!.fanOut).to.deep.include({ process: 'national-assessment-school', units: { list: 'sample', depth: 'descendants' }, wait: { quorum: 0.85 } });
+    expect(parent.stages.survey!.fanOut).to.deep.include({
+      process: 'national-assessment-school',
+      units: { list: 'sample', depth: 'descendants' },
+      wait: { quorum: 0.85 },
+    });
     expect(Object.keys(school.anchors)).to.deep.equal(['survey_day']);
     expect(school.stages.data_preparation!.due).to.deep.include({ anchor: 'survey_day', amount: -14 });
   });
@@ -48,19 +52,26 @@ describe('process: national-assessment, a sample of schools (real engine)', func
     let so: string;
     before(async function () {
       t = await openTree(this, '2022-03-01', UNITS, ['national-assessment-school', 'national-assessment']);
-      so = (await t.app.startInstance(system, { definitionId: 'national-assessment', orgUnitId: 'so', lists: { sample: SAMPLE }, anchors: { window_ends: '2022-04-15' } })).id;
+      so = (
+        await t.app.startInstance(system, {
+          definitionId: 'national-assessment',
+          orgUnitId: 'so',
+          lists: { sample: SAMPLE },
+          anchors: { window_ends: '2022-04-15' },
+        })
+      ).id;
       await t.completeOpen(so, { survey_plan: { programme: 'pisa' } });
       await t.send(so, 'PLANNED');
     });
     after(() => t?.close());
 
-    it('opens the school\'s part for the sampled schools only, wherever they sit', async () => {
+    it("opens the school's part for the sampled schools only, wherever they sit", async () => {
       const view = await t.fanOut(so);
       expect(view.children.map((c) => c.unitId).sort()).to.deep.equal(SAMPLE);
       expect(view.cutoffAt).to.equal(Date.parse('2022-04-15T23:59:59+07:00'));
     });
 
-    it('counts from each school\'s own survey day', async () => {
+    it("counts from each school's own survey day", async () => {
       const id = await t.childOf(so, 'thpt_1');
       expect((await t.rt.store.loadInstance(id))!.instance.state.entries.data_preparation?.dueAt, 'no survey day yet: no deadline').to.equal(undefined);
       await t.app.setAnchor(system, id, 'survey_day', '2022-04-05');

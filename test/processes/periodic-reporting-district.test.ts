@@ -15,7 +15,7 @@ function anchorsOf(p: ProcessDriver): Record<string, string> {
   return (p.snapshot.context as { anchors: Record<string, string> }).anchors;
 }
 
-describe('process: periodic-reporting-district, the Phòng\'s part (TT 19/2020)', () => {
+describe("process: periodic-reporting-district, the Phòng's part (TT 19/2020)", () => {
   it('reads "before 25/1" and "before 31/1" as the day before, not rolled forward', () => {
     expect(compiled.stages.district_submission!.due).to.deep.equal({
       from: 'anchor',

@@ -52,7 +52,11 @@ describe('process: periodic-reporting, the Sở and its Phòng (TT 19/2020, real
       expect(view.children.map((c) => c.unitId).sort()).to.deep.equal(['pgd_a', 'pgd_b', 'pgd_c']);
       expect(view.cutoffAt).to.equal(Date.parse('2022-01-24T23:59:59+07:00'));
       await t.at('2022-01-17');
-      for (const [unit, students, schools] of [['pgd_a', 8412, 41], ['pgd_b', 6150, 33], ['pgd_c', 5120, 29]] as const) {
+      for (const [unit, students, schools] of [
+        ['pgd_a', 8412, 41],
+        ['pgd_b', 6150, 33],
+        ['pgd_c', 5120, 29],
+      ] as const) {
         const id = await t.childOf(so, unit);
         await districtFiles(t, id, students, schools);
         await t.send(id, 'REVIEW', { decision: 'accepted' });
@@ -83,7 +87,7 @@ describe('process: periodic-reporting, the Sở and its Phòng (TT 19/2020, real
     });
     after(() => t?.close());
 
-    it('returns a report with its reason, kept on the Phòng\'s timeline', async () => {
+    it("returns a report with its reason, kept on the Phòng's timeline", async () => {
       const b = await t.childOf(so, 'pgd_b');
       await t.send(b, 'REVIEW', { decision: 'returned', note: 'Số học sinh lớp 1 chưa khớp với cơ sở dữ liệu ngành' });
       expect(await t.stages(b)).to.deep.equal(['district_correction']);

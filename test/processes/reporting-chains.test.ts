@@ -35,7 +35,7 @@ describe('process: universal-education-report and statistics-report (real engine
     expect(so.stages.local_reports!.fanOut).to.deep.include({ process: 'universal-education-local', units: { kinds: ['district-office', 'commune'] } });
   });
 
-  it('collects the Phòng\'s reports by 5/10, returns one with its reason, lists the late one, reports to the Ministry', async function () {
+  it("collects the Phòng's reports by 5/10, returns one with its reason, lists the late one, reports to the Ministry", async function () {
     const t = await openTree(this, '2022-09-20', UNITS, ['universal-education-local', 'universal-education-report']);
     try {
       const so = (await t.app.startInstance(system, { definitionId: 'universal-education-report', orgUnitId: 'so' })).id;
@@ -100,9 +100,16 @@ describe('process: universal-education-report and statistics-report (real engine
       expect(view.children.map((c) => c.unitId).sort()).to.deep.equal(['gdtx_1', 'pgd_a', 'pgd_b', 'thpt_1']);
       expect(view.cutoffAt).to.equal(Date.parse('2025-10-20T23:59:59+07:00'));
       await t.at('2025-10-10');
-      for (const [unit, students] of [['pgd_a', 9100], ['pgd_b', 7400], ['thpt_1', 1250], ['gdtx_1', 300]] as const) {
+      for (const [unit, students] of [
+        ['pgd_a', 9100],
+        ['pgd_b', 7400],
+        ['thpt_1', 1250],
+        ['gdtx_1', 300],
+      ] as const) {
         const id = await t.childOf(so, unit);
-        await t.completeOpen(id, { statistics: { schools: unit.startsWith('pgd') ? 30 : 1, classes: Math.round(students / 35), students, teachers: Math.round(students / 20) } });
+        await t.completeOpen(id, {
+          statistics: { schools: unit.startsWith('pgd') ? 30 : 1, classes: Math.round(students / 35), students, teachers: Math.round(students / 20) },
+        });
         await t.send(id, 'SUBMIT');
         await t.send(id, 'REVIEW', { decision: 'accepted' });
       }
