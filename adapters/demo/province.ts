@@ -8,6 +8,10 @@ import { createRng, type Rng } from './rng.ts';
 
 export const DEFAULT_SEED = 2024;
 
+/** The two units directly under the Sở that the Bến Tre letter of 2022 names one by one (the codes
+ * processes/ben-tre-review-2022.yaml lists under `ids:`). */
+export const SPECIAL_SCHOOLS = { hermannGmeiner: 'bt-hermann-gmeiner', sports: 'bt-nang-khieu-tdtt' } as const;
+
 /** Units the demo logins work in; they exist whatever the seed. */
 export const FLAGSHIP = {
   department: 'so-bt',
@@ -32,7 +36,7 @@ const SCHOOL = {
 type DistrictSchoolKind = 'preschool' | 'primary' | 'lower-secondary';
 
 /** Every unit of the province, parents before children: the Sở, each Phòng and its schools, then
- * the THPT and the continuing-education centres. */
+ * the THPT, the two special schools (multi-level) and the continuing-education centres. */
 export function generateProvince(seed: number = DEFAULT_SEED, names: ProvinceNames = BEN_TRE): UnitInput[] {
   const rng = createRng(seed);
   const departmentId = `so-${names.abbreviation}`;
@@ -40,6 +44,20 @@ export function generateProvince(seed: number = DEFAULT_SEED, names: ProvinceNam
   names.districts.forEach((district, i) => units.push(...districtUnits(district, departmentId, rng.fork(`district:${district.slug}`), i === 0)));
   units.push(...upperSecondary(names, departmentId, rng.fork('thpt')));
   units.push(
+    {
+      id: SPECIAL_SCHOOLS.hermannGmeiner,
+      parentId: departmentId,
+      kind: 'multi-level',
+      name: `Trường phổ thông Hermann Gmeiner ${names.name}`,
+      levels: ['primary', 'lower-secondary', 'upper-secondary'],
+    },
+    {
+      id: SPECIAL_SCHOOLS.sports,
+      parentId: departmentId,
+      kind: 'multi-level',
+      name: `Trường Năng khiếu Thể dục thể thao ${names.name}`,
+      levels: ['lower-secondary', 'upper-secondary'],
+    },
     { id: `gdtx-${slug(names.name)}`, parentId: departmentId, kind: 'continuing-education', name: `Trung tâm GDTX tỉnh ${names.name}` },
     {
       id: `gdnn-gdtx-${names.districts.at(-1)!.slug}`,

@@ -1,6 +1,7 @@
 // Seeds the demo province on a fresh store: its units, then four months of work told as three
 // storylines (accreditation, public disclosure, periodic reporting) on one agenda, so that "now"
-// shows work on time, overdue, escalated to the Phòng and the Sở, and finished. Everything goes
+// shows work on time, overdue, escalated to the Phòng and the Sở, and finished — and, across the tree,
+// the Sở's review waiting on its late Phòng and a PISA sample at work (review.ts). Everything goes
 // through the engine's public commands; the clock moves, timers fire at their own moments.
 import type { ManualClock } from '../../engine/ports.ts';
 import type { Runtime } from '../runtime.ts';
@@ -9,6 +10,7 @@ import { Agenda, Timeline } from './agenda.ts';
 import { planDisclosure } from './disclosure.ts';
 import { DEFAULT_SEED, generateProvince } from './province.ts';
 import { planReporting } from './reporting.ts';
+import { planReview } from './review.ts';
 import { createRng } from './rng.ts';
 import type { Story } from './story.ts';
 import { summarise, type DemoSummary } from './summary.ts';
@@ -49,6 +51,7 @@ export async function seedDemo(rt: Runtime, clock: ManualClock, now: number, opt
   planAccreditation(story);
   planReporting(story);
   planDisclosure(story);
+  planReview(story);
   await story.agenda.runUntil(now);
   clock.set(now);
   const lastTimers = await rt.runDue();

@@ -3,6 +3,7 @@
 // campaigns cannot carry yet), and lay one instance's path (work, then a move, stage after stage) on
 // the agenda.
 import { createCampaign, runCampaign, type CampaignInput } from '../../engine/service/campaigns.ts';
+import { fanOutId } from '../../engine/service/fan-out.ts';
 import type { UnitInput } from '../../engine/service/org.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Agenda, Timeline } from './agenda.ts';
@@ -52,6 +53,44 @@ export async function launchCampaign(story: Story, input: CampaignInput & { id: 
   }
   // By unit, not by instance id (random): the story draws its numbers in this order.
   return new Map(instances.sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * Starts a parent instance (a Sở's) whose first stage opens work below (fanOut), then gives each
+ * child the anchor dates the parent was started with that the child also declares — the engine does
+ * not pass them down yet. Answers the parent and its children by unit id.
+ */
+export async function startTree(
+  story: Story,
+  input: { id: string; reason: string; definitionId: string; orgUnitId: string; anchors?: Record<string, string>; lists?: Record<string, string[]> },
+  childAnchors: Record<string, string> = {},
+): Promise<{ parentId: string; children: Map<string, string> }> {
+  // A campaign of one (the office's own instance), so that each round is an instance of its own.
+  const { orgUnitId, ...campaign } = input;
+  const started = await launchCampaign(story, { ...campaign, rootUnitId: orgUnitId });
+  const parentId = started.get(orgUnitId);
+  if (!parentId) throw new Error(`startTree: no ${input.definitionId} instance for ${orgUnitId}`);
+  const children = await childrenOf(story, parentId);
+  for (const id of children.values())
+    for (const [name, date] of Object.entries(childAnchors)) await story.rt.engine.setAnchor(id, name, date, { actor: CAMPAIGN_ACTOR });
+  return { parentId, children };
+}
+
+/** The instances a parent's latest fan-out opened, by unit id (sorted: the story draws in this order). */
+export async function childrenOf(story: Story, parentId: string): Promise<Map<string, string>> {
+  const { engine, queries } = story.rt;
+  const loaded = (await engine.store.loadInstance(parentId))!;
+  const seqs = Object.values(loaded.instance.state.fanOuts ?? {});
+  const children = new Map<string, string>();
+  if (!seqs.length) return children;
+  let afterId: string | undefined;
+  for (;;) {
+    const page = await queries.listInstances({ campaignId: fanOutId(parentId, Math.max(...seqs)) }, { limit: 500, ...(afterId ? { afterId } : {}) });
+    if (!page.length) break;
+    for (const i of page) children.set(i.orgUnitId, i.id);
+    afterId = page.at(-1)!.id;
+  }
+  return new Map([...children].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /** One stage left at `offset` working days from today; `move` replaces the route's, `anchorDate` feeds it. */

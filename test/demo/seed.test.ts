@@ -3,7 +3,8 @@
 // that reached the Phòng and the Sở, finished instances and open tasks for the school logins.
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
-import { FLAGSHIP, generateProvince, DEFAULT_SEED } from '../../adapters/demo/province.ts';
+import { FLAGSHIP, generateProvince, DEFAULT_SEED, SPECIAL_SCHOOLS } from '../../adapters/demo/province.ts';
+import { Application, systemPrincipal } from '../../engine/application/application.ts';
 import { seedDemo, type DemoSummary } from '../../adapters/demo/seed.ts';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../adapters/demo/users.ts';
 import type { Runtime } from '../../adapters/runtime.ts';
@@ -46,6 +47,8 @@ describe('demo province', () => {
         const parent = kindOf.get(s.parentId!);
         expect(parent, s.id).to.equal(['upper-secondary', 'continuing-education'].includes(s.kind) ? 'department' : 'district-office');
       }
+      // The two special schools the Bến Tre letter names, directly under the Sở (multi-level).
+      for (const id of Object.values(SPECIAL_SCHOOLS)) expect(units.find((u) => u.id === id)).to.deep.include({ kind: 'multi-level', parentId: 'so-bt' });
       for (const office of units.filter((u) => u.kind === 'district-office')) expect(office.levels).to.deep.equal(['preschool', 'primary', 'lower-secondary']);
     });
 
@@ -91,6 +94,10 @@ describe('demo province', () => {
       for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml')))
         await rt.engine.catalog.publish(readFileSync(new URL(name, dir), 'utf8'), `processes/${name}`);
       summary = await seedDemo(rt, clock, now);
+      // The figures of a seeding: how long it took and what it did (printed for the record).
+      console.log(
+        `      demo seeded in ${summary.elapsedMs} ms: ${summary.commands} commands, ${summary.timersFired} timers, ${summary.instances.total} instances`,
+      );
     });
     after(() => close?.());
 
@@ -137,6 +144,47 @@ describe('demo province', () => {
       }
       expect(summary.openTasks['truong.thpt']!.open).to.be.greaterThan(0);
       expect(summary.openTasks['canbo.phong']!.open).to.be.greaterThan(0);
+    });
+
+    it("shows the Sở's review waiting on its Phòng: two late and listed, the others' figures added up", async () => {
+      const app = new Application({ engine: rt.engine });
+      const [so] = await rt.queries.listInstances({ definitionId: 'ben-tre-review-2022', orgUnitId: FLAGSHIP.department }, { limit: 1 });
+      expect(so, 'the Sở instance').to.not.equal(undefined);
+      const loaded = (await rt.store.loadInstance(so!.id))!.instance;
+      expect(loaded.stages).to.deep.equal(['late_units']);
+      const view = (await app.childrenOf(systemPrincipal(), so!.id)).stages[0]!;
+      const units = generateProvince();
+      const kindOf = new Map(units.map((u) => [u.id, u.kind]));
+      expect(view.children.map((c) => c.unitId)).to.include.members(Object.values(SPECIAL_SCHOOLS));
+      const late = view.children.filter((c) => c.late);
+      expect(late.map((c) => kindOf.get(c.unitId))).to.deep.equal(['district-office', 'district-office']);
+      expect([view.pending, view.late]).to.deep.equal([2, 2]);
+      const phong = units.filter((u) => u.kind === 'district-office').length;
+      expect(view.rollup.schools!.count, 'the Phòng that reported').to.be.within(phong - 2, phong - 1);
+      expect(view.rollup.uncollected_diplomas!.count).to.be.greaterThan(0);
+    });
+
+    it('shows a PISA sample at work: the sampled schools only, some behind', async () => {
+      const app = new Application({ engine: rt.engine });
+      const [pisa] = await rt.queries.listInstances({ definitionId: 'national-assessment', orgUnitId: FLAGSHIP.department }, { limit: 1 });
+      const view = (await app.childrenOf(systemPrincipal(), pisa!.id)).stages[0]!;
+      expect(view.total).to.equal(12);
+      expect(view.children.map((c) => c.unitId)).to.include(FLAGSHIP.upperSecondary);
+      expect(view.open).to.equal(true);
+      expect(new Set(view.children.map((c) => c.stages[0])).size, 'schools at different stages').to.be.greaterThan(1);
+      expect(view.rollup.pupils_sampled!.count).to.be.greaterThan(0);
+    });
+
+    it("runs periodic reporting as the Sở's chain: round 1 filed with the Ministry, round 2 waiting on the Phòng", async () => {
+      const app = new Application({ engine: rt.engine });
+      const rounds = await rt.queries.listInstances({ definitionId: 'periodic-reporting', orgUnitId: FLAGSHIP.department }, { limit: 10 });
+      const stages = (await Promise.all(rounds.map(async (r) => (await rt.store.loadInstance(r.id))!.instance.stages[0]))).sort();
+      expect(stages).to.deep.equal(['district_reports', 'sent_to_ministry']);
+      const first = rounds.find((r) => r.status === 'done')!;
+      const view = (await app.childrenOf(systemPrincipal(), first.id)).stages[0]!;
+      expect(view.done).to.equal(view.total);
+      // The late Phòng filed its figures in its late report, not in the report form the roll-up reads.
+      expect(view.rollup.students!.count).to.be.within(view.total - 1, view.total);
     });
   });
 });

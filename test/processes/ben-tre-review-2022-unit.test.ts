@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { compileFile, ProcessDriver } from '../support/process-driver.ts';
 
-const compiled = compileFile('processes/ben-tre-review-2022.yaml');
+const compiled = compileFile('processes/ben-tre-review-2022-unit.yaml');
 
 const REVIEW_TASKS = [
   'direct_self_assessment',
@@ -21,17 +21,19 @@ function openTasks(p: ProcessDriver, ids: string[]): string[] {
 
 const REVIEW_DATA = {
   check_self_assessment_completion: { schools: 42, completed: 42 },
+  school_self_assessment: { completed: true },
   uncollected_diplomas: { uncollected: 3 },
   graduation_archive: { graduationList: true, graduationDataSheet: true, scoreSheet: true, masterRegister: true },
 };
 
-describe('process: ben-tre-review-2022 (Bến Tre, QĐ 4837/QĐ-BGDĐT)', () => {
+describe("process: ben-tre-review-2022-unit, a unit's part (Bến Tre, QĐ 4837/QĐ-BGDĐT)", () => {
   it('has the hard cut-off of 24/01/2022 with reminders before it', () => {
     const stage = compiled.stages.review_and_report!;
-    expect(stage.due).to.deep.equal({ from: 'date', date: '2022-01-24', rollForward: false });
+    expect(stage.due).to.deep.equal({ from: 'anchor', anchor: 'report_deadline', unit: 'days', amount: 0, rollForward: false });
+    expect(compiled.anchors.report_deadline!.default).to.equal('2022-01-24');
     expect(stage.escalate.map((s) => s.kind)).to.deep.equal(['reminder', 'reminder', 'overdue']);
     expect(stage.escalate[2]!.notify).to.deep.equal(['reporter', 'department']);
-    expect(compiled.appliesTo).to.deep.equal(['district-office', 'upper-secondary', 'continuing-education']);
+    expect(compiled.appliesTo).to.deep.equal(['district-office', 'upper-secondary', 'continuing-education', 'multi-level']);
   });
 
   it('gives a district office managing primary and lower-secondary exactly those two level reports', () => {
@@ -60,7 +62,7 @@ describe('process: ben-tre-review-2022 (Bến Tre, QĐ 4837/QĐ-BGDĐT)', () => 
     expect(openTasks(p, REPORT_TASKS)).to.deep.equal(['report_preschool', 'report_primary']);
   });
 
-  it('runs an upper-secondary school on its own report (annex 2) to the consolidated report', () => {
+  it("runs an upper-secondary school on its own report (annex 2) to the Sở's acceptance", () => {
     const p = new ProcessDriver(compiled, { kind: 'upper-secondary' });
     expect(openTasks(p, REVIEW_TASKS)).to.deep.equal(['school_self_assessment', 'school_improvement_plan', 'uncollected_diplomas', 'graduation_archive']);
     p.completeAll(REVIEW_DATA);
@@ -69,11 +71,10 @@ describe('process: ben-tre-review-2022 (Bến Tre, QĐ 4837/QĐ-BGDĐT)', () => 
     expect(p.send('SUBMIT'), 'report not filed yet').to.equal(false);
     p.completeAll();
     expect(p.send('SUBMIT')).to.equal(true);
-    expect(p.stages).to.deep.equal(['consolidation']);
-    expect(p.send('REVIEW', { decision: 'accepted' }), 'the Sở has not included it yet').to.equal(false);
-    p.completeAll();
+    expect(p.stages).to.deep.equal(['department_check']);
+    expect(p.send('REVIEW', { decision: 'maybe' }), 'a decision outside the list').to.equal(false);
     p.send('REVIEW', { decision: 'accepted' });
-    expect(p.stages).to.deep.equal(['consolidated']);
+    expect(p.stages).to.deep.equal(['accepted']);
     expect(p.status).to.equal('done');
   });
 
@@ -110,7 +111,17 @@ describe('process: ben-tre-review-2022 (Bến Tre, QĐ 4837/QĐ-BGDĐT)', () => 
     expect(p.send('SUBMIT'), 'no explanation yet').to.equal(false);
     p.complete('late_report', { reason: 'Nghỉ Tết, chưa tổng hợp kịp' });
     p.send('SUBMIT');
-    expect(p.stages).to.deep.equal(['consolidation']);
+    expect(p.stages).to.deep.equal(['department_check']);
+  });
+
+  it('runs the special schools the letter names (multi-level) as a school directly under the Sở', () => {
+    const p = new ProcessDriver(compiled, { kind: 'multi-level', levels: ['primary', 'lower-secondary', 'upper-secondary'] });
+    expect(openTasks(p, REVIEW_TASKS)).to.deep.equal(['school_self_assessment', 'school_improvement_plan', 'uncollected_diplomas', 'graduation_archive']);
+    p.completeAll(REVIEW_DATA);
+    p.send('REVIEWED');
+    expect(openTasks(p, REPORT_TASKS)).to.deep.equal(['report_unit']);
+    p.completeAll();
+    expect(p.send('SUBMIT')).to.equal(true);
   });
 
   it('loops a returned report through clarification', () => {
@@ -123,7 +134,6 @@ describe('process: ben-tre-review-2022 (Bến Tre, QĐ 4837/QĐ-BGDĐT)', () => 
     expect(p.stages).to.deep.equal(['clarification']);
     p.completeAll();
     p.send('SUBMIT');
-    expect(p.stages).to.deep.equal(['consolidation']);
-    expect(p.task('include_in_ministry_report')?.status, 'the Sở checks again').to.equal('open');
+    expect(p.stages, 'the Sở checks again').to.deep.equal(['department_check']);
   });
 });
