@@ -39,7 +39,7 @@
 // that names only what the caller sent; inside it, a refusal (FORBIDDEN) names roles and stage
 // titles, never a unit the caller cannot see.
 import { scopeOf, within, type Ability, type Grant } from '../access.ts';
-import type { CompiledProcess } from '../definition/compile.ts';
+import { dueAnchors, type CompiledProcess } from '../definition/compile.ts';
 import type { Instance, OrgUnit, Task, User } from '../domain.ts';
 import { EngineError } from '../errors.ts';
 import { unitHolding, type UnitChain } from '../service/roles.ts';
@@ -185,7 +185,7 @@ export function stagesHoldingTask(compiled: CompiledProcess, instance: Pick<Inst
 /** Every stage of the process whose deadline counts from the anchor, active or not. */
 export function stagesAnchoredOn(compiled: CompiledProcess, anchor: string): string[] {
   return Object.values(compiled.stages)
-    .filter((s) => s.due?.from === 'anchor' && s.due.anchor === anchor)
+    .filter((s) => dueAnchors(s.due).includes(anchor))
     .map((s) => s.id);
 }
 

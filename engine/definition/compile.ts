@@ -12,6 +12,7 @@ import {
   childMaps,
   DUE_EVENT,
   OWNER_ALIAS,
+  isRecord,
   isWithin,
   ownerOf,
   rolesOf,
@@ -23,7 +24,7 @@ import {
   type StageNode,
   type TransitionRef,
 } from './model.ts';
-import type { Condition, Form, OrgUnitKind, Role, Text } from './types.generated.ts';
+import type { Condition, Due, Form, OrgUnitKind, Role, Stage, Text } from './types.generated.ts';
 
 export type DurationUnit = 'workingDays' | 'days' | 'months' | 'years';
 
@@ -32,11 +33,22 @@ export interface Offset {
   amount: number;
 }
 
-/** When a stage is due, normalised. */
-export type DueRule =
+/**
+ * One deadline rule, normalised. `rollForward` keeps its old meaning (a last day off moves to the
+ * next working day); `rollBack` (only when set) moves it to the working day before instead. `every`
+ * makes it repeat: the stage's n-th entry is due (n − 1) × every after the first due day.
+ */
+export type SimpleDueRule = (
   | ({ from: 'entry'; rollForward: boolean } & Offset)
   | { from: 'date'; date: string; rollForward: boolean }
-  | ({ from: 'anchor'; anchor: string; rollForward: boolean } & Offset);
+  | ({ from: 'anchor'; anchor: string; rollForward: boolean } & Offset)
+) & { rollBack?: true; every?: Offset };
+
+/** When a stage is due: one rule, or rules chosen by condition on entering the stage (the first that holds). */
+export type DueRule = SimpleDueRule | { from: 'choice'; choices: { when?: CompiledCondition; rule: SimpleDueRule }[] };
+
+/** An anchor's default counted from the instance's start (resolved by the runtime when it starts). */
+export type RelativeDefault = { schoolYear: string } | { year: string } | { fromStart: Offset };
 
 export interface LadderStep {
   at: Offset;
@@ -76,6 +88,10 @@ export interface StageInfo {
   evidence: { id: string; title: Text; required: boolean }[];
   /** Events this stage (or an enclosing one) has transitions for, besides the engine's own. */
   accepts: string[];
+  /** Anchors cleared on each entry (asked again when a cycle comes round). */
+  resetAnchors?: string[];
+  /** Whether the stage's entries are counted (a repeating deadline, or a guard reads cycle.<stage>). */
+  counted?: true;
 }
 
 export interface CompiledProcess {
@@ -86,7 +102,8 @@ export interface CompiledProcess {
   appliesTo: OrgUnitKind[];
   legalBasis: string[];
   roles: Record<string, Role>;
-  anchors: Record<string, { title: Text; default?: string }>;
+  /** `default`: a fixed date; `relative`: one counted from the instance's start. */
+  anchors: Record<string, { title: Text; default?: string; relative?: RelativeDefault }>;
   events: Record<string, { title?: Text; form?: Form; formSchema?: JsonSchemaObject }>;
   initial: string;
   /** The stage table: everything the runtime needs about each stage, by stage id. */
@@ -110,11 +127,10 @@ export function compileProcess(def: ProcessDefinition): CompiledProcess {
   const nodes = stageNodes(def);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const stages: Record<string, StageInfo> = {};
-  for (const node of nodes) stages[node.id] = stageInfo(node, nodes);
+  const counted = countedStages(def, nodes);
+  for (const node of nodes) stages[node.id] = stageInfo(node, nodes, counted);
   const config = machineConfig(def, nodes, byId, stages);
-  const anchors = Object.fromEntries(
-    Object.entries(def.anchors ?? {}).map(([name, a]) => [name, a.default ? { ...a, default: parseLocalDate(a.default) } : { ...a }]),
-  );
+  const anchors = Object.fromEntries(Object.entries(def.anchors ?? {}).map(([name, a]) => [name, compileAnchor(a)]));
   // The config is built at run time from YAML, so XState's static typing has nothing to check here.
   const machine = setup(machineImplementations as never).createMachine({
     ...(config as object),
@@ -142,13 +158,46 @@ export function compileProcess(def: ProcessDefinition): CompiledProcess {
   };
 }
 
+function compileAnchor(a: NonNullable<ProcessDefinition['anchors']>[string]): CompiledProcess['anchors'][string] {
+  const { default: given, ...rest } = a;
+  if (typeof given === 'string') return { ...rest, default: parseLocalDate(given) };
+  if (given?.schoolYear) return { ...rest, relative: { schoolYear: given.schoolYear } };
+  if (given?.year) return { ...rest, relative: { year: given.year } };
+  if (given?.fromStart) return { ...rest, relative: { fromStart: toOffset(given.fromStart as Record<string, number>) } };
+  return { ...rest };
+}
+
+/** Stages whose entries are counted: a repeating deadline, or a guard that reads cycle.<stage>. */
+function countedStages(def: ProcessDefinition, nodes: StageNode[]): Set<string> {
+  const out = new Set<string>();
+  for (const n of nodes) if (dueList(n.stage.due).some((d) => d.every)) out.add(n.id);
+  const visit = (v: unknown, key?: string): void => {
+    if (typeof v === 'string' && key === 'field' && v.startsWith('cycle.')) out.add(v.slice('cycle.'.length));
+    else if (Array.isArray(v)) v.forEach((x) => visit(x));
+    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) visit(x, k);
+  };
+  visit(def.stages);
+  return out;
+}
+
+function dueList(due: Stage['due']): Due[] {
+  return due === undefined ? [] : Array.isArray(due) ? due : [due];
+}
+
+/** The anchors a deadline rule counts from (any of its choices). */
+export function dueAnchors(rule: DueRule | undefined): string[] {
+  if (!rule) return [];
+  if (rule.from === 'choice') return [...new Set(rule.choices.flatMap((c) => dueAnchors(c.rule)))];
+  return rule.from === 'anchor' ? [rule.anchor] : [];
+}
+
 function defaultAnchors(anchors: CompiledProcess['anchors']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, a] of Object.entries(anchors)) if (a.default) out[name] = a.default;
   return out;
 }
 
-function stageInfo(node: StageNode, nodes: StageNode[]): StageInfo {
+function stageInfo(node: StageNode, nodes: StageNode[], counted: Set<string>): StageInfo {
   const s = node.stage;
   const owner = ownerOf(node);
   const ancestors: string[] = [];
@@ -185,7 +234,14 @@ function stageInfo(node: StageNode, nodes: StageNode[]): StageInfo {
   if (s.description) info.description = s.description;
   if (node.track) info.track = node.track;
   if (owner) info.owner = owner;
-  if (s.due) info.due = toDueRule(s.due as Record<string, unknown>);
+  if (Array.isArray(s.due)) {
+    info.due = {
+      from: 'choice',
+      choices: s.due.map((d) => ({ ...(d.when ? { when: compileCondition(d.when, node, nodes) } : {}), rule: toDueRule(d as Record<string, unknown>) })),
+    };
+  } else if (s.due) info.due = toDueRule(s.due as Record<string, unknown>);
+  if (s.resetAnchors?.length) info.resetAnchors = [...s.resetAnchors];
+  if (counted.has(node.id)) info.counted = true;
   return info;
 }
 
@@ -196,12 +252,25 @@ function toOffset(d: Record<string, unknown>): Offset {
   return unit ? { unit, amount: d[unit] as number } : { unit: 'days', amount: 0 };
 }
 
-function toDueRule(due: Record<string, unknown>): DueRule {
-  if (typeof due.date === 'string') return { from: 'date', date: parseLocalDate(due.date), rollForward: due.rollForward === true };
+/**
+ * `roll` wins over `rollForward`. Without either: a fixed date is kept as written, a period counted
+ * backward from an anchor ("no later than 5 months before expiry") rolls back to the working day
+ * before, any other counted period rolls forward (Civil Code Art. 148).
+ */
+function toDueRule(due: Record<string, unknown>): SimpleDueRule {
+  const extra = (roll: 'forward' | 'back' | 'none'): { rollForward: boolean; rollBack?: true; every?: Offset } => ({
+    rollForward: roll === 'forward',
+    ...(roll === 'back' ? { rollBack: true as const } : {}),
+    ...(isRecord(due.every) ? { every: toOffset(due.every) } : {}),
+  });
+  const given = typeof due.roll === 'string' ? due.roll : typeof due.rollForward === 'boolean' ? (due.rollForward ? 'forward' : 'none') : undefined;
+  if (typeof due.date === 'string') return { from: 'date', date: parseLocalDate(due.date), ...extra((given ?? 'none') as 'none') };
   const offset = toOffset(due);
-  const rollForward = due.rollForward !== false;
-  if (typeof due.anchor === 'string') return { from: 'anchor', anchor: due.anchor, ...offset, rollForward };
-  return { from: 'entry', ...offset, rollForward };
+  if (typeof due.anchor === 'string') {
+    const roll = given ?? (offset.amount < 0 && offset.unit !== 'workingDays' ? 'back' : 'forward');
+    return { from: 'anchor', anchor: due.anchor, ...offset, ...extra(roll as 'forward') };
+  }
+  return { from: 'entry', ...offset, ...extra((given ?? 'forward') as 'forward') };
 }
 
 export function compileCondition(c: Condition, node: StageNode, nodes: StageNode[]): CompiledCondition {
@@ -228,6 +297,12 @@ function transitionConfig(t: TransitionRef, node: StageNode, byId: Map<string, S
   if (required.length && leaving && !t.transition.ignoreEvidence) params.evidence = { stage: node.id, items: required };
   if (t.transition.when) params.cond = compileCondition(t.transition.when, node, nodes);
   if (Object.keys(params).length) out.guard = { type: 'when', params };
+  const actions: unknown[] = [];
+  // What was said stays said: the event's data is kept in the context (context.events[EVENT]).
+  if (t.on !== 'always' && t.on !== 'done' && t.on !== DUE_EVENT) actions.push({ type: 'keepEvent' });
+  if (t.transition.setAnchors && Object.keys(t.transition.setAnchors).length)
+    actions.push({ type: 'setAnchors', params: { anchors: { ...t.transition.setAnchors } } });
+  if (actions.length) out.actions = actions;
   return out;
 }
 
@@ -248,6 +323,8 @@ function machineConfig(def: ProcessDefinition, nodes: StageNode[], byId: Map<str
       out.states = Object.fromEntries(children.map((c) => [c.track!, { initial: c.initial, states: statesOf(c.stages, node) }]));
     }
     const entry: unknown[] = [{ type: 'enterStage', params: { stage: node.id } }];
+    if (info.counted) entry.push({ type: 'countEntry', params: { stage: node.id } });
+    if (info.resetAnchors) entry.push({ type: 'resetAnchors', params: { anchors: info.resetAnchors } });
     if (info.tasks.length || info.evidence.length) {
       entry.push({
         type: 'openTasks',

@@ -1,7 +1,8 @@
 // The named guards and actions every compiled machine is set up with. The machine config refers to
 // them by name with JSON params; this file is the only code behind a definition.
 import { assign } from 'xstate';
-import { evaluate, type CompiledCondition, type GuardEvent, type ProcessContext, type TaskState } from './conditions.ts';
+import { parseLocalDate } from '../calendar/time.ts';
+import { evaluate, readField, type CompiledCondition, type GuardEvent, type ProcessContext, type TaskState } from './conditions.ts';
 
 interface WhenParams {
   cond?: CompiledCondition;
@@ -50,5 +51,38 @@ export const machineImplementations = {
       else anchors[String(event.name)] = String(event.date);
       return { anchors };
     }),
+    /** The last accepted event of each type keeps its data, for guards (events.<EVENT>.<field>) and views. */
+    keepEvent: assign(({ context, event }: Args) => ({
+      events: { ...context.events, [event.type]: { ...(event.data ?? {}) } },
+    })),
+    /** setAnchors on a transition: each anchor from a date field of the event or of a task. A field
+     * that is missing or not a date leaves the anchor as it was. */
+    setAnchors: assign(({ context, event }: Args, p: { anchors: Record<string, string> }) => {
+      const anchors = { ...context.anchors };
+      for (const [name, ref] of Object.entries(p.anchors)) {
+        const date = asDate(readField(ref, context, event));
+        if (date) anchors[name] = date;
+      }
+      return { anchors };
+    }),
+    /** resetAnchors on a stage: on each entry, those anchors are to be given again. */
+    resetAnchors: assign(({ context }: Args, p: { anchors: string[] }) => {
+      const anchors = { ...context.anchors };
+      for (const name of p.anchors) delete anchors[name];
+      return { anchors };
+    }),
+    /** Counts entries into a stage whose deadline repeats or whose count a guard reads (cycle.<stage>). */
+    countEntry: assign(({ context }: Args, p: { stage: string }) => ({
+      cycles: { ...context.cycles, [p.stage]: (context.cycles?.[p.stage] ?? 0) + 1 },
+    })),
   },
 };
+
+function asDate(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  try {
+    return parseLocalDate(v.length > 10 && /^\d{4}-\d{2}-\d{2}T/.test(v) ? v.slice(0, 10) : v);
+  } catch {
+    return undefined;
+  }
+}

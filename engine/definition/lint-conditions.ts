@@ -1,14 +1,22 @@
 // Guards are data, so they can be checked: every field a guard reads must be declared by a form,
 // an event declaration or the org unit; comparisons must suit the field's type and allowed values.
+import { parseLocalDate } from '../calendar/time.ts';
 import { listOf, type DocPath } from './diagnostics.ts';
 import type { LintContext } from './lint.ts';
 import { suggest } from './suggest.ts';
 import { asList, isRecord, tasksWithin, transitionsOf, UNIT_FIELDS, type StageNode } from './model.ts';
+import { isFieldRef } from './conditions.ts';
+import { dueRules } from './lint.ts';
 import type { Condition, FormField, OrgUnitKind } from './types.generated.ts';
 import schema from './schema.json' with { type: 'json' };
 
-const COMPARATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'contains', 'exists'] as const;
+const COMPARATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'before', 'onOrAfter', 'in', 'notIn', 'contains', 'exists'] as const;
 const NUMERIC = ['gt', 'gte', 'lt', 'lte'] as const;
+const DATES = ['before', 'onOrAfter'] as const;
+/** Comparisons that accept { field: <ref> } in place of a literal. */
+const REFERABLE = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'before', 'onOrAfter'] as const;
+/** A date-valued field: a text form field with format: date, or an anchor (anchors.<name>). */
+const isDateField = (f: FormField): boolean => f.type === 'string' && f.format === 'date';
 const ORG_UNIT_KINDS = schema.definitions.OrgUnitKind.enum as OrgUnitKind[];
 
 /** What a guard is evaluated against: the event of its transition (if any) and its stage's tasks. */
@@ -17,6 +25,8 @@ interface Scope {
   event?: string;
   /** Task conditions run on entering the stage: no event, no task data yet. */
   forTask?: boolean;
+  /** A due rule's `when`: checked on entering the stage, with no event (tasks of earlier stages have data). */
+  forDue?: boolean;
 }
 
 export function lintConditions(ctx: LintContext): void {
@@ -30,6 +40,21 @@ export function lintConditions(ctx: LintContext): void {
     asList(node.stage.tasks).forEach((task, i) => {
       if (isRecord(task) && isRecord(task.when)) checkCondition(ctx, task.when, [...node.path, 'tasks', i, 'when'], { node, forTask: true });
     });
+    for (const { due, at } of dueRules(node)) if (isRecord(due.when)) checkCondition(ctx, due.when as Condition, [...at, 'when'], { node, forDue: true });
+    // setAnchors: each anchor from a date field of the event or of a task.
+    for (const t of transitionsOf(node)) {
+      const set = t.transition.setAnchors;
+      if (!isRecord(set)) continue;
+      const event = t.on === 'always' || t.on === 'done' ? undefined : t.on;
+      for (const [name, ref] of Object.entries(set)) {
+        if (typeof ref !== 'string' || !ref.includes('.')) continue;
+        const path = [...t.path, 'setAnchors', name];
+        const field = resolveField(ctx, ref, path, { node, event });
+        if (field && !isDateField(field)) {
+          ctx.sink.error('FIELD_TYPE', path, `anchor "${name}" is a date, but "${ref}" is not a date field (declare it type: string, format: date)`);
+        }
+      }
+    }
   }
 }
 
@@ -74,7 +99,13 @@ function checkCondition(ctx: LintContext, c: Condition, path: DocPath, scope: Sc
   }
   if (typeof c.field === 'string') {
     const field = resolveField(ctx, c.field, [...path, 'field'], scope);
-    if (field && comparators.length === 1) checkComparison(ctx, c, comparators[0]!, field, path);
+    const op = comparators.length === 1 ? comparators[0]! : undefined;
+    const value = op ? (c as Record<string, unknown>)[op] : undefined;
+    if (op && (REFERABLE as readonly string[]).includes(op) && isFieldRef(value)) {
+      // Field against field: both must exist and be comparable the way the comparison needs.
+      const other = resolveField(ctx, value.field, [...path, op, 'field'], scope);
+      if (field && other) checkPair(ctx, c.field, field, value.field, other, op, [...path, op, 'field']);
+    } else if (field && op) checkComparison(ctx, c, op, field, path);
   }
   (c.all ?? []).forEach((child, i) => isRecord(child) && checkCondition(ctx, child, [...path, 'all', i], scope));
   (c.any ?? []).forEach((child, i) => isRecord(child) && checkCondition(ctx, child, [...path, 'any', i], scope));
@@ -111,6 +142,55 @@ type ResolvedField = FormField;
 function resolveField(ctx: LintContext, ref: string, path: DocPath, scope: Scope): ResolvedField | undefined {
   const { sink, def } = ctx;
   const [source, name] = ref.split('.') as [string, string];
+  if (source === 'anchors') {
+    const anchors = isRecord(def.anchors) ? Object.keys(def.anchors) : [];
+    if (!anchors.includes(name)) {
+      sink.error(
+        'UNKNOWN_ANCHOR',
+        path,
+        `unknown anchor "${name}"${suggest(name, anchors)}; ${anchors.length ? `anchors are: ${listOf(anchors)}` : 'declare it under "anchors"'}`,
+      );
+      return undefined;
+    }
+    return { type: 'string', format: 'date' };
+  }
+  if (source === 'cycle') {
+    if (!ctx.byId.has(name)) {
+      sink.error(
+        'UNKNOWN_FIELD',
+        path,
+        `"${ref}" counts entries into stage "${name}", which does not exist${suggest(name, ctx.names)}; stages are: ${listOf(ctx.names)}`,
+      );
+      return undefined;
+    }
+    return { type: 'integer', minimum: 0 };
+  }
+  if (source === 'events') {
+    const rest = ref.slice('events.'.length);
+    const type = rest.slice(0, rest.indexOf('.'));
+    const fieldName = rest.slice(rest.indexOf('.') + 1);
+    const declared = isRecord(def.events) ? Object.keys(def.events) : [];
+    const decl = isRecord(def.events) ? def.events[type] : undefined;
+    if (!isRecord(decl)) {
+      sink.error(
+        'UNKNOWN_FIELD',
+        path,
+        `"${ref}" reads event ${type}, which is not declared${suggest(type, declared)}; ${declared.length ? `declared events are: ${listOf(declared)}` : 'declare it under "events" with a form'}`,
+      );
+      return undefined;
+    }
+    const fields = isRecord(decl.form?.properties) ? decl.form!.properties : {};
+    const field = fields[fieldName];
+    if (!field) {
+      const names = Object.keys(fields);
+      sink.error(
+        'UNKNOWN_FIELD',
+        path,
+        `event ${type} declares no field "${fieldName}"${suggest(fieldName, names)}; ${names.length ? `its fields are: ${listOf(names)}` : `declare it under events.${type}.form.properties`}`,
+      );
+    }
+    return field;
+  }
   if (source === 'unit') {
     if (name === 'kind') return { type: 'string', enum: ORG_UNIT_KINDS as [string, ...string[]] };
     if (name === 'levels') return { type: 'array', items: { type: 'string', enum: ORG_UNIT_KINDS as [string, ...string[]] } };
@@ -119,7 +199,11 @@ function resolveField(ctx: LintContext, ref: string, path: DocPath, scope: Scope
   }
   if (source === 'event') {
     if (!scope.event) {
-      const where = scope.forTask ? 'a task\'s "when"' : 'an "always" or "done" transition';
+      const where = scope.forTask
+        ? 'a task\'s "when"'
+        : scope.forDue
+          ? 'a due rule\'s "when" (checked on entering the stage)'
+          : 'an "always" or "done" transition';
       sink.error('CONDITION_SCOPE', path, `${where} has no event, so "${ref}" has nothing to read`);
       return undefined;
     }
@@ -163,8 +247,30 @@ function resolveField(ctx: LintContext, ref: string, path: DocPath, scope: Scope
   return field;
 }
 
+function checkPair(ctx: LintContext, ref: string, field: ResolvedField, otherRef: string, other: ResolvedField, op: string, path: DocPath): void {
+  const numeric = (f: ResolvedField) => f.type === 'integer' || f.type === 'number';
+  if ((NUMERIC as readonly string[]).includes(op) && !(numeric(field) && numeric(other))) {
+    ctx.sink.error('FIELD_TYPE', path, `"${op}" compares numbers, but "${numeric(field) ? otherRef : ref}" is ${numeric(field) ? other.type : field.type}`);
+  } else if ((DATES as readonly string[]).includes(op) && !(isDateField(field) && isDateField(other))) {
+    ctx.sink.error('FIELD_TYPE', path, `"${op}" compares dates, but "${isDateField(field) ? otherRef : ref}" is not a date field`);
+  } else if ((op === 'eq' || op === 'ne') && field.type !== other.type && !(numeric(field) && numeric(other))) {
+    ctx.sink.error('FIELD_TYPE', path, `"${ref}" (${field.type}) and "${otherRef}" (${other.type}) are never equal`);
+  }
+}
+
 function checkComparison(ctx: LintContext, c: Condition, op: (typeof COMPARATORS)[number], field: ResolvedField, path: DocPath): void {
   const { sink } = ctx;
+  if ((DATES as readonly string[]).includes(op)) {
+    if (!isDateField(field))
+      sink.error(
+        'FIELD_TYPE',
+        [...path, op],
+        `"${op}" compares dates, but "${c.field}" is not a date field (anchors.<name>, or a form field with format: date)`,
+      );
+    else if (!isRealIsoDate((c as Record<string, unknown>)[op]))
+      sink.error('BAD_DATE', [...path, op], `${JSON.stringify((c as Record<string, unknown>)[op])} is not a real date (YYYY-MM-DD)`);
+    return;
+  }
   const numeric = field.type === 'integer' || field.type === 'number';
   if ((NUMERIC as readonly string[]).includes(op) && !numeric) {
     sink.error('FIELD_TYPE', [...path, op], `"${op}" compares numbers, but "${c.field}" is ${field.type}`);
@@ -175,7 +281,12 @@ function checkComparison(ctx: LintContext, c: Condition, op: (typeof COMPARATORS
     return;
   }
   const allowed = op === 'contains' ? field.items?.enum : field.enum;
-  const values = op === 'in' || op === 'notIn' ? asList(c[op] as unknown[]) : op === 'exists' || (NUMERIC as readonly string[]).includes(op) ? [] : [c[op]];
+  const values =
+    op === 'in' || op === 'notIn'
+      ? asList(c[op] as unknown[])
+      : op === 'exists' || (NUMERIC as readonly string[]).includes(op)
+        ? []
+        : [(c as Record<string, unknown>)[op]];
   values.forEach((v, i) => {
     const at = op === 'in' || op === 'notIn' ? [...path, op, i] : [...path, op];
     if (allowed && !allowed.includes(v as never)) {
@@ -202,5 +313,14 @@ function fitsType(v: unknown, type: string): boolean {
       return typeof v === 'string';
     default:
       return true;
+  }
+}
+
+function isRealIsoDate(v: unknown): boolean {
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  try {
+    return parseLocalDate(v) === v;
+  } catch {
+    return false;
   }
 }

@@ -2,7 +2,7 @@
 // never be reached or never left, guards on fields nobody declares, ladders out of order, dates the
 // calendar does not cover. Written defensively: it also runs on definitions the schema rejected, so
 // that one run reports every problem.
-import { parseLocalDate } from '../calendar/time.ts';
+import { daysInMonth, parseLocalDate } from '../calendar/time.ts';
 import { listOf, type DiagnosticSink, type DocPath } from './diagnostics.ts';
 import { lintConditions } from './lint-conditions.ts';
 import { suggest } from './suggest.ts';
@@ -246,14 +246,62 @@ function approximateDays(d: Duration): number {
 
 const KIND_ORDER = { reminder: 0, overdue: 1, escalation: 2 } as const;
 
+/** A stage's due rules with where each is written: one rule, or each rule of a list. */
+export function dueRules(node: StageNode): { due: Record<string, any>; at: DocPath; index?: number; count: number }[] {
+  const due = node.stage.due as unknown;
+  if (Array.isArray(due)) return due.map((d, i) => ({ due: d, at: [...node.path, 'due', i], index: i, count: due.length })).filter((r) => isRecord(r.due));
+  return isRecord(due) ? [{ due, at: [...node.path, 'due'], count: 1 }] : [];
+}
+
+function unknownAnchor(sink: LintContext['sink'], name: string, anchors: string[], path: DocPath): void {
+  sink.error(
+    'UNKNOWN_ANCHOR',
+    path,
+    `unknown anchor "${name}"${suggest(name, anchors)}; ${anchors.length ? `anchors are: ${listOf(anchors)}` : 'declare it under "anchors"'}`,
+  );
+}
+
 function lintDeadlines({ def, sink, nodes }: LintContext): void {
   const anchors = isRecord(def.anchors) ? Object.keys(def.anchors) : [];
   for (const node of nodes) {
     const s = node.stage;
     const due = s.due;
-    if (isRecord(due)) {
+    asList(s.resetAnchors).forEach((name, i) => {
+      if (typeof name === 'string' && !anchors.includes(name)) unknownAnchor(sink, name, anchors, [...node.path, 'resetAnchors', i]);
+    });
+    for (const t of transitionsOf(node)) {
+      const set = t.transition.setAnchors;
+      if (!isRecord(set)) continue;
+      for (const name of Object.keys(set)) if (!anchors.includes(name)) unknownAnchor(sink, name, anchors, [...t.path, 'setAnchors', name]);
+    }
+    for (const { due, at, index, count } of dueRules(node)) {
+      if (index === undefined && due.when !== undefined) {
+        sink.error('DUE_SHAPE', [...at, 'when'], `due of "${node.id}" has a "when" but is a single rule; write due as a list: [{ when: …, … }, { … }]`, 'key');
+      }
+      if (index !== undefined && due.when === undefined && index < count - 1) {
+        sink.error(
+          'DUE_SHAPE',
+          at,
+          `due rule ${index + 1} of "${node.id}" has no "when", so the rules after it never apply; the rule without "when" is the default and comes last`,
+        );
+      }
+      if (isRecord(due.every)) {
+        if (due.anchor === undefined && due.date === undefined) {
+          sink.error('DUE_SHAPE', [...at, 'every'], `a repeating due of "${node.id}" needs an anchor or a date to repeat from`, 'key');
+        }
+        if (approximateDays(due.every as Duration) <= 0) {
+          sink.error('DUE_SHAPE', [...at, 'every'], `"every" of "${node.id}" must be a period forward (e.g. every: { years: 1 })`, 'key');
+        }
+      }
+      if (typeof due.roll === 'string' && typeof due.rollForward === 'boolean' && (due.roll === 'forward') !== due.rollForward) {
+        sink.error(
+          'DUE_SHAPE',
+          [...at, 'rollForward'],
+          `due of "${node.id}" says roll: ${due.roll} and rollForward: ${due.rollForward}; keep only "roll"`,
+          'key',
+        );
+      }
       const units = DURATION_KEYS.filter((k) => due[k] !== undefined);
-      const at = [...node.path, 'due'];
       if (units.length > 1) sink.error('DUE_SHAPE', at, `due of "${node.id}" gives ${listOf(units)}; give exactly one of: ${listOf(DURATION_KEYS)}`);
       if (due.date !== undefined && (units.length > 0 || due.anchor !== undefined)) {
         sink.error('DUE_SHAPE', [...at, 'date'], `due of "${node.id}" gives a fixed date and a counted period; give one or the other`, 'key');
@@ -268,13 +316,7 @@ function lintDeadlines({ def, sink, nodes }: LintContext): void {
           `due of "${node.id}" counts backwards from entering the stage; a negative period needs an anchor (e.g. anchor: visit_date)`,
         );
       }
-      if (typeof due.anchor === 'string' && !anchors.includes(due.anchor)) {
-        sink.error(
-          'UNKNOWN_ANCHOR',
-          [...at, 'anchor'],
-          `unknown anchor "${due.anchor}"${suggest(due.anchor, anchors)}; ${anchors.length ? `anchors are: ${listOf(anchors)}` : 'declare it under "anchors"'}`,
-        );
-      }
+      if (typeof due.anchor === 'string' && !anchors.includes(due.anchor)) unknownAnchor(sink, due.anchor, anchors, [...at, 'anchor']);
     }
     const steps = asList(s.escalate).filter(isRecord);
     if (steps.length > 0 && due === undefined) {
@@ -335,7 +377,19 @@ function lintCalendar({ def, sink, nodes, options }: LintContext): void {
     }
   };
   if (isRecord(def.anchors)) {
-    for (const [name, anchor] of Object.entries(def.anchors)) if (isRecord(anchor)) checkDate(anchor.default, ['anchors', name, 'default']);
+    for (const [name, anchor] of Object.entries(def.anchors)) {
+      if (!isRecord(anchor)) continue;
+      checkDate(anchor.default, ['anchors', name, 'default']);
+      if (!isRecord(anchor.default)) continue;
+      for (const key of ['schoolYear', 'year'] as const) {
+        const md = anchor.default[key];
+        if (typeof md !== 'string' || !/^\d{2}-\d{2}$/.test(md)) continue;
+        // 29 February is allowed (the 28th in other years); 30 February or 31 April never comes.
+        const [m, d] = md.split('-').map(Number) as [number, number];
+        if (m < 1 || m > 12 || d < 1 || d > daysInMonth(2024, m))
+          sink.error('BAD_DATE', ['anchors', name, 'default', key], `"${md}" is not a day of any year (MM-DD)`);
+      }
+    }
   }
-  for (const node of nodes) if (isRecord(node.stage.due)) checkDate(node.stage.due.date, [...node.path, 'due', 'date']);
+  for (const node of nodes) for (const { due, at } of dueRules(node)) checkDate(due.date, [...at, 'date']);
 }

@@ -25,12 +25,26 @@ export type OrgUnitKind =
  */
 export type CalendarDate = string;
 /**
+ * A month and day, MM-DD (e.g. 06-30).
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "MonthDay".
+ */
+export type MonthDay = string;
+/**
  * snake_case identifier
  *
  * This interface was referenced by `ProcessDefinition`'s JSON-Schema
  * via the `definition` "Name".
  */
 export type Name = string;
+/**
+ * A date written YYYY-MM-DD.
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "IsoDate".
+ */
+export type IsoDate = string;
 /**
  * A target stage name, one transition, or a list of guarded transitions tried in order (the first whose condition holds is taken).
  *
@@ -128,7 +142,39 @@ export interface Role {
  */
 export interface Anchor {
   title: Text;
-  default?: CalendarDate;
+  /**
+   * A fixed date, or one relative to the instance, resolved when it starts: { schoolYear: "06-30" } (that day of the school year, 1 September → 31 August, the start falls in), { year: "10-31" } (that day of the start's calendar year), or { fromStart: { days: 30 } }.
+   */
+  default?: CalendarDate | RelativeDate;
+}
+/**
+ * A date counted from the instance's start: exactly one of schoolYear, year, fromStart.
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "RelativeDate".
+ */
+export interface RelativeDate {
+  schoolYear?: MonthDay;
+  year?: MonthDay;
+  fromStart?: Duration;
+}
+/**
+ * Exactly one of workingDays, days, months, years.
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Duration".
+ */
+export interface Duration {
+  /**
+   * Vietnamese working days (ngày làm việc); the first day is not counted.
+   */
+  workingDays?: number;
+  /**
+   * Calendar days.
+   */
+  days?: number;
+  months?: number;
+  years?: number;
 }
 /**
  * This interface was referenced by `ProcessDefinition`'s JSON-Schema
@@ -199,7 +245,10 @@ export interface Stage {
   type?: 'final' | 'parallel';
   owner?: Name;
   legalBasis?: string[];
-  due?: Due;
+  /**
+   * When the stage is due: one rule, or a list of rules each with a `when` (the first whose condition holds at entry applies; one without `when` is the default and comes last).
+   */
+  due?: Due | Due[];
   /**
    * The escalation ladder, relative to the due moment: reminders before it, overdue at it, escalation up the tree after it.
    */
@@ -225,9 +274,15 @@ export interface Stage {
   tracks?: {
     [k: string]: Track;
   };
+  /**
+   * Anchors cleared on each entry into the stage, so they are asked again (a cycle that comes round); deadlines counting from them wait until they are set again.
+   *
+   * @minItems 1
+   */
+  resetAnchors?: Name[];
 }
 /**
- * When the stage is due: { workingDays: 20 } from entering it; { days: 30 }; { date: 24/01/2022 }; or { anchor: visit_date, workingDays: -10 }.
+ * When the stage is due: { workingDays: 20 } from entering it; { days: 30 }; { date: 24/01/2022 }; { anchor: visit_date, workingDays: -10 }; { anchor: recognized_on, years: 1, every: { years: 1 } } for a yearly one.
  *
  * This interface was referenced by `ProcessDefinition`'s JSON-Schema
  * via the `definition` "Due".
@@ -243,56 +298,21 @@ export interface Due {
    * If the last day is not a working day, end at the close of the next working day (Civil Code Art. 148). Default: true for counted periods, false for a fixed date.
    */
   rollForward?: boolean;
-}
-/**
- * This interface was referenced by `ProcessDefinition`'s JSON-Schema
- * via the `definition` "EscalationStep".
- */
-export interface EscalationStep {
-  at: Duration;
-  kind: 'reminder' | 'overdue' | 'escalation';
   /**
-   * Role(s) to notify; owner means the stage's owner.
+   * When the last day is not a working day: forward (the next working day, Civil Code Art. 148), back (the working day before: for "no later than … before" limits) or none. Default: back for a negative period from an anchor, none for a fixed date, forward otherwise.
    */
-  notify: string | string[];
-  message?: Text;
-}
-/**
- * Exactly one of workingDays, days, months, years.
- *
- * This interface was referenced by `ProcessDefinition`'s JSON-Schema
- * via the `definition` "Duration".
- */
-export interface Duration {
+  roll?: 'forward' | 'back' | 'none';
   /**
-   * Vietnamese working days (ngày làm việc); the first day is not counted.
+   * A repeating deadline: the stage's n-th entry in the instance is due at the first due day + (n − 1) × every. Needs an anchor or a date.
    */
-  workingDays?: number;
+  every?: Duration;
   /**
-   * Calendar days.
+   * In a list of rules: this rule applies when the condition holds on entering the stage.
    */
-  days?: number;
-  months?: number;
-  years?: number;
-}
-/**
- * This interface was referenced by `ProcessDefinition`'s JSON-Schema
- * via the `definition` "Task".
- */
-export interface Task {
-  id: Name;
-  title: Text;
-  description?: Text;
-  owner?: Name;
-  /**
-   * Whether { tasksDone: all } waits for it. Default true.
-   */
-  required?: boolean;
   when?: Condition;
-  form?: Form;
 }
 /**
- * A declarative guard: { tasksDone: all }, { field: event.level, gte: 2 }, { anchorSet: visit_date }, or all/any/not of conditions.
+ * A declarative guard: { tasksDone: all }, { field: event.level, gte: 2 }, { field: anchors.school_year_end, before: "2025-06-30" }, { field: event.a, lte: { field: event.b } }, { anchorSet: visit_date }, or all/any/not of conditions.
  *
  * This interface was referenced by `ProcessDefinition`'s JSON-Schema
  * via the `definition` "Condition".
@@ -304,15 +324,23 @@ export interface Condition {
   tasksDone?: 'all' | Name[];
   anchorSet?: Name;
   /**
-   * event.<field> (the event's data), <task>.<field> (a task's form data) or unit.kind / unit.levels.
+   * event.<field> (the event's data), events.<EVENT>.<field> (the last accepted EVENT's data), <task>.<field> (a task's form data), anchors.<name> (an anchor's date), cycle.<stage> (which entry of the stage this is: 1, 2, …) or unit.kind / unit.levels.
    */
   field?: string;
   eq?: unknown;
   ne?: unknown;
-  gt?: number;
-  gte?: number;
-  lt?: number;
-  lte?: number;
+  gt?: number | FieldRef;
+  gte?: number | FieldRef;
+  lt?: number | FieldRef;
+  lte?: number | FieldRef;
+  /**
+   * The field's date is before this one (ISO dates compared as text).
+   */
+  before?: IsoDate | FieldRef;
+  /**
+   * The field's date is this one or later.
+   */
+  onOrAfter?: IsoDate | FieldRef;
   /**
    * @minItems 1
    */
@@ -332,6 +360,44 @@ export interface Condition {
    */
   any?: Condition[];
   not?: Condition;
+}
+/**
+ * Another field to compare with, instead of a literal.
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "FieldRef".
+ */
+export interface FieldRef {
+  field: string;
+}
+/**
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "EscalationStep".
+ */
+export interface EscalationStep {
+  at: Duration;
+  kind: 'reminder' | 'overdue' | 'escalation';
+  /**
+   * Role(s) to notify; owner means the stage's owner.
+   */
+  notify: string | string[];
+  message?: Text;
+}
+/**
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "Task".
+ */
+export interface Task {
+  id: Name;
+  title: Text;
+  description?: Text;
+  owner?: Name;
+  /**
+   * Whether { tasksDone: all } waits for it. Default true.
+   */
+  required?: boolean;
+  when?: Condition;
+  form?: Form;
 }
 /**
  * This interface was referenced by `ProcessDefinition`'s JSON-Schema
@@ -357,6 +423,12 @@ export interface Transition {
    * Leave without the evidence checklist being complete (e.g. a return for completion).
    */
   ignoreEvidence?: boolean;
+  /**
+   * Anchors set when the transition is taken, each from a date field: event.<field> or <task>.<field> (e.g. change_day: event.changedOn). Deadlines counting from them re-arm.
+   */
+  setAnchors?: {
+    [k: string]: string;
+  };
 }
 /**
  * This interface was referenced by `ProcessDefinition`'s JSON-Schema

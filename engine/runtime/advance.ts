@@ -4,10 +4,11 @@
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import type { WorkingCalendar } from '../calendar/calendar.ts';
 import type { ProcessContext } from '../definition/conditions.ts';
-import { ENGINE_EVENTS, type CompiledProcess, type StageInfo } from '../definition/compile.ts';
+import { dueAnchors, type CompiledProcess, type StageInfo } from '../definition/compile.ts';
 import { DUE_EVENT } from '../definition/model.ts';
 import { EngineError } from '../errors.ts';
-import { dueDate, dueInstant, ladderInstant } from './deadlines.ts';
+import { localDateOf } from '../calendar/time.ts';
+import { chooseDue, dueDate, dueInstant, ladderInstant, relativeAnchorDate } from './deadlines.ts';
 import { explainRejection } from './rejection.ts';
 import { activeStages, leafStages } from './stages.ts';
 
@@ -26,6 +27,10 @@ export interface StageEntry {
   dueAt?: number;
   /** A last day set by hand (a cohort extension, gia hạn): it wins over the stage's rule. */
   dueOn?: string;
+  /** For a counted stage: which entry into it this is in the instance (1, 2, …). */
+  occurrence?: number;
+  /** For a deadline chosen by condition: the index of the rule chosen on entry (-1: none held). */
+  dueCase?: number;
 }
 
 /** What is persisted of an instance besides its identity: the snapshot and the stage entries. */
@@ -36,6 +41,11 @@ export interface InstanceState {
   entries: Record<string, StageEntry>;
   /** The last entry seq given out. */
   seq: number;
+  /**
+   * Entries so far into each counted stage (a repeating deadline, or one a guard counts). A copy of
+   * the snapshot's context.cycles, which is what persists: optional, so stored states still load.
+   */
+  occurrences?: Record<string, number>;
 }
 
 export type TimerKind = 'due' | 'reminder' | 'overdue' | 'escalation';
@@ -84,8 +94,17 @@ export interface StartInput {
 }
 
 export function startInstance(compiled: CompiledProcess, input: StartInput, now: number, calendar: WorkingCalendar): StepResult {
-  const [snapshot, actions] = initialTransition(compiled.machine, input);
+  const [snapshot, actions] = initialTransition(compiled.machine, { ...input, anchors: { ...startAnchors(compiled, input, now, calendar), ...input.anchors } });
   return settle(compiled, { snapshot: undefined, entries: {}, seq: 0 }, snapshot, actions, now, calendar);
+}
+
+/** Anchor defaults relative to the instance (30/6 of the school year it starts in…), from its start day. */
+export function startAnchors(compiled: CompiledProcess, input: StartInput, now: number, calendar: WorkingCalendar): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, a] of Object.entries(compiled.anchors)) {
+    if (a.relative && input.anchors?.[name] === undefined) out[name] = relativeAnchorDate(a.relative, localDateOf(now), calendar);
+  }
+  return out;
 }
 
 /**
@@ -136,18 +155,29 @@ function settle(
     }
   }
   const context = snapshot.context as ProcessContext;
-  const moved = event?.type === ENGINE_EVENTS.setAnchor ? String(event.name) : undefined;
+  // Anchors that changed in this step (anchor.set, a transition's setAnchors, a stage's resetAnchors):
+  // the deadlines of active stages counting from them are re-armed.
+  const before = (previous.snapshot as { context?: ProcessContext } | undefined)?.context?.anchors;
+  const moved = new Set<string>();
+  if (before)
+    for (const name of new Set([...Object.keys(before), ...Object.keys(context.anchors)])) if (before[name] !== context.anchors[name]) moved.add(name);
+  for (const stage of entered) {
+    const info = compiled.stages[stage]!;
+    if (!entries[stage]) continue;
+    if (info.counted) entries[stage] = { ...entries[stage]!, occurrence: context.cycles?.[stage] ?? 1 };
+    if (info.due?.from === 'choice') entries[stage] = { ...entries[stage]!, dueCase: chooseDue(info.due, context).index };
+  }
   for (const stage of Object.keys(entries)) {
     const info = compiled.stages[stage]!;
     const isNew = entered.includes(stage);
-    const anchorMoved = !isNew && moved !== undefined && info.due?.from === 'anchor' && info.due.anchor === moved && !entries[stage]!.dueOn;
+    const anchorMoved = !isNew && !entries[stage]!.dueOn && dueAnchors(ruleOf(info, entries[stage]!)).some((a) => moved.has(a));
     if (!isNew && !anchorMoved) continue;
     const entry = entries[stage]!;
     if (anchorMoved) {
       effects.push({ type: 'disarmTimers', stage, seq: entry.seq });
       entries[stage] = { ...entry, arm: entry.arm + 1 };
     }
-    const armed = armStage(info, entries[stage]!, context.anchors, calendar);
+    const armed = armStage(info, entries[stage]!, context.anchors, calendar, context);
     entries[stage] = armed.entry;
     if (isNew)
       effects.push({ type: 'stageEntered', stage, seq: armed.entry.seq, at: now, ...(armed.entry.dueAt !== undefined ? { dueAt: armed.entry.dueAt } : {}) });
@@ -165,8 +195,9 @@ function settle(
   const status = snapshot.status === 'done' ? 'done' : 'running';
   if (status === 'done') effects.push({ type: 'finished', at: now });
   const active = activeStages(compiled, snapshot);
+  const occurrences = context.cycles && Object.keys(context.cycles).length ? { occurrences: { ...context.cycles } } : {};
   return {
-    state: { snapshot: compiled.machine.getPersistedSnapshot(snapshot), entries, seq },
+    state: { snapshot: compiled.machine.getPersistedSnapshot(snapshot), entries, seq, ...occurrences },
     effects,
     status,
     active,
@@ -175,16 +206,27 @@ function settle(
   };
 }
 
+/** The rule a stage entry's deadline follows: for a choice, the one chosen on entry (or now, when the
+ * entry predates the choice, e.g. after a migration, given the context). */
+export function ruleOf(info: StageInfo, entry: StageEntry, context?: ProcessContext): StageInfo['due'] {
+  const due = info.due;
+  if (due?.from !== 'choice') return due;
+  const index = entry.dueCase ?? (context ? chooseDue(due, context).index : -1);
+  return index >= 0 ? due.choices[index]?.rule : undefined;
+}
+
 /** The stage's due moment and its timers: DUE (if the stage listens for it) and every ladder step. */
 export function armStage(
   info: StageInfo,
   entry: StageEntry,
   anchors: Readonly<Record<string, string>>,
   calendar: WorkingCalendar,
+  context?: ProcessContext,
 ): { entry: StageEntry; timers: TimerSpec[] } {
   const { dueAt: _old, ...rest } = entry;
-  if (!info.due && !entry.dueOn) return { entry: rest, timers: [] };
-  const day = entry.dueOn ?? dueDate(info.due!, entry.enteredAt, anchors, calendar);
+  const rule = ruleOf(info, entry, context);
+  if (!rule && !entry.dueOn) return { entry: rest, timers: [] };
+  const day = entry.dueOn ?? dueDate(rule!, entry.enteredAt, anchors, calendar, entry.occurrence ?? 1);
   if (day === undefined) return { entry: rest, timers: [] };
   const dueAt = dueInstant(day);
   const base = { stage: info.id, seq: entry.seq, arm: entry.arm };

@@ -19,7 +19,7 @@ export function extendDeadline(compiled: CompiledProcess, state: InstanceState, 
   }
   const info = compiled.stages[stage]!;
   const context = snapshot.context as ProcessContext;
-  const armed = armStage(info, { ...entry, arm: entry.arm + 1, dueOn: lastDay }, context.anchors, calendar);
+  const armed = armStage(info, { ...entry, arm: entry.arm + 1, dueOn: lastDay }, context.anchors, calendar, context);
   const effects: Effect[] = [
     { type: 'disarmTimers', stage, seq: entry.seq },
     { type: 'deadline', stage, seq: entry.seq, enteredAt: entry.enteredAt, dueAt: armed.entry.dueAt!, moved: true },
@@ -87,7 +87,9 @@ export function migrateState(
     for (const stage of [...to.stages[target]!.ancestors, target]) {
       if (entries[stage]) continue;
       const carried = sources.get(stage) ?? state.entries[stage];
-      entries[stage] = carried ? { seq: carried.seq, arm: carried.arm + 1, enteredAt: carried.enteredAt } : { seq: ++seq, arm: 1, enteredAt: now };
+      entries[stage] = carried
+        ? { seq: carried.seq, arm: carried.arm + 1, enteredAt: carried.enteredAt, ...(carried.occurrence ? { occurrence: carried.occurrence } : {}) }
+        : { seq: ++seq, arm: 1, enteredAt: now };
     }
   }
   // Checked evidence is kept per stage: it follows its stage to the stage it is mapped to.
@@ -103,7 +105,7 @@ export function migrateState(
   const snapshot = to.machine.resolveState({ value: stateValue(to, targets), context } as never);
   for (const [stage, entry] of Object.entries(entries)) {
     const before = sources.get(stage) ?? state.entries[stage];
-    const armed = armStage(to.stages[stage]!, entry, context.anchors, calendar);
+    const armed = armStage(to.stages[stage]!, entry, context.anchors, calendar, context);
     entries[stage] = armed.entry;
     // A deadline the migration did not move keeps its past: rungs that already fired stay fired.
     if (before && before.dueAt === armed.entry.dueAt) armed.timers = armed.timers.filter((t) => t.kind === 'due' || t.fireAt > now);
@@ -128,7 +130,7 @@ export function migrateState(
   const active = activeStages(to, snapshot);
   return {
     step: {
-      state: { snapshot: to.machine.getPersistedSnapshot(snapshot), entries, seq },
+      state: { snapshot: to.machine.getPersistedSnapshot(snapshot), entries, seq, ...(state.occurrences ? { occurrences: state.occurrences } : {}) },
       effects,
       status: 'running',
       active,
