@@ -62,7 +62,13 @@ describe('process: accreditation-continuing-education (TT 42/2012)', () => {
     expect(Object.keys(decision.form!.properties)).to.deep.equal(['accreditationLevel', 'decisionNo', 'decisionDate']);
     expect(decision.formSchema).to.deep.nested.include({ 'properties.accreditationLevel.maximum': 3 });
     const r = compiled.stages.recognized!;
-    expect(r.due, 'expiry − 5 months, counted backward').to.deep.include({ from: 'anchor', anchor: 'recognized_on', unit: 'months', amount: 55, rollBack: true });
+    expect(r.due, 'expiry − 5 months, counted backward').to.deep.include({
+      from: 'anchor',
+      anchor: 'recognized_on',
+      unit: 'months',
+      amount: 55,
+      rollBack: true,
+    });
     expect(compiled.stages.consolidating!.due, 'two years for centres: TT 22/2024 does not amend TT 42/2012').to.deep.include({ unit: 'years', amount: 2 });
     expect(r.escalate.map((s) => [s.kind, s.at.amount, s.notify])).to.deep.equal([
       ['reminder', -7, ['school']],

@@ -64,7 +64,13 @@ describe('process: accreditation-preschool (TT 19/2018)', () => {
   it('keeps the renewal countdown and the statutory recognition limit', () => {
     const r = compiled.stages.recognized!;
     expect(r.kind).to.equal('parallel');
-    expect(r.due, 'expiry − 5 months, counted backward').to.deep.include({ from: 'anchor', anchor: 'recognized_on', unit: 'months', amount: 55, rollBack: true });
+    expect(r.due, 'expiry − 5 months, counted backward').to.deep.include({
+      from: 'anchor',
+      anchor: 'recognized_on',
+      unit: 'months',
+      amount: 55,
+      rollBack: true,
+    });
     expect(r.escalate.map((s) => [s.kind, s.at.amount])).to.deep.equal([
       ['reminder', -7],
       ['reminder', -1],
@@ -114,7 +120,10 @@ describe('process: accreditation-preschool (TT 19/2018)', () => {
 
   it('lets the Sở grant only a consistent decision, and only what was sought', () => {
     const p = evaluated(2, 'accreditation');
-    expect(p.send('DECIDE', { accreditationLevel: 2, nationalStandardLevel: 1, decisionDate: SIGNED }), 'the school did not ask for the national standard').to.equal(false);
+    expect(
+      p.send('DECIDE', { accreditationLevel: 2, nationalStandardLevel: 1, decisionDate: SIGNED }),
+      'the school did not ask for the national standard',
+    ).to.equal(false);
     expect(p.send('DECIDE', { accreditationLevel: 0, nationalStandardLevel: 1, decisionDate: SIGNED })).to.equal(false);
     expect(p.stages).to.deep.equal(['recognition']);
     expect(p.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 0, decisionDate: SIGNED }), 'above the Mức 2 the team found').to.equal(false);
@@ -195,7 +204,10 @@ describe('process: accreditation-preschool (TT 19/2018)', () => {
     expect(p.send('CHAIRMAN_DECIDE', { nationalStandardLevel: 1, decisionDate: '2025-01-15' })).to.equal(true);
     expect(p.active).to.deep.equal(RECOGNISED);
     const q = evaluated(3, 'both');
-    expect(q.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 0, decisionDate: '2024-12-20' }), 'no national standard: nothing for the chairman').to.equal(true);
+    expect(
+      q.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 0, decisionDate: '2024-12-20' }),
+      'no national standard: nothing for the chairman',
+    ).to.equal(true);
     expect(q.active).to.deep.equal(RECOGNISED);
   });
 

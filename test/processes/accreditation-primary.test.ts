@@ -234,7 +234,7 @@ describe('process: accreditation-primary (TT 17/2018)', () => {
     expect(p.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 2, decisionDate: '2025-02-07' })).to.equal(true);
     expect(p.stages).to.deep.equal(['provincial_recognition']);
     expect(compiled.stages.provincial_recognition!.owner).to.equal('provincial_chairman');
-    expect(anchors(p).recognized_on, 'the five years count from the director\'s decision').to.equal('2025-02-07');
+    expect(anchors(p).recognized_on, "the five years count from the director's decision").to.equal('2025-02-07');
     expect(p.send('CHAIRMAN_DECIDE', { nationalStandardLevel: 2, decisionDate: '2025-03-03' }), 'the chairman may not exceed the proposal').to.equal(true);
     expect(p.active).to.deep.equal(RECOGNISED);
 
@@ -286,7 +286,10 @@ describe('process: accreditation-primary (TT 17/2018)', () => {
   });
 
   it('dates the higher-level wait: one year since TT 22/2024, two before, the day it took effect in between', () => {
-    const rules = compiled.stages.consolidating!.due as unknown as { from: string; choices: { when?: unknown; rule: { anchor: string; unit: string; amount: number } }[] };
+    const rules = compiled.stages.consolidating!.due as unknown as {
+      from: string;
+      choices: { when?: unknown; rule: { anchor: string; unit: string; amount: number } }[];
+    };
     expect(rules.from).to.equal('choice');
     expect(rules.choices.map((c) => [c.when, c.rule.anchor, c.rule.unit, c.rule.amount])).to.deep.equal([
       [{ field: 'anchors.recognized_on', onOrAfter: '2024-02-10' }, 'recognized_on', 'years', 1],

@@ -77,7 +77,10 @@ describe('compiler', () => {
     expect(sa.due).to.deep.equal({
       from: 'choice',
       choices: [
-        { when: { anchorSet: 'recognized_on' }, rule: { from: 'anchor', anchor: 'recognized_on', unit: 'months', amount: 55, rollForward: false, rollBack: true } },
+        {
+          when: { anchorSet: 'recognized_on' },
+          rule: { from: 'anchor', anchor: 'recognized_on', unit: 'months', amount: 55, rollForward: false, rollBack: true },
+        },
         { rule: { from: 'entry', unit: 'workingDays', amount: 120, rollForward: true } },
       ],
     });
