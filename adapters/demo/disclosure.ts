@@ -3,7 +3,7 @@
 // drafting (due within days); some wait for the principal's approval, some are posting, a few have
 // published — and of those a few had a change to post within 10 working days, some of whom let it
 // lie until it was escalated to the Phòng and the Sở.
-import { addDays } from '../../engine/calendar/time.ts';
+import { addDays, localDateOf } from '../../engine/calendar/time.ts';
 import { FLAGSHIP } from './province.ts';
 import type { Rng } from './rng.ts';
 import { layPath, launchCampaign, workDays, type Pass, type Story } from './story.ts';
@@ -79,10 +79,13 @@ function layFate(story: Story, instanceId: string, fate: Fate, rng: Rng): void {
     return;
   }
   layPath(story, instanceId, ROUTE, LAUNCH, passes[fate](), { workPerStage: 1 });
-  // A change to post within 10 working days: recent (due soon), or left lying (escalated).
-  if (fate === 'updating') story.agenda.add(story.time.at(-8, 14), `change ${instanceId}`, () => story.work.send(instanceId, 'CHANGE'));
+  // A change to post within 10 working days of the day it happened (given with the event): recent
+  // (due soon), or left lying (escalated).
+  const change = (offset: number) => () =>
+    story.work.send(instanceId, 'CHANGE', { changedOn: localDateOf(story.time.at(offset, 14)), what: 'Thay đổi đội ngũ giáo viên' });
+  if (fate === 'updating') story.agenda.add(story.time.at(-8, 14), `change ${instanceId}`, change(-8));
   if (fate === 'update-escalated') {
-    story.agenda.add(story.time.at(-19, 14), `change ${instanceId}`, () => story.work.send(instanceId, 'CHANGE'));
+    story.agenda.add(story.time.at(-19, 14), `change ${instanceId}`, change(-19));
     story.agenda.add(story.time.at(-12, 10), `task ${instanceId}`, () => story.work.completeNextTask(instanceId));
   }
 }

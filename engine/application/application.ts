@@ -6,6 +6,7 @@
 import type { Ability } from '../access.ts';
 import { calendarRanges } from '../calendar/calendar.ts';
 import { DUE_EVENT } from '../definition/model.ts';
+import type { CompiledProcess } from '../definition/compile.ts';
 import type { AuditAction, Campaign, Instance, InstanceStatus, OrgUnit, Task } from '../domain.ts';
 import { EngineError } from '../errors.ts';
 import type { Accounts, AuditLog, InstanceFilter, Passwords } from '../ports.ts';
@@ -475,7 +476,10 @@ export class Application {
           evidence: (info?.evidence ?? []).map((e) => ({ ...e, checked: evidence[s]?.[e.id] === true })),
         };
       }),
-      ...(await this.namedTimeline(t.history, t.tasks)),
+      ...(await this.namedTimeline(
+        t.history.map((h) => withEventLabels(compiled, h)),
+        t.tasks,
+      )),
       escalations: await escalationRows(engine, t.escalations, this.names),
     };
   }
@@ -845,4 +849,20 @@ function requireOpen(unit: OrgUnit): void {
 export function draftFile(source: string): string {
   const id = /^id:\s*([a-z0-9-]{1,64})\s*$/m.exec(source)?.[1];
   return id ? `${id}.yaml` : 'draft.yaml';
+}
+
+/**
+ * What was said stays said, readably: a process event's data in the timeline gets the event's title
+ * and, per field its form declares, the field's label beside the value (a return reason, a decision's
+ * levels), in the form's order. Only the view changes; history keeps the payload as recorded.
+ */
+export function withEventLabels<H extends { eventType: string; payload?: unknown }>(compiled: CompiledProcess, h: H): H {
+  const decl = Object.hasOwn(compiled.events, h.eventType) ? compiled.events[h.eventType] : undefined;
+  const payload = h.payload as { data?: unknown } | undefined;
+  if (!decl) return h;
+  const data = payload && typeof payload.data === 'object' && payload.data !== null ? (payload.data as Record<string, unknown>) : {};
+  const fields = Object.entries(decl.form?.properties ?? {})
+    .filter(([name]) => Object.hasOwn(data, name))
+    .map(([name, f]) => ({ name, title: f.title ?? { vi: name, en: name }, value: data[name] }));
+  return { ...h, payload: { ...(payload ?? {}), ...(decl.title ? { title: decl.title } : {}), ...(fields.length ? { fields } : {}) } };
 }

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { loadCalendar } from '../../adapters/files/calendars.ts';
+import { formatInstant, parseInstant } from '../../engine/calendar/time.ts';
+import { advance, startInstance } from '../../engine/runtime/advance.ts';
 import { compileFile, ProcessDriver } from '../support/process-driver.ts';
 
 const compiled = compileFile('processes/diploma-management.yaml');
@@ -30,9 +33,46 @@ function archived(p: ProcessDriver): void {
 }
 
 describe('process: diploma-management (TT 21/2019)', () => {
-  it('counts 75 calendar days from the graduation decision', () => {
-    expect(compiled.stages.issuance!.due).to.deep.equal({ from: 'anchor', anchor: 'graduation_decision_date', unit: 'days', amount: 75, rollForward: true });
+  it('counts 75 calendar days from the graduation decision, 30 for a decision from 15/4/2026', () => {
+    expect(compiled.version).to.equal(2);
+    expect(compiled.stages.issuance!.due).to.deep.equal({
+      from: 'choice',
+      choices: [
+        {
+          when: { field: 'anchors.graduation_decision_date', onOrAfter: '2026-04-15' },
+          rule: { from: 'anchor', anchor: 'graduation_decision_date', unit: 'days', amount: 30, rollForward: true },
+        },
+        { rule: { from: 'anchor', anchor: 'graduation_decision_date', unit: 'days', amount: 75, rollForward: true } },
+      ],
+    });
     expect(compiled.roles.issuer!.unit).to.equal('parent');
+  });
+
+  it('takes the time limit of the regulation in force on the graduation date, and no reminder falls on a day off', () => {
+    const cal = loadCalendar();
+    const issuing = (signedOn: string) => {
+      let r = startInstance(compiled, { unit: { kind: 'upper-secondary' } }, parseInstant(`${signedOn}T08:00:00+07:00`), cal);
+      for (const task of ['graduation_proposal', 'graduation_decision_signed'])
+        r = advance(
+          compiled,
+          r.state,
+          { type: 'task.complete', task, data: { decisionNo: '1/QĐ', graduates: 10 } },
+          parseInstant(`${signedOn}T09:00:00+07:00`),
+          cal,
+        );
+      r = advance(compiled, r.state, { type: 'anchor.set', name: 'graduation_decision_date', date: signedOn }, parseInstant(`${signedOn}T09:00:00+07:00`), cal);
+      r = advance(compiled, r.state, { type: 'RECOGNISED' }, parseInstant(`${signedOn}T10:00:00+07:00`), cal);
+      const timers = r.effects.flatMap((e) => (e.type === 'armTimers' && e.stage === 'issuance' ? e.timers : []));
+      return { due: formatInstant(r.state.entries.issuance!.dueAt!), rungs: timers.map((t) => formatInstant(t.fireAt)) };
+    };
+    // Signed Tue 14/4/2026, the day before: 75 days = Sun 28/6 → Mon 29/6/2026.
+    expect(issuing('2026-04-14').due).to.equal('2026-06-29T23:59:59+07:00');
+    // Signed Wed 15/4/2026: 30 days = Fri 15/5/2026.
+    const after = issuing('2026-04-15');
+    expect(after.due).to.equal('2026-05-15T23:59:59+07:00');
+    // −15 days = Thu 30/4 (Reunification Day) → Wed 29/4; −5 = Sun 10/5 → Fri 8/5; +10 = Mon 25/5.
+    expect(after.rungs).to.deep.equal(['2026-04-29T08:00:00+07:00', '2026-05-08T08:00:00+07:00', '2026-05-15T23:59:59+07:00', '2026-05-25T08:00:00+07:00']);
+    for (const at of after.rungs) expect(cal.isWorkingDay(at.slice(0, 10)), at).to.equal(true);
   });
 
   it('runs decision, register, blank forms, signing and temporary certificates, handout, archive', () => {

@@ -23,10 +23,45 @@ function published(kind = 'primary'): ProcessDriver {
 }
 
 describe('process: public-disclosure (TT 09/2024, formerly TT 36/2017)', () => {
-  it('counts the annual deadline as "before 30/6" and updates as 10 working days', () => {
+  it('counts the annual deadline as "before 30/6" and updates as 10 working days from the day of the change', () => {
+    expect(compiled.version).to.equal(2);
     expect(compiled.stages.publication!.due).to.deep.equal({ from: 'anchor', anchor: 'report_deadline', unit: 'days', amount: -1, rollForward: false });
-    expect(compiled.stages.update!.due).to.deep.equal({ from: 'entry', unit: 'workingDays', amount: 10, rollForward: true });
-    expect(compiled.anchors.report_deadline!.default).to.equal('2025-06-30');
+    expect(compiled.stages.update!.due).to.deep.equal({
+      from: 'choice',
+      choices: [
+        {
+          when: { not: { field: 'anchors.report_deadline', before: '2024-09-01' } },
+          rule: { from: 'anchor', anchor: 'change_day', unit: 'workingDays', amount: 10, rollForward: true },
+        },
+      ],
+    });
+    expect(compiled.anchors.report_deadline!.relative).to.deep.equal({ schoolYear: '06-30' });
+  });
+
+  it('posts on the notice board for 30 days only under TT 36/2017 (school years before 2024–2025)', () => {
+    const old = new ProcessDriver(compiled, { kind: 'primary' }, { report_deadline: '2024-06-30' });
+    old.completeAll();
+    old.send('SUBMIT');
+    old.send('DECISION', { decision: 'approved' });
+    expect(old.task('board_thirty_days')?.status).to.equal('open');
+    const now = approved();
+    expect(now.task('board_thirty_days')?.status).to.equal('skipped');
+  });
+
+  it('runs the next year in the same instance, with the deadline asked again', () => {
+    const p = published();
+    expect(p.send('NEXT_YEAR', { reportDeadline: '2027-06-30' })).to.equal(true);
+    expect(p.stages).to.deep.equal(['drafting']);
+    expect(p.task('draft_report')?.status).to.equal('open');
+    expect((p.snapshot.context as { anchors: Record<string, string> }).anchors.report_deadline).to.equal('2027-06-30');
+    p.completeAll();
+    p.send('SUBMIT');
+    p.send('DECISION', { decision: 'approved' });
+    p.completeAll();
+    expect(p.stages).to.deep.equal(['published']);
+    p.send('CLOSE');
+    expect(p.stages).to.deep.equal(['superseded']);
+    expect(p.status).to.equal('done');
   });
 
   it('drafts, approves, publishes on the website and the notice board, handles a change, passes the check', () => {
@@ -36,9 +71,10 @@ describe('process: public-disclosure (TT 09/2024, formerly TT 36/2017)', () => {
     p.complete('post_on_board');
     expect(p.stages).to.deep.equal(['published']);
 
-    expect(p.send('CHANGE')).to.equal(true);
+    expect(p.send('CHANGE', { changedOn: '2025-09-05', what: 'Thay đổi hiệu trưởng' })).to.equal(true);
     expect(p.active).to.deep.equal(['update', 'revise_content']);
-    p.complete('describe_change', { what: 'Thay đổi hiệu trưởng', changedOn: '2025-09-05' });
+    expect((p.snapshot.context as { anchors: Record<string, string> }).anchors.change_day).to.equal('2025-09-05');
+    p.complete('describe_change', { what: 'Thay đổi hiệu trưởng' });
     p.send('REVISED');
     p.completeAll();
     p.send('REPOSTED');
@@ -49,7 +85,7 @@ describe('process: public-disclosure (TT 09/2024, formerly TT 36/2017)', () => {
     p.complete('verify_postings', { onWebsite: true, onNoticeBoard: true, onTime: true });
     p.send('CHECKED', { result: 'compliant' });
     expect(p.stages).to.deep.equal(['published']);
-    p.send('NEXT_YEAR');
+    p.send('CLOSE');
     expect(p.stages).to.deep.equal(['superseded']);
     expect(p.status).to.equal('done');
   });
@@ -91,8 +127,8 @@ describe('process: public-disclosure (TT 09/2024, formerly TT 36/2017)', () => {
 
   it('will not finish an update before the website and the notice board are both updated', () => {
     const p = published();
-    p.send('CHANGE');
-    p.complete('describe_change', { what: 'Học phí', changedOn: '2025-08-20' });
+    p.send('CHANGE', { changedOn: '2025-08-20' });
+    p.complete('describe_change', { what: 'Học phí' });
     p.send('REVISED');
     p.complete('update_website');
     expect(p.send('REPOSTED')).to.equal(false);

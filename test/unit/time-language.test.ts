@@ -230,3 +230,19 @@ describe('time keywords: conditions', () => {
     expect(evaluate({ field: 'events.constructor.name', exists: true }, c)).to.equal(false);
   });
 });
+
+describe('what was said stays said: the timeline view', () => {
+  it('labels an event’s data with its form’s field titles, in the form’s order', async () => {
+    const { withEventLabels } = await import('../../engine/application/application.ts');
+    const h = { eventType: 'DECIDE', payload: { data: { accreditationLevel: 3, standardLevel: 2, extra: 'x' } } };
+    const labelled = withEventLabels(compiled, h) as unknown as { payload: { fields: { name: string; title: { vi: string }; value: unknown }[] } };
+    expect(labelled.payload.fields.map((f) => [f.name, f.title.vi, f.value])).to.deep.equal([
+      ['standardLevel', 'Mức chuẩn quốc gia', 2],
+      ['accreditationLevel', 'Cấp độ kiểm định', 3],
+    ]);
+    expect(withEventLabels(compiled, { eventType: 'task.complete', payload: { task: 'x' } })).to.deep.equal({
+      eventType: 'task.complete',
+      payload: { task: 'x' },
+    });
+  });
+});

@@ -149,7 +149,7 @@ function historyTable(tl: Timeline, names: (ids: string[]) => string): HTMLEleme
     rows.map((r) => [
       h('span', { class: 'nowrap' }, formatDateTime(r.at)),
       r.actorName || r.actor,
-      titles.get(r.eventType) ?? tKey('ev', r.eventType),
+      titles.get(r.eventType) ?? eventTitle(r.payload) ?? tKey('ev', r.eventType),
       payloadSummary(r.payload),
       `${names(r.fromStages)} → ${names(r.toStages)}`,
     ]),
@@ -164,7 +164,19 @@ function payloadSummary(payload: unknown): string {
   const bits: string[] = [];
   for (const key of ['task', 'item', 'name', 'date', 'reason', 'stage']) if (typeof p[key] === 'string') bits.push(String(p[key]));
   if (typeof p.checked === 'boolean') bits.push(p.checked ? '✓' : '✗');
+  // a process event's data, each value beside its form label (a return reason, a decision's levels)
+  if (Array.isArray(p.fields)) {
+    for (const f of p.fields as { title: { vi: string; en: string }; value: unknown }[]) {
+      bits.push(`${tx(f.title)}: ${typeof f.value === 'boolean' ? (f.value ? '✓' : '✗') : Array.isArray(f.value) ? f.value.join(', ') : String(f.value)}`);
+    }
+  }
   return bits.join(' · ');
+}
+
+/** The title an event's declaration gives it, carried in the timeline's payload. */
+function eventTitle(payload: unknown): string | undefined {
+  const title = (payload as { title?: { vi: string; en: string } } | undefined)?.title;
+  return title && typeof title.vi === 'string' ? tx(title) : undefined;
 }
 
 function escalationsTable(tl: Timeline, names: (ids: string[]) => string): HTMLElement {
