@@ -74,11 +74,19 @@ function describe(c: Condition): string {
     ['gte', '≥'],
     ['lt', '<'],
     ['lte', '≤'],
+    ['before', 'before'],
+    ['onOrAfter', 'from'],
     ['in', 'in'],
     ['notIn', 'not in'],
     ['contains', 'has'],
   ];
-  for (const [op, sym] of ops) if (op in c) return `${field} ${sym} ${Array.isArray(c[op]) ? (c[op] as unknown[]).join('/') : String(c[op])}`;
+  const value = (v: unknown): string =>
+    Array.isArray(v)
+      ? v.join('/')
+      : typeof v === 'object' && v !== null && typeof (v as { field?: unknown }).field === 'string'
+        ? String((v as { field: string }).field)
+        : String(v);
+  for (const [op, sym] of ops) if (op in c) return `${field} ${sym} ${value(c[op])}`;
   if (c.exists !== undefined) return c.exists ? `${field} given` : `no ${field}`;
   return field;
 }

@@ -180,6 +180,16 @@ describe('time keywords: running', () => {
     expect(r.context.anchors.change_day, 'asked again').to.equal(undefined);
   });
 
+  it('setAnchors leaves the anchor as it was when the field is missing or not a date', () => {
+    let r = decided();
+    r = advance(compiled, r.state, { type: 'CHANGE', data: { changedOn: 'hôm qua' } }, t0, cal);
+    expect(r.context.anchors.change_day).to.equal(undefined);
+    expect(r.state.entries.changed!.dueAt, 'waits for the anchor').to.equal(undefined);
+    r = advance(compiled, r.state, { type: 'anchor.set', name: 'change_day', date: '2024-12-02' }, t0, cal);
+    // Set by hand later: the deadline counting from it is armed (10 working days from Mon 2/12/2024).
+    expect(formatInstant(r.state.entries.changed!.dueAt!)).to.equal('2024-12-16T23:59:59+07:00');
+  });
+
   it('re-arms an active stage when a transition elsewhere moves its anchor', () => {
     let r = decided();
     r = advance(compiled, r.state, { type: 'anchor.set', name: 'recognized_on', date: '2024-04-01' }, t0, cal);
@@ -244,5 +254,15 @@ describe('what was said stays said: the timeline view', () => {
       eventType: 'task.complete',
       payload: { task: 'x' },
     });
+  });
+});
+
+describe('time keywords: the diagram', () => {
+  it('labels a comparison with another field and a date comparison', async () => {
+    const { guardLabel } = await import('../../engine/definition/diagram.ts');
+    expect(guardLabel({ field: 'event.standardLevel', lte: { field: 'event.accreditationLevel' } })).to.equal(
+      '[event.standardLevel ≤ event.accreditationLevel]',
+    );
+    expect(guardLabel({ field: 'anchors.report_deadline', before: '2024-09-01' })).to.equal('[anchors.report_deadline before 2024-09-01]');
   });
 });
