@@ -26,6 +26,8 @@ const SECONDARY: Route = {
   final_report: { event: 'SUBMIT' },
   recognition: { event: 'DECIDE', data: { accreditationLevel: 2, nationalStandardLevel: 1, decisionNo: '215/QĐ-SGDĐT' } },
 };
+/** The Sở's decision signed on the day it is recorded: the five years, the renewal limit and the yearly reports count from it. */
+const decided = (date: string): Move => ({ ...SECONDARY.recognition!, data: { ...SECONDARY.recognition!.data, decisionDate: date } });
 const PRIMARY: Route = { ...SECONDARY, preliminary_visit: { event: 'PRELIMINARY_DONE' } };
 const CHECKED = { event: 'CHECKED', data: { outcome: 'accepted' } };
 const PRESCHOOL: Route = {
@@ -66,8 +68,13 @@ function passesFor(fate: Pioneer, time: Timeline, returned: Move): Pass[] {
     case 'recognized': {
       // Recognition opens a 55-month stage; when that runs past the installed calendar years the
       // engine cannot count it, so the story stops at the Sở's decision, due within days.
-      const decided = time.calendar.covers(addMonths(time.today, 56));
-      return [...at(-66, -61, -56, -52, -49), { offset: -46, anchorDate: time.date(-30) }, ...at(-41, -28, -22, -19, -16, ...(decided ? [-6] : []))];
+      const counted = time.calendar.covers(addMonths(time.today, 56));
+      return [
+        ...at(-66, -61, -56, -52, -49),
+        { offset: -46, anchorDate: time.date(-30) },
+        ...at(-41, -28, -22, -19, -16),
+        ...(counted ? [{ offset: -6, move: decided(time.date(-6)) }] : []),
+      ];
     }
   }
 }

@@ -85,7 +85,7 @@ describe('HTTP: every route', function () {
       expect(d.line).to.equal(broken.split('\n').findIndex((l) => l.includes('improvment_plan')) + 1);
       expect(d.message).to.include('improvement_plan');
       const good = await c.post('/api/v1/definitions/validate', { source, lang: 'en' });
-      expect(good.body).to.include({ valid: true, id: PROCESS, version: 1 });
+      expect(good.body).to.include({ valid: true, id: PROCESS, version: 2 });
       expect(good.body.diagram.mermaid).to.include('Self-assessment');
       expect((await c.post('/api/v1/definitions/validate', { src: source })).status).to.equal(400);
       expect(await snapshot(s)).to.equal(before);
@@ -94,11 +94,11 @@ describe('HTTP: every route', function () {
     it('previews the impact of a draft on running instances: stages it removed are flagged', async () => {
       const c = await s.client('admin_a');
       const source = (await c.get(`/api/v1/definitions/${PROCESS}/versions/latest`)).body.source as string;
-      const draft = source.replace(/^version: 1$/m, 'version: 2').replaceAll('self_assessment', 'tu_danh_gia');
+      const draft = source.replace(/^version: 2$/m, 'version: 3').replaceAll('self_assessment', 'tu_danh_gia');
       const r = await c.post('/api/v1/definitions/impact', { source: draft });
       expect(r.status).to.equal(200);
       // admin_a sees the THCS under its Phòng, not the THPT under the Sở.
-      expect(r.body).to.deep.include({ id: PROCESS, version: 2, running: 1, byVersion: [{ version: 1, count: 1 }] });
+      expect(r.body).to.deep.include({ id: PROCESS, version: 3, running: 1, byVersion: [{ version: 2, count: 1 }] });
       expect(r.body.stages).to.deep.equal([{ stage: 'self_assessment', count: 1, exists: false }]);
       expect(errorOf(await c.post('/api/v1/definitions/impact', { source: 'id: [' })).code).to.equal('DEFINITION_INVALID');
     });
@@ -268,7 +268,7 @@ describe('HTTP: every route', function () {
       expect(t.body.instance).to.not.have.property('state');
       expect(t.body.history.map((h: { eventType: string }) => h.eventType)).to.include.members(['instance.start', 'task.complete', 'evidence.check']);
       expect(t.body.stages[0]).to.include({ id: 'self_assessment' });
-      expect(t.body.stages[0].accepts).to.deep.equal([{ type: 'SUBMIT', title: { vi: 'SUBMIT', en: 'SUBMIT' }, form: null }]);
+      expect(t.body.stages[0].accepts).to.deep.equal([{ type: 'SUBMIT', title: { vi: 'Hoàn thành và chuyển bước', en: 'Done – move on' }, form: null }]);
       expect(t.body.stages[0].evidence.find((e: { id: string }) => e.id === 'council_decision')).to.include({ checked: true });
       expect(t.body.stageTitles.recognition.vi).to.be.a('string');
       expect(t.body.canAct, 'a supervisor watches, does not act').to.equal(false);

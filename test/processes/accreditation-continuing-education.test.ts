@@ -49,8 +49,8 @@ describe('process: accreditation-continuing-education (TT 42/2012)', () => {
     const p = registered();
     expect(p.stages, 'no district office in between').to.deep.equal(['department_review']);
     evaluated(p);
-    expect(p.send('DECIDE', { accreditationLevel: 3, decisionNo: '88/QĐ-SGDĐT' })).to.equal(true);
-    expect(p.stages).to.deep.equal(['recognized']);
+    expect(p.send('DECIDE', { accreditationLevel: 3, decisionNo: '88/QĐ-SGDĐT', decisionDate: '2026-09-30' })).to.equal(true);
+    expect(p.stages).to.deep.equal(['consolidating', 'improvement_year']);
     expect(p.send('START_RENEWAL')).to.equal(true);
     expect(p.stages).to.deep.equal(['self_assessment']);
     expect(p.task('ce_council')?.status).to.equal('open');
@@ -59,10 +59,17 @@ describe('process: accreditation-continuing-education (TT 42/2012)', () => {
   it('has no district review and no national standard, and keeps the 55-month renewal countdown', () => {
     expect(Object.keys(compiled.stages)).to.not.include.members(['district_review']);
     const decision = compiled.events.DECIDE!;
-    expect(Object.keys(decision.form!.properties)).to.deep.equal(['accreditationLevel', 'decisionNo']);
+    expect(Object.keys(decision.form!.properties)).to.deep.equal(['accreditationLevel', 'decisionNo', 'decisionDate']);
     expect(decision.formSchema).to.deep.nested.include({ 'properties.accreditationLevel.maximum': 3 });
     const r = compiled.stages.recognized!;
-    expect(r.due).to.deep.equal({ from: 'entry', unit: 'months', amount: 55, rollForward: true });
+    expect(r.due, 'expiry − 5 months, counted backward').to.deep.include({
+      from: 'anchor',
+      anchor: 'recognized_on',
+      unit: 'months',
+      amount: 55,
+      rollBack: true,
+    });
+    expect(compiled.stages.consolidating!.due, 'two years for centres: TT 22/2024 does not amend TT 42/2012').to.deep.include({ unit: 'years', amount: 2 });
     expect(r.escalate.map((s) => [s.kind, s.at.amount, s.notify])).to.deep.equal([
       ['reminder', -7, ['school']],
       ['reminder', -1, ['school', 'department']],
@@ -99,12 +106,12 @@ describe('process: accreditation-continuing-education (TT 42/2012)', () => {
   it('takes a level only if the share of criteria the team found met supports it', () => {
     const p = registered();
     evaluated(p); // the team found 82 %
-    expect(p.send('DECIDE', { accreditationLevel: 2 }), '82 % is level 3, not 2').to.equal(false);
-    expect(p.send('DECIDE', { accreditationLevel: 0 }), 'nor a refusal').to.equal(false);
-    expect(p.send('DECIDE', { accreditationLevel: 4 }), 'there is no level 4 for centres').to.equal(false);
+    expect(p.send('DECIDE', { accreditationLevel: 2, decisionDate: '2026-09-30' }), '82 % is level 3, not 2').to.equal(false);
+    expect(p.send('DECIDE', { accreditationLevel: 0, decisionDate: '2026-09-30' }), 'nor a refusal').to.equal(false);
+    expect(p.send('DECIDE', { accreditationLevel: 4, decisionDate: '2026-09-30' }), 'there is no level 4 for centres').to.equal(false);
     expect(p.stages).to.deep.equal(['recognition']);
-    expect(p.send('DECIDE', { accreditationLevel: 3 })).to.equal(true);
-    expect(p.stages).to.deep.equal(['recognized']);
+    expect(p.send('DECIDE', { accreditationLevel: 3, decisionDate: '2026-09-30' })).to.equal(true);
+    expect(p.stages).to.deep.equal(['consolidating', 'improvement_year']);
   });
 
   it('loops the draft on objections, and a failed centre improves and registers again', () => {
@@ -128,8 +135,8 @@ describe('process: accreditation-continuing-education (TT 42/2012)', () => {
     p.completeAll({ ce_team_findings: { percentMet: 40, levelReached: 0 } });
     p.send('SUBMIT');
     expect(p.send('DECIDE'), 'no decision data').to.equal(false);
-    expect(p.send('DECIDE', { accreditationLevel: 1 }), '40 % is below level 1').to.equal(false);
-    expect(p.send('DECIDE', { accreditationLevel: 0 })).to.equal(true);
+    expect(p.send('DECIDE', { accreditationLevel: 1, decisionDate: '2026-09-30' }), '40 % is below level 1').to.equal(false);
+    expect(p.send('DECIDE', { accreditationLevel: 0, decisionDate: '2026-09-30' })).to.equal(true);
     expect(p.stages).to.deep.equal(['improvement']);
     expect(p.send('REGISTER_AGAIN')).to.equal(false);
     p.completeAll();

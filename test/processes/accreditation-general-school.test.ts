@@ -38,10 +38,18 @@ describe('process: accreditation-general-school (TT 18/2018)', () => {
     expect(p.active).to.deep.equal(['external_evaluation', 'team_appointment']);
     throughEvaluation(p);
     p.send('FEEDBACK', { agrees: true });
+    expect(p.send('SUBMIT'), "the team's conclusion is not recorded").to.equal(false);
+    p.completeAll({ team_conclusion: { levelReached: 2, nationalStandardProposed: 1 } });
     p.send('SUBMIT');
     expect(p.stages).to.deep.equal(['recognition']);
-    p.send('DECIDE', { accreditationLevel: 2, nationalStandardLevel: 1 });
-    expect(p.stages).to.deep.equal(['recognized']);
+    const decide = (accreditationLevel: number, nationalStandardLevel: number, decisionDate = '2026-06-05') =>
+      p.send('DECIDE', { accreditationLevel, nationalStandardLevel, decisionDate });
+    expect(decide(2, 2), 'mức độ 2 needs cấp độ 3').to.equal(false);
+    expect(decide(0, 1), 'a refused accreditation carries no national standard').to.equal(false);
+    expect(decide(3, 1), 'above the Mức 2 the team found').to.equal(false);
+    expect(decide(2, 1)).to.equal(true);
+    expect(p.stages).to.deep.equal(['consolidating', 'improvement_year']);
+    expect(p.active).to.deep.equal(['recognized', 'consolidating', 'improvement_year']);
     expect(p.send('START_RENEWAL')).to.equal(true);
     expect(p.stages).to.deep.equal(['self_assessment']);
     expect(p.task('council')?.status, 'the renewal cycle reopens the tasks').to.equal('open');
@@ -82,8 +90,9 @@ describe('process: accreditation-general-school (TT 18/2018)', () => {
     p.send('SEND_DRAFT');
     expect(p.due('school_feedback'), 'silence past the limit counts as agreement').to.equal(true);
     expect(p.stages).to.deep.equal(['final_report']);
+    p.completeAll({ team_conclusion: { levelReached: 0, nationalStandardProposed: 0 } });
     p.send('SUBMIT');
-    p.send('DECIDE', { accreditationLevel: 0, nationalStandardLevel: 0 });
+    p.send('DECIDE', { accreditationLevel: 0, nationalStandardLevel: 0, decisionDate: '2026-06-05' });
     expect(p.stages).to.deep.equal(['improvement']);
     expect(p.send('REGISTER_AGAIN')).to.equal(false);
     p.completeAll();
@@ -98,5 +107,19 @@ describe('process: accreditation-general-school (TT 18/2018)', () => {
     throughEvaluation(p);
     expect(p.due('draft_report')).to.equal(false);
     expect(p.stages).to.deep.equal(['school_feedback']);
+  });
+
+  it('has the provincial chairman decide the national standard for a decision signed before TT 22/2024 took effect', () => {
+    const p = throughSelfAssessment('upper-secondary');
+    p.send('REGISTER');
+    p.send('REVIEW', { decision: 'accepted' });
+    throughEvaluation(p);
+    p.send('FEEDBACK', { agrees: true });
+    p.completeAll({ team_conclusion: { levelReached: 3, nationalStandardProposed: 1 } });
+    p.send('SUBMIT');
+    expect(p.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 1, decisionDate: '2022-06-10' })).to.equal(true);
+    expect(p.stages).to.deep.equal(['provincial_recognition']);
+    expect(p.send('CHAIRMAN_DECIDE', { nationalStandardLevel: 1, decisionDate: '2022-06-24' })).to.equal(true);
+    expect(p.stages).to.deep.equal(['consolidating', 'improvement_year']);
   });
 });

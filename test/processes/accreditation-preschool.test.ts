@@ -46,11 +46,15 @@ function evaluated(level: number, seeks: Seeks): ProcessDriver {
   return p;
 }
 
+/** After TT 22/2024 took effect (10/02/2025): the Sở director decides the national standard too. */
+const SIGNED = '2026-05-15';
+const RECOGNISED = ['recognized', 'first_year', 'improvement_year'];
+
 describe('process: accreditation-preschool (TT 19/2018)', () => {
   it('recognises a preschool at level 3 and national standard 2, then starts the renewal', () => {
     const p = evaluated(3, 'both');
-    expect(p.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 2, decisionNo: '77/QĐ-SGDĐT' })).to.equal(true);
-    expect(p.active).to.deep.equal(['recognized', 'first_year']);
+    expect(p.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 2, decisionNo: '77/QĐ-SGDĐT', decisionDate: SIGNED })).to.equal(true);
+    expect(p.active).to.deep.equal(RECOGNISED);
     expect(p.send('START_RENEWAL')).to.equal(true);
     expect(p.stages).to.deep.equal(['self_assessment']);
     expect(p.task('council')?.status).to.equal('open');
@@ -59,14 +63,22 @@ describe('process: accreditation-preschool (TT 19/2018)', () => {
 
   it('keeps the renewal countdown and the statutory recognition limit', () => {
     const r = compiled.stages.recognized!;
-    expect(r.due).to.deep.equal({ from: 'entry', unit: 'months', amount: 55, rollForward: true });
+    expect(r.kind).to.equal('parallel');
+    expect(r.due, 'expiry − 5 months, counted backward').to.deep.include({
+      from: 'anchor',
+      anchor: 'recognized_on',
+      unit: 'months',
+      amount: 55,
+      rollBack: true,
+    });
     expect(r.escalate.map((s) => [s.kind, s.at.amount])).to.deep.equal([
       ['reminder', -7],
       ['reminder', -1],
       ['escalation', 0],
     ]);
     expect(compiled.stages.recognition!.due).to.deep.include({ unit: 'workingDays', amount: 20 });
-    expect(compiled.stages.first_year!.due).to.deep.include({ unit: 'years', amount: 1 });
+    expect(compiled.stages.first_year!.due).to.deep.include({ from: 'choice' });
+    expect(compiled.stages.improvement_year!.due).to.deep.include({ from: 'anchor', anchor: 'recognized_on', unit: 'years', amount: 1 });
     expect(compiled.stages.official_visit!.due).to.deep.equal({ from: 'anchor', anchor: 'visit_date', unit: 'workingDays', amount: 1, rollForward: true });
   });
 
@@ -108,22 +120,26 @@ describe('process: accreditation-preschool (TT 19/2018)', () => {
 
   it('lets the Sở grant only a consistent decision, and only what was sought', () => {
     const p = evaluated(2, 'accreditation');
-    expect(p.send('DECIDE', { accreditationLevel: 2, nationalStandardLevel: 1 }), 'the school did not ask for the national standard').to.equal(false);
-    expect(p.send('DECIDE', { accreditationLevel: 0, nationalStandardLevel: 1 })).to.equal(false);
+    expect(
+      p.send('DECIDE', { accreditationLevel: 2, nationalStandardLevel: 1, decisionDate: SIGNED }),
+      'the school did not ask for the national standard',
+    ).to.equal(false);
+    expect(p.send('DECIDE', { accreditationLevel: 0, nationalStandardLevel: 1, decisionDate: SIGNED })).to.equal(false);
     expect(p.stages).to.deep.equal(['recognition']);
-    expect(p.send('DECIDE', { accreditationLevel: 2, nationalStandardLevel: 0 }), 'corrected').to.equal(true);
+    expect(p.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 0, decisionDate: SIGNED }), 'above the Mức 2 the team found').to.equal(false);
+    expect(p.send('DECIDE', { accreditationLevel: 2, nationalStandardLevel: 0, decisionDate: SIGNED }), 'corrected').to.equal(true);
 
     const q = evaluated(2, 'national_standard');
-    expect(q.send('DECIDE', { accreditationLevel: 2, nationalStandardLevel: 2 }), 'level 2 needs Mức 3').to.equal(false);
-    expect(q.send('DECIDE', { accreditationLevel: 1, nationalStandardLevel: 1 }), 'level 1 needs Mức 2').to.equal(false);
+    expect(q.send('DECIDE', { accreditationLevel: 2, nationalStandardLevel: 2, decisionDate: SIGNED }), 'level 2 needs Mức 3').to.equal(false);
+    expect(q.send('DECIDE', { accreditationLevel: 1, nationalStandardLevel: 1, decisionDate: SIGNED }), 'level 1 needs Mức 2').to.equal(false);
     expect(q.stages).to.deep.equal(['recognition']);
-    expect(q.send('DECIDE', { accreditationLevel: 2, nationalStandardLevel: 1 })).to.equal(true);
-    expect(q.active).to.deep.equal(['recognized', 'first_year']);
+    expect(q.send('DECIDE', { accreditationLevel: 2, nationalStandardLevel: 1, decisionDate: SIGNED })).to.equal(true);
+    expect(q.active).to.deep.equal(RECOGNISED);
   });
 
   it('fails a preschool, which improves and registers again through the Phòng', () => {
     const p = evaluated(1, 'accreditation');
-    expect(p.send('DECIDE', { accreditationLevel: 0, nationalStandardLevel: 0 })).to.equal(true);
+    expect(p.send('DECIDE', { accreditationLevel: 0, nationalStandardLevel: 0, decisionDate: SIGNED })).to.equal(true);
     expect(p.stages).to.deep.equal(['not_recognized']);
     expect(p.send('REGISTER_AGAIN'), 'recommendations not yet acted on').to.equal(false);
     p.completeAll();
@@ -173,11 +189,36 @@ describe('process: accreditation-preschool (TT 19/2018)', () => {
 
   it('allows a higher level only after the first year', () => {
     const p = evaluated(3, 'both');
-    p.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 2 });
+    p.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 2, decisionDate: SIGNED });
     expect(p.send('SEEK_HIGHER_LEVEL')).to.equal(false);
     expect(p.due('first_year')).to.equal(true);
-    expect(p.active).to.deep.equal(['recognized', 'higher_level_open']);
+    expect(p.active).to.deep.equal(['recognized', 'higher_level_open', 'improvement_year']);
     expect(p.send('SEEK_HIGHER_LEVEL')).to.equal(true);
     expect(p.stages).to.deep.equal(['self_assessment']);
+  });
+
+  it('sends the national standard to the provincial chairman before TT 22/2024 took effect, not after', () => {
+    const p = evaluated(3, 'both');
+    expect(p.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 1, decisionDate: '2024-12-20' })).to.equal(true);
+    expect(p.stages).to.deep.equal(['provincial_recognition']);
+    expect(p.send('CHAIRMAN_DECIDE', { nationalStandardLevel: 1, decisionDate: '2025-01-15' })).to.equal(true);
+    expect(p.active).to.deep.equal(RECOGNISED);
+    const q = evaluated(3, 'both');
+    expect(
+      q.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 0, decisionDate: '2024-12-20' }),
+      'no national standard: nothing for the chairman',
+    ).to.equal(true);
+    expect(q.active).to.deep.equal(RECOGNISED);
+  });
+
+  it('asks for the improvement report each year after recognition', () => {
+    const p = evaluated(3, 'both');
+    p.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 2, decisionDate: SIGNED });
+    for (let year = 1; year <= 4; year++) {
+      expect(p.send('REPORT_IMPROVEMENT'), `year ${year}: the report is not written`).to.equal(false);
+      p.completeAll();
+      expect(p.send('REPORT_IMPROVEMENT'), `year ${year}`).to.equal(true);
+    }
+    expect(p.active).to.deep.equal(['recognized', 'first_year', 'reports_done']);
   });
 });

@@ -60,15 +60,21 @@ function toRecognition(p: ProcessDriver, levelReached = 3, nationalStandardPropo
   expect(p.stages).to.deep.equal(['recognition']);
 }
 
-function recognised(accreditationLevel: number, nationalStandardLevel: number, scope: Scope = 'both'): ProcessDriver {
+/** After TT 22/2024 took effect (10/02/2025): the Sở director decides the national standard too. */
+const SIGNED = '2026-06-24';
+const RECOGNISED = ['recognized', 'consolidating', 'improvement_year'];
+
+function recognised(accreditationLevel: number, nationalStandardLevel: number, scope: Scope = 'both', levelReached = 3): ProcessDriver {
   const p = throughSelfAssessment(3, scope);
   throughReviews(p);
   throughVisits(p);
-  toRecognition(p);
-  expect(p.send('DECIDE', { accreditationLevel, nationalStandardLevel, decisionNo: '1234/QĐ-SGDĐT' })).to.equal(true);
-  expect(p.active).to.deep.equal(['recognized', 'consolidating']);
+  toRecognition(p, levelReached);
+  expect(p.send('DECIDE', { accreditationLevel, nationalStandardLevel, decisionNo: '1234/QĐ-SGDĐT', decisionDate: SIGNED })).to.equal(true);
+  expect(p.active).to.deep.equal(RECOGNISED);
   return p;
 }
+
+const anchors = (p: ProcessDriver) => (p.snapshot.context as { anchors: Record<string, string> }).anchors;
 
 describe('process: accreditation-primary (TT 17/2018)', () => {
   it('runs a primary school through the Phòng and the Sở to recognition, then to renewal', () => {
@@ -80,10 +86,10 @@ describe('process: accreditation-primary (TT 17/2018)', () => {
     expect(p.send('SUBMIT'), 'nothing done yet in the new cycle').to.equal(false);
   });
 
-  it('counts the renewal from recognition: due at 55 months, warned at expiry −12 and −6, escalated at −5', () => {
+  it('counts the renewal from the decision: expiry − 5 months counted backward, warned at expiry −12 and −6, escalated at −5', () => {
     const r = compiled.stages.recognized!;
-    expect(r.kind).to.equal('compound');
-    expect(r.due).to.deep.equal({ from: 'entry', unit: 'months', amount: 55, rollForward: true });
+    expect(r.kind).to.equal('parallel');
+    expect(r.due).to.deep.include({ from: 'anchor', anchor: 'recognized_on', unit: 'months', amount: 55, rollBack: true });
     expect(r.escalate.map((s) => [s.kind, s.at.unit, s.at.amount, s.notify])).to.deep.equal([
       ['reminder', 'months', -7, ['school']],
       ['reminder', 'months', -1, ['school', 'district']],
@@ -158,18 +164,23 @@ describe('process: accreditation-primary (TT 17/2018)', () => {
     expect(p.send('DECIDE', { accreditationLevel: 2, nationalStandardLevel: 1 }), 'national standard was not requested').to.equal(false);
     expect(p.send('DECIDE', { accreditationLevel: 0, nationalStandardLevel: 1 }), 'a national standard with no accreditation').to.equal(false);
     expect(p.stages).to.deep.equal(['recognition']);
-    expect(p.send('DECIDE', { accreditationLevel: 2, nationalStandardLevel: 0 })).to.equal(true);
-    expect(p.active).to.deep.equal(['recognized', 'consolidating']);
+    expect(p.send('DECIDE', { accreditationLevel: 2, nationalStandardLevel: 0, decisionDate: SIGNED })).to.equal(true);
+    expect(p.active).to.deep.equal(RECOGNISED);
 
     const q = throughSelfAssessment(3, 'both');
     throughReviews(q);
     throughVisits(q);
     toRecognition(q);
-    expect(q.send('DECIDE', { accreditationLevel: 1, nationalStandardLevel: 1 }), 'level 1 of the national standard needs Mức 2').to.equal(false);
-    expect(q.send('DECIDE', { accreditationLevel: 2, nationalStandardLevel: 2 }), 'level 2 of the national standard needs Mức 3').to.equal(false);
+    const decide = (accreditationLevel: number, nationalStandardLevel: number) =>
+      q.send('DECIDE', { accreditationLevel, nationalStandardLevel, decisionDate: SIGNED });
+    expect(decide(1, 1), 'level 1 of the national standard needs Mức 2').to.equal(false);
+    expect(decide(2, 2), 'level 2 of the national standard needs Mức 3').to.equal(false);
+    expect(decide(0, 1), 'a refused accreditation carries no national standard').to.equal(false);
+    expect(decide(4, 2), 'above the Mức 3 the team found').to.equal(false);
     expect(q.stages).to.deep.equal(['recognition']);
-    expect(q.send('DECIDE', { accreditationLevel: 4, nationalStandardLevel: 2 })).to.equal(true);
-    expect(q.active).to.deep.equal(['recognized', 'consolidating']);
+    expect(decide(3, 2)).to.equal(true);
+    expect(q.active).to.deep.equal(RECOGNISED);
+    expect(anchors(q).recognized_on).to.equal(SIGNED);
   });
 
   it('loops the draft on written disagreement, and a failed evaluation goes to improvement and back', () => {
@@ -185,7 +196,7 @@ describe('process: accreditation-primary (TT 17/2018)', () => {
     expect(p.stages).to.deep.equal(['final_report']);
     p.completeAll({ team_conclusion: { levelReached: 0, nationalStandardProposed: 0 } });
     p.send('SUBMIT');
-    expect(p.send('DECIDE', { accreditationLevel: 0, nationalStandardLevel: 0 })).to.equal(true);
+    expect(p.send('DECIDE', { accreditationLevel: 0, nationalStandardLevel: 0, decisionDate: SIGNED })).to.equal(true);
     expect(p.stages).to.deep.equal(['improvement']);
     expect(p.send('REGISTER_AGAIN')).to.equal(false);
     p.completeAll();
@@ -200,9 +211,9 @@ describe('process: accreditation-primary (TT 17/2018)', () => {
     const p = recognised(2, 1);
     expect(p.send('SEEK_HIGHER_LEVEL'), 'within the first year').to.equal(false);
     expect(p.due('recognized'), 'the renewal deadline does not end the first year').to.equal(false);
-    expect(p.active).to.deep.equal(['recognized', 'consolidating']);
+    expect(p.active).to.deep.equal(RECOGNISED);
     expect(p.due('consolidating')).to.equal(true);
-    expect(p.active).to.deep.equal(['recognized', 'upgrade_open']);
+    expect(p.active).to.deep.equal(['recognized', 'upgrade_open', 'improvement_year']);
     expect(p.send('START_RENEWAL'), 'renewal stays open after the first year').to.equal(true);
     expect(p.stages).to.deep.equal(['self_assessment']);
   });
@@ -213,5 +224,110 @@ describe('process: accreditation-primary (TT 17/2018)', () => {
     expect(p.send('SEEK_HIGHER_LEVEL')).to.equal(true);
     expect(p.stages).to.deep.equal(['self_assessment']);
     expect(p.task('sa_rating')?.status).to.equal('open');
+  });
+
+  it('sends the national standard to the provincial chairman when the director signs before TT 22/2024 took effect', () => {
+    const p = throughSelfAssessment(3, 'both');
+    throughReviews(p);
+    throughVisits(p);
+    toRecognition(p);
+    expect(p.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 2, decisionDate: '2025-02-07' })).to.equal(true);
+    expect(p.stages).to.deep.equal(['provincial_recognition']);
+    expect(compiled.stages.provincial_recognition!.owner).to.equal('provincial_chairman');
+    expect(anchors(p).recognized_on, "the five years count from the director's decision").to.equal('2025-02-07');
+    expect(p.send('CHAIRMAN_DECIDE', { nationalStandardLevel: 2, decisionDate: '2025-03-03' }), 'the chairman may not exceed the proposal').to.equal(true);
+    expect(p.active).to.deep.equal(RECOGNISED);
+
+    const q = throughSelfAssessment(3, 'both');
+    throughReviews(q);
+    throughVisits(q);
+    toRecognition(q);
+    expect(q.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 1, decisionDate: '2025-02-07' })).to.equal(true);
+    expect(q.send('CHAIRMAN_DECIDE', { nationalStandardLevel: 2, decisionDate: '2025-03-03' }), 'above the proposal').to.equal(false);
+    expect(q.send('CHAIRMAN_DECIDE', { nationalStandardLevel: 0, decisionDate: '2025-03-03' }), 'the accreditation stands').to.equal(true);
+    expect(q.active).to.deep.equal(RECOGNISED);
+
+    const r = throughSelfAssessment(3, 'both');
+    throughReviews(r);
+    throughVisits(r);
+    toRecognition(r);
+    expect(r.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 1, decisionDate: '2025-02-10' }), 'the day it took effect').to.equal(true);
+    expect(r.active).to.deep.equal(RECOGNISED);
+  });
+
+  it('keeps the date TT 22/2024 took effect as a parameter a province can correct', () => {
+    const p = new ProcessDriver(compiled, { kind: 'primary' }, { tt22_in_force: '2025-03-01' });
+    p.completeAll({ sa_council: { decisionNo: '1/QĐ', members: 7, chairedByPrincipal: true }, sa_rating: { level: 3 } });
+    p.checkAll();
+    p.send('SUBMIT');
+    p.completeAll();
+    p.send('SUBMIT');
+    p.completeAll({ request_letter: { scope: 'both' } });
+    throughReviews(p);
+    throughVisits(p);
+    toRecognition(p);
+    expect(p.send('DECIDE', { accreditationLevel: 3, nationalStandardLevel: 1, decisionDate: '2025-02-20' })).to.equal(true);
+    expect(p.stages).to.deep.equal(['provincial_recognition']);
+  });
+
+  it('asks for the yearly improvement report every year after recognition, four times in the cycle', () => {
+    const p = recognised(3, 1);
+    expect(compiled.stages.improvement_year!.due).to.deep.include({ from: 'anchor', anchor: 'recognized_on', unit: 'years', amount: 1 });
+    expect(p.send('REPORT_IMPROVEMENT'), 'the report itself is a task').to.equal(false);
+    for (let year = 1; year <= 3; year++) {
+      p.completeAll();
+      expect(p.send('REPORT_IMPROVEMENT'), `year ${year}`).to.equal(true);
+      expect(p.task('yearly_improvement')?.status, 'each year its own task').to.equal('open');
+      expect(p.active).to.deep.equal(RECOGNISED);
+    }
+    p.completeAll();
+    expect(p.send('REPORT_IMPROVEMENT')).to.equal(true);
+    expect(p.active, 'the fifth year is the renewal self-assessment').to.deep.equal(['recognized', 'consolidating', 'reports_done']);
+  });
+
+  it('dates the higher-level wait: one year since TT 22/2024, two before, the day it took effect in between', () => {
+    const rules = compiled.stages.consolidating!.due as unknown as {
+      from: string;
+      choices: { when?: unknown; rule: { anchor: string; unit: string; amount: number } }[];
+    };
+    expect(rules.from).to.equal('choice');
+    expect(rules.choices.map((c) => [c.when, c.rule.anchor, c.rule.unit, c.rule.amount])).to.deep.equal([
+      [{ field: 'anchors.recognized_on', onOrAfter: '2024-02-10' }, 'recognized_on', 'years', 1],
+      [{ field: 'anchors.recognized_on', onOrAfter: '2023-02-10' }, 'tt22_in_force', 'days', 0],
+      [undefined, 'recognized_on', 'years', 2],
+    ]);
+    const p = recognised(4, 2, 'both', 4);
+    p.due('consolidating');
+    expect(p.send('SEEK_HIGHER_LEVEL'), 'cấp độ 4 and mức độ 2 are the top').to.equal(false);
+    const q = recognised(3, 2);
+    q.due('consolidating');
+    expect(q.send('SEEK_HIGHER_LEVEL')).to.equal(true);
+  });
+
+  it('bounds the renewal self-assessment and registration by the renewal limit, not by their usual time', () => {
+    for (const stage of ['self_assessment', 'registration']) {
+      const due = compiled.stages[stage]!.due as unknown as { from: string; choices: { when?: unknown; rule: Record<string, unknown> }[] };
+      expect(due.choices[0], stage).to.deep.equal({
+        when: { anchorSet: 'recognized_on' },
+        rule: { from: 'anchor', anchor: 'recognized_on', unit: 'months', amount: 55, rollForward: false, rollBack: true },
+      });
+    }
+    const p = recognised(3, 1);
+    expect(p.send('START_RENEWAL')).to.equal(true);
+    expect(anchors(p).recognized_on, 'the limit still counts from the decision').to.equal(SIGNED);
+    const q = recognised(3, 1);
+    q.send('START_RENEWAL');
+    q.completeAll({ sa_council: { decisionNo: '1/QĐ', members: 7, chairedByPrincipal: true }, sa_rating: { level: 3 } });
+    q.checkAll();
+    q.send('SUBMIT');
+    q.completeAll();
+    q.send('SUBMIT');
+    q.completeAll({ request_letter: { scope: 'both' } });
+    throughReviews(q);
+    throughVisits(q);
+    toRecognition(q, 0, 0);
+    expect(q.send('DECIDE', { accreditationLevel: 0, nationalStandardLevel: 0, decisionDate: '2031-03-02' })).to.equal(true);
+    expect(q.stages).to.deep.equal(['improvement']);
+    expect(anchors(q).recognized_on, 'not recognised: no renewal limit for the next attempt').to.equal(undefined);
   });
 });

@@ -73,7 +73,17 @@ describe('compiler', () => {
     const { stages } = compileProcess(definitionOf(reference));
     const sa = stages.self_assessment!;
     expect(sa.owner).to.equal('school');
-    expect(sa.due).to.deep.equal({ from: 'entry', unit: 'workingDays', amount: 120, rollForward: true });
+    // The renewal limit when the school is recognised (recognized_on set), 120 working days otherwise.
+    expect(sa.due).to.deep.equal({
+      from: 'choice',
+      choices: [
+        {
+          when: { anchorSet: 'recognized_on' },
+          rule: { from: 'anchor', anchor: 'recognized_on', unit: 'months', amount: 55, rollForward: false, rollBack: true },
+        },
+        { rule: { from: 'entry', unit: 'workingDays', amount: 120, rollForward: true } },
+      ],
+    });
     expect(sa.escalate.map((s) => [s.kind, s.notify])).to.deep.equal([
       ['reminder', ['school']],
       ['overdue', ['school', 'district']],
