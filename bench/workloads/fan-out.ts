@@ -40,8 +40,8 @@ const SO_COUNT = 63;
 const CLIENTS = Number(options.clients ?? 64);
 /** Past this many seconds the answers stop being sent and what was done is measured. */
 const ANSWER_CAP_S = Number(options.cap ?? (quick ? 60 : 300));
-/** The ceiling copies the rows of this many children (its rate is per instance). */
-const CEILING_SAMPLE = Number(options['ceiling-sample'] ?? 10_000);
+/** The ceiling copies the rows of this many children (its rate is per instance); default all, as the campaign's. */
+const CEILING_SAMPLE = Number(options['ceiling-sample'] ?? Infinity);
 const clock = new ManualClock(instantAt('2022-01-10', 8));
 
 const CHILD = `
