@@ -13,6 +13,7 @@ import * as tokenScope from './migrations/009_token_scope.ts';
 import * as storeIdentity from './migrations/010_store_identity.ts';
 import * as province from './migrations/011_province.ts';
 import * as fanOut from './migrations/012_fan_out.ts';
+import * as fanOutAnswers from './migrations/013_fan_out_answers.ts';
 
 const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
 
@@ -85,6 +86,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '010_store_identity': storeIdentity,
   '011_province': province,
   '012_fan_out': fanOut,
+  '013_fan_out_answers': fanOutAnswers,
 };
 
 /** The migrations this version knows, in order (their names in knex_migrations). */

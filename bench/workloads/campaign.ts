@@ -11,7 +11,6 @@
 // what it did is measured (the note says so): a run cut short is what a re-run would finish.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Knex } from 'knex';
 import { defaultProcessDir } from '../../adapters/files/definitions.ts';
 import { instantAt } from '../../engine/calendar/time.ts';
 import { ManualClock } from '../../engine/ports.ts';
@@ -19,12 +18,9 @@ import { createCampaign, runCampaign } from '../../engine/service/campaigns.ts';
 import { emit, figure, log, skipped, openPgRuntime, openSqliteRuntime, parseArgs, pgReachable, redisReachable, timer, type Figures } from '../lib/measure.ts';
 import { isSchool, scaledProvince } from '../lib/province.ts';
 import { describeStatements, timeStatements } from '../lib/sqltime.ts';
+import { BATCH, copyRows, countRows, TABLES } from '../lib/ceiling.ts';
 
 const PROCESS = 'public-disclosure';
-/** Tables a start's commit writes, in foreign-key order. */
-const TABLES = ['instances', 'history', 'tasks', 'timers', 'outbox'] as const;
-/** Instances per ceiling transaction; rows per INSERT statement. */
-const BATCH = 100;
 
 const { quick, options } = parseArgs();
 const sqliteSchools = Number(options.schools ?? (quick ? 5_000 : 50_000));
@@ -152,50 +148,4 @@ async function measure(kind: 'sqlite' | 'postgres'): Promise<Figures> {
     await engineRun.close();
     await ceilingRun.close();
   }
-}
-
-async function countRows(db: Knex): Promise<Record<(typeof TABLES)[number] | 'jobs', number>> {
-  const out: Record<string, number> = {};
-  for (const t of [...TABLES, 'jobs']) out[t] = Number((await db(t).count({ n: '*' }))[0]!.n);
-  return out as Record<(typeof TABLES)[number] | 'jobs', number>;
-}
-
-/** Copies the campaign's rows into `to`, BATCH instances per transaction; answers the ms spent inserting. */
-async function copyRows(from: Knex, to: Knex, campaignId: string): Promise<number> {
-  // What the rows refer to, untimed.
-  const units = await from('org_units').orderBy(['depth', 'id']);
-  await to.transaction(async (trx) => {
-    for (let i = 0; i < units.length; i += BATCH) await trx('org_units').insert(units.slice(i, i + BATCH));
-    await trx('definitions').insert(await from('definitions'));
-    await trx('campaigns').insert(await from('campaigns'));
-  });
-  let spent = 0;
-  let afterId = '';
-  for (;;) {
-    const instances = await from('instances').where('campaign_id', campaignId).andWhere('id', '>', afterId).orderBy('id').limit(BATCH);
-    if (!instances.length) break;
-    afterId = instances.at(-1)!.id;
-    const ids = instances.map((r) => r.id);
-    const children: Record<string, Record<string, unknown>[]> = {};
-    for (const t of TABLES.slice(1)) {
-      // history and outbox ids are the table's own sequence: the copy takes new ones, as the engine did.
-      const fetched: Record<string, unknown>[] = await from(t).whereIn('instance_id', ids);
-      children[t] = t === 'history' || t === 'outbox' ? fetched.map(({ id: _id, ...rest }) => rest) : fetched;
-    }
-    // The queue's jobs, when they live in this database: a timer's job has the timer's id.
-    children.jobs = await from('jobs').whereIn(
-      'id',
-      children.timers!.map((t) => t.id as string),
-    );
-    const elapsed = timer();
-    await to.transaction(async (trx) => {
-      await trx('instances').insert(instances);
-      for (const t of [...TABLES.slice(1), 'jobs']) {
-        const rows = children[t]!;
-        for (let i = 0; i < rows.length; i += BATCH) await trx(t).insert(rows.slice(i, i + BATCH));
-      }
-    });
-    spent += elapsed();
-  }
-  return spent;
 }

@@ -97,6 +97,8 @@ export class Engine {
   private readonly loads = new Batcher<string, LoadedInstance | undefined>((ids) => this.store.loadInstances(ids));
   private readonly timers = new Batcher<string, Timer | undefined>((ids) => this.store.getTimers(ids));
   private readonly commits = new Batcher<Change, CommitOutcome>((changes) => this.store.commit(changes));
+  /** The fan-out checks running, by campaign (checkFanOut). */
+  private readonly fanOutChecks = new Map<string, { again: boolean; done: Promise<boolean> }>();
 
   constructor(deps: EngineDeps) {
     this.store = deps.store;
@@ -468,29 +470,61 @@ export class Engine {
   ): Promise<{ campaign: Campaign; counts: FanOutCounts & { cancelled: number }; rollup: ReturnType<typeof rollUp> } | undefined> {
     const campaign = await this.store.getCampaign(campaignId);
     if (!campaign) return undefined;
-    const [done, cancelled, answers] = await Promise.all([
-      this.queries.countInstances({ campaignId, statuses: ['done'] }),
-      this.queries.countInstances({ campaignId, statuses: ['cancelled'] }),
-      this.queries.childAnswers(campaignId, rollupTasks(fanOut)),
+    const [counts, answers] = await Promise.all([this.fanOutCounts(campaign), this.queries.childAnswers(campaignId, rollupTasks(fanOut))]);
+    return { campaign, counts, rollup: rollUp(fanOut.rollup, answers) };
+  }
+
+  /** A fan-out's counts: its total (the children it started), those done, cancelled and pending. */
+  private async fanOutCounts(campaign: Campaign): Promise<FanOutCounts & { cancelled: number }> {
+    const [done, cancelled] = await Promise.all([
+      this.queries.countInstances({ campaignId: campaign.id, statuses: ['done'] }),
+      this.queries.countInstances({ campaignId: campaign.id, statuses: ['cancelled'] }),
     ]);
     const total = campaign.total;
-    return { campaign, counts: { total, done, pending: Math.max(0, total - done - cancelled), cancelled }, rollup: rollUp(fanOut.rollup, answers) };
+    return { total, done, pending: Math.max(0, total - done - cancelled), cancelled };
   }
 
   /** Sends the parent CHILDREN_DONE when its fan-out stage entry (still current) has what it waits
-   * for. Safe to call any number of times: a parent that moved on refuses, and nothing happens. */
+   * for. Safe to call any number of times: a parent that moved on refuses, and nothing happens.
+   * Calls for one fan-out are coalesced: children finishing together (a group commit) share one
+   * check, and a call made while a check runs waits for one more check after it, which sees its
+   * child finished — so no finish goes unchecked, and a ministry's 50,000 finishes do not each
+   * count 50,000 children. */
   async checkFanOut(campaignId: string): Promise<boolean> {
+    const running = this.fanOutChecks.get(campaignId);
+    if (running) {
+      running.again = true;
+      return running.done;
+    }
+    const entry: { again: boolean; done: Promise<boolean> } = { again: false, done: Promise.resolve(false) };
+    entry.done = (async () => {
+      try {
+        let sent = false;
+        do {
+          entry.again = false;
+          if (await this.checkFanOutOnce(campaignId)) sent = true;
+        } while (entry.again);
+        return sent;
+      } finally {
+        this.fanOutChecks.delete(campaignId);
+      }
+    })();
+    this.fanOutChecks.set(campaignId, entry);
+    return entry.done;
+  }
+
+  private async checkFanOutOnce(campaignId: string): Promise<boolean> {
     const campaign = await this.store.getCampaign(campaignId);
-    if (!campaign?.parent) return false;
+    // Not before every start is made: a fan-out half started has not counted its units yet.
+    if (!campaign?.parent || campaign.status === 'running') return false;
     const { instanceId, stage, seq } = campaign.parent;
     const loaded = await this.loads.submit(instanceId);
     if (!loaded || loaded.instance.status !== 'running' || loaded.instance.state.entries[stage]?.seq !== seq) return false;
     const compiled = await this.catalog.get(loaded.instance.definitionId, loaded.instance.definitionVersion);
     const info = compiled.stages[stage];
     if (!info?.fanOut || !info.accepts.includes(CHILDREN_DONE_EVENT)) return false;
-    const figures = await this.fanOutFigures(campaignId, info.fanOut);
-    // Not before every start is made: a fan-out half started has not counted its units yet.
-    if (!figures || campaign.status === 'running' || !waitMet(info.fanOut.wait, figures.counts)) return false;
+    // The wait reads the counts only; the roll-up is added up once, for the step the event takes.
+    if (!waitMet(info.fanOut.wait, await this.fanOutCounts(campaign))) return false;
     try {
       await this.runEvent(instanceId, { actor: SYSTEM_ACTOR }, { type: CHILDREN_DONE_EVENT, stage });
       return true;

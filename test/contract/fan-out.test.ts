@@ -196,5 +196,24 @@ for (const kind of STORES) {
       const stage = (await app.childrenOf(system, parent.id)).stages[0]!;
       expect([stage.total, stage.children.map((c) => c.unitId)]).to.deep.equal([1, ['pgd_y']]);
     });
+
+    it('children finishing at once (their finishes committed together) move the parent once, every answer counted', async () => {
+      const phong = Array.from({ length: 8 }, (_, i) => ({ id: `pgd_z${i}`, parentId: 'so3', kind: 'district-office' as const, name: `Phòng Z${i}` }));
+      await rt.engine.addUnits([{ id: 'so3', kind: 'department', name: 'Sở GDĐT thử 3' }, ...phong]);
+      const parent = await app.startInstance(system, { definitionId: 'so-review', orgUnitId: 'so3' });
+      const stage = (await app.childrenOf(system, parent.id)).stages[0]!;
+      expect(stage.total).to.equal(8);
+      // The checks of finishes that arrive together are coalesced; the last finish is never missed.
+      await Promise.all(stage.children.map((c, i) => report(c.instanceId, i + 1, i)));
+      const moved = (await rt.store.loadInstance(parent.id))!.instance;
+      expect(moved.stages).to.deep.equal(['consolidate']);
+      const history = await rt.engine.queries.history(parent.id);
+      expect(history.filter((h) => h.eventType === 'CHILDREN_DONE')).to.have.length(1);
+      const now = (await app.childrenOf(system, parent.id)).stages[0]!;
+      expect([now.done, now.pending]).to.deep.equal([8, 0]);
+      expect(now.rollup.schools).to.deep.include({ count: 8, sum: 36, min: 1, max: 8 });
+      // A check asked again later finds the parent moved on, and sends nothing.
+      expect(await rt.engine.checkFanOut(now.campaignId)).to.equal(false);
+    });
   });
 }

@@ -61,6 +61,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         '010_store_identity',
         '011_province',
         '012_fan_out',
+        '013_fan_out_answers',
       ]);
       expect(await tables(db, dialect)).to.deep.equal(TABLES);
       expect(await migrate(db), 'a second run applies nothing').to.deep.equal([]);
