@@ -77,8 +77,9 @@ export async function fanOutViews(engine: Engine, instance: Instance, underPaths
     const children = page
       .map((i): ChildRow => {
         const finished = i.status === 'done' ? i.updatedAt : undefined;
-        const late =
-          i.status !== 'done' && i.status !== 'cancelled' && ((cutoffAt !== undefined && now > cutoffAt) || (i.dueAt !== undefined && now > i.dueAt));
+        // A unit whose part is done (finished, or in a stage its report counts as filed) is not late.
+        const answered = i.status === 'done' || i.status === 'cancelled' || i.stages.some((s) => fanOut.reported?.includes(s));
+        const late = !answered && ((cutoffAt !== undefined && now > cutoffAt) || (i.dueAt !== undefined && now > i.dueAt));
         return {
           unitId: i.orgUnitId,
           unitName: names.get(i.orgUnitId) ?? i.orgUnitId,

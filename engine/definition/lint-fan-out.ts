@@ -25,6 +25,16 @@ export function lintFanOuts({ def, sink, nodes }: LintContext): void {
         [...node.path, 'fanOut', 'units', 'list'],
         `list "${list}" is not declared${suggest(list, lists)}; ${lists.length ? `lists are: ${listOf(lists)}` : 'declare it under "lists"'}`,
       );
+    const anchors = Object.keys(isRecord(def.anchors) ? def.anchors : {});
+    if (fanOut && isRecord(fanOut.anchors))
+      for (const [child, parent] of Object.entries(fanOut.anchors)) {
+        if (typeof parent === 'string' && !anchors.includes(parent))
+          sink.error(
+            'UNKNOWN_ANCHOR',
+            [...node.path, 'fanOut', 'anchors', child],
+            `anchor "${parent}" passed down to "${child}" is not declared here${suggest(parent, anchors)}; ${anchors.length ? `anchors are: ${listOf(anchors)}` : 'declare it under "anchors"'}`,
+          );
+      }
     const waits = isRecord(s.on) && s.on[CHILDREN_DONE_EVENT] !== undefined;
     if (waits && !fanOut)
       sink.error(

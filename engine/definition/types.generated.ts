@@ -470,6 +470,18 @@ export interface FanOut {
   process: string;
   wait?: Wait;
   /**
+   * Stages of the child process where a unit has done its part (its report filed, only the office's check left): a child in one of them counts as answered for `wait` and is not late. Default: only a finished child has.
+   *
+   * @minItems 1
+   */
+  reported?: Name[];
+  /**
+   * Anchor dates each child starts with, from the parent's: { <child's anchor>: <parent's anchor> } — a round's cut-off passed down.
+   */
+  anchors?: {
+    [k: string]: Name;
+  };
+  /**
    * Figures added up from the children's completed tasks (tổng hợp): guards read rollup.<name>.count|sum|min|max.
    */
   rollup?: {

@@ -87,6 +87,8 @@ export class Engine {
   private readonly afterCommit: EngineDeps['afterCommit'];
   private readonly onConflict: EngineDeps['onConflict'];
   private readonly maxRetries: number;
+  /** Per fan-out campaign, the child stages that count as its part done (`fanOut.reported`). */
+  private readonly reportedStages = new Map<string, readonly string[]>();
   /** See EngineDeps.runFanOut; the server sets it once its campaign runner exists. */
   runFanOut: (campaignId: string) => Promise<unknown>;
   // verbose: errors carry their schema, so an unknown field can be answered with the form's fields.
@@ -408,7 +410,8 @@ export class Engine {
     for (const campaign of change.campaigns ?? []) await this.runFanOut(campaign.id);
     // A child that finished (or was cancelled) may be the one its parent's stage waits for.
     const child = change.instance;
-    if (isFanOutId(child.campaignId) && child.status !== 'running') await this.checkFanOut(child.campaignId);
+    if (isFanOutId(child.campaignId) && (child.status !== 'running' || (await this.reachedReported(child.campaignId, change))))
+      await this.checkFanOut(child.campaignId);
   }
 
   // ── fan-outs ──────────────────────────────────────────────────────────────────────────────────
@@ -431,6 +434,7 @@ export class Engine {
         fanOut,
         child,
         lists: step.context.lists ?? {},
+        anchors: step.context.anchors,
         actor: change.history.actor,
         at: change.history.at,
       });
@@ -470,16 +474,19 @@ export class Engine {
   ): Promise<{ campaign: Campaign; counts: FanOutCounts & { cancelled: number }; rollup: ReturnType<typeof rollUp> } | undefined> {
     const campaign = await this.store.getCampaign(campaignId);
     if (!campaign) return undefined;
-    const [counts, answers] = await Promise.all([this.fanOutCounts(campaign), this.queries.childAnswers(campaignId, rollupTasks(fanOut))]);
+    const [counts, answers] = await Promise.all([this.fanOutCounts(campaign, fanOut), this.queries.childAnswers(campaignId, rollupTasks(fanOut))]);
     return { campaign, counts, rollup: rollUp(fanOut.rollup, answers) };
   }
 
   /** A fan-out's counts: its total (the children it started), those done, cancelled and pending. */
-  private async fanOutCounts(campaign: Campaign): Promise<FanOutCounts & { cancelled: number }> {
-    const [done, cancelled] = await Promise.all([
+  /** Done: finished, or (with `reported`) standing in a stage where the unit's part is done. */
+  private async fanOutCounts(campaign: Campaign, fanOut: NonNullable<StageInfo['fanOut']>): Promise<FanOutCounts & { cancelled: number }> {
+    const [finished, reported, cancelled] = await Promise.all([
       this.queries.countInstances({ campaignId: campaign.id, statuses: ['done'] }),
+      fanOut.reported ? this.queries.countInstances({ campaignId: campaign.id, statuses: ['running'], stages: fanOut.reported }) : 0,
       this.queries.countInstances({ campaignId: campaign.id, statuses: ['cancelled'] }),
     ]);
+    const done = finished + reported;
     const total = campaign.total;
     return { total, done, pending: Math.max(0, total - done - cancelled), cancelled };
   }
@@ -524,7 +531,7 @@ export class Engine {
     const info = compiled.stages[stage];
     if (!info?.fanOut || !info.accepts.includes(CHILDREN_DONE_EVENT)) return false;
     // The wait reads the counts only; the roll-up is added up once, for the step the event takes.
-    if (!waitMet(info.fanOut.wait, await this.fanOutCounts(campaign))) return false;
+    if (!waitMet(info.fanOut.wait, await this.fanOutCounts(campaign, info.fanOut))) return false;
     try {
       await this.runEvent(instanceId, { actor: SYSTEM_ACTOR }, { type: CHILDREN_DONE_EVENT, stage });
       return true;
@@ -532,6 +539,23 @@ export class Engine {
       if (e instanceof EngineError && ['STAGE_REJECTS_EVENT', 'CONDITION_NOT_MET', 'INSTANCE_NOT_RUNNING'].includes(e.code)) return false;
       throw e;
     }
+  }
+
+  /** Whether a child's change just took it into a stage its fan-out counts as its part done. The
+   * stages are read once per fan-out (its parent's definition does not change under it). */
+  private async reachedReported(campaignId: string, change: Change): Promise<boolean> {
+    const entered = change.instance.stages.filter((s) => !change.history.fromStages.includes(s));
+    if (!entered.length) return false;
+    let stages = this.reportedStages.get(campaignId);
+    if (!stages) {
+      const parent = (await this.store.getCampaign(campaignId))?.parent;
+      const loaded = parent ? await this.loads.submit(parent.instanceId) : undefined;
+      const compiled = loaded ? await this.catalog.get(loaded.instance.definitionId, loaded.instance.definitionVersion) : undefined;
+      stages = (parent && compiled?.stages[parent.stage]?.fanOut?.reported) || [];
+      if (this.reportedStages.size > 1000) this.reportedStages.clear();
+      this.reportedStages.set(campaignId, stages);
+    }
+    return entered.some((s) => stages.includes(s));
   }
 
   /** Records on the parent instance the units a fan-out could not open work for, and why. */

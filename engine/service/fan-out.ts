@@ -25,10 +25,17 @@ export function fanOutCampaign(input: {
   fanOut: FanOut;
   child: Pick<CompiledProcess, 'id' | 'version' | 'appliesTo'>;
   lists: Readonly<Record<string, string[]>>;
+  /** The parent's anchor dates, for those the fan-out passes down. */
+  anchors: Readonly<Record<string, string>>;
   actor: string;
   at: number;
 }): Campaign {
   const { parent, fanOut, child } = input;
+  const anchors = Object.fromEntries(
+    Object.entries(fanOut.anchors ?? {})
+      .map(([mine, theirs]) => [mine, input.anchors[theirs]] as const)
+      .filter((e): e is readonly [string, string] => e[1] !== undefined),
+  );
   const named = [...(fanOut.units.ids ?? []), ...(fanOut.units.list ? (input.lists[fanOut.units.list] ?? []) : [])];
   // Named units alone, when no kind or level is given; else every kind the child process is for.
   const kinds = fanOut.units.kinds ?? (named.length || fanOut.units.levels ? [] : [...child.appliesTo]);
@@ -41,6 +48,7 @@ export function fanOutCampaign(input: {
     ...(fanOut.units.levels ? { levels: fanOut.units.levels } : {}),
     ...(named.length ? { unitIds: [...new Set(named)] } : {}),
     depth: fanOut.units.depth ?? 'children',
+    ...(Object.keys(anchors).length ? { anchors } : {}),
     parent: { instanceId: parent.instanceId, stage: parent.stage, seq: parent.seq, ...(parent.cutoffAt !== undefined ? { cutoffAt: parent.cutoffAt } : {}) },
     status: 'running',
     total: 0,
@@ -52,7 +60,7 @@ export function fanOutCampaign(input: {
 
 /** Whether the stage has what it waits for: every child finished (or cancelled), a share of them,
  * or a number. A fan-out that reaches no unit has nothing to wait for. */
-export function waitMet(wait: Wait | undefined, counts: FanOutCounts & { cancelled?: number }): boolean {
+export function waitMet(wait: Wait | undefined, counts: FanOutCounts): boolean {
   if (wait?.quorum !== undefined) return counts.done >= Math.ceil(wait.quorum * counts.total - 1e-9);
   if (wait?.count !== undefined) return counts.done >= wait.count;
   return counts.pending <= 0;

@@ -215,5 +215,23 @@ for (const kind of STORES) {
       // A check asked again later finds the parent moved on, and sends nothing.
       expect(await rt.engine.checkFanOut(now.campaignId)).to.equal(false);
     });
+
+    it('passes its cut-off down, and counts a unit whose report is filed as done though the check above is to come', async () => {
+      await rt.engine.catalog.publish(fixture('fan-out/so-filed.yaml'), 'so-filed.yaml', 'admin');
+      const parent = await app.startInstance(system, { definitionId: 'so-filed', orgUnitId: 'so', anchors: { cutoff: '2022-01-28' } });
+      const stage = (await app.childrenOf(system, parent.id)).stages[0]!;
+      expect(stage.children.map((c) => c.dueAt)).to.deep.equal([at8('2022-01-28') + 16 * 3_600_000 - 1000, at8('2022-01-28') + 16 * 3_600_000 - 1000]);
+      const [a, b] = stage.children;
+      await app.completeTaskOf(system, a!.instanceId, 'figures', { schools: 1, completed: 1 });
+      await app.sendEvent(system, a!.instanceId, { type: 'SUBMIT' });
+      expect((await rt.store.loadInstance(parent.id))!.instance.stages).to.deep.equal(['collect']);
+      await app.completeTaskOf(system, b!.instanceId, 'figures', { schools: 2, completed: 2 });
+      await app.sendEvent(system, b!.instanceId, { type: 'SUBMIT' });
+      // Both filed, both awaiting the office's review: the Sở moves on.
+      expect((await rt.store.loadInstance(parent.id))!.instance.stages).to.deep.equal(['check']);
+      clock.set(at8('2022-02-07'));
+      const after = (await app.childrenOf(system, parent.id)).stages[0]!;
+      expect([after.done, after.late, after.children.map((c) => c.status)]).to.deep.equal([2, 0, ['running', 'running']]);
+    });
   });
 }
