@@ -66,8 +66,8 @@ export function waitMet(wait: Wait | undefined, counts: FanOutCounts): boolean {
   return counts.pending <= 0;
 }
 
-/** The roll-up figures of a fan-out: per roll-up, the count of units that answered, the sum, min
- * and max of the numeric answers, and the units by value. */
+/** The roll-up figures of a fan-out: per roll-up, the count of units that answered, the sum (of the
+ * numbers, or of the yes answers), min and max of the numeric answers, and the units by value. */
 export function rollUp(spec: FanOut['rollup'], answers: readonly ChildAnswer[]): Record<string, RollupFigures & { values: Record<string, string[]> }> {
   const out: Record<string, RollupFigures & { values: Record<string, string[]> }> = {};
   for (const [name, r] of Object.entries(spec ?? {})) {
@@ -77,7 +77,9 @@ export function rollUp(spec: FanOut['rollup'], answers: readonly ChildAnswer[]):
       const v = a.data[r.field];
       if (v === undefined || v === null) continue;
       figures.count++;
-      if (typeof v === 'number' && Number.isFinite(v)) {
+      // A yes/no answer adds up to how many said yes ("đã hoàn thành tự đánh giá": 29 of 31).
+      if (typeof v === 'boolean') figures.sum += v ? 1 : 0;
+      else if (typeof v === 'number' && Number.isFinite(v)) {
         figures.sum += v;
         figures.min = figures.min === undefined ? v : Math.min(figures.min, v);
         figures.max = figures.max === undefined ? v : Math.max(figures.max, v);
