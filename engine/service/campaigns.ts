@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { EngineError } from '../errors.ts';
 import type { CommandOptions, Engine } from './engine.ts';
-import type { Campaign, UnitScope } from '../domain.ts';
+import type { Campaign, OrgUnit, UnitScope } from '../domain.ts';
 
 export interface CampaignInput {
   /** Give one to make creation idempotent (a retried request finds the same campaign). */
@@ -35,11 +35,17 @@ export interface CampaignProgress {
 
 const CAMPAIGN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** Units named one by one (a sample) are looked up in one statement: well under SQLite's 32,766
+ * values. A sample is hundreds or thousands of schools; a whole province is chosen by kind. */
+export const MAX_NAMED_UNITS = 20_000;
+
 export async function createCampaign(engine: Engine, input: CampaignInput, options: CommandOptions): Promise<Campaign> {
   if (input.id !== undefined && !CAMPAIGN_ID.test(input.id))
     throw new EngineError('INVALID_ARGUMENT', `campaign id "${input.id}": letters, digits, _ and - only`, { field: 'id' });
   const compiled = await engine.catalog.get(input.definitionId, input.version);
   const unitIds = input.unitIds?.length ? [...new Set(input.unitIds.map((u) => String(u).trim()))] : undefined;
+  if (unitIds && unitIds.length > MAX_NAMED_UNITS)
+    throw new EngineError('INVALID_ARGUMENT', `a campaign names at most ${MAX_NAMED_UNITS} units one by one; choose the rest by kind`, { field: 'unitIds' });
   const kinds = input.kinds?.length ? input.kinds : unitIds ? [] : compiled.appliesTo;
   const foreign = kinds.filter((k) => !(compiled.appliesTo as string[]).includes(k));
   if (foreign.length)
@@ -156,7 +162,8 @@ export function scopeOf(c: Campaign): UnitScope {
 
 /** Every named unit must lie under the root; one outside reads as one that does not exist. */
 async function requireNamedUnits(engine: Engine, rootPath: string, ids: string[]): Promise<void> {
-  const found = new Map((await engine.store.getUnits(ids)).map((u) => [u.id, u]));
+  const found = new Map<string, OrgUnit>();
+  for (let at = 0; at < ids.length; at += 1000) for (const u of await engine.store.getUnits(ids.slice(at, at + 1000))) found.set(u.id, u);
   const unknown = ids.filter((id) => {
     const u = found.get(id);
     return !u || !u.path.startsWith(rootPath) || u.closedAt !== undefined;

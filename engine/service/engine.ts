@@ -10,7 +10,7 @@ import { CHILDREN_ALIAS, CHILDREN_DONE_EVENT, DUE_EVENT, ENGINE_SENT_EVENTS } fr
 import type { FanOutCounts, ProcessContext } from '../definition/conditions.ts';
 import { EngineError } from '../errors.ts';
 import type { Clock, CommitOutcome, Queries, Store } from '../ports.ts';
-import { runCampaign } from './campaigns.ts';
+import { MAX_NAMED_UNITS, runCampaign } from './campaigns.ts';
 import { fanOutCampaign, fanOutId, isFanOutId, rollUp, rollupForGuards, rollupTasks, waitMet } from './fan-out.ts';
 import { advance, startInstance, timerIsCurrent, XSTATE_VERSION, type EngineEvent, type InstanceState, type StepResult } from '../runtime/advance.ts';
 import { Batcher } from './batcher.ts';
@@ -610,6 +610,8 @@ export class Engine {
         });
       if (!Array.isArray(codes) || codes.some((c) => typeof c !== 'string' || !c.trim()))
         throw new EngineError('INVALID_ARGUMENT', `list "${name}" must be a list of unit codes`, { field: `lists.${name}` });
+      if (codes.length > MAX_NAMED_UNITS)
+        throw new EngineError('INVALID_ARGUMENT', `list "${name}" names ${codes.length} units; at most ${MAX_NAMED_UNITS}`, { field: `lists.${name}` });
       out[name] = [...new Set(codes.map((c) => c.trim()))];
     }
     return out;

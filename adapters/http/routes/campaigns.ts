@@ -35,9 +35,9 @@ export const campaignRoutes = [
         reason: TEXT(1000),
         anchors: { type: 'object', additionalProperties: { type: 'string', maxLength: 10 }, maxProperties: 20 },
         // A sample chosen above (PISA, SEA-PLM): these units only, or added to the kinds'.
-        unitIds: { type: 'array', items: ID, minItems: 1, maxItems: 60_000 },
+        unitIds: { type: 'array', items: ID, minItems: 1, maxItems: 20_000 },
         // Lists the process declares, for every instance (its fan-outs reach a list's units).
-        lists: { type: 'object', additionalProperties: { type: 'array', items: ID, maxItems: 60_000 }, maxProperties: 20 },
+        lists: { type: 'object', additionalProperties: { type: 'array', items: ID, maxItems: 20_000 }, maxProperties: 20 },
       },
     },
     handle: ({ services, principal, body: { anchors, lists, ...rest }, call }) =>
