@@ -171,7 +171,7 @@ export interface Store {
   putUnits(units: OrgUnit[]): Promise<void>;
   /** One unit by id, or undefined. */
   getUnit(id: string): Promise<OrgUnit | undefined>;
-  /** Units by id, in no particular order; unknown ids are left out. */
+  /** Units by id, however many (the store pages the statement), in no particular order; unknown ids are left out. */
   getUnits(ids: string[]): Promise<OrgUnit[]>;
   /** Every unit, closed ones too (an import diffs against the whole tree; a closed code is not reused), by id. */
   allUnits(): Promise<Map<string, OrgUnit>>;

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { EngineError } from '../errors.ts';
 import type { CommandOptions, Engine } from './engine.ts';
-import type { Campaign, OrgUnit, UnitScope } from '../domain.ts';
+import type { Campaign, UnitScope } from '../domain.ts';
 
 export interface CampaignInput {
   /** Give one to make creation idempotent (a retried request finds the same campaign). */
@@ -162,8 +162,7 @@ export function scopeOf(c: Campaign): UnitScope {
 
 /** Every named unit must lie under the root; one outside reads as one that does not exist. */
 async function requireNamedUnits(engine: Engine, rootPath: string, ids: string[]): Promise<void> {
-  const found = new Map<string, OrgUnit>();
-  for (let at = 0; at < ids.length; at += 1000) for (const u of await engine.store.getUnits(ids.slice(at, at + 1000))) found.set(u.id, u);
+  const found = new Map((await engine.store.getUnits(ids)).map((u) => [u.id, u]));
   const unknown = ids.filter((id) => {
     const u = found.get(id);
     return !u || !u.path.startsWith(rootPath) || u.closedAt !== undefined;
