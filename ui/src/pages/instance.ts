@@ -160,6 +160,7 @@ function historyTable(tl: Timeline, names: (ids: string[]) => string): HTMLEleme
   const rows = [...tl.history].sort((a, b) => b.rev - a.rev);
   // a process's own events by their titles (the stages on screen know them), never their names in capitals
   const titles = new Map(tl.stages.flatMap((s) => s.accepts.map((a) => [a.type, tx(a.title)] as const)));
+  const taskTitles = new Map(tl.tasks.map((k) => [k.task, tx(k.title)] as const));
   return table(
     'history-table',
     [t('time'), t('actor'), t('event'), t('detail'), t('change')],
@@ -167,7 +168,7 @@ function historyTable(tl: Timeline, names: (ids: string[]) => string): HTMLEleme
       h('span', { class: 'nowrap' }, formatDateTime(r.at)),
       r.actorName || r.actor,
       titles.get(r.eventType) ?? eventTitle(r.payload) ?? tKey('ev', r.eventType),
-      payloadSummary(r.payload),
+      payloadSummary(r.payload, names, taskTitles),
       `${names(r.fromStages)} → ${names(r.toStages)}`,
     ]),
     (i) => ({ 'data-testid': 'history-row', 'data-event': rows[i]!.eventType }),
@@ -175,11 +176,15 @@ function historyTable(tl: Timeline, names: (ids: string[]) => string): HTMLEleme
 }
 
 /** A one-line reading of an event's payload: the task, item, anchor or reason it carried. */
-function payloadSummary(payload: unknown): string {
+function payloadSummary(payload: unknown, names: (ids: string[]) => string, taskTitles: Map<string, string>): string {
   if (!payload || typeof payload !== 'object') return '';
   const p = payload as Record<string, unknown>;
   const bits: string[] = [];
-  for (const key of ['task', 'item', 'name', 'date', 'reason', 'stage']) if (typeof p[key] === 'string') bits.push(String(p[key]));
+  // Tasks and stages by their titles, never their ids.
+  for (const key of ['task', 'item', 'name', 'date', 'reason', 'stage']) {
+    const v = p[key];
+    if (typeof v === 'string') bits.push(key === 'stage' ? names([v]) : key === 'task' ? (taskTitles.get(v) ?? v) : v);
+  }
   if (typeof p.checked === 'boolean') bits.push(p.checked ? '✓' : '✗');
   // a process event's data, each value beside its form label (a return reason, a decision's levels)
   if (Array.isArray(p.fields)) {
