@@ -1,10 +1,15 @@
 // Every UI string in both languages, Vietnamese first. The chosen language is kept in localStorage;
 // texts that come from the API are `{ vi, en }` and go through `tx()`.
 import type { MaybeText } from './types.ts';
+import { STRINGS_ADMIN } from './strings/admin.ts';
+import { STRINGS_FILES } from './strings/files.ts';
+import { STRINGS_MESSAGES } from './strings/messages.ts';
+import { STRINGS_STAFF } from './strings/staff.ts';
+import { STRINGS_SUPERVISOR } from './strings/supervisor.ts';
 
 export type Lang = 'vi' | 'en';
 
-const STRINGS = {
+const BASE = {
   appName: { vi: 'Tiến độ', en: 'Tiến độ' },
   appTagline: { vi: 'Quản lý tiến độ công việc kiểm định, báo cáo và thi cử', en: 'Deadlines for accreditation, reporting and exams' },
   // session
@@ -552,6 +557,15 @@ const STRINGS = {
   },
   oidc_OIDC_FAILED: { vi: 'Đăng nhập qua nhà cung cấp định danh không thành công.', en: 'Signing in through the identity provider failed.' },
 } as const satisfies Record<string, { vi: string; en: string }>;
+
+// Areas added by separate pieces of work, each in a file of its own under strings/.
+const STRINGS = { ...BASE, ...STRINGS_STAFF, ...STRINGS_SUPERVISOR, ...STRINGS_ADMIN, ...STRINGS_FILES, ...STRINGS_MESSAGES };
+// A key defined in two areas would silently win one way: the type check refuses it instead.
+type Areas = [typeof BASE, typeof STRINGS_STAFF, typeof STRINGS_SUPERVISOR, typeof STRINGS_ADMIN, typeof STRINGS_FILES, typeof STRINGS_MESSAGES];
+type AllKeys<T extends object[]> = T extends [infer H, ...infer R extends object[]] ? keyof H | AllKeys<R> : never;
+type Dupes<T extends object[]> = T extends [infer H, ...infer R extends object[]] ? Extract<keyof H, AllKeys<R>> | Dupes<R> : never;
+const noDuplicateKeys: Record<Dupes<Areas>, never> = {};
+void noDuplicateKeys;
 
 export type Key = keyof typeof STRINGS;
 

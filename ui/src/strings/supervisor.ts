@@ -1,0 +1,3 @@
+// UI strings of one area, Vietnamese first; i18n.ts joins every area into one table (a key must be
+// unique across areas — the type check fails on a duplicate).
+export const STRINGS_SUPERVISOR = {} as const satisfies Record<string, { vi: string; en: string }>;
