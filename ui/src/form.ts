@@ -2,7 +2,8 @@
 // limits as input attributes (so the browser checks them first), the server's 422 field errors
 // placed next to their fields.
 import { h, replace } from './dom.ts';
-import { t, tx } from './i18n.ts';
+import { wordFieldProblem, type Problem } from '../../engine/refusals.ts';
+import { getLang, t, tx } from './i18n.ts';
 import type { Form, FormField } from './types.ts';
 
 type Scalar = string | number | boolean;
@@ -12,7 +13,7 @@ export interface RenderedForm {
   /** The data to submit: empty optional fields left out, numbers as numbers. */
   read(): Record<string, unknown>;
   /** Shows the errors by their field; returns those that name no field of this form. */
-  showErrors(errors: { field: string; message: string }[]): { field: string; message: string }[];
+  showErrors(errors: (Problem & { field: string; message: string })[]): { field: string; message: string }[];
   clearErrors(): void;
 }
 
@@ -50,7 +51,7 @@ export function renderForm(form: Form, initial: Record<string, unknown> = {}): R
           continue;
         }
         c.wrapper.classList.add('invalid');
-        c.error.appendChild(h('span', null, e.message));
+        c.error.appendChild(h('span', null, wordFieldProblem(e, { lang: getLang() })));
       }
       return unplaced;
     },

@@ -1,3 +1,6 @@
 // UI strings of one area, Vietnamese first; i18n.ts joins every area into one table (a key must be
 // unique across areas — the type check fails on a duplicate).
-export const STRINGS_MESSAGES = {} as const satisfies Record<string, { vi: string; en: string }>;
+export const STRINGS_MESSAGES = {
+  errorCode: { vi: 'Mã lỗi', en: 'Error code' },
+  errUnexpected: { vi: 'Trang gặp lỗi ngoài dự kiến; hãy tải lại trang.', en: 'Something unexpected went wrong on the page; reload it.' },
+} as const satisfies Record<string, { vi: string; en: string }>;
