@@ -180,7 +180,10 @@ describe('HTTP: every route', function () {
       const bad = await c.post(`/api/v1/tasks/${task.id}/complete`, { data: { decisionNo: '12', members: 3 } });
       expect(bad.status).to.equal(422);
       expect(errorOf(bad).code).to.equal('FORM_INVALID');
-      expect(errorOf(bad).details.errors).to.deep.equal([{ field: 'members', message: 'must be >= 7' }]);
+      // the rule and its limit, and the field's own label, for the UI to word in the reader's language
+      expect(errorOf(bad).details.errors).to.deep.equal([
+        { field: 'members', message: 'must be >= 7', rule: 'minimum', limit: 7, title: { vi: 'Số thành viên (tối thiểu 7)', en: 'Members (at least 7)' } },
+      ]);
       expect((await c.post(`/api/v1/tasks/${task.id}/complete`, { decisionNo: '12' })).status).to.equal(400);
       const other = await (await s.client('staff_th_b1')).post(`/api/v1/tasks/${task.id}/complete`, { data: COUNCIL });
       expect(other.status).to.equal(404);
