@@ -7,7 +7,9 @@ import type { Ability } from '../access.ts';
 import { calendarRanges } from '../calendar/calendar.ts';
 import { ENGINE_SENT_EVENTS } from '../definition/model.ts';
 import { readField } from '../definition/conditions.ts';
-import type { CompiledProcess } from '../definition/compile.ts';
+import { eventTitle, type CompiledProcess } from '../definition/compile.ts';
+import { answerTitle } from '../definition/forms.ts';
+import type { FormField, Text } from '../definition/types.generated.ts';
 import type { AuditAction, Campaign, Instance, InstanceStatus, OrgUnit, Task } from '../domain.ts';
 import { EngineError } from '../errors.ts';
 import type { Accounts, AuditLog, InstanceFilter, Passwords } from '../ports.ts';
@@ -476,7 +478,7 @@ export class Application {
           // DUE and CHILDREN_DONE are the engine's own: nobody sends them by hand.
           accepts: (info?.accepts ?? [])
             .filter((e) => !ENGINE_SENT_EVENTS.includes(e))
-            .map((type) => ({ type, title: compiled.events[type]?.title ?? { vi: type, en: type }, form: compiled.events[type]?.form ?? null })),
+            .map((type) => ({ type, title: eventTitle(compiled, type) ?? { vi: type, en: type }, form: compiled.events[type]?.form ?? null })),
           evidence: (info?.evidence ?? []).map((e) => ({ ...e, checked: evidence[s]?.[e.id] === true })),
         };
       }),
@@ -898,6 +900,12 @@ export function draftFile(source: string): string {
   return id ? `${id}.yaml` : 'draft.yaml';
 }
 
+/** `valueTitle` beside a field's value when the value has words of its own (an option, yes/no). */
+function withValueTitle(field: FormField, value: unknown): { valueTitle?: Text } {
+  const title = answerTitle(field, value);
+  return title ? { valueTitle: title } : {};
+}
+
 /**
  * What was said stays said, readably: a process event's data in the timeline gets the event's title
  * and, per field its form declares, the field's label beside the value (a return reason, a decision's
@@ -905,11 +913,12 @@ export function draftFile(source: string): string {
  */
 export function withEventLabels<H extends { eventType: string; payload?: unknown }>(compiled: CompiledProcess, h: H): H {
   const decl = Object.hasOwn(compiled.events, h.eventType) ? compiled.events[h.eventType] : undefined;
+  const title = eventTitle(compiled, h.eventType);
   const payload = h.payload as { data?: unknown } | undefined;
-  if (!decl) return h;
+  if (!decl && !title) return h;
   const data = payload && typeof payload.data === 'object' && payload.data !== null ? (payload.data as Record<string, unknown>) : {};
-  const fields = Object.entries(decl.form?.properties ?? {})
+  const fields = Object.entries(decl?.form?.properties ?? {})
     .filter(([name]) => Object.hasOwn(data, name))
-    .map(([name, f]) => ({ name, title: f.title ?? { vi: name, en: name }, value: data[name] }));
-  return { ...h, payload: { ...(payload ?? {}), ...(decl.title ? { title: decl.title } : {}), ...(fields.length ? { fields } : {}) } };
+    .map(([name, f]) => ({ name, title: f.title ?? { vi: name, en: name }, value: data[name], ...withValueTitle(f, data[name]) }));
+  return { ...h, payload: { ...(payload ?? {}), ...(title ? { title } : {}), ...(fields.length ? { fields } : {}) } };
 }
