@@ -1,3 +1,8 @@
 // UI strings of one area, Vietnamese first; i18n.ts joins every area into one table (a key must be
 // unique across areas — the type check fails on a duplicate).
-export const STRINGS_MESSAGES = {} as const satisfies Record<string, { vi: string; en: string }>;
+export const STRINGS_MESSAGES = {
+  lib_evidenceChecked: { vi: 'đã có', en: 'provided' },
+  lib_evidenceUnchecked: { vi: 'bỏ đánh dấu', en: 'unticked' },
+  lib_anchorCleared: { vi: 'đã xoá ngày', en: 'date cleared' },
+  lib_no: { vi: 'Không', en: 'No' },
+} as const satisfies Record<string, { vi: string; en: string }>;
