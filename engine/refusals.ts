@@ -166,9 +166,14 @@ function problems(d: Details, w: Wording): string | undefined {
 }
 
 /** What a guard on the data or the record wants: "Yêu cầu hoàn thiện" filled in, a level at most 3. */
-function condition(f: { field: string; rule: string; expected?: unknown }, w: Wording): string {
+function condition(f: { field: string; rule: string; expected?: unknown; valueTitles?: Record<string, Text> }, w: Wording): string {
   const name = w.field(f.field);
-  const x = f.expected === undefined ? '' : Array.isArray(f.expected) ? f.expected.map((v) => w.value(v)).join(', ') : w.value(f.expected);
+  const x =
+    f.expected === undefined
+      ? ''
+      : Array.isArray(f.expected)
+        ? f.expected.map((v) => w.value(v, f.valueTitles)).join(', ')
+        : w.value(f.expected, f.valueTitles);
   const say = (vi: string, en: string) => `${name} ${w.pick({ vi, en })}`;
   switch (f.rule) {
     case 'exists':
@@ -247,7 +252,7 @@ const WORDS: Record<string, Words> = {
       );
     if (list(d.anchors).length)
       parts.push(w.pick({ vi: `chưa đặt ngày: ${w.names('anchor', d.anchors)}`, en: `dates not set: ${w.names('anchor', d.anchors)}` }));
-    for (const f of list(d.fields) as { field: string; rule: string; expected?: unknown }[]) parts.push(condition(f, w));
+    for (const f of list(d.fields) as Parameters<typeof condition>[0][]) parts.push(condition(f, w));
     const what = parts.length
       ? parts.join('; ')
       : w.pick({ vi: 'dữ liệu gửi kèm chưa thỏa điều kiện của bước này', en: 'the data sent does not meet this stage’s conditions' });

@@ -92,9 +92,11 @@ export function explainRejection(compiled: CompiledProcess, snapshot: AnyMachine
     evidence: unmet.flatMap((u) => (u.kind === 'evidence' ? [u.id] : [])),
     anchors: unmet.flatMap((u) => (u.kind === 'anchor' ? [u.id] : [])),
   };
-  const fields = unmet.flatMap((u) =>
-    u.kind === 'field' ? [{ field: u.field, rule: u.rule, ...(u.expected !== undefined ? { expected: u.expected } : {}) }] : [],
-  );
+  const fields = unmet.flatMap((u) => {
+    if (u.kind !== 'field') return [];
+    const valueTitles = u.expected !== undefined ? names.valueTitles(u.field) : undefined;
+    return [{ field: u.field, rule: u.rule, ...(u.expected !== undefined ? { expected: u.expected } : {}), ...(valueTitles ? { valueTitles } : {}) }];
+  });
   const parts = [
     missing.tasks.length ? `tasks not done: ${missing.tasks.join(', ')}` : '',
     missing.evidence.length ? `evidence not checked: ${missing.evidence.join(', ')}` : '',
