@@ -29,7 +29,12 @@ export function titlesOf(compiled: CompiledProcess, eventType?: string) {
           const [type, field] = id.slice('events.'.length).split('.');
           return compiled.events[type!]?.form?.properties?.[field ?? '']?.title;
         }
-        return undefined;
+        // A task's answer (council.members): the label its form gives the field.
+        const [task, answer] = id.split('.');
+        const info = Object.values(compiled.stages)
+          .flatMap((s) => s.tasks)
+          .find((t) => t.id === task);
+        return info?.form?.properties?.[answer ?? '']?.title;
       }
       default:
         return undefined;

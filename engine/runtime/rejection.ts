@@ -153,9 +153,10 @@ function closestBranch(compiled: CompiledProcess, active: string[], context: Pro
   });
 }
 
-/** A value the person picked in the event's form (decision = accepted) that this branch is not for. */
+/** A value the person gave in the event's data (decision = accepted, errors = 0) that this branch is
+ * not for; a value left out (a missing note) is what the branch lacks, not a sign of another choice. */
 function isFailedChoice(u: Unmet): boolean {
-  return u.kind === 'field' && u.field.startsWith('event.') && ['eq', 'in', 'ne', 'notIn'].includes(u.rule);
+  return u.kind === 'field' && u.field.startsWith('event.') && u.rule !== 'exists';
 }
 
 const RULES = ['exists', 'eq', 'ne', 'in', 'notIn', 'contains', 'gt', 'gte', 'lt', 'lte', 'before', 'onOrAfter'] as const;

@@ -169,6 +169,14 @@ describe('refusals worded for people', () => {
     expect(wordRefusal('CONDITION_NOT_MET', details, vi)).to.equal('Chưa thể “Kết quả kiểm tra”: “Kết luận” phải là “Tiếp nhận”.');
   });
 
+  it("a guard on the unit's kind names the kinds in words", () => {
+    const details = { event: 'SUBMIT', fields: [{ field: 'unit.kind', rule: 'in', expected: ['upper-secondary', 'multi-level'] }] };
+    const kinds: Record<string, string> = { 'upper-secondary': 'Trung học phổ thông', 'multi-level': 'Trường phổ thông nhiều cấp học' };
+    expect(wordRefusal('CONDITION_NOT_MET', details, { lang: 'vi', kindLabel: (k) => kinds[k] })).to.equal(
+      'Chưa thể “submit”: “Loại đơn vị” phải là một trong: “Trung học phổ thông”, “Trường phổ thông nhiều cấp học”.',
+    );
+  });
+
   it('an engine event sent by hand is refused in words, by its built-in title', () => {
     expect(wordRefusal('STAGE_REJECTS_EVENT', { type: 'DUE', names: { 'event:DUE': { vi: 'Hết hạn', en: 'Deadline passed' } } }, vi)).to.equal(
       '“Hết hạn” do hệ thống tự gửi; không gửi tay được.',
