@@ -143,7 +143,11 @@ export const COMPONENTS: Record<string, JSONSchema> = {
     },
     'CampaignRow',
   ),
-  Diagnostic: obj({ line: int, column: int, severity: { enum: ['error', 'warning'] }, code: str, message: str }, { pointer: str }, 'Diagnostic'),
+  Diagnostic: obj(
+    { line: int, column: int, severity: { enum: ['error', 'warning'] }, code: str, message: str },
+    { pointer: str, text: ref('Text') },
+    'Diagnostic',
+  ),
   HistoryEntry: obj(
     // actor: the login history keeps; actorName: the person's full name ("Hệ thống" for the engine)
     { instanceId: str, rev: int, at: num, actor: str, actorName: str, eventType: str, fromStages: list(str), toStages: list(str) },
@@ -322,7 +326,13 @@ export const ANSWERS = {
   ),
   validation: obj({ valid: bool, diagnostics: list(ref('Diagnostic')) }, { id: str, version: int, diagram: obj({ mermaid: str }) }, 'Validation'),
   impact: obj(
-    { id: str, version: int, running: int, byVersion: list(obj({ version: int, count: int })), stages: list(obj({ stage: str, count: int, exists: bool })) },
+    {
+      id: str,
+      version: int,
+      running: int,
+      byVersion: list(obj({ version: int, count: int })),
+      stages: list(obj({ stage: str, title: ref('Text'), count: int, exists: bool })),
+    },
     {},
     'Impact',
   ),

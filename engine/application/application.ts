@@ -324,13 +324,20 @@ export class Application {
       });
       if (count) byVersion.push({ version: d.version, count });
     }
+    // A stage the draft drops is named by the published versions its instances still run.
+    const titles = new Map(Object.entries(checked.stageTitles ?? {}));
+    for (const { version } of [...byVersion].reverse()) {
+      if ([...byStage.keys()].every((s) => titles.has(s))) break;
+      const published = await this.engine.catalog.get(compiled.id, version);
+      for (const s of Object.values(published.stages)) if (!titles.has(s.id)) titles.set(s.id, s.title);
+    }
     return {
       id: compiled.id,
       version: compiled.version,
       running,
       byVersion,
       stages: [...byStage]
-        .map(([stage, count]) => ({ stage, count, exists: compiled.stages.has(stage) }))
+        .map(([stage, count]) => ({ stage, title: titles.get(stage) ?? stageTitle(undefined, stage), count, exists: compiled.stages.has(stage) }))
         .sort((a, b) => Number(a.exists) - Number(b.exists) || b.count - a.count),
     };
   }

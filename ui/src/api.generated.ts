@@ -336,6 +336,7 @@ export interface Diagnostic {
   code: string;
   message: string;
   pointer?: string;
+  text?: Text;
 }
 export interface Impact {
   id: string;
@@ -347,6 +348,7 @@ export interface Impact {
   }[];
   stages: {
     stage: string;
+    title: Text;
     count: number;
     exists: boolean;
   }[];
