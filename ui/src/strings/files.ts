@@ -1,3 +1,45 @@
 // UI strings of one area, Vietnamese first; i18n.ts joins every area into one table (a key must be
 // unique across areas — the type check fails on a duplicate).
-export const STRINGS_FILES = {} as const satisfies Record<string, { vi: string; en: string }>;
+export const STRINGS_FILES = {
+  fil_attachments: { vi: 'Tệp đính kèm', en: 'Attachments' },
+  fil_none: { vi: 'Chưa có tệp nào.', en: 'No files yet.' },
+  fil_name: { vi: 'Tệp', en: 'File' },
+  fil_size: { vi: 'Dung lượng', en: 'Size' },
+  fil_for: { vi: 'Thuộc', en: 'For' },
+  fil_by: { vi: 'Người gửi', en: 'Sent by' },
+  fil_at: { vi: 'Thời gian', en: 'Time' },
+  fil_choose: { vi: 'Chọn tệp', en: 'Choose a file' },
+  fil_target: { vi: 'Đính kèm vào', en: 'Attach to' },
+  fil_attach: { vi: 'Đính kèm', en: 'Attach' },
+  fil_uploading: { vi: 'Đang tải lên…', en: 'Uploading…' },
+  fil_attached: { vi: 'Đã đính kèm "{n}".', en: 'Attached "{n}".' },
+  fil_renamed: {
+    vi: 'Đã đính kèm "{n}" (nội dung tệp là {k}, nên tên tệp được đổi đuôi cho đúng).',
+    en: 'Attached "{n}" (its content is {k}, so its name now ends accordingly).',
+  },
+  fil_remove: { vi: 'Gỡ', en: 'Remove' },
+  fil_removeConfirm: { vi: 'Gỡ tệp "{n}"? Lịch sử vẫn ghi lại là đã có tệp này.', en: 'Remove "{n}"? The history still records it.' },
+  fil_removed: { vi: 'Đã gỡ "{n}".', en: 'Removed "{n}".' },
+  fil_limits: {
+    vi: 'PDF, ảnh (PNG, JPEG, WebP, GIF), Word, Excel, PowerPoint, OpenDocument, CSV hoặc văn bản; tối đa {mb} MB. Loại tệp được nhận biết theo nội dung, không theo tên.',
+    en: 'PDF, images (PNG, JPEG, WebP, GIF), Word, Excel, PowerPoint, OpenDocument, CSV or text; at most {mb} MB. The type is told by the content, not the name.',
+  },
+  fil_tooLargeHere: { vi: 'Tệp "{n}" lớn hơn {mb} MB, không gửi được.', en: '"{n}" is larger than {mb} MB and cannot be sent.' },
+  fil_task: { vi: 'Việc: {t}', en: 'Task: {t}' },
+  fil_item: { vi: 'Minh chứng: {t}', en: 'Evidence: {t}' },
+  fil_download: { vi: 'Tải về {n}', en: 'Download {n}' },
+  fil_comments: { vi: 'Trao đổi', en: 'Comments' },
+  fil_commentsOf: { vi: 'Trao đổi — {s}', en: 'Comments — {s}' },
+  fil_noComments: { vi: 'Chưa có trao đổi nào.', en: 'No comments yet.' },
+  fil_commentLabel: { vi: 'Ý kiến của bạn', en: 'Your comment' },
+  fil_commentSend: { vi: 'Gửi ý kiến', en: 'Post comment' },
+  fil_commentSent: { vi: 'Đã gửi ý kiến.', en: 'Comment posted.' },
+  fil_commentLeft: { vi: 'Còn {n} ký tự', en: '{n} characters left' },
+  fil_commentReadOnly: { vi: 'Bạn xem được trao đổi nhưng không viết ở đây.', en: 'You can read this thread but not write in it.' },
+  err_FILE_TYPE_REFUSED: {
+    vi: 'Loại tệp này không được nhận (hoặc tệp rỗng): chỉ nhận PDF, ảnh, tài liệu văn phòng, CSV hoặc văn bản — theo nội dung tệp.',
+    en: 'This kind of file is not taken (or it is empty): PDF, images, office documents, CSV or text only — told by its content.',
+  },
+  err_FILE_TOO_LARGE: { vi: 'Tệp quá lớn so với giới hạn cho phép.', en: 'The file is larger than the limit.' },
+  err_FILE_LIMIT_REACHED: { vi: 'Hồ sơ này đã đủ số tệp đính kèm tối đa.', en: 'This record holds the most attachments it may.' },
+} as const satisfies Record<string, { vi: string; en: string }>;
