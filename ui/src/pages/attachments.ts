@@ -105,6 +105,8 @@ function listOf(items: Attachment[], o: AttachmentsOptions, messages: HTMLElemen
 function uploadForm(o: AttachmentsOptions, maxBytes: number, messages: HTMLElement, reload: () => Promise<void>): HTMLElement {
   const mb = Math.round(maxBytes / 1048576);
   const input = h('input', { type: 'file', id: 'attach-file', accept: ACCEPT, 'data-testid': 'attach-file', required: true });
+  const chosen = h('span', { class: 'muted', 'data-testid': 'attach-chosen' }, t('fil_noneChosen'));
+  input.addEventListener('change', () => (chosen.textContent = input.files?.[0]?.name ?? t('fil_noneChosen')));
   const targets = o.targets!;
   const select = h(
     'select',
@@ -115,7 +117,8 @@ function uploadForm(o: AttachmentsOptions, maxBytes: number, messages: HTMLEleme
   const form = h(
     'form',
     { class: 'attach-form', 'data-testid': 'attach-form' },
-    h('p', null, h('label', { for: 'attach-file' }, t('fil_choose')), ' ', input),
+    // The browser's own file button speaks the browser's language: a label of ours stands for it.
+    h('p', { class: 'file-pick' }, input, h('label', { for: 'attach-file', class: 'button' }, t('fil_choose')), ' ', chosen),
     targets.length > 1 ? h('p', null, h('label', { for: 'attach-target' }, t('fil_target')), ' ', select) : null,
     h('p', { class: 'muted', 'data-testid': 'attach-limits' }, t('fil_limits', { mb })),
     button,

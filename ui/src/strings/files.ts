@@ -9,6 +9,7 @@ export const STRINGS_FILES = {
   fil_by: { vi: 'Người gửi', en: 'Sent by' },
   fil_at: { vi: 'Thời gian', en: 'Time' },
   fil_choose: { vi: 'Chọn tệp', en: 'Choose a file' },
+  fil_noneChosen: { vi: 'Chưa chọn tệp', en: 'No file chosen' },
   fil_target: { vi: 'Đính kèm vào', en: 'Attach to' },
   fil_attach: { vi: 'Đính kèm', en: 'Attach' },
   fil_uploading: { vi: 'Đang tải lên…', en: 'Uploading…' },
