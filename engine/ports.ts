@@ -434,6 +434,8 @@ export interface FileBlobs {
   /** Keeps the bytes (nothing to do when they are kept already). */
   put(sha256: string, data: Buffer): Promise<void>;
   get(sha256: string): Promise<Buffer | undefined>;
+  /** Whether the bytes are kept. */
+  has(sha256: string): Promise<boolean>;
   /** Forgets the bytes (no attachment names them any more). */
   remove(sha256: string): Promise<void>;
 }

@@ -1,6 +1,6 @@
 // File bytes in a folder under the data folder, each under its sha256 (two levels of folders by its
 // first characters): the name a person gave a file is never a path here.
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileBlobs } from '../../engine/ports.ts';
 
@@ -32,6 +32,13 @@ export class FolderBlobs implements FileBlobs {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
     }
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return access(this.pathOf(sha256)).then(
+      () => true,
+      () => false,
+    );
   }
 
   async remove(sha256: string): Promise<void> {

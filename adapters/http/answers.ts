@@ -499,6 +499,7 @@ export const ANSWERS = {
   attached: obj({ attachment: ref('Attachment'), renamed: bool }, {}, 'Attached'),
   comments: obj({ stage: obj({ id: str, title: ref('Text') }), items: list(ref('Comment')), canWrite: bool, maxLength: int }, {}, 'CommentThread'),
   commented: obj({ comment: ref('Comment') }, {}, 'Commented'),
+  allComments: obj({ items: list(ref('Comment')), stageTitles: { type: 'object', additionalProperties: ref('Text') } }, {}, 'InstanceComments'),
 } satisfies Record<string, JSONSchema>;
 
 export type AnswerName = keyof typeof ANSWERS;

@@ -136,6 +136,10 @@ export class SqlBlobs implements FileBlobs {
     return row ? Buffer.from(row.data as Uint8Array) : undefined;
   }
 
+  async has(sha256: string): Promise<boolean> {
+    return (await this.db('file_blobs').where({ sha256 }).first('sha256')) !== undefined;
+  }
+
   async remove(sha256: string): Promise<void> {
     await this.db('file_blobs').where({ sha256 }).del();
   }

@@ -113,6 +113,8 @@ export class Files {
       eventType: 'file.attached',
       payload: { title: ATTACHED, name: file.name, stage: where.stage, attachmentId: row.id, ...where.detail },
     });
+    // The same bytes removed by someone else meanwhile (their last record gone) are put back.
+    if (!(await this.deps.blobs.has(sha256))) await this.deps.blobs.put(sha256, bytes);
     return { attachment: this.row(row, p.user.name, true), renamed: file.renamed };
   }
 
@@ -153,6 +155,20 @@ export class Files {
       items: rows.map((c) => ({ id: c.id, stage: c.stage, text: c.text, at: c.at, authorName: nameOf(c.authorLogin), mine: c.author === p.user.id })),
       canWrite: mayComment(p, compiled, instance, await this.engine.chainOf(instance.orgUnitId)),
       maxLength: COMMENT_MAX,
+    };
+  }
+
+  /** Every stage's comments of an instance, oldest first, with the stages' titles: the threads of
+   * stages it has left (the Phòng's review of a dossier sent back) stay readable. */
+  async allComments(p: Principal, instanceId: string) {
+    const instance = await this.readable(p, instanceId);
+    const compiled = await this.engine.catalog.get(instance.definitionId, instance.definitionVersion);
+    const rows = await this.deps.discussions.commentsOf(instanceId, undefined, 5000);
+    const nameOf = await this.names(rows.map((r) => r.authorLogin));
+    const stages = [...new Set(rows.map((c) => c.stage))];
+    return {
+      items: rows.map((c) => ({ id: c.id, stage: c.stage, text: c.text, at: c.at, authorName: nameOf(c.authorLogin), mine: c.author === p.user.id })),
+      stageTitles: Object.fromEntries(stages.map((s) => [s, stageTitle(compiled, s)])),
     };
   }
 

@@ -6,7 +6,6 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateRawSync } from 'node:zlib';
 import { startApp, type App } from '../../adapters/app.ts';
 import { hashPassword } from '../../adapters/http/auth.ts';
 import { systemPrincipal } from '../../engine/application/application.ts';
@@ -14,6 +13,7 @@ import { ManualClock } from '../../engine/ports.ts';
 import { Client, PASSWORD, USERS, errorOf } from '../http/support.ts';
 import { at8, PROVINCE } from '../support/runtime.ts';
 import { POSTGRES_URL, requireService } from '../support/services.ts';
+import { zip } from '../support/zip.ts';
 
 export const FILES_PROCESS = `id: files-probe
 version: 1
@@ -40,45 +40,6 @@ stages:
     on:
       RETURN: dossier
 `;
-
-/** A minimal zip holding the given entries (deflated), as office files are. */
-export function zip(entries: Record<string, string>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, text] of Object.entries(entries)) {
-    const data = Buffer.from(text, 'utf8');
-    const packed = deflateRawSync(data);
-    const n = Buffer.from(name, 'utf8');
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(n.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(n.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, n, packed);
-    centrals.push(central, n);
-    offset += 30 + n.length + packed.length;
-  }
-  const dir = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(centrals.length / 2, 8);
-  end.writeUInt16LE(centrals.length / 2, 10);
-  end.writeUInt32LE(dir.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, dir, end]);
-}
 
 export const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 export const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(40, 1)]);
@@ -323,6 +284,14 @@ for (const mode of MODES) {
       expect((await (await client('staff_th_b1')).post(path, { text: 'x' })).status).to.equal(404);
       expect((await staff.get(`/api/v1/instances/${instance}/stages/review/comments`)).body.items).to.deep.equal([]);
       expect((await staff.get(`/api/v1/instances/${instance}/stages/nope/comments`)).status).to.equal(404);
+      // the Phòng's review thread, read from the instance with every stage's title
+      expect(
+        (await (await client('staff_a')).post(`/api/v1/instances/${instance}/stages/review/comments`, { text: 'Trả lại: thiếu biên bản.' })).status,
+      ).to.equal(201);
+      const all = await sup.get(`/api/v1/instances/${instance}/comments`);
+      expect(all.body.items.map((c: { stage: string }) => c.stage)).to.deep.equal(['dossier', 'dossier', 'review']);
+      expect(all.body.stageTitles).to.deep.equal({ dossier: { vi: 'Lập hồ sơ', en: 'Dossier' }, review: { vi: 'Phòng xem xét', en: 'District review' } });
+      expect((await (await client('staff_th_b1')).get(`/api/v1/instances/${instance}/comments`)).status).to.equal(404);
       const long = await staff.post(path, { text: 'a'.repeat(4001) });
       expect(long.status).to.equal(400);
       expect((await staff.post(path, { text: '   ' })).status).to.equal(400);

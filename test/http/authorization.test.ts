@@ -418,6 +418,7 @@ const TABLE: Record<string, Row[]> = {
   'GET /api/v1/instances/:id/stages/:stage/comments': [
     { kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/instances/${f.probe[t]}/stages/work/comments`) },
   ],
+  'GET /api/v1/instances/:id/comments': [{ kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/instances/${f.probe[t]}/comments`) }],
   'POST /api/v1/instances/:id/stages/:stage/comments': [
     { kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.probe[t]}/stages/work/comments`, { text: 'Đề nghị bổ sung.' }) },
   ],

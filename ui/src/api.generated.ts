@@ -47,6 +47,7 @@ export interface Answers {
   attached: Attached;
   comments: CommentThread;
   commented: Commented;
+  allComments: InstanceComments;
 }
 export interface SignedIn {
   user: User;
@@ -901,4 +902,10 @@ export interface Comment {
 }
 export interface Commented {
   comment: Comment;
+}
+export interface InstanceComments {
+  items: Comment[];
+  stageTitles: {
+    [k: string]: Text;
+  };
 }

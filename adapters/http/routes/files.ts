@@ -80,6 +80,15 @@ export const fileRoutes = [
     handle: ({ services, principal, params }) => services.app.files.comments(principal, params.id!, params.stage!),
   }),
   route({
+    method: 'get',
+    path: '/api/v1/instances/:id/comments',
+    answer: 'allComments',
+    summary: "Every stage's comments of an instance, oldest first, with the stages' titles (the threads of stages it has left stay readable)",
+    tag: 'files',
+    errors: [404],
+    handle: ({ services, principal, params }) => services.app.files.allComments(principal, params.id!),
+  }),
+  route({
     method: 'post',
     path: '/api/v1/instances/:id/stages/:stage/comments',
     answer: 'commented',

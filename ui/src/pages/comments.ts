@@ -2,11 +2,11 @@
 // author's full name and time, and a box to write in for those who act on the instance. Text is
 // shown as text (dom.ts never parses markup).
 import { get, post } from '../api.ts';
-import type { Commented, CommentThread } from '../api.generated.ts';
+import type { Commented, CommentThread, InstanceComments } from '../api.generated.ts';
 import { h, replace } from '../dom.ts';
 import { formatDateTime } from '../format.ts';
-import { t } from '../i18n.ts';
-import { errorBox, successBox } from '../widgets.ts';
+import { t, tx } from '../i18n.ts';
+import { errorBox, section, successBox } from '../widgets.ts';
 
 let seq = 0;
 
@@ -51,7 +51,30 @@ export function commentThread(instanceId: string, stage: string, heading?: strin
   return box;
 }
 
-function items(thread: CommentThread): HTMLElement {
+/** The threads of the stages an instance is not in now (a review that sent the dossier back, a
+ * finished instance's every stage), read-only; nothing shows when they have no comment. */
+export function pastThreads(instanceId: string, activeStages: string[]): HTMLElement {
+  const card = section(t('fil_pastComments'), 'past-comments');
+  card.hidden = true;
+  void get<InstanceComments>(`/api/v1/instances/${encodeURIComponent(instanceId)}/comments`)
+    .then((all) => {
+      const stages = [...new Set(all.items.map((c) => c.stage))].filter((s) => !activeStages.includes(s));
+      for (const s of stages) {
+        const thread = { items: all.items.filter((c) => c.stage === s) };
+        card.appendChild(
+          h('div', { class: 'comments', 'data-testid': 'past-thread', 'data-stage': s }, h('h3', null, tx(all.stageTitles[s]) || s), items(thread)),
+        );
+      }
+      card.hidden = stages.length === 0;
+    })
+    .catch((e) => {
+      card.appendChild(errorBox(e, 'comments-error'));
+      card.hidden = false;
+    });
+  return card;
+}
+
+function items(thread: Pick<CommentThread, 'items'>): HTMLElement {
   if (!thread.items.length) return h('p', { class: 'muted', 'data-testid': 'comments-none' }, t('fil_noComments'));
   return h(
     'ol',

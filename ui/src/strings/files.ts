@@ -31,6 +31,7 @@ export const STRINGS_FILES = {
   fil_download: { vi: 'Tải về {n}', en: 'Download {n}' },
   fil_comments: { vi: 'Trao đổi', en: 'Comments' },
   fil_commentsOf: { vi: 'Trao đổi — {s}', en: 'Comments — {s}' },
+  fil_pastComments: { vi: 'Trao đổi ở các giai đoạn khác', en: 'Comments in other stages' },
   fil_noComments: { vi: 'Chưa có trao đổi nào.', en: 'No comments yet.' },
   fil_commentLabel: { vi: 'Ý kiến của bạn', en: 'Your comment' },
   fil_commentSend: { vi: 'Gửi ý kiến', en: 'Post comment' },
