@@ -264,6 +264,26 @@ for (const mode of MODES) {
       expect((await upload(owner, 'muon.pdf', PDF)).status).to.equal(409);
     });
 
+    it('answers a repeated Idempotency-Key with the first upload, and refuses the key for other bytes', async () => {
+      const c = await client('staff_th_b1');
+      const task = (await app.runtime.db('tasks').where({ instance_id: other, task: 'other' }).first('id')).id as string;
+      const send = (bytes: Buffer) =>
+        c.call('POST', `/api/v1/instances/${other}/attachments?name=lap-lai.pdf&taskId=${encodeURIComponent(task)}`, bytes, {
+          'content-type': 'application/octet-stream',
+          'idempotency-key': 'tep-lap-lai-1',
+        });
+      const first = await send(PDF);
+      const again = await send(PDF);
+      expect(first.status, first.text).to.equal(201);
+      expect(again.status).to.equal(201);
+      expect(again.headers.get('idempotent-replayed')).to.equal('true');
+      expect(again.body.attachment.id).to.equal(first.body.attachment.id);
+      const other_ = await send(Buffer.concat([PDF, Buffer.from('khác')]));
+      expect(errorOf(other_).code).to.equal('IDEMPOTENCY_KEY_REUSED');
+      const named = (await c.get(`/api/v1/instances/${other}/attachments`)).body.items.filter((a: { name: string }) => a.name === 'lap-lai.pdf');
+      expect(named.length).to.equal(1);
+    });
+
     it('keeps a comment thread per stage, authors by full name, HTML kept as text', async () => {
       const staff = await client('staff_th_a1');
       const path = `/api/v1/instances/${instance}/stages/dossier/comments`;

@@ -1,6 +1,8 @@
 // Attachments (tệp đính kèm) of an instance's tasks and checklist items, and each stage's comment
 // thread. A file comes as the raw request body, its name in the query; its bytes decide its type.
+import { createHash } from 'node:crypto';
 import { DEFAULT_MAX_BYTES } from '../../../engine/files/content.ts';
+import type { Call } from '../../../engine/application/application.ts';
 import { COMMENT_MAX } from '../../../engine/application/files.ts';
 import { HttpError } from '../errors.ts';
 import { ID, route, TEXT } from '../route.ts';
@@ -34,13 +36,18 @@ export const fileRoutes = [
       required: ['name'],
       properties: { name: TEXT(1000), taskId: TEXT(200), item: ID },
     },
-    async handle({ services, principal, params, query, upload }) {
+    async handle({ services, principal, params, query, upload, call }) {
       if (!query.taskId === !query.item)
         throw new HttpError(400, 'VALIDATION_FAILED', 'name the task (taskId) or the checklist item (item) the file is for, one of them', {
           errors: [{ field: 'taskId', message: 'give taskId or item' }],
         });
       const target = query.taskId ? { taskId: query.taskId } : { item: query.item! };
-      return services.app.files.attach(principal, params.id!, target, query.name, upload!);
+      // A repeated Idempotency-Key answers the first upload: the same key with other bytes, or for
+      // another task, is refused (the request is the file's digest and where it goes, not the path).
+      const sha256 = createHash('sha256').update(upload!).digest('hex');
+      return services.app.idempotent(principal, byRequest(call), { attach: params.id, target, name: query.name, sha256 }, () =>
+        services.app.files.attach(principal, params.id!, target, query.name, upload!),
+      );
     },
   }),
   route({
@@ -102,6 +109,16 @@ export const fileRoutes = [
       required: ['text'],
       properties: { text: { type: 'string', minLength: 1, maxLength: COMMENT_MAX * 2 } },
     },
-    handle: ({ services, principal, params, body }) => services.app.files.comment(principal, params.id!, params.stage!, body.text),
+    handle: ({ services, principal, params, body, call }) =>
+      services.app.idempotent(principal, call, { comment: params.id, stage: params.stage, text: body.text }, () =>
+        services.app.files.comment(principal, params.id!, params.stage!, body.text),
+      ),
   }),
 ];
+
+/** The key compared against the request the route names (the HTTP hash of an upload sees no body). */
+function byRequest(call: Call): Call {
+  if (!call.idempotency) return call;
+  const { hash: _hash, ...key } = call.idempotency;
+  return { idempotency: key };
+}
