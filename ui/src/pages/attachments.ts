@@ -6,7 +6,7 @@ import type { Attached, Attachment, AttachmentList } from '../api.generated.ts';
 import { h, replace, table } from '../dom.ts';
 import { formatDateTime } from '../format.ts';
 import { t, tx } from '../i18n.ts';
-import type { TaskDetail } from '../types.ts';
+import type { TaskDetail, Timeline } from '../types.ts';
 import { errorBox, section, successBox } from '../widgets.ts';
 
 /** Where a file may go: a task row of the instance, or a checklist item, with its title on screen. */
@@ -176,4 +176,15 @@ export function taskAttachments(detail: TaskDetail): HTMLElement {
         }
       : {}),
   });
+}
+
+/** An instance page's card: every file, and where the reader may attach there — the checklist items
+ * of the active stages they act in (a stage whose only work is its checklist has no task page). */
+export function instanceFiles(tl: Timeline): AttachmentsOptions {
+  const mine = tl.instance.status === 'running' ? tl.stages.filter((s) => s.canAct) : [];
+  return {
+    instanceId: tl.instance.id,
+    labels: new Map([...tl.tasks.map((k) => [k.id, tx(k.title)] as const), ...tl.stages.flatMap((s) => s.evidence.map((e) => [e.id, tx(e.title)] as const))]),
+    targets: mine.flatMap((s) => s.evidence.map((e) => ({ kind: 'item' as const, id: e.id, label: t('fil_item', { t: tx(e.title) }) }))),
+  };
 }

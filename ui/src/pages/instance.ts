@@ -7,7 +7,7 @@ import type { PageCtx } from '../router.ts';
 import { renderForm } from '../form.ts';
 import type { Accepted, FanOutList, InstanceSummary, Timeline } from '../types.ts';
 import { fanOutSections } from './fan-out.ts';
-import { attachmentsSection } from './attachments.ts';
+import { attachmentsSection, instanceFiles } from './attachments.ts';
 import { commentThread, pastThreads } from './comments.ts';
 import { dueCell, errorBox, loading, pageTitle, section, statusBadge, successBox, workingDaysText } from '../widgets.ts';
 
@@ -112,7 +112,7 @@ export function renderTimeline(tl: Timeline, onEvent: OnEvent, below: HTMLElemen
     ),
     ...below,
     section(t('tasks'), 'instance-tasks', tasksTable(tl, names)),
-    attachmentsSection({ instanceId: tl.instance.id, labels: new Map(tl.tasks.map((k) => [k.id, tx(k.title)] as const)) }),
+    attachmentsSection(instanceFiles(tl)),
     pastThreads(tl.instance.id, tl.instance.stages),
     section(t('history'), 'history', historyTable(tl, names)),
     section(t('escalations'), 'instance-escalations', escalationsTable(tl, names)),
