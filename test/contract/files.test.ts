@@ -192,6 +192,15 @@ for (const mode of MODES) {
       expect(r3.body.attachment.name.endsWith('.pdf')).to.equal(true);
       // the same bytes are kept once
       expect(await blobCount()).to.equal(3);
+      if (mode.store === 'folder') {
+        // and only under their digests: no name a person typed reaches the disk
+        const root = join(dir, 'files');
+        for (const d of readdirSync(root)) {
+          expect(d).to.match(/^[0-9a-f]{2}$/);
+          for (const f of readdirSync(join(root, d))) expect(f).to.match(new RegExp(`^${d}[0-9a-f]{62}$`));
+        }
+        expect(existsSync(join(dir, 'etc')) || existsSync(join(dir, 'passwd.pdf'))).to.equal(false);
+      }
     });
 
     it('stops at the per-instance count', async () => {
