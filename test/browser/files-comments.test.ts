@@ -103,4 +103,23 @@ describe('browser: attachments and a stage comment thread', function () {
     await shot(page, SUITE, '08-phone-timeline-files');
     await page.setViewportSize({ width: 1366, height: 768 });
   });
+
+  it('removes the file it sent, in two clicks, and the timeline keeps that it was there', async () => {
+    await page.goto(taskUrl);
+    const row = page.locator(`[data-testid="attachment-row"][data-name="${NAME}"]`);
+    await row.waitFor();
+    const remove = row.getByTestId('attachment-remove');
+    await remove.click();
+    expect(await remove.textContent()).to.equal('Bấm lần nữa để gỡ');
+    expect(await row.count(), 'nothing removed on the first click').to.equal(1);
+    await remove.click();
+    await page.getByTestId('attachment-removed').waitFor();
+    expect(await row.count()).to.equal(0);
+    await shot(page, SUITE, '09-removed');
+    await page.getByTestId('timeline-link').click();
+    const removed = page.locator('[data-testid="history-row"][data-event="file.removed"]').first();
+    await removed.waitFor();
+    expect(await removed.textContent()).to.include('Đã gỡ tệp đính kèm');
+    expect(await page.locator('[data-testid="history-row"][data-event="file.attached"]').count()).to.equal(1);
+  });
 });

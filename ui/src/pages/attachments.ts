@@ -82,8 +82,15 @@ function listOf(items: Attachment[], o: AttachmentsOptions, messages: HTMLElemen
               type: 'button',
               class: 'link',
               'data-testid': 'attachment-remove',
-              onclick: async () => {
-                if (!confirm(t('fil_removeConfirm', { n: a.name }))) return;
+              // Two clicks, no browser dialog: the first asks, in the page's own words.
+              onclick: async (ev: Event) => {
+                const button = ev.currentTarget as HTMLButtonElement;
+                if (button.dataset.armed !== 'true') {
+                  button.dataset.armed = 'true';
+                  button.textContent = t('fil_removeSure');
+                  button.title = t('fil_removeConfirm', { n: a.name });
+                  return;
+                }
                 replace(messages);
                 try {
                   await del(`/api/v1/attachments/${encodeURIComponent(a.id)}`);

@@ -20,6 +20,7 @@ export const STRINGS_FILES = {
   },
   fil_remove: { vi: 'Gỡ', en: 'Remove' },
   fil_removeConfirm: { vi: 'Gỡ tệp "{n}"? Lịch sử vẫn ghi lại là đã có tệp này.', en: 'Remove "{n}"? The history still records it.' },
+  fil_removeSure: { vi: 'Bấm lần nữa để gỡ', en: 'Click again to remove' },
   fil_removed: { vi: 'Đã gỡ "{n}".', en: 'Removed "{n}".' },
   fil_limits: {
     vi: 'PDF, ảnh (PNG, JPEG, WebP, GIF), Word, Excel, PowerPoint, OpenDocument, CSV hoặc văn bản; tối đa {mb} MB. Loại tệp được nhận biết theo nội dung, không theo tên.',
