@@ -108,3 +108,18 @@ describe('file names: shown and offered, never a path', () => {
     expect(long.endsWith('.xlsx')).to.equal(true);
   });
 });
+
+describe('file settings from the environment', () => {
+  it('reads TIENDO_FILE_STORE, TIENDO_FILE_MAX_MB and TIENDO_FILES_PER_INSTANCE, and refuses nonsense', async () => {
+    const { loadConfig } = await import('../../adapters/app.ts');
+    expect(loadConfig({}).files).to.deep.equal({});
+    expect(loadConfig({ TIENDO_FILE_STORE: 'sql', TIENDO_FILE_MAX_MB: '5', TIENDO_FILES_PER_INSTANCE: '30' }).files).to.deep.equal({
+      store: 'sql',
+      maxBytes: 5 * 1024 * 1024,
+      maxPerInstance: 30,
+    });
+    expect(() => loadConfig({ TIENDO_FILE_STORE: 's3' })).to.throw(/folder or sql/);
+    expect(() => loadConfig({ TIENDO_FILE_MAX_MB: '0' })).to.throw(/TIENDO_FILE_MAX_MB/);
+    expect(() => loadConfig({ TIENDO_FILE_MAX_MB: '500' })).to.throw(/1 to 100/);
+  });
+});
