@@ -177,6 +177,13 @@ export const COMPONENTS: Record<string, JSONSchema> = {
     'InboxItem',
   ),
   Evidence: obj({ id: str, title: ref('Text'), required: bool, checked: bool }, {}, 'Evidence'),
+  Attachment: obj(
+    // uploadedByName: the sender's full name; canRemove: the caller sent it and its task is open
+    { id: str, instanceId: str, stage: str, name: str, type: str, size: int, sha256: str, uploadedBy: str, uploadedByName: str, at: num, canRemove: bool },
+    { taskId: str, task: str, evidenceItem: str },
+    'Attachment',
+  ),
+  Comment: obj({ id: int, stage: str, text: str, at: num, authorName: str, mine: bool }, {}, 'Comment'),
   BoardCounts: obj(COUNTS, {}, 'BoardCounts'),
   CohortReport: obj(
     {
@@ -497,6 +504,12 @@ export const ANSWERS = {
     {},
     'BulkAccounts',
   ),
+  attachments: obj({ items: list(ref('Attachment')), maxBytes: int, maxPerInstance: int }, {}, 'AttachmentList'),
+  /** `renamed`: the name's extension disagreed with the content, and the content's was given. */
+  attached: obj({ attachment: ref('Attachment'), renamed: bool }, {}, 'Attached'),
+  comments: obj({ stage: obj({ id: str, title: ref('Text') }), items: list(ref('Comment')), canWrite: bool, maxLength: int }, {}, 'CommentThread'),
+  commented: obj({ comment: ref('Comment') }, {}, 'Commented'),
+  allComments: obj({ items: list(ref('Comment')), stageTitles: { type: 'object', additionalProperties: ref('Text') } }, {}, 'InstanceComments'),
 } satisfies Record<string, JSONSchema>;
 
 export type AnswerName = keyof typeof ANSWERS;

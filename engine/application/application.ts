@@ -43,6 +43,7 @@ import type { ColumnMap, UnitRow, UnitTable } from '../org/unit-file.ts';
 import { checkCodeList, codesOf, type CodeList } from '../org/code-list.ts';
 import type { OrgOperation, ReshapeReport } from './org-commands.ts';
 import { People } from './people.ts';
+import { Files, type FilesDeps } from './files.ts';
 import { fanOutViews, type FanOutView } from './fan-out-view.ts';
 import { isFanOutId } from '../service/fan-out.ts';
 import { escalationRows, instanceRows, personNames, processes, stageTitle, taskRows, workingDaysLeft, type NameLookup } from './views.ts';
@@ -68,6 +69,8 @@ export interface ApplicationDeps {
   /** The record of administrative acts; without it, nothing is recorded (simulations). */
   audit?: AuditLog;
   passwords?: Passwords;
+  /** Attachments and stage comments (files.ts): their records and where their bytes go. */
+  files?: FilesDeps;
 }
 
 /** Per command: the request's Idempotency-Key. */
@@ -109,6 +112,7 @@ export class Application {
   private readonly deps: ApplicationDeps;
 
   private readonly accountsPart?: People;
+  private readonly filesPart?: Files;
   /** Full names for the logins records keep (views.ts). */
   private readonly names: NameLookup;
 
@@ -118,6 +122,7 @@ export class Application {
     this.org = new Organisation(deps.engine);
     const { accounts, audit, passwords } = deps;
     this.names = personNames(accounts, deps.engine.store);
+    if (deps.files) this.filesPart = new Files(deps.engine, deps.files, accounts);
     if (accounts && audit && passwords) this.accountsPart = new People({ accounts, audit, passwords, store: deps.engine.store, clock: deps.engine.clock });
   }
 
@@ -125,6 +130,12 @@ export class Application {
   get people(): People {
     if (!this.accountsPart) throw new Error('this Application was built without accounts, audit and passwords');
     return this.accountsPart;
+  }
+
+  /** Attachments and stage comments (files.ts); there when built with `files`. */
+  get files(): Files {
+    if (!this.filesPart) throw new Error('this Application was built without files');
+    return this.filesPart;
   }
 
   /** The clock every adapter reads "now" from (sessions, tokens): the engine's. */
