@@ -1,5 +1,6 @@
 // A Mermaid stateDiagram-v2 of a process: stages with their Vietnamese titles, transitions labelled
-// with their event and a short form of their guard, sub-processes and parallel tracks nested.
+// with their event's title and a short form of their guard, sub-processes and parallel tracks nested.
+import { BUILT_IN_EVENT_TITLES } from './compile.ts';
 import type { CompiledCondition } from './conditions.ts';
 import { childMaps, stageNodes, transitionsOf, type ProcessDefinition, type StageNode } from './model.ts';
 import type { Condition } from './types.generated.ts';
@@ -32,13 +33,25 @@ export function toMermaid(def: ProcessDefinition, options: DiagramOptions = {}):
       }
       if (node.kind === 'final') lines.push(`${indent}${id} --> [*]`);
       for (const t of transitionsOf(node)) {
-        const label = [t.on === 'always' ? '' : t.on === 'done' ? 'done' : t.on, guardLabel(t.transition.when)].filter(Boolean).join(' ');
+        const label = [t.on === 'always' ? '' : t.on === 'done' ? DONE_LABEL[lang] : eventLabel(def, t.on, lang), guardLabel(t.transition.when)]
+          .filter(Boolean)
+          .join(' ');
         edges.push(`  ${id} --> ${t.transition.target}${label ? ` : ${sanitize(label)}` : ''}`);
       }
     }
   };
   emit(undefined, def.initial, Object.keys(def.stages), '  ');
   return [...lines, ...edges].join('\n') + '\n';
+}
+
+/** A sub-process's or parallel stage's own completion. */
+const DONE_LABEL = { vi: 'khi hoàn thành', en: 'done' } as const;
+
+/** An edge says what people see on the button (the event's title), not the event's name. */
+function eventLabel(def: ProcessDefinition, event: string, lang: 'vi' | 'en'): string {
+  const own = def.events && Object.hasOwn(def.events, event) ? def.events[event]?.title : undefined;
+  const title = own ?? (Object.hasOwn(BUILT_IN_EVENT_TITLES, event) ? BUILT_IN_EVENT_TITLES[event] : undefined);
+  return title?.[lang] || event;
 }
 
 function quote(text: string): string {
