@@ -1,6 +1,7 @@
 // A Mermaid stateDiagram-v2 of a process: stages with their titles, transitions labelled with their
 // event's title (its name when it has none) and a short form of their guard in the same language,
 // sub-processes and parallel tracks nested.
+import { BUILT_IN_EVENT_TITLES } from './compile.ts';
 import type { CompiledCondition } from './conditions.ts';
 import { childMaps, stageNodes, transitionsOf, type ProcessDefinition, type StageNode } from './model.ts';
 import type { Condition } from './types.generated.ts';
@@ -58,8 +59,9 @@ function sanitize(label: string): string {
 function eventLabel(def: ProcessDefinition, on: string, lang: 'vi' | 'en'): string {
   if (on === 'always') return '';
   if (on === 'done') return WORDS[lang].done;
-  const decl = def.events?.[on];
-  return decl?.title?.[lang] ?? decl?.title?.vi ?? on;
+  const own = def.events && Object.hasOwn(def.events, on) ? def.events[on]?.title : undefined;
+  const title = own ?? (Object.hasOwn(BUILT_IN_EVENT_TITLES, on) ? BUILT_IN_EVENT_TITLES[on] : undefined);
+  return title?.[lang] || title?.vi || on;
 }
 
 const WORDS = {

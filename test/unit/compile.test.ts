@@ -205,6 +205,7 @@ describe('tiendo CLI', function () {
     // transitions by their event's title and the guard in words, in the diagram's language (vi by default)
     expect(r.stdout).to.include('registration --> district_review : Gửi hồ sơ đăng ký đánh giá ngoài [xong các công việc]');
     expect(toMermaid(definitionOf(reference), { lang: 'en' })).to.include('registration --> district_review : Send the registration [tasks done]');
+    expect(r.stdout).to.not.match(/ : [A-Z][A-Z0-9_]+( |$)/m);
     expect(r.stdout).to.equal(toMermaid(definitionOf(reference)));
   });
 
