@@ -11,6 +11,7 @@ import { formatDiagnostic } from '../../engine/definition/diagnostics.ts';
 import { answerTitle, formToJsonSchema } from '../../engine/definition/forms.ts';
 import { loadDefinition } from '../../engine/definition/load.ts';
 import type { FormField } from '../../engine/definition/types.generated.ts';
+import { NEW_DEFINITION } from '../../ui/src/editor/template.ts';
 
 const calendars = calendarRanges(loadCalendars());
 const TITLE_CODES = ['EVENT_UNTITLED', 'ENUM_UNTITLED', 'ENUM_TITLE_UNKNOWN'];
@@ -47,6 +48,11 @@ ${form ? `        form:\n          properties:\n${form}\n` : ''}    on:
 }
 
 describe('titles: the shipped library', () => {
+  it("the editor's new-process template starts clean as a library: its events are titled", () => {
+    const { diagnostics } = loadDefinition(NEW_DEFINITION, 'new.yaml', { calendars, library: true });
+    expect(diagnostics.map(formatDiagnostic)).to.deep.equal([]);
+  });
+
   it('has 20 process files, all clean as a library: no untitled event or option, no error', () => {
     expect(library).to.have.length(20);
     for (const file of library) {
