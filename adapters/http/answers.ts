@@ -486,6 +486,48 @@ export const ANSWERS = {
     {},
     'Board',
   ),
+  overdueList: obj(
+    {
+      root: ref('OrgUnit'),
+      asOf: num,
+      /** How many are late; `items` stops at the limit asked. */
+      total: int,
+      items: list(
+        obj(
+          {
+            instanceId: str,
+            unitId: str,
+            unitName: str,
+            officeId: orNull(str),
+            officeName: orNull(str),
+            definitionId: str,
+            processTitle: ref('Text'),
+            stages: list(str),
+            stageTitles: list(ref('Text')),
+            dueAt: num,
+            daysLate: int,
+          },
+          {},
+          'OverdueItem',
+        ),
+      ),
+    },
+    {},
+    'OverdueList',
+  ),
+  reminded: obj(
+    {
+      sent: int,
+      items: list(obj({ instanceId: str, sent: bool }, { code: str, params: anyObject }, 'RemindOutcome')),
+    },
+    {},
+    'Reminded',
+  ),
+  acknowledgedMany: obj(
+    { items: list(obj({ id: str, acknowledged: bool, escalation: ref('EscalationRow') }, {}, 'AcknowledgeOutcome')) },
+    {},
+    'AcknowledgedMany',
+  ),
   escalations: obj({ items: list(ref('EscalationRow')) }, {}, 'EscalationList'),
   acknowledged: obj({ escalation: ref('EscalationRow') }, {}, 'Acknowledged'),
   inbox: obj({ items: list(ref('InboxItem')), unread: int }, {}, 'Inbox'),

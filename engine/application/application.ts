@@ -46,6 +46,7 @@ import { People } from './people.ts';
 import { Files, type FilesDeps } from './files.ts';
 import { fanOutViews, type FanOutView } from './fan-out-view.ts';
 import { isFanOutId } from '../service/fan-out.ts';
+import { overdueList, remind, watchedInstances, type OverdueQuery } from './supervision.ts';
 import { escalationRows, instanceRows, personNames, processes, stageTitle, taskRows, workingDaysLeft, type NameLookup } from './views.ts';
 
 export type { Principal } from './policy.ts';
@@ -738,11 +739,7 @@ export class Application {
 
   /** Overdue and due-soon counts under a unit (default: the caller's first unit it watches). */
   async board(p: Principal, unitId: string | undefined, soon: number | undefined) {
-    // The unit first: outside the caller's units it does not exist, whatever their role.
-    const asked = unitId ? await this.unitFor(p, unitId, 'watch') : undefined;
-    const roots = scope(p, 'watch');
-    if (!roots.length) throw forbidden(`the overdue board needs ${needs('watch')}`, { ability: 'watch' });
-    const root = asked ?? (await this.engine.store.getUnits([pathIds(roots[0]!).at(-1)!]))[0]!;
+    const root = await this.boardRoot(p, unitId);
     const board = await overdueBoard(this.engine, root.id, soon !== undefined ? { soonWorkingDays: soon } : {});
     const proc = await processes(this.engine, board.byStage);
     const underRoot = [root.path];
@@ -786,6 +783,55 @@ export class Application {
       const [row] = await escalationRows(this.engine, await queries.escalations(scope(p, 'watch'), { ids: [id], limit: 1 }), this.names);
       return { escalation: row! };
     });
+  }
+
+  /** Several escalations acknowledged at once. Every id must be one the caller watches (else 404
+   * for the first that is not, as if absent, or 403 for one only read) before any is marked; those
+   * acknowledged before are reported, not refused. */
+  async acknowledgeMany(p: Principal, ids: readonly string[], call: Call = {}) {
+    const { queries, store } = this.engine;
+    const unique = [...new Set(ids)];
+    return this.once(p, call, { acknowledge: unique }, false, async () => {
+      const mine = new Set((await queries.escalations(scope(p, 'watch'), { ids: unique, limit: unique.length })).map((e) => e.id));
+      const missing = unique.find((id) => !mine.has(id));
+      if (missing) {
+        if ((await queries.escalations(scope(p, 'read'), { ids: [missing], limit: 1 })).length)
+          throw forbidden(`acknowledging needs ${needs('watch')} over it`, { ability: 'watch', escalationId: missing });
+        throw notFound(`escalation "${missing}"`, { escalationId: missing });
+      }
+      const now = this.now();
+      const results: { id: string; acknowledged: boolean }[] = [];
+      for (const id of unique) results.push({ id, acknowledged: await store.acknowledgeEscalation(id, p.user.login, now) });
+      const rows = await escalationRows(this.engine, await queries.escalations(scope(p, 'watch'), { ids: unique, limit: unique.length }), this.names);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      // `acknowledged: false`: someone had already acknowledged it (the row says who and when)
+      return { items: results.map((r) => ({ ...r, escalation: byId.get(r.id)! })) };
+    });
+  }
+
+  /** The running instances under a board unit past their deadline, most working days late first. */
+  async overdueList(p: Principal, q: OverdueQuery & { unitId?: string }) {
+    const root = await this.boardRoot(p, q.unitId);
+    return overdueList(this.engine, root, q);
+  }
+
+  /** Đôn đốc: a reminder in each instance's history and its unit's inbox (e-mailed where configured).
+   * Every id must be in the caller's units (`watch`) before any is sent. */
+  async remind(p: Principal, instanceIds: readonly string[], message: string | undefined, call: Call = {}) {
+    return this.once(p, call, { remind: instanceIds, message }, false, async () => {
+      const instances = await watchedInstances(this.engine, p, instanceIds);
+      const items = await remind(this.engine, p, instances, message);
+      return { sent: items.filter((i) => i.sent).length, items };
+    });
+  }
+
+  /** The board's unit: the one asked (outside the caller's units it does not exist, whatever their
+   * role), else the first the caller watches. */
+  private async boardRoot(p: Principal, unitId: string | undefined): Promise<OrgUnit> {
+    const asked = unitId ? await this.unitFor(p, unitId, 'watch') : undefined;
+    const roots = scope(p, 'watch');
+    if (!roots.length) throw forbidden(`the overdue board needs ${needs('watch')}`, { ability: 'watch' });
+    return asked ?? (await this.engine.store.getUnits([pathIds(roots[0]!).at(-1)!]))[0]!;
   }
 
   /** Notices for the units the caller holds roles on, newest first, with the unread count. */

@@ -23,6 +23,8 @@
 //   |                                       | shipped with Tiến độ belongs to the top of the tree)           |
 //   | launch a campaign                     | `administer` over its root unit                                |
 //   | watch the board, acknowledge          | `watch` over the unit                                          |
+//   | remind (đôn đốc) instances, acknowledge| `watch` over each instance's unit, every id checked before any |
+//   | several escalations                   | is written (one outside: 404 for it, nothing written)          |
 //   | read the service's metrics            | `administer` over a top unit (the counts cover the whole tree) |
 //   | see or manage a user account (list,   | `administer` over the user's home unit; a user with no home    |
 //   | edit, deactivate, reset password)     | unit: over every unit the user holds a grant on (`managesUser`)|

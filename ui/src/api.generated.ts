@@ -35,6 +35,9 @@ export interface Answers {
   task: TaskDetail;
   cohort: CohortReport;
   board: Board;
+  overdueList: OverdueList;
+  reminded: Reminded;
+  acknowledgedMany: AcknowledgedMany;
   escalations: EscalationList;
   acknowledged: Acknowledged;
   inbox: Inbox;
@@ -759,6 +762,43 @@ export interface BoardCounts {
     '11-20': number;
     '>20': number;
   };
+}
+export interface OverdueList {
+  root: OrgUnit;
+  asOf: number;
+  total: number;
+  items: OverdueItem[];
+}
+export interface OverdueItem {
+  instanceId: string;
+  unitId: string;
+  unitName: string;
+  officeId: string | null;
+  officeName: string | null;
+  definitionId: string;
+  processTitle: Text;
+  stages: string[];
+  stageTitles: Text[];
+  dueAt: number;
+  daysLate: number;
+}
+export interface Reminded {
+  sent: number;
+  items: RemindOutcome[];
+}
+export interface RemindOutcome {
+  instanceId: string;
+  sent: boolean;
+  code?: string;
+  params?: {};
+}
+export interface AcknowledgedMany {
+  items: AcknowledgeOutcome[];
+}
+export interface AcknowledgeOutcome {
+  id: string;
+  acknowledged: boolean;
+  escalation: EscalationRow;
 }
 export interface EscalationList {
   items: EscalationRow[];
