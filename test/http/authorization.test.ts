@@ -616,6 +616,15 @@ const TABLE: Record<string, Row[]> = {
   'GET /api/v1/board/export': [
     { kind: 'targeted', label: '?unitId=target', need: 'watch', call: ({ c, t }) => c.get(`/api/v1/board/export?format=csv&unitId=${UNIT[t]}`) },
   ],
+  'GET /api/v1/board/overdue': [
+    { kind: 'targeted', label: '?unitId=target', need: 'watch', call: ({ c, t }) => c.get(`/api/v1/board/overdue?unitId=${UNIT[t]}`) },
+  ],
+  'POST /api/v1/board/remind': [
+    { kind: 'targeted', need: 'watch', call: ({ c, f, t }) => c.post('/api/v1/board/remind', { instanceIds: [f.probe[t]], message: 'ma trận' }) },
+  ],
+  'POST /api/v1/escalations/acknowledge': [
+    { kind: 'targeted', need: 'watch', call: async ({ s, c, t }) => c.post('/api/v1/escalations/acknowledge', { ids: [await unacknowledged(s, UNIT[t])] }) },
+  ],
   'GET /api/v1/escalations': [
     {
       kind: 'listing',
