@@ -498,6 +498,7 @@ export const ANSWERS = {
             instanceId: str,
             unitId: str,
             unitName: str,
+            unitPath: str,
             officeId: orNull(str),
             officeName: orNull(str),
             definitionId: str,

@@ -22,6 +22,8 @@ const OFFICE_KINDS = new Set(['district-office', 'commune', 'department']);
 export interface OverdueQuery {
   definitionId?: string;
   stage?: string;
+  /** The unit's own instances, not its subtree's (the board's row for the root unit itself). */
+  unitOnly?: boolean;
   limit?: number;
 }
 
@@ -29,7 +31,7 @@ export interface OverdueQuery {
 export async function overdueList(engine: Engine, root: OrgUnit, q: OverdueQuery) {
   const now = engine.clock.now();
   const filter: InstanceFilter = {
-    underPath: root.path,
+    ...(q.unitOnly ? { orgUnitId: root.id } : { underPath: root.path }),
     dueBefore: now,
     statuses: ['running'],
     ...(q.definitionId ? { definitionId: q.definitionId } : {}),
@@ -55,6 +57,7 @@ export async function overdueList(engine: Engine, root: OrgUnit, q: OverdueQuery
         instanceId: i.id,
         unitId: i.orgUnitId,
         unitName: units.get(i.orgUnitId)?.name ?? i.orgUnitId,
+        unitPath: i.unitPath,
         officeId: office?.id ?? null,
         officeName: office?.name ?? null,
         definitionId: i.definitionId,

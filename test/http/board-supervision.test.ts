@@ -80,6 +80,15 @@ describe('http: the supervisor on the overdue board (demo province)', function (
       expect(new Set(all.items.map((i: { officeName: string }) => i.officeName)).size).to.be.greaterThan(1);
     });
 
+    it('lists the board unit’s own row with its own work only, not its schools’', async () => {
+      const board = (await phong.get('/api/v1/board')).body;
+      const own = board.byUnit.find((u: { unitId: string }) => u.unitId === FLAGSHIP.district);
+      expect(own, 'the Phòng has late work of its own in the demo').to.not.equal(undefined);
+      const list = (await phong.get(`/api/v1/board/overdue?unitId=${FLAGSHIP.district}&unitOnly=true`)).body;
+      expect(list.total).to.equal(own.overdue);
+      for (const i of list.items) expect(i.unitId).to.equal(FLAGSHIP.district);
+    });
+
     it('answers a unit outside the Phòng as absent', async () => {
       const r = await phong.get(`/api/v1/board/overdue?unitId=${FLAGSHIP.department}`);
       expect(r.status).to.equal(404);

@@ -773,6 +773,7 @@ export interface OverdueItem {
   instanceId: string;
   unitId: string;
   unitName: string;
+  unitPath: string;
   officeId: string | null;
   officeName: string | null;
   definitionId: string;

@@ -9,7 +9,7 @@ import { exportFile, FORMAT } from './exports.ts';
 const AGES = ['1-5', '6-10', '11-20', '>20'] as const;
 const UNIT_ID = { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } as const;
 /** Which rows the list (and its export) keeps: one process, one of its stages. */
-const LIST_FILTER = { definitionId: ID, stage: ID } as const;
+const LIST_FILTER = { definitionId: ID, stage: ID, unitOnly: { type: 'boolean' } } as const;
 
 export const boardRoutes = [
   route({
