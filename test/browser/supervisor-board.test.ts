@@ -219,6 +219,11 @@ describe('browser: the supervisors’ work on the overdue board', function () {
     );
     await page.getByTestId('board-unit-row').first().waitFor();
     // one level down: the Phòng's schools, each opening its own list
+    // the Phòng's board has replaced the Sở's: no other Phòng is listed
+    await page.waitForFunction(
+      (sel) => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector(sel),
+      '[data-testid="board-unit-row"][data-unit-id^="pgd-"]:not([data-unit-id="pgd-chau-thanh"])',
+    );
     await page.locator('[data-testid="board-unit-row"]:not([data-unit-id="pgd-chau-thanh"])').first().waitFor();
     const school = page.locator('[data-testid="board-unit-row"]:not([data-unit-id="pgd-chau-thanh"])').first();
     const panel = await expand(school, 'board-unit-link');

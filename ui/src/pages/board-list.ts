@@ -115,30 +115,34 @@ export function drillPanel(ctx: ListContext, group: Group): { el: HTMLElement; r
     const shown = visible();
     if (!items.length) return replace(list, h('p', { class: 'muted' }, t('noOverdue')));
     if (!shown.length) return replace(list, h('p', { class: 'muted' }, t('sup_filteredOut')));
+    const headers = ['', t('sup_school'), t('sup_office'), t('process'), t('stage'), t('sup_deadline'), t('sup_daysLate')];
     replace(
       list,
-      table(
-        'drill-instances',
-        ['', t('sup_school'), t('sup_office'), t('process'), t('stage'), t('sup_deadline'), t('sup_daysLate')],
-        shown.map((i) => [
-          h('input', {
-            type: 'checkbox',
-            'data-instance': i.instanceId,
-            'data-testid': 'drill-select',
-            'aria-label': t('sup_select', { u: i.unitName }),
-            onchange: (ev: Event) => {
-              (ev.currentTarget as HTMLInputElement).checked ? selected.add(i.instanceId) : selected.delete(i.instanceId);
-              sync();
-            },
-          }),
-          h('a', { href: `#/instances/${encodeURIComponent(i.instanceId)}`, 'data-testid': 'drill-link' }, i.unitName),
-          i.officeName ?? '',
-          tx(i.processTitle),
-          i.stageTitles.map((s) => tx(s)).join(', '),
-          h('span', { class: 'due due-overdue nowrap' }, formatDate(i.dueAt)),
-          h('span', { class: 'num nowrap', 'data-testid': 'days-late', 'data-days': i.daysLate }, t('sup_daysLateN', { n: i.daysLate })),
-        ]),
-        (k) => ({ 'data-testid': 'drill-row', 'data-instance': shown[k]!.instanceId }),
+      labelled(
+        table(
+          'drill-instances',
+          headers,
+          shown.map((i) => [
+            h('input', {
+              type: 'checkbox',
+              'data-instance': i.instanceId,
+              'data-testid': 'drill-select',
+              'aria-label': t('sup_select', { u: i.unitName }),
+              onchange: (ev: Event) => {
+                (ev.currentTarget as HTMLInputElement).checked ? selected.add(i.instanceId) : selected.delete(i.instanceId);
+                sync();
+              },
+            }),
+            h('a', { href: `#/instances/${encodeURIComponent(i.instanceId)}`, 'data-testid': 'drill-link' }, i.unitName),
+            i.officeName ?? '',
+            tx(i.processTitle),
+            i.stageTitles.map((s) => tx(s)).join(', '),
+            h('span', { class: 'due due-overdue nowrap' }, formatDate(i.dueAt)),
+            h('span', { class: 'num nowrap', 'data-testid': 'days-late', 'data-days': i.daysLate }, t('sup_daysLateN', { n: i.daysLate })),
+          ]),
+          (k) => ({ 'data-testid': 'drill-row', 'data-instance': shown[k]!.instanceId }),
+        ),
+        headers,
       ),
     );
     sync();
@@ -171,6 +175,12 @@ export function drillPanel(ctx: ListContext, group: Group): { el: HTMLElement; r
   );
   sync();
   return { el, reload };
+}
+
+/** Each cell names its column, for a phone where a row is shown as a card (styles.css). */
+function labelled(tbl: HTMLTableElement, headers: string[]): HTMLTableElement {
+  for (const row of tbl.tBodies[0]!.rows) [...row.cells].forEach((cell, k) => (cell.dataset.label = headers[k]!));
+  return tbl;
 }
 
 /** The list as printed: a title, the time, a table per office with a page break between them. */

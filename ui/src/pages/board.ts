@@ -161,6 +161,7 @@ function drawTotals(state: BoardState, target: HTMLElement, board: Board, redraw
         'aria-pressed': String(state.ages.has(a)),
         'data-testid': 'age-filter',
         'data-age': a,
+        title: t('sup_filterChipTitle', { a }),
         onclick: () => {
           state.ages.has(a) ? state.ages.delete(a) : state.ages.add(a);
           redraw();
@@ -247,7 +248,7 @@ function drawTables(state: BoardState, parts: Parts, board: Board, toggle: (g: G
   );
   replace(
     parts.byUnit,
-    units.length ? h('div', { class: 'table-scroll' }, withPanels(state, unitTable, unitGroups)) : h('p', { class: 'muted' }, t('noOverdue')),
+    units.length ? h('div', { class: 'table-scroll board-table' }, withPanels(state, unitTable, unitGroups)) : h('p', { class: 'muted' }, t('noOverdue')),
   );
   const stageTable = table(
     'board-stages',
@@ -261,7 +262,7 @@ function drawTables(state: BoardState, parts: Parts, board: Board, toggle: (g: G
   );
   replace(
     parts.byStage,
-    stages.length ? h('div', { class: 'table-scroll' }, withPanels(state, stageTable, stageGroups)) : h('p', { class: 'muted' }, t('none')),
+    stages.length ? h('div', { class: 'table-scroll board-table' }, withPanels(state, stageTable, stageGroups)) : h('p', { class: 'muted' }, t('none')),
   );
 }
 

@@ -29,6 +29,10 @@ export const STRINGS_SUPERVISOR = {
   sup_notReminded: { vi: 'Không gửi được cho {n} hồ sơ đã kết thúc: {list}.', en: 'Not sent to {n} already finished: {list}.' },
   sup_filterAges: { vi: 'Lọc theo số ngày làm việc quá hạn', en: 'Filter by working days late' },
   sup_filterChip: { vi: 'Quá {a} ngày: {n}', en: '{a} days late: {n}' },
+  sup_filterChipTitle: {
+    vi: 'Chỉ hiện các đơn vị và hồ sơ quá hạn {a} ngày làm việc (bấm lần nữa để bỏ)',
+    en: 'Show only units and files {a} working days late (click again to undo)',
+  },
   sup_filterClear: { vi: 'Bỏ lọc', en: 'Clear the filter' },
   sup_ackOne: { vi: 'Đánh dấu đã xem', en: 'Mark as seen' },
   sup_ackOneTitle: {
