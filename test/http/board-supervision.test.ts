@@ -8,7 +8,9 @@ import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import { startApp, type App } from '../../adapters/app.ts';
 import { FLAGSHIP } from '../../adapters/demo/province.ts';
-import { Client, errorOf } from './support.ts';
+import { parseMail, startSmtp } from '../notify/servers.ts';
+import { at8 } from '../support/runtime.ts';
+import { Client, errorOf, startTestServer, type TestServer } from './support.ts';
 
 const DEMO_PASSWORD = 'demo1234';
 
@@ -245,5 +247,36 @@ describe('http: the supervisor on the overdue board (demo province)', function (
       expect(late).to.deep.equal([...late].sort((a, b) => b - a));
       expect(late).to.deep.equal(list.items.map((i: { daysLate: number }) => i.daysLate));
     });
+  });
+});
+
+describe('http: đôn đốc by e-mail where it is configured', function () {
+  this.timeout(60_000);
+  let s: TestServer;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  before(async () => {
+    smtp = await startSmtp();
+    s = await startTestServer({
+      start: at8('2026-03-02'),
+      notify: { smtpUrl: smtp.url, smtpFrom: 'Tiến độ <no-reply@test.vn>', baseUrl: 'http://tiendo.test' },
+    });
+  });
+  after(async () => {
+    await s?.close();
+    await smtp?.close();
+  });
+
+  it('mails the people of the reminded unit, with the message, through the escalations’ path', async () => {
+    const { id } = await s.app.runtime.engine.start({ definitionId: 'accreditation-general-school', orgUnitId: 'thcs_a1' }, { actor: 'test' });
+    const sup = await s.client('sup_a');
+    const r = await sup.post('/api/v1/board/remind', { instanceIds: [id], message: 'Nộp hồ sơ trước 15/3' });
+    expect(r.body.sent).to.equal(1);
+    await s.app.settled();
+    const mails = smtp.mails.filter((m) => (parseMail(m.raw).headers.get('x-tiendo-escalation') ?? '').startsWith(`${id}.remind.`));
+    expect(mails).to.have.length(1);
+    expect(mails[0]!.to).to.include('staff_thcs_a1@test.vn');
+    expect(mails[0]!.to).to.not.include('sup_a@test.vn');
+    const text = parseMail(mails[0]!.raw).text;
+    expect(text).to.include('đôn đốc').and.include('Nộp hồ sơ trước 15/3').and.include(`http://tiendo.test/#/instances/${id}`);
   });
 });
