@@ -6,7 +6,7 @@ import { get, qs } from '../api.ts';
 import type { OverdueList } from '../api.generated.ts';
 import { h, replace, table } from '../dom.ts';
 import { formatDateTime } from '../format.ts';
-import { t, tx } from '../i18n.ts';
+import { getLang, t, tx } from '../i18n.ts';
 import type { PageCtx } from '../router.ts';
 import { grantUnits, session } from '../session.ts';
 import type { Board, BoardRow } from '../types.ts';
@@ -120,7 +120,7 @@ export async function boardPage(ctx: PageCtx): Promise<void> {
     window.scrollTo(window.scrollX, scroll);
   };
   const drawExports = () => {
-    const href = (format: string) => `/api/v1/board/export${qs({ unitId: state.unitId, format })}`;
+    const href = (format: string) => `/api/v1/board/export${qs({ unitId: state.unitId, format, lang: getLang() })}`;
     replace(
       exports,
       h('a', { class: 'button', href: href('csv'), download: '', 'data-testid': 'export-csv' }, t('exportCsv')),
