@@ -4,6 +4,7 @@
 // timeline), two escalations acknowledged at once, the days-late filter, the XLSX and CSV exports,
 // and the page as printed.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import type { Locator, Page } from 'playwright-core';
@@ -21,6 +22,22 @@ const PERSONAS = [
 
 const daysLate = (page: Page, scope = page.locator('body')) =>
   scope.getByTestId('days-late').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-days'))));
+
+const AXE = readFileSync(fileURLToPath(import.meta.resolve('axe-core/axe.min.js')), 'utf8');
+
+/** What axe-core (WCAG 2 A and AA) finds on the page as it is now: rule ids and where. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const found = await page.evaluate(async () => {
+    type Result = { violations: { id: string; nodes: { target: string[] }[] }[]; passes: unknown[] };
+    const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<Result> } }).axe;
+    const r = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    // a run that checked nothing would pass anything
+    if (r.passes.length < 10) return [`axe-core checked only ${r.passes.length} rules`];
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  return found;
+}
 
 /** The page's getComputedStyle (the tests compile without the DOM's types). */
 type Styles = { getComputedStyle(e: unknown): Record<string, string> };
@@ -79,6 +96,7 @@ describe('browser: the supervisors’ work on the overdue board', function () {
         expect(cells[6]).to.match(/^\d+ ngày làm việc$/);
         await panel.scrollIntoViewIfNeeded();
         await shot(page, SUITE, step('02-drill-down'));
+        expect(await accessibilityProblems(page), 'axe-core on the board with a list open').to.deep.equal([]);
         // at a phone's width nothing makes the page itself scroll sideways
         expect(await page.locator('html').evaluate((el) => el.scrollWidth)).to.be.at.most(size.width);
 
