@@ -233,6 +233,15 @@ describe('http: the supervisor on the overdue board (demo province)', function (
       for (const d of data) expect(d[4]).to.match(/^\d\d\/\d\d\/\d{4}$/);
     });
 
+    it('exports in English when asked: the headers and the titles', async () => {
+      const list = (await phong.get('/api/v1/board/overdue?limit=2000')).body;
+      const lines = (await phong.get('/api/v1/board/export?format=csv&lang=en')).bytes.subarray(3).toString('utf8').split('\r\n');
+      expect(lines[0]).to.equal('Overdue units — Phòng GDĐT Châu Thành');
+      expect(lines[1]).to.match(/^As of: \d\d\/\d\d\/\d{4} \d\d:\d\d/);
+      expect(lines[3]).to.equal('Office,Unit,Process,Stage,Deadline,Working days late');
+      expect(lines[4]).to.include(list.items[0].processTitle.en);
+    });
+
     it('exports the same list as CSV (BOM, the caption, the same rows)', async () => {
       const list = (await so.get('/api/v1/board/overdue?limit=2000')).body;
       const r = await so.get('/api/v1/board/export?format=csv');
