@@ -91,6 +91,9 @@ export async function boardPage(ctx: PageCtx): Promise<void> {
   const remember = () => (lastOpen = { user: session.user?.login ?? '', root: state.unitId, groups: [...state.open.values()].map((o) => o.group) });
   const draw = () => {
     if (!board) return;
+    // the open lists move into the redrawn tables: whoever is typing a message keeps the caret
+    const active = document.activeElement;
+    const caret = active instanceof HTMLInputElement && active.type === 'text' ? [active.selectionStart, active.selectionEnd] : null;
     drawTotals(state, parts.totals, board, draw);
     drawTables(state, parts, board, (g) => {
       if (state.open.has(g.key)) state.open.delete(g.key);
@@ -98,6 +101,10 @@ export async function boardPage(ctx: PageCtx): Promise<void> {
       remember();
       draw();
     });
+    if (active instanceof HTMLElement && active !== document.activeElement && active.isConnected) {
+      active.focus();
+      if (caret && active instanceof HTMLInputElement) active.setSelectionRange(caret[0] ?? null, caret[1] ?? null);
+    }
   };
   const refresh = async () => {
     const scroll = window.scrollY;
