@@ -184,7 +184,8 @@ function drawTotals(state: BoardState, target: HTMLElement, board: Board, redraw
     h('div', { class: 'stat warn', 'data-testid': 'total-soon' }, h('span', { class: 'stat-n' }, totals.dueSoon), t('dueSoon')),
     h(
       'div',
-      { class: 'chips', role: 'group', 'aria-label': t('sup_filterAges') },
+      { class: 'chips', role: 'group', 'aria-labelledby': 'age-filter-label' },
+      h('span', { id: 'age-filter-label', class: 'chips-label' }, `${t('sup_filterAges')}:`),
       AGES.map(chip),
       state.ages.size
         ? h(
@@ -255,7 +256,9 @@ function drawTables(state: BoardState, parts: Parts, board: Board, toggle: (g: G
   );
   replace(
     parts.byUnit,
-    units.length ? h('div', { class: 'table-scroll board-table' }, withPanels(state, unitTable, unitGroups)) : h('p', { class: 'muted' }, t('noOverdue')),
+    units.length
+      ? h('div', { class: 'table-scroll board-table by-unit' }, withPanels(state, unitTable, unitGroups))
+      : h('p', { class: 'muted' }, t('noOverdue')),
   );
   const stageTable = table(
     'board-stages',
@@ -269,7 +272,9 @@ function drawTables(state: BoardState, parts: Parts, board: Board, toggle: (g: G
   );
   replace(
     parts.byStage,
-    stages.length ? h('div', { class: 'table-scroll board-table' }, withPanels(state, stageTable, stageGroups)) : h('p', { class: 'muted' }, t('none')),
+    stages.length
+      ? h('div', { class: 'table-scroll board-table by-stage' }, withPanels(state, stageTable, stageGroups))
+      : h('p', { class: 'muted' }, t('none')),
   );
 }
 
