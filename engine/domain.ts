@@ -131,6 +131,15 @@ export interface Escalation {
   acknowledgedAt?: number;
 }
 
+/** What the notifiers (e-mail, webhook) carry: the escalation, its message, and the stage and unit in
+ * words for people (a mail must not name a stage by its id). */
+export interface Notice {
+  escalation: Escalation;
+  message: Text;
+  stageTitle?: Text;
+  unitName?: string;
+}
+
 /** A notification in a unit's in-app inbox. */
 export interface InboxItem {
   id?: number;
@@ -148,7 +157,7 @@ export interface InboxItem {
 export type OutboxMessage =
   | { id?: number; instanceId?: string; kind: 'schedule'; payload: { timers: { id: string; fireAt: number }[] }; createdAt: number }
   | { id?: number; instanceId?: string; kind: 'cancel'; payload: { timers: string[] }; createdAt: number }
-  | { id?: number; instanceId?: string; kind: 'notify'; payload: { escalation: Escalation; message: Text }; createdAt: number };
+  | { id?: number; instanceId?: string; kind: 'notify'; payload: Notice; createdAt: number };
 
 export interface Campaign {
   id: string;

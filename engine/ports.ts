@@ -20,12 +20,12 @@ import type {
   Task,
   Timer,
   TimerStatus,
+  Notice,
   UnitScope,
   User,
 } from './domain.ts';
 import type { AccessRole, Grant } from './access.ts';
 import type { EngineError } from './errors.ts';
-import type { Text } from './definition/types.generated.ts';
 
 /** Where "now" comes from: the wall clock in production, a simulated one in tests and simulations. */
 export interface Clock {
@@ -395,7 +395,7 @@ export interface AuditLog {
 
 /** Carries an escalation beyond the in-app inbox (webhook, e-mail). Delivery is at least once. */
 export interface Notifier {
-  notify(notice: { escalation: Escalation; message: Text }): Promise<void>;
+  notify(notice: Notice): Promise<void>;
 }
 
 /** An attachment's record: what it is and who sent it; its bytes are in `FileBlobs` by sha256. */

@@ -3,7 +3,7 @@
 // names and stage titles that administrators type, so every value is escaped in the HTML part.
 import { localTimeOf } from '../../engine/calendar/time.ts';
 import type { Text } from '../../engine/definition/types.generated.ts';
-import type { Escalation } from '../../engine/domain.ts';
+import type { Escalation, Notice } from '../../engine/domain.ts';
 
 export interface EmailBody {
   subject: string;
@@ -23,7 +23,7 @@ const LABELS = {
 } as const;
 
 /** `baseUrl`: the app's public address; when given, the mail links to `<baseUrl>/#/instances/<id>`. */
-export function emailBody({ escalation, message }: { escalation: Escalation; message: Text }, baseUrl?: string): EmailBody {
+export function emailBody({ escalation, message, stageTitle, unitName }: Notice, baseUrl?: string): EmailBody {
   const link = baseUrl ? `${baseUrl.replace(/\/+$/, '')}/#/instances/${encodeURIComponent(escalation.instanceId)}` : undefined;
   const sections = (['vi', 'en'] as const).map((lang) => {
     const l = LABELS[lang];
@@ -31,9 +31,9 @@ export function emailBody({ escalation, message }: { escalation: Escalation; mes
       lang,
       title: message[lang],
       rows: [
-        [l.stage, escalation.stage],
+        [l.stage, stageTitle?.[lang] || stageTitle?.vi || escalation.stage],
         [l.kind, KIND[escalation.kind][lang]],
-        [l.unit, escalation.unitPath],
+        [l.unit, unitName ?? escalation.unitPath],
         [l.at, when(escalation.firedAt, lang)],
       ] as const,
       open: l.open,

@@ -2,9 +2,8 @@
 // read mail, not dashboards. Whom to write to is the caller's business (users live in the store);
 // this adapter only turns a notice into one SMTP message.
 import { createTransport, type SMTPSentMessageInfo, type Transporter } from 'nodemailer';
-import type { Text } from '../../engine/definition/types.generated.ts';
 import type { Notifier } from '../../engine/ports.ts';
-import type { Escalation, Recipient } from '../../engine/domain.ts';
+import type { Notice, Recipient } from '../../engine/domain.ts';
 import { emailBody } from './email-body.ts';
 
 /** Finds the addresses of the users holding `role` on `unitId`, for every pair given. */
@@ -45,7 +44,7 @@ export class EmailNotifier implements Notifier {
     );
   }
 
-  async notify(notice: { escalation: Escalation; message: Text }): Promise<void> {
+  async notify(notice: Notice): Promise<void> {
     const to = [...new Set((await this.options.recipients(notice.escalation.notified)).map((a) => a.trim()).filter(Boolean))];
     if (!to.length) return;
     const { subject, text, html } = emailBody(notice, this.options.baseUrl);

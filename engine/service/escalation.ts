@@ -59,7 +59,12 @@ export function escalationChange(
       createdAt: at,
     })),
   );
-  change.outbox.push({ instanceId: loaded.instance.id, kind: 'notify', payload: { escalation, message }, createdAt: at });
+  change.outbox.push({
+    instanceId: loaded.instance.id,
+    kind: 'notify',
+    payload: { escalation, message, stageTitle: info.title, unitName: chain[0]!.name },
+    createdAt: at,
+  });
   return change;
 }
 

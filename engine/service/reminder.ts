@@ -64,7 +64,12 @@ export function reminderChange(compiled: CompiledProcess, loaded: LoadedInstance
     firedAt: r.at,
     notified: [{ role, unitId: instance.orgUnitId }],
   };
-  change.outbox.push({ instanceId: instance.id, kind: 'notify', payload: { escalation: notice, message: text }, createdAt: r.at });
+  change.outbox.push({
+    instanceId: instance.id,
+    kind: 'notify',
+    payload: { escalation: notice, message: text, stageTitle, unitName: r.unitName },
+    createdAt: r.at,
+  });
   return change;
 }
 

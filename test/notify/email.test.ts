@@ -58,6 +58,17 @@ describe('EmailNotifier', function () {
     expect(parsed.html.indexOf('lang="vi"')).to.be.lessThan(parsed.html.indexOf('lang="en"'));
   });
 
+  it('names the stage by its title and the unit by its name when the notice carries them, never by id or path', async () => {
+    const notifier = new EmailNotifier({ smtpUrl: smtp.url, from: FROM, recipients });
+    const stageTitle = { vi: 'Tự đánh giá', en: 'Self-assessment' };
+    await notifier.notify({ escalation: escalation(), message: { vi: 'Quá hạn', en: 'Overdue' }, stageTitle, unitName: 'Trường Tiểu học An Hoà' });
+    notifier.close();
+    const parsed = parseMail(smtp.mails[0]!.raw);
+    expect(parsed.text).to.contain('Giai đoạn: Tự đánh giá').and.contain('Stage: Self-assessment').and.contain('Đơn vị: Trường Tiểu học An Hoà');
+    expect(parsed.text).not.to.contain('self_assessment');
+    expect(parsed.text).not.to.contain('/so-bt/pgd-cl/');
+  });
+
   it('sends nothing, and does not fail, when nobody is found to write to', async () => {
     const notifier = new EmailNotifier({ smtpUrl: smtp.url, from: FROM, recipients: async () => [' ', ''] });
     await notifier.notify({ escalation: escalation(), message: hostile });
