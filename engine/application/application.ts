@@ -5,6 +5,7 @@
 // is handled here for every command (engine/service/idempotency.ts).
 import type { Ability } from '../access.ts';
 import { calendarRanges } from '../calendar/calendar.ts';
+import { addDays, DAY_MS, instantAt, localDateOf } from '../calendar/time.ts';
 import { ENGINE_SENT_EVENTS } from '../definition/model.ts';
 import { readField } from '../definition/conditions.ts';
 import type { CompiledProcess } from '../definition/compile.ts';
@@ -41,6 +42,8 @@ import type { ColumnMap, UnitRow, UnitTable } from '../org/unit-file.ts';
 import { checkCodeList, codesOf, type CodeList } from '../org/code-list.ts';
 import type { OrgOperation, ReshapeReport } from './org-commands.ts';
 import { People } from './people.ts';
+import { myWork } from './my-work.ts';
+import { workPage, type WorkQuery } from './work-list.ts';
 import { fanOutViews, type FanOutView } from './fan-out-view.ts';
 import { isFanOutId } from '../service/fan-out.ts';
 import { escalationRows, instanceRows, personNames, processes, stageTitle, taskRows, workingDaysLeft, type NameLookup } from './views.ts';
@@ -540,10 +543,30 @@ export class Application {
 
   // ── tasks ───────────────────────────────────────────────────────────────────────────────────
 
-  /** Open tasks held by the units the caller works on, soonest due first. */
-  async myTasks(p: Principal, limit = 200) {
-    const tasks = await this.engine.queries.openTasks(scope(p, 'work'), { subtree: true, limit });
-    return { items: await taskRows(this.engine, tasks, this.names) };
+  /** The open work of the units the caller works on (tasks, and stages waiting on an event), soonest
+   * due first: filtered, searched, one page of it with the total and per filter value its count. */
+  async myTasks(p: Principal, q: WorkQuery = {}) {
+    const { items, truncated } = await myWork(this.engine, p, this.names);
+    const now = this.now();
+    return {
+      ...workPage(items, q, now),
+      asOf: now,
+      truncated,
+      ...(q.dueFrom !== undefined && q.dueBefore !== undefined ? { daysOff: this.daysOff(q.dueFrom, q.dueBefore) } : {}),
+    };
+  }
+
+  /** The days off (weekends, holidays, their swaps) in a short range, for a calendar of deadlines. */
+  private daysOff(from: number, before: number) {
+    const calendar = this.engine.catalog.calendars.values().next().value;
+    if (!calendar || before - from > 100 * DAY_MS) return [];
+    const out: { date: string; kind: string; name: { vi: string; en: string } }[] = [];
+    for (let d = localDateOf(from); instantAt(d) < before; d = addDays(d, 1)) {
+      if (!calendar.covers(d)) continue;
+      const off = calendar.dayOff(d);
+      if (off) out.push({ date: d, kind: off.kind, name: off.name });
+    }
+    return out;
   }
 
   /** One task: its form, its stage's checklist, legal basis and deadline, and whether the caller may act. */
