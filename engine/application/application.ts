@@ -43,6 +43,7 @@ import { checkCodeList, codesOf, type CodeList } from '../org/code-list.ts';
 import type { OrgOperation, ReshapeReport } from './org-commands.ts';
 import { People } from './people.ts';
 import { myWork } from './my-work.ts';
+import { lastAnswers, whyOpenAgain } from './task-story.ts';
 import { workPage, type WorkQuery } from './work-list.ts';
 import { fanOutViews, type FanOutView } from './fan-out-view.ts';
 import { isFanOutId } from '../service/fan-out.ts';
@@ -584,13 +585,19 @@ export class Application {
     const [row] = await taskRows(engine, [task], this.names);
     // An open task's form starts from what the units below answered (the roll-up), where it says so.
     const figures = info?.prefill && task.status === 'open' ? await engine.latestFigures(instance, compiled) : undefined;
-    const prefill = figures
+    const rolledUp = figures
       ? Object.fromEntries(
           Object.entries(info!.prefill!)
             .map(([field, ref]) => [field, readField(ref, { unit: {}, tasks: {}, evidence: {}, anchors: {}, ...figures })])
             .filter(([, v]) => v !== undefined),
         )
       : {};
+    // A task open again (returned, reopened) starts from its last answers; the roll-up, fresher, wins.
+    const history = task.status === 'open' ? await engine.queries.history(task.instanceId) : [];
+    const earlier = task.status === 'open' ? lastAnswers(history, task) : null;
+    const prefill = { ...(earlier ?? {}), ...rolledUp };
+    const nameOf = await this.names(history.map((h) => h.actor));
+    const returned = whyOpenAgain(compiled, history, task, nameOf);
     return {
       task: row!,
       description: info?.description ?? null,
@@ -607,7 +614,36 @@ export class Application {
       instance: summary(instance),
       /** Whether the caller may complete it and tick the checklist. */
       canAct: task.status === 'open' && instance.status === 'running' && mayWorkTask(p, task),
+      /** Whether the caller may reopen it to correct it: done, its stage entry still active. */
+      canReopen: task.status === 'done' && instance.status === 'running' && current && mayWorkTask(p, task),
+      /** Why it is open again: returned by the stage after it, or reopened (who, when, what they wrote). */
+      returned,
+      /** The form holds the answers it was last completed with. */
+      prefilledFromEarlier: earlier !== null,
     };
+  }
+
+  /** Reopens a completed task (by its row id) to correct it, while its stage is still active: for
+   * those who may complete it. The reason is kept in the instance's history. */
+  async reopenTask(p: Principal, taskId: string, reason: string, call: Call = {}): Promise<InstanceSummary> {
+    return this.once(p, call, { reopen: taskId, reason }, true, async (key) => {
+      const task = await this.taskFor(p, taskId, 'work');
+      if (task.status !== 'done')
+        throw new EngineError('TASK_NOT_OPEN', `task "${task.task}" is ${task.status}: only a completed task is reopened`, {
+          taskId: task.id,
+          status: task.status,
+          reopen: true,
+        });
+      const loaded = await this.engine.store.loadInstance(task.instanceId);
+      if (loaded?.instance.state.entries[task.stage]?.seq !== task.stageSeq)
+        throw new EngineError('TASK_NOT_OPEN', `task "${task.task}" belongs to a stage already left: it cannot be reopened`, {
+          taskId: task.id,
+          status: task.status,
+          stageLeft: true,
+          reopen: true,
+        });
+      return this.engine.reopenTask(task.instanceId, task.task, { actor: p.user.login, ...(key ? { idempotency: key } : {}) }, reason.trim());
+    });
   }
 
   /** Completes a task with its form data: for those who work over the unit holding it. */

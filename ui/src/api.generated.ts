@@ -700,6 +700,9 @@ export interface TaskDetail {
   };
   instance: InstanceSummary;
   canAct: boolean;
+  canReopen: boolean;
+  returned: ReturnedNote | null;
+  prefilledFromEarlier: boolean;
 }
 /**
  * This interface was referenced by `Answers`'s JSON-Schema
@@ -736,6 +739,21 @@ export interface Evidence {
   title: Text;
   required: boolean;
   checked: boolean;
+}
+export interface ReturnedNote {
+  kind: 'returned' | 'reopened';
+  by: string;
+  byName: string;
+  at: number;
+  eventTitle: Text | null;
+  fromStageTitle: Text | null;
+  fields: {
+    name: string;
+    title: Text;
+    valueTitle: Text | null;
+    value?: unknown;
+  }[];
+  reason: string | null;
 }
 /**
  * This interface was referenced by `Answers`'s JSON-Schema

@@ -25,7 +25,7 @@ const page = (p: Page) => async () => p;
 const routes: Route[] = [
   { pattern: /^\/login(?:\?.*)?$/, public: true, load: page(loginPage) },
   { pattern: /^\/password$/, load: page(passwordPage) },
-  { pattern: /^\/tasks$/, roles: ['staff', 'admin'], load: page(tasksPage) },
+  { pattern: /^\/tasks(?:\?(.*))?$/, roles: ['staff', 'admin'], load: page(tasksPage) },
   { pattern: /^\/tasks\/([^/]+)$/, load: page(taskPage) },
   { pattern: /^\/instances\/([^/]+)$/, load: page(instancePage) },
   { pattern: /^\/board$/, roles: ['supervisor', 'admin'], load: page(boardPage) },

@@ -47,4 +47,19 @@ export const taskRoutes = [
     body: { type: 'object', additionalProperties: false, required: ['data'], properties: { data: { type: 'object' } } },
     handle: ({ services, principal, params, body, call }) => services.app.completeTask(principal, params.id!, body.data, call),
   }),
+  route({
+    method: 'post',
+    path: '/api/v1/tasks/:id/reopen',
+    answer: 'instanceSummary',
+    summary: 'Reopen a completed task to correct it, while its stage is still active (for those who may complete it); the reason goes in the history',
+    tag: 'tasks',
+    errors: [404, 409],
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['reason'],
+      properties: { reason: { type: 'string', minLength: 1, maxLength: 2000, pattern: '\\S' } },
+    },
+    handle: ({ services, principal, params, body, call }) => services.app.reopenTask(principal, params.id!, body.reason, call),
+  }),
 ];
