@@ -44,7 +44,8 @@ export function changeFromStep(compiled: CompiledProcess, loaded: LoadedInstance
 }
 
 /**
- * A dossier sent back (an event that takes the instance to a stage whose tasks it had done before):
+ * A dossier sent back (an event that takes the instance from a stage to one the definition puts
+ * before it, whose tasks are to be done again):
  * the unit holding that stage gets a notice naming the process, the stage and what the sender wrote
  * in the event's free-text fields (the note, what to complete) — not its coded choices.
  */
@@ -56,11 +57,13 @@ function returnNotices(compiled: CompiledProcess, loaded: LoadedInstance, step: 
   const notes = Object.entries(form?.properties ?? {})
     .filter(([name, f]) => f.type === 'string' && !f.enum && typeof data[name] === 'string' && (data[name] as string).trim())
     .map(([name]) => (data[name] as string).trim());
+  const order = Object.keys(compiled.stages);
+  const from = Math.min(...loaded.instance.stages.map((s) => order.indexOf(s)).filter((i) => i >= 0));
   const out: InboxItem[] = [];
   for (const effect of step.effects) {
     if (effect.type !== 'stageEntered') continue;
     const stage = compiled.stages[effect.stage];
-    if (!stage?.tasks.length || !loaded.tasks.some((t) => t.stage === effect.stage && t.stageSeq < effect.seq)) continue;
+    if (!stage?.tasks.length || !(order.indexOf(effect.stage) < from)) continue;
     const role = stage.owner ?? 'school';
     const unit = ownerUnit(compiled, role, chain);
     if (out.some((n) => n.unitId === unit.id)) continue;
