@@ -24,6 +24,11 @@ export function shiftMonth(month: string, by: number): string {
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
+/** The instant a Vietnamese calendar date (YYYY-MM-DD) starts. */
+function dayStart(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`) - VN_OFFSET;
+}
+
 /** The Vietnamese calendar date (YYYY-MM-DD) of an instant. */
 export function vnDate(ms: number): string {
   return new Date(ms + VN_OFFSET).toISOString().slice(0, 10);
@@ -110,7 +115,17 @@ function monthGrid(month: string, list: WorkList): HTMLElement {
                 ),
               );
             }),
-            items.length > PER_DAY ? h('li', { class: 'muted small' }, t('stf_more', { n: items.length - PER_DAY })) : null,
+            items.length > PER_DAY
+              ? h(
+                  'li',
+                  { class: 'small' },
+                  h(
+                    'a',
+                    { href: `#/tasks?dueFrom=${dayStart(date)}&dueBefore=${dayStart(date) + 86_400_000}`, 'data-testid': 'calendar-more' },
+                    t('stf_more', { n: items.length - PER_DAY }),
+                  ),
+                )
+              : null,
           )
         : null,
     );

@@ -12,7 +12,7 @@ import { errorBox, loading, pageTitle, successBox } from '../widgets.ts';
 export type WorkList = Api.TaskList;
 export type WorkItem = Api.WorkItem;
 
-const FILTERS = ['q', 'unitId', 'officeId', 'definitionId', 'stage', 'due', 'offset'] as const;
+const FILTERS = ['q', 'unitId', 'officeId', 'definitionId', 'stage', 'due', 'dueFrom', 'dueBefore', 'offset'] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 export const PAGE_SIZE = 50;
 
@@ -150,18 +150,19 @@ function filterBar(list: WorkList, filters: Filters, go: (f: Filters) => void): 
 
 const sum = (facets: Api.Facet[]) => facets.reduce((n, f) => n + f.count, 0);
 
-function pager(list: WorkList, filters: Filters, go: (f: Filters) => void): HTMLElement {
+/** The bottom pager's test ids end in `-bottom`; only the top one speaks to screen readers. */
+function pager(list: WorkList, filters: Filters, go: (f: Filters) => void, where: '' | '-bottom' = ''): HTMLElement {
   const a = list.total ? list.offset + 1 : 0;
   const b = Math.min(list.offset + list.items.length, list.total);
   return h(
     'div',
     { class: 'pager' },
-    h('span', { 'data-testid': 'tasks-showing', role: 'status' }, t('stf_showing', { a, b, n: list.total })),
+    h('span', { 'data-testid': `tasks-showing${where}`, role: where ? null : 'status' }, t('stf_showing', { a, b, n: list.total })),
     h(
       'button',
       {
         type: 'button',
-        'data-testid': 'tasks-prev',
+        'data-testid': `tasks-prev${where}`,
         disabled: list.offset === 0,
         onclick: () => go({ ...filters, offset: String(Math.max(0, list.offset - list.limit)) }),
       },
@@ -171,7 +172,7 @@ function pager(list: WorkList, filters: Filters, go: (f: Filters) => void): HTML
       'button',
       {
         type: 'button',
-        'data-testid': 'tasks-next',
+        'data-testid': `tasks-next${where}`,
         disabled: list.offset + list.items.length >= list.total,
         onclick: () => go({ ...filters, offset: String(list.offset + list.limit) }),
       },
@@ -230,6 +231,6 @@ function listView(list: WorkList, filters: Filters, go: (f: Filters) => void): H
       ),
       h('tbody', null, rows),
     ),
-    list.total > list.limit ? pager(list, filters, go) : null,
+    list.total > list.limit ? pager(list, filters, go, '-bottom') : null,
   );
 }
