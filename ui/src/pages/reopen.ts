@@ -32,7 +32,7 @@ export function reopenControl(taskId: string, title: string): HTMLElement {
 
 function reasonForm(taskId: string, title: string, cancel: () => void): HTMLElement {
   const id = `reopen-${taskId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-  const reason = h('textarea', { id, rows: 2, maxlength: 2000, required: true, 'data-testid': 'reopen-reason' });
+  const reason = h('textarea', { id, rows: 2, maxlength: 2000, 'aria-required': 'true', 'data-testid': 'reopen-reason' });
   const message = h('div', { 'aria-live': 'polite' });
   const confirm = h('button', { type: 'submit', class: 'primary small', 'data-testid': 'reopen-confirm' }, t('stf_reopenConfirm'));
   const form = h(
