@@ -156,6 +156,7 @@ describe('browser: staff work — the list, returned dossiers, reopening, the ca
   it('completes the returned task from its prefilled form, then reopens it from the timeline to correct it', async () => {
     await page.getByTestId('task-submit').click();
     await page.getByTestId('flash').waitFor();
+    await page.getByTestId('tasks-of-instance').waitFor();
     const reopen = page.locator('[data-testid="tasks-of-instance"] [data-testid="task-reopen"]');
     expect(await reopen.count(), 'the done letter can be reopened').to.equal(1);
     await shot(page, SUITE, '06-timeline-done');
@@ -234,6 +235,8 @@ describe('browser: staff work — the list, returned dossiers, reopening, the ca
       await page.goto(`${demo.url}/#/instances/${encodeURIComponent(returned.instanceId)}`);
       await page.getByTestId('history-table').waitFor();
       expect(await scrollWidth(page), 'the returned dossier’s timeline').to.be.at.most(390);
+      await page.locator('[data-testid="tasks-of-instance"]').scrollIntoViewIfNeeded();
+      await shot(page, SUITE, '11b-timeline-tasks-390');
       await page.goto(`${demo.url}/#/calendar`);
       await page.getByTestId('calendar-grid').waitFor();
       expect(await scrollWidth(page), 'the calendar').to.be.at.most(390);

@@ -23,7 +23,7 @@ export function returnedNotice(detail: TaskDetail): HTMLElement | null {
   return h(
     'section',
     { class: 'alert alert-warning returned', role: 'note', 'data-testid': 'task-returned', 'data-kind': note.kind },
-    h('h2', null, reopened ? t('stf_reopen') : t('stf_returnedTitle')),
+    h('h2', null, reopened ? t('stf_reopenedTitle') : t('stf_returnedTitle')),
     h(
       'p',
       { 'data-testid': 'returned-by' },

@@ -34,6 +34,7 @@ export const STRINGS_STAFF = {
   },
   stf_kindReturned: { vi: 'Trả lại', en: 'Returned' },
   // reopening a done task
+  stf_reopenedTitle: { vi: 'Đã mở lại để sửa', en: 'Reopened to be corrected' },
   stf_reopen: { vi: 'Mở lại để sửa', en: 'Reopen to correct' },
   stf_reopenReason: { vi: 'Lý do mở lại', en: 'Why reopen it' },
   stf_reopenConfirm: { vi: 'Mở lại', en: 'Reopen' },
