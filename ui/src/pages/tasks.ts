@@ -75,13 +75,35 @@ export async function tasksPage(ctx: PageCtx): Promise<void> {
   await load();
 }
 
-function facetSelect(name: keyof Filters, label: string, facets: Api.Facet[], all: number, filters: Filters, go: (f: Filters) => void): HTMLElement {
+/** Stages under their process (two processes may name a stage alike); other filters as they come. */
+function grouped(name: keyof Filters, facets: Api.Facet[], processes: Api.Facet[]): [string | null, Api.Facet[]][] {
+  if (name !== 'stage') return [[null, facets]];
+  const byProcess = new Map<string, Api.Facet[]>();
+  for (const f of facets) {
+    const process = f.id.slice(0, f.id.indexOf('/'));
+    byProcess.set(process, [...(byProcess.get(process) ?? []), f]);
+  }
+  return [...byProcess].map(([id, values]) => [tx(processes.find((p) => p.id === id)?.title ?? id), values]);
+}
+
+function facetSelect(
+  name: keyof Filters,
+  label: string,
+  facets: Api.Facet[],
+  all: number,
+  filters: Filters,
+  go: (f: Filters) => void,
+  groups: Api.Facet[] = [],
+): HTMLElement {
   const current = filters[name] ?? '';
   const select = h(
     'select',
     { id: `f-${name}`, 'data-testid': `filter-${name}` },
     h('option', { value: '' }, t('stf_any', { n: all })),
-    facets.map((f) => h('option', { value: f.id, selected: f.id === current }, `${tx(f.title)} (${f.count})`)),
+    grouped(name, facets, groups).map(([label, values]) => {
+      const options = values.map((f) => h('option', { value: f.id, selected: f.id === current }, `${tx(f.title)} (${f.count})`));
+      return label === null ? options : h('optgroup', { label }, options);
+    }),
     // A value chosen that no longer matches anything still shows, counted as none.
     current && !facets.some((f) => f.id === current) ? h('option', { value: current, selected: true }, `${current} (0)`) : null,
   );
@@ -142,7 +164,7 @@ function filterBar(list: WorkList, filters: Filters, go: (f: Filters) => void): 
       facetSelect('unitId', t('stf_filterUnit'), list.facets.units, sum(list.facets.units), filters, go),
       facetSelect('officeId', t('stf_filterOffice'), list.facets.offices, sum(list.facets.offices), filters, go),
       facetSelect('definitionId', t('stf_filterProcess'), list.facets.processes, sum(list.facets.processes), filters, go),
-      facetSelect('stage', t('stf_filterStage'), list.facets.stages, sum(list.facets.stages), filters, go),
+      facetSelect('stage', t('stf_filterStage'), list.facets.stages, sum(list.facets.stages), filters, go, list.facets.processes),
       any ? h('button', { type: 'button', class: 'link', 'data-testid': 'filter-clear', onclick: () => go({}) }, t('stf_clear')) : null,
     ),
   );
