@@ -597,7 +597,7 @@ export class Application {
     const earlier = task.status === 'open' ? lastAnswers(history, task) : null;
     const prefill = { ...(earlier ?? {}), ...rolledUp };
     const nameOf = await this.names(history.map((h) => h.actor));
-    const returned = whyOpenAgain(compiled, history, task, nameOf);
+    const returned = task.status === 'open' ? whyOpenAgain(compiled, history, task, nameOf, await engine.chainOf(instance.orgUnitId)) : null;
     return {
       task: row!,
       description: info?.description ?? null,

@@ -5,6 +5,8 @@ import type { CompiledProcess } from '../definition/compile.ts';
 import { ENGINE_EVENTS } from '../definition/compile.ts';
 import type { Text } from '../definition/types.generated.ts';
 import type { HistoryEntry, Task } from '../domain.ts';
+import { isReturn } from '../service/returns.ts';
+import type { UnitChain } from '../service/roles.ts';
 
 export interface ReturnedNote {
   kind: 'returned' | 'reopened';
@@ -21,7 +23,13 @@ export interface ReturnedNote {
 }
 
 /** The entry that opened this task's current round, when it was a return or a reopening. */
-export function whyOpenAgain(compiled: CompiledProcess, history: readonly HistoryEntry[], task: Task, nameOf: (login: string) => string): ReturnedNote | null {
+export function whyOpenAgain(
+  compiled: CompiledProcess,
+  history: readonly HistoryEntry[],
+  task: Task,
+  nameOf: (login: string) => string,
+  chain: UnitChain,
+): ReturnedNote | null {
   if (task.status !== 'open') return null;
   const entered = (h: HistoryEntry) => h.toStages.includes(task.stage) && !h.fromStages.includes(task.stage);
   // A reopening of this very task in this round, after the stage was entered.
@@ -45,7 +53,7 @@ export function whyOpenAgain(compiled: CompiledProcess, history: readonly Histor
       reason: typeof reason === 'string' ? reason : null,
     };
   }
-  if (!lastEntry || history.filter(entered).length < 2) return null;
+  if (!lastEntry || !lastEntry.fromStages.some((from) => isReturn(compiled, from, task.stage, chain))) return null;
   const decl = Object.hasOwn(compiled.events, lastEntry.eventType) ? compiled.events[lastEntry.eventType] : undefined;
   if (!decl) return null;
   const data = ((lastEntry.payload as { data?: unknown } | undefined)?.data ?? {}) as Record<string, unknown>;
@@ -57,7 +65,7 @@ export function whyOpenAgain(compiled: CompiledProcess, history: readonly Histor
       const titles = (f as { enumTitles?: Text[] }).enumTitles;
       return { name, title: f.title ?? { vi: name, en: name }, value, valueTitle: k >= 0 && titles?.[k] ? titles[k]! : null };
     });
-  const from = lastEntry.fromStages.find((s) => s !== task.stage);
+  const from = lastEntry.fromStages.find((s) => isReturn(compiled, s, task.stage, chain));
   return {
     kind: 'returned',
     by: lastEntry.actor,

@@ -4,6 +4,7 @@ import { ENGINE_EVENTS, type CompiledProcess } from '../definition/compile.ts';
 import type { StepResult, TimerSpec } from '../runtime/advance.ts';
 import type { Change, HistoryEntry, InboxItem, Instance, LoadedInstance, OrgUnit, OutboxMessage, Task, Timer } from '../domain.ts';
 import { ENGINE_SENT_EVENTS } from '../definition/model.ts';
+import { isReturn, stageOwnerUnit } from './returns.ts';
 import { unitHolding, type UnitChain } from './roles.ts';
 
 /** Who history names for what the engine does by itself (deadlines, escalations). */
@@ -44,33 +45,29 @@ export function changeFromStep(compiled: CompiledProcess, loaded: LoadedInstance
 }
 
 /**
- * A dossier sent back (an event that takes the instance from a stage to one the definition puts
- * before it, whose tasks are to be done again):
- * the unit holding that stage gets a notice naming the process, the stage and what the sender wrote
- * in the event's free-text fields (the note, what to complete) — not its coded choices.
+ * A dossier sent back (returns.ts: a reviewer above sends it down to an earlier stage): the unit
+ * holding that stage gets a notice naming the process, the stage and what the sender wrote in the
+ * event's free-text fields (the note, what to complete) — not its coded choices.
  */
 function returnNotices(compiled: CompiledProcess, loaded: LoadedInstance, step: StepResult, chain: UnitChain, command: Command): InboxItem[] {
-  const accepted = loaded.instance.stages.some((s) => compiled.stages[s]?.accepts.includes(command.eventType));
-  if (!accepted || ENGINE_SENT_EVENTS.includes(command.eventType)) return [];
+  if (ENGINE_SENT_EVENTS.includes(command.eventType)) return [];
+  const senders = loaded.instance.stages.filter((s) => compiled.stages[s]?.accepts.includes(command.eventType));
+  if (!senders.length) return [];
   const data = (command.payload?.data ?? {}) as Record<string, unknown>;
   const form = compiled.events[command.eventType]?.form;
   const notes = Object.entries(form?.properties ?? {})
     .filter(([name, f]) => f.type === 'string' && !f.enum && typeof data[name] === 'string' && (data[name] as string).trim())
     .map(([name]) => (data[name] as string).trim());
-  const order = Object.keys(compiled.stages);
-  const from = Math.min(...loaded.instance.stages.map((s) => order.indexOf(s)).filter((i) => i >= 0));
+  const said = notes.length ? ` ${notes.join(' — ')}` : '';
   const out: InboxItem[] = [];
   for (const effect of step.effects) {
-    if (effect.type !== 'stageEntered') continue;
-    const stage = compiled.stages[effect.stage];
-    if (!stage?.tasks.length || !(order.indexOf(effect.stage) < from)) continue;
-    const role = stage.owner ?? 'school';
-    const unit = ownerUnit(compiled, role, chain);
+    if (effect.type !== 'stageEntered' || !senders.some((from) => isReturn(compiled, from, effect.stage, chain))) continue;
+    const stage = compiled.stages[effect.stage]!;
+    const unit = stageOwnerUnit(compiled, effect.stage, chain);
     if (out.some((n) => n.unitId === unit.id)) continue;
-    const said = notes.length ? ` ${notes.join(' — ')}` : '';
     out.push({
       unitId: unit.id,
-      role,
+      role: stage.owner ?? 'school',
       instanceId: loaded.instance.id,
       kind: 'returned',
       message: {
