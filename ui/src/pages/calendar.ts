@@ -11,6 +11,8 @@ import { itemHref, itemUrgency, type WorkList } from './tasks.ts';
 const VN_OFFSET = 7 * 3_600_000;
 /** Items shown in a day's cell before "+n more". */
 const PER_DAY = 4;
+/** A month's items fetched at most (ten pages): past it, the count says how many are not shown. */
+const MAX_ITEMS = 5_000;
 
 /** "2026-12" → the instant its first day starts in Vietnam. */
 export function monthStart(month: string): number {
@@ -64,7 +66,13 @@ export async function calendarPage(ctx: PageCtx): Promise<void> {
   const before = monthStart(shiftMonth(month, 1));
   let list: WorkList;
   try {
+    // The whole month, a page at a time (a Sở's month can hold a thousand deadlines).
     list = await get<WorkList>(`/api/v1/tasks/mine?dueFrom=${from}&dueBefore=${before}&limit=500`);
+    while (list.items.length < list.total && list.items.length < MAX_ITEMS && !ctx.signal.aborted) {
+      const next = await get<WorkList>(`/api/v1/tasks/mine?dueFrom=${from}&dueBefore=${before}&limit=500&offset=${list.items.length}`);
+      if (!next.items.length) break;
+      list = { ...list, items: [...list.items, ...next.items], total: next.total };
+    }
   } catch (e) {
     if (!ctx.signal.aborted) replace(body, errorBox(e));
     return;

@@ -50,7 +50,7 @@ export const STRINGS_STAFF = {
   stf_month: { vi: 'Tháng {m} năm {y}', en: '{m}/{y}' },
   stf_more: { vi: '+{n} việc nữa', en: '+{n} more' },
   stf_calendarCount: { vi: '{n} việc đến hạn trong tháng', en: '{n} items due this month' },
-  stf_calendarTooMany: { vi: 'Hiện {a} trong {n} việc: lọc theo quy trình để xem hết.', en: 'Showing {a} of {n}: filter by process to see all.' },
+  stf_calendarTooMany: { vi: 'Hiện {a} trong {n} việc; xem hết trong danh sách “Việc của tôi”.', en: 'Showing {a} of {n}; see them all in “My tasks”.' },
   stf_dayOff: { vi: 'Ngày nghỉ', en: 'Day off' },
   stf_wd1: { vi: 'Thứ Hai', en: 'Mon' },
   stf_wd2: { vi: 'Thứ Ba', en: 'Tue' },
