@@ -56,9 +56,9 @@ export async function calendarPage(ctx: PageCtx): Promise<void> {
   const nav = h(
     'div',
     { class: 'month-nav' },
-    h('a', { class: 'button', href: `#/calendar?m=${shiftMonth(month, -1)}`, 'data-testid': 'calendar-prev' }, t('stf_prevMonth')),
+    h('a', { class: 'button', href: `#/calendar?m=${encodeURIComponent(shiftMonth(month, -1))}`, 'data-testid': 'calendar-prev' }, t('stf_prevMonth')),
     h('a', { class: 'button', href: '#/calendar', 'data-testid': 'calendar-today' }, t('stf_thisMonth')),
-    h('a', { class: 'button', href: `#/calendar?m=${shiftMonth(month, 1)}`, 'data-testid': 'calendar-next' }, t('stf_nextMonth')),
+    h('a', { class: 'button', href: `#/calendar?m=${encodeURIComponent(shiftMonth(month, 1))}`, 'data-testid': 'calendar-next' }, t('stf_nextMonth')),
   );
   const body = h('div', null, loading());
   replace(ctx.root, pageTitle(t('stf_calendarTitle')), h('h2', { 'data-testid': 'calendar-month' }, t('stf_month', { m, y })), nav, body);
@@ -129,7 +129,10 @@ function monthGrid(month: string, list: WorkList): HTMLElement {
                   { class: 'small' },
                   h(
                     'a',
-                    { href: `#/tasks?dueFrom=${dayStart(date)}&dueBefore=${dayStart(date) + 86_400_000}`, 'data-testid': 'calendar-more' },
+                    {
+                      href: `#/tasks?dueFrom=${encodeURIComponent(dayStart(date))}&dueBefore=${encodeURIComponent(dayStart(date) + 86_400_000)}`,
+                      'data-testid': 'calendar-more',
+                    },
                     t('stf_more', { n: items.length - PER_DAY }),
                   ),
                 )
