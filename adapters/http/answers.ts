@@ -483,6 +483,8 @@ export const ANSWERS = {
         due: obj({ all: int, overdue: int, soon: int }),
       }),
       asOf: num,
+      /** "Due soon" is within this many working days (amber). */
+      soonWorkingDays: int,
       /** More open tasks than one list holds: the rest are not in it (said, never silent). */
       truncated: bool,
     },

@@ -46,7 +46,7 @@ import type { OrgOperation, ReshapeReport } from './org-commands.ts';
 import { People } from './people.ts';
 import { myWork } from './my-work.ts';
 import { lastAnswers, whyOpenAgain } from './task-story.ts';
-import { workPage, type WorkQuery } from './work-list.ts';
+import { SOON_WORKING_DAYS, workPage, type WorkQuery } from './work-list.ts';
 import { Files, type FilesDeps } from './files.ts';
 import { fanOutViews, type FanOutView } from './fan-out-view.ts';
 import { isFanOutId } from '../service/fan-out.ts';
@@ -572,6 +572,7 @@ export class Application {
     return {
       ...workPage(items, q, now),
       asOf: now,
+      soonWorkingDays: SOON_WORKING_DAYS,
       truncated,
       ...(q.dueFrom !== undefined && q.dueBefore !== undefined ? { daysOff: this.daysOff(q.dueFrom, q.dueBefore) } : {}),
     };

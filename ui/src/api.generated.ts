@@ -646,6 +646,7 @@ export interface TaskList {
     };
   };
   asOf: number;
+  soonWorkingDays: number;
   truncated: boolean;
   daysOff?: {
     date: string;

@@ -112,7 +112,7 @@ function monthGrid(month: string, list: WorkList): HTMLElement {
             'ul',
             { class: 'cal-items' },
             items.slice(0, PER_DAY).map((item) => {
-              const u = itemUrgency(item, list.asOf);
+              const u = itemUrgency(item, list);
               return h(
                 'li',
                 { class: `cal-item due-bg-${u}`, 'data-urgency': u },

@@ -17,10 +17,13 @@ type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 export const PAGE_SIZE = 50;
 
 /** How urgent an item is, as the server counted it (working days, the list's own "now"). */
-export function itemUrgency(item: Pick<WorkItem, 'dueAt' | 'workingDaysLeft'>, asOf: number): 'overdue' | 'soon' | 'ok' | 'none' {
+export function itemUrgency(
+  item: Pick<WorkItem, 'dueAt' | 'workingDaysLeft'>,
+  list: Pick<WorkList, 'asOf' | 'soonWorkingDays'>,
+): 'overdue' | 'soon' | 'ok' | 'none' {
   if (item.dueAt === null) return 'none';
-  if (item.dueAt < asOf) return 'overdue';
-  return item.workingDaysLeft !== null && item.workingDaysLeft <= 5 ? 'soon' : 'ok';
+  if (item.dueAt < list.asOf) return 'overdue';
+  return item.workingDaysLeft !== null && item.workingDaysLeft <= list.soonWorkingDays ? 'soon' : 'ok';
 }
 
 /** Where an item is worked on: a task's own page, a stage's instance (its event buttons). */
@@ -136,7 +139,7 @@ function filterBar(list: WorkList, filters: Filters, go: (f: Filters) => void): 
       [
         ['all', t('stf_dueAll', { n: due.all }), 'due-all'],
         ['overdue', t('stf_dueOverdue', { n: due.overdue }), 'due-overdue'],
-        ['soon', t('stf_dueSoon', { n: due.soon }), 'due-soon'],
+        ['soon', t('stf_dueSoon', { n: due.soon, d: list.soonWorkingDays }), 'due-soon'],
       ] as const
     ).map(([value, text, cls]) =>
       h(
@@ -211,7 +214,7 @@ function listView(list: WorkList, filters: Filters, go: (f: Filters) => void): H
   }
   const headers = [t('task'), t('unit'), t('process'), t('stage'), t('dueDate')];
   const rows = list.items.map((item) => {
-    const u = itemUrgency(item, list.asOf);
+    const u = itemUrgency(item, list);
     const cell = (i: number, ...children: (Node | string | null)[]) => h('td', { 'data-label': headers[i]! }, ...children);
     return h(
       'tr',

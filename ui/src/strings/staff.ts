@@ -11,7 +11,7 @@ export const STRINGS_STAFF = {
   stf_any: { vi: 'Tất cả ({n})', en: 'All ({n})' },
   stf_dueAll: { vi: 'Tất cả ({n})', en: 'All ({n})' },
   stf_dueOverdue: { vi: 'Quá hạn ({n})', en: 'Overdue ({n})' },
-  stf_dueSoon: { vi: 'Sắp đến hạn, trong 5 ngày làm việc ({n})', en: 'Due within 5 working days ({n})' },
+  stf_dueSoon: { vi: 'Sắp đến hạn, trong {d} ngày làm việc ({n})', en: 'Due within {d} working days ({n})' },
   stf_clear: { vi: 'Bỏ lọc', en: 'Clear filters' },
   stf_showing: { vi: 'Hiện {a}–{b} trong {n}', en: 'Showing {a}–{b} of {n}' },
   stf_none: { vi: 'Không có việc nào khớp bộ lọc.', en: 'Nothing matches these filters.' },
