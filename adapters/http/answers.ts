@@ -45,6 +45,26 @@ const TOKEN = { id: str, name: str, createdAt: num, expiresAt: num, access: { en
 const unitFields = { id: str, kind: str, name: str, path: str, depth: int, createdAt: num };
 const unitOptional = { parentId: str, levels: list(str), email: str, phone: str, closedAt: num, mergedInto: str };
 
+const TASK_ROW: Props = {
+  id: str,
+  instanceId: str,
+  task: str,
+  title: ref('Text'),
+  stage: str,
+  stageTitle: ref('Text'),
+  definitionId: str,
+  processTitle: ref('Text'),
+  unitId: str,
+  unitName: str,
+  ownerUnitId: str,
+  ownerUnitName: str,
+  status: { enum: ['open', 'done', 'skipped', 'closed'] },
+  openedAt: num,
+  dueAt: orNull(num),
+  workingDaysLeft: orNull(int),
+};
+const TASK_ROW_OPTIONAL: Props = { data: anyObject, completedAt: num, completedBy: orNull(str), completedByName: orNull(str) };
+
 /** The shapes several answers share, by name (their titles name the generated UI types). */
 export const COMPONENTS: Record<string, JSONSchema> = {
   Text: obj({ vi: str }, { en: str }, 'Text'),
@@ -73,28 +93,21 @@ export const COMPONENTS: Record<string, JSONSchema> = {
     {},
     'InstanceRow',
   ),
-  TaskRow: obj(
+  TaskRow: obj(TASK_ROW, TASK_ROW_OPTIONAL, 'TaskRow'),
+  /** An item of "Việc của tôi": a task, or a stage whose next step is an event (kind "stage"). */
+  WorkItem: obj(
     {
-      id: str,
-      instanceId: str,
-      task: str,
-      title: ref('Text'),
-      stage: str,
-      stageTitle: ref('Text'),
-      definitionId: str,
-      processTitle: ref('Text'),
-      unitId: str,
-      unitName: str,
-      ownerUnitId: str,
-      ownerUnitName: str,
-      status: { enum: ['open', 'done', 'skipped', 'closed'] },
-      openedAt: num,
-      dueAt: orNull(num),
-      workingDaysLeft: orNull(int),
+      ...TASK_ROW,
+      kind: { enum: ['task', 'stage'] },
+      officeId: orNull(str),
+      officeName: orNull(str),
+      events: list(obj({ type: str, title: ref('Text') })),
     },
-    { data: anyObject, completedAt: num, completedBy: orNull(str), completedByName: orNull(str) },
-    'TaskRow',
+    TASK_ROW_OPTIONAL,
+    'WorkItem',
   ),
+  /** A filter value and how many items it would show. */
+  Facet: obj({ id: str, title: ref('Text'), count: int }, {}, 'Facet'),
   EscalationRow: obj(
     {
       id: str,
@@ -456,7 +469,28 @@ export const ANSWERS = {
     {},
     'FanOutList',
   ),
-  myTasks: obj({ items: list(ref('TaskRow')) }, {}, 'TaskList'),
+  myTasks: obj(
+    {
+      items: list(ref('WorkItem')),
+      total: int,
+      offset: int,
+      limit: int,
+      facets: obj({
+        units: list(ref('Facet')),
+        offices: list(ref('Facet')),
+        processes: list(ref('Facet')),
+        stages: list(ref('Facet')),
+        due: obj({ all: int, overdue: int, soon: int }),
+      }),
+      asOf: num,
+      /** "Due soon" is within this many working days (amber). */
+      soonWorkingDays: int,
+      /** More open tasks than one list holds: the rest are not in it (said, never silent). */
+      truncated: bool,
+    },
+    { daysOff: list(obj({ date: str, kind: str, name: ref('Text') })) },
+    'TaskList',
+  ),
   task: obj(
     {
       task: ref('TaskRow'),
@@ -468,6 +502,24 @@ export const ANSWERS = {
       stage: obj({ id: str, title: ref('Text'), legalBasis: list(str), dueAt: orNull(num), workingDaysLeft: orNull(int) }),
       instance: ref('InstanceSummary'),
       canAct: bool,
+      canReopen: bool,
+      returned: orNull(
+        obj(
+          {
+            kind: { enum: ['returned', 'reopened'] },
+            by: str,
+            byName: str,
+            at: num,
+            eventTitle: orNull(ref('Text')),
+            fromStageTitle: orNull(ref('Text')),
+            fields: list(obj({ name: str, title: ref('Text'), valueTitle: orNull(ref('Text')) }, { value: {} })),
+            reason: orNull(str),
+          },
+          {},
+          'ReturnedNote',
+        ),
+      ),
+      prefilledFromEarlier: bool,
     },
     {},
     'TaskDetail',

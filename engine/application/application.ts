@@ -5,6 +5,7 @@
 // is handled here for every command (engine/service/idempotency.ts).
 import type { Ability } from '../access.ts';
 import { calendarRanges } from '../calendar/calendar.ts';
+import { addDays, DAY_MS, instantAt, localDateOf } from '../calendar/time.ts';
 import { ENGINE_SENT_EVENTS } from '../definition/model.ts';
 import { readField } from '../definition/conditions.ts';
 import { ENGINE_EVENTS, eventTitle, type CompiledProcess } from '../definition/compile.ts';
@@ -43,6 +44,9 @@ import type { ColumnMap, UnitRow, UnitTable } from '../org/unit-file.ts';
 import { checkCodeList, codesOf, type CodeList } from '../org/code-list.ts';
 import type { OrgOperation, ReshapeReport } from './org-commands.ts';
 import { People } from './people.ts';
+import { myWork } from './my-work.ts';
+import { lastAnswers, whyOpenAgain } from './task-story.ts';
+import { SOON_WORKING_DAYS, workPage, type WorkQuery } from './work-list.ts';
 import { Files, type FilesDeps } from './files.ts';
 import { fanOutViews, type FanOutView } from './fan-out-view.ts';
 import { isFanOutId } from '../service/fan-out.ts';
@@ -561,10 +565,31 @@ export class Application {
 
   // ── tasks ───────────────────────────────────────────────────────────────────────────────────
 
-  /** Open tasks held by the units the caller works on, soonest due first. */
-  async myTasks(p: Principal, limit = 200) {
-    const tasks = await this.engine.queries.openTasks(scope(p, 'work'), { subtree: true, limit });
-    return { items: await taskRows(this.engine, tasks, this.names) };
+  /** The open work of the units the caller works on (tasks, and stages waiting on an event), soonest
+   * due first: filtered, searched, one page of it with the total and per filter value its count. */
+  async myTasks(p: Principal, q: WorkQuery = {}) {
+    const { items, truncated } = await myWork(this.engine, p, this.names);
+    const now = this.now();
+    return {
+      ...workPage(items, q, now),
+      asOf: now,
+      soonWorkingDays: SOON_WORKING_DAYS,
+      truncated,
+      ...(q.dueFrom !== undefined && q.dueBefore !== undefined ? { daysOff: this.daysOff(q.dueFrom, q.dueBefore) } : {}),
+    };
+  }
+
+  /** The days off (weekends, holidays, their swaps) in a short range, for a calendar of deadlines. */
+  private daysOff(from: number, before: number) {
+    const calendar = this.engine.catalog.calendars.values().next().value;
+    if (!calendar || before - from > 100 * DAY_MS) return [];
+    const out: { date: string; kind: string; name: { vi: string; en: string } }[] = [];
+    for (let d = localDateOf(from); instantAt(d) < before; d = addDays(d, 1)) {
+      if (!calendar.covers(d)) continue;
+      const off = calendar.dayOff(d);
+      if (off) out.push({ date: d, kind: off.kind, name: off.name });
+    }
+    return out;
   }
 
   /** One task: its form, its stage's checklist, legal basis and deadline, and whether the caller may act. */
@@ -582,13 +607,19 @@ export class Application {
     const [row] = await taskRows(engine, [task], this.names);
     // An open task's form starts from what the units below answered (the roll-up), where it says so.
     const figures = info?.prefill && task.status === 'open' ? await engine.latestFigures(instance, compiled) : undefined;
-    const prefill = figures
+    const rolledUp = figures
       ? Object.fromEntries(
           Object.entries(info!.prefill!)
             .map(([field, ref]) => [field, readField(ref, { unit: {}, tasks: {}, evidence: {}, anchors: {}, ...figures })])
             .filter(([, v]) => v !== undefined),
         )
       : {};
+    // A task open again (returned, reopened) starts from its last answers; the roll-up, fresher, wins.
+    const history = task.status === 'open' ? await engine.queries.history(task.instanceId) : [];
+    const earlier = task.status === 'open' ? lastAnswers(history, task) : null;
+    const prefill = { ...(earlier ?? {}), ...rolledUp };
+    const nameOf = await this.names(history.map((h) => h.actor));
+    const returned = task.status === 'open' ? whyOpenAgain(compiled, history, task, nameOf, await engine.chainOf(instance.orgUnitId)) : null;
     return {
       task: row!,
       description: info?.description ?? null,
@@ -605,7 +636,36 @@ export class Application {
       instance: summary(instance),
       /** Whether the caller may complete it and tick the checklist. */
       canAct: task.status === 'open' && instance.status === 'running' && mayWorkTask(p, task),
+      /** Whether the caller may reopen it to correct it: done, its stage entry still active. */
+      canReopen: task.status === 'done' && instance.status === 'running' && current && mayWorkTask(p, task),
+      /** Why it is open again: returned by the stage after it, or reopened (who, when, what they wrote). */
+      returned,
+      /** The form holds the answers it was last completed with. */
+      prefilledFromEarlier: earlier !== null,
     };
+  }
+
+  /** Reopens a completed task (by its row id) to correct it, while its stage is still active: for
+   * those who may complete it. The reason is kept in the instance's history. */
+  async reopenTask(p: Principal, taskId: string, reason: string, call: Call = {}): Promise<InstanceSummary> {
+    return this.once(p, call, { reopen: taskId, reason }, true, async (key) => {
+      const task = await this.taskFor(p, taskId, 'work');
+      if (task.status !== 'done')
+        throw new EngineError('TASK_NOT_OPEN', `task "${task.task}" is ${task.status}: only a completed task is reopened`, {
+          taskId: task.id,
+          status: task.status,
+          reopen: true,
+        });
+      const loaded = await this.engine.store.loadInstance(task.instanceId);
+      if (loaded?.instance.state.entries[task.stage]?.seq !== task.stageSeq)
+        throw new EngineError('TASK_NOT_OPEN', `task "${task.task}" belongs to a stage already left: it cannot be reopened`, {
+          taskId: task.id,
+          status: task.status,
+          stageLeft: true,
+          reopen: true,
+        });
+      return this.engine.reopenTask(task.instanceId, task.task, { actor: p.user.login, ...(key ? { idempotency: key } : {}) }, reason.trim());
+    });
   }
 
   /** Completes a task with its form data: for those who work over the unit holding it. */

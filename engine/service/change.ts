@@ -2,7 +2,9 @@
 // and outbox messages. Pure: the service commits the result in one transaction.
 import { ENGINE_EVENTS, type CompiledProcess } from '../definition/compile.ts';
 import type { StepResult, TimerSpec } from '../runtime/advance.ts';
-import type { Change, HistoryEntry, Instance, LoadedInstance, OrgUnit, OutboxMessage, Task, Timer } from '../domain.ts';
+import type { Change, HistoryEntry, InboxItem, Instance, LoadedInstance, OrgUnit, OutboxMessage, Task, Timer } from '../domain.ts';
+import { ENGINE_SENT_EVENTS } from '../definition/model.ts';
+import { isReturn, stageOwnerUnit } from './returns.ts';
 import { unitHolding, type UnitChain } from './roles.ts';
 
 /** Who history names for what the engine does by itself (deadlines, escalations). */
@@ -38,8 +40,44 @@ export function changeFromStep(compiled: CompiledProcess, loaded: LoadedInstance
     timers,
     timerUpdates,
     outbox,
-    inbox: [],
+    inbox: returnNotices(compiled, loaded, step, chain, command),
   };
+}
+
+/**
+ * A dossier sent back (returns.ts: a reviewer above sends it down to an earlier stage): the unit
+ * holding that stage gets a notice naming the process, the stage and what the sender wrote in the
+ * event's free-text fields (the note, what to complete) — not its coded choices.
+ */
+function returnNotices(compiled: CompiledProcess, loaded: LoadedInstance, step: StepResult, chain: UnitChain, command: Command): InboxItem[] {
+  if (ENGINE_SENT_EVENTS.includes(command.eventType)) return [];
+  const senders = loaded.instance.stages.filter((s) => compiled.stages[s]?.accepts.includes(command.eventType));
+  if (!senders.length) return [];
+  const data = (command.payload?.data ?? {}) as Record<string, unknown>;
+  const form = compiled.events[command.eventType]?.form;
+  const notes = Object.entries(form?.properties ?? {})
+    .filter(([name, f]) => f.type === 'string' && !f.enum && typeof data[name] === 'string' && (data[name] as string).trim())
+    .map(([name]) => (data[name] as string).trim());
+  const said = notes.length ? ` ${notes.join(' — ')}` : '';
+  const out: InboxItem[] = [];
+  for (const effect of step.effects) {
+    if (effect.type !== 'stageEntered' || !senders.some((from) => isReturn(compiled, from, effect.stage, chain))) continue;
+    const stage = compiled.stages[effect.stage]!;
+    const unit = stageOwnerUnit(compiled, effect.stage, chain);
+    if (out.some((n) => n.unitId === unit.id)) continue;
+    out.push({
+      unitId: unit.id,
+      role: stage.owner ?? 'school',
+      instanceId: loaded.instance.id,
+      kind: 'returned',
+      message: {
+        vi: `Hồ sơ “${compiled.title.vi}” của ${chain[0]!.name} bị trả lại về bước “${stage.title.vi}”.${said ? ` Lý do:${said}` : ''}`,
+        en: `The “${compiled.title.en ?? compiled.title.vi}” dossier of ${chain[0]!.name} was returned to “${stage.title.en ?? stage.title.vi}”.${said ? ` Reason:${said}` : ''}`,
+      },
+      createdAt: command.at,
+    });
+  }
+  return out;
 }
 
 /** A change that leaves the process where it is but must still be serialised with other changes. */

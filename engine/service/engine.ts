@@ -247,8 +247,9 @@ export class Engine {
     });
   }
 
-  async reopenTask(instanceId: string, task: string, options: CommandOptions): Promise<InstanceSummary> {
-    return this.change(instanceId, options, { type: ENGINE_EVENTS.reopenTask, task });
+  async reopenTask(instanceId: string, task: string, options: CommandOptions, reason?: string): Promise<InstanceSummary> {
+    // The reason rides in the event's payload, so history says why the answer was reopened.
+    return this.change(instanceId, options, { type: ENGINE_EVENTS.reopenTask, task, ...(reason ? { reason } : {}) });
   }
 
   /** Ticks (or unticks) an item of the current stage's evidence checklist (minh chứng). */

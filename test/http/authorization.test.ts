@@ -50,6 +50,7 @@ const PURPOSE = {
   tasksMid: 'authz-tasks-mid',
   tasksUp: 'authz-tasks-up',
   handover: 'authz-handover',
+  reopen: 'authz-reopen',
 };
 /** Every stage is owned by the instance's own unit (`school` = the unit itself), except mid* (its
  * parent, `district`) and up* (the Sở, `department`), so the stage owner can be chosen as a target. */
@@ -180,6 +181,8 @@ interface Fixtures {
   tracks: string;
   /** A process belonging to the target (its administrator published version 1). */
   owned: Record<Target, string>;
+  /** authz-reopen at the target, every task of its stage done: to be reopened. */
+  reopen: Record<Target, string>;
 }
 
 interface Cell {
@@ -233,6 +236,13 @@ const items = (r: Answer): any[] => (r.body?.items ?? []) as any[];
 async function openTask(s: TestServer, instanceId: string): Promise<string> {
   const row = await s.app.runtime.db('tasks').where({ instance_id: instanceId, status: 'open' }).orderBy('task').first();
   if (!row) throw new Error(`fixture ${instanceId} has no open task left`);
+  return row.id as string;
+}
+
+/** A completed task of the instance (before() completes every task of the reopen fixtures). */
+async function doneTask(s: TestServer, instanceId: string): Promise<string> {
+  const row = await s.app.runtime.db('tasks').where({ instance_id: instanceId, status: 'done' }).orderBy('task').first();
+  if (!row) throw new Error(`fixture ${instanceId} has no done task left`);
   return row.id as string;
 }
 
@@ -455,6 +465,13 @@ const TABLE: Record<string, Row[]> = {
       owners: ['own', 'parent'],
       readable: () => true,
       call: async ({ s, c, f, t }) => c.post(`/api/v1/tasks/${await openTask(s, f.ownedTasks[t]!)}/complete`, { data: {} }),
+    },
+  ],
+  'POST /api/v1/tasks/:id/reopen': [
+    {
+      kind: 'targeted',
+      need: 'work',
+      call: async ({ s, c, f, t }) => c.post(`/api/v1/tasks/${await doneTask(s, f.reopen[t])}/reopen`, { reason: 'sửa số liệu' }),
     },
   ],
   'POST /api/v1/cohort/extend': [
@@ -715,6 +732,7 @@ describe('HTTP: the authorization matrix (route × role × own / subtree / sibli
     ownedTasks: {},
     tracks: '',
     owned: {} as never,
+    reopen: {} as never,
   };
 
   before(async () => {
@@ -729,6 +747,8 @@ describe('HTTP: the authorization matrix (route × role × own / subtree / sibli
       f.probe[t] = await start(UNIT[t], PROBE);
       f.events[t] = await start(UNIT[t], PURPOSE.events);
       f.cancel[t] = [await start(UNIT[t], PURPOSE.cancelA), await start(UNIT[t], PURPOSE.cancelB)];
+      f.reopen[t] = await start(UNIT[t], PURPOSE.reopen);
+      for (const task of ['t1', 't2', 't3', 't4']) await engine.completeTask(f.reopen[t], task, {}, by);
       await start(UNIT[t], COHORT);
       const campaign = await createCampaign(engine, { definitionId: PROBE, rootUnitId: UNIT[t], kinds: [KIND[t]] }, by);
       await runCampaign(engine, campaign.id, by);

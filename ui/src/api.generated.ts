@@ -633,7 +633,90 @@ export interface FanOutList {
   }[];
 }
 export interface TaskList {
-  items: TaskRow[];
+  items: WorkItem[];
+  total: number;
+  offset: number;
+  limit: number;
+  facets: {
+    units: Facet[];
+    offices: Facet[];
+    processes: Facet[];
+    stages: Facet[];
+    due: {
+      all: number;
+      overdue: number;
+      soon: number;
+    };
+  };
+  asOf: number;
+  soonWorkingDays: number;
+  truncated: boolean;
+  daysOff?: {
+    date: string;
+    kind: string;
+    name: Text;
+  }[];
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "WorkItem".
+ */
+export interface WorkItem {
+  id: string;
+  instanceId: string;
+  task: string;
+  title: Text;
+  stage: string;
+  stageTitle: Text;
+  definitionId: string;
+  processTitle: Text;
+  unitId: string;
+  unitName: string;
+  ownerUnitId: string;
+  ownerUnitName: string;
+  status: 'open' | 'done' | 'skipped' | 'closed';
+  openedAt: number;
+  dueAt: number | null;
+  workingDaysLeft: number | null;
+  kind: 'task' | 'stage';
+  officeId: string | null;
+  officeName: string | null;
+  events: {
+    type: string;
+    title: Text;
+  }[];
+  data?: {};
+  completedAt?: number;
+  completedBy?: string | null;
+  completedByName?: string | null;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "Facet".
+ */
+export interface Facet {
+  id: string;
+  title: Text;
+  count: number;
+}
+export interface TaskDetail {
+  task: TaskRow;
+  description: Text | null;
+  form: Form | null;
+  prefill: {};
+  evidence: Evidence[];
+  stage: {
+    id: string;
+    title: Text;
+    legalBasis: string[];
+    dueAt: number | null;
+    workingDaysLeft: number | null;
+  };
+  instance: InstanceSummary;
+  canAct: boolean;
+  canReopen: boolean;
+  returned: ReturnedNote | null;
+  prefilledFromEarlier: boolean;
 }
 /**
  * This interface was referenced by `Answers`'s JSON-Schema
@@ -661,22 +744,6 @@ export interface TaskRow {
   completedBy?: string | null;
   completedByName?: string | null;
 }
-export interface TaskDetail {
-  task: TaskRow;
-  description: Text | null;
-  form: Form | null;
-  prefill: {};
-  evidence: Evidence[];
-  stage: {
-    id: string;
-    title: Text;
-    legalBasis: string[];
-    dueAt: number | null;
-    workingDaysLeft: number | null;
-  };
-  instance: InstanceSummary;
-  canAct: boolean;
-}
 /**
  * This interface was referenced by `Answers`'s JSON-Schema
  * via the `definition` "Evidence".
@@ -686,6 +753,21 @@ export interface Evidence {
   title: Text;
   required: boolean;
   checked: boolean;
+}
+export interface ReturnedNote {
+  kind: 'returned' | 'reopened';
+  by: string;
+  byName: string;
+  at: number;
+  eventTitle: Text | null;
+  fromStageTitle: Text | null;
+  fields: {
+    name: string;
+    title: Text;
+    valueTitle: Text | null;
+    value?: unknown;
+  }[];
+  reason: string | null;
 }
 /**
  * This interface was referenced by `Answers`'s JSON-Schema

@@ -13,6 +13,7 @@ interface NavLink {
 }
 const NAV: NavLink[] = [
   { hash: '#/tasks', label: 'navTasks', roles: ['staff', 'admin'], testid: 'nav-tasks' },
+  { hash: '#/calendar', label: 'stf_navCalendar', roles: ['staff', 'admin'], testid: 'nav-calendar' },
   { hash: '#/board', label: 'navBoard', roles: ['supervisor', 'admin'], testid: 'nav-board' },
   { hash: '#/definitions', label: 'navDefinitions', roles: ['admin'], testid: 'nav-definitions' },
   { hash: '#/campaigns', label: 'navCampaigns', roles: ['admin'], testid: 'nav-campaigns' },
@@ -28,7 +29,7 @@ export interface HeaderActions {
 
 export function renderHeader(header: HTMLElement, actions: HeaderActions): void {
   const user = session.user;
-  const current = location.hash.split('/').slice(0, 2).join('/');
+  const current = location.hash.split('?')[0]!.split('/').slice(0, 2).join('/');
   const langToggle = h(
     'div',
     { class: 'lang', role: 'group', 'aria-label': 'Language' },

@@ -17,6 +17,7 @@ import { unitsImportPage } from './pages/units-import.ts';
 import { unitsPage } from './pages/units.ts';
 import { bulkAccountsPage, newUserPage, userPage, usersPage } from './pages/users.ts';
 import { tasksPage } from './pages/tasks.ts';
+import { calendarPage } from './pages/calendar.ts';
 import { flash, makeCtx, match, navigate, type Page, type Route } from './router.ts';
 import { clearSession, hasRole, homeRoute, loadMe, logout, mustChangePassword, refreshUnread, session } from './session.ts';
 import { pageFailed } from './load.ts';
@@ -26,8 +27,9 @@ const page = (p: Page) => async () => p;
 const routes: Route[] = [
   { pattern: /^\/login(?:\?.*)?$/, public: true, load: page(loginPage) },
   { pattern: /^\/password$/, load: page(passwordPage) },
-  { pattern: /^\/tasks$/, roles: ['staff', 'admin'], load: page(tasksPage) },
+  { pattern: /^\/tasks(?:\?(.*))?$/, roles: ['staff', 'admin'], load: page(tasksPage) },
   { pattern: /^\/tasks\/([^/]+)$/, load: page(taskPage) },
+  { pattern: /^\/calendar(?:\?(.*))?$/, roles: ['staff', 'admin'], load: page(calendarPage) },
   { pattern: /^\/instances\/([^/]+)$/, load: page(instancePage) },
   { pattern: /^\/board$/, roles: ['supervisor', 'admin'], load: page(boardPage) },
   { pattern: /^\/definitions$/, roles: ['admin'], load: page(definitionsPage) },

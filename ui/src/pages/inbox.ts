@@ -44,7 +44,7 @@ export async function inboxPage(ctx: PageCtx): Promise<void> {
             h(
               'div',
               { class: 'inbox-meta' },
-              h('span', { class: `badge kind-${n.kind}` }, tKey('kind', n.kind)),
+              h('span', { class: `badge kind-${n.kind}` }, n.kind === 'returned' ? t('stf_kindReturned') : tKey('kind', n.kind)),
               ' ',
               h('span', { class: 'muted' }, formatDateTime(n.createdAt)),
               n.readAt ? null : h('strong', { class: 'unread-dot' }, ` · ${t('unread')}`),

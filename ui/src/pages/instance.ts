@@ -7,6 +7,8 @@ import type { PageCtx } from '../router.ts';
 import { renderForm } from '../form.ts';
 import type { Accepted, FanOutList, InstanceSummary, Timeline } from '../types.ts';
 import { fanOutSections } from './fan-out.ts';
+import { mayReopenOnTimeline, reopenControl } from './reopen.ts';
+import { stackTables } from './stack.ts';
 import { attachmentsSection, instanceFiles } from './attachments.ts';
 import { commentThread, pastThreads } from './comments.ts';
 import { dueCell, errorBox, loading, pageTitle, section, statusBadge, successBox, workingDaysText } from '../widgets.ts';
@@ -22,7 +24,9 @@ export async function instancePage(ctx: PageCtx): Promise<void> {
       get<Timeline>(`/api/v1/instances/${encodeURIComponent(id)}`),
       get<FanOutList>(`/api/v1/instances/${encodeURIComponent(id)}/children`),
     ]);
-    if (!ctx.signal.aborted) replace(body, ...renderTimeline(tl, (event, data) => sendEvent(id, event, data, messages, load), fanOutSections(id, below)));
+    if (ctx.signal.aborted) return;
+    replace(body, ...renderTimeline(tl, (event, data) => sendEvent(id, event, data, messages, load), fanOutSections(id, below)));
+    stackTables(body);
   };
   await load();
 }
@@ -163,7 +167,12 @@ function tasksTable(tl: Timeline, names: (ids: string[]) => string): HTMLElement
       names([k.stage]),
       statusBadge(k.status, 'taskStatus'),
       k.status === 'open' ? dueCell(k.dueAt) : formatDate(k.dueAt),
-      k.completedAt ? `${formatDateTime(k.completedAt)}${k.completedBy ? ` · ${k.completedByName ?? k.completedBy}` : ''}` : '',
+      h(
+        'span',
+        null,
+        k.completedAt ? `${formatDateTime(k.completedAt)}${k.completedBy ? ` · ${k.completedByName ?? k.completedBy}` : ''}` : '',
+        mayReopenOnTimeline(tl, k) ? reopenControl(k.id, tx(k.title)) : null,
+      ),
     ]),
   );
 }

@@ -7,7 +7,9 @@ import { formatDate } from '../format.ts';
 import { t, tKey, tx } from '../i18n.ts';
 import { flash, navigate, type PageCtx } from '../router.ts';
 import type { InstanceSummary, TaskDetail } from '../types.ts';
-import { errorBox, loading, pageTitle, section, statusBadge, workingDaysText } from '../widgets.ts';
+import { errorBox, loading, pageTitle, section, statusBadge, successBox, workingDaysText } from '../widgets.ts';
+import { reopenControl } from './reopen.ts';
+import { returnedNotice } from './returned.ts';
 import { taskAttachments } from './attachments.ts';
 import { commentThread } from './comments.ts';
 
@@ -21,6 +23,8 @@ export async function taskPage(ctx: PageCtx): Promise<void> {
     ctx.root,
     pageTitle(tx(task.title), statusBadge(task.status, 'taskStatus')),
     h('p', { class: 'subtitle' }, `${tx(task.processTitle)} · ${task.unitName} · ${tx(stage.title)}`),
+    ctx.flash ? successBox(ctx.flash, 'flash') : null,
+    returnedNotice(detail),
     detail.description ? h('p', { class: 'description', 'data-testid': 'task-description' }, tx(detail.description)) : null,
     h(
       'div',
@@ -50,6 +54,8 @@ function formSection(detail: TaskDetail): HTMLElement {
     { 'data-testid': 'task-form', novalidate: false },
     fieldset,
     message,
+    open && detail.prefilledFromEarlier ? h('p', { class: 'muted', 'data-testid': 'task-prefilled' }, t('stf_prefilled')) : null,
+    detail.canReopen ? reopenControl(task.id, tx(task.title)) : null,
     open
       ? submit
       : h(
