@@ -11,11 +11,12 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options'
   }
 }
 
-/** `tiendo validate`: every problem in every file; exit 1 when any error, 0 when clean. English by
- * default (scripts and CI logs read it so); `--lang vi` words the problems and the summary in
- * Vietnamese. The JSON output carries both languages whatever is asked. */
+/** `tiendo validate`: every problem in every file; exit 1 when any error, 0 when clean. `--library`:
+ * the files are the shipped library, held to its stricter rules (every event and option titled).
+ * English by default (scripts and CI logs read it so); `--lang vi` words the problems and the
+ * summary in Vietnamese. The JSON output carries both languages whatever is asked. */
 export function validateCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, lang: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, library: { type: 'boolean' }, lang: { type: 'string' } });
   if (values.lang !== undefined && values.lang !== 'vi' && values.lang !== 'en') throw new UsageError(`--lang is vi or en, not "${values.lang}"`);
   const lang = values.lang === 'vi' ? 'vi' : 'en';
   if (positionals.length === 0) throw new UsageError('give at least one file or folder to validate');
@@ -23,7 +24,7 @@ export function validateCommand(args: string[], io: Io): number {
   const files = expandDefinitionPaths(positionals);
   const diagnostics: Diagnostic[] = [];
   const results = files.map((file) => {
-    const result = readDefinitionFile(file, calendars);
+    const result = readDefinitionFile(file, calendars, { library: values.library === true });
     diagnostics.push(...result.diagnostics);
     return { file: result.diagnostics[0]?.file ?? file, ok: !result.diagnostics.some((d) => d.severity === 'error') };
   });

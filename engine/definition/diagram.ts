@@ -1,8 +1,9 @@
 // A Mermaid stateDiagram-v2 of a process: stages with their titles, transitions labelled with their
 // event's title (its name when it has none) and a short form of their guard in the same language,
 // sub-processes and parallel tracks nested.
+import { BUILT_IN_EVENT_TITLES } from './compile.ts';
 import type { CompiledCondition } from './conditions.ts';
-import { asList, CHILDREN_DONE_EVENT, childMaps, DUE_EVENT, isRecord, stageNodes, transitionsOf, type ProcessDefinition, type StageNode } from './model.ts';
+import { asList, childMaps, isRecord, stageNodes, transitionsOf, type ProcessDefinition, type StageNode } from './model.ts';
 import type { Condition } from './types.generated.ts';
 
 export interface DiagramOptions {
@@ -58,16 +59,10 @@ function sanitize(label: string): string {
 function eventLabel(def: ProcessDefinition, on: string, lang: 'vi' | 'en'): string {
   if (on === 'always') return '';
   if (on === 'done') return WORDS[lang].done;
-  if (on in ENGINE_EVENTS) return ENGINE_EVENTS[on]![lang];
-  const decl = def.events?.[on];
-  return decl?.title?.[lang] ?? decl?.title?.vi ?? on;
+  const own = def.events && Object.hasOwn(def.events, on) ? def.events[on]?.title : undefined;
+  const title = own ?? (Object.hasOwn(BUILT_IN_EVENT_TITLES, on) ? BUILT_IN_EVENT_TITLES[on] : undefined);
+  return title?.[lang] || title?.vi || on;
 }
-
-/** Events the engine sends itself, which no definition declares. */
-const ENGINE_EVENTS: Record<string, { vi: string; en: string }> = {
-  [DUE_EVENT]: { vi: 'Quá hạn', en: 'Deadline passed' },
-  [CHILDREN_DONE_EVENT]: { vi: 'Các đơn vị cấp dưới đã xong', en: 'Units below done' },
-};
 
 /** The org unit's fields a guard may read. */
 const UNIT_FIELD_WORDS: Record<string, { vi: string; en: string }> = {
