@@ -137,7 +137,13 @@ export type Words = { vi: string; en: string };
 export function readScenario(source: string | Uint8Array, file: string, lang: Lang = 'vi'): { scenario?: Scenario; diagnostics: Diagnostic[] } {
   const { data: raw, locate, sink } = parseYaml(source, file);
   const say = (w: Words) => w[lang];
-  if (raw === undefined || sink.items.length) return { diagnostics: sink.items.map((d) => ({ ...d, message: say(readingWords(d)) })) };
+  if (raw === undefined || sink.items.length)
+    return {
+      diagnostics: sink.items.map((d) => {
+        const words = readingWords(d);
+        return { ...d, message: say(words), text: words };
+      }),
+    };
   if (!validate(raw)) {
     reportSchema(raw, sink, lang);
     return { diagnostics: sortDiagnostics(sink.items) };

@@ -32,9 +32,10 @@ export interface Bilingual {
 /** Plain English (scenario files already worded in one language) or both languages. */
 export type Words = string | Bilingual;
 
-/** The diagnostic's text in a language; English when it was only worded in English. */
+/** The words to print: the Vietnamese text when asked for and worded, else `message` (English, or
+ * the one language a scenario was read in). */
 export function diagnosticText(d: Pick<Diagnostic, 'message' | 'text'>, lang: 'vi' | 'en'): string {
-  return d.text?.[lang] ?? d.message;
+  return (lang === 'vi' ? d.text?.vi : undefined) ?? d.message;
 }
 
 function worded(words: Words): Pick<Diagnostic, 'message' | 'text'> {

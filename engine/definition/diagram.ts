@@ -3,7 +3,7 @@
 // sub-processes and parallel tracks nested.
 import { BUILT_IN_EVENT_TITLES } from './compile.ts';
 import type { CompiledCondition } from './conditions.ts';
-import { childMaps, stageNodes, transitionsOf, type ProcessDefinition, type StageNode } from './model.ts';
+import { asList, childMaps, isRecord, stageNodes, transitionsOf, type ProcessDefinition, type StageNode } from './model.ts';
 import type { Condition } from './types.generated.ts';
 
 export interface DiagramOptions {
@@ -34,7 +34,7 @@ export function toMermaid(def: ProcessDefinition, options: DiagramOptions = {}):
       }
       if (node.kind === 'final') lines.push(`${indent}${id} --> [*]`);
       for (const t of transitionsOf(node)) {
-        const label = [eventLabel(def, t.on, lang), guardLabel(t.transition.when, lang)].filter(Boolean).join(' ');
+        const label = [eventLabel(def, t.on, lang), guardLabel(t.transition.when, lang, fieldTitles(def, t.on, lang))].filter(Boolean).join(' ');
         edges.push(`  ${id} --> ${t.transition.target}${label ? ` : ${sanitize(label)}` : ''}`);
       }
     }
@@ -63,6 +63,12 @@ function eventLabel(def: ProcessDefinition, on: string, lang: 'vi' | 'en'): stri
   const title = own ?? (Object.hasOwn(BUILT_IN_EVENT_TITLES, on) ? BUILT_IN_EVENT_TITLES[on] : undefined);
   return title?.[lang] || title?.vi || on;
 }
+
+/** The org unit's fields a guard may read. */
+const UNIT_FIELD_WORDS: Record<string, { vi: string; en: string }> = {
+  'unit.kind': { vi: 'loại đơn vị', en: 'unit kind' },
+  'unit.levels': { vi: 'cấp học', en: 'levels taught' },
+};
 
 const WORDS = {
   en: { and: 'and', or: 'or', not: 'not', done: 'done', tasksDone: 'tasks done', set: 'set', given: 'given', no: 'no' },
@@ -98,22 +104,40 @@ const OPS: Record<'en' | 'vi', [keyof Condition, string][]> = {
   ],
 };
 
-export function guardLabel(c: Condition | CompiledCondition | undefined, lang: 'vi' | 'en' = 'en'): string {
-  if (!c) return '';
-  return `[${describe(c as Condition, lang)}]`;
+/** A field a guard reads, by its title: the transition's event's form field, or a task's. */
+type FieldNamer = (ref: string) => string;
+
+function fieldTitles(def: ProcessDefinition, on: string, lang: 'vi' | 'en'): FieldNamer {
+  const titleOf = (form: unknown, name: string): string | undefined => {
+    const field = isRecord(form) && isRecord(form.properties) ? form.properties[name] : undefined;
+    return isRecord(field) && isRecord(field.title) ? (field.title[lang] ?? field.title.vi) : undefined;
+  };
+  const tasks = stageNodes(def).flatMap((n) => asList(n.stage.tasks).filter(isRecord));
+  return (ref) => {
+    if (ref in UNIT_FIELD_WORDS) return UNIT_FIELD_WORDS[ref]![lang];
+    const [source, name, ...rest] = ref.split('.');
+    if (rest.length || !name) return ref;
+    const title = source === 'event' ? titleOf(def.events?.[on]?.form, name) : titleOf(tasks.find((t) => t.id === source)?.form, name);
+    return title ?? ref;
+  };
 }
 
-function describe(c: Condition, lang: 'vi' | 'en'): string {
+export function guardLabel(c: Condition | CompiledCondition | undefined, lang: 'vi' | 'en' = 'en', name: FieldNamer = (ref) => ref): string {
+  if (!c) return '';
+  return `[${describe(c as Condition, lang, name)}]`;
+}
+
+function describe(c: Condition, lang: 'vi' | 'en', name: FieldNamer): string {
   const w = WORDS[lang];
   // A combination inside another one is bracketed, so "a and (b or c)" reads as it evaluates.
-  const inner = (x: Condition): string => (x.all || x.any ? `(${describe(x, lang)})` : describe(x, lang));
+  const inner = (x: Condition): string => (x.all || x.any ? `(${describe(x, lang, name)})` : describe(x, lang, name));
   if (c.all) return c.all.map(inner).join(` ${w.and} `);
   if (c.any) return c.any.map(inner).join(` ${w.or} `);
   if (c.not) return `${w.not} ${inner(c.not)}`;
   if (c.tasksDone)
     return c.tasksDone === 'all' ? w.tasksDone : lang === 'vi' ? `xong ${[c.tasksDone].flat().join(', ')}` : `${[c.tasksDone].flat().join(', ')} done`;
   if (c.anchorSet) return lang === 'vi' ? `${w.set} ${c.anchorSet}` : `${c.anchorSet} set`;
-  const field = c.field ?? '?';
+  const field = c.field ? name(c.field) : '?';
   const ops = OPS[lang];
   const value = (v: unknown): string =>
     Array.isArray(v)

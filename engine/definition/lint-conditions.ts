@@ -476,7 +476,7 @@ function checkComparison(ctx: LintContext, c: Condition, op: (typeof COMPARATORS
         at,
         both(
           `${JSON.stringify(v)} is not ${field.type === 'array' ? `a ${field.items?.type ?? 'string'}` : `a ${field.type}`} like "${c.field}"`,
-          `${JSON.stringify(v)} không có kiểu ${typeVi(field.type === 'array' ? (field.items?.type ?? 'string') : field.type)} như "${c.field}"`,
+          `${JSON.stringify(v)} không phải là ${typeVi(field.type === 'array' ? (field.items?.type ?? 'string') : field.type)} như "${c.field}"`,
         ),
       );
     }

@@ -153,7 +153,7 @@ function checkField(ctx: LintContext, f: FormField, path: DocPath): void {
       sink.error(
         'FORM_ENUM_TYPE',
         [...path, 'enum', i],
-        both(`${JSON.stringify(v)} is not a ${f.type}, the field's type`, `${JSON.stringify(v)} không có kiểu ${typeVi(f.type)} như trường này`),
+        both(`${JSON.stringify(v)} is not a ${f.type}, the field's type`, `${JSON.stringify(v)} không phải là ${typeVi(f.type)}, kiểu của trường này`),
       );
   });
   checkEnumTitles(ctx, f.type, f.enum, f.enumTitles, path);

@@ -236,7 +236,7 @@ function lintReachability({ def, sink, nodes, byId }: LintContext): void {
         node.path,
         both(
           `stage "${node.id}" can never be reached: no transition leads to it and it is not an initial stage`,
-          `giai đoạn "${node.id}" không bao giờ được tới: không có bước chuyển nào dẫn tới và nó không phải là giai đoạn bắt đầu`,
+          `không thể đến được giai đoạn "${node.id}": không có bước chuyển nào dẫn tới và đây không phải là giai đoạn bắt đầu`,
         ),
         'key',
       );
@@ -322,7 +322,7 @@ function lintTasks({ sink, nodes }: LintContext): void {
           path,
           both(
             `task id "${task.id}" is already used at ${first.slice(0, -1).join('.')}; task ids must be unique in a process`,
-            `mã công việc "${task.id}" đã dùng tại ${first.slice(0, -1).join('.')}; mã công việc trong một quy trình không được trùng nhau`,
+            `mã công việc "${task.id}" đã được dùng tại ${first.slice(0, -1).join('.')}; mã công việc trong một quy trình không được trùng nhau`,
           ),
         );
       else seen.set(task.id, path);

@@ -2,7 +2,7 @@
 // anything: size, nesting depth, alias expansion, custom tags and prototype keys are all bounded or
 // rejected with a located error instead of a stack trace or a hang.
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { both, DiagnosticSink, toPointer, type Bilingual, type Words, type Locator, type Position } from './diagnostics.ts';
+import { both, DiagnosticSink, toPointer, type Bilingual, type Locator, type Position } from './diagnostics.ts';
 
 /** Limits on what a definition file may cost to read. */
 export interface ParseLimits {
@@ -48,7 +48,7 @@ export function parseYaml(input: string | Uint8Array, file: string, limits: Pars
     return { line: 1, column: 1 };
   };
   const sink = new DiagnosticSink(file, locate);
-  const fail = (code: string, pos: Position, message: Words): ParsedYaml => {
+  const fail = (code: string, pos: Position, message: Bilingual): ParsedYaml => {
     sink.addAt('error', code, pos, message);
     return { data: undefined, locate, sink };
   };
@@ -268,7 +268,7 @@ class Converter {
     return null;
   }
 
-  private stop(code: string, offset: number, message: Words): void {
+  private stop(code: string, offset: number, message: Bilingual): void {
     this.stopped = true;
     this.sink.addAt('error', code, this.position(this.aliasAt ?? offset), message);
   }

@@ -248,6 +248,17 @@ describe('browser: administrator edits, publishes and launches a process', funct
     expect(await bar.locator('.progress-fill').getAttribute('style')).to.include('width: 100%');
     await shot(page, SUITE, '06-campaign-done');
   });
+
+  it('a page that cannot load shows its error alone: no "Đang tải…" left above it', async () => {
+    for (const hash of ['#/definitions/khong-co-quy-trinh-nay', '#/instances/khong-co', '#/units/khong-co', '#/tasks/khong-co']) {
+      await page.goto(`${demo.url}/${hash}`);
+      const error = page.locator('main [role="alert"]').first();
+      await error.waitFor();
+      expect(await page.locator('main').textContent(), hash).to.not.include('Đang tải');
+      expect(await page.locator('main [role="status"]').filter({ hasText: 'Đang tải' }).count(), hash).to.equal(0);
+    }
+    await shot(page, SUITE, '07-load-failed');
+  });
 });
 
 /** The header's language switch; the page redraws in that language. */

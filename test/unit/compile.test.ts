@@ -206,6 +206,9 @@ describe('tiendo CLI', function () {
     expect(r.stdout).to.include('registration --> district_review : Gửi hồ sơ đăng ký đánh giá ngoài [xong các công việc]');
     expect(toMermaid(definitionOf(reference), { lang: 'en' })).to.include('registration --> district_review : Send the registration [tasks done]');
     expect(r.stdout).to.not.match(/ : [A-Z][A-Z0-9_]+( |$)/m);
+    // a guard names the field it reads by the form's title for it, the org unit's fields in words
+    expect(r.stdout).to.include('district_review --> registration : Kết quả kiểm tra hồ sơ đăng ký [Kết luận = returned]');
+    expect(r.stdout).to.include('[xong các công việc và loại đơn vị thuộc upper-secondary/multi-level]');
     expect(r.stdout).to.equal(toMermaid(definitionOf(reference)));
   });
 

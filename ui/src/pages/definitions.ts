@@ -30,7 +30,7 @@ export async function definitionsPage(ctx: PageCtx): Promise<void> {
         h(
           'tr',
           null,
-          [t('process'), 'id', t('version'), t('versions')].map((c) => h('th', { scope: 'col' }, c)),
+          [t('process'), t('ed_processId'), t('version'), t('versions')].map((c) => h('th', { scope: 'col' }, c)),
         ),
       ),
       h(

@@ -2,6 +2,7 @@
 // unique across areas — the type check fails on a duplicate).
 export const STRINGS_ADMIN = {
   // definition editor and the process diagram (ed_)
+  ed_processId: { vi: 'Mã quy trình', en: 'Process id' },
   ed_impactByVersion: { vi: 'phiên bản {v}: {n} hồ sơ', en: 'version {v}: {n}' },
   ed_zoomIn: { vi: 'Phóng to sơ đồ', en: 'Zoom in' },
   ed_zoomOut: { vi: 'Thu nhỏ sơ đồ', en: 'Zoom out' },
