@@ -25,6 +25,7 @@ export interface Answers {
   published: Published;
   campaigns: CampaignList;
   campaignLaunched: CampaignLaunched;
+  campaignPreview: CampaignPreview;
   campaign: CampaignDetail;
   instances: InstanceList;
   timeline: Timeline;
@@ -395,6 +396,16 @@ export interface CampaignRow {
 }
 export interface CampaignLaunched {
   campaign: CampaignRow;
+  skippedRunning?: number;
+}
+export interface CampaignPreview {
+  total: number;
+  toStart: number;
+  skippedRunning: number;
+  skipped: {
+    id: string;
+    name: string;
+  }[];
 }
 export interface CampaignDetail {
   campaign: CampaignRow;
@@ -405,6 +416,9 @@ export interface CampaignDetail {
   }[];
   overdue: number;
   done: number;
+  running?: number;
+  notStarted?: number;
+  skippedRunning?: number;
 }
 export interface InstanceList {
   items: InstanceRow[];
@@ -479,6 +493,16 @@ export interface Timeline {
     unitName: string;
     stageTitle: Text;
   } | null;
+  anchors?: {
+    name: string;
+    title: Text;
+    value: string | null;
+    stages: {
+      id: string;
+      title: Text;
+    }[];
+    canSet: boolean;
+  }[];
 }
 /**
  * This interface was referenced by `Answers`'s JSON-Schema
@@ -686,6 +710,16 @@ export interface CohortReport {
   instances: {
     instanceId: string;
     orgUnitId: string;
+    unitName: string;
+    definitionId: string;
+    definitionVersion: number;
+    activeStages: string[];
+    stageTitles: {
+      [k: string]: Text;
+    };
+    stillOverdue?: boolean;
+    dueBefore?: number;
+    dueAfter?: number;
     error?: {
       code: string;
       message: string;
@@ -699,6 +733,7 @@ export interface CohortReport {
       }[];
     };
   }[];
+  stillOverdue?: number;
 }
 export interface Board {
   root: OrgUnit;
