@@ -339,11 +339,7 @@ export const ANSWERS = {
   published: obj({ id: str, version: int, hash: str, created: bool, diagnostics: list(ref('Diagnostic')) }, {}, 'Published'),
   campaigns: obj({ items: list(ref('CampaignRow')) }, {}, 'CampaignList'),
   campaignLaunched: obj({ campaign: ref('CampaignRow') }, { skippedRunning: int }, 'CampaignLaunched'),
-  campaignPreview: obj(
-    { total: int, toStart: int, skippedRunning: int, skipped: list(obj({ id: str, name: str })) },
-    {},
-    'CampaignPreview',
-  ),
+  campaignPreview: obj({ total: int, toStart: int, skippedRunning: int, skipped: list(obj({ id: str, name: str })) }, {}, 'CampaignPreview'),
   campaign: obj(
     { campaign: ref('CampaignRow'), byStage: list(obj({ stage: str, title: ref('Text'), count: int })), overdue: int, done: int },
     { running: int, notStarted: int, skippedRunning: int },

@@ -80,9 +80,7 @@ export async function previewCampaign(engine: Engine, input: CampaignInput): Pro
   const more = unitIds ? { unitIds } : {};
   const total = await engine.store.countUnitsUnder(root.path, kinds, more);
   const skippedRunning = await engine.store.countUnitsUnder(root.path, kinds, { ...more, running: compiled.id });
-  const skipped = skippedRunning
-    ? await engine.store.unitsUnder(root.path, { kinds, ...more, running: compiled.id, limit: SKIPPED_LISTED })
-    : [];
+  const skipped = skippedRunning ? await engine.store.unitsUnder(root.path, { kinds, ...more, running: compiled.id, limit: SKIPPED_LISTED }) : [];
   return {
     total,
     toStart: input.includeRunning ? total : total - skippedRunning,
