@@ -197,6 +197,8 @@ export const COMPONENTS: Record<string, JSONSchema> = {
           stillOverdue: bool,
           dueBefore: num,
           dueAfter: num,
+          // A migration's stages after it.
+          to: list(str),
           error: obj({ code: str, message: str }),
           excluded: obj({ code: str, message: str }, { stages: list(obj({ stage: str, role: str })) }),
         },
@@ -327,7 +329,7 @@ export const ANSWERS = {
   ),
   definitionVersion: obj(
     { id: str, version: int, source: str, hash: str, title: ref('Text'), publishedAt: num, diagram: orNull(obj({ mermaid: str })) },
-    { publishedBy: str, publishedByName: str },
+    { publishedBy: str, publishedByName: str, stages: list(obj({ id: str, title: ref('Text'), kind: str, hasDue: bool })) },
     'DefinitionVersion',
   ),
   validation: obj({ valid: bool, diagnostics: list(ref('Diagnostic')) }, { id: str, version: int, diagram: obj({ mermaid: str }) }, 'Validation'),

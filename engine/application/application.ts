@@ -289,7 +289,14 @@ export class Application {
     const { mermaid } = summarizeDraft(def.source, `${def.id}.yaml`, calendarRanges(this.engine.catalog.calendars), lang);
     const { ownerUnitId: _o, ...rest } = def;
     const nameOf = await this.names([def.publishedBy]);
-    return { ...rest, ...(def.publishedBy ? { publishedByName: nameOf(def.publishedBy) } : {}), diagram: mermaid !== undefined ? { mermaid } : null };
+    const compiled = await this.engine.catalog.get(def.id, def.version);
+    return {
+      ...rest,
+      ...(def.publishedBy ? { publishedByName: nameOf(def.publishedBy) } : {}),
+      diagram: mermaid !== undefined ? { mermaid } : null,
+      // Pickers (a cohort's stages, a migration's state map) choose stages by title.
+      stages: Object.values(compiled.stages).map((s) => ({ id: s.id, title: s.title, kind: s.kind, hasDue: s.due !== undefined })),
+    };
   }
 
   /** Checks a draft: located diagnostics, and a diagram when it is valid. Changes nothing. */

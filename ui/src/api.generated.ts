@@ -316,6 +316,12 @@ export interface DefinitionVersion {
   } | null;
   publishedBy?: string;
   publishedByName?: string;
+  stages?: {
+    id: string;
+    title: Text;
+    kind: string;
+    hasDue: boolean;
+  }[];
 }
 export interface Validation {
   valid: boolean;
@@ -720,6 +726,7 @@ export interface CohortReport {
     stillOverdue?: boolean;
     dueBefore?: number;
     dueAfter?: number;
+    to?: string[];
     error?: {
       code: string;
       message: string;

@@ -6,6 +6,7 @@ import { t, tKey, tx } from '../i18n.ts';
 import type { PageCtx } from '../router.ts';
 import { renderForm } from '../form.ts';
 import type { Accepted, FanOutList, InstanceSummary, Timeline } from '../types.ts';
+import { anchorFlash, anchorsSection } from './anchors.ts';
 import { fanOutSections } from './fan-out.ts';
 import { dueCell, errorBox, loading, pageTitle, section, statusBadge, successBox, workingDaysText } from '../widgets.ts';
 
@@ -20,7 +21,15 @@ export async function instancePage(ctx: PageCtx): Promise<void> {
       get<Timeline>(`/api/v1/instances/${encodeURIComponent(id)}`),
       get<FanOutList>(`/api/v1/instances/${encodeURIComponent(id)}/children`),
     ]);
-    if (!ctx.signal.aborted) replace(body, ...renderTimeline(tl, (type, data) => sendEvent(id, type, data, messages, load), fanOutSections(id, below)));
+    const anchors = anchorsSection(tl, async (saved) => {
+      await load();
+      replace(messages, anchorFlash(saved));
+    });
+    if (!ctx.signal.aborted)
+      replace(
+        body,
+        ...renderTimeline(tl, (type, data) => sendEvent(id, type, data, messages, load), [...(anchors ? [anchors] : []), ...fanOutSections(id, below)]),
+      );
   };
   await load();
 }
