@@ -90,7 +90,7 @@ export async function campaignPage(ctx: PageCtx): Promise<void> {
               download: '',
               'data-testid': `campaign-export-${format}`,
             },
-            `${t('exportLink')} ${format.toUpperCase()}`,
+            t('adm_exportAs', { f: format.toUpperCase() }),
           ),
         ),
       ),
@@ -100,31 +100,35 @@ export async function campaignPage(ctx: PageCtx): Promise<void> {
       'campaign-by-stage',
       detail.byStage.length
         ? h(
-            'table',
-            { class: 'list', 'data-testid': 'campaign-stages' },
+            'div',
+            { class: 'table-scroll' },
             h(
-              'thead',
-              null,
+              'table',
+              { class: 'list', 'data-testid': 'campaign-stages' },
               h(
-                'tr',
+                'thead',
                 null,
-                [t('adm_colStage'), t('adm_cRunning'), ''].map((x) => h('th', { scope: 'col' }, x)),
-              ),
-            ),
-            h(
-              'tbody',
-              null,
-              [...detail.byStage]
-                .sort((a, b) => b.count - a.count)
-                .map((s) =>
-                  h(
-                    'tr',
-                    { 'data-testid': 'campaign-stage-row', 'data-stage': s.stage },
-                    h('td', null, tx(s.title)),
-                    h('td', { class: 'progress-cell' }, namedProgress(s.count, c.started, 'campaign-stage-progress', tx(s.title))),
-                    h('td', null, link({ stage: s.stage }, t('adm_listAll'), 'campaign-stage-link')),
-                  ),
+                h(
+                  'tr',
+                  null,
+                  [t('adm_colStage'), t('adm_cRunning'), ''].map((x) => h('th', { scope: 'col' }, x)),
                 ),
+              ),
+              h(
+                'tbody',
+                null,
+                [...detail.byStage]
+                  .sort((a, b) => b.count - a.count)
+                  .map((s) =>
+                    h(
+                      'tr',
+                      { 'data-testid': 'campaign-stage-row', 'data-stage': s.stage },
+                      h('td', null, tx(s.title)),
+                      h('td', { class: 'progress-cell' }, namedProgress(s.count, c.started, 'campaign-stage-progress', tx(s.title))),
+                      h('td', null, link({ stage: s.stage }, t('adm_listAll'), 'campaign-stage-link')),
+                    ),
+                  ),
+              ),
             ),
           )
         : h('p', { class: 'muted' }, t('adm_noStages')),

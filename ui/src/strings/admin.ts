@@ -91,6 +91,7 @@ export const STRINGS_ADMIN = {
   },
   adm_anchorPickDate: { vi: 'Chọn một ngày.', en: 'Pick a date.' },
   // ── the campaign page ──
+  adm_exportAs: { vi: 'Tải về ({f})', en: 'Download ({f})' },
   adm_campaignOpen: { vi: 'Xem', en: 'View' },
   adm_campaignBack: { vi: '← Các đợt triển khai', en: '← Campaigns' },
   adm_campaignStarted: { vi: 'Đã khởi tạo hồ sơ', en: 'Instances started' },
