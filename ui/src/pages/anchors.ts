@@ -35,13 +35,7 @@ function anchorRow(tl: Timeline, a: Anchor, reload: (flash: string) => Promise<v
   if (running && a.canSet) {
     const input = h('input', { type: 'date', id, value: a.value ?? '', 'data-testid': 'anchor-date' });
     const save = h('button', { type: 'submit', 'data-testid': 'anchor-save' }, t('adm_anchorSet'));
-    editor = h(
-      'form',
-      { class: 'inline-form', 'data-testid': 'anchor-form' },
-      h('label', { for: id }, t('adm_anchorDateLabel', { a: tx(a.title) })),
-      input,
-      save,
-    );
+    editor = h('form', { class: 'inline-form', 'data-testid': 'anchor-form' }, h('label', { for: id }, t('adm_anchorDateLabel')), input, save);
     editor.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       replace(message);

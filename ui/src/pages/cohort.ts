@@ -246,7 +246,7 @@ export async function cohortPage(ctx: PageCtx): Promise<void> {
       h(
         'fieldset',
         { class: 'checks' },
-        h('legend', null, t('adm_opTitle')),
+        h('legend', null, t('adm_opLegend')),
         radios.map((r, i) => h('label', { class: 'check' }, r, ` ${t(opLabel[ops[i]!])}`)),
       ),
       extendFields,

@@ -10,6 +10,7 @@ export const STRINGS_ADMIN = {
   },
   adm_filterTitle: { vi: '1. Chọn hồ sơ', en: '1. Pick the instances' },
   adm_opTitle: { vi: '2. Chọn thao tác', en: '2. Pick the operation' },
+  adm_opLegend: { vi: 'Thao tác', en: 'Operation' },
   adm_previewTitle: { vi: '3. Xem trước và xác nhận', en: '3. Preview and confirm' },
   adm_resultTitle: { vi: 'Kết quả', en: 'Result' },
   adm_process: { vi: 'Quy trình', en: 'Process' },
@@ -83,7 +84,7 @@ export const STRINGS_ADMIN = {
   adm_anchorNotSet: { vi: 'Chưa đặt', en: 'Not set' },
   adm_anchorMoves: { vi: 'Tính hạn cho: {s}', en: 'Sets the deadline of: {s}' },
   adm_anchorSet: { vi: 'Lưu ngày', en: 'Save the date' },
-  adm_anchorDateLabel: { vi: 'Ngày {a}', en: '{a}: date' },
+  adm_anchorDateLabel: { vi: 'Chọn ngày', en: 'Pick the date' },
   adm_anchorSaved: { vi: 'Đã lưu ngày "{a}": {d}.', en: 'Saved "{a}": {d}.' },
   adm_anchorCannot: {
     vi: 'Chỉ đơn vị phụ trách các giai đoạn trên được đặt ngày này.',
