@@ -65,5 +65,23 @@ function anchorRow(tl: Timeline, a: Anchor, reload: (flash: string) => Promise<v
   );
 }
 
+/** On each active stage whose deadline counts from an anchor, which date it counts from (after the
+ * timeline is drawn: the stage cards are the timeline's). */
+export function markAnchoredStages(root: HTMLElement, tl: Timeline): void {
+  for (const a of tl.anchors ?? [])
+    for (const s of a.stages) {
+      const card = root.querySelector(`[data-testid="active-stage"][data-stage="${CSS.escape(s.id)}"]`);
+      card
+        ?.querySelector('h3')
+        ?.after(
+          h(
+            'p',
+            { class: 'muted', 'data-testid': 'stage-anchor' },
+            t('adm_stageCountsFrom', { a: tx(a.title), d: a.value ? anchorDate(a.value) : t('adm_anchorNotSet') }),
+          ),
+        );
+    }
+}
+
 /** A success line for the page's message area. */
 export const anchorFlash = (text: string): HTMLElement => successBox(text, 'anchor-saved');

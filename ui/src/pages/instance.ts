@@ -6,7 +6,7 @@ import { t, tKey, tx } from '../i18n.ts';
 import type { PageCtx } from '../router.ts';
 import { renderForm } from '../form.ts';
 import type { Accepted, FanOutList, InstanceSummary, Timeline } from '../types.ts';
-import { anchorFlash, anchorsSection } from './anchors.ts';
+import { anchorFlash, anchorsSection, markAnchoredStages } from './anchors.ts';
 import { fanOutSections } from './fan-out.ts';
 import { dueCell, errorBox, loading, pageTitle, section, statusBadge, successBox, workingDaysText } from '../widgets.ts';
 
@@ -25,11 +25,12 @@ export async function instancePage(ctx: PageCtx): Promise<void> {
       await load();
       replace(messages, anchorFlash(saved));
     });
-    if (!ctx.signal.aborted)
-      replace(
-        body,
-        ...renderTimeline(tl, (type, data) => sendEvent(id, type, data, messages, load), [...(anchors ? [anchors] : []), ...fanOutSections(id, below)]),
-      );
+    if (ctx.signal.aborted) return;
+    replace(
+      body,
+      ...renderTimeline(tl, (type, data) => sendEvent(id, type, data, messages, load), [...(anchors ? [anchors] : []), ...fanOutSections(id, below)]),
+    );
+    markAnchoredStages(body, tl);
   };
   await load();
 }

@@ -90,6 +90,7 @@ export const STRINGS_ADMIN = {
     vi: 'Chỉ đơn vị phụ trách các giai đoạn trên được đặt ngày này.',
     en: 'Only the unit in charge of those stages may set this date.',
   },
+  adm_stageCountsFrom: { vi: 'Hạn tính từ: {a} ({d})', en: 'Deadline counts from: {a} ({d})' },
   adm_anchorPickDate: { vi: 'Chọn một ngày.', en: 'Pick a date.' },
   // ── the campaign page ──
   adm_exportAs: { vi: 'Tải về ({f})', en: 'Download ({f})' },
