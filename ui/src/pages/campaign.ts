@@ -36,7 +36,6 @@ function filterOfHash(): ListFilter {
 
 export async function campaignPage(ctx: PageCtx): Promise<void> {
   const id = ctx.params[0]!;
-  const base = `#/campaigns/${encodeURIComponent(id)}`;
   replace(ctx.root, loading());
   let detail: CampaignDetail;
   try {
@@ -47,7 +46,8 @@ export async function campaignPage(ctx: PageCtx): Promise<void> {
   if (ctx.signal.aborted) return;
   const c = detail.campaign;
   const filter = filterOfHash();
-  const link = (q: Record<string, string>, label: string, testid: string) => h('a', { href: `${base}${qs(q)}`, 'data-testid': testid }, label);
+  const link = (q: Record<string, string>, label: string, testid: string) =>
+    h('a', { href: `#/campaigns/${encodeURIComponent(id)}${qs(q)}`, 'data-testid': testid }, label);
   const stat = (n: number, label: string, cls: string, testid: string, q?: Record<string, string>) =>
     h('div', { class: `stat ${cls}`, 'data-testid': testid, 'data-count': n }, h('span', { class: 'stat-n' }, n), q ? link(q, label, `${testid}-link`) : label);
   const running = detail.running ?? detail.byStage.reduce((n, s) => n + s.count, 0);
