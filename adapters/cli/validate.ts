@@ -11,15 +11,16 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options'
   }
 }
 
-/** `tiendo validate`: every problem in every file; exit 1 when any error, 0 when clean. */
+/** `tiendo validate`: every problem in every file; exit 1 when any error, 0 when clean. `--library`:
+ * the files are the shipped library, held to its stricter rules (every event and option titled). */
 export function validateCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, library: { type: 'boolean' } });
   if (positionals.length === 0) throw new UsageError('give at least one file or folder to validate');
   const calendars = loadCalendars();
   const files = expandDefinitionPaths(positionals);
   const diagnostics: Diagnostic[] = [];
   const results = files.map((file) => {
-    const result = readDefinitionFile(file, calendars);
+    const result = readDefinitionFile(file, calendars, { library: values.library === true });
     diagnostics.push(...result.diagnostics);
     return { file: result.diagnostics[0]?.file ?? file, ok: !result.diagnostics.some((d) => d.severity === 'error') };
   });

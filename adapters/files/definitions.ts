@@ -40,7 +40,7 @@ export function expandDefinitionPaths(args: string[]): string[] {
   });
 }
 
-export function readDefinitionFile(path: string, calendars: Map<string, WorkingCalendar>): LoadResult {
+export function readDefinitionFile(path: string, calendars: Map<string, WorkingCalendar>, options: { library?: boolean } = {}): LoadResult {
   const display = relative(process.cwd(), resolve(path)) || path;
   let bytes: Buffer;
   try {
@@ -67,5 +67,5 @@ export function readDefinitionFile(path: string, calendars: Map<string, WorkingC
       locate: () => ({ line: 1, column: 1 }),
     };
   }
-  return loadDefinition(bytes, display, { calendars: calendarRanges(calendars) });
+  return loadDefinition(bytes, display, { calendars: calendarRanges(calendars), ...options });
 }

@@ -428,7 +428,7 @@ export const ANSWERS = {
               type: 'object',
               additionalProperties: obj(
                 { count: int, sum: num, values: { type: 'object', additionalProperties: list(str) } },
-                { title: ref('Text'), min: num, max: num },
+                { title: ref('Text'), min: num, max: num, valueTitles: { type: 'object', additionalProperties: ref('Text') } },
               ),
             },
             children: list(

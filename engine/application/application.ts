@@ -7,7 +7,9 @@ import type { Ability } from '../access.ts';
 import { calendarRanges } from '../calendar/calendar.ts';
 import { ENGINE_SENT_EVENTS } from '../definition/model.ts';
 import { readField } from '../definition/conditions.ts';
-import type { CompiledProcess } from '../definition/compile.ts';
+import { ENGINE_EVENTS, eventTitle, type CompiledProcess } from '../definition/compile.ts';
+import { answerTitle } from '../definition/forms.ts';
+import type { FormField, Text } from '../definition/types.generated.ts';
 import type { AuditAction, Campaign, Instance, InstanceStatus, OrgUnit, Task } from '../domain.ts';
 import { EngineError } from '../errors.ts';
 import type { Accounts, AuditLog, InstanceFilter, Passwords } from '../ports.ts';
@@ -500,7 +502,7 @@ export class Application {
           // DUE and CHILDREN_DONE are the engine's own: nobody sends them by hand.
           accepts: (info?.accepts ?? [])
             .filter((e) => !ENGINE_SENT_EVENTS.includes(e))
-            .map((type) => ({ type, title: compiled.events[type]?.title ?? { vi: type, en: type }, form: compiled.events[type]?.form ?? null })),
+            .map((type) => ({ type, title: eventTitle(compiled, type) ?? { vi: type, en: type }, form: compiled.events[type]?.form ?? null })),
           evidence: (info?.evidence ?? []).map((e) => ({ ...e, checked: evidence[s]?.[e.id] === true })),
         };
       }),
@@ -972,18 +974,52 @@ export function draftFile(source: string): string {
   return id ? `${id}.yaml` : 'draft.yaml';
 }
 
+/** `valueTitle` beside a field's value when the value has words of its own (an option, yes/no). */
+function withValueTitle(field: FormField, value: unknown): { valueTitle?: Text } {
+  const title = answerTitle(field, value);
+  return title ? { valueTitle: title } : {};
+}
+
 /**
- * What was said stays said, readably: a process event's data in the timeline gets the event's title
- * and, per field its form declares, the field's label beside the value (a return reason, a decision's
- * levels), in the form's order. Only the view changes; history keeps the payload as recorded.
+ * What was said stays said, readably: every event in the timeline gets its title (the process's, or
+ * the engine's for its own events); a task, evidence item or anchor it names gets its title beside
+ * the id; and per field its form declares (the event's, or the completed task's), the field's label
+ * and the value's own words (an option's title, Có/Không) beside the value, in the form's order.
+ * Only the view changes; history keeps the payload as recorded.
  */
 export function withEventLabels<H extends { eventType: string; payload?: unknown }>(compiled: CompiledProcess, h: H): H {
   const decl = Object.hasOwn(compiled.events, h.eventType) ? compiled.events[h.eventType] : undefined;
-  const payload = h.payload as { data?: unknown } | undefined;
-  if (!decl) return h;
+  const title = eventTitle(compiled, h.eventType);
+  const payload = (typeof h.payload === 'object' && h.payload !== null ? h.payload : undefined) as Record<string, unknown> | undefined;
+  const task = typeof payload?.task === 'string' ? taskOf(compiled, payload.task) : undefined;
+  const labels = {
+    ...(task ? { taskTitle: task.title } : {}),
+    ...(h.eventType === ENGINE_EVENTS.checkEvidence && typeof payload?.item === 'string'
+      ? evidenceTitle(compiled, payload.item, (h as { fromStages?: unknown }).fromStages)
+      : {}),
+    ...(h.eventType === ENGINE_EVENTS.setAnchor && typeof payload?.name === 'string' && Object.hasOwn(compiled.anchors, payload.name)
+      ? { anchorTitle: compiled.anchors[payload.name]!.title }
+      : {}),
+  };
+  const form = h.eventType === ENGINE_EVENTS.completeTask ? task?.form : decl?.form;
+  if (!title && !form && !Object.keys(labels).length) return h;
   const data = payload && typeof payload.data === 'object' && payload.data !== null ? (payload.data as Record<string, unknown>) : {};
-  const fields = Object.entries(decl.form?.properties ?? {})
+  const fields = Object.entries(form?.properties ?? {})
     .filter(([name]) => Object.hasOwn(data, name))
-    .map(([name, f]) => ({ name, title: f.title ?? { vi: name, en: name }, value: data[name] }));
-  return { ...h, payload: { ...(payload ?? {}), ...(decl.title ? { title: decl.title } : {}), ...(fields.length ? { fields } : {}) } };
+    .map(([name, f]) => ({ name, title: f.title ?? { vi: name, en: name }, value: data[name], ...withValueTitle(f, data[name]) }));
+  return { ...h, payload: { ...(payload ?? {}), ...(title ? { title } : {}), ...labels, ...(fields.length ? { fields } : {}) } };
+}
+
+function taskOf(compiled: CompiledProcess, id: string) {
+  for (const stage of Object.values(compiled.stages)) for (const t of stage.tasks) if (t.id === id) return t;
+  return undefined;
+}
+
+/** An evidence item's title: item ids are unique within a stage only, so the stage it was ticked in
+ * (one the instance was in) names it first. */
+function evidenceTitle(compiled: CompiledProcess, item: string, inStages: unknown): { itemTitle?: Text } {
+  const first = new Set(Array.isArray(inStages) ? inStages : []);
+  const stages = Object.values(compiled.stages).sort((a, b) => Number(first.has(b.id)) - Number(first.has(a.id)));
+  for (const stage of stages) for (const e of stage.evidence) if (e.id === item) return { itemTitle: e.title };
+  return {};
 }

@@ -38,6 +38,7 @@
 // Outside the caller's read scope and not existing get the same answer (NOT_FOUND), with a message
 // that names only what the caller sent; inside it, a refusal (FORBIDDEN) names roles and stage
 // titles, never a unit the caller cannot see.
+import { nameKey } from '../definition/names.ts';
 import { scopeOf, within, type Ability, type Grant } from '../access.ts';
 import { dueAnchors, type CompiledProcess } from '../definition/compile.ts';
 import type { Instance, OrgUnit, Task, User } from '../domain.ts';
@@ -240,7 +241,18 @@ export function requireStageAct(principal: Principal, compiled: CompiledProcess,
   const theirs = checks.filter((c) => !c.covered);
   throw forbidden(
     `this is not yours to do: ${theirs.map((c) => `stage "${compiled.stages[c.stage]?.title.vi ?? c.stage}" is held by the ${c.role} role`).join('; ')}; it needs ${needs('work')} on the unit holding it`,
-    { ability: 'work', stages: theirs.map((c) => ({ stage: c.stage, role: c.role })) },
+    {
+      ability: 'work',
+      stages: theirs.map((c) => ({ stage: c.stage, role: c.role })),
+      names: Object.fromEntries(
+        theirs
+          .flatMap((c) => [
+            [nameKey('stage', c.stage), compiled.stages[c.stage]?.title],
+            [nameKey('role', c.role), compiled.roles[c.role]?.title],
+          ])
+          .filter(([, title]) => title),
+      ),
+    },
   );
 }
 

@@ -3,8 +3,8 @@
 // the `u` flag, as ajv compiles them), keywords that suit the field's type.
 import { listOf, type DocPath } from './diagnostics.ts';
 import type { LintContext } from './lint.ts';
-import { asList, DUE_EVENT, isRecord, transitionsOf } from './model.ts';
-import type { Form, FormField } from './types.generated.ts';
+import { asList, DUE_EVENT, ENGINE_SENT_EVENTS, isRecord, transitionsOf } from './model.ts';
+import type { EnumTitles, Form, FormField } from './types.generated.ts';
 
 export function lintForms(ctx: LintContext): void {
   for (const node of ctx.nodes) {
@@ -20,6 +20,37 @@ export function lintForms(ctx: LintContext): void {
         ctx.sink.error('RESERVED_EVENT', ['events', name, 'form'], `${DUE_EVENT} is sent by the engine when a deadline passes and carries no data`, 'key');
       if (!used.has(name)) ctx.sink.warning('UNUSED_EVENT', ['events', name], `event ${name} is declared but no stage accepts it`, 'key');
       if (isRecord(decl.form)) checkForm(ctx, decl.form as Form, ['events', name, 'form']);
+    }
+  }
+  lintEventTitles(ctx);
+}
+
+/** Untitled: an error in the shipped library, a warning in a definition of one's own. */
+function untitledSeverity(ctx: LintContext): 'error' | 'warning' {
+  return ctx.options.library ? 'error' : 'warning';
+}
+
+/** Every event a stage accepts is a button and a history line: it needs words, not its name. */
+function lintEventTitles(ctx: LintContext): void {
+  const declared = isRecord(ctx.def.events) ? ctx.def.events : {};
+  const seen = new Set<string>();
+  for (const node of ctx.nodes) {
+    for (const t of transitionsOf(node)) {
+      const name = t.on;
+      if (name === 'always' || name === 'done' || seen.has(name)) continue;
+      seen.add(name);
+      // The engine's own events have built-in titles.
+      if (ENGINE_SENT_EVENTS.includes(name)) continue;
+      const decl = Object.hasOwn(declared, name) ? declared[name] : undefined;
+      if (isRecord(decl) && isRecord(decl.title)) continue;
+      const path = isRecord(decl) ? ['events', name] : [...node.path, 'on', name];
+      // vi: sự kiện ${name} chưa có tên hiển thị: thêm events: ${name}: title: { vi: …, en: … } (người dùng thấy tên này trên nút bấm và trong lịch sử)
+      ctx.sink[untitledSeverity(ctx)](
+        'EVENT_UNTITLED',
+        path,
+        `event ${name} has no title: add events: ${name}: title: { vi: …, en: … } (people see it on the button and in the history instead of the name)`,
+        'key',
+      );
     }
   }
 }
@@ -75,4 +106,35 @@ function checkField(ctx: LintContext, f: FormField, path: DocPath): void {
               : false;
     if (!ok) sink.error('FORM_ENUM_TYPE', [...path, 'enum', i], `${JSON.stringify(v)} is not a ${f.type}, the field's type`);
   });
+  checkEnumTitles(ctx, f.type, f.enum, f.enumTitles, path);
+  if (isRecord(f.items)) checkEnumTitles(ctx, f.items.type, f.items.enum, f.items.enumTitles, [...path, 'items']);
+}
+
+/** Each option a person picks from is shown by its title; a title for no option is a mistake. */
+function checkEnumTitles(ctx: LintContext, type: string, values: unknown, titles: EnumTitles | undefined, path: DocPath): void {
+  const { sink } = ctx;
+  const allowed = Array.isArray(values) ? values.map((v) => String(v)) : type === 'boolean' ? ['true', 'false'] : [];
+  if (isRecord(titles)) {
+    for (const key of Object.keys(titles)) {
+      if (allowed.includes(key)) continue;
+      // vi: "${key}" không phải là một giá trị được phép của trường này; các giá trị: …
+      sink.error(
+        'ENUM_TITLE_UNKNOWN',
+        [...path, 'enumTitles', key],
+        `"${key}" is not one of the field's values${allowed.length ? `: ${listOf(allowed)}` : ' (it has no "enum")'}`,
+        'key',
+      );
+    }
+  }
+  // Yes/no reads as Có/Không without help.
+  if (!Array.isArray(values) || type === 'boolean') return;
+  const missing = allowed.filter((v) => !(isRecord(titles) && Object.hasOwn(titles, v)));
+  if (!missing.length) return;
+  // vi: giá trị ${missing} chưa có tên hiển thị: thêm enumTitles: { "<giá trị>": { vi: …, en: … } } bên cạnh enum
+  sink[untitledSeverity(ctx)](
+    'ENUM_UNTITLED',
+    [...path, 'enum'],
+    `value${missing.length === 1 ? '' : 's'} ${listOf(missing)} ha${missing.length === 1 ? 's' : 've'} no title: add enumTitles: { "<value>": { vi: …, en: … } } beside "enum" (people see the title, not the value)`,
+    'key',
+  );
 }

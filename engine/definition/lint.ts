@@ -32,6 +32,11 @@ export interface LintOptions {
    * document: on a malformed `on` they would only echo that error.
    */
   skipFlow?: boolean;
+  /**
+   * The shipped library (processes/): what people would otherwise see as a raw name — an event
+   * without a title, an option without one — is an error there, and only a warning elsewhere.
+   */
+  library?: boolean;
 }
 
 export function lintDefinition(def: ProcessDefinition, sink: DiagnosticSink, options: LintOptions = {}): void {

@@ -228,6 +228,7 @@ export interface FormField {
    * @minItems 1
    */
   enum?: (string | number | boolean)[];
+  enumTitles?: EnumTitles;
   minimum?: number;
   maximum?: number;
   minLength?: number;
@@ -240,9 +241,19 @@ export interface FormField {
      * @minItems 1
      */
     enum?: (string | number | boolean)[];
+    enumTitles?: EnumTitles;
   };
   minItems?: number;
   maxItems?: number;
+}
+/**
+ * What each allowed value is called on screen, keyed by the value written as text (true, 2, "both" → "both"); the value submitted stays the value.
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "EnumTitles".
+ */
+export interface EnumTitles {
+  [k: string]: Text;
 }
 /**
  * This interface was referenced by `ProcessDefinition`'s JSON-Schema

@@ -4,8 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { parseLocalDate } from '../calendar/time.ts';
 import { createAjv, type ErrorObject, type ValidateFunction } from '../definition/ajv.ts';
-import { ENGINE_EVENTS, type CompiledProcess, type StageInfo } from '../definition/compile.ts';
+import { BUILT_IN_EVENT_TITLES, ENGINE_EVENTS, type CompiledProcess, type StageInfo } from '../definition/compile.ts';
+import { nameKey } from '../definition/names.ts';
 import type { JsonSchemaObject } from '../definition/forms.ts';
+import type { Form, Text } from '../definition/types.generated.ts';
 import { CHILDREN_ALIAS, CHILDREN_DONE_EVENT, DUE_EVENT, ENGINE_SENT_EVENTS } from '../definition/model.ts';
 import type { FanOutCounts, ProcessContext } from '../definition/conditions.ts';
 import { EngineError } from '../errors.ts';
@@ -221,12 +223,16 @@ export class Engine {
           : event.type === CHILDREN_DONE_EVENT
             ? 'CHILDREN_DONE is sent by the engine when the units below have done what the stage waits for'
             : 'engine events have their own commands (complete a task, check evidence, set an anchor)';
-      throw new EngineError('STAGE_REJECTS_EVENT', `"${String(event.type)}" cannot be sent: ${why}`, { type: event.type });
+      const title = typeof event.type === 'string' && Object.hasOwn(BUILT_IN_EVENT_TITLES, event.type) ? BUILT_IN_EVENT_TITLES[event.type] : undefined;
+      throw new EngineError('STAGE_REJECTS_EVENT', `"${String(event.type)}" cannot be sent: ${why}`, {
+        type: event.type,
+        ...(title ? { names: { [nameKey('event', event.type)]: title } } : {}),
+      });
     }
     requireObject(event.data, 'EVENT_DATA_INVALID', `${event.type} data`);
     return this.change(instanceId, options, { type: event.type, ...(event.data ? { data: event.data } : {}) }, (compiled) => {
-      const schema = compiled.events[event.type]?.formSchema;
-      if (schema) this.validate(schema, event.data ?? {}, 'EVENT_DATA_INVALID', `${event.type} data`);
+      const declared = compiled.events[event.type];
+      if (declared?.formSchema) this.validate(declared.formSchema, declared.form, event.data ?? {}, 'EVENT_DATA_INVALID', `${event.type} data`);
     });
   }
 
@@ -237,7 +243,7 @@ export class Engine {
       const info = Object.values(compiled.stages)
         .flatMap((s) => s.tasks)
         .find((t) => t.id === task);
-      if (info?.formSchema) this.validate(info.formSchema, data ?? {}, 'FORM_INVALID', `task "${task}"`);
+      if (info?.formSchema) this.validate(info.formSchema, info.form, data ?? {}, 'FORM_INVALID', `task "${task}"`);
     });
   }
 
@@ -691,14 +697,14 @@ export class Engine {
     return out;
   }
 
-  private validate(schema: JsonSchemaObject, data: unknown, code: 'FORM_INVALID' | 'EVENT_DATA_INVALID', what: string): void {
+  private validate(schema: JsonSchemaObject, form: Form | undefined, data: unknown, code: 'FORM_INVALID' | 'EVENT_DATA_INVALID', what: string): void {
     let check = this.validators.get(schema);
     if (!check) {
       check = this.ajv.compile(schema);
       this.validators.set(schema, check);
     }
     if (check(data)) return;
-    const errors = (check.errors ?? []).map(formError);
+    const errors = titled((check.errors ?? []).map(formError), form);
     const text = errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ');
     throw new EngineError(code, `${what} is invalid: ${text}`, { errors });
   }
@@ -717,22 +723,47 @@ export function summary(i: Instance): InstanceSummary {
   };
 }
 
+/** One refused value of a form: which field, the rule it broke (ajv's keyword) with that rule's
+ * limit, and a plain English sentence; the field's title when the form has one, for the words. */
+export interface FormProblem {
+  field: string;
+  message: string;
+  rule?: string;
+  limit?: number | string;
+  allowed?: unknown[];
+  title?: Text;
+  /** The titles of the allowed values, by value, when the form gives them. */
+  allowedTitles?: Record<string, Text>;
+}
+
 /** One ajv error as a field and a plain sentence: which field, and what it must be. */
-export function formError(e: ErrorObject): { field: string; message: string; allowed?: unknown[] } {
+export function formError(e: ErrorObject): FormProblem {
   const at = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
   const join = (name: string) => (at ? `${at}.${name}` : name);
-  const p = e.params as { allowedValues?: unknown[]; missingProperty?: string; additionalProperty?: string };
-  if (e.keyword === 'required') return { field: join(p.missingProperty!), message: 'is required' };
+  const p = e.params as { allowedValues?: unknown[]; missingProperty?: string; additionalProperty?: string; limit?: number; format?: string; type?: string };
+  if (e.keyword === 'required') return { field: join(p.missingProperty!), message: 'is required', rule: 'required' };
   if (e.keyword === 'additionalProperties') {
     const fields = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
     return {
       field: join(p.additionalProperty!),
       message: `is not a field of this form${fields.length ? `; fields: ${fields.join(', ')}` : ''}`,
+      rule: 'additionalProperties',
       allowed: fields,
     };
   }
-  if (p.allowedValues) return { field: at, message: `must be one of: ${p.allowedValues.join(', ')}`, allowed: p.allowedValues };
-  return { field: at, message: e.message ?? 'is invalid' };
+  if (p.allowedValues) return { field: at, message: `must be one of: ${p.allowedValues.join(', ')}`, rule: 'enum', allowed: p.allowedValues };
+  const limit = p.limit ?? p.format ?? p.type;
+  return { field: at, message: e.message ?? 'is invalid', rule: e.keyword, ...(limit !== undefined ? { limit } : {}) };
+}
+
+/** The form's own titles on its problems: the field's label and its values' labels. */
+function titled(problems: FormProblem[], form: Form | undefined): FormProblem[] {
+  if (!form) return problems;
+  return problems.map((p) => {
+    const field = form.properties?.[p.field.split('.')[0] ?? ''];
+    const values = (field as { enumTitles?: Record<string, Text> } | undefined)?.enumTitles;
+    return { ...p, ...(field?.title ? { title: field.title } : {}), ...(values && p.rule === 'enum' ? { allowedTitles: values } : {}) };
+  });
 }
 
 function requireObject(data: unknown, code: 'FORM_INVALID' | 'EVENT_DATA_INVALID', what: string): void {

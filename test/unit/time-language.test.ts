@@ -1,6 +1,7 @@
 // The time keywords of issue 15 (spec §A): roll direction, rungs off days off, anchors relative to
 // the instance, anchors asked again, repeating deadlines, deadlines chosen by condition, conditions
 // on dates, field against field, what was said stays said, anchors set from an event.
+import type { EngineError } from '../../engine/errors.ts';
 import { expect } from 'chai';
 import { loadCalendar } from '../../adapters/files/calendars.ts';
 import { formatInstant, parseInstant } from '../../engine/calendar/time.ts';
@@ -113,9 +114,18 @@ describe('time keywords: running', () => {
 
   it('compares a field with another field, and sets an anchor from the event', () => {
     const r = startInstance(compiled, { unit }, t0, cal);
-    expect(() => advance(compiled, r.state, { type: 'DECIDE', data: { decidedOn: '2024-03-14', standardLevel: 3, accreditationLevel: 2 } }, t0, cal)).to.throw(
-      /condition|not met|accept/i,
-    );
+    const refused = (() => {
+      try {
+        advance(compiled, r.state, { type: 'DECIDE', data: { decidedOn: '2024-03-14', standardLevel: 3, accreditationLevel: 2 } }, t0, cal);
+      } catch (e) {
+        return e as EngineError;
+      }
+      throw new Error('a standard level above the accreditation level was accepted');
+    })();
+    expect(refused.code).to.equal('CONDITION_NOT_MET');
+    // The refusal names the field compared, not tasks of another branch.
+    expect((refused.details.fields as { field: string }[]).map((f) => f.field)).to.include('event.standardLevel');
+    expect(refused.details.tasks).to.deep.equal([]);
     const d = decided();
     expect(d.stages).to.deep.equal(['improving']);
     expect(d.context.anchors.recognized_on).to.equal('2024-03-14');
@@ -250,9 +260,10 @@ describe('what was said stays said: the timeline view', () => {
       ['standardLevel', 'Mức chuẩn quốc gia', 2],
       ['accreditationLevel', 'Cấp độ kiểm định', 3],
     ]);
+    // an engine event gets the engine's title; a task the process does not know gets no title of its own
     expect(withEventLabels(compiled, { eventType: 'task.complete', payload: { task: 'x' } })).to.deep.equal({
       eventType: 'task.complete',
-      payload: { task: 'x' },
+      payload: { task: 'x', title: { vi: 'Hoàn thành việc', en: 'Task completed' } },
     });
   });
 });

@@ -631,6 +631,9 @@ export interface FanOutList {
         title?: Text;
         min?: number;
         max?: number;
+        valueTitles?: {
+          [k: string]: Text;
+        };
       };
     };
     children: {

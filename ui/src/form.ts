@@ -2,8 +2,9 @@
 // limits as input attributes (so the browser checks them first), the server's 422 field errors
 // placed next to their fields.
 import { h, replace } from './dom.ts';
-import { t, tx } from './i18n.ts';
-import type { Form, FormField } from './types.ts';
+import { wordFieldProblem, type Problem } from '../../engine/refusals.ts';
+import { getLang, t, tx } from './i18n.ts';
+import type { EnumTitles, Form, FormField } from './types.ts';
 
 type Scalar = string | number | boolean;
 
@@ -12,7 +13,7 @@ export interface RenderedForm {
   /** The data to submit: empty optional fields left out, numbers as numbers. */
   read(): Record<string, unknown>;
   /** Shows the errors by their field; returns those that name no field of this form. */
-  showErrors(errors: { field: string; message: string }[]): { field: string; message: string }[];
+  showErrors(errors: (Problem & { field: string; message: string })[]): { field: string; message: string }[];
   clearErrors(): void;
 }
 
@@ -50,7 +51,7 @@ export function renderForm(form: Form, initial: Record<string, unknown> = {}): R
           continue;
         }
         c.wrapper.classList.add('invalid');
-        c.error.appendChild(h('span', null, e.message));
+        c.error.appendChild(h('span', null, wordFieldProblem(e, { lang: getLang() })));
       }
       return unplaced;
     },
@@ -84,7 +85,7 @@ function control(name: string, field: FormField, isRequired: boolean, value: unk
   } else if (field.type === 'array') {
     ({ input, read } = arrayControl(common, field, value));
   } else if (field.enum) {
-    ({ input, read } = enumControl(common, field.enum, isRequired, value));
+    ({ input, read } = enumControl(common, field.enum, field.enumTitles, isRequired, value));
   } else {
     ({ input, read } = textControl(common, field, isRequired, value));
   }
@@ -94,12 +95,25 @@ function control(name: string, field: FormField, isRequired: boolean, value: unk
 type Common = Record<string, string>;
 const FORMAT_INPUT = { date: 'date', 'date-time': 'datetime-local', email: 'email', uri: 'url' } as const;
 
-function enumControl(common: Common, values: Scalar[], isRequired: boolean, value: unknown): { input: HTMLElement; read: () => unknown } {
+/** An option as a person reads it: its title in the chosen language, else the value as written. */
+export function optionText(titles: EnumTitles | undefined, value: Scalar): string {
+  const key = String(value);
+  return titles && Object.hasOwn(titles, key) ? tx(titles[key]) : key;
+}
+
+function enumControl(
+  common: Common,
+  values: Scalar[],
+  titles: EnumTitles | undefined,
+  isRequired: boolean,
+  value: unknown,
+): { input: HTMLElement; read: () => unknown } {
+  // The option's index is its form value: the value submitted is the one the definition wrote.
   const select = h(
     'select',
     { ...common, required: isRequired },
     h('option', { value: '' }, t('choose')),
-    values.map((v, i) => h('option', { value: String(i), selected: v === value }, String(v))),
+    values.map((v, i) => h('option', { value: String(i), selected: v === value }, optionText(titles, v))),
   );
   return { input: select, read: () => (select.value === '' ? undefined : values[Number(select.value)]) };
 }
@@ -151,7 +165,7 @@ function arrayControl(common: Common, field: FormField, value: unknown): { input
     const group = h(
       'div',
       { class: 'checks', id: common.id!, role: 'group' },
-      boxes.map((b, i) => h('label', { class: 'check' }, b, ` ${String(options[i])}`)),
+      boxes.map((b, i) => h('label', { class: 'check' }, b, ` ${optionText(field.items?.enumTitles, options[i]!)}`)),
     );
     return { input: group, read: () => boxes.flatMap((b, i) => (b.checked ? [options[i]] : [])) };
   }

@@ -274,7 +274,7 @@ const BASE = {
   err_PASSWORD_CHANGE_REQUIRED: { vi: 'Bạn cần đổi mật khẩu trước.', en: 'Change your password first.' },
   err_UNIT_CLOSED: { vi: 'Đơn vị đã giải thể.', en: 'The unit is closed.' },
   err_PAYLOAD_TOO_LARGE: { vi: 'Tệp quá lớn.', en: 'The file is too large.' },
-  err_other: { vi: 'Máy chủ từ chối yêu cầu (mã {c}).', en: 'The server refused the request (code {c}).' },
+  err_other: { vi: 'Máy chủ từ chối yêu cầu này.', en: 'The server refused this request.' },
   field_login: { vi: 'tên đăng nhập', en: 'login' },
   field_name: { vi: 'họ tên', en: 'name' },
   field_email: { vi: 'thư điện tử', en: 'e-mail' },

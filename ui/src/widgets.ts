@@ -2,7 +2,8 @@
 import { ApiError } from './api.ts';
 import { h, type Child } from './dom.ts';
 import { formatDate, urgency } from './format.ts';
-import { t, tKey, tMaybe } from './i18n.ts';
+import { wordRefusal } from '../../engine/refusals.ts';
+import { getLang, t, tKey, tMaybe } from './i18n.ts';
 
 export function pageTitle(text: string, ...extra: Child[]): HTMLElement {
   return h('div', { class: 'page-head' }, h('h1', { title: text }, text), extra);
@@ -16,42 +17,54 @@ export function loading(): HTMLElement {
   return h('p', { class: 'muted', role: 'status' }, t('loading'));
 }
 
-/** A field named by the API (`body.newPassword`, `/grants/0/unitId`) in words. */
-function fieldWords(field: string): string {
-  const last =
+/** The last meaningful part of a field named by the API (`body.newPassword`, `/grants/0/unitId`). */
+function fieldWordsKey(field: string): string {
+  return (
     field
       .split(/[./[\]]+/)
       .filter((x) => x && !/^\d+$/.test(x) && x !== 'body' && x !== 'query')
-      .at(-1) ?? field;
+      .at(-1) ?? field
+  );
+}
+
+/** A field named by the API in words. */
+function fieldWords(field: string): string {
+  const last = fieldWordsKey(field);
   return tMaybe(`field_${last}`) ?? last;
 }
 
 /**
- * What went wrong, in the chosen language: the UI's own words for the codes it knows (the API's
- * messages are English, for developers); the API's message only for codes it does not know.
+ * What went wrong, in the chosen language. A refusal arrives as a code with its parameters and is
+ * worded here (engine/refusals.ts, titles and all); the UI's own table covers sign-in and the like.
+ * The API's English message is never shown: a code without words reads as a generic refusal.
  */
 export function errorText(e: unknown): string {
-  if (!(e instanceof ApiError)) return e instanceof Error ? e.message : String(e);
+  if (!(e instanceof ApiError)) return t('errUnexpected');
   const code = e.code === 'ACCOUNT_INACTIVE' ? 'USER_INACTIVE' : e.code;
+  const worded = wordRefusal(code, e.details, {
+    lang: getLang(),
+    fieldLabel: (f) => tMaybe(`field_${fieldWordsKey(f)}`) ?? undefined,
+    kindLabel: (k) => tMaybe(`unitKind_${k}`) ?? undefined,
+  });
+  if (worded) return worded;
   const named = (e.details?.errors ?? []).map((x) => x.field);
   if (typeof e.details?.field === 'string') named.push(e.details.field);
   const fields = [...new Set(named.map(fieldWords))];
   if (!fields.length && (code === 'VALIDATION_FAILED' || code === 'INVALID_ARGUMENT')) return t('errInvalidInput');
   const f = fields.join(', ');
   const problems = (e.details?.problems as unknown[] | undefined)?.length ?? 0;
-  return tMaybe(`err_${code}`, { f, n: problems, c: code }) ?? e.message;
+  return tMaybe(`err_${code}`, { f, n: problems, c: code }) ?? t('err_other', { c: code });
 }
 
-/** The UI's words for the error (the API's own message for codes it does not know), with the code for whoever reports it. */
+/** The error in the UI's words; the code rides along out of sight (a tooltip and data-code) for whoever reports it. */
 export function errorBox(e: unknown, testid = 'error'): HTMLElement {
   const msg = errorText(e);
   const code = e instanceof ApiError ? e.code : '';
   return h(
     'div',
-    { class: 'alert alert-error', role: 'alert', 'data-testid': testid },
+    { class: 'alert alert-error', role: 'alert', 'data-testid': testid, ...(code ? { 'data-code': code, title: `${t('errorCode')}: ${code}` } : {}) },
     h('strong', null, `${t('errorPrefix')}: `),
     msg,
-    code ? h('span', { class: 'code' }, ` (${code})`) : null,
   );
 }
 

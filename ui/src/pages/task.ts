@@ -65,8 +65,8 @@ function formSection(detail: TaskDetail): HTMLElement {
       const unplaced = rendered && errors.length ? rendered.showErrors(errors) : errors;
       if (errors.length && unplaced.length < errors.length)
         message.appendChild(h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': 'form-invalid' }, t('formInvalid')));
+      // The box words every problem, so one no field can show (a field the form lacks) is not lost.
       if (!errors.length || unplaced.length) message.appendChild(errorBox(e, 'task-error'));
-      for (const u of unplaced) message.appendChild(h('p', { class: 'field-error' }, `${u.field}: ${u.message}`));
       submit.disabled = false;
     }
   });

@@ -1,3 +1,10 @@
 // UI strings of one area, Vietnamese first; i18n.ts joins every area into one table (a key must be
 // unique across areas — the type check fails on a duplicate).
-export const STRINGS_MESSAGES = {} as const satisfies Record<string, { vi: string; en: string }>;
+export const STRINGS_MESSAGES = {
+  errorCode: { vi: 'Mã lỗi', en: 'Error code' },
+  errUnexpected: { vi: 'Trang gặp lỗi ngoài dự kiến; hãy tải lại trang.', en: 'Something unexpected went wrong on the page; reload it.' },
+  lib_evidenceChecked: { vi: 'đã có', en: 'provided' },
+  lib_evidenceUnchecked: { vi: 'bỏ đánh dấu', en: 'unticked' },
+  lib_anchorCleared: { vi: 'đã xoá ngày', en: 'date cleared' },
+  lib_no: { vi: 'Không', en: 'No' },
+} as const satisfies Record<string, { vi: string; en: string }>;
