@@ -868,22 +868,27 @@ export class Application {
   private async namedReport(report: CohortReport): Promise<CohortReport> {
     const units = new Map((await this.engine.store.getUnits([...new Set(report.instances.map((i) => i.orgUnitId))])).map((u) => [u.id, u.name]));
     const compiled = new Map<string, CompiledProcess>();
-    for (const key of new Set(report.instances.map((i) => `${i.definitionId}@${i.definitionVersion}`))) {
-      const [id, version] = key.split('@');
-      compiled.set(key, await this.engine.catalog.get(id!, Number(version)));
-    }
+    const versionOf = async (id: string, version: number) => {
+      const key = `${id}@${version}`;
+      if (!compiled.has(key)) compiled.set(key, await this.engine.catalog.get(id, version));
+      return compiled.get(key)!;
+    };
     const now = this.now();
-    const instances = report.instances.map((i) => {
-      const proc = compiled.get(`${i.definitionId}@${i.definitionVersion}`)!;
-      const stageIds = [...new Set([...(i.activeStages as string[]), ...((i.to as string[] | undefined) ?? [])])];
-      return {
+    const instances = [];
+    for (const i of report.instances) {
+      const proc = await versionOf(i.definitionId, i.definitionVersion);
+      // A migration's new stages are titled by the version it moves to.
+      const target = typeof i.toVersion === 'number' && !i.error && !i.excluded ? await versionOf(i.definitionId, i.toVersion) : proc;
+      const to = (i.to as string[] | undefined) ?? [];
+      const titles = [...i.activeStages.map((s) => [s, stageTitle(proc, s)]), ...to.map((s) => [s, stageTitle(target, s)])];
+      instances.push({
         ...i,
         unitName: units.get(i.orgUnitId) ?? i.orgUnitId,
-        stageTitles: Object.fromEntries(stageIds.map((s) => [s, stageTitle(proc, s)])),
+        stageTitles: Object.fromEntries(titles),
         // An extension that still leaves the deadline behind today: the unit stays overdue.
         ...(typeof i.dueAfter === 'number' ? { stillOverdue: i.dueAfter < now } : {}),
-      };
-    });
+      });
+    }
     const stillOverdue = instances.filter((i) => i.stillOverdue === true).length;
     return { ...report, instances, ...(instances.some((i) => 'stillOverdue' in i) ? { stillOverdue } : {}) };
   }

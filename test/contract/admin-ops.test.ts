@@ -126,6 +126,26 @@ for (const kind of STORES) {
       expect(after.instances.map((i) => i.instanceId)).to.deep.equal([early.id]);
     });
 
+    it('a migration’s preview titles the stages of the version it moves to', async () => {
+      const v1 = fixture('engine/report.yaml');
+      const v2 = v1
+        .replace('version: 1', 'version: 2')
+        .replace('initial: draft', 'initial: drafting')
+        .replace('  draft:\n    title: { vi: Soạn báo cáo, en: Draft }', '  drafting:\n    title: { vi: Soạn thảo lại, en: Redraft }')
+        .replace('target: draft,', 'target: drafting,');
+      expect(v2).to.not.equal(v1);
+      await rt.engine.catalog.publish(v2, 'report.yaml', 'admin');
+      const instance = await rt.engine.start({ definitionId: DEF, version: 1, orgUnitId: 'th_a1' }, { actor: 'admin' });
+      const dry = await app.cohort(
+        admin,
+        { definitionId: DEF, definitionVersion: 1 },
+        { op: 'migrate', toVersion: 2, stateMap: { draft: 'drafting' }, reason: 'Lên phiên bản 2', dryRun: true },
+      );
+      const item = dry.instances.find((i) => i.instanceId === instance.id)!;
+      expect(item.to).to.deep.equal(['drafting']);
+      expect(item.stageTitles).to.deep.equal({ draft: { vi: 'Soạn báo cáo', en: 'Draft' }, drafting: { vi: 'Soạn thảo lại', en: 'Redraft' } });
+    });
+
     it('an anchor date is set by whoever works over the stages it moves, and refused to the others', async () => {
       const instance = await rt.engine.start({ definitionId: DEF, orgUnitId: 'th_a1' }, { actor: 'admin' });
       const phong = await principal(rt, 'staff', 'pgd_a');
