@@ -6,6 +6,7 @@ import { h, replace } from '../dom.ts';
 import { t, tx } from '../i18n.ts';
 import type { InstanceSummary, Timeline } from '../types.ts';
 import { errorBox, section, successBox } from '../widgets.ts';
+import { problem } from './notice.ts';
 
 type Anchor = NonNullable<Timeline['anchors']>[number];
 
@@ -39,7 +40,7 @@ function anchorRow(tl: Timeline, a: Anchor, reload: (flash: string) => Promise<v
     editor.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       replace(message);
-      if (!input.value) return replace(message, errorBox(new Error(t('adm_anchorPickDate')), 'anchor-error'));
+      if (!input.value) return replace(message, problem(t('adm_anchorPickDate'), 'anchor-error'));
       save.disabled = true;
       try {
         await post<InstanceSummary>(

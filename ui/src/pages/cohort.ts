@@ -9,6 +9,7 @@ import type { PageCtx } from '../router.ts';
 import type { DefinitionListItem, DefinitionVersion } from '../types.ts';
 import type * as Api from '../api.generated.ts';
 import { errorBox, loading, pageTitle, section } from '../widgets.ts';
+import { problem } from './notice.ts';
 import { unitPicker } from './unit-picker.ts';
 
 type Report = Api.CohortReport;
@@ -264,7 +265,7 @@ export async function cohortPage(ctx: PageCtx): Promise<void> {
     replace(message);
     replace(resultHost);
     const r = request();
-    if (typeof r === 'string') return replace(message, errorBox(new Error(r), 'cohort-error'));
+    if (typeof r === 'string') return replace(message, problem(r, 'cohort-error'));
     previewButton.disabled = true;
     try {
       const report = await post<Report>(r.path, { ...r.body, dryRun: true });
