@@ -44,6 +44,7 @@ import type { ColumnMap, UnitRow, UnitTable } from '../org/unit-file.ts';
 import { checkCodeList, codesOf, type CodeList } from '../org/code-list.ts';
 import type { OrgOperation, ReshapeReport } from './org-commands.ts';
 import { People } from './people.ts';
+import { Files, type FilesDeps } from './files.ts';
 import { fanOutViews, type FanOutView } from './fan-out-view.ts';
 import { isFanOutId } from '../service/fan-out.ts';
 import { escalationRows, instanceRows, personNames, processes, stageTitle, taskRows, workingDaysLeft, type NameLookup } from './views.ts';
@@ -69,6 +70,8 @@ export interface ApplicationDeps {
   /** The record of administrative acts; without it, nothing is recorded (simulations). */
   audit?: AuditLog;
   passwords?: Passwords;
+  /** Attachments and stage comments (files.ts): their records and where their bytes go. */
+  files?: FilesDeps;
 }
 
 /** Per command: the request's Idempotency-Key. */
@@ -112,6 +115,7 @@ export class Application {
   private readonly deps: ApplicationDeps;
 
   private readonly accountsPart?: People;
+  private readonly filesPart?: Files;
   /** Full names for the logins records keep (views.ts). */
   private readonly names: NameLookup;
 
@@ -121,6 +125,7 @@ export class Application {
     this.org = new Organisation(deps.engine);
     const { accounts, audit, passwords } = deps;
     this.names = personNames(accounts, deps.engine.store);
+    if (deps.files) this.filesPart = new Files(deps.engine, deps.files, accounts);
     if (accounts && audit && passwords) this.accountsPart = new People({ accounts, audit, passwords, store: deps.engine.store, clock: deps.engine.clock });
   }
 
@@ -128,6 +133,12 @@ export class Application {
   get people(): People {
     if (!this.accountsPart) throw new Error('this Application was built without accounts, audit and passwords');
     return this.accountsPart;
+  }
+
+  /** Attachments and stage comments (files.ts); there when built with `files`. */
+  get files(): Files {
+    if (!this.filesPart) throw new Error('this Application was built without files');
+    return this.filesPart;
   }
 
   /** The clock every adapter reads "now" from (sessions, tokens): the engine's. */
@@ -334,13 +345,20 @@ export class Application {
       });
       if (count) byVersion.push({ version: d.version, count });
     }
+    // A stage the draft drops is named by the published versions its instances still run.
+    const titles = new Map(Object.entries(checked.stageTitles ?? {}));
+    for (const { version } of [...byVersion].reverse()) {
+      if ([...byStage.keys()].every((s) => titles.has(s))) break;
+      const published = await this.engine.catalog.get(compiled.id, version);
+      for (const s of Object.values(published.stages)) if (!titles.has(s.id)) titles.set(s.id, s.title);
+    }
     return {
       id: compiled.id,
       version: compiled.version,
       running,
       byVersion,
       stages: [...byStage]
-        .map(([stage, count]) => ({ stage, count, exists: compiled.stages.has(stage) }))
+        .map(([stage, count]) => ({ stage, title: titles.get(stage) ?? stageTitle(undefined, stage), count, exists: compiled.stages.has(stage) }))
         .sort((a, b) => Number(a.exists) - Number(b.exists) || b.count - a.count),
     };
   }

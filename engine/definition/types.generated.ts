@@ -113,7 +113,7 @@ export interface ProcessDefinition {
     [k: string]: UnitList;
   };
   /**
-   * Events that carry data, with the JSON Schema of that data. Events used in transitions need no declaration unless guards read their fields.
+   * The events stages accept: each with its title (what its button and its history line say; the linter warns without one, and refuses one in the shipped library) and, when it carries data, the form of that data. DUE and CHILDREN_DONE have built-in titles.
    */
   events?: {
     [k: string]: EventDeclaration;

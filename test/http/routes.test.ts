@@ -99,7 +99,8 @@ describe('HTTP: every route', function () {
       expect(r.status).to.equal(200);
       // admin_a sees the THCS under its Phòng, not the THPT under the Sở.
       expect(r.body).to.deep.include({ id: PROCESS, version: 3, running: 1, byVersion: [{ version: 2, count: 1 }] });
-      expect(r.body.stages).to.deep.equal([{ stage: 'self_assessment', count: 1, exists: false }]);
+      // a stage the draft drops is named by the published version its instances run
+      expect(r.body.stages).to.deep.equal([{ stage: 'self_assessment', title: { vi: 'Tự đánh giá', en: 'Self-assessment' }, count: 1, exists: false }]);
       expect(errorOf(await c.post('/api/v1/definitions/impact', { source: 'id: [' })).code).to.equal('DEFINITION_INVALID');
     });
 

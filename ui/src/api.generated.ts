@@ -44,6 +44,11 @@ export interface Answers {
   user: UserDetail;
   userWithPassword: UserWithPassword;
   bulkAccounts: BulkAccounts;
+  attachments: AttachmentList;
+  attached: Attached;
+  comments: CommentThread;
+  commented: Commented;
+  allComments: InstanceComments;
 }
 export interface SignedIn {
   user: User;
@@ -343,6 +348,7 @@ export interface Diagnostic {
   code: string;
   message: string;
   pointer?: string;
+  text?: Text;
 }
 export interface Impact {
   id: string;
@@ -354,6 +360,7 @@ export interface Impact {
   }[];
   stages: {
     stage: string;
+    title: Text;
     count: number;
     exists: boolean;
   }[];
@@ -889,4 +896,63 @@ export interface BulkAccounts {
     userId?: string;
     oneTimePassword?: string;
   }[];
+}
+export interface AttachmentList {
+  items: Attachment[];
+  maxBytes: number;
+  maxPerInstance: number;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "Attachment".
+ */
+export interface Attachment {
+  id: string;
+  instanceId: string;
+  stage: string;
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  uploadedBy: string;
+  uploadedByName: string;
+  at: number;
+  canRemove: boolean;
+  taskId?: string;
+  task?: string;
+  evidenceItem?: string;
+}
+export interface Attached {
+  attachment: Attachment;
+  renamed: boolean;
+}
+export interface CommentThread {
+  stage: {
+    id: string;
+    title: Text;
+  };
+  items: Comment[];
+  canWrite: boolean;
+  maxLength: number;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "Comment".
+ */
+export interface Comment {
+  id: number;
+  stage: string;
+  text: string;
+  at: number;
+  authorName: string;
+  mine: boolean;
+}
+export interface Commented {
+  comment: Comment;
+}
+export interface InstanceComments {
+  items: Comment[];
+  stageTitles: {
+    [k: string]: Text;
+  };
 }

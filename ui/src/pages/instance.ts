@@ -8,6 +8,8 @@ import { renderForm } from '../form.ts';
 import type { Accepted, FanOutList, InstanceSummary, Timeline } from '../types.ts';
 import { anchorFlash, anchorsSection, markAnchoredStages } from './anchors.ts';
 import { fanOutSections } from './fan-out.ts';
+import { attachmentsSection, instanceFiles } from './attachments.ts';
+import { commentThread, pastThreads } from './comments.ts';
 import { dueCell, errorBox, loading, pageTitle, section, statusBadge, successBox, workingDaysText } from '../widgets.ts';
 
 export async function instancePage(ctx: PageCtx): Promise<void> {
@@ -119,12 +121,15 @@ export function renderTimeline(tl: Timeline, onEvent: OnEvent, below: HTMLElemen
                     sendable(s.accepts).map((a) => eventButton(a, onEvent)),
                   )
                 : null,
+              commentThread(tl.instance.id, s.id),
             ),
           )
         : h('p', { class: 'muted', 'data-testid': 'current-stages' }, current || t('none')),
     ),
     ...below,
     section(t('tasks'), 'instance-tasks', tasksTable(tl, names)),
+    attachmentsSection(instanceFiles(tl)),
+    pastThreads(tl.instance.id, tl.instance.stages),
     section(t('history'), 'history', historyTable(tl, names)),
     section(t('escalations'), 'instance-escalations', escalationsTable(tl, names)),
   ];
