@@ -107,7 +107,7 @@ export const STRINGS_ADMIN = {
     en: 'Units in scope with no instance of this campaign (could not start, or skipped as already running the process).',
   },
   adm_cSkipped: {
-    vi: '{n} đơn vị được bỏ qua vì đang chạy quy trình này trong đợt khác.',
+    vi: '{n} đơn vị được bỏ qua vì đang chạy quy trình này (chưa xong).',
     en: '{n} units were skipped: they already run this process.',
   },
   adm_byStage: { vi: 'Đơn vị theo giai đoạn', en: 'Units by stage' },
