@@ -117,6 +117,12 @@ export interface UnitsUnderOptions extends Partial<UnitScope> {
   afterId?: string;
   limit: number;
   missingFor?: string;
+  /** Leaves out units running an instance of this definition (any campaign, or none): a campaign
+   * does not start a second one mid-process unless asked. */
+  notRunning?: string;
+  /** Only units running an instance of this definition (and, with `missingFor`, none of that
+   * campaign): the ones a campaign skips. */
+  running?: string;
 }
 
 /** Which instances a cohort operation or a listing covers. */
@@ -182,7 +188,11 @@ export interface Store {
    * that already have an instance in that campaign. */
   unitsUnder(path: string, options: UnitsUnderOptions): Promise<OrgUnit[]>;
   /** How many units of these kinds (any, when empty) lie under a path, the unit itself included. */
-  countUnitsUnder(path: string, kinds: string[], more?: Omit<UnitScope, 'kinds'>): Promise<number>;
+  countUnitsUnder(
+    path: string,
+    kinds: string[],
+    more?: Omit<UnitScope, 'kinds'> & Pick<UnitsUnderOptions, 'missingFor' | 'notRunning' | 'running'>,
+  ): Promise<number>;
 
   /** Stores a new version with its compiled machine config (kept for inspection; the engine
    * recompiles the source); throws EngineError DEFINITION_EXISTS when that version is taken. */

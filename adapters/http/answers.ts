@@ -207,16 +207,28 @@ export const COMPONENTS: Record<string, JSONSchema> = {
       // Each instance says what changed (or would): the operation's own fields beside these.
       instances: list({
         type: 'object',
-        required: ['instanceId', 'orgUnitId'],
+        required: ['instanceId', 'orgUnitId', 'unitName', 'definitionId', 'definitionVersion', 'activeStages', 'stageTitles'],
         properties: {
           instanceId: str,
           orgUnitId: str,
+          unitName: str,
+          definitionId: str,
+          definitionVersion: int,
+          activeStages: list(str),
+          // The titles of the stages it names (active, and a migration's new ones).
+          stageTitles: { type: 'object', additionalProperties: ref('Text') },
+          // An extension's: the new deadline is already past.
+          stillOverdue: bool,
+          dueBefore: num,
+          dueAfter: num,
+          // A migration's stages after it.
+          to: list(str),
           error: obj({ code: str, message: str }),
           excluded: obj({ code: str, message: str }, { stages: list(obj({ stage: str, role: str })) }),
         },
       }),
     },
-    {},
+    { stillOverdue: int },
     'CohortReport',
   ),
   User: obj(
@@ -341,7 +353,7 @@ export const ANSWERS = {
   ),
   definitionVersion: obj(
     { id: str, version: int, source: str, hash: str, title: ref('Text'), publishedAt: num, diagram: orNull(obj({ mermaid: str })) },
-    { publishedBy: str, publishedByName: str },
+    { publishedBy: str, publishedByName: str, stages: list(obj({ id: str, title: ref('Text'), kind: str, hasDue: bool })) },
     'DefinitionVersion',
   ),
   validation: obj({ valid: bool, diagnostics: list(ref('Diagnostic')) }, { id: str, version: int, diagram: obj({ mermaid: str }) }, 'Validation'),
@@ -358,10 +370,11 @@ export const ANSWERS = {
   ),
   published: obj({ id: str, version: int, hash: str, created: bool, diagnostics: list(ref('Diagnostic')) }, {}, 'Published'),
   campaigns: obj({ items: list(ref('CampaignRow')) }, {}, 'CampaignList'),
-  campaignLaunched: obj({ campaign: ref('CampaignRow') }, {}, 'CampaignLaunched'),
+  campaignLaunched: obj({ campaign: ref('CampaignRow') }, { skippedRunning: int }, 'CampaignLaunched'),
+  campaignPreview: obj({ total: int, toStart: int, skippedRunning: int, skipped: list(obj({ id: str, name: str })) }, {}, 'CampaignPreview'),
   campaign: obj(
     { campaign: ref('CampaignRow'), byStage: list(obj({ stage: str, title: ref('Text'), count: int })), overdue: int, done: int },
-    {},
+    { running: int, notStarted: int, skippedRunning: int },
     'CampaignDetail',
   ),
   instances: obj({ items: list(ref('InstanceRow')) }, { next: str }, 'InstanceList'),
@@ -405,7 +418,10 @@ export const ANSWERS = {
       escalations: list(ref('EscalationRow')),
       openedBy: orNull(obj({ instanceId: str, title: ref('Text'), unitName: str, stageTitle: ref('Text') })),
     },
-    {},
+    {
+      // Anchor dates (the visit day…): value, the stages they move, whether the caller may set them.
+      anchors: list(obj({ name: str, title: ref('Text'), value: orNull(str), stages: list(obj({ id: str, title: ref('Text') })), canSet: bool })),
+    },
     'Timeline',
   ),
   instanceSummary: ref('InstanceSummary'),

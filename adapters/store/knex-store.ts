@@ -120,20 +120,33 @@ export class KnexStore implements Store {
 
   async unitsUnder(path: string, options: UnitsUnderOptions): Promise<OrgUnit[]> {
     // A closed unit takes no new work: campaigns pass it by.
-    const q = this.inScope(path, options).orderBy('id').limit(options.limit);
+    const q = this.withInstances(this.inScope(path, options), options).orderBy('id').limit(options.limit);
     if (options.afterId) q.where('id', '>', options.afterId);
-    if (options.missingFor) {
-      const campaign = options.missingFor;
-      q.whereNotExists((sub) =>
-        sub.select(this.db.raw('1')).from('instances').whereRaw('instances.org_unit_id = org_units.id').andWhere('instances.campaign_id', campaign),
-      );
-    }
     return (await q).map(toUnit);
   }
 
-  async countUnitsUnder(path: string, kinds: string[], more: Omit<UnitScope, 'kinds'> = {}): Promise<number> {
-    const q = this.inScope(path, { ...more, kinds }).count({ n: '*' });
+  async countUnitsUnder(
+    path: string,
+    kinds: string[],
+    more: Omit<UnitScope, 'kinds'> & Pick<UnitsUnderOptions, 'missingFor' | 'notRunning' | 'running'> = {},
+  ): Promise<number> {
+    const q = this.withInstances(this.inScope(path, { ...more, kinds }), more).count({ n: '*' });
     return Number((await q)[0]!.n);
+  }
+
+  /** Units by the instances they have: none of a campaign's, running (or not) one of a process.
+   * Each is a correlated sub-query on instances(org_unit_id, …): one statement however many units. */
+  private withInstances(q: Knex.QueryBuilder, options: Pick<UnitsUnderOptions, 'missingFor' | 'notRunning' | 'running'>): Knex.QueryBuilder {
+    const ofUnit = (sub: Knex.QueryBuilder) => sub.select(this.db.raw('1')).from('instances').whereRaw('instances.org_unit_id = org_units.id');
+    const running = (definitionId: string) => (sub: Knex.QueryBuilder) =>
+      ofUnit(sub).andWhere('instances.definition_id', definitionId).whereIn('instances.status', ['running', 'needs_migration']);
+    if (options.missingFor) {
+      const campaign = options.missingFor;
+      q.whereNotExists((sub) => ofUnit(sub).andWhere('instances.campaign_id', campaign));
+    }
+    if (options.notRunning) q.whereNotExists(running(options.notRunning));
+    if (options.running) q.whereExists(running(options.running));
+    return q;
   }
 
   /** Open units under a path that a campaign's scope reaches: of its kinds (and levels), or named. */

@@ -14,13 +14,13 @@ import type { FormField, Text } from '../definition/types.generated.ts';
 import type { AuditAction, Campaign, Instance, InstanceStatus, OrgUnit, Task } from '../domain.ts';
 import { EngineError } from '../errors.ts';
 import type { Accounts, AuditLog, InstanceFilter, Passwords } from '../ports.ts';
-import { createCampaign, type CampaignInput } from '../service/campaigns.ts';
+import { countSkipped, createCampaign, previewCampaign, scopeOf, type CampaignInput } from '../service/campaigns.ts';
 import { cancelCohort, extendCohort, migrateCohort, reassignCohort, type CohortReport, type CohortScope } from '../service/cohort.ts';
 import { summary, type CommandOptions, type Engine, type InstanceSummary } from '../service/engine.ts';
 import { once, type IdempotencyKey, type KeyToCommit } from '../service/idempotency.ts';
 import type { UnitInput } from '../service/org.ts';
 import { overdueBoard, timeline } from '../service/queries.ts';
-import { pathIds } from '../service/roles.ts';
+import { pathIds, type UnitChain } from '../service/roles.ts';
 import {
   actableStages,
   cohortExclusion,
@@ -33,6 +33,7 @@ import {
   publisherUnit,
   requireStageAct,
   scope,
+  stagesAnchoredOn,
   type Principal,
   type StageAct,
 } from './policy.ts';
@@ -66,7 +67,7 @@ export interface DraftChecker {
 export interface ApplicationDeps {
   engine: Engine;
   /** Starts a launched campaign's run in the background (the runtime's runner). */
-  runCampaignLater?: (campaignId: string, actor: string) => void;
+  runCampaignLater?: (campaignId: string, actor: string, includeRunning?: boolean) => void;
   /** Checks drafts; default: in this process. */
   drafts?: DraftChecker;
   /** Accounts and password hashing: with the audit record, `people` manages accounts. */
@@ -97,6 +98,8 @@ export interface CohortFilter {
   campaignId?: string;
   unitId?: string;
   stages?: string[];
+  /** Only instances past a deadline now. */
+  overdue?: boolean;
 }
 
 export interface InstanceQuery {
@@ -304,7 +307,14 @@ export class Application {
     const { mermaid } = summarizeDraft(def.source, `${def.id}.yaml`, calendarRanges(this.engine.catalog.calendars), lang);
     const { ownerUnitId: _o, ...rest } = def;
     const nameOf = await this.names([def.publishedBy]);
-    return { ...rest, ...(def.publishedBy ? { publishedByName: nameOf(def.publishedBy) } : {}), diagram: mermaid !== undefined ? { mermaid } : null };
+    const compiled = await this.engine.catalog.get(def.id, def.version);
+    return {
+      ...rest,
+      ...(def.publishedBy ? { publishedByName: nameOf(def.publishedBy) } : {}),
+      diagram: mermaid !== undefined ? { mermaid } : null,
+      // Pickers (a cohort's stages, a migration's state map) choose stages by title.
+      stages: Object.values(compiled.stages).map((s) => ({ id: s.id, title: s.title, kind: s.kind, hasDue: s.due !== undefined })),
+    };
   }
 
   /** Checks a draft: located diagnostics, and a diagram when it is valid. Changes nothing. */
@@ -408,10 +418,18 @@ export class Application {
         kinds: campaign.kinds,
         total: campaign.total,
       });
-      this.deps.runCampaignLater?.(campaign.id, p.user.login);
+      this.deps.runCampaignLater?.(campaign.id, p.user.login, input.includeRunning === true);
       const [row] = await this.campaignRows([campaign]);
-      return { campaign: row! };
+      // Counted before the run starts: the units it passes by as already running the process.
+      return { campaign: row!, skippedRunning: input.includeRunning ? 0 : await countSkipped(this.engine, campaign) };
     });
+  }
+
+  /** A launch's dry run (administrators of the root): how many units it reaches and which it would
+   * skip because they already run the process. */
+  async previewCampaign(p: Principal, input: CampaignInput) {
+    requireOpen(await this.unitFor(p, input.rootUnitId, 'administer'));
+    return previewCampaign(this.engine, input);
   }
 
   /** A campaign's progress: started of total, instances by stage, overdue and finished counts. */
@@ -420,6 +438,8 @@ export class Application {
     const { queries } = this.engine;
     const underPaths = scope(p, 'read');
     const counts = await queries.stageCounts({ campaignId: campaign.id, underPaths });
+    const [root] = await this.engine.chainOf(campaign.rootUnitId);
+    const { kinds, ...more } = scopeOf(campaign);
     const compiled = (await processes(this.engine, [campaign]))(campaign.definitionId, campaign.definitionVersion);
     const byStage = new Map<string, number>();
     for (const c of counts.filter((x) => x.status === 'running')) for (const s of c.stages) byStage.set(s, (byStage.get(s) ?? 0) + c.count);
@@ -429,6 +449,10 @@ export class Application {
       byStage: [...byStage].map(([stage, count]) => ({ stage, title: stageTitle(compiled, stage), count })),
       overdue: await queries.countInstances({ campaignId: campaign.id, underPaths, dueBefore: this.now() }),
       done: counts.filter((c) => c.status === 'done').reduce((n, c) => n + c.count, 0),
+      running: counts.filter((c) => c.status === 'running').reduce((n, c) => n + c.count, 0),
+      // Units in scope with no instance of it: skipped (already running the process) or failed.
+      notStarted: await this.engine.store.countUnitsUnder(root!.path, kinds, { ...more, missingFor: campaign.id }),
+      skippedRunning: await countSkipped(this.engine, campaign),
     };
   }
 
@@ -512,6 +536,7 @@ export class Application {
       escalations: await escalationRows(engine, t.escalations, this.names),
       /** The office's instance whose stage opened this one (a fan-out), when the reader may read it. */
       openedBy: await this.openedBy(p, t.instance),
+      anchors: anchorViews(p, compiled, t.instance, chain),
     };
   }
 
@@ -742,6 +767,7 @@ export class Application {
       ...(filter.campaignId ? { campaignId: filter.campaignId } : {}),
       ...(filter.stages?.length ? { stages: filter.stages } : {}),
       ...(filter.instanceIds?.length ? { ids: filter.instanceIds } : {}),
+      ...(filter.overdue ? { dueBefore: this.now() } : {}),
     };
     if (operation.op === 'reassign') requireOpen(await this.unitFor(p, operation.toUnitId, 'administer'));
     const rules: CohortScope = {
@@ -771,9 +797,9 @@ export class Application {
       }
     };
     // A dry run changes nothing: no key to keep, nothing to record.
-    if (operation.dryRun) return run(undefined);
+    if (operation.dryRun) return this.namedReport(await run(undefined));
     const recorded = async (idempotencyKey: string | undefined) => {
-      const report = await run(idempotencyKey);
+      const report = await this.namedReport(await run(idempotencyKey));
       const { reason: _r, dryRun: _d, ...what } = operation;
       await this.record(
         p,
@@ -961,6 +987,36 @@ export class Application {
     }));
   }
 
+  /** A cohort report with each instance's unit named and its stages titled, for the people who
+   * confirm it (a handful of statements for the whole report). */
+  private async namedReport(report: CohortReport): Promise<CohortReport> {
+    const units = new Map((await this.engine.store.getUnits([...new Set(report.instances.map((i) => i.orgUnitId))])).map((u) => [u.id, u.name]));
+    const compiled = new Map<string, CompiledProcess>();
+    const versionOf = async (id: string, version: number) => {
+      const key = `${id}@${version}`;
+      if (!compiled.has(key)) compiled.set(key, await this.engine.catalog.get(id, version));
+      return compiled.get(key)!;
+    };
+    const now = this.now();
+    const instances = [];
+    for (const i of report.instances) {
+      const proc = await versionOf(i.definitionId, i.definitionVersion);
+      // A migration's new stages are titled by the version it moves to.
+      const target = typeof i.toVersion === 'number' && !i.error && !i.excluded ? await versionOf(i.definitionId, i.toVersion) : proc;
+      const to = (i.to as string[] | undefined) ?? [];
+      const titles = [...i.activeStages.map((s) => [s, stageTitle(proc, s)]), ...to.map((s) => [s, stageTitle(target, s)])];
+      instances.push({
+        ...i,
+        unitName: units.get(i.orgUnitId) ?? i.orgUnitId,
+        stageTitles: Object.fromEntries(titles),
+        // An extension that still leaves the deadline behind today: the unit stays overdue.
+        ...(typeof i.dueAfter === 'number' ? { stillOverdue: i.dueAfter < now } : {}),
+      });
+    }
+    const stillOverdue = instances.filter((i) => i.stillOverdue === true).length;
+    return { ...report, instances, ...(instances.some((i) => 'stillOverdue' in i) ? { stillOverdue } : {}) };
+  }
+
   /** Records an administrative act (nhật ký quản trị) after it succeeded. */
   private async record(
     p: Principal,
@@ -1007,6 +1063,29 @@ export class Application {
     if (this.deps.drafts) return this.deps.drafts.check(p.user.id, source, file, lang);
     return Promise.resolve(summarizeDraft(source, file, calendarRanges(this.engine.catalog.calendars), lang));
   }
+}
+
+/** Each anchor date of the process: its value, the stages whose deadline counts from it, and whether
+ * the caller may set it (the same rule the command is judged by). */
+function anchorViews(p: Principal, compiled: CompiledProcess, instance: Instance, chain: UnitChain) {
+  const values = (instance.state.snapshot as { context?: { anchors?: Record<string, string> } } | null)?.context?.anchors ?? {};
+  return Object.entries(compiled.anchors).map(([name, a]) => {
+    let canSet = instance.status === 'running';
+    if (canSet)
+      try {
+        requireStageAct(p, compiled, instance, chain, { kind: 'anchor', name });
+      } catch (e) {
+        if (!(e instanceof EngineError)) throw e;
+        canSet = false;
+      }
+    return {
+      name,
+      title: a.title,
+      value: values[name] ?? null,
+      stages: stagesAnchoredOn(compiled, name).map((id) => ({ id, title: stageTitle(compiled, id) })),
+      canSet,
+    };
+  });
 }
 
 /** A closed (giải thể) or merged unit takes no new work: no campaign, no tasks handed to it. */

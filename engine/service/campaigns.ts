@@ -23,7 +23,21 @@ export interface CampaignInput {
   unitIds?: string[];
   /** Lists of unit codes every instance starts with, by the names the process declares. */
   lists?: Record<string, string[]>;
+  /** Start it also for units already running this process (another campaign's instance, or one
+   * started by hand); by default they are skipped, and counted. */
+  includeRunning?: boolean;
 }
+
+/** What a launch would do, before it does: the units in scope, and those it would skip because they
+ * already run the process (the first `SKIPPED_LISTED` of them named). */
+export interface CampaignPreview {
+  total: number;
+  toStart: number;
+  skippedRunning: number;
+  skipped: { id: string; name: string }[];
+}
+
+export const SKIPPED_LISTED = 200;
 
 export interface CampaignProgress {
   campaign: Campaign;
@@ -31,6 +45,8 @@ export interface CampaignProgress {
   created: number;
   /** Units the process could not start for, with why. */
   failed: { orgUnitId: string; code: string; message: string }[];
+  /** Units passed by because they already run the process (see `includeRunning`). */
+  skippedRunning: number;
 }
 
 const CAMPAIGN_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -39,9 +55,8 @@ const CAMPAIGN_ID = /^[A-Za-z0-9_-]{1,64}$/;
  * values. A sample is hundreds or thousands of schools; a whole province is chosen by kind. */
 export const MAX_NAMED_UNITS = 20_000;
 
-export async function createCampaign(engine: Engine, input: CampaignInput, options: CommandOptions): Promise<Campaign> {
-  if (input.id !== undefined && !CAMPAIGN_ID.test(input.id))
-    throw new EngineError('INVALID_ARGUMENT', `campaign id "${input.id}": letters, digits, _ and - only`, { field: 'id' });
+/** The units a campaign input reaches: its process, root, kinds and named units, checked. */
+async function resolveScope(engine: Engine, input: CampaignInput) {
   const compiled = await engine.catalog.get(input.definitionId, input.version);
   const unitIds = input.unitIds?.length ? [...new Set(input.unitIds.map((u) => String(u).trim()))] : undefined;
   if (unitIds && unitIds.length > MAX_NAMED_UNITS)
@@ -55,6 +70,29 @@ export async function createCampaign(engine: Engine, input: CampaignInput, optio
     });
   const [root] = await engine.chainOf(input.rootUnitId);
   if (unitIds) await requireNamedUnits(engine, root!.path, unitIds);
+  return { compiled, root: root!, kinds, unitIds };
+}
+
+/** A launch's dry run: how many units it reaches, and which it would skip as already running the
+ * process — three statements whatever the number of units. */
+export async function previewCampaign(engine: Engine, input: CampaignInput): Promise<CampaignPreview> {
+  const { compiled, root, kinds, unitIds } = await resolveScope(engine, input);
+  const more = unitIds ? { unitIds } : {};
+  const total = await engine.store.countUnitsUnder(root.path, kinds, more);
+  const skippedRunning = await engine.store.countUnitsUnder(root.path, kinds, { ...more, running: compiled.id });
+  const skipped = skippedRunning ? await engine.store.unitsUnder(root.path, { kinds, ...more, running: compiled.id, limit: SKIPPED_LISTED }) : [];
+  return {
+    total,
+    toStart: input.includeRunning ? total : total - skippedRunning,
+    skippedRunning,
+    skipped: skipped.map((u) => ({ id: u.id, name: u.name })),
+  };
+}
+
+export async function createCampaign(engine: Engine, input: CampaignInput, options: CommandOptions): Promise<Campaign> {
+  if (input.id !== undefined && !CAMPAIGN_ID.test(input.id))
+    throw new EngineError('INVALID_ARGUMENT', `campaign id "${input.id}": letters, digits, _ and - only`, { field: 'id' });
+  const { compiled, root, kinds, unitIds } = await resolveScope(engine, input);
   const anchors = input.anchors && Object.keys(input.anchors).length ? engine.checkAnchors(compiled, input.anchors) : undefined;
   const lists = input.lists && Object.keys(input.lists).length ? engine.checkLists(compiled, input.lists) : undefined;
   if (input.id) {
@@ -63,7 +101,7 @@ export async function createCampaign(engine: Engine, input: CampaignInput, optio
       const same =
         existing.definitionId === compiled.id &&
         existing.definitionVersion === compiled.version &&
-        existing.rootUnitId === root!.id &&
+        existing.rootUnitId === root.id &&
         existing.kinds.join() === kinds.join() &&
         (existing.unitIds ?? []).join() === (unitIds ?? []).join();
       if (!same)
@@ -79,10 +117,10 @@ export async function createCampaign(engine: Engine, input: CampaignInput, optio
     id: input.id ?? randomUUID(),
     definitionId: compiled.id,
     definitionVersion: compiled.version,
-    rootUnitId: root!.id,
+    rootUnitId: root.id,
     kinds,
     status: 'running',
-    total: await engine.store.countUnitsUnder(root!.path, kinds, unitIds ? { unitIds } : {}),
+    total: await engine.store.countUnitsUnder(root.path, kinds, unitIds ? { unitIds } : {}),
     started: 0,
     createdBy: options.actor,
     ...(input.reason ? { reason: input.reason } : {}),
@@ -99,13 +137,22 @@ export async function createCampaign(engine: Engine, input: CampaignInput, optio
 export async function runCampaign(
   engine: Engine,
   id: string,
-  options: CommandOptions & { batchSize?: number; concurrency?: number; onProgress?: (p: CampaignProgress) => void; signal?: AbortSignal },
+  options: CommandOptions & {
+    batchSize?: number;
+    concurrency?: number;
+    onProgress?: (p: CampaignProgress) => void;
+    signal?: AbortSignal;
+    /** Start it also for units already running the process; a resumed run (none given) skips them. */
+    includeRunning?: boolean;
+  },
 ): Promise<CampaignProgress> {
   const campaign = await engine.store.getCampaign(id);
   if (!campaign) throw new EngineError('NOT_FOUND', `no campaign "${id}"`, { id });
   if (campaign.status === 'cancelled') throw new EngineError('INSTANCE_NOT_RUNNING', `campaign "${id}" was cancelled`);
   const [root] = await engine.chainOf(campaign.rootUnitId);
-  const progress: CampaignProgress = { campaign, created: 0, failed: [] };
+  const progress: CampaignProgress = { campaign, created: 0, failed: [], skippedRunning: 0 };
+  // A fan-out's children are each parent's own (a period's report runs beside the last one's).
+  const skipRunning = !campaign.parent && !options.includeRunning;
   let afterId: string | undefined;
   for (;;) {
     // Stopped between batches (the process is closing): the campaign stays running, and the next run
@@ -115,6 +162,7 @@ export async function runCampaign(
       ...scopeOf(campaign),
       limit: options.batchSize ?? 500,
       missingFor: campaign.id,
+      ...(skipRunning ? { notRunning: campaign.definitionId } : {}),
       ...(afterId ? { afterId } : {}),
     });
     if (!units.length) break;
@@ -143,6 +191,7 @@ export async function runCampaign(
     await refresh(engine, progress, false);
     options.onProgress?.(progress);
   }
+  if (skipRunning) progress.skippedRunning = await countSkipped(engine, campaign);
   await refresh(engine, progress, true);
   // A fan-out whose children all finished while it was starting them (or that reached no unit)
   // has what it waits for now.
@@ -153,6 +202,13 @@ export async function runCampaign(
     await engine.checkFanOut(campaign.id);
   }
   return progress;
+}
+
+/** Units of a campaign's scope it has not started for because they run its process already. */
+export async function countSkipped(engine: Engine, c: Campaign): Promise<number> {
+  if (c.parent) return 0;
+  const { kinds, ...more } = scopeOf(c);
+  return engine.store.countUnitsUnder((await engine.chainOf(c.rootUnitId))[0]!.path, kinds, { ...more, missingFor: c.id, running: c.definitionId });
 }
 
 /** Which units a campaign reaches under its root. */
@@ -181,7 +237,7 @@ async function refresh(engine: Engine, progress: CampaignProgress, finished: boo
   const total = finished ? await engine.store.countUnitsUnder((await engine.chainOf(c.rootUnitId))[0]!.path, kinds, more) : c.total;
   // A fan-out's run ends once: the units its children could not start for (a kind the child process
   // is not for) cannot be waited for, and a parent's stage must not wait for them forever.
-  const status = finished && (started >= total || c.parent) ? 'done' : c.status;
+  const status = finished && (started + progress.skippedRunning >= total || c.parent) ? 'done' : c.status;
   const counted = finished && c.parent ? started : total;
   await engine.store.updateCampaign(c.id, { started, total: counted, status });
   progress.campaign = { ...c, started, total: counted, status };

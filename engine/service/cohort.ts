@@ -16,6 +16,10 @@ import type { UnitChain } from './roles.ts';
 export interface CohortItem {
   instanceId: string;
   orgUnitId: string;
+  definitionId: string;
+  definitionVersion: number;
+  /** The stages it was in when listed. */
+  activeStages: string[];
   /** Set when this instance was left as it was, with why. */
   error?: { code: string; message: string };
   /** Set when the work it would touch is not the caller's to change (held above their units). */
@@ -30,6 +34,8 @@ export interface CohortReport {
   excluded: number;
   dryRun: boolean;
   instances: CohortItem[];
+  /** Of an extension: how many are past the new deadline already. */
+  stillOverdue?: number;
 }
 
 /** Whose work a cohort operation may touch: the application's rules (policy.ts), asked over the
@@ -275,7 +281,13 @@ async function forEachInstance(
     if (!page.length) return report;
     for (const instance of page) {
       report.matched++;
-      const base = { instanceId: instance.id, orgUnitId: instance.orgUnitId };
+      const base = {
+        instanceId: instance.id,
+        orgUnitId: instance.orgUnitId,
+        definitionId: instance.definitionId,
+        definitionVersion: instance.definitionVersion,
+        activeStages: instance.stages,
+      };
       try {
         report.instances.push({ ...base, ...(await each(instance, dryRun)) });
         if (!dryRun) report.changed++;

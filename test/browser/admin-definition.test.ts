@@ -233,6 +233,11 @@ describe('browser: administrator edits, publishes and launches a process', funct
     await page.getByTestId('campaign-form').waitFor();
     await page.getByTestId('campaign-process').selectOption(PROCESS);
     await page.getByTestId('campaign-reason').fill('Công khai năm học mới (thử nghiệm giao diện)');
+    // The launch is previewed first: the demo's schools run this year's disclosure already, so it
+    // warns that they would be skipped; the new version is started for them all the same, as asked.
+    await page.getByTestId('campaign-preview-button').click();
+    await page.getByTestId('campaign-running-warning').waitFor();
+    await page.getByTestId('campaign-include-running').check();
     await page.getByTestId('campaign-launch').click();
     await page.getByTestId('campaign-launched').waitFor();
     const row = page.getByTestId('campaign-row').first();

@@ -284,6 +284,8 @@ describe('browser: a province starts on its own units and people', function () {
     await page.getByTestId('campaign-process').selectOption('public-disclosure');
     await page.getByTestId('campaign-root').selectOption(SO.id);
     await page.getByTestId('campaign-kind-lower-secondary').check();
+    // The launch is previewed first (units already running the process are named), then confirmed.
+    await page.getByTestId('campaign-preview-button').click();
     await page.getByTestId('campaign-launch').click();
     await page.locator('[data-testid="campaign-row"][data-status="done"]').waitFor({ timeout: 60_000 });
     await shot(page, SUITE, '09-campaign');

@@ -372,6 +372,13 @@ const TABLE: Record<string, Row[]> = {
       call: ({ c, t }) => c.post('/api/v1/campaigns', { definitionId: PROBE, rootUnitId: UNIT[t], kinds: [KIND[t]], reason: 'ma trận' }),
     },
   ],
+  'POST /api/v1/campaigns/preview': [
+    {
+      kind: 'targeted',
+      need: 'administer',
+      call: ({ c, t }) => c.post('/api/v1/campaigns/preview', { definitionId: PROBE, rootUnitId: UNIT[t], kinds: [KIND[t]] }),
+    },
+  ],
   'GET /api/v1/campaigns/:id': [{ kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/campaigns/${f.campaign[t]}`) }],
   'GET /api/v1/campaigns/:id/export': [
     { kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/campaigns/${f.campaign[t]}/export?format=csv`) },

@@ -25,6 +25,7 @@ export interface Answers {
   published: Published;
   campaigns: CampaignList;
   campaignLaunched: CampaignLaunched;
+  campaignPreview: CampaignPreview;
   campaign: CampaignDetail;
   instances: InstanceList;
   timeline: Timeline;
@@ -323,6 +324,12 @@ export interface DefinitionVersion {
   } | null;
   publishedBy?: string;
   publishedByName?: string;
+  stages?: {
+    id: string;
+    title: Text;
+    kind: string;
+    hasDue: boolean;
+  }[];
 }
 export interface Validation {
   valid: boolean;
@@ -405,6 +412,16 @@ export interface CampaignRow {
 }
 export interface CampaignLaunched {
   campaign: CampaignRow;
+  skippedRunning?: number;
+}
+export interface CampaignPreview {
+  total: number;
+  toStart: number;
+  skippedRunning: number;
+  skipped: {
+    id: string;
+    name: string;
+  }[];
 }
 export interface CampaignDetail {
   campaign: CampaignRow;
@@ -415,6 +432,9 @@ export interface CampaignDetail {
   }[];
   overdue: number;
   done: number;
+  running?: number;
+  notStarted?: number;
+  skippedRunning?: number;
 }
 export interface InstanceList {
   items: InstanceRow[];
@@ -489,6 +509,16 @@ export interface Timeline {
     unitName: string;
     stageTitle: Text;
   } | null;
+  anchors?: {
+    name: string;
+    title: Text;
+    value: string | null;
+    stages: {
+      id: string;
+      title: Text;
+    }[];
+    canSet: boolean;
+  }[];
 }
 /**
  * This interface was referenced by `Answers`'s JSON-Schema
@@ -781,6 +811,17 @@ export interface CohortReport {
   instances: {
     instanceId: string;
     orgUnitId: string;
+    unitName: string;
+    definitionId: string;
+    definitionVersion: number;
+    activeStages: string[];
+    stageTitles: {
+      [k: string]: Text;
+    };
+    stillOverdue?: boolean;
+    dueBefore?: number;
+    dueAfter?: number;
+    to?: string[];
     error?: {
       code: string;
       message: string;
@@ -794,6 +835,7 @@ export interface CohortReport {
       }[];
     };
   }[];
+  stillOverdue?: number;
 }
 export interface Board {
   root: OrgUnit;

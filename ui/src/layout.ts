@@ -17,6 +17,7 @@ const NAV: NavLink[] = [
   { hash: '#/board', label: 'navBoard', roles: ['supervisor', 'admin'], testid: 'nav-board' },
   { hash: '#/definitions', label: 'navDefinitions', roles: ['admin'], testid: 'nav-definitions' },
   { hash: '#/campaigns', label: 'navCampaigns', roles: ['admin'], testid: 'nav-campaigns' },
+  { hash: '#/cohort', label: 'adm_navCohort', roles: ['admin'], testid: 'nav-cohort' },
   { hash: '#/units', label: 'navUnits', roles: ['admin'], testid: 'nav-units' },
   { hash: '#/users', label: 'navUsers', roles: ['admin'], testid: 'nav-users' },
   { hash: '#/audit', label: 'navAudit', roles: ['admin'], testid: 'nav-audit' },

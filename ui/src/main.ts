@@ -5,7 +5,9 @@ import { h, replace } from './dom.ts';
 import { getLang, setLang, t } from './i18n.ts';
 import { renderHeader, updateInboxBadge } from './layout.ts';
 import { boardPage } from './pages/board.ts';
+import { campaignPage } from './pages/campaign.ts';
 import { campaignsPage } from './pages/campaigns.ts';
+import { cohortPage } from './pages/cohort.ts';
 import { definitionsPage } from './pages/definitions.ts';
 import { inboxPage } from './pages/inbox.ts';
 import { instancePage } from './pages/instance.ts';
@@ -35,6 +37,8 @@ const routes: Route[] = [
   { pattern: /^\/definitions$/, roles: ['admin'], load: page(definitionsPage) },
   { pattern: /^\/definitions\/([^/]+)$/, roles: ['admin'], load: async () => (await import('./pages/editor.ts')).editorPage },
   { pattern: /^\/campaigns$/, roles: ['admin'], load: page(campaignsPage) },
+  { pattern: /^\/campaigns\/([^/?]+)(?:\?.*)?$/, roles: ['admin'], load: page(campaignPage) },
+  { pattern: /^\/cohort$/, roles: ['admin'], load: page(cohortPage) },
   { pattern: /^\/inbox$/, load: page(inboxPage) },
   { pattern: /^\/units$/, roles: ['admin'], load: page(unitsPage) },
   { pattern: /^\/units\/import$/, roles: ['admin'], load: page(unitsImportPage) },

@@ -38,6 +38,8 @@ export const campaignRoutes = [
         unitIds: { type: 'array', items: ID, minItems: 1, maxItems: 20_000 },
         // Lists the process declares, for every instance (its fan-outs reach a list's units).
         lists: { type: 'object', additionalProperties: { type: 'array', items: ID, maxItems: 20_000 }, maxProperties: 20 },
+        // Units already running this process are skipped unless this is true.
+        includeRunning: { type: 'boolean' },
       },
     },
     handle: ({ services, principal, body: { anchors, lists, ...rest }, call }) =>
@@ -50,6 +52,28 @@ export const campaignRoutes = [
         },
         call,
       ),
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/campaigns/preview',
+    answer: 'campaignPreview',
+    summary: 'What a launch would do: the units it reaches, and those it would skip as already running the process (a dry run)',
+    tag: 'campaigns',
+    errors: [404, 422],
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['definitionId', 'rootUnitId'],
+      properties: {
+        definitionId: ID,
+        version: VERSION,
+        rootUnitId: ID,
+        kinds: { type: 'array', items: { type: 'string', maxLength: 32 }, maxItems: 20 },
+        unitIds: { type: 'array', items: ID, minItems: 1, maxItems: 20_000 },
+        includeRunning: { type: 'boolean' },
+      },
+    },
+    handle: ({ services, principal, body }) => services.app.previewCampaign(principal, body),
   }),
   route({
     method: 'get',
@@ -83,7 +107,7 @@ export const campaignRoutes = [
         rows: rows.map((r) => ({
           unitName: r.unitName,
           orgUnitId: r.orgUnitId,
-          status: r.status,
+          status: STATUS_VI[r.status] ?? r.status,
           stages: r.stageTitles.map((t) => t.vi).join('; '),
           dueAt: r.dueAt === null ? null : formatDate(r.dueAt),
           overdue: r.overdue ? 'có' : '',
@@ -92,6 +116,14 @@ export const campaignRoutes = [
     },
   }),
 ];
+
+/** The export is an office's document: statuses in words, as the UI says them in Vietnamese. */
+const STATUS_VI: Record<string, string> = {
+  running: 'Đang thực hiện',
+  done: 'Hoàn tất',
+  cancelled: 'Đã huỷ',
+  needs_migration: 'Cần chuyển phiên bản',
+};
 
 /** dd/mm/yyyy in Vietnamese time, as offices write dates. */
 export function formatDate(at: number): string {

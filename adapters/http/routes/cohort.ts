@@ -6,7 +6,15 @@ import { ID, route, TEXT, VERSION } from '../route.ts';
 const FILTER = {
   type: 'object',
   additionalProperties: false,
-  properties: { definitionId: ID, definitionVersion: VERSION, campaignId: ID, unitId: ID, stages: { type: 'array', items: ID, maxItems: 50 } },
+  properties: {
+    definitionId: ID,
+    definitionVersion: VERSION,
+    campaignId: ID,
+    unitId: ID,
+    stages: { type: 'array', items: ID, maxItems: 50 },
+    // Only instances past a deadline now.
+    overdue: { type: 'boolean' },
+  },
 } as const;
 const COMMON = { filter: FILTER, reason: TEXT(1000), dryRun: { type: 'boolean' } } as const;
 

@@ -7,7 +7,9 @@ import { t, tKey, tx } from '../i18n.ts';
 import type { PageCtx } from '../router.ts';
 import { grantUnits } from '../session.ts';
 import type { Campaign, CampaignDetail, DefinitionListItem } from '../types.ts';
-import { errorBox, loading, pageTitle, progressBar, section, statusBadge, successBox } from '../widgets.ts';
+import type * as Api from '../api.generated.ts';
+import { errorBox, loading, pageTitle, section, statusBadge, successBox } from '../widgets.ts';
+import { namedProgress } from './campaign.ts';
 
 export async function campaignsPage(ctx: PageCtx): Promise<void> {
   const listHost = h('div', null, loading());
@@ -102,11 +104,13 @@ function campaignRow(c: Campaign): HTMLTableRowElement {
     ),
     h('td', null, c.rootUnitName),
     h('td', { 'data-testid': 'campaign-status' }, statusBadge(c.status)),
-    h('td', { class: 'progress-cell' }, progressBar(c.started, c.total, 'campaign-progress')),
+    h('td', { class: 'progress-cell' }, namedProgress(c.started, c.total, 'campaign-progress', `${tx(c.title)} — ${c.rootUnitName}`)),
     h('td', { class: 'nowrap' }, formatDateTime(c.createdAt), c.createdBy ? h('div', { class: 'muted small' }, c.createdByName ?? c.createdBy) : null),
     h(
       'td',
       { class: 'nowrap' },
+      h('a', { href: `#/campaigns/${encodeURIComponent(c.id)}`, 'data-testid': 'campaign-open' }, t('adm_campaignOpen')),
+      ' · ',
       h(
         'a',
         { href: `/api/v1/campaigns/${encodeURIComponent(c.id)}/export${qs({ format: 'csv' })}`, download: '', 'data-testid': 'campaign-export' },
@@ -132,7 +136,8 @@ function launchForm(definitions: DefinitionListItem[], launched: (c: Campaign) =
   const kinds = SCHOOL_KINDS.map((k) => h('input', { type: 'checkbox', value: k, 'data-testid': `campaign-kind-${k}` }));
   const reason = h('input', { id: 'c-reason', maxlength: 500, 'data-testid': 'campaign-reason' });
   const message = h('div', { 'aria-live': 'polite' });
-  const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'campaign-launch' }, t('launchButton'));
+  const previewHost = h('div', { 'data-testid': 'campaign-preview' });
+  const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'campaign-preview-button' }, t('adm_previewLaunch'));
   const form = h(
     'form',
     { 'data-testid': 'campaign-form' },
@@ -150,22 +155,37 @@ function launchForm(definitions: DefinitionListItem[], launched: (c: Campaign) =
     reason,
     message,
     submit,
+    previewHost,
   );
+  const body = () => {
+    const chosen = kinds.filter((b) => b.checked).map((b) => b.value);
+    return { definitionId: process.value, rootUnitId: root.value, ...(chosen.length ? { kinds: chosen } : {}) };
+  };
+  // What the preview answered stops holding once the choice changes.
+  form.addEventListener('change', (ev) => {
+    if (!previewHost.contains(ev.target as Node)) replace(previewHost);
+  });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     submit.disabled = true;
     replace(message);
-    const chosen = kinds.filter((b) => b.checked).map((b) => b.value);
+    replace(previewHost);
     try {
-      const body = {
-        definitionId: process.value,
-        rootUnitId: root.value,
-        ...(chosen.length ? { kinds: chosen } : {}),
-        ...(reason.value.trim() ? { reason: reason.value.trim() } : {}),
-      };
-      const { campaign } = await post<{ campaign: Campaign }>('/api/v1/campaigns', body, { 'Idempotency-Key': uuid() });
-      replace(message, successBox(t('launched'), 'campaign-launched'));
-      launched(campaign);
+      const asked = body();
+      const preview = await post<Api.CampaignPreview>('/api/v1/campaigns/preview', asked);
+      replace(
+        previewHost,
+        previewBox(preview, async (includeRunning) => {
+          const { campaign, skippedRunning } = await post<Api.CampaignLaunched>(
+            '/api/v1/campaigns',
+            { ...asked, ...(reason.value.trim() ? { reason: reason.value.trim() } : {}), ...(includeRunning ? { includeRunning: true } : {}) },
+            { 'Idempotency-Key': uuid() },
+          );
+          replace(previewHost);
+          replace(message, successBox(skippedRunning ? t('adm_launchedSkipped', { n: skippedRunning }) : t('launched'), 'campaign-launched'));
+          launched(campaign);
+        }),
+      );
     } catch (e) {
       replace(message, errorBox(e, 'campaign-error'));
     } finally {
@@ -173,4 +193,50 @@ function launchForm(definitions: DefinitionListItem[], launched: (c: Campaign) =
     }
   });
   return section(t('launch'), 'campaign-launch-card', form);
+}
+
+/** The launch's dry run: how many units it starts, and a warning naming those already running the
+ * process, which it skips unless the administrator asks otherwise. */
+function previewBox(preview: Api.CampaignPreview, confirm: (includeRunning: boolean) => Promise<void>): HTMLElement {
+  const include = h('input', { type: 'checkbox', 'data-testid': 'campaign-include-running' });
+  const summary = h('p', { 'data-testid': 'campaign-preview-summary' });
+  const count = () => (include.checked ? preview.total : preview.toStart);
+  const draw = () => replace(summary, t('adm_launchPreview', { s: count(), t: preview.total }));
+  include.addEventListener('change', draw);
+  draw();
+  const error = h('div', { 'aria-live': 'polite' });
+  const go = h('button', { type: 'button', class: 'primary', 'data-testid': 'campaign-launch' }, t('adm_launchConfirm'));
+  go.addEventListener('click', async () => {
+    go.disabled = true;
+    replace(error);
+    try {
+      await confirm(include.checked);
+    } catch (e) {
+      replace(error, errorBox(e, 'campaign-error'));
+      go.disabled = false;
+    }
+  });
+  const shown = preview.skipped.slice(0, 20);
+  const hidden = preview.skippedRunning - shown.length;
+  return h(
+    'div',
+    { class: 'card' },
+    summary,
+    preview.skippedRunning
+      ? h(
+          'div',
+          { class: 'alert alert-error', role: 'alert', 'data-testid': 'campaign-running-warning', 'data-count': preview.skippedRunning },
+          h('p', null, t('adm_launchWarnRunning', { n: preview.skippedRunning })),
+          h(
+            'ul',
+            null,
+            shown.map((u) => h('li', { 'data-testid': 'campaign-skipped-unit' }, u.name)),
+          ),
+          hidden > 0 ? h('p', null, t('adm_launchMoreUnits', { n: hidden })) : null,
+          h('label', { class: 'check' }, include, ` ${t('adm_includeRunning')}`),
+        )
+      : null,
+    error,
+    go,
+  );
 }

@@ -6,6 +6,7 @@ import { t, tKey, tx } from '../i18n.ts';
 import type { PageCtx } from '../router.ts';
 import { renderForm } from '../form.ts';
 import type { Accepted, FanOutList, InstanceSummary, Timeline } from '../types.ts';
+import { anchorFlash, anchorsSection, markAnchoredStages } from './anchors.ts';
 import { fanOutSections } from './fan-out.ts';
 import { mayReopenOnTimeline, reopenControl } from './reopen.ts';
 import { stackTables } from './stack.ts';
@@ -24,8 +25,16 @@ export async function instancePage(ctx: PageCtx): Promise<void> {
       get<Timeline>(`/api/v1/instances/${encodeURIComponent(id)}`),
       get<FanOutList>(`/api/v1/instances/${encodeURIComponent(id)}/children`),
     ]);
+    const anchors = anchorsSection(tl, async (saved) => {
+      await load();
+      replace(messages, anchorFlash(saved));
+    });
     if (ctx.signal.aborted) return;
-    replace(body, ...renderTimeline(tl, (event, data) => sendEvent(id, event, data, messages, load), fanOutSections(id, below)));
+    replace(
+      body,
+      ...renderTimeline(tl, (event, data) => sendEvent(id, event, data, messages, load), [...(anchors ? [anchors] : []), ...fanOutSections(id, below)]),
+    );
+    markAnchoredStages(body, tl);
     stackTables(body);
   };
   await load();
