@@ -3,4 +3,6 @@
 export const STRINGS_MESSAGES = {
   errorCode: { vi: 'Mã lỗi', en: 'Error code' },
   errUnexpected: { vi: 'Trang gặp lỗi ngoài dự kiến; hãy tải lại trang.', en: 'Something unexpected went wrong on the page; reload it.' },
+  wlk_language: { vi: 'Ngôn ngữ', en: 'Language' },
+  wlk_mainNav: { vi: 'Điều hướng chính', en: 'Main navigation' },
 } as const satisfies Record<string, { vi: string; en: string }>;
