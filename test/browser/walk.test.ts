@@ -62,6 +62,7 @@ const KNOWN_ELSEWHERE: Record<string, string[]> = {
     "scroll — the table of the instance's tasks is wider than a phone (tasks-of-instance)",
     'text:SUBMIT — the history names the event as is',
     "text:REGISTER — the event button's title is the event name",
+    "text:REVIEW — the event button's title is the event name",
     'text:signed_report — the history shows a completed task by its id (signed_report · ✓)',
     'text:evidence_list — the history shows a completed task by its id (evidence_list · ✓)',
     'text:council_decision — the history shows a completed task by its id (council_decision · ✓)',
@@ -184,6 +185,23 @@ async function walk(browser: Browser, url: string, persona: string, size: (typeo
       await shot(page, SUITE, `signed-out-${size.name}-login`);
     }
     await login(page, url, persona);
+    // something in the audit log to read: the administrator creates an account first
+    if (persona === 'admin' && size.name === 'wide') {
+      await page.evaluate(`location.hash = '#/users/new'`);
+      await page.getByTestId('nu-name').fill('Nguyễn Thị Lan');
+      await page.getByTestId('nu-login').fill('walk.lan');
+      await page.getByTestId('nu-email').fill('walk_lan@example.edu.vn');
+      await page.getByTestId('nu-unit').click();
+      await page.getByTestId('unit-picker').getByTestId('picker-choose').first().click();
+      await page.getByTestId('nu-submit').click();
+      await page
+        .getByTestId('user-created')
+        .waitFor()
+        .catch(async (e) => {
+          await shot(page, SUITE, 'failed-new-user');
+          throw e;
+        });
+    }
     const queue: string[] = [await page.evaluate<string>('location.hash')];
     queue.push(...(await page.locator('#header a[href^="#/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!))));
     // the sign-in page is walked signed out; '#/' only sends each person to their home page
