@@ -16,6 +16,7 @@ describe('visible text scanner', () => {
     ]);
     expect(scan('must be one of: true')).to.deep.equal(['english:must be one of']);
     expect(scan('Trạng thái: running')).to.deep.equal(['english:running']);
+    expect(scan('Language')).to.deep.equal(['english:Language']);
   });
 
   it('lets Vietnamese, e-mail addresses, legal document numbers and a support code through', () => {

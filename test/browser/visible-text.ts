@@ -35,13 +35,16 @@ export const ENGLISH = [
   'cancelled',
   'overdue',
   'Loading',
-  'Error:',
   'undefined',
   'null',
   '[object Object]',
   'NaN',
   'Invalid Date',
 ];
+
+/** The UI's own English words, left untranslated in a label or tooltip (whole words, as written). */
+export const ENGLISH_WORDS =
+  /\b(?:Language|Close|Search|Cancel|Save|Submit|Next|Previous|Page|Delete|Edit|Open|Download|Upload|Menu|Loading|Error|Warning|Success|Unknown|Yes|No)\b/g;
 
 /**
  * Text that is legitimately what it is, taken out before the scan. Each says why.
@@ -100,6 +103,7 @@ export function rawFindings(seen: readonly Seen[]): RawFinding[] {
     for (const m of clean.matchAll(EVENT_NAME)) found.push({ kind: 'event', match: m[0], where, text });
     for (const m of clean.matchAll(SNAKE_ID)) found.push({ kind: 'snake', match: m[0], where, text });
     for (const phrase of ENGLISH) if (clean.includes(phrase)) found.push({ kind: 'english', match: phrase, where, text });
+    for (const m of clean.matchAll(ENGLISH_WORDS)) if (!ENGLISH.includes(m[0])) found.push({ kind: 'english', match: m[0], where, text });
   }
   return found;
 }
