@@ -31,6 +31,12 @@ const SIZES = [
 /** Not words for people: the YAML source in the editor's CodeMirror. */
 const NOT_WORDS = ['.cm-editor'];
 
+/** Buttons that open a dialog, by page: the dialog is walked too (opened, read, closed unchanged). */
+const DIALOGS: Record<string, string[]> = {
+  '#/units/:id': ['unit-edit', 'unit-add', 'unit-move', 'unit-close'],
+  '#/users/:id': ['user-reset'],
+};
+
 /** Path segments that name a page rather than a record (#/units/import, #/users/new). */
 const LITERAL = new Set(['import', 'new', 'bulk']);
 
@@ -221,6 +227,21 @@ async function walk(browser: Browser, url: string, persona: string, size: (typeo
       if (kind === '#/board' && (await row.count())) {
         await row.click();
         await settle(page, inflight);
+      }
+      // the dialogs a page opens are pages too: each checked open, then closed with Esc
+      for (const opener of DIALOGS[kind] ?? []) {
+        const button = page.getByTestId(opener);
+        if (!(await button.count())) continue;
+        await button.first().click();
+        await page.locator('dialog[open]').waitFor();
+        await settle(page, inflight);
+        await check(page, `${kind} › ${opener}`, persona, size);
+        await shot(page, SUITE, `${persona}-${size.name}-${kind.replace(/^#\//, '').replace(/[/:]+/g, '-')}-${opener}`);
+        await page.keyboard.press('Escape');
+        await page
+          .locator('dialog[open]')
+          .waitFor({ state: 'detached' })
+          .catch(() => page.locator('dialog[open]').waitFor({ state: 'hidden' }));
       }
       const links = await page.locator('a[href^="#/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
       queue.push(...links.filter((l) => !done.has(pageKind(l))));
