@@ -31,6 +31,14 @@ const SIZES = [
 /** Not words for people: the YAML source in the editor's CodeMirror. */
 const NOT_WORDS = ['.cm-editor'];
 
+/** A unit list with the mistakes people make: an unknown kind and parent, a bad e-mail, a code twice. */
+const BAD_UNITS_CSV = [
+  'Mã đơn vị,Tên đơn vị,Loại đơn vị,Mã đơn vị cấp trên,Cấp học,Email,Điện thoại',
+  'thu-1,Trường thử một,Loại lạ,khong-co-ma-nay,,email-sai,',
+  'thu-1,Trường thử hai,THCS,,,,',
+  ',Không mã,THCS,,,,',
+].join('\n');
+
 /** Buttons that open a dialog, by page: the dialog is walked too (opened, read, closed unchanged). */
 const DIALOGS: Record<string, string[]> = {
   '#/units/:id': ['unit-edit', 'unit-add', 'unit-move', 'unit-close'],
@@ -243,6 +251,14 @@ async function walk(browser: Browser, url: string, persona: string, size: (typeo
           .waitFor({ state: 'detached' })
           .catch(() => page.locator('dialog[open]').waitFor({ state: 'hidden' }));
       }
+      // the unit import's answer to a list with mistakes in it: the problems, each in words
+      if (kind === '#/units/import') {
+        await page.getByTestId('import-file').setInputFiles({ name: 'don-vi-loi.csv', mimeType: 'text/csv', buffer: Buffer.from(BAD_UNITS_CSV) });
+        await page.locator('[data-testid="import-problems-card"], [data-testid="import-preview"]').first().waitFor({ timeout: 30_000 });
+        await settle(page, inflight);
+        await check(page, `${kind} › problems`, persona, size);
+        await shot(page, SUITE, `${persona}-${size.name}-units-import-problems`);
+      }
       const links = await page.locator('a[href^="#/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
       queue.push(...links.filter((l) => !done.has(pageKind(l))));
       const t0 = Date.now();
@@ -299,7 +315,18 @@ describe('browser: every page in Vietnamese, at 1366 and 390 px, for each kind o
       '#/definitions/:id',
     ])
       expect([...all], kind).to.include(kind);
-    for (const kind of ['#/campaigns', '#/units', '#/units/:id', '#/units/import', '#/users', '#/users/:id', '#/users/new', '#/users/bulk', '#/audit'])
+    for (const kind of [
+      '#/campaigns',
+      '#/units',
+      '#/units/:id',
+      '#/units/import',
+      '#/units/import › problems',
+      '#/users',
+      '#/users/:id',
+      '#/users/new',
+      '#/users/bulk',
+      '#/audit',
+    ])
       expect([...all], kind).to.include(kind);
     expect([...visited.get('truong.thcs/wide')!]).to.include.members(['#/tasks', '#/tasks/:id', '#/instances/:id', '#/inbox', '#/password']);
     expect([...visited.get('giamsat.phong/wide')!]).to.include.members(['#/board', '#/instances/:id', '#/inbox', '#/password']);
