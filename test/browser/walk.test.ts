@@ -102,6 +102,10 @@ interface Finding {
 }
 
 const findings: Finding[] = [];
+/** The first line of each audit entry's actor cell, as the walk read them. */
+const actors: string[] = [];
+/** What the password page said to a wrong current password. */
+const refusals: string[] = [];
 const visited = new Map<string, Set<string>>();
 
 function isKnown(f: Finding): boolean {
@@ -259,6 +263,19 @@ async function walk(browser: Browser, url: string, persona: string, size: (typeo
         await check(page, `${kind} › problems`, persona, size);
         await shot(page, SUITE, `${persona}-${size.name}-units-import-problems`);
       }
+      // a wrong current password: the refusal in words
+      if (kind === '#/password') {
+        await page.getByTestId('pw-current').fill('not-the-password');
+        await page.getByTestId('pw-new').fill('mot-mat-khau-moi-dai');
+        await page.getByTestId('pw-repeat').fill('mot-mat-khau-moi-dai');
+        await page.getByTestId('pw-submit').click();
+        await page.getByTestId('password-error').waitFor();
+        refusals.push((await page.getByTestId('password-error').textContent()) ?? '');
+        await check(page, `${kind} › refused`, persona, size);
+        await shot(page, SUITE, `${persona}-${size.name}-password-refused`);
+      }
+      // who did what: the person's name, the login only beneath it
+      if (kind === '#/audit') actors.push(...(await page.getByTestId('audit-actor').evaluateAll((cells) => cells.map((c) => c.firstChild?.textContent ?? ''))));
       const links = await page.locator('a[href^="#/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
       queue.push(...links.filter((l) => !done.has(pageKind(l))));
       const t0 = Date.now();
@@ -330,6 +347,16 @@ describe('browser: every page in Vietnamese, at 1366 and 390 px, for each kind o
       expect([...all], kind).to.include(kind);
     expect([...visited.get('truong.thcs/wide')!]).to.include.members(['#/tasks', '#/tasks/:id', '#/instances/:id', '#/inbox', '#/password']);
     expect([...visited.get('giamsat.phong/wide')!]).to.include.members(['#/board', '#/instances/:id', '#/inbox', '#/password']);
+  });
+
+  it('names people by their full names, not their logins', () => {
+    expect(actors).to.include('Quản trị hệ thống (Sở GDĐT)');
+    expect(actors).not.to.include('admin');
+  });
+
+  it('tells a wrong current password as such', () => {
+    expect(refusals).to.have.length(PERSONAS.length * SIZES.length);
+    for (const r of refusals) expect(r).to.equal('Mật khẩu hiện tại không đúng.');
   });
 
   it('shows no raw identifier or English engine message', () => {

@@ -5,4 +5,9 @@ export const STRINGS_MESSAGES = {
   errUnexpected: { vi: 'Trang gặp lỗi ngoài dự kiến; hãy tải lại trang.', en: 'Something unexpected went wrong on the page; reload it.' },
   wlk_language: { vi: 'Ngôn ngữ', en: 'Language' },
   wlk_mainNav: { vi: 'Điều hướng chính', en: 'Main navigation' },
+  wlk_pwWrongCurrent: { vi: 'Mật khẩu hiện tại không đúng.', en: 'The current password is wrong.' },
+  wlk_pwSameAsInitial: {
+    vi: 'Mật khẩu mới phải khác mật khẩu ban đầu được cấp.',
+    en: 'The new password must differ from the initial password you were given.',
+  },
 } as const satisfies Record<string, { vi: string; en: string }>;
