@@ -3,7 +3,7 @@
 // demo province on a first start, accounts, the HTTP API + UI, and the queue workers.
 import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ManualClock, systemClock, type Clock, type Notifier, type QueueWorker } from '../engine/ports.ts';
 import { Application, systemPrincipal } from '../engine/application/application.ts';
 import { runCampaign } from '../engine/service/campaigns.ts';
@@ -27,6 +27,8 @@ import { underCampaignLease, underStartupLock } from './store/db.ts';
 import { createLogger, logLevelOf, silentLogger, type Logger, type LogLevel } from './log.ts';
 import { noteRequestError, observedAccounts } from './http/request-log.ts';
 import { lockSqliteFile } from './store/sqlite-lock.ts';
+import { KnexDiscussions, SqlBlobs } from './store/discussion-store.ts';
+import { FolderBlobs } from './files/blobs.ts';
 
 export interface AppConfig {
   /** HTTP port; 0 picks a free one. Default 3000. Without `api`, no server is started. */
@@ -83,6 +85,10 @@ export interface AppConfig {
   logLevel?: LogLevel;
   /** TIENDO_OIDC_*: sign-in through the province's OpenID Connect provider (adapters/http/oidc.ts); unset: off. */
   oidc?: OidcConfig;
+  /** Attachments (issue 16): TIENDO_FILE_STORE `folder` (files/ under the data folder; the default
+   * on SQLite) or `sql` (the store's file_blobs table; the default on PostgreSQL, where several
+   * processes share it), TIENDO_FILE_MAX_MB (default 20) and TIENDO_FILES_PER_INSTANCE (default 200). */
+  files?: { store?: 'folder' | 'sql'; maxBytes?: number; maxPerInstance?: number };
 }
 
 export interface App {
@@ -107,7 +113,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Reads the environment once (PORT, HOST, TIENDO_METRICS_PORT, TIENDO_METRICS_TOKEN, TIENDO_METRICS_PUBLIC, TIENDO_DRAFT_WORKERS, TIENDO_DATA_DIR, DATABASE_URL, TIENDO_PG_SCHEMA, REDIS_URL, TIENDO_QUEUE_NAME, TIENDO_LOG_LEVEL, TIENDO_PROCESS_DIR, TIENDO_DEMO, TIENDO_SECURE_COOKIES, TIENDO_SMTP_*, TIENDO_WEBHOOK_*, TIENDO_OIDC_*). */
+/** Reads the environment once (PORT, HOST, TIENDO_METRICS_PORT, TIENDO_METRICS_TOKEN, TIENDO_METRICS_PUBLIC, TIENDO_DRAFT_WORKERS, TIENDO_DATA_DIR, DATABASE_URL, TIENDO_PG_SCHEMA, REDIS_URL, TIENDO_QUEUE_NAME, TIENDO_LOG_LEVEL, TIENDO_PROCESS_DIR, TIENDO_DEMO, TIENDO_SECURE_COOKIES, TIENDO_SMTP_*, TIENDO_WEBHOOK_*, TIENDO_OIDC_*, TIENDO_FILE_STORE, TIENDO_FILE_MAX_MB, TIENDO_FILES_PER_INSTANCE). */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const flag = (name: string, fallback: boolean) => (env[name] === undefined || env[name] === '' ? fallback : !/^(0|false|no|off)$/i.test(env[name]!));
   const portOf = (name: string): number | undefined => {
@@ -143,7 +149,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     ...(draftWorkers !== undefined ? { draftWorkers } : {}),
     notify: loadNotifyConfig(env),
     ...(oidc ? { oidc } : {}),
+    files: filesConfig(env),
   };
+}
+
+function filesConfig(env: NodeJS.ProcessEnv): NonNullable<AppConfig['files']> {
+  const store = env.TIENDO_FILE_STORE || undefined;
+  if (store !== undefined && store !== 'folder' && store !== 'sql') throw new Error(`TIENDO_FILE_STORE="${store}": folder or sql`);
+  const positive = (name: string, max: number): number | undefined => {
+    if (!env[name]) return undefined;
+    const n = Number(env[name]);
+    if (!(Number.isInteger(n) && n >= 1 && n <= max)) throw new Error(`${name}="${env[name]}" is not a whole number from 1 to ${max}`);
+    return n;
+  };
+  const mb = positive('TIENDO_FILE_MAX_MB', 100);
+  const per = positive('TIENDO_FILES_PER_INSTANCE', 100_000);
+  return { ...(store ? { store } : {}), ...(mb ? { maxBytes: mb * 1024 * 1024 } : {}), ...(per ? { maxPerInstance: per } : {}) };
 }
 
 export async function startApp(config: AppConfig = {}): Promise<App> {
@@ -268,6 +289,17 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
       audit: new KnexAudit(runtime.db),
       passwords: bcryptPasswords(config.bcryptCost ?? 10),
       ...(drafts ? { drafts } : {}),
+      files: {
+        // Several processes on one PostgreSQL see one store, not one folder: the bytes go in it.
+        // An in-memory store keeps its files with it too.
+        blobs:
+          (config.files?.store ?? (config.databaseUrl || sqliteFile === ':memory:' ? 'sql' : 'folder')) === 'sql'
+            ? new SqlBlobs(runtime.db, () => clock.now())
+            : new FolderBlobs(join(sqliteFile && sqliteFile !== ':memory:' ? dirname(sqliteFile) : (config.dataDir ?? './data'), 'files')),
+        discussions: new KnexDiscussions(runtime.db),
+        ...(config.files?.maxBytes ? { maxBytes: config.files.maxBytes } : {}),
+        ...(config.files?.maxPerInstance ? { maxPerInstance: config.files.maxPerInstance } : {}),
+      },
       runCampaignLater(id, actor) {
         void runHere(id, actor, 'launched');
       },

@@ -23,7 +23,10 @@ export type EngineErrorCode =
   | 'DEFINITION_INVALID'
   | 'DEFINITION_EXISTS'
   | 'IDEMPOTENCY_KEY_REUSED'
-  | 'LOGIN_TAKEN';
+  | 'LOGIN_TAKEN'
+  | 'FILE_TYPE_REFUSED'
+  | 'FILE_TOO_LARGE'
+  | 'FILE_LIMIT_REACHED';
 
 export class EngineError extends Error {
   constructor(

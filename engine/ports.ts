@@ -397,3 +397,61 @@ export interface AuditLog {
 export interface Notifier {
   notify(notice: { escalation: Escalation; message: Text }): Promise<void>;
 }
+
+/** An attachment's record: what it is and who sent it; its bytes are in `FileBlobs` by sha256. */
+export interface Attachment {
+  id: string;
+  instanceId: string;
+  stage: string;
+  /** The task row it belongs to (and the task's id in the process), when attached to a task. */
+  taskId?: string;
+  task?: string;
+  /** The checklist item it belongs to, when attached to one. */
+  evidenceItem?: string;
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  /** The uploader's user id and login (the login names them in the instance's history). */
+  uploadedBy: string;
+  uploadedByLogin: string;
+  at: number;
+}
+
+export interface Comment {
+  id: number;
+  instanceId: string;
+  stage: string;
+  /** The author's user id and login. */
+  author: string;
+  authorLogin: string;
+  text: string;
+  at: number;
+}
+
+/** A file's bytes by their sha256: written once, read by whoever may read an instance holding it. */
+export interface FileBlobs {
+  /** Keeps the bytes (nothing to do when they are kept already). */
+  put(sha256: string, data: Buffer): Promise<void>;
+  get(sha256: string): Promise<Buffer | undefined>;
+  /** Whether the bytes are kept. */
+  has(sha256: string): Promise<boolean>;
+  /** Forgets the bytes (no attachment names them any more). */
+  remove(sha256: string): Promise<void>;
+}
+
+/** Attachments' records and the comment threads of instance stages. */
+export interface Discussions {
+  /** Records an attachment and, in the same transaction, its history entry on the instance (rev bumped). */
+  addAttachment(row: Attachment, history: { eventType: string; payload: Record<string, unknown> }): Promise<void>;
+  /** Removes an attachment's record, with its history entry; false when it was gone already. */
+  removeAttachment(id: string, at: number, actor: string, history: { eventType: string; payload: Record<string, unknown> }): Promise<boolean>;
+  getAttachment(id: string): Promise<Attachment | undefined>;
+  /** An instance's attachments, oldest first. */
+  attachmentsOf(instanceId: string): Promise<Attachment[]>;
+  /** How many attachments name these bytes (a removed one's bytes go when none does). */
+  countBySha(sha256: string): Promise<number>;
+  addComment(row: Omit<Comment, 'id'>): Promise<Comment>;
+  /** An instance's comments (of one stage, when given), oldest first, at most `limit`. */
+  commentsOf(instanceId: string, stage: string | undefined, limit: number): Promise<Comment[]>;
+}

@@ -56,7 +56,7 @@ class Wording {
   }
 
   field(field: string, title?: Text): string {
-    const own = this.text(title) ?? this.text(this.titles[nameKey('field', field)]);
+    const own = this.text(title) ?? this.text(this.titles[nameKey('field', field)]) ?? this.text(RECORD_FIELDS[field]);
     if (own) return `“${own}”`;
     const label = this.fieldLabel(field) ?? this.fieldLabel(field.split('.').pop() ?? field);
     return `“${label ?? humanize(field.split('.').pop() ?? field)}”`;
@@ -70,6 +70,15 @@ class Wording {
     return `“${String(v)}”`;
   }
 }
+
+/** What a guard may read of the record besides the data (unit.kind, children.done…). */
+const RECORD_FIELDS: Record<string, Text> = {
+  'unit.kind': { vi: 'Loại đơn vị', en: 'Kind of unit' },
+  'unit.levels': { vi: 'Cấp học của đơn vị', en: 'The unit’s school levels' },
+  'children.total': { vi: 'Số đơn vị cấp dưới', en: 'Units below' },
+  'children.done': { vi: 'Số đơn vị đã hoàn thành', en: 'Units finished' },
+  'children.pending': { vi: 'Số đơn vị chưa xong', en: 'Units not finished' },
+};
 
 /** An identifier made readable when nothing better is known: sa_plan → "sa plan", SUBMIT → "submit". */
 function humanize(id: string): string {
@@ -166,9 +175,10 @@ function problems(d: Details, w: Wording): string | undefined {
 }
 
 /** What a guard on the data or the record wants: "Yêu cầu hoàn thiện" filled in, a level at most 3. */
-function condition(f: { field: string; rule: string; expected?: unknown }, w: Wording): string {
+function condition(f: { field: string; rule: string; expected?: unknown; valueTitles?: Record<string, Text> }, w: Wording): string {
   const name = w.field(f.field);
-  const x = f.expected === undefined ? '' : Array.isArray(f.expected) ? f.expected.map((v) => w.value(v)).join(', ') : w.value(f.expected);
+  const word = (v: unknown) => (f.field === 'unit.kind' ? `“${w.kinds(v)}”` : w.value(v, f.valueTitles));
+  const x = f.expected === undefined ? '' : Array.isArray(f.expected) ? f.expected.map(word).join(', ') : word(f.expected);
   const say = (vi: string, en: string) => `${name} ${w.pick({ vi, en })}`;
   switch (f.rule) {
     case 'exists':
@@ -247,7 +257,7 @@ const WORDS: Record<string, Words> = {
       );
     if (list(d.anchors).length)
       parts.push(w.pick({ vi: `chưa đặt ngày: ${w.names('anchor', d.anchors)}`, en: `dates not set: ${w.names('anchor', d.anchors)}` }));
-    for (const f of list(d.fields) as { field: string; rule: string; expected?: unknown }[]) parts.push(condition(f, w));
+    for (const f of list(d.fields) as Parameters<typeof condition>[0][]) parts.push(condition(f, w));
     const what = parts.length
       ? parts.join('; ')
       : w.pick({ vi: 'dữ liệu gửi kèm chưa thỏa điều kiện của bước này', en: 'the data sent does not meet this stage’s conditions' });

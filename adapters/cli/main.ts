@@ -25,7 +25,10 @@ const stdio: Io = {
 type Command = (args: string[], io: Io) => Promise<number> | number;
 
 const COMMANDS: Record<string, { run: Command; help: string }> = {
-  validate: { run: validateCommand, help: 'validate FILE|DIR... [--json]   check process definitions; every problem as file:line:col' },
+  validate: {
+    run: validateCommand,
+    help: 'validate FILE|DIR... [--json] [--library] [--lang vi|en]   check process definitions; every problem as file:line:col (--library: as the shipped library, every event and option titled)',
+  },
   compile: { run: compileCommand, help: 'compile FILE [--stages]          print the XState machine config (or the stage table) as JSON' },
   diagram: { run: diagramCommand, help: 'diagram FILE [--lang en]         print a Mermaid stateDiagram-v2 of the process' },
   start: { run: startCommand, help: 'start                            API, web UI and workers in one process (PORT, DATABASE_URL, REDIS_URL…)' },

@@ -7,7 +7,8 @@ const BOM = '\uFEFF';
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 export function toCsv(table: ExportTable): Buffer {
-  const lines = [table.columns.map((c) => field(c.title)), ...table.rows.map((row) => table.columns.map((c) => field(row[c.key] ?? null)))];
+  const caption = table.caption?.length ? [...table.caption.map((line) => [field(line)]), []] : [];
+  const lines = [...caption, table.columns.map((c) => field(c.title)), ...table.rows.map((row) => table.columns.map((c) => field(row[c.key] ?? null)))];
   return Buffer.from(BOM + lines.map((cells) => cells.join(',')).join('\r\n') + '\r\n', 'utf8');
 }
 

@@ -13,6 +13,9 @@ export interface ExportColumn {
 export interface ExportTable {
   /** The worksheet's name in XLSX (Excel allows 31 characters, no : \ / ? * [ ]). */
   sheet: string;
+  /** Lines above the header (a title, "Tính đến …"): a list handed over says what and when. A blank
+   * line separates them from the header. */
+  caption?: string[];
   columns: ExportColumn[];
   /** One record per row; a missing field is an empty cell. */
   rows: Record<string, ExportCell>[];

@@ -11,16 +11,23 @@ const SHEET_FORBIDDEN = /[:\\/?*[\]]/g;
 export async function toXlsx(table: ExportTable): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Tiến độ';
-  const sheet = workbook.addWorksheet(sheetName(table.sheet), { views: [{ state: 'frozen', ySplit: 1 }] });
+  // the caption's lines, a blank row, then the header: frozen with everything above it
+  const above = table.caption?.length ? table.caption.length + 1 : 0;
+  const sheet = workbook.addWorksheet(sheetName(table.sheet), { views: [{ state: 'frozen', ySplit: above + 1 }] });
   sheet.columns = table.columns.map((c) => ({
     key: c.key,
-    header: c.title,
     width: widthOf(
       c.title,
       table.rows.map((r) => r[c.key] ?? null),
     ),
   }));
-  sheet.getRow(1).font = { bold: true };
+  (table.caption ?? []).forEach((line, i) => {
+    sheet.getCell(i + 1, 1).value = line;
+    if (i === 0) sheet.getCell(1, 1).font = { bold: true, size: 13 };
+  });
+  const header = sheet.getRow(above + 1);
+  header.values = table.columns.map((c) => c.title);
+  header.font = { bold: true };
   for (const row of table.rows) sheet.addRow(Object.fromEntries(table.columns.map((c) => [c.key, row[c.key] ?? null])));
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }

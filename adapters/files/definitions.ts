@@ -40,7 +40,7 @@ export function expandDefinitionPaths(args: string[]): string[] {
   });
 }
 
-export function readDefinitionFile(path: string, calendars: Map<string, WorkingCalendar>): LoadResult {
+export function readDefinitionFile(path: string, calendars: Map<string, WorkingCalendar>, options: { library?: boolean } = {}): LoadResult {
   const display = relative(process.cwd(), resolve(path)) || path;
   let bytes: Buffer;
   try {
@@ -56,16 +56,18 @@ export function readDefinitionFile(path: string, calendars: Map<string, WorkingC
             severity: 'error',
             code: 'FILE_TOO_LARGE',
             message: `the file is larger than the limit of ${e.limit} bytes`,
+            text: { vi: `tệp lớn hơn giới hạn ${e.limit} byte`, en: `the file is larger than the limit of ${e.limit} bytes` },
           },
         ],
         locate: () => ({ line: 1, column: 1 }),
       };
     const code = (e as NodeJS.ErrnoException).code;
     const message = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot read: ${(e as Error).message}`;
+    const vi = code === 'ENOENT' ? 'không có tệp này' : code === 'EISDIR' ? 'đây là thư mục, không phải tệp' : `không đọc được: ${(e as Error).message}`;
     return {
-      diagnostics: [{ file: display, line: 1, column: 1, severity: 'error', code: 'FILE_NOT_FOUND', message }],
+      diagnostics: [{ file: display, line: 1, column: 1, severity: 'error', code: 'FILE_NOT_FOUND', message, text: { vi, en: message } }],
       locate: () => ({ line: 1, column: 1 }),
     };
   }
-  return loadDefinition(bytes, display, { calendars: calendarRanges(calendars) });
+  return loadDefinition(bytes, display, { calendars: calendarRanges(calendars), ...options });
 }

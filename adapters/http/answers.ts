@@ -143,7 +143,11 @@ export const COMPONENTS: Record<string, JSONSchema> = {
     },
     'CampaignRow',
   ),
-  Diagnostic: obj({ line: int, column: int, severity: { enum: ['error', 'warning'] }, code: str, message: str }, { pointer: str }, 'Diagnostic'),
+  Diagnostic: obj(
+    { line: int, column: int, severity: { enum: ['error', 'warning'] }, code: str, message: str },
+    { pointer: str, text: ref('Text') },
+    'Diagnostic',
+  ),
   HistoryEntry: obj(
     // actor: the login history keeps; actorName: the person's full name ("Hệ thống" for the engine)
     { instanceId: str, rev: int, at: num, actor: str, actorName: str, eventType: str, fromStages: list(str), toStages: list(str) },
@@ -173,6 +177,13 @@ export const COMPONENTS: Record<string, JSONSchema> = {
     'InboxItem',
   ),
   Evidence: obj({ id: str, title: ref('Text'), required: bool, checked: bool }, {}, 'Evidence'),
+  Attachment: obj(
+    // uploadedByName: the sender's full name; canRemove: the caller sent it and its task is open
+    { id: str, instanceId: str, stage: str, name: str, type: str, size: int, sha256: str, uploadedBy: str, uploadedByName: str, at: num, canRemove: bool },
+    { taskId: str, task: str, evidenceItem: str },
+    'Attachment',
+  ),
+  Comment: obj({ id: int, stage: str, text: str, at: num, authorName: str, mine: bool }, {}, 'Comment'),
   BoardCounts: obj(COUNTS, {}, 'BoardCounts'),
   CohortReport: obj(
     {
@@ -322,7 +333,13 @@ export const ANSWERS = {
   ),
   validation: obj({ valid: bool, diagnostics: list(ref('Diagnostic')) }, { id: str, version: int, diagram: obj({ mermaid: str }) }, 'Validation'),
   impact: obj(
-    { id: str, version: int, running: int, byVersion: list(obj({ version: int, count: int })), stages: list(obj({ stage: str, count: int, exists: bool })) },
+    {
+      id: str,
+      version: int,
+      running: int,
+      byVersion: list(obj({ version: int, count: int })),
+      stages: list(obj({ stage: str, title: ref('Text'), count: int, exists: bool })),
+    },
     {},
     'Impact',
   ),
@@ -412,7 +429,7 @@ export const ANSWERS = {
               type: 'object',
               additionalProperties: obj(
                 { count: int, sum: num, values: { type: 'object', additionalProperties: list(str) } },
-                { title: ref('Text'), min: num, max: num },
+                { title: ref('Text'), min: num, max: num, valueTitles: { type: 'object', additionalProperties: ref('Text') } },
               ),
             },
             children: list(
@@ -469,6 +486,49 @@ export const ANSWERS = {
     {},
     'Board',
   ),
+  overdueList: obj(
+    {
+      root: ref('OrgUnit'),
+      asOf: num,
+      /** How many are late; `items` stops at the limit asked. */
+      total: int,
+      items: list(
+        obj(
+          {
+            instanceId: str,
+            unitId: str,
+            unitName: str,
+            unitPath: str,
+            officeId: orNull(str),
+            officeName: orNull(str),
+            definitionId: str,
+            processTitle: ref('Text'),
+            stages: list(str),
+            stageTitles: list(ref('Text')),
+            dueAt: num,
+            daysLate: int,
+          },
+          {},
+          'OverdueItem',
+        ),
+      ),
+    },
+    {},
+    'OverdueList',
+  ),
+  reminded: obj(
+    {
+      sent: int,
+      items: list(obj({ instanceId: str, sent: bool }, { code: str, params: anyObject }, 'RemindOutcome')),
+    },
+    {},
+    'Reminded',
+  ),
+  acknowledgedMany: obj(
+    { items: list(obj({ id: str, acknowledged: bool, escalation: ref('EscalationRow') }, {}, 'AcknowledgeOutcome')) },
+    {},
+    'AcknowledgedMany',
+  ),
   escalations: obj({ items: list(ref('EscalationRow')) }, {}, 'EscalationList'),
   acknowledged: obj({ escalation: ref('EscalationRow') }, {}, 'Acknowledged'),
   inbox: obj({ items: list(ref('InboxItem')), unread: int }, {}, 'Inbox'),
@@ -487,6 +547,12 @@ export const ANSWERS = {
     {},
     'BulkAccounts',
   ),
+  attachments: obj({ items: list(ref('Attachment')), maxBytes: int, maxPerInstance: int }, {}, 'AttachmentList'),
+  /** `renamed`: the name's extension disagreed with the content, and the content's was given. */
+  attached: obj({ attachment: ref('Attachment'), renamed: bool }, {}, 'Attached'),
+  comments: obj({ stage: obj({ id: str, title: ref('Text') }), items: list(ref('Comment')), canWrite: bool, maxLength: int }, {}, 'CommentThread'),
+  commented: obj({ comment: ref('Comment') }, {}, 'Commented'),
+  allComments: obj({ items: list(ref('Comment')), stageTitles: { type: 'object', additionalProperties: ref('Text') } }, {}, 'InstanceComments'),
 } satisfies Record<string, JSONSchema>;
 
 export type AnswerName = keyof typeof ANSWERS;

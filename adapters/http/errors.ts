@@ -56,6 +56,9 @@ export const ENGINE_STATUS: Record<EngineErrorCode, number> = {
   INVALID_ARGUMENT: 400,
   NOT_FOUND: 404,
   FORBIDDEN: 403,
+  FILE_TYPE_REFUSED: 415,
+  FILE_TOO_LARGE: 413,
+  FILE_LIMIT_REACHED: 409,
 };
 
 export const forbidden = (message: string, details: Record<string, unknown> = {}) => new HttpError(403, 'FORBIDDEN', message, details);

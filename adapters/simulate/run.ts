@@ -2,6 +2,7 @@
 // jumps to the next due timer or scripted step. What happened comes back as plain JSON: for one
 // school, that school's instance; for a tree, every instance the run created (the main one first,
 // then the child instances its stages opened), and the main instance's children, roll-up and late list.
+import { wordRefusal } from '../../engine/refusals.ts';
 import { formatInstant } from '../../engine/calendar/time.ts';
 import type { Diagnostic, DocPath } from '../../engine/definition/diagnostics.ts';
 import { EngineError, type EngineErrorCode } from '../../engine/errors.ts';
@@ -377,7 +378,7 @@ function startRefused(
     const vi =
       e.code === 'UNKNOWN_LIST'
         ? `quy trình ${processId} không nhận danh sách "${list}"; các danh sách: ${(d.allowed ?? []).join(', ') || 'không có'}`
-        : `danh sách "${list}" bị từ chối: ${e.message}`;
+        : `danh sách "${list}" bị từ chối: ${viRefusal(e)}`;
     return located(e.code, ['lists', list], { vi, en: e.message }, 'key');
   }
   if (e.code === 'CHILD_PROCESS_MISSING') {
@@ -387,7 +388,12 @@ function startRefused(
       en: `the units below are to run "${child}", which is not published: add its file to "processes"`,
     });
   }
-  return located(e.code, tree ? ['unit'] : ['school'], { vi: `hệ thống từ chối mở hồ sơ: ${e.message}`, en: e.message });
+  return located(e.code, tree ? ['unit'] : ['school'], { vi: `hệ thống từ chối mở hồ sơ: ${viRefusal(e)}`, en: e.message });
+}
+
+/** The engine's refusal in Vietnamese, as the web UI words it; its own English only for a code without words. */
+function viRefusal(e: EngineError): string {
+  return wordRefusal(e.code, e.details, { lang: 'vi', kindLabel: (k) => kindTitle(k as OrgUnitKind) }) ?? e.message;
 }
 
 /** Publishes one process file the scenario names; its own errors come back located in it, any
@@ -401,7 +407,7 @@ async function publish(app: Application, readProcess: (path: string) => { source
     const diagnostics = (e.details.diagnostics as Diagnostic[] | undefined) ?? [];
     if (diagnostics.length) throw new ScenarioError(e.message, diagnostics);
     const at = scenario.processAt[path] ?? { line: 1, column: 1 };
-    const message = lang === 'vi' ? `không công bố được quy trình "${path}": ${e.message}` : `process file "${path}" cannot be published: ${e.message}`;
+    const message = lang === 'vi' ? `không công bố được quy trình "${path}": ${viRefusal(e)}` : `process file "${path}" cannot be published: ${e.message}`;
     throw new ScenarioError(`${scenario.file}:${at.line}:${at.column}: error ${e.code} ${message}`, [
       { file: scenario.file, ...at, severity: 'error', code: e.code, message },
     ]);

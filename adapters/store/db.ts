@@ -14,6 +14,7 @@ import * as storeIdentity from './migrations/010_store_identity.ts';
 import * as province from './migrations/011_province.ts';
 import * as fanOut from './migrations/012_fan_out.ts';
 import * as fanOutAnswers from './migrations/013_fan_out_answers.ts';
+import * as attachmentsComments from './migrations/014_attachments_comments.ts';
 
 const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
 
@@ -87,6 +88,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '011_province': province,
   '012_fan_out': fanOut,
   '013_fan_out_answers': fanOutAnswers,
+  '014_attachments_comments': attachmentsComments,
 };
 
 /** The migrations this version knows, in order (their names in knex_migrations). */

@@ -7,7 +7,9 @@ import type { Ability } from '../access.ts';
 import { calendarRanges } from '../calendar/calendar.ts';
 import { ENGINE_SENT_EVENTS } from '../definition/model.ts';
 import { readField } from '../definition/conditions.ts';
-import type { CompiledProcess } from '../definition/compile.ts';
+import { ENGINE_EVENTS, eventTitle, type CompiledProcess } from '../definition/compile.ts';
+import { answerTitle } from '../definition/forms.ts';
+import type { FormField, Text } from '../definition/types.generated.ts';
 import type { AuditAction, Campaign, Instance, InstanceStatus, OrgUnit, Task } from '../domain.ts';
 import { EngineError } from '../errors.ts';
 import type { Accounts, AuditLog, InstanceFilter, Passwords } from '../ports.ts';
@@ -41,8 +43,10 @@ import type { ColumnMap, UnitRow, UnitTable } from '../org/unit-file.ts';
 import { checkCodeList, codesOf, type CodeList } from '../org/code-list.ts';
 import type { OrgOperation, ReshapeReport } from './org-commands.ts';
 import { People } from './people.ts';
+import { Files, type FilesDeps } from './files.ts';
 import { fanOutViews, type FanOutView } from './fan-out-view.ts';
 import { isFanOutId } from '../service/fan-out.ts';
+import { overdueList, remind, watchedInstances, type OverdueQuery } from './supervision.ts';
 import { escalationRows, instanceRows, personNames, processes, stageTitle, taskRows, workingDaysLeft, type NameLookup } from './views.ts';
 
 export type { Principal } from './policy.ts';
@@ -66,6 +70,8 @@ export interface ApplicationDeps {
   /** The record of administrative acts; without it, nothing is recorded (simulations). */
   audit?: AuditLog;
   passwords?: Passwords;
+  /** Attachments and stage comments (files.ts): their records and where their bytes go. */
+  files?: FilesDeps;
 }
 
 /** Per command: the request's Idempotency-Key. */
@@ -107,6 +113,7 @@ export class Application {
   private readonly deps: ApplicationDeps;
 
   private readonly accountsPart?: People;
+  private readonly filesPart?: Files;
   /** Full names for the logins records keep (views.ts). */
   private readonly names: NameLookup;
 
@@ -116,6 +123,7 @@ export class Application {
     this.org = new Organisation(deps.engine);
     const { accounts, audit, passwords } = deps;
     this.names = personNames(accounts, deps.engine.store);
+    if (deps.files) this.filesPart = new Files(deps.engine, deps.files, accounts);
     if (accounts && audit && passwords) this.accountsPart = new People({ accounts, audit, passwords, store: deps.engine.store, clock: deps.engine.clock });
   }
 
@@ -123,6 +131,12 @@ export class Application {
   get people(): People {
     if (!this.accountsPart) throw new Error('this Application was built without accounts, audit and passwords');
     return this.accountsPart;
+  }
+
+  /** Attachments and stage comments (files.ts); there when built with `files`. */
+  get files(): Files {
+    if (!this.filesPart) throw new Error('this Application was built without files');
+    return this.filesPart;
   }
 
   /** The clock every adapter reads "now" from (sessions, tokens): the engine's. */
@@ -322,13 +336,20 @@ export class Application {
       });
       if (count) byVersion.push({ version: d.version, count });
     }
+    // A stage the draft drops is named by the published versions its instances still run.
+    const titles = new Map(Object.entries(checked.stageTitles ?? {}));
+    for (const { version } of [...byVersion].reverse()) {
+      if ([...byStage.keys()].every((s) => titles.has(s))) break;
+      const published = await this.engine.catalog.get(compiled.id, version);
+      for (const s of Object.values(published.stages)) if (!titles.has(s.id)) titles.set(s.id, s.title);
+    }
     return {
       id: compiled.id,
       version: compiled.version,
       running,
       byVersion,
       stages: [...byStage]
-        .map(([stage, count]) => ({ stage, count, exists: compiled.stages.has(stage) }))
+        .map(([stage, count]) => ({ stage, title: titles.get(stage) ?? stageTitle(undefined, stage), count, exists: compiled.stages.has(stage) }))
         .sort((a, b) => Number(a.exists) - Number(b.exists) || b.count - a.count),
     };
   }
@@ -476,7 +497,7 @@ export class Application {
           // DUE and CHILDREN_DONE are the engine's own: nobody sends them by hand.
           accepts: (info?.accepts ?? [])
             .filter((e) => !ENGINE_SENT_EVENTS.includes(e))
-            .map((type) => ({ type, title: compiled.events[type]?.title ?? { vi: type, en: type }, form: compiled.events[type]?.form ?? null })),
+            .map((type) => ({ type, title: eventTitle(compiled, type) ?? { vi: type, en: type }, form: compiled.events[type]?.form ?? null })),
           evidence: (info?.evidence ?? []).map((e) => ({ ...e, checked: evidence[s]?.[e.id] === true })),
         };
       }),
@@ -718,11 +739,7 @@ export class Application {
 
   /** Overdue and due-soon counts under a unit (default: the caller's first unit it watches). */
   async board(p: Principal, unitId: string | undefined, soon: number | undefined) {
-    // The unit first: outside the caller's units it does not exist, whatever their role.
-    const asked = unitId ? await this.unitFor(p, unitId, 'watch') : undefined;
-    const roots = scope(p, 'watch');
-    if (!roots.length) throw forbidden(`the overdue board needs ${needs('watch')}`, { ability: 'watch' });
-    const root = asked ?? (await this.engine.store.getUnits([pathIds(roots[0]!).at(-1)!]))[0]!;
+    const root = await this.boardRoot(p, unitId);
     const board = await overdueBoard(this.engine, root.id, soon !== undefined ? { soonWorkingDays: soon } : {});
     const proc = await processes(this.engine, board.byStage);
     const underRoot = [root.path];
@@ -766,6 +783,55 @@ export class Application {
       const [row] = await escalationRows(this.engine, await queries.escalations(scope(p, 'watch'), { ids: [id], limit: 1 }), this.names);
       return { escalation: row! };
     });
+  }
+
+  /** Several escalations acknowledged at once. Every id must be one the caller watches (else 404
+   * for the first that is not, as if absent, or 403 for one only read) before any is marked; those
+   * acknowledged before are reported, not refused. */
+  async acknowledgeMany(p: Principal, ids: readonly string[], call: Call = {}) {
+    const { queries, store } = this.engine;
+    const unique = [...new Set(ids)];
+    return this.once(p, call, { acknowledge: unique }, false, async () => {
+      const mine = new Set((await queries.escalations(scope(p, 'watch'), { ids: unique, limit: unique.length })).map((e) => e.id));
+      const missing = unique.find((id) => !mine.has(id));
+      if (missing) {
+        if ((await queries.escalations(scope(p, 'read'), { ids: [missing], limit: 1 })).length)
+          throw forbidden(`acknowledging needs ${needs('watch')} over it`, { ability: 'watch', escalationId: missing });
+        throw notFound(`escalation "${missing}"`, { escalationId: missing });
+      }
+      const now = this.now();
+      const results: { id: string; acknowledged: boolean }[] = [];
+      for (const id of unique) results.push({ id, acknowledged: await store.acknowledgeEscalation(id, p.user.login, now) });
+      const rows = await escalationRows(this.engine, await queries.escalations(scope(p, 'watch'), { ids: unique, limit: unique.length }), this.names);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      // `acknowledged: false`: someone had already acknowledged it (the row says who and when)
+      return { items: results.map((r) => ({ ...r, escalation: byId.get(r.id)! })) };
+    });
+  }
+
+  /** The running instances under a board unit past their deadline, most working days late first. */
+  async overdueList(p: Principal, q: OverdueQuery & { unitId?: string }) {
+    const root = await this.boardRoot(p, q.unitId);
+    return overdueList(this.engine, root, q);
+  }
+
+  /** Đôn đốc: a reminder in each instance's history and its unit's inbox (e-mailed where configured).
+   * Every id must be in the caller's units (`watch`) before any is sent. */
+  async remind(p: Principal, instanceIds: readonly string[], message: string | undefined, call: Call = {}) {
+    return this.once(p, call, { remind: instanceIds, message }, false, async () => {
+      const instances = await watchedInstances(this.engine, p, instanceIds);
+      const items = await remind(this.engine, p, instances, message);
+      return { sent: items.filter((i) => i.sent).length, items };
+    });
+  }
+
+  /** The board's unit: the one asked (outside the caller's units it does not exist, whatever their
+   * role), else the first the caller watches. */
+  private async boardRoot(p: Principal, unitId: string | undefined): Promise<OrgUnit> {
+    const asked = unitId ? await this.unitFor(p, unitId, 'watch') : undefined;
+    const roots = scope(p, 'watch');
+    if (!roots.length) throw forbidden(`the overdue board needs ${needs('watch')}`, { ability: 'watch' });
+    return asked ?? (await this.engine.store.getUnits([pathIds(roots[0]!).at(-1)!]))[0]!;
   }
 
   /** Notices for the units the caller holds roles on, newest first, with the unread count. */
@@ -898,18 +964,52 @@ export function draftFile(source: string): string {
   return id ? `${id}.yaml` : 'draft.yaml';
 }
 
+/** `valueTitle` beside a field's value when the value has words of its own (an option, yes/no). */
+function withValueTitle(field: FormField, value: unknown): { valueTitle?: Text } {
+  const title = answerTitle(field, value);
+  return title ? { valueTitle: title } : {};
+}
+
 /**
- * What was said stays said, readably: a process event's data in the timeline gets the event's title
- * and, per field its form declares, the field's label beside the value (a return reason, a decision's
- * levels), in the form's order. Only the view changes; history keeps the payload as recorded.
+ * What was said stays said, readably: every event in the timeline gets its title (the process's, or
+ * the engine's for its own events); a task, evidence item or anchor it names gets its title beside
+ * the id; and per field its form declares (the event's, or the completed task's), the field's label
+ * and the value's own words (an option's title, Có/Không) beside the value, in the form's order.
+ * Only the view changes; history keeps the payload as recorded.
  */
 export function withEventLabels<H extends { eventType: string; payload?: unknown }>(compiled: CompiledProcess, h: H): H {
   const decl = Object.hasOwn(compiled.events, h.eventType) ? compiled.events[h.eventType] : undefined;
-  const payload = h.payload as { data?: unknown } | undefined;
-  if (!decl) return h;
+  const title = eventTitle(compiled, h.eventType);
+  const payload = (typeof h.payload === 'object' && h.payload !== null ? h.payload : undefined) as Record<string, unknown> | undefined;
+  const task = typeof payload?.task === 'string' ? taskOf(compiled, payload.task) : undefined;
+  const labels = {
+    ...(task ? { taskTitle: task.title } : {}),
+    ...(h.eventType === ENGINE_EVENTS.checkEvidence && typeof payload?.item === 'string'
+      ? evidenceTitle(compiled, payload.item, (h as { fromStages?: unknown }).fromStages)
+      : {}),
+    ...(h.eventType === ENGINE_EVENTS.setAnchor && typeof payload?.name === 'string' && Object.hasOwn(compiled.anchors, payload.name)
+      ? { anchorTitle: compiled.anchors[payload.name]!.title }
+      : {}),
+  };
+  const form = h.eventType === ENGINE_EVENTS.completeTask ? task?.form : decl?.form;
+  if (!title && !form && !Object.keys(labels).length) return h;
   const data = payload && typeof payload.data === 'object' && payload.data !== null ? (payload.data as Record<string, unknown>) : {};
-  const fields = Object.entries(decl.form?.properties ?? {})
+  const fields = Object.entries(form?.properties ?? {})
     .filter(([name]) => Object.hasOwn(data, name))
-    .map(([name, f]) => ({ name, title: f.title ?? { vi: name, en: name }, value: data[name] }));
-  return { ...h, payload: { ...(payload ?? {}), ...(decl.title ? { title: decl.title } : {}), ...(fields.length ? { fields } : {}) } };
+    .map(([name, f]) => ({ name, title: f.title ?? { vi: name, en: name }, value: data[name], ...withValueTitle(f, data[name]) }));
+  return { ...h, payload: { ...(payload ?? {}), ...(title ? { title } : {}), ...labels, ...(fields.length ? { fields } : {}) } };
+}
+
+function taskOf(compiled: CompiledProcess, id: string) {
+  for (const stage of Object.values(compiled.stages)) for (const t of stage.tasks) if (t.id === id) return t;
+  return undefined;
+}
+
+/** An evidence item's title: item ids are unique within a stage only, so the stage it was ticked in
+ * (one the instance was in) names it first. */
+function evidenceTitle(compiled: CompiledProcess, item: string, inStages: unknown): { itemTitle?: Text } {
+  const first = new Set(Array.isArray(inStages) ? inStages : []);
+  const stages = Object.values(compiled.stages).sort((a, b) => Number(first.has(b.id)) - Number(first.has(a.id)));
+  for (const stage of stages) for (const e of stage.evidence) if (e.id === item) return { itemTitle: e.title };
+  return {};
 }

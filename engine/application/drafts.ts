@@ -16,6 +16,8 @@ export interface DraftSummary {
   version?: number;
   /** The draft's stage names. */
   stages?: string[];
+  /** Each stage's title, by name: previews name stages as people read them. */
+  stageTitles?: Record<string, { vi: string; en?: string }>;
   /** The diagram, when a language was asked for. */
   mermaid?: string;
 }
@@ -30,6 +32,7 @@ export function summarizeDraft(source: string, file: string, calendars: Calendar
     id: compiled.id,
     version: compiled.version,
     stages: Object.keys(compiled.stages),
+    stageTitles: Object.fromEntries(Object.values(compiled.stages).map((st) => [st.id, st.title])),
     ...(lang ? { mermaid: toMermaid(definition, { lang }) } : {}),
   };
 }

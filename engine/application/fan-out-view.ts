@@ -1,7 +1,9 @@
 // What a parent instance's reader sees of the work it opened below: per fan-out stage entry, its
 // children (unit, where each stands, whether it is late), their counts and the roll-up — with each
 // unit's own answers, for the export (danh sách đơn vị chậm báo cáo, bảng tổng hợp theo đơn vị).
-import type { Text } from '../definition/types.generated.ts';
+import type { CompiledProcess } from '../definition/compile.ts';
+import { answerTitle } from '../definition/forms.ts';
+import type { Rollup, Text } from '../definition/types.generated.ts';
 import type { Instance, InstanceStatus } from '../domain.ts';
 import type { Engine } from '../service/engine.ts';
 import { fanOutId } from '../service/fan-out.ts';
@@ -40,7 +42,19 @@ export interface FanOutView {
   pending: number;
   cancelled: number;
   late: number;
-  rollup: Record<string, { title?: Text; count: number; sum: number; min?: number; max?: number; values: Record<string, string[]> }>;
+  rollup: Record<
+    string,
+    {
+      title?: Text;
+      count: number;
+      sum: number;
+      min?: number;
+      max?: number;
+      values: Record<string, string[]>;
+      /** What the answers are called (an option's title, Có/Không), by the value as in `values`. */
+      valueTitles?: Record<string, Text>;
+    }
+  >;
   children: ChildRow[];
   /** More children than listed (a page of CHILDREN_PAGE). */
   truncated: boolean;
@@ -106,13 +120,31 @@ export async function fanOutViews(engine: Engine, instance: Instance, underPaths
       ...figures.counts,
       late: children.filter((c) => c.late).length,
       rollup: Object.fromEntries(
-        Object.entries(figures.rollup).map(([name, r]) => [name, { ...(fanOut.rollup?.[name]?.title ? { title: fanOut.rollup[name]!.title } : {}), ...r }]),
+        Object.entries(figures.rollup).map(([name, r]) => [
+          name,
+          { ...(fanOut.rollup?.[name]?.title ? { title: fanOut.rollup[name]!.title } : {}), ...r, ...valueTitles(child, fanOut.rollup?.[name], r.values) },
+        ]),
       ),
       children,
       truncated: listed.length > CHILDREN_PAGE,
     });
   }
   return out;
+}
+
+/** The words for the values units answered, from the child process's form field the roll-up reads. */
+function valueTitles(child: CompiledProcess | undefined, rollup: Rollup | undefined, values: Record<string, string[]>): { valueTitles?: Record<string, Text> } {
+  if (!child || !rollup) return {};
+  const task = Object.values(child.stages)
+    .flatMap((s) => s.tasks)
+    .find((t) => t.id === rollup.task);
+  const field = task?.form?.properties?.[rollup.field];
+  const out: Record<string, Text> = {};
+  for (const text of Object.keys(values)) {
+    const title = answerTitle(field, parseValue(text));
+    if (title) out[text] = title;
+  }
+  return Object.keys(out).length ? { valueTitles: out } : {};
 }
 
 /** Roll-up values are kept as text keys (units by value); numbers and booleans come back as such. */

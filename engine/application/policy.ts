@@ -23,6 +23,8 @@
 //   |                                       | shipped with Tiến độ belongs to the top of the tree)           |
 //   | launch a campaign                     | `administer` over its root unit                                |
 //   | watch the board, acknowledge          | `watch` over the unit                                          |
+//   | remind (đôn đốc) instances, acknowledge| `watch` over each instance's unit, every id checked before any |
+//   | several escalations                   | is written (one outside: 404 for it, nothing written)          |
 //   | read the service's metrics            | `administer` over a top unit (the counts cover the whole tree) |
 //   | see or manage a user account (list,   | `administer` over the user's home unit; a user with no home    |
 //   | edit, deactivate, reset password)     | unit: over every unit the user holds a grant on (`managesUser`)|
@@ -34,6 +36,12 @@
 //   | deactivate an account                 | not one's own (`requireNotSelf`)                               |
 //   | remove a grant                        | not one's own last administrator grant (`requireKeepsAdmin`)   |
 //   | create accounts in bulk               | `administer` over every school they are for                    |
+//   | list, download attachments; read a    | `read` over the instance                                       |
+//   | stage's comments                      |                                                                |
+//   | attach a file to a task / an item     | as completing the task / ticking the item, while it is open    |
+//   | remove an attachment                  | its uploader, while its task (its item's stage) is open        |
+//   | write a comment on a stage            | `work` over the instance's unit or over the owner unit of any  |
+//   |                                       | stage of its process (the reviewing units above)               |
 //
 // Outside the caller's read scope and not existing get the same answer (NOT_FOUND), with a message
 // that names only what the caller sent; inside it, a refusal (FORBIDDEN) names roles and stage
@@ -313,4 +321,16 @@ export function publisherUnit(principal: Principal): Grant | undefined {
   return [...principal.grants]
     .filter((g) => g.role === 'admin' && g.unitId)
     .sort((a, b) => a.unitPath.length - b.unitPath.length || a.unitPath.localeCompare(b.unitPath))[0];
+}
+
+/** Who may write in a stage's comment thread: who acts on the instance — `work` over its unit, or
+ * over the unit holding any stage of its process (the Phòng or Sở reviewing it from above). */
+export function mayComment(principal: Principal, compiled: CompiledProcess, instance: Pick<Instance, 'unitPath'>, chain: UnitChain): boolean {
+  if (covers(principal, 'work', instance.unitPath)) return true;
+  return Object.keys(compiled.stages).some((s) => covers(principal, 'work', ownerUnitOf(compiled, s, chain).path));
+}
+
+/** An attachment is removed by whoever sent it, and only by them. */
+export function mayRemoveAttachment(principal: Principal, attachment: { uploadedBy: string }): boolean {
+  return principal.user.id === attachment.uploadedBy;
 }

@@ -129,6 +129,26 @@ export const ENGINE_EVENTS = {
   setAnchor: 'anchor.set',
 } as const;
 
+/**
+ * What the engine's own events are called wherever events are shown (history, buttons): a process
+ * declares titles for its events, these it cannot declare. A process may still title DUE or
+ * CHILDREN_DONE its own way.
+ */
+export const BUILT_IN_EVENT_TITLES: Readonly<Record<string, Text>> = {
+  [DUE_EVENT]: { vi: 'Hết hạn', en: 'Deadline passed' },
+  [CHILDREN_DONE_EVENT]: { vi: 'Các đơn vị cấp dưới đã báo cáo đủ', en: 'The units below have answered' },
+  [ENGINE_EVENTS.completeTask]: { vi: 'Hoàn thành việc', en: 'Task completed' },
+  [ENGINE_EVENTS.reopenTask]: { vi: 'Mở lại việc', en: 'Task reopened' },
+  [ENGINE_EVENTS.checkEvidence]: { vi: 'Cập nhật minh chứng', en: 'Evidence updated' },
+  [ENGINE_EVENTS.setAnchor]: { vi: 'Đặt mốc thời gian', en: 'Anchor date set' },
+};
+
+/** An event's title: the process's own, else the engine's; undefined for an untitled process event. */
+export function eventTitle(compiled: Pick<CompiledProcess, 'events'>, type: string): Text | undefined {
+  const own = Object.hasOwn(compiled.events, type) ? compiled.events[type]?.title : undefined;
+  return own ?? (Object.hasOwn(BUILT_IN_EVENT_TITLES, type) ? BUILT_IN_EVENT_TITLES[type] : undefined);
+}
+
 /** Compiles a definition that passed validation; throws on one that did not (a programming error). */
 export function compileProcess(def: ProcessDefinition): CompiledProcess {
   const nodes = stageNodes(def);

@@ -1,5 +1,7 @@
-// A Mermaid stateDiagram-v2 of a process: stages with their Vietnamese titles, transitions labelled
-// with their event and a short form of their guard, sub-processes and parallel tracks nested.
+// A Mermaid stateDiagram-v2 of a process: stages with their titles, transitions labelled with their
+// event's title (its name when it has none) and a short form of their guard in the same language,
+// sub-processes and parallel tracks nested.
+import { BUILT_IN_EVENT_TITLES } from './compile.ts';
 import type { CompiledCondition } from './conditions.ts';
 import { childMaps, stageNodes, transitionsOf, type ProcessDefinition, type StageNode } from './model.ts';
 import type { Condition } from './types.generated.ts';
@@ -32,7 +34,7 @@ export function toMermaid(def: ProcessDefinition, options: DiagramOptions = {}):
       }
       if (node.kind === 'final') lines.push(`${indent}${id} --> [*]`);
       for (const t of transitionsOf(node)) {
-        const label = [t.on === 'always' ? '' : t.on === 'done' ? 'done' : t.on, guardLabel(t.transition.when)].filter(Boolean).join(' ');
+        const label = [eventLabel(def, t.on, lang), guardLabel(t.transition.when, lang)].filter(Boolean).join(' ');
         edges.push(`  ${id} --> ${t.transition.target}${label ? ` : ${sanitize(label)}` : ''}`);
       }
     }
@@ -53,21 +55,22 @@ function sanitize(label: string): string {
     .trim();
 }
 
-export function guardLabel(c: Condition | CompiledCondition | undefined): string {
-  if (!c) return '';
-  return `[${describe(c as Condition)}]`;
+/** An event by its title in the diagram's language (its name when it has none); "done" in words. */
+function eventLabel(def: ProcessDefinition, on: string, lang: 'vi' | 'en'): string {
+  if (on === 'always') return '';
+  if (on === 'done') return WORDS[lang].done;
+  const own = def.events && Object.hasOwn(def.events, on) ? def.events[on]?.title : undefined;
+  const title = own ?? (Object.hasOwn(BUILT_IN_EVENT_TITLES, on) ? BUILT_IN_EVENT_TITLES[on] : undefined);
+  return title?.[lang] || title?.vi || on;
 }
 
-function describe(c: Condition): string {
-  // A combination inside another one is bracketed, so "a and (b or c)" reads as it evaluates.
-  const inner = (x: Condition): string => (x.all || x.any ? `(${describe(x)})` : describe(x));
-  if (c.all) return c.all.map(inner).join(' and ');
-  if (c.any) return c.any.map(inner).join(' or ');
-  if (c.not) return `not ${inner(c.not)}`;
-  if (c.tasksDone) return c.tasksDone === 'all' ? 'tasks done' : `${[c.tasksDone].flat().join(', ')} done`;
-  if (c.anchorSet) return `${c.anchorSet} set`;
-  const field = c.field ?? '?';
-  const ops: [keyof Condition, string][] = [
+const WORDS = {
+  en: { and: 'and', or: 'or', not: 'not', done: 'done', tasksDone: 'tasks done', set: 'set', given: 'given', no: 'no' },
+  vi: { and: 'và', or: 'hoặc', not: 'không', done: 'xong', tasksDone: 'xong các công việc', set: 'đã có', given: 'đã nhập', no: 'chưa có' },
+} as const;
+
+const OPS: Record<'en' | 'vi', [keyof Condition, string][]> = {
+  en: [
     ['eq', '='],
     ['ne', '≠'],
     ['gt', '>'],
@@ -79,7 +82,39 @@ function describe(c: Condition): string {
     ['in', 'in'],
     ['notIn', 'not in'],
     ['contains', 'has'],
-  ];
+  ],
+  vi: [
+    ['eq', '='],
+    ['ne', '≠'],
+    ['gt', '>'],
+    ['gte', '≥'],
+    ['lt', '<'],
+    ['lte', '≤'],
+    ['before', 'trước'],
+    ['onOrAfter', 'từ'],
+    ['in', 'thuộc'],
+    ['notIn', 'không thuộc'],
+    ['contains', 'có'],
+  ],
+};
+
+export function guardLabel(c: Condition | CompiledCondition | undefined, lang: 'vi' | 'en' = 'en'): string {
+  if (!c) return '';
+  return `[${describe(c as Condition, lang)}]`;
+}
+
+function describe(c: Condition, lang: 'vi' | 'en'): string {
+  const w = WORDS[lang];
+  // A combination inside another one is bracketed, so "a and (b or c)" reads as it evaluates.
+  const inner = (x: Condition): string => (x.all || x.any ? `(${describe(x, lang)})` : describe(x, lang));
+  if (c.all) return c.all.map(inner).join(` ${w.and} `);
+  if (c.any) return c.any.map(inner).join(` ${w.or} `);
+  if (c.not) return `${w.not} ${inner(c.not)}`;
+  if (c.tasksDone)
+    return c.tasksDone === 'all' ? w.tasksDone : lang === 'vi' ? `xong ${[c.tasksDone].flat().join(', ')}` : `${[c.tasksDone].flat().join(', ')} done`;
+  if (c.anchorSet) return lang === 'vi' ? `${w.set} ${c.anchorSet}` : `${c.anchorSet} set`;
+  const field = c.field ?? '?';
+  const ops = OPS[lang];
   const value = (v: unknown): string =>
     Array.isArray(v)
       ? v.join('/')
@@ -87,6 +122,6 @@ function describe(c: Condition): string {
         ? String((v as { field: string }).field)
         : String(v);
   for (const [op, sym] of ops) if (op in c) return `${field} ${sym} ${value(c[op])}`;
-  if (c.exists !== undefined) return c.exists ? `${field} given` : `no ${field}`;
+  if (c.exists !== undefined) return c.exists ? (lang === 'vi' ? `${w.given} ${field}` : `${field} given`) : `${w.no} ${field}`;
   return field;
 }

@@ -1,10 +1,10 @@
 // Checks of work across the tree (fanOut): where a fan-out may sit, what its selection names, which
 // stages may wait for CHILDREN_DONE, and who `children` in a ladder can mean. The child process is
 // another definition, checked when the parent starts (it must be published by then).
-import { listOf, type DocPath } from './diagnostics.ts';
+import { both, listOf, type DocPath } from './diagnostics.ts';
 import type { LintContext } from './lint.ts';
 import { asList, CHILDREN_ALIAS, CHILDREN_DONE_EVENT, CHILDREN_FIELDS, isRecord, ROLLUP_FIGURES } from './model.ts';
-import { suggest } from './suggest.ts';
+import { suggest, suggestVi } from './suggest.ts';
 
 export function lintFanOuts({ def, sink, nodes }: LintContext): void {
   const lists = Object.keys(isRecord(def.lists) ? def.lists : {});
@@ -15,7 +15,10 @@ export function lintFanOuts({ def, sink, nodes }: LintContext): void {
       sink.error(
         'FAN_OUT_SHAPE',
         [...node.path, 'fanOut'],
-        `stage "${node.id}" is a ${node.kind} stage; only a stage with no stages inside it can open work for the units below`,
+        both(
+          `stage "${node.id}" is a ${node.kind} stage; only a stage with no stages inside it can open work for the units below`,
+          `giai đoạn "${node.id}" là giai đoạn ${node.kind === 'parallel' ? 'song song' : node.kind === 'compound' ? 'có giai đoạn con' : 'kết thúc'}; chỉ giai đoạn không có giai đoạn con mới giao việc được cho đơn vị cấp dưới`,
+        ),
         'key',
       );
     const list = isRecord(fanOut?.units) ? fanOut.units.list : undefined;
@@ -23,7 +26,10 @@ export function lintFanOuts({ def, sink, nodes }: LintContext): void {
       sink.error(
         'UNKNOWN_LIST',
         [...node.path, 'fanOut', 'units', 'list'],
-        `list "${list}" is not declared${suggest(list, lists)}; ${lists.length ? `lists are: ${listOf(lists)}` : 'declare it under "lists"'}`,
+        both(
+          `list "${list}" is not declared${suggest(list, lists)}; ${lists.length ? `lists are: ${listOf(lists)}` : 'declare it under "lists"'}`,
+          `danh sách "${list}" chưa được khai báo${suggestVi(list, lists)}; ${lists.length ? `các danh sách có: ${listOf(lists)}` : 'hãy khai báo trong "lists"'}`,
+        ),
       );
     const anchors = Object.keys(isRecord(def.anchors) ? def.anchors : {});
     if (fanOut && isRecord(fanOut.anchors))
@@ -32,7 +38,10 @@ export function lintFanOuts({ def, sink, nodes }: LintContext): void {
           sink.error(
             'UNKNOWN_ANCHOR',
             [...node.path, 'fanOut', 'anchors', child],
-            `anchor "${parent}" passed down to "${child}" is not declared here${suggest(parent, anchors)}; ${anchors.length ? `anchors are: ${listOf(anchors)}` : 'declare it under "anchors"'}`,
+            both(
+              `anchor "${parent}" passed down to "${child}" is not declared here${suggest(parent, anchors)}; ${anchors.length ? `anchors are: ${listOf(anchors)}` : 'declare it under "anchors"'}`,
+              `mốc "${parent}" truyền xuống "${child}" chưa được khai báo ở quy trình này${suggestVi(parent, anchors)}; ${anchors.length ? `các mốc có: ${listOf(anchors)}` : 'hãy khai báo trong "anchors"'}`,
+            ),
           );
       }
     const waits = isRecord(s.on) && s.on[CHILDREN_DONE_EVENT] !== undefined;
@@ -40,14 +49,20 @@ export function lintFanOuts({ def, sink, nodes }: LintContext): void {
       sink.error(
         'CHILDREN_DONE_WITHOUT_FAN_OUT',
         [...node.path, 'on', CHILDREN_DONE_EVENT],
-        `stage "${node.id}" waits for ${CHILDREN_DONE_EVENT} but opens no work below (no "fanOut"), so it never comes`,
+        both(
+          `stage "${node.id}" waits for ${CHILDREN_DONE_EVENT} but opens no work below (no "fanOut"), so it never comes`,
+          `giai đoạn "${node.id}" chờ ${CHILDREN_DONE_EVENT} nhưng không giao việc cho cấp dưới (không có "fanOut"), nên sự kiện đó không bao giờ đến`,
+        ),
         'key',
       );
     if (fanOut && node.kind === 'atomic' && !waits && !(isRecord(s.on) && s.on.DUE !== undefined))
       sink.warning(
         'FAN_OUT_NEVER_WAITED',
         [...node.path, 'fanOut'],
-        `stage "${node.id}" opens work below but has no ${CHILDREN_DONE_EVENT} or DUE transition: nothing moves on when the units have answered`,
+        both(
+          `stage "${node.id}" opens work below but has no ${CHILDREN_DONE_EVENT} or DUE transition: nothing moves on when the units have answered`,
+          `giai đoạn "${node.id}" giao việc cho cấp dưới nhưng không có bước chuyển ${CHILDREN_DONE_EVENT} hoặc DUE: khi các đơn vị đã báo cáo, quy trình vẫn không đi tiếp`,
+        ),
         'key',
       );
     asList(s.escalate).forEach((step, i) => {
@@ -59,7 +74,10 @@ export function lintFanOuts({ def, sink, nodes }: LintContext): void {
           sink.error(
             'CHILDREN_WITHOUT_FAN_OUT',
             Array.isArray(step.notify) ? [...at, j] : at,
-            `"${CHILDREN_ALIAS}" notifies the units a stage waits for below; stage "${node.id}" opens no work below (no "fanOut")`,
+            both(
+              `"${CHILDREN_ALIAS}" notifies the units a stage waits for below; stage "${node.id}" opens no work below (no "fanOut")`,
+              `"${CHILDREN_ALIAS}" báo cho các đơn vị cấp dưới mà giai đoạn đang chờ; giai đoạn "${node.id}" không giao việc cho cấp dưới (không có "fanOut")`,
+            ),
           );
       });
     });
@@ -69,7 +87,14 @@ export function lintFanOuts({ def, sink, nodes }: LintContext): void {
   const down = Object.keys(roles).filter((r) => isRecord(roles[r]) && (roles[r].unit === 'children' || roles[r].unit === 'descendants'));
   const holds = (role: unknown, at: DocPath) => {
     if (typeof role === 'string' && down.includes(role))
-      sink.error('ROLE_POINTS_DOWN', at, `role "${role}" points down the tree (many units): it can be notified, not own a stage or a task`);
+      sink.error(
+        'ROLE_POINTS_DOWN',
+        at,
+        both(
+          `role "${role}" points down the tree (many units): it can be notified, not own a stage or a task`,
+          `vai trò "${role}" chỉ xuống cấp dưới (nhiều đơn vị): vai trò này chỉ được nhận thông báo, không phụ trách giai đoạn hay công việc`,
+        ),
+      );
   };
   for (const node of nodes) {
     holds(node.stage.owner, [...node.path, 'owner']);
@@ -87,7 +112,10 @@ export function lintFanOuts({ def, sink, nodes }: LintContext): void {
           sink.error(
             'PREFILL_NOT_IN_FORM',
             at,
-            `task "${String(task.id)}" has no form field "${field}"${suggest(field, fields)}; ${fields.length ? `its fields are: ${listOf(fields)}` : 'it has no form'}`,
+            both(
+              `task "${String(task.id)}" has no form field "${field}"${suggest(field, fields)}; ${fields.length ? `its fields are: ${listOf(fields)}` : 'it has no form'}`,
+              `biểu mẫu của công việc "${String(task.id)}" không có trường "${field}"${suggestVi(field, fields)}; ${fields.length ? `các trường có: ${listOf(fields)}` : 'công việc này không có biểu mẫu'}`,
+            ),
             'key',
           );
         if (typeof ref !== 'string') continue;
@@ -100,11 +128,19 @@ export function lintFanOuts({ def, sink, nodes }: LintContext): void {
           sink.error(
             'UNKNOWN_FIGURE',
             at,
-            `"${ref}" is no figure of this process; prefill from children.${CHILDREN_FIELDS.join(' | children.')} or rollup.<name>.${ROLLUP_FIGURES.join('|')}${rollups.length ? ` with a roll-up of: ${listOf(rollups)}` : ' (no fan-out adds anything up here)'}`,
+            both(
+              `"${ref}" is no figure of this process; prefill from children.${CHILDREN_FIELDS.join(' | children.')} or rollup.<name>.${ROLLUP_FIGURES.join('|')}${rollups.length ? ` with a roll-up of: ${listOf(rollups)}` : ' (no fan-out adds anything up here)'}`,
+              `"${ref}" không phải là chỉ số của quy trình này; hãy điền sẵn từ children.${CHILDREN_FIELDS.join(' | children.')} hoặc rollup.<tên>.${ROLLUP_FIGURES.join('|')}${rollups.length ? ` với số liệu tổng hợp: ${listOf(rollups)}` : ' (ở đây không có giai đoạn giao việc nào tổng hợp số liệu)'}`,
+            ),
           );
       }
     });
   }
   if (isRecord(def.events) && isRecord(def.events[CHILDREN_DONE_EVENT]) && def.events[CHILDREN_DONE_EVENT].form)
-    sink.error('RESERVED_EVENT', ['events', CHILDREN_DONE_EVENT, 'form'], `${CHILDREN_DONE_EVENT} is sent by the engine and carries no data`, 'key');
+    sink.error(
+      'RESERVED_EVENT',
+      ['events', CHILDREN_DONE_EVENT, 'form'],
+      both(`${CHILDREN_DONE_EVENT} is sent by the engine and carries no data`, `${CHILDREN_DONE_EVENT} do hệ thống tự gửi và không mang dữ liệu`),
+      'key',
+    );
 }

@@ -2,7 +2,7 @@
 // anything: size, nesting depth, alias expansion, custom tags and prototype keys are all bounded or
 // rejected with a located error instead of a stack trace or a hang.
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { DiagnosticSink, toPointer, type Locator, type Position } from './diagnostics.ts';
+import { both, DiagnosticSink, toPointer, type Bilingual, type Words, type Locator, type Position } from './diagnostics.ts';
 
 /** Limits on what a definition file may cost to read. */
 export interface ParseLimits {
@@ -48,14 +48,18 @@ export function parseYaml(input: string | Uint8Array, file: string, limits: Pars
     return { line: 1, column: 1 };
   };
   const sink = new DiagnosticSink(file, locate);
-  const fail = (code: string, pos: Position, message: string): ParsedYaml => {
+  const fail = (code: string, pos: Position, message: Words): ParsedYaml => {
     sink.addAt('error', code, pos, message);
     return { data: undefined, locate, sink };
   };
 
   const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
   if (size > limits.maxBytes) {
-    return fail('FILE_TOO_LARGE', { line: 1, column: 1 }, `file is ${size} bytes; the limit is ${limits.maxBytes} bytes`);
+    return fail(
+      'FILE_TOO_LARGE',
+      { line: 1, column: 1 },
+      both(`file is ${size} bytes; the limit is ${limits.maxBytes} bytes`, `tệp có ${size} byte; giới hạn là ${limits.maxBytes} byte`),
+    );
   }
   let text: string;
   if (typeof input === 'string') {
@@ -63,7 +67,11 @@ export function parseYaml(input: string | Uint8Array, file: string, limits: Pars
   } else {
     const decoded = decodeUtf8(input);
     if (typeof decoded !== 'string') {
-      return fail('INVALID_UTF8', decoded, 'file is not valid UTF-8 (save it as UTF-8 without a byte-order mark issue)');
+      return fail(
+        'INVALID_UTF8',
+        decoded,
+        both('file is not valid UTF-8 (save it as UTF-8 without a byte-order mark issue)', 'tệp không phải UTF-8 hợp lệ (hãy lưu lại với bảng mã UTF-8)'),
+      );
     }
     text = decoded;
   }
@@ -73,32 +81,46 @@ export function parseYaml(input: string | Uint8Array, file: string, limits: Pars
     return fail(
       'INVALID_CHARACTER',
       positionIn(text, bad.index),
-      `${describe(bad[0])} is not allowed in a YAML file (control characters other than tab and line breaks are not text); remove it`,
+      both(
+        `${describe(bad[0])} is not allowed in a YAML file (control characters other than tab and line breaks are not text); remove it`,
+        `tệp YAML không được chứa ${describeVi(bad[0])} (ký tự điều khiển, trừ tab và xuống dòng, không phải là văn bản); hãy xoá nó`,
+      ),
     );
   if (isBlankOrComments(text)) {
-    return fail('EMPTY_FILE', { line: 1, column: 1 }, 'file is empty; a process definition starts with "id:"');
+    return fail(
+      'EMPTY_FILE',
+      { line: 1, column: 1 },
+      both('file is empty; a process definition starts with "id:"', 'tệp đang trống; một định nghĩa quy trình bắt đầu bằng "id:"'),
+    );
   }
   const deep = findDeepNesting(text, limits.maxDepth);
-  if (deep) return fail('TOO_DEEP', deep, `nesting is deeper than ${limits.maxDepth} levels`);
+  if (deep) return fail('TOO_DEEP', deep, both(`nesting is deeper than ${limits.maxDepth} levels`, `lồng nhau sâu quá ${limits.maxDepth} cấp`));
 
   // Duplicate keys are found by the converter with a set per mapping: the parser's own check
   // compares every pair of keys, and 40,000 keys (300 KB) took it 53 s with the event loop blocked.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: true, version: '1.2' });
   for (const error of doc.errors) {
-    sink.addAt('error', 'YAML_SYNTAX', position(error.pos[0]), cleanYamlMessage(error.message));
+    sink.addAt('error', 'YAML_SYNTAX', position(error.pos[0]), yamlMessage(error.code, error.message));
   }
   if (doc.errors.length > 0) return { data: undefined, locate, sink };
 
   const root = doc.contents;
   if (!root || (isScalar(root) && root.value === null)) {
-    return fail('EMPTY_FILE', { line: 1, column: 1 }, 'file has no content; a process definition starts with "id:"');
+    return fail(
+      'EMPTY_FILE',
+      { line: 1, column: 1 },
+      both('file has no content; a process definition starts with "id:"', 'tệp không có nội dung; một định nghĩa quy trình bắt đầu bằng "id:"'),
+    );
   }
   if (!isMap(root)) {
     const kind = isSeq(root) ? 'a list' : 'a single value';
     return fail(
       'ROOT_NOT_MAPPING',
       position(root.range?.[0] ?? 0),
-      `the file holds ${kind}; a process definition is a mapping of keys (id, version, stages, …)`,
+      both(
+        `the file holds ${kind}; a process definition is a mapping of keys (id, version, stages, …)`,
+        `tệp chỉ chứa ${isSeq(root) ? 'một danh sách' : 'một giá trị đơn'}; định nghĩa quy trình phải là một nhóm khóa (id, version, stages, …)`,
+      ),
     );
   }
   const converter = new Converter(doc, sink, spans, position, limits);
@@ -125,17 +147,24 @@ class Converter {
     const start = node.range?.[0] ?? 0;
     if (!this.spans.has(toPointer(path))) this.spans.set(toPointer(path), { key: keyOffset, value: start });
     if (++this.nodes > this.limits.maxNodes) {
-      this.stop('TOO_LARGE', start, `document expands to more than ${this.limits.maxNodes} values (alias expansion?)`);
+      this.stop(
+        'TOO_LARGE',
+        start,
+        both(
+          `document expands to more than ${this.limits.maxNodes} values (alias expansion?)`,
+          `tài liệu bung ra hơn ${this.limits.maxNodes} giá trị (do bí danh – alias?)`,
+        ),
+      );
       return undefined;
     }
     if (depth > this.limits.maxDepth) {
-      this.stop('TOO_DEEP', start, `nesting is deeper than ${this.limits.maxDepth} levels`);
+      this.stop('TOO_DEEP', start, both(`nesting is deeper than ${this.limits.maxDepth} levels`, `lồng nhau sâu quá ${this.limits.maxDepth} cấp`));
       return undefined;
     }
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
       if (!target) {
-        this.sink.addAt('error', 'YAML_SYNTAX', this.position(start), `unknown alias *${node.source}`);
+        this.sink.addAt('error', 'YAML_SYNTAX', this.position(start), both(`unknown alias *${node.source}`, `bí danh *${node.source} chưa được khai báo`));
         return null;
       }
       // A limit hit while expanding an alias is reported at the alias written in the document,
@@ -149,7 +178,12 @@ class Converter {
       }
     }
     if (node.tag && !CORE_TAGS.has(node.tag)) {
-      this.sink.addAt('error', 'CUSTOM_TAG', this.position(start), `tag ${node.tag} is not allowed; write plain YAML values`);
+      this.sink.addAt(
+        'error',
+        'CUSTOM_TAG',
+        this.position(start),
+        both(`tag ${node.tag} is not allowed; write plain YAML values`, `không được dùng thẻ ${node.tag}; hãy viết giá trị YAML thông thường`),
+      );
       return null;
     }
     if (isScalar(node)) {
@@ -159,7 +193,10 @@ class Converter {
           'error',
           'NUMBER_NOT_FINITE',
           this.position(start),
-          `${String((node as { source?: unknown }).source ?? value)} is not a finite number; write a number such as 1 or 2.5`,
+          both(
+            `${String((node as { source?: unknown }).source ?? value)} is not a finite number; write a number such as 1 or 2.5`,
+            `${String((node as { source?: unknown }).source ?? value)} không phải là số hữu hạn; hãy viết một số như 1 hoặc 2.5`,
+          ),
         );
         return null;
       }
@@ -170,7 +207,10 @@ class Converter {
             'error',
             'INVALID_CHARACTER',
             this.position(start),
-            `the text holds ${describe(escaped[0])} (written as an escape), which is not text; remove it`,
+            both(
+              `the text holds ${describe(escaped[0])} (written as an escape), which is not text; remove it`,
+              `văn bản chứa ${describeVi(escaped[0])} (viết dạng thoát), không phải là văn bản; hãy xoá nó`,
+            ),
           );
       }
       return value;
@@ -184,7 +224,12 @@ class Converter {
         const keyNode = pair.key as Node | null;
         const keyStart = keyNode?.range?.[0] ?? start;
         if (!isScalar(keyNode) || (typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number')) {
-          this.sink.addAt('error', 'KEY_NOT_STRING', this.position(keyStart), 'keys must be plain words, not lists, mappings or empty');
+          this.sink.addAt(
+            'error',
+            'KEY_NOT_STRING',
+            this.position(keyStart),
+            both('keys must be plain words, not lists, mappings or empty', 'khóa phải là một từ đơn giản, không phải danh sách, nhóm khóa hay để trống'),
+          );
           continue;
         }
         const key = String(keyNode.value);
@@ -194,17 +239,25 @@ class Converter {
             'error',
             'INVALID_CHARACTER',
             this.position(keyStart),
-            `the key holds ${describe(escaped[0])} (written as an escape), which is not text; remove it`,
+            both(
+              `the key holds ${describe(escaped[0])} (written as an escape), which is not text; remove it`,
+              `khóa chứa ${describeVi(escaped[0])} (viết dạng thoát), không phải là văn bản; hãy xoá nó`,
+            ),
           );
           continue;
         }
         if (seen.has(key)) {
-          this.sink.addAt('error', 'DUPLICATE_KEY', this.position(keyStart), `key "${key}" appears twice in the same mapping`);
+          this.sink.addAt(
+            'error',
+            'DUPLICATE_KEY',
+            this.position(keyStart),
+            both(`key "${key}" appears twice in the same mapping`, `khóa "${key}" xuất hiện hai lần trong cùng một nhóm`),
+          );
           continue;
         }
         seen.add(key);
         if (FORBIDDEN_KEYS.has(key)) {
-          this.sink.addAt('error', 'FORBIDDEN_KEY', this.position(keyStart), `key "${key}" is not allowed`);
+          this.sink.addAt('error', 'FORBIDDEN_KEY', this.position(keyStart), both(`key "${key}" is not allowed`, `không được dùng khóa "${key}"`));
           continue;
         }
         const value = this.convert(pair.value as Node | null, [...path, key], depth + 1, keyStart);
@@ -215,7 +268,7 @@ class Converter {
     return null;
   }
 
-  private stop(code: string, offset: number, message: string): void {
+  private stop(code: string, offset: number, message: Words): void {
     this.stopped = true;
     this.sink.addAt('error', code, this.position(this.aliasAt ?? offset), message);
   }
@@ -228,6 +281,10 @@ class Converter {
  */
 const NOT_PRINTABLE =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function describeVi(char: string): string {
+  return `ký tự U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
 
 function describe(char: string): string {
   return `character U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
@@ -251,6 +308,33 @@ function isBlankOrComments(text: string): boolean {
     if (t !== '' && !t.startsWith('#')) return false;
   }
   return true;
+}
+
+/** The YAML parser's own words in English; in Vietnamese by its error code (the parser speaks English only). */
+const YAML_ERRORS_VI: Record<string, string> = {
+  BAD_INDENT: 'thụt lề không đúng; các khóa cùng cấp phải thẳng cột',
+  TAB_AS_INDENT: 'không được thụt lề bằng phím Tab; hãy dùng dấu cách',
+  MISSING_CHAR: 'thiếu ký tự đóng (dấu ngoặc hoặc dấu nháy)',
+  BAD_DQ_ESCAPE: 'ký tự thoát (\\) không hợp lệ trong chuỗi đặt trong nháy kép',
+  BAD_SCALAR_START: 'giá trị không được bắt đầu bằng ký tự này; hãy đặt nó trong dấu nháy',
+  BLOCK_AS_IMPLICIT_KEY: 'một khối nhiều dòng không dùng làm khóa được',
+  MULTILINE_IMPLICIT_KEY: 'khóa phải nằm trên một dòng (có thể thiếu dấu hai chấm hoặc thụt lề sai)',
+  UNEXPECTED_TOKEN: 'gặp ký hiệu không mong đợi ở đây',
+  DUPLICATE_KEY: 'khóa xuất hiện hai lần trong cùng một nhóm',
+  BLOCK_IN_FLOW: 'không đặt khối nhiều dòng bên trong [ ] hoặc { }',
+  MULTIPLE_DOCS: 'tệp chỉ được chứa một tài liệu YAML (bỏ dòng ---)',
+  BAD_ALIAS: 'bí danh (alias) không hợp lệ',
+  ALIAS_PROPS: 'bí danh (alias) không được có thẻ hay neo',
+  MULTIPLE_ANCHORS: 'một giá trị chỉ được có một neo (&)',
+  MULTIPLE_TAGS: 'một giá trị chỉ được có một thẻ (!)',
+  BAD_DIRECTIVE: 'chỉ thị YAML (%) không hợp lệ',
+  BAD_PROP_ORDER: 'neo (&) và thẻ (!) đặt sai thứ tự',
+  NON_STRING_KEY: 'khóa phải là văn bản',
+};
+
+function yamlMessage(code: string, message: string): Bilingual {
+  const en = cleanYamlMessage(message);
+  return both(en, YAML_ERRORS_VI[code] ?? `lỗi cú pháp YAML (${en})`);
 }
 
 function cleanYamlMessage(message: string): string {

@@ -1,7 +1,7 @@
 // "Did you mean" hints for misspelt names, so an error points at the fix.
 
-/** ", did you mean "x"?" when a close name exists (edit distance ≤ 2). */
-export function suggest(word: string, candidates: readonly string[]): string {
+/** The candidate closest to a misspelt word (edit distance ≤ 2), if any. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const c of candidates) {
@@ -11,7 +11,19 @@ export function suggest(word: string, candidates: readonly string[]): string {
       bestDistance = d;
     }
   }
-  return best && best !== word ? ` (did you mean "${best}"?)` : '';
+  return best && best !== word ? best : undefined;
+}
+
+/** ` (did you mean "x"?)` when a close name exists. */
+export function suggest(word: string, candidates: readonly string[]): string {
+  const best = closest(word, candidates);
+  return best ? ` (did you mean "${best}"?)` : '';
+}
+
+/** The same hint in Vietnamese: ` (có phải là "x"?)`. */
+export function suggestVi(word: string, candidates: readonly string[]): string {
+  const best = closest(word, candidates);
+  return best ? ` (có phải là "${best}"?)` : '';
 }
 
 function editDistance(a: string, b: string): number {

@@ -1,6 +1,6 @@
 // The titles of one process's stages, tasks, events, evidence items, dates and form fields, for the
 // `names` a refusal carries.
-import type { CompiledProcess } from './compile.ts';
+import { eventTitle, type CompiledProcess } from './compile.ts';
 import { nameKey, type NameKind, type Names } from './names.ts';
 import type { Text } from './types.generated.ts';
 
@@ -15,7 +15,7 @@ export function titlesOf(compiled: CompiledProcess, eventType?: string) {
           .flatMap((s) => s.tasks)
           .find((t) => t.id === id)?.title;
       case 'event':
-        return compiled.events[id]?.title;
+        return eventTitle(compiled, id);
       case 'evidence':
         return Object.values(compiled.stages)
           .flatMap((s) => s.evidence)
@@ -29,14 +29,25 @@ export function titlesOf(compiled: CompiledProcess, eventType?: string) {
           const [type, field] = id.slice('events.'.length).split('.');
           return compiled.events[type!]?.form?.properties?.[field ?? '']?.title;
         }
-        return undefined;
+        // A task's answer (council.members): the label its form gives the field.
+        const [task, answer] = id.split('.');
+        const info = Object.values(compiled.stages)
+          .flatMap((s) => s.tasks)
+          .find((t) => t.id === task);
+        return info?.form?.properties?.[answer ?? '']?.title;
       }
       default:
         return undefined;
     }
   };
+  /** The titles a form gives the values of `event.<field>` (decision: accepted → "Tiếp nhận"). */
+  const valueTitles = (field: string): Record<string, Text> | undefined => {
+    if (!field.startsWith('event.') || !eventType) return undefined;
+    return compiled.events[eventType]?.form?.properties?.[field.slice('event.'.length)]?.enumTitles;
+  };
   return {
     title,
+    valueTitles,
     /** The titles of the things named, for an error's `names`. */
     of(...refs: (readonly [NameKind, string])[]): Names {
       const out: Names = {};

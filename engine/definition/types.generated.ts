@@ -113,7 +113,7 @@ export interface ProcessDefinition {
     [k: string]: UnitList;
   };
   /**
-   * Events that carry data, with the JSON Schema of that data. Events used in transitions need no declaration unless guards read their fields.
+   * The events stages accept: each with its title (what its button and its history line say; the linter warns without one, and refuses one in the shipped library) and, when it carries data, the form of that data. DUE and CHILDREN_DONE have built-in titles.
    */
   events?: {
     [k: string]: EventDeclaration;
@@ -228,6 +228,7 @@ export interface FormField {
    * @minItems 1
    */
   enum?: (string | number | boolean)[];
+  enumTitles?: EnumTitles;
   minimum?: number;
   maximum?: number;
   minLength?: number;
@@ -240,9 +241,19 @@ export interface FormField {
      * @minItems 1
      */
     enum?: (string | number | boolean)[];
+    enumTitles?: EnumTitles;
   };
   minItems?: number;
   maxItems?: number;
+}
+/**
+ * What each allowed value is called on screen, keyed by the value written as text (true, 2, "both" → "both"); the value submitted stays the value.
+ *
+ * This interface was referenced by `ProcessDefinition`'s JSON-Schema
+ * via the `definition` "EnumTitles".
+ */
+export interface EnumTitles {
+  [k: string]: Text;
 }
 /**
  * This interface was referenced by `ProcessDefinition`'s JSON-Schema

@@ -92,9 +92,11 @@ export function explainRejection(compiled: CompiledProcess, snapshot: AnyMachine
     evidence: unmet.flatMap((u) => (u.kind === 'evidence' ? [u.id] : [])),
     anchors: unmet.flatMap((u) => (u.kind === 'anchor' ? [u.id] : [])),
   };
-  const fields = unmet.flatMap((u) =>
-    u.kind === 'field' ? [{ field: u.field, rule: u.rule, ...(u.expected !== undefined ? { expected: u.expected } : {}) }] : [],
-  );
+  const fields = unmet.flatMap((u) => {
+    if (u.kind !== 'field') return [];
+    const valueTitles = u.expected !== undefined ? names.valueTitles(u.field) : undefined;
+    return [{ field: u.field, rule: u.rule, ...(u.expected !== undefined ? { expected: u.expected } : {}), ...(valueTitles ? { valueTitles } : {}) }];
+  });
   const parts = [
     missing.tasks.length ? `tasks not done: ${missing.tasks.join(', ')}` : '',
     missing.evidence.length ? `evidence not checked: ${missing.evidence.join(', ')}` : '',
@@ -151,9 +153,10 @@ function closestBranch(compiled: CompiledProcess, active: string[], context: Pro
   });
 }
 
-/** A value the person picked in the event's form (decision = accepted) that this branch is not for. */
+/** A value the person gave in the event's data (decision = accepted, errors = 0) that this branch is
+ * not for; a value left out (a missing note) is what the branch lacks, not a sign of another choice. */
 function isFailedChoice(u: Unmet): boolean {
-  return u.kind === 'field' && u.field.startsWith('event.') && ['eq', 'in', 'ne', 'notIn'].includes(u.rule);
+  return u.kind === 'field' && u.field.startsWith('event.') && u.rule !== 'exists';
 }
 
 const RULES = ['exists', 'eq', 'ne', 'in', 'notIn', 'contains', 'gt', 'gte', 'lt', 'lte', 'before', 'onOrAfter'] as const;

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { parseLocalDate } from '../calendar/time.ts';
 import { createAjv, type ErrorObject, type ValidateFunction } from '../definition/ajv.ts';
-import { ENGINE_EVENTS, type CompiledProcess, type StageInfo } from '../definition/compile.ts';
+import { BUILT_IN_EVENT_TITLES, ENGINE_EVENTS, type CompiledProcess, type StageInfo } from '../definition/compile.ts';
+import { nameKey } from '../definition/names.ts';
 import type { JsonSchemaObject } from '../definition/forms.ts';
 import type { Form, Text } from '../definition/types.generated.ts';
 import { CHILDREN_ALIAS, CHILDREN_DONE_EVENT, DUE_EVENT, ENGINE_SENT_EVENTS } from '../definition/model.ts';
@@ -222,7 +223,11 @@ export class Engine {
           : event.type === CHILDREN_DONE_EVENT
             ? 'CHILDREN_DONE is sent by the engine when the units below have done what the stage waits for'
             : 'engine events have their own commands (complete a task, check evidence, set an anchor)';
-      throw new EngineError('STAGE_REJECTS_EVENT', `"${String(event.type)}" cannot be sent: ${why}`, { type: event.type });
+      const title = typeof event.type === 'string' && Object.hasOwn(BUILT_IN_EVENT_TITLES, event.type) ? BUILT_IN_EVENT_TITLES[event.type] : undefined;
+      throw new EngineError('STAGE_REJECTS_EVENT', `"${String(event.type)}" cannot be sent: ${why}`, {
+        type: event.type,
+        ...(title ? { names: { [nameKey('event', event.type)]: title } } : {}),
+      });
     }
     requireObject(event.data, 'EVENT_DATA_INVALID', `${event.type} data`);
     return this.change(instanceId, options, { type: event.type, ...(event.data ? { data: event.data } : {}) }, (compiled) => {

@@ -64,9 +64,13 @@ describe('browser: staff completes a task and the stage advances', function () {
       // this stage waits for more: its other tasks, its evidence, then the event that leaves it
       await finishStage(page, page.url());
       const before = await activeStages(page);
-      await page.locator('[data-testid="active-stage"] [data-testid^="event-"]').first().click();
-      // the message appears once the timeline has been redrawn
+      const button = page.locator('[data-testid="active-stage"] [data-testid^="event-"]').first();
+      const label = (await button.textContent())!.trim();
+      expect(label, 'the button says what it does, not the event name').to.not.match(/^[A-Z][A-Z0-9_]*$/);
+      await button.click();
+      // the message appears once the timeline has been redrawn, naming the event by its title
       await page.getByTestId('event-sent').waitFor();
+      expect(await page.getByTestId('event-sent').textContent()).to.include(`Đã gửi “${label}”.`);
       expect(await activeStages(page), `left "${stageTitle}"`).to.not.deep.equal(before);
     }
     const last = page.getByTestId('history-row').first();

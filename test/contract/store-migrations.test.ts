@@ -5,10 +5,13 @@ import { POSTGRES_URL, requireService } from '../support/services.ts';
 
 const TABLES = [
   'api_tokens',
+  'attachments',
   'audit',
   'campaigns',
+  'comments',
   'definitions',
   'escalations',
+  'file_blobs',
   'grants',
   'history',
   'idempotency_keys',
@@ -62,6 +65,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         '011_province',
         '012_fan_out',
         '013_fan_out_answers',
+        '014_attachments_comments',
       ]);
       expect(await tables(db, dialect)).to.deep.equal(TABLES);
       expect(await migrate(db), 'a second run applies nothing').to.deep.equal([]);

@@ -13,6 +13,7 @@
 // The table walks ROUTES itself, so a new route without a row fails the first test.
 import { expect } from 'chai';
 import { ROUTES } from '../../adapters/http/routes/index.ts';
+import { systemPrincipal } from '../../engine/application/application.ts';
 import { createCampaign, runCampaign } from '../../engine/service/campaigns.ts';
 import { at8 } from '../support/runtime.ts';
 import { Client, errorOf, PASSWORD, startTestServer, storeSnapshot, type Answer, type TestServer } from './support.ts';
@@ -262,6 +263,10 @@ async function notice(s: TestServer, unitId: string): Promise<number> {
 
 const cohortFilter = (t: Target) => ({ definitionId: COHORT, unitId: UNIT[t] });
 
+const MATRIX_PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
+/** "role/target" → an attachment on the target's probe instance that the role's user sent (before()). */
+const ATTACHED: Record<string, string> = {};
+
 /** Route key → its rows. Destructive rows (cancel) come last in their route and are run last. */
 let accountsMade = 0;
 
@@ -394,6 +399,28 @@ const TABLE: Record<string, Row[]> = {
   ],
   'POST /api/v1/instances/:id/evidence': [
     { kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.probe[t]}/evidence`, { item: 'e1', checked: true }) },
+  ],
+  // Attachments and comments (issue 16): read with the instance; attach as one completes its task;
+  // remove one's own (each cell removes the file its caller attached in before()).
+  'GET /api/v1/instances/:id/attachments': [{ kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/instances/${f.probe[t]}/attachments`) }],
+  'POST /api/v1/instances/:id/attachments': [
+    {
+      kind: 'targeted',
+      need: 'work',
+      call: async ({ s, c, f, t }) =>
+        c.post(`/api/v1/instances/${f.probe[t]}/attachments?name=bien-ban.pdf&taskId=${encodeURIComponent(await openTask(s, f.probe[t]))}`, MATRIX_PDF, {
+          'content-type': 'application/pdf',
+        }),
+    },
+  ],
+  'GET /api/v1/attachments/:id': [{ kind: 'targeted', need: 'read', call: ({ c, role, t }) => c.get(`/api/v1/attachments/${ATTACHED[`${role}/${t}`]}`) }],
+  'DELETE /api/v1/attachments/:id': [{ kind: 'targeted', need: 'read', call: ({ c, role, t }) => c.delete(`/api/v1/attachments/${ATTACHED[`${role}/${t}`]}`) }],
+  'GET /api/v1/instances/:id/stages/:stage/comments': [
+    { kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/instances/${f.probe[t]}/stages/work/comments`) },
+  ],
+  'GET /api/v1/instances/:id/comments': [{ kind: 'targeted', need: 'read', call: ({ c, f, t }) => c.get(`/api/v1/instances/${f.probe[t]}/comments`) }],
+  'POST /api/v1/instances/:id/stages/:stage/comments': [
+    { kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.probe[t]}/stages/work/comments`, { text: 'Đề nghị bổ sung.' }) },
   ],
   'POST /api/v1/instances/:id/anchors': [
     { kind: 'targeted', need: 'work', call: ({ c, f, t }) => c.post(`/api/v1/instances/${f.probe[t]}/anchors`, { name: 'visit', date: '2026-04-01' }) },
@@ -589,6 +616,15 @@ const TABLE: Record<string, Row[]> = {
   'GET /api/v1/board/export': [
     { kind: 'targeted', label: '?unitId=target', need: 'watch', call: ({ c, t }) => c.get(`/api/v1/board/export?format=csv&unitId=${UNIT[t]}`) },
   ],
+  'GET /api/v1/board/overdue': [
+    { kind: 'targeted', label: '?unitId=target', need: 'watch', call: ({ c, t }) => c.get(`/api/v1/board/overdue?unitId=${UNIT[t]}`) },
+  ],
+  'POST /api/v1/board/remind': [
+    { kind: 'targeted', need: 'watch', call: ({ c, f, t }) => c.post('/api/v1/board/remind', { instanceIds: [f.probe[t]], message: 'ma trận' }) },
+  ],
+  'POST /api/v1/escalations/acknowledge': [
+    { kind: 'targeted', need: 'watch', call: async ({ s, c, t }) => c.post('/api/v1/escalations/acknowledge', { ids: [await unacknowledged(s, UNIT[t])] }) },
+  ],
   'GET /api/v1/escalations': [
     {
       kind: 'listing',
@@ -721,6 +757,14 @@ describe('HTTP: the authorization matrix (route × role × own / subtree / sibli
       };
       await s.app.application.publish(admin, probeSource(f.owned[t]));
     }
+    // Each role's user sent a file to each target's checklist item (the system let them: the rows
+    // read and remove it).
+    for (const role of ROLES)
+      for (const t of TARGETS) {
+        const user = (await s.app.accounts.findByLogin(LOGIN[role]))!;
+        const as = { user: { id: user.id, login: user.login, name: user.name }, grants: systemPrincipal().grants };
+        ATTACHED[`${role}/${t}`] = (await s.app.application.files.attach(as, f.probe[t], { item: 'e1' }, 'minh-chung.pdf', MATRIX_PDF)).attachment.id;
+      }
     // Past every `work` deadline and its ladder: overdue and escalated, a notice in each unit's inbox.
     s.clock.set(at8('2026-03-10'));
     await s.app.runtime.runDue();

@@ -54,6 +54,9 @@ describe('HTTP: work across the tree (fan-out)', function () {
     const sup = await s.client('sup_so');
     const children = (await sup.get(`/api/v1/instances/${review}/children`)).body.stages[0];
     expect(children.rollup.schools).to.deep.include({ count: 1, sum: 12 });
+    // an option's words beside the value the unit answered; a number has none
+    expect(children.rollup.rating.valueTitles).to.deep.equal({ good: { vi: 'Tốt', en: 'Good' } });
+    expect(children.rollup.schools).to.not.have.property('valueTitles');
     const csv = await sup.get(`/api/v1/instances/${review}/children/export?format=csv`);
     expect(csv.status).to.equal(200);
     const lines = csv.text
@@ -61,7 +64,7 @@ describe('HTTP: work across the tree (fan-out)', function () {
       .trim()
       .split(/\r?\n/);
     expect(lines[0]).to.equal('Đơn vị,Mã đơn vị,Trạng thái,Giai đoạn,Hạn,Hoàn thành ngày,Chậm báo cáo,Số trường,completed,rating');
-    expect(lines.find((l) => l.includes('pgd_a'))).to.include(',12,9,good');
+    expect(lines.find((l) => l.includes('pgd_a'))).to.include(',12,9,Tốt');
     const xlsx = await sup.get(`/api/v1/instances/${review}/children/export?format=xlsx`);
     expect(xlsx.bytes.subarray(0, 2).toString()).to.equal('PK');
   });

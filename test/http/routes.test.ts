@@ -99,7 +99,8 @@ describe('HTTP: every route', function () {
       expect(r.status).to.equal(200);
       // admin_a sees the THCS under its Phòng, not the THPT under the Sở.
       expect(r.body).to.deep.include({ id: PROCESS, version: 3, running: 1, byVersion: [{ version: 2, count: 1 }] });
-      expect(r.body.stages).to.deep.equal([{ stage: 'self_assessment', count: 1, exists: false }]);
+      // a stage the draft drops is named by the published version its instances run
+      expect(r.body.stages).to.deep.equal([{ stage: 'self_assessment', title: { vi: 'Tự đánh giá', en: 'Self-assessment' }, count: 1, exists: false }]);
       expect(errorOf(await c.post('/api/v1/definitions/impact', { source: 'id: [' })).code).to.equal('DEFINITION_INVALID');
     });
 
@@ -180,7 +181,10 @@ describe('HTTP: every route', function () {
       const bad = await c.post(`/api/v1/tasks/${task.id}/complete`, { data: { decisionNo: '12', members: 3 } });
       expect(bad.status).to.equal(422);
       expect(errorOf(bad).code).to.equal('FORM_INVALID');
-      expect(errorOf(bad).details.errors).to.deep.equal([{ field: 'members', message: 'must be >= 7' }]);
+      // the rule and its limit, and the field's own label, for the UI to word in the reader's language
+      expect(errorOf(bad).details.errors).to.deep.equal([
+        { field: 'members', message: 'must be >= 7', rule: 'minimum', limit: 7, title: { vi: 'Số thành viên (tối thiểu 7)', en: 'Members (at least 7)' } },
+      ]);
       expect((await c.post(`/api/v1/tasks/${task.id}/complete`, { decisionNo: '12' })).status).to.equal(400);
       const other = await (await s.client('staff_th_b1')).post(`/api/v1/tasks/${task.id}/complete`, { data: COUNCIL });
       expect(other.status).to.equal(404);
@@ -267,6 +271,22 @@ describe('HTTP: every route', function () {
       expect(t.body.instance).to.include({ id: thcs, orgUnitId: 'thcs_a1' });
       expect(t.body.instance).to.not.have.property('state');
       expect(t.body.history.map((h: { eventType: string }) => h.eventType)).to.include.members(['instance.start', 'task.complete', 'evidence.check']);
+      // Every engine event reads by its title, and what it names by theirs: the task, its answers, the item, the anchor.
+      type Row = { eventType: string; payload: Record<string, any> };
+      const row = (type: string) => (t.body.history as Row[]).find((h) => h.eventType === type)!.payload;
+      expect(row('task.complete')).to.deep.include({
+        title: { vi: 'Hoàn thành việc', en: 'Task completed' },
+        taskTitle: { vi: 'Thành lập hội đồng tự đánh giá', en: 'Appoint the self-assessment council' },
+      });
+      expect(row('task.complete').fields.map((f: { title: { vi: string }; value: unknown }) => [f.title.vi, f.value])).to.deep.equal([
+        ['Số quyết định thành lập', COUNCIL.decisionNo],
+        ['Số thành viên (tối thiểu 7)', COUNCIL.members],
+      ]);
+      expect(row('evidence.check')).to.deep.include({
+        title: { vi: 'Cập nhật minh chứng', en: 'Evidence updated' },
+        itemTitle: { vi: 'Quyết định thành lập hội đồng tự đánh giá', en: 'Council appointment decision' },
+      });
+      expect(row('anchor.set')).to.deep.include({ anchorTitle: { vi: 'Ngày khảo sát chính thức tại trường', en: 'Date of the official visit' } });
       expect(t.body.stages[0]).to.include({ id: 'self_assessment' });
       expect(t.body.stages[0].accepts).to.deep.equal([{ type: 'SUBMIT', title: { vi: 'Hoàn thành và chuyển bước', en: 'Done – move on' }, form: null }]);
       expect(t.body.stages[0].evidence.find((e: { id: string }) => e.id === 'council_decision')).to.include({ checked: true });

@@ -140,6 +140,9 @@ export const STORE_TABLES = [
   'users',
   'grants',
   'api_tokens',
+  'attachments',
+  'comments',
+  'file_blobs',
 ] as const;
 
 /** The rows of the store's tables, per table, as text: two snapshots compare equal when nothing changed. */

@@ -202,7 +202,10 @@ describe('tiendo CLI', function () {
     expect(r.stdout.startsWith('stateDiagram-v2\n')).to.equal(true);
     const { stages } = compileProcess(definitionOf(reference));
     for (const id of Object.keys(stages)) expect(r.stdout).to.include(` as ${id}`);
-    expect(r.stdout).to.include('registration --> district_review : REGISTER [tasks done]');
+    // transitions by their event's title and the guard in words, in the diagram's language (vi by default)
+    expect(r.stdout).to.include('registration --> district_review : Gửi hồ sơ đăng ký đánh giá ngoài [xong các công việc]');
+    expect(toMermaid(definitionOf(reference), { lang: 'en' })).to.include('registration --> district_review : Send the registration [tasks done]');
+    expect(r.stdout).to.not.match(/ : [A-Z][A-Z0-9_]+( |$)/m);
     expect(r.stdout).to.equal(toMermaid(definitionOf(reference)));
   });
 

@@ -17,7 +17,7 @@ const fixtures = readdirSync(dir)
 function emittedCodes(): string[] {
   const sources = ['lint.ts', 'lint-conditions.ts', 'lint-forms.ts', 'lint-fan-out.ts'].map((f) => readFileSync(join('engine/definition', f), 'utf8'));
   const codes = new Set<string>();
-  for (const src of sources) for (const m of src.matchAll(/sink\.(?:error|warning)\(\s*'([A-Z_]+)'/g)) codes.add(m[1]!);
+  for (const src of sources) for (const m of src.matchAll(/sink(?:\.(?:error|warning)|\[[^\]]+\])\(\s*'([A-Z_]+)'/g)) codes.add(m[1]!);
   const schema = readFileSync('engine/definition/schema-check.ts', 'utf8');
   for (const m of schema.matchAll(/'(SCHEMA_[A-Z_]+)'/g)) codes.add(m[1]!);
   return [...codes].sort();

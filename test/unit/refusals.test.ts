@@ -33,6 +33,7 @@ events:
         decision:
           type: string
           enum: [accepted, returned]
+          enumTitles: { accepted: { vi: Tiếp nhận, en: Accepted }, returned: { vi: Trả lại để hoàn thiện, en: Returned } }
           title: { vi: Kết luận, en: Decision }
         note: { type: string, maxLength: 200, title: { vi: Yêu cầu hoàn thiện, en: What to complete } }
       required: [decision]
@@ -157,6 +158,29 @@ describe('refusals worded for people', () => {
     );
     expect(wordFieldProblem(details.errors[1]!, vi)).to.equal('không được nhỏ hơn 5');
     expect(wordFieldProblem({ field: 'x', rule: 'type', limit: 'integer' }, en)).to.equal('must be a whole number');
+  });
+
+  it('a value a guard wants is named by the title the form gives it', () => {
+    const details = {
+      event: 'REVIEW',
+      fields: [{ field: 'event.decision', rule: 'eq', expected: 'accepted', valueTitles: { accepted: { vi: 'Tiếp nhận', en: 'Accepted' } } }],
+      names: { 'event:REVIEW': { vi: 'Kết quả kiểm tra', en: 'Check result' }, 'field:event.decision': { vi: 'Kết luận', en: 'Decision' } },
+    };
+    expect(wordRefusal('CONDITION_NOT_MET', details, vi)).to.equal('Chưa thể “Kết quả kiểm tra”: “Kết luận” phải là “Tiếp nhận”.');
+  });
+
+  it("a guard on the unit's kind names the kinds in words", () => {
+    const details = { event: 'SUBMIT', fields: [{ field: 'unit.kind', rule: 'in', expected: ['upper-secondary', 'multi-level'] }] };
+    const kinds: Record<string, string> = { 'upper-secondary': 'Trung học phổ thông', 'multi-level': 'Trường phổ thông nhiều cấp học' };
+    expect(wordRefusal('CONDITION_NOT_MET', details, { lang: 'vi', kindLabel: (k) => kinds[k] })).to.equal(
+      'Chưa thể “submit”: “Loại đơn vị” phải là một trong: “Trung học phổ thông”, “Trường phổ thông nhiều cấp học”.',
+    );
+  });
+
+  it('an engine event sent by hand is refused in words, by its built-in title', () => {
+    expect(wordRefusal('STAGE_REJECTS_EVENT', { type: 'DUE', names: { 'event:DUE': { vi: 'Hết hạn', en: 'Deadline passed' } } }, vi)).to.equal(
+      '“Hết hạn” do hệ thống tự gửi; không gửi tay được.',
+    );
   });
 
   it('an id without a title is made readable rather than shown raw', () => {

@@ -260,9 +260,10 @@ describe('what was said stays said: the timeline view', () => {
       ['standardLevel', 'Mức chuẩn quốc gia', 2],
       ['accreditationLevel', 'Cấp độ kiểm định', 3],
     ]);
+    // an engine event gets the engine's title; a task the process does not know gets no title of its own
     expect(withEventLabels(compiled, { eventType: 'task.complete', payload: { task: 'x' } })).to.deep.equal({
       eventType: 'task.complete',
-      payload: { task: 'x' },
+      payload: { task: 'x', title: { vi: 'Hoàn thành việc', en: 'Task completed' } },
     });
   });
 });

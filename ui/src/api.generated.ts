@@ -35,6 +35,9 @@ export interface Answers {
   task: TaskDetail;
   cohort: CohortReport;
   board: Board;
+  overdueList: OverdueList;
+  reminded: Reminded;
+  acknowledgedMany: AcknowledgedMany;
   escalations: EscalationList;
   acknowledged: Acknowledged;
   inbox: Inbox;
@@ -43,6 +46,11 @@ export interface Answers {
   user: UserDetail;
   userWithPassword: UserWithPassword;
   bulkAccounts: BulkAccounts;
+  attachments: AttachmentList;
+  attached: Attached;
+  comments: CommentThread;
+  commented: Commented;
+  allComments: InstanceComments;
 }
 export interface SignedIn {
   user: User;
@@ -336,6 +344,7 @@ export interface Diagnostic {
   code: string;
   message: string;
   pointer?: string;
+  text?: Text;
 }
 export interface Impact {
   id: string;
@@ -347,6 +356,7 @@ export interface Impact {
   }[];
   stages: {
     stage: string;
+    title: Text;
     count: number;
     exists: boolean;
   }[];
@@ -601,6 +611,9 @@ export interface FanOutList {
         title?: Text;
         min?: number;
         max?: number;
+        valueTitles?: {
+          [k: string]: Text;
+        };
       };
     };
     children: {
@@ -750,6 +763,44 @@ export interface BoardCounts {
     '>20': number;
   };
 }
+export interface OverdueList {
+  root: OrgUnit;
+  asOf: number;
+  total: number;
+  items: OverdueItem[];
+}
+export interface OverdueItem {
+  instanceId: string;
+  unitId: string;
+  unitName: string;
+  unitPath: string;
+  officeId: string | null;
+  officeName: string | null;
+  definitionId: string;
+  processTitle: Text;
+  stages: string[];
+  stageTitles: Text[];
+  dueAt: number;
+  daysLate: number;
+}
+export interface Reminded {
+  sent: number;
+  items: RemindOutcome[];
+}
+export interface RemindOutcome {
+  instanceId: string;
+  sent: boolean;
+  code?: string;
+  params?: {};
+}
+export interface AcknowledgedMany {
+  items: AcknowledgeOutcome[];
+}
+export interface AcknowledgeOutcome {
+  id: string;
+  acknowledged: boolean;
+  escalation: EscalationRow;
+}
 export interface EscalationList {
   items: EscalationRow[];
 }
@@ -844,4 +895,63 @@ export interface BulkAccounts {
     userId?: string;
     oneTimePassword?: string;
   }[];
+}
+export interface AttachmentList {
+  items: Attachment[];
+  maxBytes: number;
+  maxPerInstance: number;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "Attachment".
+ */
+export interface Attachment {
+  id: string;
+  instanceId: string;
+  stage: string;
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  uploadedBy: string;
+  uploadedByName: string;
+  at: number;
+  canRemove: boolean;
+  taskId?: string;
+  task?: string;
+  evidenceItem?: string;
+}
+export interface Attached {
+  attachment: Attachment;
+  renamed: boolean;
+}
+export interface CommentThread {
+  stage: {
+    id: string;
+    title: Text;
+  };
+  items: Comment[];
+  canWrite: boolean;
+  maxLength: number;
+}
+/**
+ * This interface was referenced by `Answers`'s JSON-Schema
+ * via the `definition` "Comment".
+ */
+export interface Comment {
+  id: number;
+  stage: string;
+  text: string;
+  at: number;
+  authorName: string;
+  mine: boolean;
+}
+export interface Commented {
+  comment: Comment;
+}
+export interface InstanceComments {
+  items: Comment[];
+  stageTitles: {
+    [k: string]: Text;
+  };
 }

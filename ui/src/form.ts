@@ -4,7 +4,7 @@
 import { h, replace } from './dom.ts';
 import { wordFieldProblem, type Problem } from '../../engine/refusals.ts';
 import { getLang, t, tx } from './i18n.ts';
-import type { Form, FormField } from './types.ts';
+import type { EnumTitles, Form, FormField } from './types.ts';
 
 type Scalar = string | number | boolean;
 
@@ -85,7 +85,7 @@ function control(name: string, field: FormField, isRequired: boolean, value: unk
   } else if (field.type === 'array') {
     ({ input, read } = arrayControl(common, field, value));
   } else if (field.enum) {
-    ({ input, read } = enumControl(common, field.enum, isRequired, value));
+    ({ input, read } = enumControl(common, field.enum, field.enumTitles, isRequired, value));
   } else {
     ({ input, read } = textControl(common, field, isRequired, value));
   }
@@ -95,12 +95,25 @@ function control(name: string, field: FormField, isRequired: boolean, value: unk
 type Common = Record<string, string>;
 const FORMAT_INPUT = { date: 'date', 'date-time': 'datetime-local', email: 'email', uri: 'url' } as const;
 
-function enumControl(common: Common, values: Scalar[], isRequired: boolean, value: unknown): { input: HTMLElement; read: () => unknown } {
+/** An option as a person reads it: its title in the chosen language, else the value as written. */
+export function optionText(titles: EnumTitles | undefined, value: Scalar): string {
+  const key = String(value);
+  return titles && Object.hasOwn(titles, key) ? tx(titles[key]) : key;
+}
+
+function enumControl(
+  common: Common,
+  values: Scalar[],
+  titles: EnumTitles | undefined,
+  isRequired: boolean,
+  value: unknown,
+): { input: HTMLElement; read: () => unknown } {
+  // The option's index is its form value: the value submitted is the one the definition wrote.
   const select = h(
     'select',
     { ...common, required: isRequired },
     h('option', { value: '' }, t('choose')),
-    values.map((v, i) => h('option', { value: String(i), selected: v === value }, String(v))),
+    values.map((v, i) => h('option', { value: String(i), selected: v === value }, optionText(titles, v))),
   );
   return { input: select, read: () => (select.value === '' ? undefined : values[Number(select.value)]) };
 }
@@ -152,7 +165,7 @@ function arrayControl(common: Common, field: FormField, value: unknown): { input
     const group = h(
       'div',
       { class: 'checks', id: common.id!, role: 'group' },
-      boxes.map((b, i) => h('label', { class: 'check' }, b, ` ${String(options[i])}`)),
+      boxes.map((b, i) => h('label', { class: 'check' }, b, ` ${optionText(field.items?.enumTitles, options[i]!)}`)),
     );
     return { input: group, read: () => boxes.flatMap((b, i) => (b.checked ? [options[i]] : [])) };
   }

@@ -19,6 +19,7 @@ import { bulkAccountsPage, newUserPage, userPage, usersPage } from './pages/user
 import { tasksPage } from './pages/tasks.ts';
 import { flash, makeCtx, match, navigate, type Page, type Route } from './router.ts';
 import { clearSession, hasRole, homeRoute, loadMe, logout, mustChangePassword, refreshUnread, session } from './session.ts';
+import { pageFailed } from './load.ts';
 import { errorBox } from './widgets.ts';
 
 const page = (p: Page) => async () => p;
@@ -95,7 +96,7 @@ async function render(): Promise<void> {
   try {
     await pageFn(ctx);
   } catch (e) {
-    if (!ctx.signal.aborted) root.appendChild(errorBox(e));
+    if (!ctx.signal.aborted) pageFailed(root, e);
   }
 }
 

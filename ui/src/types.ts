@@ -2,7 +2,7 @@
 // api.generated.ts by `npm run gen:api-types`): the names the pages use, and the few helpers of
 // their own. Times are epoch milliseconds.
 import type * as Api from './api.generated.ts';
-export type { Form, FormField } from '../../engine/definition/types.generated.ts';
+export type { EnumTitles, Form, FormField } from '../../engine/definition/types.generated.ts';
 
 export type Text = Api.Text;
 /** Some fields may come as a plain string (an id, or a title the server already chose a language for). */

@@ -1,5 +1,5 @@
 // Escalations raised under one's units (with acknowledgement: đã xem) and each unit's inbox.
-import { route } from '../route.ts';
+import { ID, route } from '../route.ts';
 
 export const alertRoutes = [
   route({
@@ -28,6 +28,22 @@ export const alertRoutes = [
     tag: 'alerts',
     errors: [404, 409],
     handle: ({ services, principal, params, call }) => services.app.acknowledge(principal, params.id!, call),
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/escalations/acknowledge',
+    answer: 'acknowledgedMany',
+    summary:
+      'Acknowledge several escalations at once; every id must be one you watch (else 404 for it, nothing marked); those already acknowledged are reported',
+    tag: 'alerts',
+    errors: [404],
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['ids'],
+      properties: { ids: { type: 'array', items: ID, minItems: 1, maxItems: 500 } },
+    },
+    handle: ({ services, principal, body, call }) => services.app.acknowledgeMany(principal, body.ids, call),
   }),
   route({
     method: 'get',

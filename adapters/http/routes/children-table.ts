@@ -30,9 +30,11 @@ export function childrenTable(view: FanOutView | undefined): ExportTable {
         finishedAt: c.finishedAt === undefined ? null : formatDate(c.finishedAt),
         late: c.late ? 'có' : '',
       };
-      for (const [name] of rollups) {
+      for (const [name, r] of rollups) {
         const v = c.figures[name];
-        row[`rollup.${name}`] = v === undefined || v === null ? null : typeof v === 'number' ? v : String(v);
+        // an option or a yes/no by its words, as the office files it; numbers stay numbers
+        const words = v === undefined || v === null ? undefined : r.valueTitles?.[String(v)]?.vi;
+        row[`rollup.${name}`] = v === undefined || v === null ? null : words !== undefined ? words : typeof v === 'number' ? v : String(v);
       }
       return row;
     }),

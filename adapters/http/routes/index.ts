@@ -6,6 +6,7 @@ import { boardRoutes } from './board.ts';
 import { campaignRoutes } from './campaigns.ts';
 import { cohortRoutes } from './cohort.ts';
 import { definitionRoutes } from './definitions.ts';
+import { fileRoutes } from './files.ts';
 import { instanceRoutes } from './instances.ts';
 import { oidcRoutes } from './oidc.ts';
 import { orgRoutes } from './org.ts';
@@ -21,6 +22,7 @@ export const ROUTES: readonly Route[] = [
   ...campaignRoutes,
   ...instanceRoutes,
   ...taskRoutes,
+  ...fileRoutes,
   ...cohortRoutes,
   ...boardRoutes,
   ...alertRoutes,

@@ -5,6 +5,7 @@ import { yaml } from '@codemirror/lang-yaml';
 import { type Diagnostic as CmDiagnostic, forceLinting, linter, lintGutter, setDiagnostics } from '@codemirror/lint';
 import type { Text as Doc } from '@codemirror/state';
 import { basicSetup, EditorView } from 'codemirror';
+import { tx } from '../i18n.ts';
 import type { Diagnostic } from '../types.ts';
 
 declare global {
@@ -37,7 +38,7 @@ export function toCm(doc: Doc, d: Diagnostic): CmDiagnostic {
     from: to > from ? from : Math.max(l.from, from - 1),
     to: Math.max(to, from),
     severity: d.severity === 'warning' ? 'warning' : 'error',
-    message: d.code ? `${d.message} (${d.code})` : d.message,
+    message: d.code ? `${tx(d.text ?? d.message)} (${d.code})` : tx(d.text ?? d.message),
     source: d.code,
   };
 }

@@ -6,6 +6,10 @@ title: { vi: Quy trình mới, en: New process }
 legalBasis: [Thông tư 19/2020/TT-BGDĐT]
 appliesTo: [primary, lower-secondary]
 calendar: vn-government
+events:
+  SUBMIT: { title: { vi: Gửi báo cáo, en: Submit the report } }
+  ACCEPT: { title: { vi: Tiếp nhận báo cáo, en: Accept the report } }
+  RETURN: { title: { vi: Trả lại để hoàn thiện, en: Return for completion } }
 initial: draft
 stages:
   draft:

@@ -2,6 +2,7 @@
 // "Xem thêm" for older entries, exported as CSV or Excel with the same filter.
 import { get, qs } from '../api.ts';
 import { changesText, kindName, scrollBox } from '../admin.ts';
+import { clearLoading } from '../load.ts';
 import { h, replace, type Child } from '../dom.ts';
 import { formatDateTime } from '../format.ts';
 import { getLang, t, tKey, tMaybe, type Key } from '../i18n.ts';
@@ -88,6 +89,7 @@ export async function auditPage(ctx: PageCtx): Promise<void> {
           : null,
       );
     } catch (e) {
+      clearLoading(tbody);
       replace(message, errorBox(e, 'audit-error'));
     }
   };

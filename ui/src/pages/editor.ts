@@ -16,6 +16,9 @@ import { NEW_DEFINITION } from '../editor/template.ts';
  * looking at another page must not throw an edit away. */
 const drafts = new Map<string, string>();
 
+/** Banners about an earlier text that a clean check makes untrue. */
+const STALE_WHEN_VALID = '[data-testid="publish-invalid"], [data-testid="publish-error"], [data-testid="impact-error"]';
+
 interface EditorParts {
   diagnostics: HTMLElement;
   summary: HTMLElement;
@@ -101,6 +104,9 @@ export async function editorPage(ctx: PageCtx): Promise<void> {
 
 function showValidation(view: EditorView, parts: EditorParts, result: Validation, published: Map<string, number>): void {
   listDiagnostics(view, parts, result.diagnostics);
+  // "Could not publish" (or a refused impact preview) spoke of a text that has since been fixed: it
+  // goes once the draft checks clean. A success banner stays: it reports what was done.
+  if (result.valid) parts.results.querySelectorAll(STALE_WHEN_VALID).forEach((el) => el.remove());
   if (result.valid && result.diagram) void renderDiagram(parts.diagram, result.diagram.mermaid);
   const latest = result.id ? published.get(result.id) : undefined;
   if (latest === undefined || result.version === undefined || result.version > latest) return replace(parts.hint);
@@ -145,7 +151,7 @@ function listDiagnostics(view: EditorView, parts: EditorParts, diagnostics: Diag
         },
         h('button', { type: 'button', class: 'link', onclick: () => jumpTo(view, d) }, t('lineCol', { l: d.line, c: d.column })),
         ': ',
-        d.message,
+        tx(d.text ?? d.message),
         d.code ? h('span', { class: 'code' }, ` ${d.code}`) : null,
       ),
     ),
@@ -167,14 +173,14 @@ async function runImpact(view: EditorView, target: HTMLElement, button: HTMLButt
           'p',
           null,
           t('impactRunning', { n: impact.running }),
-          impact.byVersion.length ? ` (${impact.byVersion.map((v) => `v${v.version}: ${v.count}`).join(', ')})` : '',
+          impact.byVersion.length ? ` (${impact.byVersion.map((v) => t('ed_impactByVersion', { v: v.version, n: v.count })).join('; ')})` : '',
         ),
         rows.length
           ? table(
               'impact-table',
               [t('stage'), t('count'), ''],
               rows.map((s) => [
-                h('code', null, s.stage),
+                h('span', { 'data-testid': 'impact-stage', 'data-stage': s.stage }, tx(s.title)),
                 s.count,
                 s.exists ? '' : h('strong', { class: 'bad', 'data-testid': 'stage-removed' }, t('impactRemoved')),
               ]),

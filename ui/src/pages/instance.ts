@@ -7,6 +7,8 @@ import type { PageCtx } from '../router.ts';
 import { renderForm } from '../form.ts';
 import type { Accepted, FanOutList, InstanceSummary, Timeline } from '../types.ts';
 import { fanOutSections } from './fan-out.ts';
+import { attachmentsSection, instanceFiles } from './attachments.ts';
+import { commentThread, pastThreads } from './comments.ts';
 import { dueCell, errorBox, loading, pageTitle, section, statusBadge, successBox, workingDaysText } from '../widgets.ts';
 
 export async function instancePage(ctx: PageCtx): Promise<void> {
@@ -20,16 +22,22 @@ export async function instancePage(ctx: PageCtx): Promise<void> {
       get<Timeline>(`/api/v1/instances/${encodeURIComponent(id)}`),
       get<FanOutList>(`/api/v1/instances/${encodeURIComponent(id)}/children`),
     ]);
-    if (!ctx.signal.aborted) replace(body, ...renderTimeline(tl, (type, data) => sendEvent(id, type, data, messages, load), fanOutSections(id, below)));
+    if (!ctx.signal.aborted) replace(body, ...renderTimeline(tl, (event, data) => sendEvent(id, event, data, messages, load), fanOutSections(id, below)));
   };
   await load();
 }
 
-type OnEvent = (type: string, data?: Record<string, unknown>) => Promise<void>;
+/** The event sent: its name for the server, its title for the person. */
+interface SentEvent {
+  type: string;
+  title: string;
+}
+
+type OnEvent = (event: SentEvent, data?: Record<string, unknown>) => Promise<void>;
 
 async function sendEvent(
   id: string,
-  type: string,
+  { type, title }: SentEvent,
   data: Record<string, unknown> | undefined,
   messages: HTMLElement,
   reload: () => Promise<void>,
@@ -39,7 +47,7 @@ async function sendEvent(
     await post<InstanceSummary>(`/api/v1/instances/${encodeURIComponent(id)}/events`, { type, ...(data ? { data } : {}) }, { 'Idempotency-Key': uuid() });
     await reload();
     // after the redraw, so whoever sees the message sees the new stages
-    messages.appendChild(successBox(t('eventSent', { e: type }), 'event-sent'));
+    messages.appendChild(successBox(t('eventSent', { e: title }), 'event-sent'));
   } catch (e) {
     messages.appendChild(errorBox(e, 'event-error'));
   }
@@ -103,12 +111,15 @@ export function renderTimeline(tl: Timeline, onEvent: OnEvent, below: HTMLElemen
                     sendable(s.accepts).map((a) => eventButton(a, onEvent)),
                   )
                 : null,
+              commentThread(tl.instance.id, s.id),
             ),
           )
         : h('p', { class: 'muted', 'data-testid': 'current-stages' }, current || t('none')),
     ),
     ...below,
     section(t('tasks'), 'instance-tasks', tasksTable(tl, names)),
+    attachmentsSection(instanceFiles(tl)),
+    pastThreads(tl.instance.id, tl.instance.stages),
     section(t('history'), 'history', historyTable(tl, names)),
     section(t('escalations'), 'instance-escalations', escalationsTable(tl, names)),
   ];
@@ -121,10 +132,11 @@ const sendable = (accepts: Accepted[]) => accepts.filter((a) => (typeof a === 's
  * its form first, and the server's field errors land next to their fields. */
 function eventButton(accepted: Accepted, onEvent: OnEvent): HTMLElement {
   const type = typeof accepted === 'string' ? accepted : accepted.type;
-  const title = typeof accepted === 'string' ? '' : tx(accepted.title);
+  const title = (typeof accepted === 'string' ? '' : tx(accepted.title)) || type;
+  const event = { type, title };
   const form = typeof accepted === 'string' ? null : accepted.form;
   if (!form || !Object.keys(form.properties ?? {}).length)
-    return h('button', { type: 'button', 'data-testid': `event-${type}`, title: type, onclick: () => void onEvent(type) }, title || type);
+    return h('button', { type: 'button', 'data-testid': `event-${type}`, onclick: () => void onEvent(event) }, title);
   const rendered = renderForm(form);
   const panel = h(
     'form',
@@ -135,9 +147,9 @@ function eventButton(accepted: Accepted, onEvent: OnEvent): HTMLElement {
   panel.addEventListener('submit', (ev) => {
     ev.preventDefault();
     rendered.clearErrors();
-    void onEvent(type, rendered.read());
+    void onEvent(event, rendered.read());
   });
-  const open = h('button', { type: 'button', 'data-testid': `event-${type}`, title: type, onclick: () => (panel.hidden = !panel.hidden) }, title || type);
+  const open = h('button', { type: 'button', 'data-testid': `event-${type}`, onclick: () => (panel.hidden = !panel.hidden) }, title);
   return h('div', { class: 'event' }, open, panel);
 }
 
@@ -180,19 +192,36 @@ function payloadSummary(payload: unknown, names: (ids: string[]) => string, task
   if (!payload || typeof payload !== 'object') return '';
   const p = payload as Record<string, unknown>;
   const bits: string[] = [];
-  // Tasks and stages by their titles, never their ids.
+  // Tasks, evidence items, anchors and stages by their titles (the server labels them), never their ids.
+  const titled: Record<string, string> = { task: 'taskTitle', item: 'itemTitle', name: 'anchorTitle' };
   for (const key of ['task', 'item', 'name', 'date', 'reason', 'stage']) {
     const v = p[key];
-    if (typeof v === 'string') bits.push(key === 'stage' ? names([v]) : key === 'task' ? (taskTitles.get(v) ?? v) : v);
+    if (typeof v !== 'string') continue;
+    const title = key in titled ? textOf(p[titled[key]!]) : undefined;
+    bits.push(title ?? (key === 'stage' ? names([v]) : key === 'task' ? (taskTitles.get(v) ?? v) : v));
   }
-  if (typeof p.checked === 'boolean') bits.push(p.checked ? '✓' : '✗');
-  // a process event's data, each value beside its form label (a return reason, a decision's levels)
+  if (typeof p.checked === 'boolean') bits.push(p.checked ? t('lib_evidenceChecked') : t('lib_evidenceUnchecked'));
+  if (p.name !== undefined && p.date === null) bits.push(t('lib_anchorCleared'));
+  // the data sent or the task's answers, each value beside its form label and by its own words
+  // (an option's title, Có/Không) where it has them
   if (Array.isArray(p.fields)) {
-    for (const f of p.fields as { title: { vi: string; en: string }; value: unknown }[]) {
-      bits.push(`${tx(f.title)}: ${typeof f.value === 'boolean' ? (f.value ? '✓' : '✗') : Array.isArray(f.value) ? f.value.join(', ') : String(f.value)}`);
+    for (const f of p.fields as { title: { vi: string; en: string }; value: unknown; valueTitle?: unknown }[]) {
+      bits.push(`${tx(f.title)}: ${textOf(f.valueTitle) ?? answerText(f.value)}`);
     }
   }
   return bits.join(' · ');
+}
+
+/** A bilingual text the server sent, in the chosen language; undefined when it is not one. */
+function textOf(v: unknown): string | undefined {
+  return v && typeof v === 'object' && typeof (v as { vi?: unknown }).vi === 'string' ? tx(v as { vi: string; en: string }) : undefined;
+}
+
+/** A value without words of its own, as written (yes/no in words all the same). */
+function answerText(v: unknown): string {
+  if (typeof v === 'boolean') return v ? t('yes') : t('lib_no');
+  if (Array.isArray(v)) return v.map(answerText).join(', ');
+  return String(v);
 }
 
 /** The title an event's declaration gives it, carried in the timeline's payload. */

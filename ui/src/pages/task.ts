@@ -8,6 +8,8 @@ import { t, tKey, tx } from '../i18n.ts';
 import { flash, navigate, type PageCtx } from '../router.ts';
 import type { InstanceSummary, TaskDetail } from '../types.ts';
 import { errorBox, loading, pageTitle, section, statusBadge, workingDaysText } from '../widgets.ts';
+import { taskAttachments } from './attachments.ts';
+import { commentThread } from './comments.ts';
 
 export async function taskPage(ctx: PageCtx): Promise<void> {
   const id = ctx.params[0]!;
@@ -23,7 +25,13 @@ export async function taskPage(ctx: PageCtx): Promise<void> {
     h(
       'div',
       { class: 'columns' },
-      h('div', { class: 'col-main' }, formSection(detail)),
+      h(
+        'div',
+        { class: 'col-main' },
+        formSection(detail),
+        taskAttachments(detail),
+        section(t('fil_comments'), 'task-comments', commentThread(task.instanceId, stage.id, tx(stage.title))),
+      ),
       h('div', { class: 'col-side' }, deadlineSection(detail), evidenceSection(detail)),
     ),
     h('p', null, h('a', { href: `#/instances/${encodeURIComponent(task.instanceId)}`, 'data-testid': 'timeline-link' }, t('viewTimeline'))),

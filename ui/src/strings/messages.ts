@@ -3,6 +3,10 @@
 export const STRINGS_MESSAGES = {
   errorCode: { vi: 'Mã lỗi', en: 'Error code' },
   errUnexpected: { vi: 'Trang gặp lỗi ngoài dự kiến; hãy tải lại trang.', en: 'Something unexpected went wrong on the page; reload it.' },
+  lib_evidenceChecked: { vi: 'đã có', en: 'provided' },
+  lib_evidenceUnchecked: { vi: 'bỏ đánh dấu', en: 'unticked' },
+  lib_anchorCleared: { vi: 'đã xoá ngày', en: 'date cleared' },
+  lib_no: { vi: 'Không', en: 'No' },
   wlk_language: { vi: 'Ngôn ngữ', en: 'Language' },
   wlk_mainNav: { vi: 'Điều hướng chính', en: 'Main navigation' },
   wlk_pwWrongCurrent: { vi: 'Mật khẩu hiện tại không đúng.', en: 'The current password is wrong.' },

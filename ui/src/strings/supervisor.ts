@@ -1,3 +1,53 @@
 // UI strings of one area, Vietnamese first; i18n.ts joins every area into one table (a key must be
 // unique across areas — the type check fails on a duplicate).
-export const STRINGS_SUPERVISOR = {} as const satisfies Record<string, { vi: string; en: string }>;
+export const STRINGS_SUPERVISOR = {
+  sup_listTitle: { vi: 'Danh sách đơn vị quá hạn — {u}', en: 'Overdue units — {u}' },
+  sup_asOfDay: { vi: 'Tính đến ngày {d}', en: 'As of {d}' },
+  sup_office: { vi: 'Phòng', en: 'Office' },
+  sup_school: { vi: 'Đơn vị', en: 'Unit' },
+  sup_deadline: { vi: 'Hạn', en: 'Deadline' },
+  sup_daysLate: { vi: 'Số ngày quá hạn', en: 'Days late' },
+  sup_daysLateN: { vi: '{n} ngày làm việc', en: '{n} working days' },
+  sup_showList: { vi: 'Xem danh sách', en: 'Show the list' },
+  sup_hideList: { vi: 'Thu gọn', en: 'Hide the list' },
+  sup_listOf: { vi: 'Danh sách quá hạn của {u}', en: 'Overdue list of {u}' },
+  sup_listCount: {
+    vi: '{n} hồ sơ quá hạn, xếp theo số ngày làm việc quá hạn (nhiều nhất trước).',
+    en: '{n} overdue, by working days late (most late first).',
+  },
+  sup_listShown: { vi: 'Đang hiển thị {k} / {n}; tải tệp Excel để có đủ danh sách.', en: 'Showing {k} of {n}; download the Excel file for the whole list.' },
+  sup_filteredOut: { vi: 'Không có hồ sơ nào trong khoảng ngày quá hạn đang lọc.', en: 'None in the days-late range being filtered.' },
+  sup_select: { vi: 'Chọn {u}', en: 'Select {u}' },
+  sup_selectAll: { vi: 'Chọn tất cả trong nhóm này', en: 'Select all in this group' },
+  sup_message: { vi: 'Lời nhắn kèm theo (không bắt buộc)', en: 'Message (optional)' },
+  sup_remind: { vi: 'Đôn đốc {n} đơn vị đã chọn', en: 'Send a reminder to the {n} selected' },
+  sup_remindHint: {
+    vi: 'Ghi vào lịch sử hồ sơ và gửi thông báo (và thư điện tử nếu có) đến từng đơn vị đã chọn.',
+    en: 'Recorded in each file’s history and sent to each selected unit’s inbox (and by e-mail where set up).',
+  },
+  sup_reminded: { vi: 'Đã đôn đốc {n} đơn vị.', en: 'Reminder sent to {n}.' },
+  sup_notReminded: { vi: 'Không gửi được cho {n} hồ sơ đã kết thúc: {list}.', en: 'Not sent to {n} already finished: {list}.' },
+  sup_filterAges: { vi: 'Lọc theo số ngày làm việc quá hạn', en: 'Filter by working days late' },
+  sup_filterChip: { vi: 'Quá {a} ngày: {n}', en: '{a} days late: {n}' },
+  sup_filterChipTitle: {
+    vi: 'Chỉ hiện các đơn vị và hồ sơ quá hạn {a} ngày làm việc (bấm lần nữa để bỏ)',
+    en: 'Show only units and files {a} working days late (click again to undo)',
+  },
+  sup_filterClear: { vi: 'Bỏ lọc', en: 'Clear the filter' },
+  sup_ackOne: { vi: 'Đánh dấu đã xem', en: 'Mark as seen' },
+  sup_ackOneTitle: {
+    vi: 'Xác nhận đã xem cảnh báo này: cảnh báo rời khỏi danh sách chưa xem, ghi tên bạn và thời điểm.',
+    en: 'Confirm you have seen this escalation: it leaves the unacknowledged list, with your name and the time.',
+  },
+  sup_ackSelected: { vi: 'Xác nhận đã xem {n} cảnh báo đã chọn', en: 'Mark the {n} selected escalations as seen' },
+  sup_ackSelectedTitle: {
+    vi: 'Đánh dấu đã xem tất cả cảnh báo đã chọn, ghi tên bạn và thời điểm.',
+    en: 'Mark every selected escalation as seen, with your name and the time.',
+  },
+  sup_ackSelectAll: { vi: 'Chọn tất cả cảnh báo', en: 'Select every escalation' },
+  sup_ackDone: { vi: 'Đã xác nhận {n} cảnh báo.', en: '{n} escalations marked as seen.' },
+  sup_print: { vi: 'In danh sách', en: 'Print the list' },
+  sup_printTitle: { vi: 'In danh sách đơn vị quá hạn để gửi kèm công văn', en: 'Print the overdue list to attach to a letter' },
+  sup_printGroup: { vi: '{u}: {n} hồ sơ quá hạn', en: '{u}: {n} overdue' },
+  sup_noOffice: { vi: 'Trực thuộc', en: 'Directly under' },
+} as const satisfies Record<string, { vi: string; en: string }>;
