@@ -62,7 +62,6 @@ export function pageKind(hash: string): string {
  */
 const KNOWN_ELSEWHERE: Record<string, string[]> = {
   '#/tasks': ['scroll — the task table is wider than a phone (tasks-table)'],
-  '#/board': ['scroll — the board and escalation tables are wider than a phone (board-units, escalations-table)'],
   '#/campaigns': [
     'scroll — the campaigns table is wider than a phone (campaigns-table)',
     'axe:aria-progressbar-name — the progress bars have no accessible name',
@@ -72,11 +71,7 @@ const KNOWN_ELSEWHERE: Record<string, string[]> = {
     'axe:scrollable-region-focusable — the YAML source (.cm-scroller) cannot be reached by keyboard',
   ],
   '#/definitions/new': ['axe:scrollable-region-focusable — the YAML source (.cm-scroller) cannot be reached by keyboard'],
-  '#/instances/:id': [
-    "scroll — the table of the instance's tasks is wider than a phone (tasks-of-instance)",
-    "text:event — the history names the event as is (SUBMIT); the event buttons' titles are the event names (REGISTER, REVIEW)",
-    'text:snake — the history shows completed tasks by id (signed_report · ✓, evidence_list · ✓, council_decision · ✓, pupil_results · ✓)',
-  ],
+  '#/instances/:id': ["scroll — the table of the instance's tasks is wider than a phone (tasks-of-instance)"],
 };
 
 const OTHERS = new Set([
