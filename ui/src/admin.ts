@@ -14,9 +14,12 @@ export function fold(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase().trim();
 }
 
-/** A table in a box of its own that scrolls sideways on a narrow screen (the page does not). */
+/**
+ * A table in a box of its own that scrolls sideways on a narrow screen (the page does not). It takes
+ * the keyboard's focus, so that someone without a mouse can scroll it with the arrow keys.
+ */
 export function scrollBox(...children: Child[]): HTMLElement {
-  return h('div', { class: 'table-scroll' }, children);
+  return h('div', { class: 'table-scroll', tabindex: '0' }, children);
 }
 
 export interface Modal {

@@ -33,7 +33,7 @@ export function renderHeader(header: HTMLElement, actions: HeaderActions): void 
   const current = location.hash.split('?')[0]!.split('/').slice(0, 2).join('/');
   const langToggle = h(
     'div',
-    { class: 'lang', role: 'group', 'aria-label': 'Language' },
+    { class: 'lang', role: 'group', 'aria-label': t('wlk_language') },
     (['vi', 'en'] as const).map((l) =>
       h(
         'button',
@@ -80,7 +80,7 @@ export function renderHeader(header: HTMLElement, actions: HeaderActions): void 
       h('button', { type: 'button', class: 'link', 'data-testid': 'logout', onclick: actions.onLogout }, t('logout')),
     ),
   );
-  replace(header, brand, h('nav', { 'aria-label': 'main' }, links, forced ? null : inbox), h('span', { class: 'spacer' }), who, langToggle);
+  replace(header, brand, h('nav', { 'aria-label': t('wlk_mainNav') }, links, forced ? null : inbox), h('span', { class: 'spacer' }), who, langToggle);
 }
 
 function fillInboxLink(link: HTMLElement): void {

@@ -1,6 +1,6 @@
 // Đổi mật khẩu: anyone's own password. After an initial or reset password it is the only page the
 // app shows (the server refuses everything else with PASSWORD_CHANGE_REQUIRED) until the change.
-import { post, uuid } from '../api.ts';
+import { ApiError, post, uuid } from '../api.ts';
 import { h, replace } from '../dom.ts';
 import { t } from '../i18n.ts';
 import { flash, navigate, type PageCtx } from '../router.ts';
@@ -55,11 +55,24 @@ export function passwordPage(ctx: PageCtx): void {
       flash(t('passwordChanged'));
       navigate(homeRoute());
     } catch (e) {
-      replace(message, errorBox(e, 'password-error'));
+      const own = refusalOf(e, forced && next.input.value === current.input.value);
+      replace(message, own ? h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': 'password-error' }, own) : errorBox(e, 'password-error'));
     } finally {
       submit.disabled = false;
     }
   });
   replace(ctx.root, form);
   current.input.focus();
+}
+
+/**
+ * The server refuses a password change as a form problem on one field, which the generic wording
+ * reads as "current password is not valid"; here it says what is wrong with it.
+ */
+function refusalOf(e: unknown, sameAsInitial: boolean): string | null {
+  if (!(e instanceof ApiError) || e.code !== 'VALIDATION_FAILED') return null;
+  const fields = (e.details?.errors ?? []).map((x) => x.field);
+  if (fields.includes('body.currentPassword')) return t('wlk_pwWrongCurrent');
+  if (fields.includes('body.newPassword') && sameAsInitial) return t('wlk_pwSameAsInitial');
+  return null;
 }

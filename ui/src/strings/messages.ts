@@ -7,4 +7,11 @@ export const STRINGS_MESSAGES = {
   lib_evidenceUnchecked: { vi: 'bỏ đánh dấu', en: 'unticked' },
   lib_anchorCleared: { vi: 'đã xoá ngày', en: 'date cleared' },
   lib_no: { vi: 'Không', en: 'No' },
+  wlk_language: { vi: 'Ngôn ngữ', en: 'Language' },
+  wlk_mainNav: { vi: 'Điều hướng chính', en: 'Main navigation' },
+  wlk_pwWrongCurrent: { vi: 'Mật khẩu hiện tại không đúng.', en: 'The current password is wrong.' },
+  wlk_pwSameAsInitial: {
+    vi: 'Mật khẩu mới phải khác mật khẩu ban đầu được cấp.',
+    en: 'The new password must differ from the initial password you were given.',
+  },
 } as const satisfies Record<string, { vi: string; en: string }>;
