@@ -20,6 +20,8 @@ export interface YamlEditorOptions {
   doc: string;
   /** Validates the text; null when the answer is no longer wanted (the page was left). */
   validate(source: string): Promise<Diagnostic[] | null>;
+  /** The accessible name of the text area and its scroller, in the reader's language. */
+  label?: string;
 }
 
 /** Where a diagnostic's line and column (1-based) fall in the document, clamped to it. */
@@ -65,6 +67,9 @@ export function createYamlEditor(options: YamlEditorOptions): EditorView {
       EditorView.contentAttributes.of({ 'aria-label': 'YAML', 'data-testid': 'editor-content' }),
     ],
   });
+  // The scroller is a region of its own: reachable by the keyboard (also when the text is read only).
+  view.scrollDOM.tabIndex = 0;
+  view.scrollDOM.setAttribute('aria-label', options.label ?? 'YAML');
   window.__tiendoEditor = view;
   return view;
 }

@@ -10,6 +10,7 @@ import type { Campaign, CampaignDetail, DefinitionListItem } from '../types.ts';
 import type * as Api from '../api.generated.ts';
 import { errorBox, loading, pageTitle, section, statusBadge, successBox } from '../widgets.ts';
 import { namedProgress } from './campaign.ts';
+import { stackTables } from './stack.ts';
 
 export async function campaignsPage(ctx: PageCtx): Promise<void> {
   const listHost = h('div', null, loading());
@@ -38,6 +39,8 @@ export async function campaignsPage(ctx: PageCtx): Promise<void> {
     else if (first) tbody.prepend(row);
     else tbody.appendChild(row);
     rows.set(c.id, row);
+    // a phone shows each campaign as a labelled card (rows come and go as they are polled)
+    if (tbody.parentElement) stackTables(listHost);
   };
   const sorted = [...campaigns.items].sort((a, b) => b.createdAt - a.createdAt);
   sorted.forEach((c) => show(c));
@@ -59,6 +62,7 @@ export async function campaignsPage(ctx: PageCtx): Promise<void> {
     ),
     sorted.length ? null : h('p', { class: 'muted', 'data-testid': 'no-campaigns' }, t('noCampaigns')),
   );
+  stackTables(listHost);
   const watch = (id: string) => void poll(ctx, id, (c) => show(c));
   sorted.filter((c) => c.status === 'running').forEach((c) => watch(c.id));
   replace(

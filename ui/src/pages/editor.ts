@@ -76,6 +76,7 @@ export async function editorPage(ctx: PageCtx): Promise<void> {
   let view: EditorView | null = null;
   view = createYamlEditor({
     parent: editorHost,
+    label: t('ed_yamlSource'),
     doc: drafts.get(id) ?? latest?.source ?? NEW_DEFINITION,
     validate: async (source) => {
       let result: Validation;
@@ -148,11 +149,12 @@ function listDiagnostics(view: EditorView, parts: EditorParts, diagnostics: Diag
           'data-line': d.line,
           'data-column': d.column,
           'data-code': d.code,
+          // the rule's code is for whoever reports it, not part of the sentence
+          ...(d.code ? { title: d.code } : {}),
         },
         h('button', { type: 'button', class: 'link', onclick: () => jumpTo(view, d) }, t('lineCol', { l: d.line, c: d.column })),
         ': ',
         tx(d.text ?? d.message),
-        d.code ? h('span', { class: 'code' }, ` ${d.code}`) : null,
       ),
     ),
   );

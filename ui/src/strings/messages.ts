@@ -2,6 +2,7 @@
 // unique across areas — the type check fails on a duplicate).
 export const STRINGS_MESSAGES = {
   errorCode: { vi: 'Mã lỗi', en: 'Error code' },
+  ed_yamlSource: { vi: 'Nội dung quy trình (YAML)', en: 'Process source (YAML)' },
   errUnexpected: { vi: 'Trang gặp lỗi ngoài dự kiến; hãy tải lại trang.', en: 'Something unexpected went wrong on the page; reload it.' },
   lib_evidenceChecked: { vi: 'đã có', en: 'provided' },
   lib_evidenceUnchecked: { vi: 'bỏ đánh dấu', en: 'unticked' },
