@@ -235,13 +235,13 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
     // Campaigns this process ran (to their end or not): a periodic pass resumes only the others, so a
     // campaign that keeps some units failing is not run again and again.
     const ran = new Set<string>();
-    const runHere = (id: string, actor: string, why: 'launched' | 'resumed', includeRunning = false): Promise<unknown> => {
+    const runHere = (id: string, actor: string, why: 'launched' | 'resumed'): Promise<unknown> => {
       if (inHand.has(id)) return Promise.resolve();
       inHand.add(id);
       const p: Promise<unknown> = underCampaignLease(
         runtime.db,
         id,
-        () => (ran.add(id), runCampaign(runtime.engine, id, { actor, signal: stopCampaigns.signal, includeRunning })),
+        () => (ran.add(id), runCampaign(runtime.engine, id, { actor, signal: stopCampaigns.signal })),
       )
         .then((r) => {
           if (!r.ran) return logger.info({ campaign: id, why }, 'campaign left alone: another process runs it');
@@ -301,8 +301,8 @@ export async function startApp(config: AppConfig = {}): Promise<App> {
         ...(config.files?.maxBytes ? { maxBytes: config.files.maxBytes } : {}),
         ...(config.files?.maxPerInstance ? { maxPerInstance: config.files.maxPerInstance } : {}),
       },
-      runCampaignLater(id, actor, includeRunning) {
-        void runHere(id, actor, 'launched', includeRunning);
+      runCampaignLater(id, actor) {
+        void runHere(id, actor, 'launched');
       },
     });
     const services: Services = {

@@ -181,6 +181,8 @@ export interface Campaign {
   unitIds?: string[];
   /** children: only the units directly under the root; default the whole subtree. */
   depth?: 'children' | 'descendants';
+  /** Started also for units already running the process (asked at launch); by default they are skipped. */
+  includeRunning?: true;
   /** A fan-out (giao việc cho đơn vị cấp dưới): the parent instance's stage entry that opened it. */
   parent?: {
     instanceId: string;

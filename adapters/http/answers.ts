@@ -151,6 +151,8 @@ export const COMPONENTS: Record<string, JSONSchema> = {
       depth: { enum: ['children', 'descendants'] },
       /** How many units it names one by one (a sample); the codes are not listed here. */
       namedUnits: int,
+      /** Launched also over units already running the process (they are skipped otherwise). */
+      includeRunning: { type: 'boolean' },
       /** A fan-out: the office's instance and stage that opened it. */
       parent: obj({ instanceId: str, stage: str, seq: int }, { cutoffAt: num }),
     },

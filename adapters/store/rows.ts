@@ -295,6 +295,7 @@ export const campaignRow = (c: Campaign): Row => ({
   parent_stage: c.parent?.stage ?? null,
   parent_seq: c.parent?.seq ?? null,
   cutoff_at: c.parent?.cutoffAt ?? null,
+  include_running: c.includeRunning ? true : null,
   created_at: c.createdAt,
 });
 export const toCampaign = (r: Row): Campaign =>
@@ -314,6 +315,8 @@ export const toCampaign = (r: Row): Campaign =>
     lists: optJson<Record<string, string[]>>(r.lists),
     unitIds: optJson<string[]>(r.unit_ids),
     depth: optStr(r.depth) as Campaign['depth'],
+    // SQLite gives 1, PostgreSQL true
+    includeRunning: r.include_running ? true : undefined,
     parent: r.parent_instance_id
       ? defined({ instanceId: r.parent_instance_id, stage: r.parent_stage, seq: num(r.parent_seq), cutoffAt: optNum(r.cutoff_at) })
       : undefined,

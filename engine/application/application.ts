@@ -67,7 +67,7 @@ export interface DraftChecker {
 export interface ApplicationDeps {
   engine: Engine;
   /** Starts a launched campaign's run in the background (the runtime's runner). */
-  runCampaignLater?: (campaignId: string, actor: string, includeRunning?: boolean) => void;
+  runCampaignLater?: (campaignId: string, actor: string) => void;
   /** Checks drafts; default: in this process. */
   drafts?: DraftChecker;
   /** Accounts and password hashing: with the audit record, `people` manages accounts. */
@@ -418,10 +418,10 @@ export class Application {
         kinds: campaign.kinds,
         total: campaign.total,
       });
-      this.deps.runCampaignLater?.(campaign.id, p.user.login, input.includeRunning === true);
+      this.deps.runCampaignLater?.(campaign.id, p.user.login);
       const [row] = await this.campaignRows([campaign]);
       // Counted before the run starts: the units it passes by as already running the process.
-      return { campaign: row!, skippedRunning: input.includeRunning ? 0 : await countSkipped(this.engine, campaign) };
+      return { campaign: row!, skippedRunning: await countSkipped(this.engine, campaign) };
     });
   }
 

@@ -127,6 +127,7 @@ export async function createCampaign(engine: Engine, input: CampaignInput, optio
     ...(anchors ? { anchors } : {}),
     ...(unitIds ? { unitIds } : {}),
     ...(lists ? { lists } : {}),
+    ...(input.includeRunning ? { includeRunning: true as const } : {}),
     createdAt: engine.clock.now(),
   };
   await engine.store.putCampaign(campaign);
@@ -152,7 +153,7 @@ export async function runCampaign(
   const [root] = await engine.chainOf(campaign.rootUnitId);
   const progress: CampaignProgress = { campaign, created: 0, failed: [], skippedRunning: 0 };
   // A fan-out's children are each parent's own (a period's report runs beside the last one's).
-  const skipRunning = !campaign.parent && !options.includeRunning;
+  const skipRunning = !campaign.parent && !options.includeRunning && !campaign.includeRunning;
   let afterId: string | undefined;
   for (;;) {
     // Stopped between batches (the process is closing): the campaign stays running, and the next run
@@ -206,7 +207,7 @@ export async function runCampaign(
 
 /** Units of a campaign's scope it has not started for because they run its process already. */
 export async function countSkipped(engine: Engine, c: Campaign): Promise<number> {
-  if (c.parent) return 0;
+  if (c.parent || c.includeRunning) return 0;
   const { kinds, ...more } = scopeOf(c);
   return engine.store.countUnitsUnder((await engine.chainOf(c.rootUnitId))[0]!.path, kinds, { ...more, missingFor: c.id, running: c.definitionId });
 }

@@ -65,9 +65,11 @@ for (const kind of STORES) {
       const page = await app.campaign(admin, 'dot-1');
       expect(page).to.include({ notStarted: 1, skippedRunning: 1, running: 3, done: 0 });
 
-      // Asked for: every unit gets one, alongside the one it runs.
+      // Asked for: every unit gets one, alongside the one it runs. The choice is kept on the campaign,
+      // so the run the workers resume (no option given) starts them too.
       await app.launchCampaign(admin, { id: 'dot-2', definitionId: DEF, rootUnitId: 'pgd_a', includeRunning: true });
-      const all = await runCampaign(rt.engine, 'dot-2', { actor: 'admin', includeRunning: true });
+      expect(await rt.engine.store.getCampaign('dot-2')).to.include({ includeRunning: true });
+      const all = await runCampaign(rt.engine, 'dot-2', { actor: 'admin' });
       expect(all).to.include({ created: 3, skippedRunning: 0 });
       expect(await runningOf(rt, 'th_a1')).to.equal(2);
       expect((await app.campaign(admin, 'dot-2')).skippedRunning).to.equal(0);

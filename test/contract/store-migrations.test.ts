@@ -66,6 +66,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         '012_fan_out',
         '013_fan_out_answers',
         '014_attachments_comments',
+        '015_campaign_include_running',
       ]);
       expect(await tables(db, dialect)).to.deep.equal(TABLES);
       expect(await migrate(db), 'a second run applies nothing').to.deep.equal([]);

@@ -78,6 +78,7 @@ describe('HTTP: administrators’ bulk work, campaigns over running units, ancho
       includeRunning: true,
     });
     expect(again.body.skippedRunning).to.equal(0);
+    expect(again.body.campaign.includeRunning).to.equal(true);
     expect(await finished('kd-ca-hai')).to.include({ skippedRunning: 0, notStarted: 0 });
     expect(await running('thcs_a1')).to.equal(2);
   });

@@ -403,6 +403,7 @@ export interface CampaignRow {
   levels?: string[];
   depth?: 'children' | 'descendants';
   namedUnits?: number;
+  includeRunning?: boolean;
   parent?: {
     instanceId: string;
     stage: string;
