@@ -303,6 +303,26 @@ const WORDS: Record<string, Words> = {
           en: `This process is not for ${w.kinds(d.kind)}; it is for: ${w.kinds(d.allowed)}.`,
         })
       : w.pick({ vi: `Quy trình này chỉ áp dụng cho: ${w.kinds(d.allowed)}.`, en: `This process is only for: ${w.kinds(d.allowed)}.` }),
+  FILE_TYPE_REFUSED: (d, w) => {
+    const allowed = list(d.allowed).map(String).join(', ');
+    if (d.reason === 'empty') return w.pick({ vi: `Tệp “${String(d.name)}” trống.`, en: `The file “${String(d.name)}” is empty.` });
+    return w.pick({
+      vi: `Tệp “${String(d.name)}” không phải là PDF, ảnh hay văn bản văn phòng (hệ thống xét nội dung tệp, không xét tên). Các loại nhận: ${allowed}.`,
+      en: `“${String(d.name)}” is not a PDF, an image or an office document (its content decides, not its name). Accepted: ${allowed}.`,
+    });
+  },
+  FILE_TOO_LARGE: (d, w) => {
+    const mb = (n: unknown) => (Number(n) / 1_048_576).toLocaleString(w.lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1 });
+    return w.pick({
+      vi: `Tệp “${String(d.name)}” nặng ${mb(d.size)} MB, quá giới hạn ${mb(d.limit)} MB.`,
+      en: `“${String(d.name)}” is ${mb(d.size)} MB, over the ${mb(d.limit)} MB limit.`,
+    });
+  },
+  FILE_LIMIT_REACHED: (d, w) =>
+    w.pick({
+      vi: `Hồ sơ này đã có ${String(d.count)} tệp, bằng số tệp tối đa (${String(d.limit)}).`,
+      en: `This record holds ${String(d.count)} files, the most it may (${String(d.limit)}).`,
+    }),
   UNKNOWN_ANCHOR: (d, w) =>
     w.pick({ vi: `Quy trình này không có mốc thời gian ${w.name('anchor', d.anchor)}.`, en: `This process has no date ${w.name('anchor', d.anchor)}.` }),
   UNKNOWN_LIST: (d, w) => w.pick({ vi: `Quy trình này không có danh sách “${String(d.list)}”.`, en: `This process has no list “${String(d.list)}”.` }),

@@ -259,6 +259,20 @@ async function unacknowledged(s: TestServer, unitId: string): Promise<string> {
   return row.id as string;
 }
 
+/** An escalation of the target, one already acknowledged first: acknowledging several at once answers
+ * those too, so this row does not use up the fresh ones the one-at-a-time row needs. */
+async function anyEscalation(s: TestServer, unitId: string): Promise<string> {
+  const row = await s.app.runtime
+    .db('escalations')
+    .join('instances', 'instances.id', 'escalations.instance_id')
+    .where('instances.org_unit_id', unitId)
+    .where('instances.definition_id', PROBE)
+    .orderByRaw('CASE WHEN escalations.acknowledged_at IS NULL THEN 1 ELSE 0 END, escalations.id DESC')
+    .first('escalations.id');
+  if (!row) throw new Error(`no escalation at ${unitId}`);
+  return row.id as string;
+}
+
 async function running(s: TestServer, ids: string[]): Promise<string> {
   const row = await s.app.runtime.db('instances').whereIn('id', ids).where({ status: 'running' }).orderBy('id').first('id');
   if (!row) throw new Error(`no running instance left among ${ids.join(', ')}`);
@@ -646,9 +660,6 @@ const TABLE: Record<string, Row[]> = {
   'POST /api/v1/board/remind': [
     { kind: 'targeted', need: 'watch', call: ({ c, f, t }) => c.post('/api/v1/board/remind', { instanceIds: [f.probe[t]], message: 'ma trận' }) },
   ],
-  'POST /api/v1/escalations/acknowledge': [
-    { kind: 'targeted', need: 'watch', call: async ({ s, c, t }) => c.post('/api/v1/escalations/acknowledge', { ids: [await unacknowledged(s, UNIT[t])] }) },
-  ],
   'GET /api/v1/escalations': [
     {
       kind: 'listing',
@@ -660,6 +671,10 @@ const TABLE: Record<string, Row[]> = {
   ],
   'POST /api/v1/escalations/:id/acknowledge': [
     { kind: 'targeted', need: 'watch', call: async ({ s, c, t }) => c.post(`/api/v1/escalations/${await unacknowledged(s, UNIT[t])}/acknowledge`) },
+  ],
+  // after the one-at-a-time row: it reuses the escalations that row acknowledged
+  'POST /api/v1/escalations/acknowledge': [
+    { kind: 'targeted', need: 'watch', call: async ({ s, c, t }) => c.post('/api/v1/escalations/acknowledge', { ids: [await anyEscalation(s, UNIT[t])] }) },
   ],
   'GET /api/v1/inbox': [
     // each unit's inbox is read by those holding a role on that very unit

@@ -151,6 +151,7 @@ describe('HTTP: session, tokens and the service routes', () => {
       field: 'body.admin',
       message: 'is not a field of this form; fields: name, expiresInDays, access, unitIds',
       allowed: ['name', 'expiresInDays', 'access', 'unitIds'],
+      rule: 'additionalProperties',
     });
     const route = await c.get('/api/v1/nope');
     expect(route.status).to.equal(404);

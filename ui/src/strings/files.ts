@@ -39,10 +39,4 @@ export const STRINGS_FILES = {
   fil_commentSent: { vi: 'Đã gửi ý kiến.', en: 'Comment posted.' },
   fil_commentLeft: { vi: 'Còn {n} ký tự', en: '{n} characters left' },
   fil_commentReadOnly: { vi: 'Bạn xem được trao đổi nhưng không viết ở đây.', en: 'You can read this thread but not write in it.' },
-  err_FILE_TYPE_REFUSED: {
-    vi: 'Loại tệp này không được nhận (hoặc tệp rỗng): chỉ nhận PDF, ảnh, tài liệu văn phòng, CSV hoặc văn bản — theo nội dung tệp.',
-    en: 'This kind of file is not taken (or it is empty): PDF, images, office documents, CSV or text only — told by its content.',
-  },
-  err_FILE_TOO_LARGE: { vi: 'Tệp quá lớn so với giới hạn cho phép.', en: 'The file is larger than the limit.' },
-  err_FILE_LIMIT_REACHED: { vi: 'Hồ sơ này đã đủ số tệp đính kèm tối đa.', en: 'This record holds the most attachments it may.' },
 } as const satisfies Record<string, { vi: string; en: string }>;
