@@ -2,9 +2,10 @@
 // event's title (its name when it has none) and a short form of their guard in the same language,
 // sub-processes and parallel tracks nested.
 import { BUILT_IN_EVENT_TITLES } from './compile.ts';
+import { kindTitle } from '../org/unit-file.ts';
 import type { CompiledCondition } from './conditions.ts';
 import { asList, childMaps, isRecord, stageNodes, transitionsOf, type ProcessDefinition, type StageNode } from './model.ts';
-import type { Condition } from './types.generated.ts';
+import type { Condition, OrgUnitKind } from './types.generated.ts';
 
 export interface DiagramOptions {
   /** Label language. Default vi. */
@@ -104,25 +105,38 @@ const OPS: Record<'en' | 'vi', [keyof Condition, string][]> = {
   ],
 };
 
-/** A field a guard reads, by its title: the transition's event's form field, or a task's. */
-type FieldNamer = (ref: string) => string;
+/** A field a guard reads, by its title (the transition's event's form field, or a task's), and a
+ * value it compares with, by the title its form gives it (decision = returned → "Trả lại"). */
+interface FieldNamer {
+  field(ref: string): string;
+  value(ref: string, v: unknown): string;
+}
+
+const PLAIN: FieldNamer = { field: (ref) => ref, value: (_ref, v) => String(v) };
 
 function fieldTitles(def: ProcessDefinition, on: string, lang: 'vi' | 'en'): FieldNamer {
-  const titleOf = (form: unknown, name: string): string | undefined => {
+  const fieldOf = (form: unknown, name: string): Record<string, unknown> | undefined => {
     const field = isRecord(form) && isRecord(form.properties) ? form.properties[name] : undefined;
-    return isRecord(field) && isRecord(field.title) ? (field.title[lang] ?? field.title.vi) : undefined;
+    return isRecord(field) ? field : undefined;
   };
+  const words = (t: unknown): string | undefined => (isRecord(t) ? ((t[lang] as string | undefined) ?? (t.vi as string | undefined)) : undefined);
   const tasks = stageNodes(def).flatMap((n) => asList(n.stage.tasks).filter(isRecord));
-  return (ref) => {
-    if (ref in UNIT_FIELD_WORDS) return UNIT_FIELD_WORDS[ref]![lang];
+  const formField = (ref: string): Record<string, unknown> | undefined => {
     const [source, name, ...rest] = ref.split('.');
-    if (rest.length || !name) return ref;
-    const title = source === 'event' ? titleOf(def.events?.[on]?.form, name) : titleOf(tasks.find((t) => t.id === source)?.form, name);
-    return title ?? ref;
+    if (rest.length || !name) return undefined;
+    return source === 'event' ? fieldOf(def.events?.[on]?.form, name) : fieldOf(tasks.find((t) => t.id === source)?.form, name);
+  };
+  return {
+    field: (ref) => (ref in UNIT_FIELD_WORDS ? UNIT_FIELD_WORDS[ref]![lang] : (words(formField(ref)?.title) ?? ref)),
+    value: (ref, v) => {
+      if (ref === 'unit.kind') return lang === 'vi' ? kindTitle(v as OrgUnitKind) : String(v).replace(/-/g, ' ');
+      const titles = formField(ref)?.enumTitles;
+      return (isRecord(titles) ? words(titles[String(v)]) : undefined) ?? String(v);
+    },
   };
 }
 
-export function guardLabel(c: Condition | CompiledCondition | undefined, lang: 'vi' | 'en' = 'en', name: FieldNamer = (ref) => ref): string {
+export function guardLabel(c: Condition | CompiledCondition | undefined, lang: 'vi' | 'en' = 'en', name: FieldNamer = PLAIN): string {
   if (!c) return '';
   return `[${describe(c as Condition, lang, name)}]`;
 }
@@ -137,14 +151,15 @@ function describe(c: Condition, lang: 'vi' | 'en', name: FieldNamer): string {
   if (c.tasksDone)
     return c.tasksDone === 'all' ? w.tasksDone : lang === 'vi' ? `xong ${[c.tasksDone].flat().join(', ')}` : `${[c.tasksDone].flat().join(', ')} done`;
   if (c.anchorSet) return lang === 'vi' ? `${w.set} ${c.anchorSet}` : `${c.anchorSet} set`;
-  const field = c.field ? name(c.field) : '?';
+  const field = c.field ? name.field(c.field) : '?';
   const ops = OPS[lang];
+  const one = (v: unknown): string => (c.field ? name.value(c.field, v) : String(v));
   const value = (v: unknown): string =>
     Array.isArray(v)
-      ? v.join('/')
+      ? v.map(one).join('/')
       : typeof v === 'object' && v !== null && typeof (v as { field?: unknown }).field === 'string'
-        ? String((v as { field: string }).field)
-        : String(v);
+        ? name.field(String((v as { field: string }).field))
+        : one(v);
   for (const [op, sym] of ops) if (op in c) return `${field} ${sym} ${value(c[op])}`;
   if (c.exists !== undefined) return c.exists ? (lang === 'vi' ? `${w.given} ${field}` : `${field} given`) : `${w.no} ${field}`;
   return field;

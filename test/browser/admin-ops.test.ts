@@ -2,6 +2,7 @@
 // demo province, at 1366×768 and 390×844: extend the overdue units of one stage by 5 working days
 // (dry run, reason, still-overdue counts, confirm), set an anchor date on an instance, and launch a
 // campaign over units already running the process — warned, and skipped.
+import { ENGINE_EVENTS } from '../../engine/definition/compile.ts';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
@@ -138,6 +139,11 @@ describe('browser: an administrator extends, sets an anchor date and launches ov
     await shot(page, SUITE, '03-anchor-set');
     const row = await demo.app.runtime.db('instances').where({ id: instanceId }).first();
     expect(JSON.parse(row.snapshot).context.anchors.visit_date).to.equal('2027-01-15');
+    // the history says the date as people write it
+    const entry = page.locator(`[data-testid="history-row"][data-event="${ENGINE_EVENTS.setAnchor}"]`).first();
+    expect(await entry.textContent())
+      .to.include('15/01/2027')
+      .and.not.include('2027-01-15');
   });
 
   it('launches over schools already running the process: warned, and they are skipped', async () => {

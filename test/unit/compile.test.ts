@@ -96,6 +96,14 @@ describe('compiler', () => {
     expect(stages.school_feedback!.accepts).to.have.members(['FEEDBACK', 'DUE']);
   });
 
+  it("draws a guard's compared value by the title its form gives it, in the diagram's language", () => {
+    const def = definitionOf('processes/accreditation-primary.yaml');
+    const vi = toMermaid(def);
+    expect(vi).to.include('[Kết luận = Trả lại');
+    expect(vi).not.to.match(/= (accepted|returned)\b/);
+    expect(toMermaid(def, { lang: 'en' })).not.to.match(/= (accepted|returned)\b/);
+  });
+
   it('compiles an absolute date written the Vietnamese way to ISO', () => {
     const def = definitionOf(reference);
     (def.stages.registration as { due: unknown }).due = { date: '24/01/2022' };
@@ -207,8 +215,9 @@ describe('tiendo CLI', function () {
     expect(toMermaid(definitionOf(reference), { lang: 'en' })).to.include('registration --> district_review : Send the registration [tasks done]');
     expect(r.stdout).to.not.match(/ : [A-Z][A-Z0-9_]+( |$)/m);
     // a guard names the field it reads by the form's title for it, the org unit's fields in words
-    expect(r.stdout).to.include('district_review --> registration : Kết quả kiểm tra hồ sơ đăng ký [Kết luận = returned]');
-    expect(r.stdout).to.include('[xong các công việc và loại đơn vị thuộc upper-secondary/multi-level]');
+    // and a value compared by its title: the option's, the kind of unit's
+    expect(r.stdout).to.include('district_review --> registration : Kết quả kiểm tra hồ sơ đăng ký [Kết luận = Trả lại, yêu cầu tiếp tục hoàn thiện');
+    expect(r.stdout).to.include('[xong các công việc và loại đơn vị thuộc THPT/Liên cấp]');
     expect(r.stdout).to.equal(toMermaid(definitionOf(reference)));
   });
 

@@ -216,7 +216,10 @@ function payloadSummary(payload: unknown, names: (ids: string[]) => string, task
     const v = p[key];
     if (typeof v !== 'string') continue;
     const title = key in titled ? textOf(p[titled[key]!]) : undefined;
-    bits.push(title ?? (key === 'stage' ? names([v]) : key === 'task' ? (taskTitles.get(v) ?? v) : v));
+    // a date as people write it (dd/mm/yyyy), not as it is stored
+    const day = key === 'date' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) : null;
+    if (day) bits.push(`${day[3]}/${day[2]}/${day[1]}`);
+    else bits.push(title ?? (key === 'stage' ? names([v]) : key === 'task' ? (taskTitles.get(v) ?? v) : v));
   }
   if (typeof p.checked === 'boolean') bits.push(p.checked ? t('lib_evidenceChecked') : t('lib_evidenceUnchecked'));
   if (p.name !== undefined && p.date === null) bits.push(t('lib_anchorCleared'));
