@@ -11,7 +11,11 @@
 // check ok, migrations all known to this version, a store identity), moves the current store aside as
 // tiendo.sqlite.before-restore-<timestamp> (with its -wal and -shm) and puts the copy in place through
 // a temporary file in the same folder, fsynced, then renamed.
-import { closeSync, constants, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+//
+// Attachments kept in the data folder (files/, named by their sha256) are copied beside the copy as
+// FILE.files/ after it is taken, and merged back on restore. Named by their content and never changed,
+// they are safe to copy while the server runs and to merge: a file is the same bytes wherever it is.
+import { closeSync, constants, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { loadConfig } from '../app.ts';
@@ -131,9 +135,11 @@ export async function backupCommand(args: string[], io: Io): Promise<number> {
   } finally {
     await copy.close();
   }
+  const attached = copyBlobs(filesOf(store.sqlite), `${file}.files`);
   io.out(
     `Wrote ${file}: ${mb(statSync(file).size)}, ${facts.units} units, ${facts.instances} instances, ${facts.users} users; ` +
       `store ${facts.storeId}; in ${((Date.now() - started) / 1000).toFixed(2)} s.\n` +
+      (attached ? `Attached files: ${attached} in ${file}.files/ (keep it with the copy).\n` : '') +
       `Put it back with \`tiendo restore ${file}\` (server stopped).\n`,
   );
   return 0;
@@ -254,16 +260,44 @@ export async function restoreCommand(args: string[], io: Io): Promise<number> {
       throw e;
     }
     syncDir(dir);
+    const attached = copyBlobs(`${file}.files`, filesOf(store.sqlite));
     const { facts } = checked;
     io.out(
       `Restored ${file} into ${store.sqlite}: ${facts.units} units, ${facts.instances} instances, ${facts.users} users; store ${facts.storeId}` +
         `; ${checked.migrations} of ${MIGRATION_NAMES.length} migrations (the next start runs any missing).\n` +
+        (attached ? `Attached files: ${attached} from ${file}.files/ added to ${filesOf(store.sqlite)}.\n` : '') +
         (moved.length ? `The store that was there is kept as ${aside}${moved.length > 1 ? ` (and its ${moved.filter(Boolean).join(', ')})` : ''}.\n` : ''),
     );
     return 0;
   } finally {
     unlock();
   }
+}
+
+/** Where the server keeps attachments beside an SQLite store (adapters/app.ts: FolderBlobs). */
+function filesOf(sqliteFile: string): string {
+  return join(dirname(sqliteFile), 'files');
+}
+
+const BLOB = /^[0-9a-f]{64}$/;
+
+/** Copies the attachments under `from` (`ab/<sha256>`) into `to`, leaving what is there; a file half
+ * written (`.part`) is not one. Returns how many `from` holds. */
+function copyBlobs(from: string, to: string): number {
+  if (!existsSync(from)) return 0;
+  let count = 0;
+  for (const shard of readdirSync(from, { withFileTypes: true })) {
+    if (!shard.isDirectory() || !/^[0-9a-f]{2}$/.test(shard.name)) continue;
+    for (const name of readdirSync(join(from, shard.name))) {
+      if (!BLOB.test(name) || !name.startsWith(shard.name)) continue;
+      count++;
+      const target = join(to, shard.name, name);
+      if (existsSync(target)) continue;
+      mkdirSync(join(to, shard.name), { recursive: true });
+      copyFileSync(join(from, shard.name, name), target);
+    }
+  }
+  return count;
 }
 
 /** The identity of the store at `file`, when it opens and has one. */

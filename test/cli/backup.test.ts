@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
 import sqlite3 from 'sqlite3';
+import { createHash } from 'node:crypto';
+import { FolderBlobs } from '../../adapters/files/blobs.ts';
 import { ROOT } from '../fault/harness.ts';
 import { startApp, type App } from '../../adapters/app.ts';
 import { main } from '../../adapters/cli/main.ts';
@@ -246,6 +248,30 @@ describe('tiendo backup and restore (SQLite)', function () {
     } finally {
       await app.close();
     }
+  });
+
+  it('copies the attached files beside the copy, and restore brings back those missing', async () => {
+    const app = await open();
+    await app.runtime.engine.addUnits(PROVINCE);
+    await app.close();
+    const blobs = new FolderBlobs(join(dir, 'files'));
+    const pdf = Buffer.from('%PDF-1.4 biên bản họp hội đồng tự đánh giá');
+    const sha = createHash('sha256').update(pdf).digest('hex');
+    await blobs.put(sha, pdf);
+    // half written when the copy is taken: not a file yet
+    writeFileSync(join(dir, 'files', sha.slice(0, 2), `${sha}.123.456.part`), 'half');
+    const copy = join(dir, 'with-files.sqlite');
+    const backup = await tiendo(['backup', copy], env);
+    expect(backup.code, backup.err).to.equal(0);
+    expect(backup.out).to.contain(`Attached files: 1 in ${copy}.files/`);
+    expect(readFileSync(join(`${copy}.files`, sha.slice(0, 2), sha)).equals(pdf)).to.equal(true);
+    expect(readdirSync(join(`${copy}.files`, sha.slice(0, 2)))).to.deep.equal([sha]);
+    // The data folder loses its files; restoring the copy brings them back.
+    rmSync(join(dir, 'files'), { recursive: true, force: true });
+    const restore = await tiendo(['restore', copy], env);
+    expect(restore.code, restore.err).to.equal(0);
+    expect(restore.out).to.contain('Attached files: 1');
+    expect((await blobs.get(sha))?.equals(pdf)).to.equal(true);
   });
 
   it('from another process: backup runs beside the server, restore is refused until it stops', async () => {
