@@ -183,7 +183,9 @@ export class Files {
     if (!body || [...body].length > COMMENT_MAX)
       throw new EngineError('INVALID_ARGUMENT', `a comment has 1 to ${COMMENT_MAX} characters`, {
         field: 'text',
-        errors: [{ field: 'text', message: body ? 'too long' : 'is empty' }],
+        errors: [
+          body ? { field: 'text', message: 'too long', rule: 'maxLength', limit: COMMENT_MAX } : { field: 'text', message: 'is empty', rule: 'required' },
+        ],
         max: COMMENT_MAX,
         length: [...body].length,
       });

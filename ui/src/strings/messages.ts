@@ -2,6 +2,23 @@
 // unique across areas — the type check fails on a duplicate).
 export const STRINGS_MESSAGES = {
   errorCode: { vi: 'Mã lỗi', en: 'Error code' },
+  // fields a refusal may name (the request's own names, in words)
+  field_text: { vi: 'nội dung', en: 'text' },
+  field_message: { vi: 'lời nhắn', en: 'message' },
+  field_until: { vi: 'gia hạn đến ngày', en: 'until' },
+  field_workingDays: { vi: 'số ngày làm việc', en: 'working days' },
+  field_days: { vi: 'số ngày', en: 'days' },
+  field_toUnitId: { vi: 'đơn vị nhận', en: 'receiving unit' },
+  field_toVersion: { vi: 'phiên bản chuyển sang', en: 'target version' },
+  field_stage: { vi: 'giai đoạn', en: 'stage' },
+  field_stages: { vi: 'giai đoạn', en: 'stages' },
+  field_kinds: { vi: 'loại đơn vị', en: 'kinds of unit' },
+  field_unitIds: { vi: 'đơn vị', en: 'units' },
+  field_lists: { vi: 'danh sách đơn vị', en: 'unit lists' },
+  field_instanceIds: { vi: 'hồ sơ', en: 'records' },
+  field_date: { vi: 'ngày', en: 'date' },
+  field_definitionId: { vi: 'quy trình', en: 'process' },
+  field_rootUnitId: { vi: 'đơn vị gốc', en: 'root unit' },
   ed_yamlSource: { vi: 'Nội dung quy trình (YAML)', en: 'Process source (YAML)' },
   errUnexpected: { vi: 'Trang gặp lỗi ngoài dự kiến; hãy tải lại trang.', en: 'Something unexpected went wrong on the page; reload it.' },
   lib_evidenceChecked: { vi: 'đã có', en: 'provided' },
