@@ -70,7 +70,9 @@ describe('npm start under SIGTERM (issue 13)', function () {
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => npm.once('exit', (code, signal) => resolve({ code, signal })));
     const health = `http://127.0.0.1:${port}/api/health`;
     await waitFor(`npm start to answer on ${port}`, 60_000, async () => (await fetch(health)).status === 200, 250);
-    // Started empty, it says how to get a first account (nobody could sign in otherwise).
+    // Started empty, it says how to get a first account (nobody could sign in otherwise); the pipe may
+    // bring the words a moment after the port answers.
+    await waitFor('the empty store explained', 10_000, async () => output.includes('tiendo admin create --login'), 100).catch(() => undefined);
     expect(output, 'the empty store is explained').to.include('tiendo admin create --login');
     const tree = descendants(npm.pid!);
     left.push(...tree);

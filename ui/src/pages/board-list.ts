@@ -42,7 +42,7 @@ const LIMIT = 500;
 let panels = 0;
 
 /** A panel that keeps its toolbar (the message being typed) across reloads of its list. */
-export function drillPanel(ctx: ListContext, group: Group): { el: HTMLElement; reload(): Promise<void> } {
+export function drillPanel(ctx: ListContext, group: Group): { el: HTMLElement; reload(): Promise<void>; refilter(): void } {
   const id = `drill-${++panels}`;
   const selected = ctx.selected.get(group.key) ?? new Set<string>();
   ctx.selected.set(group.key, selected);
@@ -174,7 +174,9 @@ export function drillPanel(ctx: ListContext, group: Group): { el: HTMLElement; r
     list,
   );
   sync();
-  return { el, reload };
+  // The days-late filter is applied here, on the list already read: a chip redraws at once, with no
+  // moment where the unfiltered list shows under a pressed chip.
+  return { el, reload, refilter: () => drawList() };
 }
 
 /** Each cell names its column, for a phone where a row is shown as a card (styles.css). */

@@ -172,7 +172,7 @@ function drawTotals(state: BoardState, target: HTMLElement, board: Board, redraw
         onclick: () => {
           state.ages.has(a) ? state.ages.delete(a) : state.ages.add(a);
           redraw();
-          for (const o of state.open.values()) void o.panel.reload();
+          for (const o of state.open.values()) o.panel.refilter();
         },
       },
       h('span', { class: 'stat-n' }, totals.ages[a] ?? 0),
@@ -197,7 +197,7 @@ function drawTotals(state: BoardState, target: HTMLElement, board: Board, redraw
               onclick: () => {
                 state.ages.clear();
                 redraw();
-                for (const o of state.open.values()) void o.panel.reload();
+                for (const o of state.open.values()) o.panel.refilter();
               },
             },
             t('sup_filterClear'),
