@@ -3,6 +3,18 @@
 import { ID, route, TEXT, VERSION } from '../route.ts';
 import { exportFile, FORMAT } from './exports.ts';
 
+/** Which units a launch reaches: what the launch and its dry run share. */
+const SCOPE = {
+  definitionId: ID,
+  version: VERSION,
+  rootUnitId: ID,
+  kinds: { type: 'array', items: { type: 'string', maxLength: 32 }, maxItems: 20 },
+  // A sample chosen above (PISA, SEA-PLM): these units only, or added to the kinds'.
+  unitIds: { type: 'array', items: ID, minItems: 1, maxItems: 20_000 },
+  // Units already running this process are skipped unless this is true.
+  includeRunning: { type: 'boolean' },
+} as const;
+
 export const campaignRoutes = [
   route({
     method: 'get',
@@ -28,18 +40,11 @@ export const campaignRoutes = [
       required: ['definitionId', 'rootUnitId'],
       properties: {
         id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
-        definitionId: ID,
-        version: VERSION,
-        rootUnitId: ID,
-        kinds: { type: 'array', items: { type: 'string', maxLength: 32 }, maxItems: 20 },
+        ...SCOPE,
         reason: TEXT(1000),
         anchors: { type: 'object', additionalProperties: { type: 'string', maxLength: 10 }, maxProperties: 20 },
-        // A sample chosen above (PISA, SEA-PLM): these units only, or added to the kinds'.
-        unitIds: { type: 'array', items: ID, minItems: 1, maxItems: 20_000 },
         // Lists the process declares, for every instance (its fan-outs reach a list's units).
         lists: { type: 'object', additionalProperties: { type: 'array', items: ID, maxItems: 20_000 }, maxProperties: 20 },
-        // Units already running this process are skipped unless this is true.
-        includeRunning: { type: 'boolean' },
       },
     },
     handle: ({ services, principal, body: { anchors, lists, ...rest }, call }) =>
@@ -64,14 +69,7 @@ export const campaignRoutes = [
       type: 'object',
       additionalProperties: false,
       required: ['definitionId', 'rootUnitId'],
-      properties: {
-        definitionId: ID,
-        version: VERSION,
-        rootUnitId: ID,
-        kinds: { type: 'array', items: { type: 'string', maxLength: 32 }, maxItems: 20 },
-        unitIds: { type: 'array', items: ID, minItems: 1, maxItems: 20_000 },
-        includeRunning: { type: 'boolean' },
-      },
+      properties: SCOPE,
     },
     handle: ({ services, principal, body }) => services.app.previewCampaign(principal, body),
   }),
