@@ -76,33 +76,19 @@ const WORDS = {
   vi: { and: 'và', or: 'hoặc', not: 'không', done: 'xong', tasksDone: 'xong các công việc', set: 'đã có', given: 'đã nhập', no: 'chưa có' },
 } as const;
 
+/** Comparisons read the same in both languages as symbols; the others in words. */
+const SYMBOLS: [keyof Condition, string][] = [
+  ['eq', '='],
+  ['ne', '≠'],
+  ['gt', '>'],
+  ['gte', '≥'],
+  ['lt', '<'],
+  ['lte', '≤'],
+];
+
 const OPS: Record<'en' | 'vi', [keyof Condition, string][]> = {
-  en: [
-    ['eq', '='],
-    ['ne', '≠'],
-    ['gt', '>'],
-    ['gte', '≥'],
-    ['lt', '<'],
-    ['lte', '≤'],
-    ['before', 'before'],
-    ['onOrAfter', 'from'],
-    ['in', 'in'],
-    ['notIn', 'not in'],
-    ['contains', 'has'],
-  ],
-  vi: [
-    ['eq', '='],
-    ['ne', '≠'],
-    ['gt', '>'],
-    ['gte', '≥'],
-    ['lt', '<'],
-    ['lte', '≤'],
-    ['before', 'trước'],
-    ['onOrAfter', 'từ'],
-    ['in', 'thuộc'],
-    ['notIn', 'không thuộc'],
-    ['contains', 'có'],
-  ],
+  en: [...SYMBOLS, ['before', 'before'], ['onOrAfter', 'from'], ['in', 'in'], ['notIn', 'not in'], ['contains', 'has']],
+  vi: [...SYMBOLS, ['before', 'trước'], ['onOrAfter', 'từ'], ['in', 'thuộc'], ['notIn', 'không thuộc'], ['contains', 'có']],
 };
 
 /** A field a guard reads, by its title (the transition's event's form field, or a task's), and a
