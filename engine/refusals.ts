@@ -400,6 +400,3 @@ export function wordRefusal(code: string, details: Record<string, unknown> | und
 export function wordFieldProblem(p: Problem, help: WordingHelp): string {
   return rule(p, new Wording(help.lang, {}, help.fieldLabel ?? (() => undefined)));
 }
-
-/** Codes worded here (the UI's own table covers the rest: sign-in, rate limits…). */
-export const WORDED_CODES = Object.keys(WORDS);

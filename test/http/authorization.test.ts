@@ -246,30 +246,21 @@ async function doneTask(s: TestServer, instanceId: string): Promise<string> {
   return row.id as string;
 }
 
-async function unacknowledged(s: TestServer, unitId: string): Promise<string> {
-  const row = await s.app.runtime
+/** An escalation of the target not yet acknowledged; with `reuse`, one already acknowledged first:
+ * acknowledging several at once answers those too, so that row does not use up the fresh ones the
+ * one-at-a-time row needs. */
+async function unacknowledged(s: TestServer, unitId: string, reuse = false): Promise<string> {
+  const query = s.app.runtime
     .db('escalations')
     .join('instances', 'instances.id', 'escalations.instance_id')
     .where('instances.org_unit_id', unitId)
-    .where('instances.definition_id', PROBE)
-    .whereNull('escalations.acknowledged_at')
-    .orderBy('escalations.id')
-    .first('escalations.id');
-  if (!row) throw new Error(`no unacknowledged escalation left at ${unitId}`);
-  return row.id as string;
-}
-
-/** An escalation of the target, one already acknowledged first: acknowledging several at once answers
- * those too, so this row does not use up the fresh ones the one-at-a-time row needs. */
-async function anyEscalation(s: TestServer, unitId: string): Promise<string> {
-  const row = await s.app.runtime
-    .db('escalations')
-    .join('instances', 'instances.id', 'escalations.instance_id')
-    .where('instances.org_unit_id', unitId)
-    .where('instances.definition_id', PROBE)
-    .orderByRaw('CASE WHEN escalations.acknowledged_at IS NULL THEN 1 ELSE 0 END, escalations.id DESC')
-    .first('escalations.id');
-  if (!row) throw new Error(`no escalation at ${unitId}`);
+    .where('instances.definition_id', PROBE);
+  const row = await (
+    reuse
+      ? query.orderByRaw('CASE WHEN escalations.acknowledged_at IS NULL THEN 1 ELSE 0 END, escalations.id DESC')
+      : query.whereNull('escalations.acknowledged_at').orderBy('escalations.id')
+  ).first('escalations.id');
+  if (!row) throw new Error(`no ${reuse ? '' : 'unacknowledged '}escalation left at ${unitId}`);
   return row.id as string;
 }
 
@@ -674,7 +665,11 @@ const TABLE: Record<string, Row[]> = {
   ],
   // after the one-at-a-time row: it reuses the escalations that row acknowledged
   'POST /api/v1/escalations/acknowledge': [
-    { kind: 'targeted', need: 'watch', call: async ({ s, c, t }) => c.post('/api/v1/escalations/acknowledge', { ids: [await anyEscalation(s, UNIT[t])] }) },
+    {
+      kind: 'targeted',
+      need: 'watch',
+      call: async ({ s, c, t }) => c.post('/api/v1/escalations/acknowledge', { ids: [await unacknowledged(s, UNIT[t], true)] }),
+    },
   ],
   'GET /api/v1/inbox': [
     // each unit's inbox is read by those holding a role on that very unit

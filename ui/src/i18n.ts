@@ -151,7 +151,6 @@ const BASE = {
   agesCaption: { vi: 'Số ngày làm việc quá hạn', en: 'Working days overdue' },
   ageBucket: { vi: 'Quá hạn {a} ngày làm việc', en: '{a} working days overdue' },
   ageHeader: { vi: '{a} ngày', en: '{a} days' },
-  zoomDiagram: { vi: 'Bấm để phóng to / thu nhỏ', en: 'Click to zoom in / out' },
   total: { vi: 'Tổng', en: 'Total' },
   byUnit: { vi: 'Theo đơn vị', en: 'By unit' },
   byStage: { vi: 'Theo giai đoạn', en: 'By stage' },
@@ -262,9 +261,6 @@ const BASE = {
   // errors the UI words itself
   err_NOT_FOUND: { vi: 'Không tìm thấy (hoặc nằm ngoài phạm vi đơn vị của bạn).', en: 'Not found (or outside your units).' },
   err_FORBIDDEN: { vi: 'Bạn không có quyền thực hiện thao tác này.', en: 'You may not do this.' },
-  err_VALIDATION_FAILED: { vi: 'Thông tin chưa hợp lệ: {f}.', en: 'Invalid input: {f}.' },
-  err_INVALID_ARGUMENT: { vi: 'Thông tin chưa hợp lệ: {f}.', en: 'Invalid input: {f}.' },
-  errInvalidInput: { vi: 'Thông tin chưa hợp lệ; vui lòng kiểm tra lại.', en: 'The input is not valid; please check it.' },
   err_LOGIN_TAKEN: { vi: 'Tên đăng nhập này đã có người dùng.', en: 'This login is taken.' },
   err_BAD_CREDENTIALS: { vi: 'Sai tên đăng nhập hoặc mật khẩu.', en: 'Wrong login or password.' },
   err_USER_INACTIVE: { vi: 'Tài khoản này đã bị khoá. Vui lòng liên hệ quản trị viên của đơn vị.', en: 'This account is deactivated; ask your administrator.' },

@@ -27,12 +27,6 @@ function fieldWordsKey(field: string): string {
   );
 }
 
-/** A field named by the API in words. */
-function fieldWords(field: string): string {
-  const last = fieldWordsKey(field);
-  return tMaybe(`field_${last}`) ?? last;
-}
-
 /**
  * What went wrong, in the chosen language. A refusal arrives as a code with its parameters and is
  * worded here (engine/refusals.ts, titles and all); the UI's own table covers sign-in and the like.
@@ -47,13 +41,8 @@ export function errorText(e: unknown): string {
     kindLabel: (k) => tMaybe(`unitKind_${k}`) ?? undefined,
   });
   if (worded) return worded;
-  const named = (e.details?.errors ?? []).map((x) => x.field);
-  if (typeof e.details?.field === 'string') named.push(e.details.field);
-  const fields = [...new Set(named.map(fieldWords))];
-  if (!fields.length && (code === 'VALIDATION_FAILED' || code === 'INVALID_ARGUMENT')) return t('errInvalidInput');
-  const f = fields.join(', ');
   const problems = (e.details?.problems as unknown[] | undefined)?.length ?? 0;
-  return tMaybe(`err_${code}`, { f, n: problems, c: code }) ?? t('err_other', { c: code });
+  return tMaybe(`err_${code}`, { n: problems }) ?? t('err_other');
 }
 
 /** The error in the UI's words; the code rides along out of sight (a tooltip and data-code) for whoever reports it. */
