@@ -67,7 +67,14 @@ export function openDb(config: StoreConfig): { db: Knex; dialect: Dialect } {
       min: 1,
       max: 1,
       afterCreate: (conn: { exec: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => {
-        conn.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;', (err) => done(err, conn));
+        // wal_autocheckpoint: a checkpoint (and its fsyncs) every 10,000 WAL pages (40 MB) instead of
+        // SQLite's 1,000: a burst of deadlines commits groups of a few hundred escalations whose
+        // pages alone filled 1,000, so every commit checkpointed (issue 17: a per-statement replay of
+        // the burst's commits spent half its time in COMMIT; 2–3× less with this).
+        conn.exec(
+          'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 10000;',
+          (err) => done(err, conn),
+        );
       },
     },
   });
