@@ -22,6 +22,7 @@ import type { Clock, Job, Notifier } from '../../engine/ports.ts';
 import type { Committed } from '../../engine/service/engine.ts';
 import type { UnitInput } from '../../engine/service/org.ts';
 import { burstCeiling, PER_TX } from '../lib/burst-ceiling.ts';
+import { traceSqlite } from '../lib/sqlite-trace.ts';
 import { describePackages, describeProfile, profileLines, profileWhile, summarizeProfile } from '../lib/profile.ts';
 import {
   emit,
@@ -198,6 +199,10 @@ interface BurstResult {
   missingNotices: number;
   missingExamples: string;
   statements: string;
+  /** Every node-sqlite3 call over a slice of the burst (its second quarter), per escalation. */
+  calls: string;
+  /** CPU time of the process (its JS thread, node-sqlite3's threads, the kernel for both) per escalation. */
+  cpu: { userMs: number; sysMs: number };
 }
 
 /** Sets the clock to the due moment and runs the worker until every escalation is recorded and notified. */
@@ -213,11 +218,25 @@ async function burst(
   counter.notified = counter.recorded = 0;
   clock.setNow(dueAt);
   const statements = watchStatements(rt.db);
+  // Every call into node-sqlite3 (the commit scripts, BEGIN and COMMIT included) over the burst's
+  // second quarter: the trace costs time of its own, so not over all of it.
+  const trace = traceSqlite();
+  trace.active = false;
+  let sliceFrom = -1;
+  let sliceTo = -1;
+  const cpu0 = process.cpuUsage();
   const elapsed = timer();
   const worker = rt.work({ concurrency });
   let lastLog = 0;
   let recordedMs = 0;
   for (;;) {
+    if (sliceFrom < 0 && counter.recorded >= count / 4) {
+      sliceFrom = counter.recorded;
+      trace.active = true;
+    } else if (sliceTo < 0 && sliceFrom >= 0 && counter.recorded >= count / 2) {
+      sliceTo = counter.recorded;
+      trace.active = false;
+    }
     if (counter.recorded >= count && !recordedMs) recordedMs = elapsed();
     if (counter.recorded >= count && counter.notified >= count) break;
     if (elapsed() - lastLog > 10_000) {
@@ -227,7 +246,16 @@ async function burst(
     await new Promise((r) => setTimeout(r, 20));
   }
   const totalMs = elapsed();
+  const cpu = process.cpuUsage(cpu0);
   await worker.close();
+  trace.active = false;
+  if (sliceTo < 0) sliceTo = counter.recorded;
+  const traced = trace.stop(Math.max(1, sliceTo - Math.max(0, sliceFrom)));
+  const calls = `over escalations ${sliceFrom}–${sliceTo}, per escalation: ${traced.callsPerEvent.toFixed(3)} node-sqlite3 calls (round trips), ${traced.statementsPerEvent.toFixed(2)} statements, ${traced.msPerEvent.toFixed(3)} ms from call to callback (most: ${traced.top
+    .slice(0, 5)
+    .map((t) => `${t.sql.slice(0, 70)} ${t.perEvent.toFixed(3)}×/${t.msPerEvent.toFixed(3)} ms`)
+    .join('; ')})`;
+  log(`  ${label}: node-sqlite3 calls ${calls}`);
   const sqlStats = statements.stop(count);
   log(`  ${label}: ${statements.stop(count, 12)}`);
   const firedAt = ((await rt.db('escalations').select('fired_at')) as { fired_at: number | string }[]).map((r) => (Number(r.fired_at) - dueAt) / 1000);
@@ -256,6 +284,8 @@ async function burst(
     missingNotices,
     missingExamples,
     statements: sqlStats,
+    calls,
+    cpu: { userMs: cpu.user / 1000 / count, sysMs: cpu.system / 1000 / count },
   };
 }
 
@@ -306,7 +336,7 @@ try {
   const { result: sql, profile } = await profileWhile(() => burst(rt, clock, counter, dueAt, 'SQL job table', count, concurrency), 1_000);
   const summary = summarizeProfile(profile, 12);
   for (const line of profileLines(summary)) log(`  profile, SQL job table burst: ${line}`);
-  const why = `CPU profile of the burst: ${describeProfile(summary, 4)}; by package: ${describePackages(summary, 6)} (idle = waiting for SQLite's thread). SQL: ${sql.statements}`;
+  const why = `CPU profile of the burst: ${describeProfile(summary, 4)}; by package: ${describePackages(summary, 6)} (idle = waiting for SQLite's thread). CPU of the process: ${sql.cpu.userMs.toFixed(3)} ms user + ${sql.cpu.sysMs.toFixed(3)} ms system per escalation (JS thread and node-sqlite3's together). node-sqlite3 calls ${sql.calls}. Knex statements: ${sql.statements}`;
   log(
     `SQL job table: all ${count} recorded in ${sql.totalS.toFixed(1)} s; lateness p50 ${sql.p50.toFixed(1)} s, p99 ${sql.p99.toFixed(1)} s, max ${sql.max.toFixed(1)} s; ${sql.perS.toFixed(0)} escalations/s`,
   );
