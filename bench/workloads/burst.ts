@@ -7,8 +7,9 @@
 // and notified (the outbox relay handed it to the Notifier). Lateness = an escalation's recorded
 // firedAt − the due moment.
 //
-// Ceiling: the same queue driver (SqlQueue) firing as many no-op jobs, all due at once, at the same
-// concurrency. Where Redis answers, the same burst through BullMQ (`redisUrl`) on a copy of the same
+// Ceilings: the same queue driver (SqlQueue) firing as many no-op jobs, all due at once, at the same
+// concurrency; and every row the burst wrote, written again as knex batched inserts and updates into
+// a fresh SQLite file (bench/lib/burst-ceiling.ts): `escalations_vs_insert_ceiling`. Where Redis answers, the same burst through BullMQ (`redisUrl`) on a copy of the same
 // store, its timers put into Redis by `relay.rebuild()` before the moment.
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -348,7 +349,7 @@ try {
     `ceiling: the burst's rows (${ceiling.rowsPerEscalation.toFixed(1)} per escalation) as knex batched inserts/updates into a fresh SQLite file, ${PER_TX} escalations a transaction: ${(ceiling.ms / 1000).toFixed(1)} s = ${ceiling.perS.toFixed(0)} escalations/s`,
   );
 
-  const what = `${count} instances of a one-stage process started the same day, one ladder rung each (overdue, notify owner + district) due at the same instant; the clock set to it, then runtime.work({ concurrency: ${concurrency} }) on the embedded SQL job table until every escalation was recorded (escalations row + 2 inbox notices, one commit each) and handed to the Notifier by the outbox relay`;
+  const what = `${count} instances of a one-stage process started the same day, one ladder rung each (overdue, notify owner + district) due at the same instant; the clock set to it, then runtime.work({ concurrency: ${concurrency} }) on the embedded SQL job table until every escalation was recorded (escalations row + 2 inbox notices; the changes of timers fired together committed together, engine/service/batcher.ts) and handed to the Notifier by the outbox relay`;
   figures.burst_total_s = figure(sql.totalS, 's', { note: `${what}: wall time from the due moment until all were recorded and notified; SQLite file (WAL)` });
   figures.burst_p50_lateness_s = figure(sql.p50, 's', { note: `lateness = escalation firedAt (as recorded) − due moment, median over ${count}` });
   figures.burst_p99_lateness_s = figure(sql.p99, 's', {
