@@ -49,6 +49,8 @@ function rowsOf(db: Knex, table: string, columns: string[], where: string): stri
 
 /** Rows per multi-row INSERT: well under SQLite's limits on compound selects and variables. */
 const CHUNK = 100;
+/** Outbox ids marked relayed per UPDATE: one value each, far under either database's limit. */
+const RELAYED_PER_STATEMENT = 1_000;
 
 export interface KnexStoreOptions {
   /** Delivers a change's outbox messages inside its transaction: the embedded queue's, when its
@@ -290,7 +292,12 @@ export class KnexStore implements Store {
   }
 
   async markRelayed(ids: number[], at: number): Promise<void> {
-    for (const part of chunks(ids)) await this.db('outbox').whereIn('id', part).update({ relayed_at: at });
+    // One statement for a relay's page (500): each statement outside a transaction is a commit of
+    // its own, and a deadline burst relays thousands of notices (issue 17).
+    for (let k = 0; k < ids.length; k += RELAYED_PER_STATEMENT)
+      await this.db('outbox')
+        .whereIn('id', ids.slice(k, k + RELAYED_PER_STATEMENT))
+        .update({ relayed_at: at });
   }
 
   async getIdempotent(scope: string, key: string): Promise<{ requestHash: string; response: unknown } | undefined> {
