@@ -143,14 +143,13 @@ export interface InstanceFilter {
   ids?: string[];
 }
 
-/** One row of the overdue board before bucketing: instances due before `until`, grouped. */
-export interface DueGroup {
-  orgUnitId: string;
-  /** The instance's active stages, as stored. */
-  stages: string[];
-  definitionId: string;
-  dueAt: number;
-  count: number;
+/** The overdue board before bucketing: running instances under a unit due before `until`, counted
+ * at each due moment twice — by the unit one level under it, and by process and active stages. */
+export interface DueCounts {
+  /** `unitId`: the unit one level under the root on the instances' path (the root for its own). */
+  byUnit: { unitId: string; dueAt: number; count: number }[];
+  /** `stages`: the instances' active stages, as stored. */
+  byStage: { definitionId: string; stages: string[]; dueAt: number; count: number }[];
 }
 
 /** What a reshape touches under some subtrees. */
@@ -288,8 +287,9 @@ export interface Queries {
   getTask(id: string, underPaths?: string[]): Promise<Task | undefined>;
   /** Open tasks held by the units (or, with subtree, by any unit under them), soonest due first. */
   openTasks(unitPaths: string[], options: { subtree: boolean; limit: number }): Promise<Task[]>;
-  /** Running instances under a path with a due moment before `until`, grouped by unit, stages and due day. */
-  dueGroups(path: string, until: number): Promise<DueGroup[]>;
+  /** Running instances under a unit with a due moment before `until`, counted (from a summary kept
+   * with every write: its size does not grow with the instances). */
+  dueCounts(unitId: string, until: number): Promise<DueCounts>;
   /** The latest completed answer of each child instance of a campaign (a fan-out) to each of these
    * tasks: what its roll-up adds up. */
   childAnswers(campaignId: string, tasks: string[]): Promise<ChildAnswer[]>;

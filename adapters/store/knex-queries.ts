@@ -2,8 +2,9 @@
 // each scoped by materialised paths in its WHERE clause. Nothing here writes, and no command
 // decides a change from it (commands load through the Store).
 import type { Knex } from 'knex';
-import type { ChildAnswer, DueGroup, Footprint, InstanceFilter, Queries } from '../../engine/ports.ts';
+import type { ChildAnswer, DueCounts, Footprint, InstanceFilter, Queries } from '../../engine/ports.ts';
 import type { Campaign, Escalation, HistoryEntry, InboxItem, Instance, OrgUnit, Task } from '../../engine/domain.ts';
+import { DUE_BY_STAGE, DUE_BY_UNIT } from './due-counts.ts';
 import { toCampaign, toEscalation, toHistory, toInbox, toInstance, toTask, toUnit } from './rows.ts';
 import { applyFilter, escalationQuery, under, underAny } from './where.ts';
 
@@ -151,20 +152,23 @@ export class KnexQueries implements Queries {
     return (await q.orderByRaw('case when due_at is null then 1 else 0 end, due_at, id').limit(options.limit)).map(toTask);
   }
 
-  async dueGroups(path: string, until: number): Promise<DueGroup[]> {
-    const rows = await under(this.db('instances'), 'unit_path', path)
-      .where({ status: 'running' })
-      .where('due_at', '<', until)
-      .select('org_unit_id', 'stages', 'definition_id', 'due_at')
-      .count({ n: '*' })
-      .groupBy('org_unit_id', 'stages', 'definition_id', 'due_at');
-    return rows.map((r: Record<string, any>) => ({
-      orgUnitId: r.org_unit_id,
-      stages: JSON.parse(r.stages),
-      definitionId: r.definition_id,
-      dueAt: Number(r.due_at),
-      count: Number(r.n),
-    }));
+  async dueCounts(unitId: string, until: number): Promise<DueCounts> {
+    const [units, stages] = await Promise.all([
+      this.db(DUE_BY_UNIT).where('ancestor_id', unitId).where('due_at', '<', until).select('child_id', 'due_at', 'n'),
+      this.db(DUE_BY_STAGE).where('ancestor_id', unitId).where('due_at', '<', until).select('definition_id', 'stages', 'due_at', 'n'),
+    ]);
+    // A few distinct stage lists over thousands of rows: each parsed once.
+    const parsed = new Map<string, string[]>();
+    const stagesOf = (text: string) => parsed.get(text) ?? (parsed.set(text, JSON.parse(text)), parsed.get(text)!);
+    return {
+      byUnit: units.map((r: Record<string, any>) => ({ unitId: r.child_id, dueAt: Number(r.due_at), count: Number(r.n) })),
+      byStage: stages.map((r: Record<string, any>) => ({
+        definitionId: r.definition_id,
+        stages: stagesOf(r.stages),
+        dueAt: Number(r.due_at),
+        count: Number(r.n),
+      })),
+    };
   }
 
   async inbox(unitIds: string[], options: { unreadOnly: boolean; limit: number }): Promise<InboxItem[]> {

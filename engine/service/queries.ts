@@ -5,7 +5,6 @@ import type { Text } from '../definition/types.generated.ts';
 import { EngineError } from '../errors.ts';
 import type { Engine } from './engine.ts';
 import type { Escalation, HistoryEntry, Instance, OrgUnit, Task } from '../domain.ts';
-import { pathIds } from './roles.ts';
 
 export interface Timeline {
   instance: Instance;
@@ -72,14 +71,11 @@ export async function overdueBoard(engine: Engine, rootUnitId: string, options: 
   const calendar = engine.catalog.calendars.get(options.calendar ?? 'vn-government') ?? [...engine.catalog.calendars.values()][0]!;
   const today = localDateOf(now);
   const until = endOfDay(calendar.addWorkingDays(today, soon));
-  const groups = await engine.queries.dueGroups(root!.path, until);
+  const counts = await engine.queries.dueCounts(root!.id, until);
   const totals = emptyRow();
   const byUnit = new Map<string, BoardRow>();
   const byStage = new Map<string, BoardRow & { definitionId: string; stage: string }>();
-  // The unit one level under the root on each group's path: a Sở sees its Phòng, a Phòng its schools.
-  const units = await engine.store.getUnits([...new Set(groups.map((g) => g.orgUnitId))]);
-  const childOf = new Map(units.map((u) => [u.id, pathIds(u.path)[root!.depth + 1] ?? root!.id]));
-  // Thousands of groups fall due on a few hundred days: each day's age is counted once.
+  // Thousands of rows fall due on a few hundred days: each day's age is counted once.
   const ageByDay = new Map<number, number>();
   const ageOf = (dueAt: number): number => {
     const day = Math.floor((dueAt + VN_OFFSET_MS) / DAY_MS);
@@ -87,18 +83,24 @@ export async function overdueBoard(engine: Engine, rootUnitId: string, options: 
     if (age === undefined) ageByDay.set(day, (age = Math.max(1, calendar.workingDaysBetween(localDateOf(dueAt), today))));
     return age;
   };
-  for (const g of groups) {
-    const rows = [totals, at(byUnit, childOf.get(g.orgUnitId) ?? root!.id, emptyRow)];
-    for (const stage of g.stages) rows.push(at(byStage, `${g.definitionId}\u0000${stage}`, () => ({ ...emptyRow(), definitionId: g.definitionId, stage })));
-    const overdue = g.dueAt < now;
-    const age = overdue ? ageOf(g.dueAt) : 0;
-    const bucket = AGE_BUCKETS.find((b) => age <= b.max)!.label;
-    for (const row of new Set(rows)) {
-      if (overdue) {
-        row.overdue += g.count;
-        row.ages[bucket] += g.count;
-      } else row.dueSoon += g.count;
+  const add = (rows: Iterable<BoardRow>, dueAt: number, count: number) => {
+    const overdue = dueAt < now;
+    const bucket = overdue ? AGE_BUCKETS.find((b) => ageOf(dueAt) <= b.max)!.label : undefined;
+    for (const row of rows) {
+      if (bucket) {
+        row.overdue += count;
+        row.ages[bucket] += count;
+      } else row.dueSoon += count;
     }
+  };
+  // Every instance once by unit (a Sở sees its Phòng, a Phòng its schools), so the totals too.
+  for (const c of counts.byUnit) add([totals, at(byUnit, c.unitId, emptyRow)], c.dueAt, c.count);
+  // An instance in parallel stages counts in each of them (once each).
+  for (const c of counts.byStage) {
+    const rows = new Set(
+      c.stages.map((stage) => at(byStage, `${c.definitionId}\u0000${stage}`, () => ({ ...emptyRow(), definitionId: c.definitionId, stage }))),
+    );
+    add(rows, c.dueAt, c.count);
   }
   const names = new Map((await engine.store.getUnits([...byUnit.keys()])).map((u) => [u.id, u.name]));
   return {
