@@ -143,13 +143,15 @@ export interface InstanceFilter {
   ids?: string[];
 }
 
-/** The overdue board before bucketing: running instances under a unit due before `until`, counted
- * at each due moment twice — by the unit one level under it, and by process and active stages. */
+/** The overdue board's counts under a unit: running instances due before `until`, by the unit one
+ * level under it and by process and active stages, each split at the board's moments (`bounds`,
+ * latest first): `counts[0]` are due from `bounds[0]` on, `counts[k]` in [bounds[k], bounds[k-1]),
+ * the last before the last bound. */
 export interface DueCounts {
   /** `unitId`: the unit one level under the root on the instances' path (the root for its own). */
-  byUnit: { unitId: string; dueAt: number; count: number }[];
+  byUnit: { unitId: string; counts: number[] }[];
   /** `stages`: the instances' active stages, as stored. */
-  byStage: { definitionId: string; stages: string[]; dueAt: number; count: number }[];
+  byStage: { definitionId: string; stages: string[]; counts: number[] }[];
 }
 
 /** What a reshape touches under some subtrees. */
@@ -287,9 +289,9 @@ export interface Queries {
   getTask(id: string, underPaths?: string[]): Promise<Task | undefined>;
   /** Open tasks held by the units (or, with subtree, by any unit under them), soonest due first. */
   openTasks(unitPaths: string[], options: { subtree: boolean; limit: number }): Promise<Task[]>;
-  /** Running instances under a unit with a due moment before `until`, counted (from a summary kept
-   * with every write: its size does not grow with the instances). */
-  dueCounts(unitId: string, until: number): Promise<DueCounts>;
+  /** Running instances under a unit due before `until`, counted between the moments `bounds`
+   * (latest first) — from a summary kept with every write, whose size does not grow with them. */
+  dueCounts(unitId: string, until: number, bounds: readonly number[]): Promise<DueCounts>;
   /** The latest completed answer of each child instance of a campaign (a fan-out) to each of these
    * tasks: what its roll-up adds up. */
   childAnswers(campaignId: string, tasks: string[]): Promise<ChildAnswer[]>;

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { endOfDay, localDateOf } from '../../engine/calendar/time.ts';
 import { Application, type Principal } from '../../engine/application/application.ts';
 import { extendCohort } from '../../engine/service/cohort.ts';
-import { overdueBoard } from '../../engine/service/queries.ts';
+import { AGE_BUCKETS, overdueBoard, type BoardRow } from '../../engine/service/queries.ts';
 import type { ManualClock } from '../../engine/ports.ts';
 import { KnexAudit } from '../../adapters/store/audit-store.ts';
 import { DUE_BY_UNIT, freshDueCounts, rebuildDueCounts, storedDueCounts } from '../../adapters/store/due-counts.ts';
@@ -40,18 +40,25 @@ for (const kind of STORES) {
     const consistent = async (what: string) => {
       const [stored, fresh] = [await storedDueCounts(rt.db), await freshDueCounts(rt.db)];
       expect(stored, `${what}: the summary is a fresh count`).to.deep.equal(fresh);
-      for (const unit of ['so', 'pgd_a', 'pgd_b', 'th_a1', 'th_b1']) {
-        const board = await overdueBoard(rt.engine, unit);
-        expect(figures(board), `${what}: the board of ${unit}`).to.deep.equal(await fromInstances(unit, board.asOf));
+      // The board now and later (what is late grows older, through every age bucket).
+      const now = clock.now();
+      for (const later of [0, 6, 13, 25, 45]) {
+        clock.set(now + later * DAY);
+        for (const unit of ['so', 'pgd_a', 'pgd_b', 'th_a1', 'th_b1']) {
+          const board = await overdueBoard(rt.engine, unit);
+          expect(figures(board), `${what}: the board of ${unit}, ${later} days on`).to.deep.equal(await fromInstances(unit, board.asOf));
+        }
       }
+      clock.set(now);
       return fresh;
     };
 
-    /** The board's counts (overdue, due soon) by unit and stage. */
+    /** The board's counts (overdue, due soon, overdue by age) by unit and stage. */
+    const line = (r: BoardRow) => [r.overdue, r.dueSoon, ...AGE_BUCKETS.map((b) => r.ages[b.label])];
     const figures = (board: Awaited<ReturnType<typeof overdueBoard>>) => ({
-      totals: [board.totals.overdue, board.totals.dueSoon],
-      byUnit: Object.fromEntries(board.byUnit.map((r) => [r.unitId, [r.overdue, r.dueSoon]])),
-      byStage: Object.fromEntries(board.byStage.map((r) => [`${r.definitionId}/${r.stage}`, [r.overdue, r.dueSoon]])),
+      totals: line(board.totals),
+      byUnit: Object.fromEntries(board.byUnit.map((r) => [r.unitId, line(r)])),
+      byStage: Object.fromEntries(board.byStage.map((r) => [`${r.definitionId}/${r.stage}`, line(r)])),
     });
 
     /** The same counts read from the instances themselves, as the board read them before 016. */
@@ -62,13 +69,17 @@ for (const kind of STORES) {
       const rows = (
         await rt.db('instances').where({ status: 'running' }).where('due_at', '<', until).select('unit_path', 'stages', 'definition_id', 'due_at')
       ).filter((r: { unit_path: string }) => r.unit_path.startsWith(root.path));
-      const out = { totals: [0, 0], byUnit: {} as Record<string, number[]>, byStage: {} as Record<string, number[]> };
+      const empty = () => [0, 0, ...AGE_BUCKETS.map(() => 0)];
+      const out = { totals: empty(), byUnit: {} as Record<string, number[]>, byStage: {} as Record<string, number[]> };
       for (const r of rows) {
-        const k = Number(r.due_at) < now ? 0 : 1;
+        const dueAt = Number(r.due_at);
+        const age = Math.max(1, calendar.workingDaysBetween(localDateOf(dueAt), localDateOf(now)));
+        // [overdue, due soon, each age bucket]
+        const ks = dueAt < now ? [0, 2 + AGE_BUCKETS.findIndex((b) => age <= b.max)] : [1];
         const child = r.unit_path.split('/').filter(Boolean)[root.depth + 1] ?? root.id;
-        out.totals[k]!++;
-        (out.byUnit[child] ??= [0, 0])[k]!++;
-        for (const s of new Set(JSON.parse(r.stages) as string[])) (out.byStage[`${r.definition_id}/${s}`] ??= [0, 0])[k]!++;
+        const lines = [out.totals, (out.byUnit[child] ??= empty())];
+        for (const s of new Set(JSON.parse(r.stages) as string[])) lines.push((out.byStage[`${r.definition_id}/${s}`] ??= empty()));
+        for (const l of lines) for (const k of ks) l[k]!++;
       }
       return out;
     };
