@@ -128,6 +128,36 @@ for (const kind of STORES) {
       ]);
     });
 
+    if (kind === 'postgres') {
+      it('a commit that meets another writer on the summary rows in the opposite order (a deadlock) goes again, and counts once', async () => {
+        await rt.engine.addUnits([
+          { id: 'th_d1', parentId: 'pgd_b', kind: 'primary', name: 'TH D1' },
+          { id: 'th_d2', parentId: 'pgd_b', kind: 'primary', name: 'TH D2' },
+        ]);
+        const first = await rt.engine.start({ definitionId: 'test-report', orgUnitId: 'th_d1' }, actor);
+        const due = first.dueAt!;
+        // Another writer holds the Sở's row of that deadline; the start locks its Phòng's row first
+        // (key order), waits for the Sở's, and the other writer then asks for the Phòng's.
+        const other = await rt.db.transaction();
+        try {
+          await other(DUE_BY_UNIT)
+            .where({ ancestor_id: 'so', due_at: due, child_id: 'pgd_b' })
+            .update({ n: other.raw('n') });
+          const second = rt.engine.start({ definitionId: 'test-report', orgUnitId: 'th_d2' }, actor);
+          await new Promise((r) => setTimeout(r, 300));
+          await other.raw(
+            `insert into ${DUE_BY_UNIT} (ancestor_id, due_at, child_id, n) values ('pgd_b', ?, 'th_d2', 0) on conflict (ancestor_id, due_at, child_id) do update set n = ${DUE_BY_UNIT}.n`,
+            [due],
+          );
+          await other.rollback();
+          expect((await second).dueAt).to.equal(due);
+        } finally {
+          if (!other.isCompleted()) await other.rollback();
+        }
+        await consistent('after a deadlock');
+      });
+    }
+
     it('is counted again from the instances by the rebuild migration 016 runs', async () => {
       const before = await storedDueCounts(rt.db);
       await rt.db(DUE_BY_UNIT).update({ n: 99 });
