@@ -154,24 +154,24 @@ export class KnexQueries implements Queries {
 
   async dueCounts(unitId: string, until: number, bounds: readonly number[]): Promise<DueCounts> {
     // Summed here, in the database: a Sở's rows are thousands (a unit and a due moment each), its
-    // board a few dozen lines.
+    // board a few dozen lines. Both summaries in one statement: one round trip.
     const sums: string[] = bounds.map((_, k) => (k === 0 ? 'due_at >= ?' : 'due_at < ? and due_at >= ?'));
     sums.push('due_at < ?');
     const sumBindings = bounds.flatMap((b, k) => (k === 0 ? [b] : [bounds[k - 1]!, b]));
     sumBindings.push(bounds.at(-1)!);
-    const columns = this.db.raw(sums.map((w, k) => `sum(case when ${w} then n else 0 end) as c${k}`).join(', '), sumBindings as Knex.RawBinding[]);
-    const read = (table: string, keys: string[]) =>
-      this.db(table)
-        .where('ancestor_id', unitId)
-        .where('due_at', '<', until)
-        .select(...keys, columns)
-        .groupBy(keys) as Promise<Record<string, any>[]>;
+    const columns = sums.map((w, k) => `sum(case when ${w} then n else 0 end) as c${k}`).join(', ');
+    const read = (table: string, a: string, b: string) =>
+      `select ${a} as a, ${b} as b, ${columns} from ${table} where ancestor_id = ? and due_at < ? group by ${a}${b === 'null' ? '' : `, ${b}`}`;
+    const sql = `${read(DUE_BY_UNIT, 'child_id', 'null')} union all ${read(DUE_BY_STAGE, 'definition_id', 'stages')}`;
+    const result = await this.db.raw(sql, [...sumBindings, unitId, until, ...sumBindings, unitId, until] as Knex.RawBinding[]);
+    const rows = (this.db.client.config.client === 'pg' ? result.rows : result) as Record<string, any>[];
     const countsOf = (r: Record<string, any>) => sums.map((_, k) => Number(r[`c${k}`]));
-    const [units, stages] = await Promise.all([read(DUE_BY_UNIT, ['child_id']), read(DUE_BY_STAGE, ['definition_id', 'stages'])]);
-    return {
-      byUnit: units.map((r) => ({ unitId: r.child_id, counts: countsOf(r) })),
-      byStage: stages.map((r) => ({ definitionId: r.definition_id, stages: JSON.parse(r.stages), counts: countsOf(r) })),
-    };
+    const out: DueCounts = { byUnit: [], byStage: [] };
+    for (const r of rows) {
+      if (r.b === null) out.byUnit.push({ unitId: r.a, counts: countsOf(r) });
+      else out.byStage.push({ definitionId: r.a, stages: JSON.parse(r.b), counts: countsOf(r) });
+    }
+    return out;
   }
 
   async inbox(unitIds: string[], options: { unreadOnly: boolean; limit: number }): Promise<InboxItem[]> {
