@@ -123,17 +123,23 @@ function pgApply(source: string, gone: string | undefined): string {
   return out.join('\n');
 }
 
+/** A statement that moved no counted instance (most: a command's UPDATE moves a snapshot and a rev)
+ * leaves after one look at its rows. */
+const pgUnless = (rows: string) => `if not exists (${rows}) then return null; end if;\n`;
+const pgChanged = `from old_rows o join new_rows n on n.id = o.id where (${RELEVANT.map((c) => `o.${c}`).join(', ')}) is distinct from (${RELEVANT.map((c) => `n.${c}`).join(', ')})`;
+
 const PG_BODIES = {
-  due_counts_insert: pgApply(`select ${pgColumns}, 1 as d from new_rows r where ${pgCounted('r')}`, undefined),
-  due_counts_delete: pgApply(
-    `select ${pgColumns}, -1 as d from old_rows r where ${pgCounted('r')}`,
-    `select ${pgColumns}, -1 as d from old_rows r where ${pgCounted('r')}`,
-  ),
-  // Only the rows whose counted columns changed: most updates move a snapshot and a rev.
+  due_counts_insert:
+    pgUnless(`select 1 from new_rows r where ${pgCounted('r')}`) + pgApply(`select ${pgColumns}, 1 as d from new_rows r where ${pgCounted('r')}`, undefined),
+  due_counts_delete:
+    pgUnless(`select 1 from old_rows r where ${pgCounted('r')}`) +
+    pgApply(`select ${pgColumns}, -1 as d from old_rows r where ${pgCounted('r')}`, `select ${pgColumns}, -1 as d from old_rows r where ${pgCounted('r')}`),
+  // Only the rows whose counted columns changed.
   due_counts_update: (() => {
-    const changed = `from old_rows o join new_rows n on n.id = o.id where (${RELEVANT.map((c) => `o.${c}`).join(', ')}) is distinct from (${RELEVANT.map((c) => `n.${c}`).join(', ')})`;
-    const side = (r: 'o' | 'n', d: number) => `select ${pgColumns.replaceAll('r.', `${r}.`)}, ${d} as d ${changed} and ${pgCounted(r)}`;
-    return pgApply(`${side('n', 1)} union all ${side('o', -1)}`, side('o', -1));
+    const side = (r: 'o' | 'n', d: number) => `select ${pgColumns.replaceAll('r.', `${r}.`)}, ${d} as d ${pgChanged} and ${pgCounted(r)}`;
+    return (
+      pgUnless(`select 1 ${pgChanged} and (${pgCounted('o')} or ${pgCounted('n')})`) + pgApply(`${side('n', 1)} union all ${side('o', -1)}`, side('o', -1))
+    );
   })(),
 };
 const PG_REFERENCING = {
