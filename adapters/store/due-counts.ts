@@ -8,10 +8,10 @@
 // triggers on `instances` keep the counts in the transaction of every write to an instance —
 // the commit (start, advance, finish, cancel, extension, migration), a reshape of the tree
 // (unit_path rewritten), a hand-over — so no write path can forget them. SQLite: a row trigger
-// that fires only when status, deadline, path, process or stages changed. PostgreSQL: statement
-// triggers over the transition tables, each statement's rows netted and applied in key order (an
-// update of 50 instances that only moves revs writes nothing). A count that drops to zero is
-// deleted, so the rows of a root stay those of its open deadlines.
+// that fires only when status, deadline, path, process or stages changed. PostgreSQL: the same row
+// triggers for updates and deletes, and a statement trigger over the new rows for inserts, each
+// statement's rows netted and applied in key order. A count that drops to zero is deleted, so the
+// rows of a root stay those of its open deadlines.
 //
 // `rebuildDueCounts` counts everything again from `instances`: what migration 016 runs on an
 // existing store, and what a bulk loader that bypassed the triggers runs after loading.
@@ -123,40 +123,38 @@ function pgApply(source: string, gone: string | undefined): string {
   return out.join('\n');
 }
 
-/** A statement that moved no counted instance (most: a command's UPDATE moves a snapshot and a rev)
- * leaves after one look at its rows. */
-const pgUnless = (rows: string) => `if not exists (${rows}) then return null; end if;\n`;
-const pgChanged = `from old_rows o join new_rows n on n.id = o.id where (${RELEVANT.map((c) => `o.${c}`).join(', ')}) is distinct from (${RELEVANT.map((c) => `n.${c}`).join(', ')})`;
+/** One row trigger's side (NEW or OLD) as a source row, when it counts. */
+const pgRow = (r: 'new' | 'old', d: number) =>
+  `select ${r}.unit_path as unit_path, ${r}.due_at as due_at, ${r}.definition_id as definition_id, ${r}.stages as stages, ${d} as d where ${counted(r)}`;
 
-const PG_BODIES = {
-  due_counts_insert:
-    pgUnless(`select 1 from new_rows r where ${pgCounted('r')}`) + pgApply(`select ${pgColumns}, 1 as d from new_rows r where ${pgCounted('r')}`, undefined),
-  due_counts_delete:
-    pgUnless(`select 1 from old_rows r where ${pgCounted('r')}`) +
-    pgApply(`select ${pgColumns}, -1 as d from old_rows r where ${pgCounted('r')}`, `select ${pgColumns}, -1 as d from old_rows r where ${pgCounted('r')}`),
-  // Only the rows whose counted columns changed.
-  due_counts_update: (() => {
-    const side = (r: 'o' | 'n', d: number) => `select ${pgColumns.replaceAll('r.', `${r}.`)}, ${d} as d ${pgChanged} and ${pgCounted(r)}`;
-    return (
-      pgUnless(`select 1 ${pgChanged} and (${pgCounted('o')} or ${pgCounted('n')})`) + pgApply(`${side('n', 1)} union all ${side('o', -1)}`, side('o', -1))
-    );
-  })(),
+/**
+ * Inserts: one statement trigger over the new rows, set-based (a campaign starts hundreds in one
+ * INSERT). Updates and deletes: row triggers whose WHEN PostgreSQL checks before calling anything,
+ * so a command's UPDATE that moves only a snapshot and a rev costs nothing (a statement trigger
+ * there copied every updated row into its transition tables, and looked).
+ */
+const PG_TRIGGERS = {
+  due_counts_insert: {
+    body: pgApply(`select ${pgColumns}, 1 as d from new_rows r where ${pgCounted('r')}`, undefined),
+    on: `after insert on instances referencing new table as new_rows for each statement`,
+  },
+  due_counts_update: {
+    body: pgApply(`${pgRow('new', 1)} union all ${pgRow('old', -1)}`, pgRow('old', -1)),
+    on:
+      `after update on instances for each row when ((${counted('old')} or ${counted('new')}) ` +
+      `and (${RELEVANT.map((c) => `old.${c}`).join(', ')}) is distinct from (${RELEVANT.map((c) => `new.${c}`).join(', ')}))`,
+  },
+  due_counts_delete: { body: pgApply(pgRow('old', -1), pgRow('old', -1)), on: `after delete on instances for each row when (${counted('old')})` },
 };
-const PG_REFERENCING = {
-  due_counts_insert: ['insert', 'new table as new_rows'],
-  due_counts_delete: ['delete', 'old table as old_rows'],
-  due_counts_update: ['update', 'old table as old_rows new table as new_rows'],
-} as const;
 
 export async function createDueCountTriggers(db: Knex): Promise<void> {
   if (!isPg(db)) {
     for (const sql of Object.values(SQLITE_TRIGGERS)) await db.raw(sql);
     return;
   }
-  for (const [name, body] of Object.entries(PG_BODIES)) {
-    const [event, referencing] = PG_REFERENCING[name as keyof typeof PG_REFERENCING];
+  for (const [name, { body, on }] of Object.entries(PG_TRIGGERS)) {
     await db.raw(`create or replace function ${name}() returns trigger language plpgsql as $body$ begin\n${body}\nreturn null; end $body$`);
-    await db.raw(`create trigger ${name} after ${event} on instances referencing ${referencing} for each statement execute function ${name}()`);
+    await db.raw(`create trigger ${name} ${on} execute function ${name}()`);
   }
 }
 
