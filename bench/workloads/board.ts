@@ -11,7 +11,7 @@
 // endpoint (the V8 profiler of this process, over further requests) and the statements behind a
 // request (timed from knex's query events) say where its time goes.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { startApp } from '../../adapters/app.ts';
@@ -169,7 +169,8 @@ try {
       target: `≤ ${TARGET}`,
       ceiling: q.p95,
       ratio,
-      note: `${a.p95 > TARGET ? `missed: ${(a.p95 - TARGET).toFixed(0)} ms (${((a.p95 / TARGET - 1) * 100).toFixed(0)}%) over. ` : ''}${sqlShare}. Endpoint ${where}`,
+      // A miss says how loaded the machine was: the old GROUP BY, timed in turn, is the yardstick.
+      note: `${a.p95 > TARGET ? `missed: ${(a.p95 - TARGET).toFixed(0)} ms (${((a.p95 / TARGET - 1) * 100).toFixed(0)}%) over, at load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores (the old GROUP BY, in turn: p95 ${q.p95.toFixed(0)} ms). ` : ''}${sqlShare}. Endpoint ${where}`,
     }),
     board_sql_p95_ms: figure(q.p95, 'ms', {
       note: `for comparison: the GROUP BY the board ran before migration 016's summary, alone (p50 ${q.p50.toFixed(1)} ms); plan: ${plan}`,
