@@ -1,0 +1,498 @@
+// The deadline-day rush (issue 17), over HTTP: a province of 1,500 schools (--quick: 300) on a fresh
+// embedded SQLite store behind the real server, started in this process as `npm start` runs it
+// (API + workers), each school with one open instance of a small reporting process and one staff
+// account signed in through POST /api/v1/session (cookie + CSRF token kept, as the browser keeps
+// them). Then 64 client loops, each taking the next school and doing what its staff does on the UI:
+//   GET  /api/v1/tasks/mine?limit=50        "Việc của tôi" (ui/src/pages/tasks.ts)
+//   GET  /api/v1/tasks/:id                   the task page (ui/src/pages/task.ts)
+//   POST /api/v1/tasks/:id/complete          its form's data, validated by the server
+//   POST /api/v1/instances/:id/events        the stage's event (SUBMIT)
+// with the cookie on each and the CSRF token + an Idempotency-Key on each write, as ui/src/api.ts
+// sends them; every answer checked (2xx and the state it should carry). Beside it, in the same run
+// and taking turns with it, the same two commands (complete + SUBMIT) sent to the engine in-process
+// by 64 loops on other schools of the same store; and the rush again while 200 supervisors (at the
+// Sở and the Phòng) poll GET /api/v1/board. Then, where PostgreSQL and Redis answer, the rush on
+// two API processes and one worker process (`tiendo serve` ×2, `tiendo worker`) sharing one
+// PostgreSQL schema and a BullMQ queue.
+//
+// The process: a bench one (SOURCE below), not one of the library's. The library's school stages
+// have several tasks each (public-disclosure's drafting: two, with no form), so "open the task,
+// complete it with its form, send the event" would be two completions before the event, or a
+// completion of a form-less task; SOURCE's stage has the shape the issue asks for: one task whose
+// form has numbers, an enum with its titles (enumTitles) and a text, then SUBMIT (allowed when the
+// stage's tasks are done) to a final stage.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Knex } from 'knex';
+import { startApp, type App } from '../../adapters/app.ts';
+import { hashPassword } from '../../adapters/http/auth.ts';
+import { openRuntime, type Runtime } from '../../adapters/runtime.ts';
+import type { OrgUnit } from '../../engine/domain.ts';
+import type { Engine } from '../../engine/service/engine.ts';
+import { HttpClient, expectOk, type Session } from '../lib/http-client.ts';
+import {
+  emit,
+  figure,
+  log,
+  parseArgs,
+  percentile,
+  pgReachable,
+  POSTGRES_URL,
+  redisReachable,
+  seededRandom,
+  REDIS_URL,
+  skipped,
+  summarize,
+  timer,
+  uniqueName,
+  type Figures,
+} from '../lib/measure.ts';
+import { describePackages, describeProfile, profileLines, profileWhile, summarizeProfile } from '../lib/profile.ts';
+import { isSchool, scaledProvince } from '../lib/province.ts';
+import { traceSqlite } from '../lib/sqlite-trace.ts';
+
+const ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+const PROCESS = 'bench-rush-report';
+const TASK = 'figures';
+const EVENT = 'SUBMIT';
+const PASSWORD = 'bench-password-rush';
+const CLIENTS = 64;
+const SCHOOL_KINDS = ['preschool', 'primary', 'lower-secondary', 'upper-secondary', 'multi-level', 'continuing-education'];
+
+const SOURCE = `# yaml-language-server: $schema=../engine/definition/schema.json
+id: ${PROCESS}
+version: 1
+title: { vi: Báo cáo số liệu đầu năm học (benchmark), en: Start-of-year figures (benchmark) }
+legalBasis: [benchmark]
+appliesTo: [${SCHOOL_KINDS.join(', ')}]
+calendar: vn-government
+events:
+  SUBMIT: { title: { vi: Gửi báo cáo, en: Send the report } }
+initial: report
+stages:
+  report:
+    title: { vi: Nhập và gửi số liệu, en: Enter and send the figures }
+    owner: school
+    due: { days: 2 }
+    tasks:
+      - id: ${TASK}
+        title: { vi: Số liệu đầu năm học, en: Start-of-year figures }
+        form:
+          properties:
+            students: { type: integer, minimum: 0, maximum: 100000, title: { vi: Số học sinh, en: Students } }
+            teachers: { type: integer, minimum: 0, maximum: 10000, title: { vi: Số giáo viên, en: Teachers } }
+            facilities:
+              type: string
+              enum: [adequate, partial, lacking]
+              enumTitles: { adequate: { vi: Đủ, en: Adequate }, partial: { vi: Thiếu một phần, en: Partial }, lacking: { vi: Thiếu, en: Lacking } }
+              title: { vi: Cơ sở vật chất, en: Facilities }
+            note: { type: string, maxLength: 2000, title: { vi: Ghi chú, en: Note } }
+          required: [students, teachers, facilities]
+    escalate:
+      - { at: { days: 0 }, kind: overdue, notify: [owner] }
+    on:
+      ${EVENT}: { target: sent, when: { tasksDone: all } }
+  sent:
+    title: { vi: Đã gửi, en: Sent }
+    type: final
+`;
+
+const { quick, options } = parseArgs();
+const SCHOOLS = Number(options.schools ?? (quick ? 600 : 1_500));
+const SUPERVISORS = Number(options.supervisors ?? 200);
+/** Rounds of (rush alone, engine, rush watched), the order turned round every other round. */
+const ROUNDS = Number(options.rounds ?? 2);
+/** Schools kept for the profile and the statement trace, after the measured phases. */
+const DIAGNOSE = Number(options.diagnose ?? (quick ? 40 : 100));
+const PG_SCHOOLS = Number(options['pg-schools'] ?? (quick ? 200 : 600));
+const POLL_S = options['poll-s'] ? Number(options['poll-s']) : undefined;
+
+const FORM = (i: number) => ({
+  students: 200 + (i % 900),
+  teachers: 12 + (i % 80),
+  facilities: ['adequate', 'partial', 'lacking'][i % 3],
+  note: 'Số liệu tại thời điểm 30/9',
+});
+
+// ---------------------------------------------------------------------------------------------
+// Setup
+
+interface School {
+  unitId: string;
+  login: string;
+  instanceId: string;
+  index: number;
+  session?: Session;
+}
+
+/** Runs fn over the items with `loops` async loops (each takes the next item). */
+async function pool<T>(items: readonly T[], loops: number, fn: (item: T, i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(loops, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i]!, i);
+      }
+    }),
+  );
+}
+
+/** The province, the process, one instance per school (64 loops of engine.start), one staff account
+ * per school and the supervisors (at the Sở and round the Phòng). */
+async function populate(
+  engine: Engine,
+  accounts: App['accounts'],
+  schools: number,
+  supervisors: number,
+): Promise<{ schools: School[]; supervisors: string[]; units: OrgUnit[] }> {
+  await engine.catalog.publish(SOURCE, `${PROCESS}.yaml`, 'bench');
+  const inputs = scaledProvince(schools);
+  const units: OrgUnit[] = [];
+  for (let i = 0; i < inputs.length; i += 5_000) units.push(...(await engine.addUnits(inputs.slice(i, i + 5_000))));
+  const schoolUnits = units.filter((u) => isSchool(u) && SCHOOL_KINDS.includes(u.kind));
+  const out: School[] = schoolUnits.map((u, index) => ({ unitId: u.id, login: `truong${index}`, instanceId: '', index }));
+  const elapsed = timer();
+  await pool(out, 64, async (s) => {
+    s.instanceId = (await engine.start({ definitionId: PROCESS, orgUnitId: s.unitId }, { actor: 'bench' })).id;
+  });
+  log(`  ${out.length} instances started in ${(elapsed() / 1000).toFixed(1)} s`);
+  const passwordHash = await hashPassword(PASSWORD, 4);
+  const now = Date.now();
+  const users = out.map((s) => ({
+    user: { id: `u-${s.login}`, login: s.login, name: `Cán bộ ${s.login}`, email: `${s.login}@bench.vn`, passwordHash, createdAt: now },
+    grants: [{ role: 'staff' as const, unitId: s.unitId }],
+  }));
+  // Supervisors as a province has them: a tenth at the Sở, the rest spread over the Phòng.
+  const department = units.find((u) => u.kind === 'department')!;
+  const offices = units.filter((u) => u.kind === 'district-office');
+  const supervisorLogins: string[] = [];
+  for (let k = 0; k < supervisors; k++) {
+    const unit = k % 10 === 0 || !offices.length ? department : offices[k % offices.length]!;
+    const login = `giamsat${k}`;
+    supervisorLogins.push(login);
+    users.push({
+      user: { id: `u-${login}`, login, name: `Giám sát ${k}`, email: `${login}@bench.vn`, passwordHash, createdAt: now },
+      grants: [{ role: 'supervisor' as const, unitId: unit.id }],
+    });
+  }
+  for (let i = 0; i < users.length; i += 500) await accounts.createUsers(users.slice(i, i + 500), []);
+  return { schools: out, supervisors: supervisorLogins, units };
+}
+
+async function signInAll(client: HttpClient, schools: School[], supervisors: string[]): Promise<Session[]> {
+  await pool(schools, 16, async (s) => {
+    s.session = await client.signIn(s.login, PASSWORD);
+  });
+  const sessions: Session[] = new Array(supervisors.length);
+  await pool(supervisors, 16, async (login, i) => {
+    sessions[i] = await client.signIn(login, PASSWORD);
+  });
+  return sessions;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rush
+
+const ROUTES = ['my_work', 'task', 'complete', 'event'] as const;
+type Route = (typeof ROUTES)[number];
+type Latencies = Record<Route, number[]>;
+
+interface RushResult {
+  schools: number;
+  ms: number;
+  latencies: Latencies;
+}
+
+interface WorkItem {
+  kind: string;
+  id: string;
+  instanceId: string;
+  status?: string;
+}
+
+/** One school's staff, start to end: my work, the task, complete it, send the event; every answer checked. */
+async function schoolVisit(client: HttpClient, s: School, lat: Latencies): Promise<void> {
+  const session = s.session!;
+  const mine = await client.request<{ items: WorkItem[]; total: number }>('GET', '/api/v1/tasks/mine?limit=50', { session });
+  lat.my_work.push(mine.ms);
+  const item = expectOk(`${s.login} GET /api/v1/tasks/mine`, mine).items.find((i) => i.kind === 'task' && i.instanceId === s.instanceId);
+  if (!item) throw new Error(`${s.login}: "Việc của tôi" does not list the open task of ${s.instanceId}: ${JSON.stringify(mine.body).slice(0, 300)}`);
+  const path = `/api/v1/tasks/${encodeURIComponent(item.id)}`;
+  const task = await client.request<{ task: { status: string; task: string }; form?: { properties?: Record<string, unknown> }; canAct?: boolean }>(
+    'GET',
+    path,
+    {
+      session,
+    },
+  );
+  lat.task.push(task.ms);
+  expectOk(`${s.login} GET ${path}`, task, (b) =>
+    b.task.status !== 'open' || b.canAct === false || !b.form?.properties?.facilities
+      ? `not an open task with its form: ${JSON.stringify(b).slice(0, 300)}`
+      : undefined,
+  );
+  const done = await client.request<{ status: string; stages: string[] }>('POST', `${path}/complete`, {
+    session,
+    body: { data: FORM(s.index) },
+    idempotent: true,
+  });
+  lat.complete.push(done.ms);
+  expectOk(`${s.login} POST ${path}/complete`, done, (b) =>
+    b.status !== 'running' || !b.stages.includes('report') ? `expected the instance still on "report": ${JSON.stringify(b)}` : undefined,
+  );
+  const eventPath = `/api/v1/instances/${encodeURIComponent(s.instanceId)}/events`;
+  const sent = await client.request<{ status: string; stages: string[] }>('POST', eventPath, { session, body: { type: EVENT }, idempotent: true });
+  lat.event.push(sent.ms);
+  expectOk(`${s.login} POST ${eventPath}`, sent, (b) => (b.status !== 'done' ? `expected the instance done after ${EVENT}: ${JSON.stringify(b)}` : undefined));
+}
+
+async function rush(clients: HttpClient[], schools: School[]): Promise<RushResult> {
+  const latencies: Latencies = { my_work: [], task: [], complete: [], event: [] };
+  const elapsed = timer();
+  // Client loop c talks to clients[c % n] (two API processes: half the loops each).
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(CLIENTS, schools.length) }, async (_, c) => {
+      const client = clients[c % clients.length]!;
+      while (next < schools.length) await schoolVisit(client, schools[next++]!, latencies);
+    }),
+  );
+  return { schools: schools.length, ms: elapsed(), latencies };
+}
+
+/** The same two commands per school, in-process: the engine's completeTask and send, 64 loops. */
+async function engineRush(engine: Engine, schools: School[]): Promise<{ schools: number; ms: number }> {
+  const elapsed = timer();
+  await pool(schools, CLIENTS, async (s) => {
+    const a = await engine.completeTask(s.instanceId, TASK, FORM(s.index), { actor: s.login });
+    if (a.status !== 'running') throw new Error(`engine completeTask on ${s.instanceId}: ${JSON.stringify(a)}`);
+    const b = await engine.send(s.instanceId, { type: EVENT }, { actor: s.login });
+    if (b.status !== 'done') throw new Error(`engine send ${EVENT} on ${s.instanceId}: ${JSON.stringify(b)}`);
+  });
+  return { schools: schools.length, ms: elapsed() };
+}
+
+/** 200 supervisors polling their board, each every `everyMs`, their first polls spread over the first interval. */
+function watch(client: HttpClient, sessions: Session[], everyMs: number, seed: number): { stop(): Promise<number[]> } {
+  // Each phase its own spread of first polls: not the same supervisors first every time.
+  const rng = seededRandom(seed);
+  const lat: number[] = [];
+  let stopped = false;
+  let failure: Error | undefined;
+  const loops = sessions.map(async (session, k) => {
+    await sleepUnless(rng() * everyMs, () => stopped);
+    while (!stopped) {
+      const r = await client.request<{ totals?: unknown }>('GET', '/api/v1/board', { session });
+      lat.push(r.ms);
+      try {
+        expectOk('GET /api/v1/board', r, (b) => (b.totals ? undefined : 'no totals'));
+      } catch (e) {
+        failure ??= e as Error;
+        return;
+      }
+      const wait = everyMs - r.ms;
+      if (wait > 0) await sleepUnless(wait, () => stopped);
+    }
+  });
+  return {
+    async stop() {
+      stopped = true;
+      await Promise.all(loops);
+      if (failure) throw failure;
+      return lat;
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Sleeps up to ms, waking early (every 50 ms) once `done` says so. */
+async function sleepUnless(ms: number, done: () => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  while (!done() && Date.now() < until) await sleep(Math.min(50, until - Date.now()));
+}
+
+async function assertDone(db: Knex, schools: School[], label: string): Promise<void> {
+  const ids = schools.map((s) => s.instanceId);
+  let done = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const [row] = (await db('instances')
+      .whereIn('id', ids.slice(i, i + 500))
+      .where({ status: 'done' })
+      .count({ n: '*' })) as { n: number | string }[];
+    done += Number(row!.n);
+  }
+  if (done !== ids.length) throw new Error(`${label}: ${done} of ${ids.length} instances are done`);
+}
+
+const merge = (rs: RushResult[]): Latencies => Object.fromEntries(ROUTES.map((r) => [r, rs.flatMap((x) => x.latencies[r])])) as Latencies;
+const all = (l: Latencies) => ROUTES.flatMap((r) => l[r]);
+const perS = (rs: { schools: number; ms: number }[], perSchool: number) =>
+  (rs.reduce((a, r) => a + r.schools, 0) * perSchool) / (rs.reduce((a, r) => a + r.ms, 0) / 1000);
+
+// ---------------------------------------------------------------------------------------------
+// SQLite, in-process
+
+const figures: Figures = {};
+const dir = mkdtempSync(join(tmpdir(), 'tiendo-bench-'));
+const app = await startApp({
+  sqliteFile: join(dir, 'rush.sqlite'),
+  port: 0,
+  ui: false,
+  demo: false,
+  bcryptCost: 4,
+  log: () => undefined,
+});
+try {
+  const { engine, db } = app.runtime;
+  log(`rush on SQLite (${dir}): ${SCHOOLS} schools, ${SUPERVISORS} supervisors; API and workers in this process`);
+  const setup = timer();
+  const province = await populate(engine, app.accounts, SCHOOLS, SUPERVISORS);
+  const client = new HttpClient(app.url!, CLIENTS + SUPERVISORS);
+  const watchers = await signInAll(client, province.schools, province.supervisors);
+  log(
+    `setup (not measured): ${province.units.length} units, ${province.schools.length} instances and accounts, all signed in, in ${(setup() / 1000).toFixed(1)} s`,
+  );
+
+  // The schools in slices: ROUNDS × (alone, engine, watched), then the diagnosis's.
+  const measured = province.schools.length - DIAGNOSE;
+  const per = Math.floor(measured / (ROUNDS * 3));
+  if (per < CLIENTS) throw new Error(`${per} schools per phase: fewer than the ${CLIENTS} clients; give more --schools or fewer --rounds`);
+  const slices = Array.from({ length: ROUNDS * 3 }, (_, k) => province.schools.slice(k * per, (k + 1) * per));
+  const diagnose = province.schools.slice(ROUNDS * 3 * per);
+  const alone: RushResult[] = [];
+  const watched: RushResult[] = [];
+  const engineSide: { schools: number; ms: number }[] = [];
+  const boardLat: number[] = [];
+  const pollEvery: number[] = [];
+  // Warm-up (untimed): a few schools of the diagnosis slice through both paths.
+  const warm = diagnose.splice(0, Math.min(16, Math.floor(diagnose.length / 3)));
+  await rush([client], warm.slice(0, warm.length / 2));
+  await engineRush(engine, warm.slice(warm.length / 2));
+  for (let round = 0; round < ROUNDS; round++) {
+    const [a, e, w] = [slices[round * 3]!, slices[round * 3 + 1]!, slices[round * 3 + 2]!];
+    const order: ('alone' | 'engine' | 'watched')[] = round % 2 === 0 ? ['alone', 'engine', 'watched'] : ['watched', 'engine', 'alone'];
+    for (const phase of order) {
+      if (phase === 'engine') {
+        const r = await engineRush(engine, e);
+        engineSide.push(r);
+        await assertDone(db, e, 'engine');
+        log(`round ${round + 1} engine: ${e.length} schools × 2 commands in ${(r.ms / 1000).toFixed(2)} s = ${((e.length * 2) / (r.ms / 1000)).toFixed(0)}/s`);
+      } else if (phase === 'alone') {
+        const r = await rush([client], a);
+        alone.push(r);
+        await assertDone(db, a, 'rush');
+        log(`round ${round + 1} rush alone: ${describeRush(r)}`);
+      } else {
+        // Each supervisor polls every 30 s (--poll-s), their first polls spread over the first
+        // interval: 200 people make 6.7 polls/s, the load the target is about. A phase lasts seconds,
+        // so most supervisors poll once or not at all in it; a shorter interval would multiply the
+        // rate (each polling twice in a 3 s phase: 130 polls/s, twenty times what 200 people make).
+        const every = (POLL_S ?? 30) * 1000;
+        pollEvery.push(every);
+        const watching = watch(client, watchers, every, 17 + round);
+        const r = await rush([client], w);
+        boardLat.push(...(await watching.stop()));
+        watched.push(r);
+        await assertDone(db, w, 'rush watched');
+        log(`round ${round + 1} rush watched (polls every ${(every / 1000).toFixed(1)} s): ${describeRush(r)}`);
+      }
+    }
+  }
+
+  const lat = merge(alone);
+  const watchedLat = merge(watched);
+  const httpPerS = perS(alone, 2);
+  const enginePerS = perS(engineSide, 2);
+  const requestsPerS = perS(alone, 4);
+  const p95Alone = percentile(all(lat), 95);
+  const p95Watched = percentile(all(watchedLat), 95);
+  const watchRatio = p95Watched / p95Alone;
+  const board = summarize(boardLat);
+  const watchMs = watched.reduce((a, r) => a + r.ms, 0);
+  const completeP95 = percentile(lat.complete, 95);
+  const vsEngine = httpPerS / enginePerS;
+
+  // Where the time goes: the diagnosis slice, half under the CPU profiler, half with every
+  // node-sqlite3 call timed.
+  const half = Math.floor(diagnose.length / 2);
+  const { profile } = await profileWhile(() => rush([client], diagnose.slice(0, half)), 500);
+  const summary = summarizeProfile(profile, 15);
+  for (const line of profileLines(summary)) log(`  profile: ${line}`);
+  const trace = traceSqlite();
+  const traced = await rush([client], diagnose.slice(half));
+  const calls = trace.stop(diagnose.length - half);
+  log(
+    `  SQLite per school visit (4 requests): ${calls.callsPerEvent.toFixed(1)} calls, ${calls.statementsPerEvent.toFixed(1)} statements, ${calls.msPerEvent.toFixed(1)} ms`,
+  );
+  for (const t of calls.top.slice(0, 8)) log(`    ${t.perEvent.toFixed(2)}× ${t.msPerEvent.toFixed(2)} ms  ${t.sql.slice(0, 160)}`);
+  const why = `per school visit (4 requests) ${(traced.ms / (traced.schools / CLIENTS) / 1).toFixed(0)} ms wall per loop; SQLite: ${calls.callsPerEvent.toFixed(1)} calls (${calls.statementsPerEvent.toFixed(1)} statements) busy ${calls.msPerEvent.toFixed(1)} ms per visit, most: ${calls.top
+    .slice(0, 3)
+    .map((t) => `${t.sql.slice(0, 80)} ${t.perEvent.toFixed(1)}×/${t.msPerEvent.toFixed(1)} ms`)
+    .join('; ')}. CPU ${describeProfile(summary, 5)}; by package: ${describePackages(summary, 5)}`;
+  client.close();
+
+  const shape = `${province.schools.length} schools (${province.units.length} units), one instance and one staff account each, on one SQLite file (WAL) behind the real server in this process (API + workers, as npm start); ${CLIENTS} client loops over keep-alive HTTP (node:http Agent) in the same process`;
+  const phases = `${ROUNDS} round(s) of (rush alone, engine in-process, rush watched) on ${per} schools each, the order turned round every other round`;
+  figures.rush_requests_per_s = figure(requestsPerS, 'req/s', {
+    note: `the 4 requests of each school visit (GET my work, GET the task, POST complete, POST ${EVENT}) ÷ the wall time of the unwatched rush phases, ${alone.reduce((a, r) => a + r.schools, 0)} visits; ${shape}; ${phases}`,
+  });
+  for (const route of ROUTES) {
+    const s = summarize(lat[route]);
+    const label = {
+      my_work: 'GET /api/v1/tasks/mine?limit=50',
+      task: 'GET /api/v1/tasks/:id',
+      complete: 'POST /api/v1/tasks/:id/complete',
+      event: `POST /api/v1/instances/:id/events (${EVENT})`,
+    }[route];
+    figures[`rush_${route}_p50_ms`] = figure(s.p50, 'ms', { note: `${label}, ${s.n} requests of the unwatched rush phases (64 concurrent loops)` });
+    figures[`rush_${route}_p95_ms`] = figure(
+      s.p95,
+      'ms',
+      route === 'complete'
+        ? {
+            target: '≤ 150',
+            note: `${label}: p95 of ${s.n} completions${s.p95 > 150 ? `; missed by ${(s.p95 - 150).toFixed(0)} ms (${((s.p95 / 150 - 1) * 100).toFixed(0)}% over): ${why}` : ''}`,
+          }
+        : {},
+    );
+    figures[`rush_${route}_p99_ms`] = figure(s.p99, 'ms');
+  }
+  figures.rush_events_per_s = figure(httpPerS, 'commands/s', {
+    note: `completions + ${EVENT} events per second over HTTP: 2 per school visit ÷ the wall time of the unwatched rush phases, the 2 GETs of each visit included in that time`,
+  });
+  figures.rush_engine_events_per_s = figure(enginePerS, 'commands/s', {
+    note: `the same two commands per school (engine.completeTask with the same form data, engine.send ${EVENT}), ${CLIENTS} concurrent loops in-process, no HTTP, no GETs, on ${engineSide.reduce((a, r) => a + r.schools, 0)} other schools of the same store, taking turns with the HTTP phases`,
+  });
+  figures.rush_events_vs_engine = figure(vsEngine, '×', {
+    target: '≥ 0.6',
+    ratio: vsEngine,
+    note: `rush_events_per_s ÷ rush_engine_events_per_s${vsEngine < 0.6 ? `; missed by ${((1 - vsEngine / 0.6) * 100).toFixed(0)}%: ${why}` : ''}`,
+  });
+  figures.rush_p95_under_watch_ratio = figure(watchRatio, '×', {
+    target: '≤ 1.2',
+    note: `p95 of all 4 routes' requests in the watched phases (${percentile(all(watchedLat), 95).toFixed(0)} ms, ${all(watchedLat).length} requests) ÷ in the unwatched ones (${p95Alone.toFixed(0)} ms); ${SUPERVISORS} supervisors (a tenth at the Sở, the rest over the Phòng) polling GET /api/v1/board each every ${pollEvery.map((e) => (e / 1000).toFixed(1)).join('/')} s (${(boardLat.length / (watchMs / 1000)).toFixed(1)} polls/s over the ${(watchMs / 1000).toFixed(1)} s watched: the rate ${SUPERVISORS} people polling every 30 s make, their first polls spread over the first interval; phases of seconds, so each supervisor polled ${(boardLat.length / SUPERVISORS).toFixed(1)} times on average — kept at the real rate rather than each polling twice, which would multiply the rate)${watchRatio > 1.2 ? `; missed by ${((watchRatio / 1.2 - 1) * 100).toFixed(0)}%` : ''}`,
+  });
+  figures.rush_board_p95_ms = figure(board.p95, 'ms', {
+    note: `the supervisors' GET /api/v1/board during the watched rush phases: ${board.n} polls, p50 ${board.p50.toFixed(0)} ms, p99 ${board.p99.toFixed(0)} ms`,
+  });
+  log(
+    `rush SQLite: ${requestsPerS.toFixed(0)} req/s, complete p95 ${completeP95.toFixed(0)} ms, ${httpPerS.toFixed(0)} commands/s over HTTP vs ${enginePerS.toFixed(0)}/s in-process (${vsEngine.toFixed(2)}), p95 watched/alone ${p95Watched.toFixed(0)}/${p95Alone.toFixed(0)} ms (${watchRatio.toFixed(2)}), board p95 ${board.p95.toFixed(0)} ms over ${board.n} polls`,
+  );
+} finally {
+  await app.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function describeRush(r: RushResult): string {
+  const a = all(r.latencies);
+  return `${r.schools} schools, ${a.length} requests in ${(r.ms / 1000).toFixed(2)} s = ${(a.length / (r.ms / 1000)).toFixed(0)} req/s; p95 ${percentile(a, 95).toFixed(0)} ms (complete ${percentile(r.latencies.complete, 95).toFixed(0)} ms)`;
+}
+
+emit(figures);
