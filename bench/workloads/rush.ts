@@ -30,6 +30,7 @@ import type { Knex } from 'knex';
 import { startApp, type App } from '../../adapters/app.ts';
 import { hashPassword } from '../../adapters/http/auth.ts';
 import { openRuntime, type Runtime } from '../../adapters/runtime.ts';
+import { KnexAccounts } from '../../adapters/store/account-store.ts';
 import type { OrgUnit } from '../../engine/domain.ts';
 import type { Engine } from '../../engine/service/engine.ts';
 import { HttpClient, expectOk, type Session } from '../lib/http-client.ts';
@@ -101,13 +102,13 @@ stages:
 `;
 
 const { quick, options } = parseArgs();
-const SCHOOLS = Number(options.schools ?? (quick ? 600 : 1_500));
+const SCHOOLS = Number(options.schools ?? (quick ? 300 : 1_500));
 const SUPERVISORS = Number(options.supervisors ?? 200);
 /** Rounds of (rush alone, engine, rush watched), the order turned round every other round. */
-const ROUNDS = Number(options.rounds ?? 2);
+const ROUNDS = Number(options.rounds ?? (quick ? 1 : 2));
 /** Schools kept for the profile and the statement trace, after the measured phases. */
 const DIAGNOSE = Number(options.diagnose ?? (quick ? 40 : 100));
-const PG_SCHOOLS = Number(options['pg-schools'] ?? (quick ? 200 : 600));
+const PG_SCHOOLS = Number(options['pg-schools'] ?? (quick ? 200 : 800));
 const POLL_S = options['poll-s'] ? Number(options['poll-s']) : undefined;
 
 const FORM = (i: number) => ({
@@ -488,6 +489,133 @@ try {
 } finally {
   await app.close();
   rmSync(dir, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL + Redis: two API processes and one worker process
+
+/** `node bin/tiendo.js <command>` in its own process group, with its URL once it listens (API). */
+async function spawnTiendo(command: 'serve' | 'worker', env: Record<string, string>): Promise<{ child: ChildProcess; url?: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/tiendo.js'), command], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-3000)));
+  return new Promise((resolve, reject) => {
+    const fail = (why: string) => reject(new Error(`tiendo ${command} ${why}: ${err.slice(-1500)}`));
+    const timeout = setTimeout(() => fail('did not start within 120 s'), 120_000);
+    child.on('exit', (code) => (clearTimeout(timeout), fail(`exited (${code}) before it was ready`)));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const url = /Open (http:\/\/\S+)/.exec(out)?.[1];
+      if ((command === 'serve' && url) || (command === 'worker' && /is running on/.test(out))) {
+        clearTimeout(timeout);
+        child.removeAllListeners('exit');
+        resolve({ child, ...(url ? { url: url.replace(/\/$/, '') } : {}) });
+      }
+    });
+  });
+}
+
+/** SIGTERM to the process group, SIGKILL after 10 s. */
+async function stopTiendo(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  try {
+    process.kill(-child.pid!, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const killer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }, 10_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+async function pgRush(): Promise<void> {
+  const schema = uniqueName('rush');
+  const queueName = uniqueName('rush');
+  const setup = timer();
+  const rt: Runtime = await openRuntime({ databaseUrl: POSTGRES_URL, pgSchema: schema, redisUrl: REDIS_URL, queueName, clock: { now: () => Date.now() } });
+  const children: ChildProcess[] = [];
+  const clients: HttpClient[] = [];
+  try {
+    const province = await populate(rt.engine, new KnexAccounts(rt.db), PG_SCHOOLS, 0);
+    const env = {
+      DATABASE_URL: POSTGRES_URL,
+      TIENDO_PG_SCHEMA: schema,
+      REDIS_URL,
+      TIENDO_QUEUE_NAME: queueName,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      TIENDO_DEMO: '0',
+      TIENDO_LOG_LEVEL: 'silent',
+    };
+    // Started together (each takes the start-up lock for migrations and the library in turn).
+    const started = await Promise.allSettled([spawnTiendo('serve', env), spawnTiendo('serve', env), spawnTiendo('worker', env)]);
+    for (const s of started) if (s.status === 'fulfilled') children.push(s.value.child);
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    const apis = started.slice(0, 2).map((s) => (s as PromiseFulfilledResult<{ url?: string }>).value.url!);
+    for (const url of apis) clients.push(new HttpClient(url, CLIENTS / 2));
+    // Half the schools sign in on each API process (sessions live in the shared store).
+    await pool(province.schools, 16, async (s, i) => {
+      s.session = await clients[i % 2]!.signIn(s.login, PASSWORD);
+    });
+    log(
+      `PostgreSQL setup (not measured): schema ${schema}, ${province.schools.length} schools, 2 × tiendo serve (${apis.join(', ')}) + tiendo worker, BullMQ queue ${queueName}, in ${(setup() / 1000).toFixed(1)} s`,
+    );
+    const warm = province.schools.slice(0, 16);
+    await rush(clients, warm);
+    const rest = province.schools.slice(16);
+    const r = await rush(clients, rest);
+    await assertDone(rt.db, rest, 'PostgreSQL rush');
+    log(`PostgreSQL rush: ${describeRush(r)}`);
+    const a = all(r.latencies);
+    const complete = summarize(r.latencies.complete);
+    const where = `PostgreSQL (schema of its own) + Redis (BullMQ), 2 × \`tiendo serve\` and 1 × \`tiendo worker\` as child processes, the ${CLIENTS} client loops split over the two APIs (32 each, keep-alive); ${rest.length} school visits after ${warm.length} warm-ups, ${PG_SCHOOLS} schools in the province (sized to keep the workload's time)`;
+    figures.rush_pg_requests_per_s = figure(a.length / (r.ms / 1000), 'req/s', {
+      note: `the same 4 requests per school visit as rush_requests_per_s; ${where}; p50/p95/p99 of all requests ${percentile(a, 50).toFixed(0)}/${percentile(a, 95).toFixed(0)}/${percentile(a, 99).toFixed(0)} ms; my work p95 ${percentile(r.latencies.my_work, 95).toFixed(0)} ms, task ${percentile(r.latencies.task, 95).toFixed(0)} ms, event ${percentile(r.latencies.event, 95).toFixed(0)} ms`,
+    });
+    figures.rush_pg_complete_p95_ms = figure(complete.p95, 'ms', {
+      target: '≤ 150',
+      note: `POST /api/v1/tasks/:id/complete on PostgreSQL, ${complete.n} completions (p50 ${complete.p50.toFixed(0)} ms, p99 ${complete.p99.toFixed(0)} ms)${complete.p95 > 150 ? `; missed by ${(complete.p95 - 150).toFixed(0)} ms` : ''}`,
+    });
+    figures.rush_pg_events_per_s = figure((rest.length * 2) / (r.ms / 1000), 'commands/s', {
+      note: `completions + ${EVENT} events per second over HTTP on PostgreSQL (2 per visit, the visit's 2 GETs in the time)`,
+    });
+  } finally {
+    for (const c of clients) c.close();
+    await Promise.all(children.map(stopTiendo));
+    try {
+      const queue = rt.queue as { obliterate?: () => Promise<void> };
+      if (typeof queue.obliterate === 'function') await queue.obliterate();
+      await rt.db.raw(`drop schema if exists "${schema}" cascade`);
+    } finally {
+      await rt.close();
+    }
+  }
+}
+
+if (options.pg === 'false' || options['no-pg'] === 'true') skipped('PostgreSQL part not asked for (--no-pg): the rush_pg_* figures are left out');
+else if (!(await pgReachable())) skipped('PostgreSQL not reachable: the rush_pg_* figures are left out');
+else if (!(await redisReachable())) skipped('Redis not reachable: the rush_pg_* figures (two APIs and a worker on BullMQ) are left out');
+else {
+  try {
+    await pgRush();
+  } catch (e) {
+    log(`PostgreSQL rush FAILED: ${(e as Error).stack}`);
+    process.exitCode = 1;
+  }
 }
 
 function describeRush(r: RushResult): string {
