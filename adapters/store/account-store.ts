@@ -234,6 +234,36 @@ export class KnexAccounts implements Accounts {
     return row ? { userId: row.user_id, csrfToken: row.csrf_token, expiresAt: Number(row.expires_at) } : undefined;
   }
 
+  async sessionPrincipal(idHash: string): Promise<{ userId: string; csrfToken: string; expiresAt: number; user: User; grants: Grant[] } | undefined> {
+    // One row per grant (one with no grant columns when there are none); a grant whose unit is
+    // gone is left out, as grantsOf's inner join leaves it out.
+    const rows: Row[] = await this.db('sessions')
+      .join('users', 'users.id', 'sessions.user_id')
+      .leftJoin('grants', 'grants.user_id', 'users.id')
+      .leftJoin('org_units', 'org_units.id', 'grants.unit_id')
+      .where('sessions.id_hash', idHash)
+      .select(
+        'sessions.csrf_token as session_csrf_token',
+        'sessions.expires_at as session_expires_at',
+        'users.*',
+        'grants.role as grant_role',
+        'grants.unit_id as grant_unit_id',
+        'org_units.path as grant_unit_path',
+      )
+      .orderBy(['org_units.path', 'grants.role']);
+    const first = rows[0];
+    if (!first) return undefined;
+    return {
+      userId: first.id,
+      csrfToken: first.session_csrf_token,
+      expiresAt: Number(first.session_expires_at),
+      user: toUser(first),
+      grants: rows
+        .filter((r) => r.grant_role != null && r.grant_unit_path != null)
+        .map((r) => ({ role: r.grant_role, unitId: r.grant_unit_id, unitPath: r.grant_unit_path })),
+    };
+  }
+
   async deleteSession(idHash: string): Promise<void> {
     await this.db('sessions').where({ id_hash: idHash }).delete();
   }
