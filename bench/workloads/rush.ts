@@ -22,7 +22,7 @@
 // form has numbers, an enum with its titles (enumTitles) and a text, then SUBMIT (allowed when the
 // stage's tasks are done) to a final stage.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -205,6 +205,9 @@ type Latencies = Record<Route, number[]>;
 interface RushResult {
   schools: number;
   ms: number;
+  /** This process's CPU time (user + system, every thread) over the phase: less moved by other
+   * processes' load than the wall time. */
+  cpuMs: number;
   latencies: Latencies;
 }
 
@@ -253,6 +256,7 @@ async function schoolVisit(client: HttpClient, s: School, lat: Latencies): Promi
 
 async function rush(clients: HttpClient[], schools: School[]): Promise<RushResult> {
   const latencies: Latencies = { my_work: [], task: [], complete: [], event: [] };
+  const cpu = process.cpuUsage();
   const elapsed = timer();
   // Client loop c talks to clients[c % n] (two API processes: half the loops each).
   let next = 0;
@@ -262,11 +266,12 @@ async function rush(clients: HttpClient[], schools: School[]): Promise<RushResul
       while (next < schools.length) await schoolVisit(client, schools[next++]!, latencies);
     }),
   );
-  return { schools: schools.length, ms: elapsed(), latencies };
+  return { schools: schools.length, ms: elapsed(), cpuMs: cpuMsSince(cpu), latencies };
 }
 
 /** The same two commands per school, in-process: the engine's completeTask and send, 64 loops. */
-async function engineRush(engine: Engine, schools: School[]): Promise<{ schools: number; ms: number }> {
+async function engineRush(engine: Engine, schools: School[]): Promise<{ schools: number; ms: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
   const elapsed = timer();
   await pool(schools, CLIENTS, async (s) => {
     const a = await engine.completeTask(s.instanceId, TASK, FORM(s.index), { actor: s.login });
@@ -274,7 +279,12 @@ async function engineRush(engine: Engine, schools: School[]): Promise<{ schools:
     const b = await engine.send(s.instanceId, { type: EVENT }, { actor: s.login });
     if (b.status !== 'done') throw new Error(`engine send ${EVENT} on ${s.instanceId}: ${JSON.stringify(b)}`);
   });
-  return { schools: schools.length, ms: elapsed() };
+  return { schools: schools.length, ms: elapsed(), cpuMs: cpuMsSince(cpu) };
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
 }
 
 /** 200 supervisors polling their board, each every `everyMs`, their first polls spread over the first interval. */
@@ -334,6 +344,7 @@ async function assertDone(db: Knex, schools: School[], label: string): Promise<v
 
 const merge = (rs: RushResult[]): Latencies => Object.fromEntries(ROUTES.map((r) => [r, rs.flatMap((x) => x.latencies[r])])) as Latencies;
 const all = (l: Latencies) => ROUTES.flatMap((r) => l[r]);
+const cpuPerVisit = (rs: { schools: number; cpuMs: number }[]) => rs.reduce((a, r) => a + r.cpuMs, 0) / rs.reduce((a, r) => a + r.schools, 0);
 const perS = (rs: { schools: number; ms: number }[], perSchool: number) =>
   (rs.reduce((a, r) => a + r.schools, 0) * perSchool) / (rs.reduce((a, r) => a + r.ms, 0) / 1000);
 
@@ -369,7 +380,7 @@ try {
   const diagnose = province.schools.slice(ROUNDS * 3 * per);
   const alone: RushResult[] = [];
   const watched: RushResult[] = [];
-  const engineSide: { schools: number; ms: number }[] = [];
+  const engineSide: { schools: number; ms: number; cpuMs: number }[] = [];
   const boardLat: number[] = [];
   const pollEvery: number[] = [];
   // Warm-up (untimed): a few schools of the diagnosis slice through both paths.
@@ -384,7 +395,9 @@ try {
         const r = await engineRush(engine, e);
         engineSide.push(r);
         await assertDone(db, e, 'engine');
-        log(`round ${round + 1} engine: ${e.length} schools × 2 commands in ${(r.ms / 1000).toFixed(2)} s = ${((e.length * 2) / (r.ms / 1000)).toFixed(0)}/s`);
+        log(
+          `round ${round + 1} engine: ${e.length} schools × 2 commands in ${(r.ms / 1000).toFixed(2)} s = ${((e.length * 2) / (r.ms / 1000)).toFixed(0)}/s; CPU ${(r.cpuMs / e.length).toFixed(1)} ms per school`,
+        );
       } else if (phase === 'alone') {
         const r = await rush([client], a);
         alone.push(r);
@@ -419,11 +432,15 @@ try {
   const watchMs = watched.reduce((a, r) => a + r.ms, 0);
   const completeP95 = percentile(lat.complete, 95);
   const vsEngine = httpPerS / enginePerS;
+  const httpCpu = cpuPerVisit(alone);
+  const engineCpu = cpuPerVisit(engineSide);
+  const cpuText = `CPU time of this process per school visit (user + system, all threads): ${httpCpu.toFixed(1)} ms over HTTP (server and the client loops) vs ${engineCpu.toFixed(1)} ms in-process (${(engineCpu / httpCpu).toFixed(2)}×, less moved by other processes' load than the wall-time ratio)`;
 
   // Where the time goes: the diagnosis slice, half under the CPU profiler, half with every
   // node-sqlite3 call timed.
   const half = Math.floor(diagnose.length / 2);
   const { profile } = await profileWhile(() => rush([client], diagnose.slice(0, half)), 500);
+  if (options['save-profile']) writeFileSync(options['save-profile'], JSON.stringify(profile));
   const summary = summarizeProfile(profile, 15);
   for (const line of profileLines(summary)) log(`  profile: ${line}`);
   const trace = traceSqlite();
@@ -474,7 +491,7 @@ try {
   figures.rush_events_vs_engine = figure(vsEngine, '×', {
     target: '≥ 0.6',
     ratio: vsEngine,
-    note: `rush_events_per_s ÷ rush_engine_events_per_s${vsEngine < 0.6 ? `; missed by ${((1 - vsEngine / 0.6) * 100).toFixed(0)}%: ${why}` : ''}`,
+    note: `rush_events_per_s ÷ rush_engine_events_per_s. ${cpuText}${vsEngine < 0.6 ? `; missed by ${((1 - vsEngine / 0.6) * 100).toFixed(0)}%: ${why}` : ''}`,
   });
   figures.rush_p95_under_watch_ratio = figure(watchRatio, '×', {
     target: '≤ 1.2',
@@ -484,7 +501,7 @@ try {
     note: `the supervisors' GET /api/v1/board during the watched rush phases: ${board.n} polls, p50 ${board.p50.toFixed(0)} ms, p99 ${board.p99.toFixed(0)} ms`,
   });
   log(
-    `rush SQLite: ${requestsPerS.toFixed(0)} req/s, complete p95 ${completeP95.toFixed(0)} ms, ${httpPerS.toFixed(0)} commands/s over HTTP vs ${enginePerS.toFixed(0)}/s in-process (${vsEngine.toFixed(2)}), p95 watched/alone ${p95Watched.toFixed(0)}/${p95Alone.toFixed(0)} ms (${watchRatio.toFixed(2)}), board p95 ${board.p95.toFixed(0)} ms over ${board.n} polls`,
+    `rush SQLite: ${requestsPerS.toFixed(0)} req/s, complete p95 ${completeP95.toFixed(0)} ms, ${httpPerS.toFixed(0)} commands/s over HTTP vs ${enginePerS.toFixed(0)}/s in-process (${vsEngine.toFixed(2)}), p95 watched/alone ${p95Watched.toFixed(0)}/${p95Alone.toFixed(0)} ms (${watchRatio.toFixed(2)}), board p95 ${board.p95.toFixed(0)} ms over ${board.n} polls; ${cpuText}`,
   );
 } finally {
   await app.close();
@@ -620,7 +637,7 @@ else {
 
 function describeRush(r: RushResult): string {
   const a = all(r.latencies);
-  return `${r.schools} schools, ${a.length} requests in ${(r.ms / 1000).toFixed(2)} s = ${(a.length / (r.ms / 1000)).toFixed(0)} req/s; p95 ${percentile(a, 95).toFixed(0)} ms (complete ${percentile(r.latencies.complete, 95).toFixed(0)} ms)`;
+  return `${r.schools} schools, ${a.length} requests in ${(r.ms / 1000).toFixed(2)} s = ${(a.length / (r.ms / 1000)).toFixed(0)} req/s, CPU ${(r.cpuMs / r.schools).toFixed(1)} ms per school; p95 ${percentile(a, 95).toFixed(0)} ms (complete ${percentile(r.latencies.complete, 95).toFixed(0)} ms)`;
 }
 
 emit(figures);
