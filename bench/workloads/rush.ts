@@ -450,10 +450,12 @@ try {
     `  SQLite per school visit (4 requests): ${calls.callsPerEvent.toFixed(1)} calls, ${calls.statementsPerEvent.toFixed(1)} statements, ${calls.msPerEvent.toFixed(1)} ms`,
   );
   for (const t of calls.top.slice(0, 8)) log(`    ${t.perEvent.toFixed(2)}× ${t.msPerEvent.toFixed(2)} ms  ${t.sql.slice(0, 160)}`);
-  const why = `per school visit (4 requests) ${(traced.ms / (traced.schools / CLIENTS) / 1).toFixed(0)} ms wall per loop; SQLite: ${calls.callsPerEvent.toFixed(1)} calls (${calls.statementsPerEvent.toFixed(1)} statements) busy ${calls.msPerEvent.toFixed(1)} ms per visit, most: ${calls.top
+  const why = `Per school visit the HTTP side makes ${calls.callsPerEvent.toFixed(1)} node-sqlite3 calls (${calls.statementsPerEvent.toFixed(1)} statements; ${calls.msPerEvent.toFixed(1)} ms from call to callback, inflated when the main thread is busy) on the one SQLite connection — authentication, the two pages' reads, the idempotency checks, the authorization reads before each command — where the engine side makes about one per command, its writes group-committed; most: ${calls.top
     .slice(0, 3)
     .map((t) => `${t.sql.slice(0, 80)} ${t.perEvent.toFixed(1)}×/${t.msPerEvent.toFixed(1)} ms`)
-    .join('; ')}. CPU ${describeProfile(summary, 5)}; by package: ${describePackages(summary, 5)}`;
+    .join(
+      '; ',
+    )}. CPU ${describeProfile(summary, 5)}; by package: ${describePackages(summary, 5)} ("Backup" is node-sqlite3's native Database.all, run on the main thread for each call; idle = waiting on SQLite's thread)`;
   client.close();
 
   const shape = `${province.schools.length} schools (${province.units.length} units), one instance and one staff account each, on one SQLite file (WAL) behind the real server in this process (API + workers, as npm start); ${CLIENTS} client loops over keep-alive HTTP (node:http Agent) in the same process`;
