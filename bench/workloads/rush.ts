@@ -33,7 +33,8 @@ import { openRuntime, type Runtime } from '../../adapters/runtime.ts';
 import { KnexAccounts } from '../../adapters/store/account-store.ts';
 import type { OrgUnit } from '../../engine/domain.ts';
 import type { Engine } from '../../engine/service/engine.ts';
-import { HttpClient, expectOk, type Session } from '../lib/http-client.ts';
+import { HttpClient, type Session } from '../lib/http-client.ts';
+import { CLIENTS, ClientThread, cpuMsSince, EVENT, FORM, ROUTES, rush, TASK, type Latencies, type RushResult } from '../lib/rush-clients.ts';
 import {
   emit,
   figure,
@@ -57,10 +58,7 @@ import { traceSqlite } from '../lib/sqlite-trace.ts';
 
 const ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const PROCESS = 'bench-rush-report';
-const TASK = 'figures';
-const EVENT = 'SUBMIT';
 const PASSWORD = 'bench-password-rush';
-const CLIENTS = 64;
 const SCHOOL_KINDS = ['preschool', 'primary', 'lower-secondary', 'upper-secondary', 'multi-level', 'continuing-education'];
 
 const SOURCE = `# yaml-language-server: $schema=../engine/definition/schema.json
@@ -110,13 +108,6 @@ const ROUNDS = Number(options.rounds ?? (quick ? 1 : 2));
 const DIAGNOSE = Number(options.diagnose ?? (quick ? 40 : 100));
 const PG_SCHOOLS = Number(options['pg-schools'] ?? (quick ? 200 : 800));
 const POLL_S = options['poll-s'] ? Number(options['poll-s']) : undefined;
-
-const FORM = (i: number) => ({
-  students: 200 + (i % 900),
-  teachers: 12 + (i % 80),
-  facilities: ['adequate', 'partial', 'lacking'][i % 3],
-  note: 'Số liệu tại thời điểm 30/9',
-});
 
 // ---------------------------------------------------------------------------------------------
 // Setup
@@ -198,77 +189,6 @@ async function signInAll(client: HttpClient, schools: School[], supervisors: str
 // ---------------------------------------------------------------------------------------------
 // The rush
 
-const ROUTES = ['my_work', 'task', 'complete', 'event'] as const;
-type Route = (typeof ROUTES)[number];
-type Latencies = Record<Route, number[]>;
-
-interface RushResult {
-  schools: number;
-  ms: number;
-  /** This process's CPU time (user + system, every thread) over the phase: less moved by other
-   * processes' load than the wall time. */
-  cpuMs: number;
-  latencies: Latencies;
-}
-
-interface WorkItem {
-  kind: string;
-  id: string;
-  instanceId: string;
-  status?: string;
-}
-
-/** One school's staff, start to end: my work, the task, complete it, send the event; every answer checked. */
-async function schoolVisit(client: HttpClient, s: School, lat: Latencies): Promise<void> {
-  const session = s.session!;
-  const mine = await client.request<{ items: WorkItem[]; total: number }>('GET', '/api/v1/tasks/mine?limit=50', { session });
-  lat.my_work.push(mine.ms);
-  const item = expectOk(`${s.login} GET /api/v1/tasks/mine`, mine).items.find((i) => i.kind === 'task' && i.instanceId === s.instanceId);
-  if (!item) throw new Error(`${s.login}: "Việc của tôi" does not list the open task of ${s.instanceId}: ${JSON.stringify(mine.body).slice(0, 300)}`);
-  const path = `/api/v1/tasks/${encodeURIComponent(item.id)}`;
-  const task = await client.request<{ task: { status: string; task: string }; form?: { properties?: Record<string, unknown> }; canAct?: boolean }>(
-    'GET',
-    path,
-    {
-      session,
-    },
-  );
-  lat.task.push(task.ms);
-  expectOk(`${s.login} GET ${path}`, task, (b) =>
-    b.task.status !== 'open' || b.canAct === false || !b.form?.properties?.facilities
-      ? `not an open task with its form: ${JSON.stringify(b).slice(0, 300)}`
-      : undefined,
-  );
-  const done = await client.request<{ status: string; stages: string[] }>('POST', `${path}/complete`, {
-    session,
-    body: { data: FORM(s.index) },
-    idempotent: true,
-  });
-  lat.complete.push(done.ms);
-  expectOk(`${s.login} POST ${path}/complete`, done, (b) =>
-    b.status !== 'running' || !b.stages.includes('report') ? `expected the instance still on "report": ${JSON.stringify(b)}` : undefined,
-  );
-  const eventPath = `/api/v1/instances/${encodeURIComponent(s.instanceId)}/events`;
-  const sent = await client.request<{ status: string; stages: string[] }>('POST', eventPath, { session, body: { type: EVENT }, idempotent: true });
-  lat.event.push(sent.ms);
-  expectOk(`${s.login} POST ${eventPath}`, sent, (b) => (b.status !== 'done' ? `expected the instance done after ${EVENT}: ${JSON.stringify(b)}` : undefined));
-}
-
-async function rush(clients: HttpClient[], schools: School[]): Promise<RushResult> {
-  const latencies: Latencies = { my_work: [], task: [], complete: [], event: [] };
-  const cpu = process.cpuUsage();
-  const elapsed = timer();
-  // Client loop c talks to clients[c % n] (two API processes: half the loops each).
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(CLIENTS, schools.length) }, async (_, c) => {
-      const client = clients[c % clients.length]!;
-      while (next < schools.length) await schoolVisit(client, schools[next++]!, latencies);
-    }),
-  );
-  return { schools: schools.length, ms: elapsed(), cpuMs: cpuMsSince(cpu), latencies };
-}
-
 /** The same two commands per school, in-process: the engine's completeTask and send, 64 loops. */
 async function engineRush(engine: Engine, schools: School[]): Promise<{ schools: number; ms: number; cpuMs: number }> {
   const cpu = process.cpuUsage();
@@ -280,53 +200,6 @@ async function engineRush(engine: Engine, schools: School[]): Promise<{ schools:
     if (b.status !== 'done') throw new Error(`engine send ${EVENT} on ${s.instanceId}: ${JSON.stringify(b)}`);
   });
   return { schools: schools.length, ms: elapsed(), cpuMs: cpuMsSince(cpu) };
-}
-
-function cpuMsSince(start: NodeJS.CpuUsage): number {
-  const d = process.cpuUsage(start);
-  return (d.user + d.system) / 1000;
-}
-
-/** 200 supervisors polling their board, each every `everyMs`, their first polls spread over the first interval. */
-function watch(client: HttpClient, sessions: Session[], everyMs: number, seed: number): { stop(): Promise<number[]> } {
-  // Each phase its own spread of first polls: not the same supervisors first every time.
-  const rng = seededRandom(seed);
-  const lat: number[] = [];
-  let stopped = false;
-  let failure: Error | undefined;
-  const loops = sessions.map(async (session, k) => {
-    await sleepUnless(rng() * everyMs, () => stopped);
-    while (!stopped) {
-      const r = await client.request<{ totals?: unknown }>('GET', '/api/v1/board', { session });
-      lat.push(r.ms);
-      try {
-        expectOk('GET /api/v1/board', r, (b) => (b.totals ? undefined : 'no totals'));
-      } catch (e) {
-        failure ??= e as Error;
-        return;
-      }
-      const wait = everyMs - r.ms;
-      if (wait > 0) await sleepUnless(wait, () => stopped);
-    }
-  });
-  return {
-    async stop() {
-      stopped = true;
-      await Promise.all(loops);
-      if (failure) throw failure;
-      return lat;
-    },
-  };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Sleeps up to ms, waking early (every 50 ms) once `done` says so. */
-async function sleepUnless(ms: number, done: () => boolean): Promise<void> {
-  const until = Date.now() + ms;
-  while (!done() && Date.now() < until) await sleep(Math.min(50, until - Date.now()));
 }
 
 async function assertDone(db: Knex, schools: School[], label: string): Promise<void> {
@@ -366,8 +239,12 @@ try {
   log(`rush on SQLite (${dir}): ${SCHOOLS} schools, ${SUPERVISORS} supervisors; API and workers in this process`);
   const setup = timer();
   const province = await populate(engine, app.accounts, SCHOOLS, SUPERVISORS);
-  const client = new HttpClient(app.url!, CLIENTS + SUPERVISORS);
+  const client = new HttpClient(app.url!, 16);
   const watchers = await signInAll(client, province.schools, province.supervisors);
+  client.close();
+  // The client loops in a worker thread: this thread serves, as a server whose browsers are elsewhere.
+  const clients = new ClientThread();
+  const url = app.url!;
   log(
     `setup (not measured): ${province.units.length} units, ${province.schools.length} instances and accounts, all signed in, in ${(setup() / 1000).toFixed(1)} s`,
   );
@@ -385,7 +262,7 @@ try {
   const pollEvery: number[] = [];
   // Warm-up (untimed): a few schools of the diagnosis slice through both paths.
   const warm = diagnose.splice(0, Math.min(16, Math.floor(diagnose.length / 3)));
-  await rush([client], warm.slice(0, warm.length / 2));
+  await clients.rush([url], warm.slice(0, warm.length / 2));
   await engineRush(engine, warm.slice(warm.length / 2));
   for (let round = 0; round < ROUNDS; round++) {
     const [a, e, w] = [slices[round * 3]!, slices[round * 3 + 1]!, slices[round * 3 + 2]!];
@@ -399,7 +276,7 @@ try {
           `round ${round + 1} engine: ${e.length} schools × 2 commands in ${(r.ms / 1000).toFixed(2)} s = ${((e.length * 2) / (r.ms / 1000)).toFixed(0)}/s; CPU ${(r.cpuMs / e.length).toFixed(1)} ms per school`,
         );
       } else if (phase === 'alone') {
-        const r = await rush([client], a);
+        const r = await clients.rush([url], a);
         alone.push(r);
         await assertDone(db, a, 'rush');
         log(`round ${round + 1} rush alone: ${describeRush(r)}`);
@@ -410,9 +287,9 @@ try {
         // rate (each polling twice in a 3 s phase: 130 polls/s, twenty times what 200 people make).
         const every = (POLL_S ?? 30) * 1000;
         pollEvery.push(every);
-        const watching = watch(client, watchers, every, 17 + round);
-        const r = await rush([client], w);
-        boardLat.push(...(await watching.stop()));
+        await clients.watch(url, watchers, every, 17 + round);
+        const r = await clients.rush([url], w);
+        boardLat.push(...(await clients.unwatch()));
         watched.push(r);
         await assertDone(db, w, 'rush watched');
         log(`round ${round + 1} rush watched (polls every ${(every / 1000).toFixed(1)} s): ${describeRush(r)}`);
@@ -439,12 +316,12 @@ try {
   // Where the time goes: the diagnosis slice, half under the CPU profiler, half with every
   // node-sqlite3 call timed.
   const half = Math.floor(diagnose.length / 2);
-  const { profile } = await profileWhile(() => rush([client], diagnose.slice(0, half)), 500);
+  const { profile } = await profileWhile(() => clients.rush([url], diagnose.slice(0, half)), 500);
   if (options['save-profile']) writeFileSync(options['save-profile'], JSON.stringify(profile));
   const summary = summarizeProfile(profile, 15);
   for (const line of profileLines(summary)) log(`  profile: ${line}`);
   const trace = traceSqlite();
-  const traced = await rush([client], diagnose.slice(half));
+  const traced = await clients.rush([url], diagnose.slice(half));
   const calls = trace.stop(diagnose.length - half);
   log(
     `  SQLite per school visit (4 requests): ${calls.callsPerEvent.toFixed(1)} calls, ${calls.statementsPerEvent.toFixed(1)} statements, ${calls.msPerEvent.toFixed(1)} ms`,
@@ -456,9 +333,9 @@ try {
     .join(
       '; ',
     )}. CPU ${describeProfile(summary, 5)}; by package: ${describePackages(summary, 5)} ("Backup" is node-sqlite3's native Database.all, run on the main thread for each call; idle = waiting on SQLite's thread)`;
-  client.close();
+  await clients.close();
 
-  const shape = `${province.schools.length} schools (${province.units.length} units), one instance and one staff account each, on one SQLite file (WAL) behind the real server in this process (API + workers, as npm start); ${CLIENTS} client loops over keep-alive HTTP (node:http Agent) in the same process`;
+  const shape = `${province.schools.length} schools (${province.units.length} units), one instance and one staff account each, on one SQLite file (WAL) behind the real server in this process (API + workers, as npm start); ${CLIENTS} client loops over keep-alive HTTP (node:http Agent) in a worker thread of this process (the server's thread serves only; the CPU time per visit below counts both threads)`;
   const phases = `${ROUNDS} round(s) of (rush alone, engine in-process, rush watched) on ${per} schools each, the order turned round every other round`;
   figures.rush_requests_per_s = figure(requestsPerS, 'req/s', {
     note: `the 4 requests of each school visit (GET my work, GET the task, POST complete, POST ${EVENT}) ÷ the wall time of the unwatched rush phases, ${alone.reduce((a, r) => a + r.schools, 0)} visits; ${shape}; ${phases}`,
