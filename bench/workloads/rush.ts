@@ -327,7 +327,9 @@ try {
     `  SQLite per school visit (4 requests): ${calls.callsPerEvent.toFixed(1)} calls, ${calls.statementsPerEvent.toFixed(1)} statements, ${calls.msPerEvent.toFixed(1)} ms`,
   );
   for (const t of calls.top.slice(0, 8)) log(`    ${t.perEvent.toFixed(2)}× ${t.msPerEvent.toFixed(2)} ms  ${t.sql.slice(0, 160)}`);
-  const why = `Per school visit the HTTP side makes ${calls.callsPerEvent.toFixed(1)} node-sqlite3 calls (${calls.statementsPerEvent.toFixed(1)} statements; ${calls.msPerEvent.toFixed(1)} ms from call to callback, inflated when the main thread is busy) on the one SQLite connection — authentication, the two pages' reads, the idempotency checks, the authorization reads before each command — where the engine side makes about one per command, its writes group-committed; most: ${calls.top
+  const wallPerVisit = traced.ms / traced.schools;
+  const idleShare = summary.idleMs / summary.totalMs;
+  const why = `The server's thread was ${(idleShare * 100).toFixed(0)}% idle in the profiled slice (the client loops run in a worker thread): it waits on the one SQLite connection, whose calls took ${calls.msPerEvent.toFixed(1)} ms from call to callback per school visit against ${wallPerVisit.toFixed(1)} ms of wall time per visit (${(calls.msPerEvent / wallPerVisit).toFixed(1)}×${calls.msPerEvent / wallPerVisit >= 0.8 ? ': the connection is hardly ever free' : ''}; each call is a hop to SQLite's thread and back, dearest on a loaded machine). Per school visit the HTTP side makes ${calls.callsPerEvent.toFixed(1)} node-sqlite3 calls (${calls.statementsPerEvent.toFixed(1)} statements) on the one SQLite connection — authentication, the two pages' reads, the idempotency checks, the authorization reads before each command — where the engine side makes about one per command, its writes group-committed; most: ${calls.top
     .slice(0, 3)
     .map((t) => `${t.sql.slice(0, 80)} ${t.perEvent.toFixed(1)}×/${t.msPerEvent.toFixed(1)} ms`)
     .join(
