@@ -63,6 +63,26 @@ for (const kind of STORES) {
       expect(await accounts.sessionPrincipal('nope')).to.equal(undefined);
     });
 
+    it('answers each of many sessions read at once with its own user and grants (reads arriving together share one query)', async () => {
+      await user('a', [{ role: 'supervisor', unitId: 'pgd_a' }]);
+      await user('b', [
+        { role: 'staff', unitId: 'th_a1' },
+        { role: 'staff', unitId: 'th_a2' },
+      ]);
+      await user('c', []);
+      const asked = ['h-b', 'nope', 'h-a', 'h-c', 'h-b', 'h-a'];
+      const together = await Promise.all(asked.map((h) => accounts.sessionPrincipal(h)));
+      const oneByOne = [];
+      for (const h of asked) oneByOne.push(await threeReads(h));
+      expect(together).to.deep.equal(oneByOne);
+      expect(together.map((p) => p?.userId)).to.deep.equal(['b', undefined, 'a', 'c', 'b', 'a']);
+      // a session ended while reads wait is not found by a read asked after it ended
+      await accounts.deleteSession('h-a');
+      const [a, b] = await Promise.all([accounts.sessionPrincipal('h-a'), accounts.sessionPrincipal('h-b')]);
+      expect(a).to.equal(undefined);
+      expect(b!.userId).to.equal('b');
+    });
+
     it('reads a grant at its unit’s current path after the unit moves', async () => {
       await user('d', [{ role: 'staff', unitId: 'th_a1' }]);
       await rt.engine.reshapeUnits({
