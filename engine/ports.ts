@@ -342,6 +342,15 @@ export interface Passwords {
 }
 
 /** The people who log in, their grants, sessions and tokens. Secrets are stored as hashes only. */
+/** A browser session with its user and the user's grants (see Accounts.sessionPrincipal). */
+export interface SessionPrincipal {
+  userId: string;
+  csrfToken: string;
+  expiresAt: number;
+  user: User;
+  grants: Grant[];
+}
+
 export interface Accounts {
   /** Adds a user (or, for the same id, replaces name, e-mail, hash and grants), with its audit entries in the same transaction. */
   putUser(user: NewUser, grants: { role: AccessRole; unitId: string }[], audit?: AuditEntry[]): Promise<void>;
@@ -375,6 +384,9 @@ export interface Accounts {
   putSession(session: { idHash: string; userId: string; csrfToken: string; createdAt: number; expiresAt: number }): Promise<void>;
   /** A session by the hash of its secret. */
   getSession(idHash: string): Promise<{ userId: string; csrfToken: string; expiresAt: number } | undefined>;
+  /** A session by the hash of its secret with its user and the user's grants, read together (every
+   * request from a browser needs all three: one round trip instead of three). */
+  sessionPrincipal(idHash: string): Promise<SessionPrincipal | undefined>;
   /** Ends a session (signing out). */
   deleteSession(idHash: string): Promise<void>;
   /** Every session of the user but `except` (a password change ends the others). */
