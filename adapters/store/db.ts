@@ -16,6 +16,7 @@ import * as fanOut from './migrations/012_fan_out.ts';
 import * as fanOutAnswers from './migrations/013_fan_out_answers.ts';
 import * as attachmentsComments from './migrations/014_attachments_comments.ts';
 import * as campaignIncludeRunning from './migrations/015_campaign_include_running.ts';
+import * as dueCounts from './migrations/016_due_counts.ts';
 import * as jobClaimOrder from './migrations/017_job_claim_order.ts';
 
 const knexFactory = (knexModule as unknown as { default?: typeof knexModule }).default ?? knexModule;
@@ -99,6 +100,7 @@ const MIGRATIONS: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Kne
   '013_fan_out_answers': fanOutAnswers,
   '014_attachments_comments': attachmentsComments,
   '015_campaign_include_running': campaignIncludeRunning,
+  '016_due_counts': dueCounts,
   '017_job_claim_order': jobClaimOrder,
 };
 

@@ -10,6 +10,8 @@ const TABLES = [
   'campaigns',
   'comments',
   'definitions',
+  'due_by_stage',
+  'due_by_unit',
   'escalations',
   'file_blobs',
   'grants',
@@ -67,6 +69,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         '013_fan_out_answers',
         '014_attachments_comments',
         '015_campaign_include_running',
+        '016_due_counts',
         '017_job_claim_order',
       ]);
       expect(await tables(db, dialect)).to.deep.equal(TABLES);
