@@ -119,8 +119,14 @@ export class KnexStore implements Store {
    * SQLite's thread apiece (bench/workloads/rush.ts). Each read starts after the one before it
    * answered, so it sees every commit made before it was asked. */
   private readonly unitReads = new Batcher<string[], OrgUnit[]>(async (asked) => {
-    const found = new Map((await this.readUnits([...new Set(asked.flat())])).map((u) => [u.id, u]));
-    return asked.map((ids) => [...new Set(ids)].flatMap((id) => found.get(id) ?? []));
+    // Each asker gets its units in the order the database gave them, as a read of its own would.
+    const found = new Map((await this.readUnits([...new Set(asked.flat())])).map((u, at) => [u.id, { u, at }]));
+    return asked.map((ids) =>
+      [...new Set(ids)]
+        .flatMap((id) => found.get(id) ?? [])
+        .sort((a, b) => a.at - b.at)
+        .map((f) => f.u),
+    );
   });
   private readonly idempotentReads = new Batcher<{ scope: string; key: string }, { requestHash: string; response: unknown } | undefined>(async (asked) => {
     const rows: Record<string, any>[] = await this.db('idempotency_keys')
