@@ -19,6 +19,8 @@ import { emit, figure, log, skipped, openPgRuntime, openSqliteRuntime, parseArgs
 import { isSchool, scaledProvince } from '../lib/province.ts';
 import { describeStatements, timeStatements } from '../lib/sqltime.ts';
 import { BATCH, copyRows, countRows, TABLES } from '../lib/ceiling.ts';
+import { describePackages, describeProfile, profileLines, profileWhile, summarizeProfile, type CpuProfile } from '../lib/profile.ts';
+import { traceSqlite } from '../lib/sqlite-trace.ts';
 
 const PROCESS = 'public-disclosure';
 
@@ -30,6 +32,8 @@ const clock = new ManualClock(instantAt('2026-03-02', 8));
 /** Past this many seconds a campaign is stopped and what it did is measured. */
 const CAP_S = Number(options.cap ?? (quick ? 100 : 180));
 const PG_CAP_S = Number(options['pg-cap'] ?? (quick ? 40 : 60));
+/** --profile: the campaign runs under V8's CPU profiler, its summary logged. */
+const PROFILE = options.profile === 'true';
 
 class Capped extends Error {}
 
@@ -59,6 +63,7 @@ async function measure(kind: 'sqlite' | 'postgres'): Promise<Figures> {
     // The engine: create the campaign and run it to the end — or, past the time cap, stop it there
     // and measure what was done (said in the note: a campaign re-run finishes the rest).
     const statements = timeStatements(rt.db);
+    const calls = pg ? undefined : traceSqlite();
     const elapsed = timer();
     const campaign = await createCampaign(
       rt.engine,
@@ -75,8 +80,9 @@ async function measure(kind: 'sqlite' | 'postgres'): Promise<Figures> {
     let lastLog = 0;
     let capped = false;
     let created: number;
-    try {
-      const progress = await runCampaign(rt.engine, campaign.id, {
+    let profile: CpuProfile | undefined;
+    const run = () =>
+      runCampaign(rt.engine, campaign.id, {
         actor: 'bench',
         onProgress: (p) => {
           points.push({ created: p.created, ms: elapsed() });
@@ -88,6 +94,10 @@ async function measure(kind: 'sqlite' | 'postgres'): Promise<Figures> {
           if (elapsed() > cap * 1000 && p.created < schools) throw new Capped();
         },
       });
+    try {
+      let progress: Awaited<ReturnType<typeof run>>;
+      if (PROFILE) ({ result: progress, profile } = await profileWhile(run, 1_000));
+      else progress = await run();
       if (progress.created !== schools || progress.campaign.status !== 'done')
         throw new Error(`campaign started ${progress.created} of ${schools} (status ${progress.campaign.status})`);
       created = progress.created;
@@ -99,6 +109,14 @@ async function measure(kind: 'sqlite' | 'postgres'): Promise<Figures> {
     }
     const engineMs = capped ? points.at(-1)!.ms : elapsed();
     statements.stop();
+    const trace = calls?.stop(created);
+    if (trace) {
+      log(
+        `  node-sqlite3: ${trace.callsPerEvent.toFixed(3)} calls/instance, ${trace.statementsPerEvent.toFixed(2)} statements/instance, ${trace.msPerEvent.toFixed(3)} ms/instance`,
+      );
+      for (const c of trace.top.slice(0, 6)) log(`    ${c.msPerEvent.toFixed(3)} ms ×${c.perEvent.toFixed(3)}  ${c.sql.slice(0, 150)}`);
+    }
+    if (profile) for (const line of profileLines(summarizeProfile(profile, 25))) log(`  profile: ${line}`);
     for (const s of statements.top(8)) log(`  ${(s.totalMs / 1000).toFixed(2).padStart(6)} s ×${String(s.count).padStart(6)}  ${s.sql.slice(0, 160)}`);
     const counts = await countRows(rt.db);
     // On SQLite the queue's jobs are written with the starts (same transactions): they are rows of the run.

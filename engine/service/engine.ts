@@ -25,6 +25,23 @@ import type { Campaign, Change, Instance, LoadedInstance, OrgChange, OrgUnit, Ti
 import { placeUnits, type UnitInput } from './org.ts';
 import type { UnitChain } from './roles.ts';
 
+/** What `start` is given: the process, the unit, and what its instance starts with. */
+export interface StartInput {
+  definitionId: string;
+  version?: number;
+  orgUnitId: string;
+  campaignId?: string;
+  anchors?: Record<string, string>;
+  /** Lists of unit codes the process declares (a sample), by name. */
+  lists?: Record<string, string[]>;
+}
+
+/** A start computed, waiting for `Engine.commitStarts`. */
+export interface PreparedStart {
+  change: Change;
+  step: StepResult;
+}
+
 /** A rung that points down the tree tells at most this many units (a Sở's whole province). */
 const MAX_NOTIFIED_BELOW = 60_000;
 
@@ -138,18 +155,18 @@ export class Engine {
 
   /** Starts a process for one org unit. Starting it again for the same unit (and campaign) answers
    * the instance already there. */
-  async start(
-    input: {
-      definitionId: string;
-      version?: number;
-      orgUnitId: string;
-      campaignId?: string;
-      anchors?: Record<string, string>;
-      /** Lists of unit codes the process declares (a sample), by name. */
-      lists?: Record<string, string[]>;
-    },
-    options: CommandOptions,
-  ): Promise<InstanceSummary> {
+  async start(input: StartInput, options: CommandOptions): Promise<InstanceSummary> {
+    const prepared = await this.prepareStart(input, options);
+    if ('existing' in prepared) return prepared.existing;
+    const [answer] = await this.commitStarts([prepared]);
+    if (answer instanceof EngineError) throw answer;
+    return answer!;
+  }
+
+  /** A start checked and computed, not committed yet (`commitStarts` commits it): a campaign
+   * computes its next page of starts while the page before commits. Throws what `start` refuses
+   * with; an instance already there (outside a campaign) comes back as `existing`. */
+  async prepareStart(input: StartInput, options: CommandOptions): Promise<PreparedStart | { existing: InstanceSummary }> {
     const compiled = await this.catalog.get(input.definitionId, input.version);
     const chain = await this.chainOf(input.orgUnitId);
     const unit = chain[0]!;
@@ -171,7 +188,7 @@ export class Engine {
     // In a campaign the store's unique key catches a second start (answered below); outside one
     // (no campaign id, and NULLs never collide) only this look-up does.
     const existing = input.campaignId ? undefined : await this.store.findInstance(compiled.id, unit.id, input.campaignId);
-    if (existing) return summary(existing);
+    if (existing) return { existing: summary(existing) };
     const at = this.clock.now();
     const step = startInstance(
       compiled,
@@ -203,15 +220,28 @@ export class Engine {
       ...(input.anchors || input.lists ? { payload: { ...(input.anchors ? { anchors } : {}), ...(input.lists ? { lists } : {}) } } : {}),
     });
     await this.openFanOuts(change, step, chain);
-    try {
-      await this.commit(change, step);
-    } catch (e) {
-      // Another request started it first: answer that one, as a repeated start would.
-      const raced = e instanceof EngineError && e.code === 'REV_CONFLICT' ? await this.store.findInstance(compiled.id, unit.id, input.campaignId) : undefined;
-      if (raced) return summary(raced);
-      throw e;
-    }
-    return summary(change.instance);
+    return { change, step };
+  }
+
+  /** Commits prepared starts together (a group commit, in transactions of the commit batcher's
+   * size), then runs what follows each commit as `start` does. Answers, per start, its instance —
+   * or, when its unit got one meanwhile, that one (as a repeated start would) — or the refusal. */
+  async commitStarts(starts: readonly PreparedStart[]): Promise<(InstanceSummary | EngineError)[]> {
+    const outcomes = await this.commits.submitAll(starts.map((s) => s.change));
+    // After the commits, together: relays run after them share one run (OutboxRelay.drain).
+    return Promise.all(
+      starts.map(async ({ change, step }, k): Promise<InstanceSummary | EngineError> => {
+        const outcome = outcomes[k]!;
+        if (outcome.error) {
+          // Another request started it first: answer that one, as a repeated start would.
+          const { definitionId, orgUnitId, campaignId } = change.instance;
+          const raced = outcome.error.code === 'REV_CONFLICT' ? await this.store.findInstance(definitionId, orgUnitId, campaignId) : undefined;
+          return raced ? summary(raced) : outcome.error;
+        }
+        await this.committed(change, outcome.outboxed, step);
+        return summary(change.instance);
+      }),
+    );
   }
 
   /** Sends a process event (SUBMIT, REVIEW…) with its data, checked against the event's form. */
@@ -413,7 +443,12 @@ export class Engine {
   private async commit(change: Change, step?: StepResult): Promise<void> {
     const outcome = await this.commits.submit(change);
     if (outcome.error) throw outcome.error;
-    await this.afterCommit?.({ change, outboxed: outcome.outboxed, ...(step ? { step } : {}) });
+    await this.committed(change, outcome.outboxed, step);
+  }
+
+  /** What follows a commit: the relay and observers, the fan-outs it opened, its parent's check. */
+  private async committed(change: Change, outboxed: number, step?: StepResult): Promise<void> {
+    await this.afterCommit?.({ change, outboxed, ...(step ? { step } : {}) });
     for (const campaign of change.campaigns ?? []) await this.runFanOut(campaign.id);
     // A child that finished (or was cancelled) may be the one its parent's stage waits for.
     const child = change.instance;
