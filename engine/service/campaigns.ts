@@ -168,6 +168,8 @@ export async function runCampaign(
   /** A page's starts checked and computed; a unit refused (closed, not applicable…) is noted. */
   const prepare = async (units: OrgUnit[]): Promise<PreparedStart[]> => {
     engine.rememberUnits(units);
+    // One moment for the page: its units of one kind share their first step (Engine.prepareStart).
+    const at = engine.clock.now();
     // Together, so the units' ancestors not known yet are read in one statement (UnitDirectory).
     const prepared = await Promise.all(
       units.map(async (unit) => {
@@ -182,6 +184,7 @@ export async function runCampaign(
               ...(campaign.lists ? { lists: campaign.lists } : {}),
             },
             { actor: options.actor },
+            at,
           );
         } catch (e) {
           if (!(e instanceof EngineError)) throw e;
@@ -197,11 +200,17 @@ export async function runCampaign(
   // it meanwhile); it is read just before that commit goes out, so its read does not queue behind it
   // (SQLite has one connection). A page is committed only once the one before is reported: a run
   // stopped there (a crash, `onProgress` throwing) has committed exactly what it reported.
+  // What follows the last page's commits (the relay of its timers to Redis…) runs beside the next
+  // page's commit; one at a time, and the run ends with it.
+  let settling: Promise<void> = Promise.resolve();
   let next = await prepare(await pageAt(0));
   for (let at = 0; next.length || at < todo.length; at += size) {
     // Stopped between batches (the process is closing): the campaign stays running, and the next run
     // — a process with workers resumes it at start — adds the units still missing.
-    if (options.signal?.aborted) return progress;
+    if (options.signal?.aborted) {
+      await settling;
+      return progress;
+    }
     const following = await pageAt(at + size);
     const committing = engine.commitStarts(next);
     // Whatever happens to this page, the commit in flight is waited for before it is reported.
@@ -209,7 +218,7 @@ export async function runCampaign(
       (v) => ({ ok: true as const, v }),
       (e: unknown) => ({ ok: false as const, e }),
     );
-    const answers = await committing;
+    const { answers, settled } = await committing;
     answers.forEach((a, k) => {
       if (a instanceof EngineError) progress.failed.push({ orgUnitId: next[k]!.change.instance.orgUnitId, code: a.code, message: a.message });
       else progress.created++;
@@ -217,9 +226,12 @@ export async function runCampaign(
     const page = await computed;
     if (!page.ok) throw page.e;
     next = page.v;
+    await settling;
+    settling = settled;
     await refresh(engine, progress, false, started);
     options.onProgress?.(progress);
   }
+  await settling;
   if (skipRunning) progress.skippedRunning = await countSkipped(engine, campaign);
   await refresh(engine, progress, true);
   // A fan-out whose children all finished while it was starting them (or that reached no unit)
