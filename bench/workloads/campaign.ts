@@ -126,9 +126,13 @@ async function measure(kind: 'sqlite' | 'postgres'): Promise<Figures> {
     }
     const engineMs = capped ? points.at(-1)!.ms : elapsed();
     statements.stop();
+    // A run of one page has no window (its only report is its last): no trace, no profile.
     const traced = Math.max(1, created - Math.max(0, tracedFrom));
-    const trace = calls?.stop(traced);
-    const profile = profiling ? summarizeProfile(await (await profiling).stop(), 25) : undefined;
+    const windowed = tracedFrom >= 0 && tracedFrom < created;
+    const stats = calls?.stop(traced);
+    const trace = windowed ? stats : undefined;
+    const profiled = profiling ? summarizeProfile(await (await profiling).stop(), 25) : undefined;
+    const profile = windowed ? profiled : undefined;
     // Statements sent per start over the same tenth (on PostgreSQL each is a round trip).
     const statementsPerStart = (statements.top(1000).reduce((n, s) => n + s.count, 0) - statementsFrom) / traced;
     log(`  the last ${traced} starts: ${statementsPerStart.toFixed(3)} statements through knex per start`);
@@ -185,7 +189,8 @@ async function measure(kind: 'sqlite' | 'postgres'): Promise<Figures> {
           ? {
               note: [
                 `missed: ${ratio.toFixed(2)} against ≥ ${TARGET}, the engine ${(TARGET / ratio).toFixed(2)}× too slow (${((engineMs / created) * 1000).toFixed(0)} µs a start, the ceiling ${((ceilingMs / created) * 1000).toFixed(0)} µs)`,
-                `over the last tenth, ${statementsPerStart.toFixed(3)} statements through knex a start${trace ? `, node-sqlite3 busy ${(trace.msPerEvent * 1000).toFixed(0)} µs a start in ${trace.callsPerEvent.toFixed(3)} calls (${trace.top[0]?.sql.slice(0, 40) ?? ''}… ${((trace.top[0]?.msPerEvent ?? 0) * 1000).toFixed(0)} µs)` : ''}`,
+                windowed &&
+                  `over the last tenth, ${statementsPerStart.toFixed(3)} statements through knex a start${trace ? `, node-sqlite3 busy ${(trace.msPerEvent * 1000).toFixed(0)} µs a start in ${trace.callsPerEvent.toFixed(3)} calls (${trace.top[0]?.sql.slice(0, 40) ?? ''}… ${((trace.top[0]?.msPerEvent ?? 0) * 1000).toFixed(0)} µs)` : ''}`,
                 profile
                   ? `${describeProfile(profile, 4)}; by package: ${describePackages(profile, 6)} (idle = waiting for the database${pg ? ' and Redis' : "'s thread"})`
                   : '',

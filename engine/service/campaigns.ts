@@ -39,6 +39,9 @@ export interface CampaignPreview {
 
 export const SKIPPED_LISTED = 200;
 
+/** A page's starts are computed this many at a time, the event loop served between groups. */
+const PREPARED_AT_ONCE = 25;
+
 export interface CampaignProgress {
   campaign: Campaign;
   /** Instances this run created. */
@@ -170,8 +173,20 @@ export async function runCampaign(
     engine.rememberUnits(units);
     // One moment for the page: its units of one kind share their first step (Engine.prepareStart).
     const at = engine.clock.now();
-    // Together, so the units' ancestors not known yet are read in one statement (UnitDirectory).
-    const prepared = await Promise.all(
+    const prepared: (PreparedStart | { existing: unknown } | undefined)[] = [];
+    for (let from = 0; from < units.length; from += PREPARED_AT_ONCE) {
+      // Back to the event loop between groups: a page's starts are computed from what is cached,
+      // without a pause, and the commit in flight beside them (a PostgreSQL transaction is a round
+      // trip a statement) waited the whole page for its next statement.
+      if (from) await new Promise<void>((resolve) => setImmediate(resolve));
+      prepared.push(...(await prepareGroup(units.slice(from, from + PREPARED_AT_ONCE), at)));
+    }
+    // In a campaign a start is never answered by an instance already there: the store's key is.
+    return prepared.filter((p): p is PreparedStart => p !== undefined && 'change' in p);
+  };
+  // Together, so the units' ancestors not known yet are read in one statement (UnitDirectory).
+  const prepareGroup = (units: OrgUnit[], at: number) =>
+    Promise.all(
       units.map(async (unit) => {
         try {
           return await engine.prepareStart(
@@ -193,9 +208,6 @@ export async function runCampaign(
         }
       }),
     );
-    // In a campaign a start is never answered by an instance already there: the store's key is.
-    return prepared.filter((p): p is PreparedStart => p !== undefined && 'change' in p);
-  };
   // A page is computed while the page before commits (the store's thread, or PostgreSQL, works on
   // it meanwhile); it is read just before that commit goes out, so its read does not queue behind it
   // (SQLite has one connection). A page is committed only once the one before is reported: a run
