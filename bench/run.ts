@@ -16,7 +16,7 @@ const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
 const WORKLOAD_DIR = join(BENCH_DIR, 'workloads');
 /** Cheap and independent workloads first; the rest in name order. */
-const ORDER = ['compile', 'events', 'campaign', 'burst', 'board', 'memory'];
+const ORDER = ['compile', 'events', 'campaign', 'burst', 'board', 'rush', 'memory'];
 
 interface WorkloadResult {
   name: string;

@@ -143,14 +143,15 @@ export interface InstanceFilter {
   ids?: string[];
 }
 
-/** One row of the overdue board before bucketing: instances due before `until`, grouped. */
-export interface DueGroup {
-  orgUnitId: string;
-  /** The instance's active stages, as stored. */
-  stages: string[];
-  definitionId: string;
-  dueAt: number;
-  count: number;
+/** The overdue board's counts under a unit: running instances due before `until`, by the unit one
+ * level under it and by process and active stages, each split at the board's moments (`bounds`,
+ * latest first): `counts[0]` are due from `bounds[0]` on, `counts[k]` in [bounds[k], bounds[k-1]),
+ * the last before the last bound. */
+export interface DueCounts {
+  /** `unitId`: the unit one level under the root on the instances' path (the root for its own). */
+  byUnit: { unitId: string; counts: number[] }[];
+  /** `stages`: the instances' active stages, as stored. */
+  byStage: { definitionId: string; stages: string[]; counts: number[] }[];
 }
 
 /** What a reshape touches under some subtrees. */
@@ -288,8 +289,9 @@ export interface Queries {
   getTask(id: string, underPaths?: string[]): Promise<Task | undefined>;
   /** Open tasks held by the units (or, with subtree, by any unit under them), soonest due first. */
   openTasks(unitPaths: string[], options: { subtree: boolean; limit: number }): Promise<Task[]>;
-  /** Running instances under a path with a due moment before `until`, grouped by unit, stages and due day. */
-  dueGroups(path: string, until: number): Promise<DueGroup[]>;
+  /** Running instances under a unit due before `until`, counted between the moments `bounds`
+   * (latest first) — from a summary kept with every write, whose size does not grow with them. */
+  dueCounts(unitId: string, until: number, bounds: readonly number[]): Promise<DueCounts>;
   /** The latest completed answer of each child instance of a campaign (a fan-out) to each of these
    * tasks: what its roll-up adds up. */
   childAnswers(campaignId: string, tasks: string[]): Promise<ChildAnswer[]>;
@@ -340,6 +342,15 @@ export interface Passwords {
 }
 
 /** The people who log in, their grants, sessions and tokens. Secrets are stored as hashes only. */
+/** A browser session with its user and the user's grants (see Accounts.sessionPrincipal). */
+export interface SessionPrincipal {
+  userId: string;
+  csrfToken: string;
+  expiresAt: number;
+  user: User;
+  grants: Grant[];
+}
+
 export interface Accounts {
   /** Adds a user (or, for the same id, replaces name, e-mail, hash and grants), with its audit entries in the same transaction. */
   putUser(user: NewUser, grants: { role: AccessRole; unitId: string }[], audit?: AuditEntry[]): Promise<void>;
@@ -373,6 +384,9 @@ export interface Accounts {
   putSession(session: { idHash: string; userId: string; csrfToken: string; createdAt: number; expiresAt: number }): Promise<void>;
   /** A session by the hash of its secret. */
   getSession(idHash: string): Promise<{ userId: string; csrfToken: string; expiresAt: number } | undefined>;
+  /** A session by the hash of its secret with its user and the user's grants, read together (every
+   * request from a browser needs all three: one round trip instead of three). */
+  sessionPrincipal(idHash: string): Promise<SessionPrincipal | undefined>;
   /** Ends a session (signing out). */
   deleteSession(idHash: string): Promise<void>;
   /** Every session of the user but `except` (a password change ends the others). */

@@ -207,7 +207,7 @@ function literal(v: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // Statement by statement
 
-async function stepByStep(db: Knex, list: readonly Change[], outboxStep?: OutboxStep): Promise<CommitOutcome[]> {
+async function stepByStep(db: Knex, list: readonly Change[], outboxStep?: OutboxStep, attempt = 0): Promise<CommitOutcome[]> {
   try {
     return await db.transaction(async (trx) => {
       const out: CommitOutcome[] = list.map(() => ({ outboxed: 0 }));
@@ -262,6 +262,9 @@ async function stepByStep(db: Knex, list: readonly Change[], outboxStep?: Outbox
       return out;
     });
   } catch (e) {
+    // Two writers met in opposite orders on rows they both count (the board's summary rows, kept by
+    // triggers: adapters/store/due-counts.ts): the one PostgreSQL chose rolled back whole, and goes again.
+    if (isDeadlock(e) && attempt < 3) return stepByStep(db, list, outboxStep, attempt + 1);
     if (!isUniqueViolation(e)) throw e;
     // A row of one change met a unique key (its escalation recorded meanwhile…): that change is
     // refused, alone; the others commit.
@@ -302,6 +305,10 @@ function updateInstances(changes: readonly Change[], pg: boolean, returning = tr
 
 function conflict(instanceId: string): EngineError {
   return new EngineError('REV_CONFLICT', `instance ${instanceId} was changed by someone else meanwhile; reload and try again`, { instanceId });
+}
+
+function isDeadlock(e: unknown): boolean {
+  return (e as { code?: string }).code === '40P01';
 }
 
 export function isUniqueViolation(e: unknown): boolean {

@@ -2,8 +2,9 @@
 // each scoped by materialised paths in its WHERE clause. Nothing here writes, and no command
 // decides a change from it (commands load through the Store).
 import type { Knex } from 'knex';
-import type { ChildAnswer, DueGroup, Footprint, InstanceFilter, Queries } from '../../engine/ports.ts';
+import type { ChildAnswer, DueCounts, Footprint, InstanceFilter, Queries } from '../../engine/ports.ts';
 import type { Campaign, Escalation, HistoryEntry, InboxItem, Instance, OrgUnit, Task } from '../../engine/domain.ts';
+import { DUE_BY_STAGE, DUE_BY_UNIT } from './due-counts.ts';
 import { toCampaign, toEscalation, toHistory, toInbox, toInstance, toTask, toUnit } from './rows.ts';
 import { applyFilter, escalationQuery, under, underAny } from './where.ts';
 
@@ -151,20 +152,26 @@ export class KnexQueries implements Queries {
     return (await q.orderByRaw('case when due_at is null then 1 else 0 end, due_at, id').limit(options.limit)).map(toTask);
   }
 
-  async dueGroups(path: string, until: number): Promise<DueGroup[]> {
-    const rows = await under(this.db('instances'), 'unit_path', path)
-      .where({ status: 'running' })
-      .where('due_at', '<', until)
-      .select('org_unit_id', 'stages', 'definition_id', 'due_at')
-      .count({ n: '*' })
-      .groupBy('org_unit_id', 'stages', 'definition_id', 'due_at');
-    return rows.map((r: Record<string, any>) => ({
-      orgUnitId: r.org_unit_id,
-      stages: JSON.parse(r.stages),
-      definitionId: r.definition_id,
-      dueAt: Number(r.due_at),
-      count: Number(r.n),
-    }));
+  async dueCounts(unitId: string, until: number, bounds: readonly number[]): Promise<DueCounts> {
+    // Summed here, in the database: a Sở's rows are thousands (a unit and a due moment each), its
+    // board a few dozen lines. Both summaries in one statement: one round trip.
+    const sums: string[] = bounds.map((_, k) => (k === 0 ? 'due_at >= ?' : 'due_at < ? and due_at >= ?'));
+    sums.push('due_at < ?');
+    const sumBindings = bounds.flatMap((b, k) => (k === 0 ? [b] : [bounds[k - 1]!, b]));
+    sumBindings.push(bounds.at(-1)!);
+    const columns = sums.map((w, k) => `sum(case when ${w} then n else 0 end) as c${k}`).join(', ');
+    const read = (table: string, a: string, b: string) =>
+      `select ${a} as a, ${b} as b, ${columns} from ${table} where ancestor_id = ? and due_at < ? group by ${a}${b === 'null' ? '' : `, ${b}`}`;
+    const sql = `${read(DUE_BY_UNIT, 'child_id', 'null')} union all ${read(DUE_BY_STAGE, 'definition_id', 'stages')}`;
+    const result = await this.db.raw(sql, [...sumBindings, unitId, until, ...sumBindings, unitId, until] as Knex.RawBinding[]);
+    const rows = (this.db.client.config.client === 'pg' ? result.rows : result) as Record<string, any>[];
+    const countsOf = (r: Record<string, any>) => sums.map((_, k) => Number(r[`c${k}`]));
+    const out: DueCounts = { byUnit: [], byStage: [] };
+    for (const r of rows) {
+      if (r.b === null) out.byUnit.push({ unitId: r.a, counts: countsOf(r) });
+      else out.byStage.push({ definitionId: r.a, stages: JSON.parse(r.b), counts: countsOf(r) });
+    }
+    return out;
   }
 
   async inbox(unitIds: string[], options: { unreadOnly: boolean; limit: number }): Promise<InboxItem[]> {

@@ -3,6 +3,7 @@
 // start, a reused idempotency key) rolls it back as REV_CONFLICT, for the engine to retry.
 import type { Knex } from 'knex';
 import { EngineError } from '../../engine/errors.ts';
+import { Batcher } from '../../engine/service/batcher.ts';
 import type { CommitOutcome, Store, UnitsUnderOptions } from '../../engine/ports.ts';
 import type {
   Campaign,
@@ -49,6 +50,8 @@ function rowsOf(db: Knex, table: string, columns: string[], where: string): stri
 
 /** Rows per multi-row INSERT: well under SQLite's limits on compound selects and variables. */
 const CHUNK = 100;
+/** Outbox ids marked relayed per UPDATE: one value each, far under either database's limit. */
+const RELAYED_PER_STATEMENT = 1_000;
 
 export interface KnexStoreOptions {
   /** Delivers a change's outbox messages inside its transaction: the embedded queue's, when its
@@ -111,7 +114,32 @@ export class KnexStore implements Store {
     return row ? toUnit(row) : undefined;
   }
 
+  /** Small reads asked while one is out share the next (a page's names of units, a write's
+   * idempotency check): on the deadline day 64 requests in the server each made them, one hop to
+   * SQLite's thread apiece (bench/workloads/rush.ts). Each read starts after the one before it
+   * answered, so it sees every commit made before it was asked. */
+  private readonly unitReads = new Batcher<string[], OrgUnit[]>(async (asked) => {
+    const found = new Map((await this.readUnits([...new Set(asked.flat())])).map((u) => [u.id, u]));
+    return asked.map((ids) => [...new Set(ids)].flatMap((id) => found.get(id) ?? []));
+  });
+  private readonly idempotentReads = new Batcher<{ scope: string; key: string }, { requestHash: string; response: unknown } | undefined>(async (asked) => {
+    const rows: Record<string, any>[] = await this.db('idempotency_keys')
+      .whereIn('scope', [...new Set(asked.map((a) => a.scope))])
+      .whereIn('key', [...new Set(asked.map((a) => a.key))]);
+    const byKey = new Map(rows.map((r) => [`${r.scope}\u0000${r.key}`, r]));
+    return asked.map((a) => {
+      const row = byKey.get(`${a.scope}\u0000${a.key}`);
+      return row ? { requestHash: row.request_hash, response: JSON.parse(row.response) } : undefined;
+    });
+  });
+
   async getUnits(ids: string[]): Promise<OrgUnit[]> {
+    // Many ids (a sample's 20,000 codes) go alone; a few join the reads asked with them.
+    if (ids.length > 200) return this.readUnits(ids);
+    return ids.length ? this.unitReads.submit(ids) : [];
+  }
+
+  private async readUnits(ids: string[]): Promise<OrgUnit[]> {
     // A thousand ids a statement: a sample's 20,000 codes stay under SQLite's 32,766 values.
     const out: OrgUnit[] = [];
     for (let at = 0; at < ids.length; at += 1000) out.push(...(await this.db('org_units').whereIn('id', ids.slice(at, at + 1000))).map(toUnit));
@@ -290,12 +318,16 @@ export class KnexStore implements Store {
   }
 
   async markRelayed(ids: number[], at: number): Promise<void> {
-    for (const part of chunks(ids)) await this.db('outbox').whereIn('id', part).update({ relayed_at: at });
+    // One statement for a relay's page (500): each statement outside a transaction is a commit of
+    // its own, and a deadline burst relays thousands of notices (issue 17).
+    for (let k = 0; k < ids.length; k += RELAYED_PER_STATEMENT)
+      await this.db('outbox')
+        .whereIn('id', ids.slice(k, k + RELAYED_PER_STATEMENT))
+        .update({ relayed_at: at });
   }
 
-  async getIdempotent(scope: string, key: string): Promise<{ requestHash: string; response: unknown } | undefined> {
-    const row = await this.db('idempotency_keys').where({ scope, key }).first();
-    return row ? { requestHash: row.request_hash, response: JSON.parse(row.response) } : undefined;
+  getIdempotent(scope: string, key: string): Promise<{ requestHash: string; response: unknown } | undefined> {
+    return this.idempotentReads.submit({ scope, key });
   }
 
   async putCampaign(campaign: Campaign): Promise<void> {

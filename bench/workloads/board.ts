@@ -3,13 +3,15 @@
 // connection, taken from knex's pool) — spread over a province of ~1,000 units, on
 // every process of the library, due dates around now and a share overdue — then p50/p95 of
 // `GET /api/v1/board` for a supervisor at the Sở, through the real server in-process over loopback
-// (3 warm-ups, 30 timed), against the ceiling: the hand-written indexed SQL query behind it (the
-// GROUP BY of KnexStore.dueGroups), timed the same way on the same connection, the two taking
-// turns request by request. A profile of the
+// (3 warm-ups, 30 timed), against what it read before issue 17: the hand-written indexed GROUP BY of
+// every running instance under the Sở (the board now reads migration 016's summary,
+// adapters/store/due-counts.ts), timed the same way on the same connection, the two taking turns
+// request by request. The loader goes around the summary's triggers and counts it afterwards with
+// the migration's own rebuild. A profile of the
 // endpoint (the V8 profiler of this process, over further requests) and the statements behind a
 // request (timed from knex's query events) say where its time goes.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { startApp } from '../../adapters/app.ts';
@@ -24,6 +26,7 @@ import { describeProfile, profileLines, profileWhile, summarizeProfile } from '.
 import { scaledProvince } from '../lib/province.ts';
 import { sortedUuids, sqliteBulkLoad, withoutSecondaryIndexes } from '../lib/rows.ts';
 import { describeStatements, timeStatements } from '../lib/sqltime.ts';
+import { createDueCountTriggers, DUE_BY_STAGE, DUE_BY_UNIT, dropDueCountTriggers, rebuildDueCounts } from '../../adapters/store/due-counts.ts';
 
 const { quick, options } = parseArgs();
 const INSTANCES = Number(options.instances ?? (quick ? 25_000 : 250_000));
@@ -60,11 +63,18 @@ try {
   const defs = await Promise.all((await engine.store.listDefinitions()).map((d) => engine.catalog.get(d.id, d.version)));
   log(`${units.length} units, ${defs.length} processes; inserting ${INSTANCES} instances and ${INSTANCES * TASKS_PER_INSTANCE} tasks…`);
   const inserting = timer();
+  // The rows go in around the board summary's triggers; the summary is then counted from the
+  // instances by the rebuild migration 016 runs (as the indexes are built again, once).
+  await dropDueCountTriggers(db);
   const counts = await withoutSecondaryIndexes(db, ['instances', 'tasks'], () => insertInstances(db, units, defs));
+  const summing = timer();
+  await createDueCountTriggers(db);
+  await rebuildDueCounts(db);
+  const summed = summing();
   await db.raw('pragma journal_mode = wal');
   await db.raw('pragma synchronous = normal');
   await db.raw('pragma cache_size = -2000');
-  log(`inserted in ${(inserting() / 1000).toFixed(1)} s: ${JSON.stringify(counts)}`);
+  log(`inserted in ${(inserting() / 1000).toFixed(1)} s (the board summary counted in ${(summed / 1000).toFixed(1)} s): ${JSON.stringify(counts)}`);
 
   // A supervisor at the Sở, signed in through the API like a browser.
   await app.accounts.putUser(
@@ -91,8 +101,9 @@ try {
     if (r.status !== 200) throw new Error(`GET /api/v1/board answered ${r.status}: ${(await r.text()).slice(0, 300)}`);
     lastBoard = (await r.json()) as typeof lastBoard;
   };
-  // The ceiling: the board's SQL by hand — instances under the Sở's path, running, due before the
-  // end of the fifth working day from today, grouped as KnexStore.dueGroups groups them.
+  // The comparison: the board's SQL before the summary, by hand — instances under the Sở's path,
+  // running, due before the end of the fifth working day from today, grouped by unit, stages,
+  // process and due moment (the old KnexQueries.dueGroups). Its total checks the board's.
   const calendar = engine.catalog.calendars.get('vn-government')!;
   const until = endOfDay(calendar.addWorkingDays(localDateOf(now), 5));
   const end = root.path.slice(0, -1) + '0';
@@ -144,18 +155,29 @@ try {
   for (const line of profileLines(summary)) log(`  ${line}`);
   const where = describeProfile(summary, 6);
 
-  const shape = `${INSTANCES} instances (${counts.running} running, ${matched} overdue or due within 5 working days, in ${groups.length} groups), ${counts.tasks} tasks, ${units.length} units`;
+  const summaryRows = async (table: string) => Number((await db(table).where('ancestor_id', root.id).where('due_at', '<', until).count({ n: '*' }))[0]!.n);
+  const read = `${await summaryRows(DUE_BY_UNIT)} + ${await summaryRows(DUE_BY_STAGE)} summary rows`;
+  const shape = `${INSTANCES} instances (${counts.running} running, ${matched} overdue or due within 5 working days, in ${groups.length} groups; the board reads ${read}), ${counts.tasks} tasks, ${units.length} units`;
+  const TARGET = 100;
   emit({
     board_p50_ms: figure(a.p50, 'ms', {
       ceiling: q.p50,
       ratio: a.p50 / q.p50,
       note: `GET /api/v1/board for a supervisor at the Sở, ${RUNS} requests after ${WARMUP} warm-ups, SQLite; ${shape}`,
     }),
-    board_p95_ms: figure(a.p95, 'ms', { ceiling: q.p95, ratio }),
-    board_sql_p95_ms: figure(q.p95, 'ms', { note: `the GROUP BY alone (p50 ${q.p50.toFixed(1)} ms); plan: ${plan}` }),
+    board_p95_ms: figure(a.p95, 'ms', {
+      target: `≤ ${TARGET}`,
+      ceiling: q.p95,
+      ratio,
+      // A miss says how loaded the machine was: the old GROUP BY, timed in turn, is the yardstick.
+      note: `${a.p95 > TARGET ? `missed: ${(a.p95 - TARGET).toFixed(0)} ms (${((a.p95 / TARGET - 1) * 100).toFixed(0)}%) over, at load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores (the old GROUP BY, in turn: p95 ${q.p95.toFixed(0)} ms). ` : ''}${sqlShare}. Endpoint ${where}`,
+    }),
+    board_sql_p95_ms: figure(q.p95, 'ms', {
+      note: `for comparison: the GROUP BY the board ran before migration 016's summary, alone (p50 ${q.p50.toFixed(1)} ms); plan: ${plan}`,
+    }),
     board_p95_vs_sql: figure(ratio, 'ratio', {
       target: '≤ 2',
-      note: `${ratio > 2 ? `missed: ${((ratio / 2 - 1) * 100).toFixed(0)}% over. ` : ''}${sqlShare}. Endpoint ${where}`,
+      note: `the board against the old GROUP BY alone; ${ratio > 2 ? `missed: ${((ratio / 2 - 1) * 100).toFixed(0)}% over. ` : ''}${sqlShare}`,
     }),
   });
 } finally {

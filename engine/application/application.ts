@@ -629,7 +629,7 @@ export class Application {
     const checked =
       (instance.state.snapshot as { context?: { evidence?: Record<string, Record<string, boolean>> } } | null)?.context?.evidence?.[task.stage] ?? {};
     const current = instance.state.entries[task.stage]?.seq === task.stageSeq;
-    const [row] = await taskRows(engine, [task], this.names);
+    const [row] = await taskRows(engine, [task], this.names, { instances: [instance] });
     // An open task's form starts from what the units below answered (the roll-up), where it says so.
     const figures = info?.prefill && task.status === 'open' ? await engine.latestFigures(instance, compiled) : undefined;
     const rolledUp = figures

@@ -49,13 +49,14 @@ export async function myWork(engine: Engine, p: Principal, names: NameLookup): P
   const tasks: Task[] = await engine.queries.openTasks(work, { subtree: true, limit: MAX_TASKS });
   const instances = await runningInstances(engine, work);
   const byInstance = new Map(instances.map((i) => [i.id, i]));
-  const rows = await taskRows(engine, tasks, names);
-  const proc = await processes(engine, instances);
-  const withTasks = new Set(tasks.map((t) => `${t.instanceId}/${t.stage}`));
   const unitIds = new Set<string>();
   for (const i of instances) for (const id of pathIds(i.unitPath)) unitIds.add(id);
   for (const t of tasks) for (const id of pathIds(t.ownerUnitPath)) unitIds.add(id);
   const units = new Map((await engine.store.getUnits([...unitIds])).map((u) => [u.id, u]));
+  // The rows are named from what is read above: the tasks' instances are running, their units on the paths.
+  const rows = await taskRows(engine, tasks, names, { instances, units });
+  const proc = await processes(engine, instances);
+  const withTasks = new Set(tasks.map((t) => `${t.instanceId}/${t.stage}`));
   const chainOf = (path: string) =>
     pathIds(path)
       .reverse()

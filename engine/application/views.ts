@@ -4,7 +4,7 @@ import { localDateOf } from '../calendar/time.ts';
 import type { CompiledProcess } from '../definition/compile.ts';
 import type { Text } from '../definition/types.generated.ts';
 import type { Engine } from '../service/engine.ts';
-import type { Escalation, Instance, Task } from '../domain.ts';
+import type { Escalation, Instance, OrgUnit, Task } from '../domain.ts';
 import type { Accounts, Store } from '../ports.ts';
 import { SYSTEM_ACTOR } from '../service/change.ts';
 
@@ -87,11 +87,25 @@ export async function instanceRows(engine: Engine, instances: Instance[]) {
   }));
 }
 
-export async function taskRows(engine: Engine, tasks: Task[], people: NameLookup) {
+/**
+ * Tasks as people read them. `known`: instances and units the caller has read already (the task
+ * page its instance, "Việc của tôi" the running instances and the units above them): only what is
+ * missing from them is read — each read is a round trip to the store on every page load.
+ */
+export async function taskRows(engine: Engine, tasks: Task[], people: NameLookup, known: { instances?: Instance[]; units?: Map<string, OrgUnit> } = {}) {
   const nameOf = await people(tasks.map((t) => t.completedBy));
-  const loaded = await engine.queries.listInstances({ ids: [...new Set(tasks.map((t) => t.instanceId))] }, { limit: tasks.length || 1 });
-  const byId = new Map(loaded.map((i) => [i.id, i]));
-  const names = await unitNames(engine, [...tasks.map((t) => t.ownerUnitId), ...loaded.map((i) => i.orgUnitId)]);
+  const byId = new Map((known.instances ?? []).map((i) => [i.id, i]));
+  const missing = [...new Set(tasks.map((t) => t.instanceId))].filter((id) => !byId.has(id));
+  if (missing.length) for (const i of await engine.queries.listInstances({ ids: missing }, { limit: missing.length })) byId.set(i.id, i);
+  const loaded = [...new Set(tasks.map((t) => byId.get(t.instanceId)).filter((i): i is Instance => !!i))];
+  const wantedUnits = [...tasks.map((t) => t.ownerUnitId), ...loaded.map((i) => i.orgUnitId)];
+  const names = new Map<string, string>();
+  for (const id of wantedUnits) {
+    const unit = known.units?.get(id);
+    if (unit) names.set(id, unit.name);
+  }
+  const unnamed = wantedUnits.filter((id) => !names.has(id));
+  if (unnamed.length) for (const [id, name] of await unitNames(engine, unnamed)) names.set(id, name);
   const proc = await processes(engine, loaded);
   return tasks.map((t) => {
     const i = byId.get(t.instanceId);

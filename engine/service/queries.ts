@@ -1,11 +1,11 @@
 // What people look at: one instance's timeline, a unit's open tasks, and the overdue board of a
 // subtree (counts by unit and stage, age in working days, what falls due soon).
-import { DAY_MS, endOfDay, localDateOf, VN_OFFSET_MS } from '../calendar/time.ts';
+import type { WorkingCalendar } from '../calendar/calendar.ts';
+import { addDays, endOfDay, instantAt, localDateOf, type LocalDate } from '../calendar/time.ts';
 import type { Text } from '../definition/types.generated.ts';
 import { EngineError } from '../errors.ts';
 import type { Engine } from './engine.ts';
 import type { Escalation, HistoryEntry, Instance, OrgUnit, Task } from '../domain.ts';
-import { pathIds } from './roles.ts';
 
 export interface Timeline {
   instance: Instance;
@@ -72,33 +72,29 @@ export async function overdueBoard(engine: Engine, rootUnitId: string, options: 
   const calendar = engine.catalog.calendars.get(options.calendar ?? 'vn-government') ?? [...engine.catalog.calendars.values()][0]!;
   const today = localDateOf(now);
   const until = endOfDay(calendar.addWorkingDays(today, soon));
-  const groups = await engine.queries.dueGroups(root!.path, until);
+  // The board's moments, latest first: now (due soon from it on), then where each age bucket ends.
+  const bounds = [now, ...AGE_BUCKETS.slice(0, -1).map((b) => ageStart(calendar, today, b.max))];
+  const counts = await engine.queries.dueCounts(root!.id, until, bounds);
   const totals = emptyRow();
   const byUnit = new Map<string, BoardRow>();
   const byStage = new Map<string, BoardRow & { definitionId: string; stage: string }>();
-  // The unit one level under the root on each group's path: a Sở sees its Phòng, a Phòng its schools.
-  const units = await engine.store.getUnits([...new Set(groups.map((g) => g.orgUnitId))]);
-  const childOf = new Map(units.map((u) => [u.id, pathIds(u.path)[root!.depth + 1] ?? root!.id]));
-  // Thousands of groups fall due on a few hundred days: each day's age is counted once.
-  const ageByDay = new Map<number, number>();
-  const ageOf = (dueAt: number): number => {
-    const day = Math.floor((dueAt + VN_OFFSET_MS) / DAY_MS);
-    let age = ageByDay.get(day);
-    if (age === undefined) ageByDay.set(day, (age = Math.max(1, calendar.workingDaysBetween(localDateOf(dueAt), today))));
-    return age;
-  };
-  for (const g of groups) {
-    const rows = [totals, at(byUnit, childOf.get(g.orgUnitId) ?? root!.id, emptyRow)];
-    for (const stage of g.stages) rows.push(at(byStage, `${g.definitionId}\u0000${stage}`, () => ({ ...emptyRow(), definitionId: g.definitionId, stage })));
-    const overdue = g.dueAt < now;
-    const age = overdue ? ageOf(g.dueAt) : 0;
-    const bucket = AGE_BUCKETS.find((b) => age <= b.max)!.label;
-    for (const row of new Set(rows)) {
-      if (overdue) {
-        row.overdue += g.count;
-        row.ages[bucket] += g.count;
-      } else row.dueSoon += g.count;
+  const add = (rows: Iterable<BoardRow>, [dueSoon, ...ages]: number[]) => {
+    for (const row of rows) {
+      row.dueSoon += dueSoon!;
+      AGE_BUCKETS.forEach((b, k) => {
+        row.ages[b.label] += ages[k]!;
+        row.overdue += ages[k]!;
+      });
     }
+  };
+  // Every instance once by unit (a Sở sees its Phòng, a Phòng its schools), so the totals too.
+  for (const c of counts.byUnit) add([totals, at(byUnit, c.unitId, emptyRow)], c.counts);
+  // An instance in parallel stages counts in each of them (once each).
+  for (const c of counts.byStage) {
+    add(
+      new Set(c.stages.map((stage) => at(byStage, `${c.definitionId}\u0000${stage}`, () => ({ ...emptyRow(), definitionId: c.definitionId, stage })))),
+      c.counts,
+    );
   }
   const names = new Map((await engine.store.getUnits([...byUnit.keys()])).map((u) => [u.id, u.name]));
   return {
@@ -111,6 +107,27 @@ export async function overdueBoard(engine: Engine, rootUnitId: string, options: 
       .sort((a, b) => b.overdue - a.overdue || a.unitId.localeCompare(b.unitId)),
     byStage: [...byStage.values()].sort((a, b) => b.overdue - a.overdue || a.stage.localeCompare(b.stage)),
   };
+}
+
+/**
+ * The first moment whose work, once overdue, is at most `maxAge` working days late today: the start
+ * of the day after the latest day more late than that. Lateness is counted by due day (a deadline
+ * passed today is one day late) and only grows as the due day goes back, so each age bucket is a
+ * range of due moments. A calendar that does not reach back that far leaves the bucket open (the
+ * earliest safe integer: a bound both databases take).
+ */
+const OPEN = Number.MIN_SAFE_INTEGER;
+
+export function ageStart(calendar: WorkingCalendar, today: LocalDate, maxAge: number): number {
+  for (let back = 1; back <= 400; back++) {
+    const day = addDays(today, -back);
+    try {
+      if (Math.max(1, calendar.workingDaysBetween(day, today)) > maxAge) return instantAt(addDays(day, 1));
+    } catch {
+      return OPEN;
+    }
+  }
+  return OPEN;
 }
 
 function emptyRow(): BoardRow {

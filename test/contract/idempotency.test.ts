@@ -53,6 +53,34 @@ for (const kind of STORES) {
       return { app: new Application({ engine }), release };
     }
 
+    it('answers key look-ups and unit reads asked together each for itself (they share one query)', async () => {
+      const store = rt.store as KnexStore;
+      await store.putIdempotent('scope-a', 'k1', 'hash-a1', { a: 1 }, 1);
+      await store.putIdempotent('scope-b', 'k2', 'hash-b2', { b: 2 }, 1);
+      // the crossed pairs exist in neither scope: a look-up must match scope and key together
+      const looked = await Promise.all([
+        store.getIdempotent('scope-a', 'k1'),
+        store.getIdempotent('scope-a', 'k2'),
+        store.getIdempotent('scope-b', 'k1'),
+        store.getIdempotent('scope-b', 'k2'),
+        store.getIdempotent('scope-c', 'k1'),
+      ]);
+      expect(looked).to.deep.equal([
+        { requestHash: 'hash-a1', response: { a: 1 } },
+        undefined,
+        undefined,
+        { requestHash: 'hash-b2', response: { b: 2 } },
+        undefined,
+      ]);
+      const read = await Promise.all([
+        store.getUnits(['th_a1', 'nope', 'th_a1']),
+        store.getUnits([]),
+        store.getUnits(['pgd_b', 'so']),
+        store.getUnits(['nope']),
+      ]);
+      expect(read.map((units) => units.map((u) => u.id).sort())).to.deep.equal([['th_a1'], [], ['pgd_b', 'so'], []]);
+    });
+
     it('a twin that committed between the look-up and the attempt gives its answer, once', async () => {
       const started = await fresh();
       const { app, release } = heldApplication();
