@@ -12,6 +12,10 @@ export interface Statement {
 /** Rows per multi-row INSERT: well under SQLite's and PostgreSQL's limits on bound values. */
 export const ROWS_PER_INSERT = 100;
 
+/** Rows per INSERT where the store takes more (PostgreSQL: 65,535 bound values, a row of ours has at
+ * most 17): a statement is a round trip there, and a group commit of 256 starts sent 23 of them. */
+export const PG_ROWS_PER_INSERT = 1_000;
+
 const q = (name: string) => `"${name}"`;
 
 /**
@@ -22,14 +26,15 @@ const q = (name: string) => `"${name}"`;
 export function insertRows(
   table: string,
   rows: readonly Record<string, unknown>[],
-  options: { merge?: string; ignore?: boolean; returning?: string[] } = {},
+  options: { merge?: string; ignore?: boolean; returning?: string[]; rowsPerInsert?: number } = {},
 ): Statement[] {
   if (!rows.length) return [];
   const columns = Object.keys(rows[0]!);
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   const out: Statement[] = [];
-  for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
-    const part = rows.slice(at, at + ROWS_PER_INSERT);
+  const per = options.rowsPerInsert ?? ROWS_PER_INSERT;
+  for (let at = 0; at < rows.length; at += per) {
+    const part = rows.slice(at, at + per);
     let sql = `insert into ${q(table)} (${columns.map(q).join(', ')}) values ${part.map(() => tuple).join(', ')}`;
     if (options.merge) {
       const set = columns.filter((c) => c !== options.merge).map((c) => `${q(c)} = excluded.${q(c)}`);

@@ -21,7 +21,7 @@ import type { Knex } from 'knex';
 import { EngineError } from '../../engine/errors.ts';
 import type { CommitOutcome } from '../../engine/ports.ts';
 import type { Change, OutboxMessage } from '../../engine/domain.ts';
-import { insertRows, type Statement } from '../sql.ts';
+import { insertRows, PG_ROWS_PER_INSERT, type Statement } from '../sql.ts';
 import { campaignRow, escalationRow, historyRow, inboxRow, instanceRow, instanceUpdate, INSTANCE_UPDATED, outboxRow, taskRow, timerRow } from './rows.ts';
 
 /**
@@ -54,42 +54,47 @@ export async function commitChanges(db: Knex, changes: readonly Change[], outbox
 
 /** The rows every committed change writes, after its instance (and its key): the same statements
  * on both ways; per change, how many of its messages were left in the outbox for the relay. */
-function writes(applied: readonly Change[], outboxStep?: OutboxStep): { statements: Statement[]; outboxed: number[] } {
+function writes(applied: readonly Change[], outboxStep?: OutboxStep, rowsPerInsert?: number): { statements: Statement[]; outboxed: number[] } {
+  const per = rowsPerInsert ? { rowsPerInsert } : {};
   const statements = [
     // Fan-outs first: the children they start later name them.
     ...insertRows(
       'campaigns',
       applied.flatMap((c) => (c.campaigns ?? []).map(campaignRow)),
+      per,
     ),
     ...insertRows(
       'history',
       applied.map((c) => historyRow(c.history)),
+      per,
     ),
     ...insertRows(
       'tasks',
       applied.flatMap((c) => c.tasks.map(taskRow)),
-      { merge: 'id' },
+      { merge: 'id', ...per },
     ),
     ...insertRows(
       'timers',
       applied.flatMap((c) => c.timers.map(timerRow)),
-      { merge: 'id' },
+      { merge: 'id', ...per },
     ),
     ...timerUpdates(applied.flatMap((c) => c.timerUpdates)),
   ];
   const messages = applied.flatMap((c) => c.outbox);
   const step = outboxStep && messages.length ? outboxStep(messages) : { statements: [], left: messages };
-  statements.push(...step.statements, ...insertRows('outbox', step.left.map(outboxRow)));
+  statements.push(...step.statements, ...insertRows('outbox', step.left.map(outboxRow), per));
   statements.push(
     ...insertRows(
       'escalations',
       applied.flatMap((c) => (c.escalation ? [escalationRow(c.escalation)] : [])),
+      per,
     ),
   );
   statements.push(
     ...insertRows(
       'inbox',
       applied.flatMap((c) => c.inbox.map(inboxRow)),
+      per,
     ),
   );
   const left = new Set(step.left);
@@ -237,7 +242,8 @@ async function stepByStep(db: Knex, list: readonly Change[], outboxStep?: Outbox
         for (const r of rowsOf(await trx.raw(s.sql, s.bindings as Knex.RawBinding[]))) won.add(String(r.id));
       }
       const starts = alive.filter((k) => list[k]!.expectedRev === 0).map((k) => instanceRow(list[k]!.instance));
-      for (const s of insertRows('instances', starts, { ignore: true, returning: ['id'] })) {
+      const per = pg ? PG_ROWS_PER_INSERT : undefined;
+      for (const s of insertRows('instances', starts, { ignore: true, returning: ['id'], ...(per ? { rowsPerInsert: per } : {}) })) {
         for (const r of rowsOf(await trx.raw(s.sql, s.bindings as Knex.RawBinding[]))) won.add(String(r.id));
       }
       const lost = alive.filter((k) => !won.has(list[k]!.instance.id));
@@ -249,6 +255,7 @@ async function stepByStep(db: Knex, list: readonly Change[], outboxStep?: Outbox
       const { statements, outboxed } = writes(
         applied.map((k) => list[k]!),
         outboxStep,
+        per,
       );
       for (const s of statements) await trx.raw(s.sql, s.bindings as Knex.RawBinding[]);
       applied.forEach((k, n) => (out[k] = { outboxed: outboxed[n]! }));

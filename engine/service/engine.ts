@@ -1,7 +1,6 @@
 // The engine service: every command that changes an instance takes the same path — load, pure step,
 // one commit with a rev compare-and-set — and a conflicting concurrent change is retried over the
 // fresh state, so nothing is lost and nothing applied twice.
-import { randomUUID } from 'node:crypto';
 import { parseLocalDate } from '../calendar/time.ts';
 import { createAjv, type ErrorObject, type ValidateFunction } from '../definition/ajv.ts';
 import { BUILT_IN_EVENT_TITLES, ENGINE_EVENTS, type CompiledProcess, type StageInfo } from '../definition/compile.ts';
@@ -16,6 +15,7 @@ import { MAX_NAMED_UNITS, runCampaign } from './campaigns.ts';
 import { fanOutCampaign, fanOutId, isFanOutId, rollUp, rollupForGuards, rollupTasks, waitMet } from './fan-out.ts';
 import { advance, startInstance, timerIsCurrent, XSTATE_VERSION, type EngineEvent, type InstanceState, type StepResult } from '../runtime/advance.ts';
 import { Batcher } from './batcher.ts';
+import { orderedId } from './ids.ts';
 import { Catalog } from './catalog.ts';
 import { UnitDirectory } from './units.ts';
 import { escalationChange, rungsDueBy } from './escalation.ts';
@@ -24,6 +24,23 @@ import { bareChange, cancelAllTimers, changeFromStep, SYSTEM_ACTOR } from './cha
 import type { Campaign, Change, Instance, LoadedInstance, OrgChange, OrgUnit, Timer } from '../domain.ts';
 import { placeUnits, type UnitInput } from './org.ts';
 import type { UnitChain } from './roles.ts';
+
+/** What `start` is given: the process, the unit, and what its instance starts with. */
+export interface StartInput {
+  definitionId: string;
+  version?: number;
+  orgUnitId: string;
+  campaignId?: string;
+  anchors?: Record<string, string>;
+  /** Lists of unit codes the process declares (a sample), by name. */
+  lists?: Record<string, string[]>;
+}
+
+/** A start computed, waiting for `Engine.commitStarts`. */
+export interface PreparedStart {
+  change: Change;
+  step: StepResult;
+}
 
 /** A rung that points down the tree tells at most this many units (a Sở's whole province). */
 const MAX_NOTIFIED_BELOW = 60_000;
@@ -101,6 +118,8 @@ export class Engine {
   private readonly loads = new Batcher<string, LoadedInstance | undefined>((ids) => this.store.loadInstances(ids));
   private readonly timers = new Batcher<string, Timer | undefined>((ids) => this.store.getTimers(ids));
   private readonly commits = new Batcher<Change, CommitOutcome>((changes) => this.store.commit(changes));
+  /** First steps of starts at one moment (firstStep). */
+  private firstSteps: { compiled?: CompiledProcess; at: number; steps: Map<string, StepResult> } = { at: NaN, steps: new Map() };
   /** The fan-out checks running, by campaign (checkFanOut). */
   private readonly fanOutChecks = new Map<string, { again: boolean; done: Promise<boolean> }>();
 
@@ -138,18 +157,21 @@ export class Engine {
 
   /** Starts a process for one org unit. Starting it again for the same unit (and campaign) answers
    * the instance already there. */
-  async start(
-    input: {
-      definitionId: string;
-      version?: number;
-      orgUnitId: string;
-      campaignId?: string;
-      anchors?: Record<string, string>;
-      /** Lists of unit codes the process declares (a sample), by name. */
-      lists?: Record<string, string[]>;
-    },
-    options: CommandOptions,
-  ): Promise<InstanceSummary> {
+  async start(input: StartInput, options: CommandOptions): Promise<InstanceSummary> {
+    const prepared = await this.prepareStart(input, options);
+    if ('existing' in prepared) return prepared.existing;
+    const { answers, settled } = await this.commitStarts([prepared]);
+    await settled;
+    const [answer] = answers;
+    if (answer instanceof EngineError) throw answer;
+    return answer!;
+  }
+
+  /** A start checked and computed, not committed yet (`commitStarts` commits it): a campaign
+   * computes its next page of starts while the page before commits. Throws what `start` refuses
+   * with; an instance already there (outside a campaign) comes back as `existing`. Starts given
+   * one moment `at` (a campaign's page) compute their first step once per kind of unit. */
+  async prepareStart(input: StartInput, options: CommandOptions, at = this.clock.now()): Promise<PreparedStart | { existing: InstanceSummary }> {
     const compiled = await this.catalog.get(input.definitionId, input.version);
     const chain = await this.chainOf(input.orgUnitId);
     const unit = chain[0]!;
@@ -171,16 +193,14 @@ export class Engine {
     // In a campaign the store's unique key catches a second start (answered below); outside one
     // (no campaign id, and NULLs never collide) only this look-up does.
     const existing = input.campaignId ? undefined : await this.store.findInstance(compiled.id, unit.id, input.campaignId);
-    if (existing) return summary(existing);
-    const at = this.clock.now();
-    const step = startInstance(
+    if (existing) return { existing: summary(existing) };
+    const step = this.firstStep(
       compiled,
       { unit: { kind: unit.kind, ...(unit.levels ? { levels: unit.levels } : {}) }, anchors, ...(Object.keys(lists).length ? { lists } : {}) },
       at,
-      this.catalog.calendarOf(compiled),
     );
     const blank: Instance = {
-      id: randomUUID(),
+      id: orderedId(),
       definitionId: compiled.id,
       definitionVersion: compiled.version,
       xstateVersion: XSTATE_VERSION,
@@ -203,15 +223,55 @@ export class Engine {
       ...(input.anchors || input.lists ? { payload: { ...(input.anchors ? { anchors } : {}), ...(input.lists ? { lists } : {}) } } : {}),
     });
     await this.openFanOuts(change, step, chain);
-    try {
-      await this.commit(change, step);
-    } catch (e) {
-      // Another request started it first: answer that one, as a repeated start would.
-      const raced = e instanceof EngineError && e.code === 'REV_CONFLICT' ? await this.store.findInstance(compiled.id, unit.id, input.campaignId) : undefined;
-      if (raced) return summary(raced);
-      throw e;
+    return { change, step };
+  }
+
+  /** A start's first step: the same for every unit of one kind (and levels) started at one moment
+   * with the same anchors and lists, so a campaign's page of starts, given one moment, computes it
+   * once per kind — the machine's initial transition cost 120–350 µs a start, a third of a
+   * campaign's time on the JS thread — and each start takes its own copy. */
+  private firstStep(compiled: CompiledProcess, input: Parameters<typeof startInstance>[1], at: number): StepResult {
+    if (this.firstSteps.compiled !== compiled || this.firstSteps.at !== at) this.firstSteps = { compiled, at, steps: new Map() };
+    const { steps } = this.firstSteps;
+    const key = JSON.stringify(input);
+    let step = steps.get(key);
+    if (!step) {
+      step = startInstance(compiled, input, at, this.catalog.calendarOf(compiled));
+      if (steps.size >= 64) steps.clear();
+      steps.set(key, step);
     }
-    return summary(change.instance);
+    // Its own copy: nothing of one instance's state is shared with another's.
+    return structuredClone(step);
+  }
+
+  /** Commits prepared starts together (a group commit, in transactions of the commit batcher's
+   * size). Answers once they are committed, per start, its instance — or, when its unit got one
+   * meanwhile, that one (as a repeated start would) — or the refusal; `settled` is what follows the
+   * commits as it follows `start`'s (the relay of their timers, observers, fan-outs they opened), for
+   * a caller that goes on meanwhile — a campaign commits its next page while this one's timers go to
+   * Redis. Wait for it before relying on that work: its failure is thrown there. */
+  async commitStarts(starts: readonly PreparedStart[]): Promise<{ answers: (InstanceSummary | EngineError)[]; settled: Promise<void> }> {
+    const outcomes = await this.commits.submitAll(starts.map((s) => s.change));
+    // Together: relays run after them share one run (OutboxRelay.drain).
+    const settled = Promise.all(
+      starts.map(({ change, step }, k) => {
+        const outcome = outcomes[k]!;
+        return outcome.error ? undefined : this.committed(change, outcome.outboxed, step);
+      }),
+    ).then(() => undefined);
+    // Handled by whoever waits for it; a caller that fails first leaves no unhandled rejection.
+    settled.catch(() => undefined);
+    const answers = await Promise.all(
+      starts.map(async ({ change }, k): Promise<InstanceSummary | EngineError> => {
+        const outcome = outcomes[k]!;
+        if (!outcome.error) return summary(change.instance);
+        // Another request started it first: answer that one, as a repeated start would.
+        const { definitionId, orgUnitId, campaignId } = change.instance;
+        const raced = outcome.error.code === 'REV_CONFLICT' ? await this.store.findInstance(definitionId, orgUnitId, campaignId) : undefined;
+        return raced ? summary(raced) : outcome.error;
+      }),
+    );
+    return { answers, settled };
   }
 
   /** Sends a process event (SUBMIT, REVIEW…) with its data, checked against the event's form. */
@@ -413,7 +473,12 @@ export class Engine {
   private async commit(change: Change, step?: StepResult): Promise<void> {
     const outcome = await this.commits.submit(change);
     if (outcome.error) throw outcome.error;
-    await this.afterCommit?.({ change, outboxed: outcome.outboxed, ...(step ? { step } : {}) });
+    await this.committed(change, outcome.outboxed, step);
+  }
+
+  /** What follows a commit: the relay and observers, the fan-outs it opened, its parent's check. */
+  private async committed(change: Change, outboxed: number, step?: StepResult): Promise<void> {
+    await this.afterCommit?.({ change, outboxed, ...(step ? { step } : {}) });
     for (const campaign of change.campaigns ?? []) await this.runFanOut(campaign.id);
     // A child that finished (or was cancelled) may be the one its parent's stage waits for.
     const child = change.instance;

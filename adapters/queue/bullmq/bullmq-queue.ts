@@ -78,7 +78,13 @@ export class BullmqQueue implements Queue {
     for (const chunk of chunks(latestById(jobs), JOBS_PER_ROUND)) {
       // Adding an id that exists is a silent no-op in BullMQ, so replacing means removing first. A job
       // a worker is running cannot be removed: it keeps running, and this schedule of it is dropped.
-      await Promise.all(chunk.map((job) => this.queue.remove(job.id)));
+      // Only ids that are there are removed (one EXISTS each, pipelined): a campaign's new timers,
+      // thousands, cost no removal script each (half the relay's Redis time, issue 17).
+      const backend = this.queue.getBackend();
+      const pipeline = (await backend.client).pipeline();
+      for (const job of chunk) pipeline.runCommand('exists', [backend.toKey(job.id)]);
+      const found = await pipeline.exec();
+      await Promise.all(chunk.filter((_, k) => found?.[k]?.[1] !== 0).map((job) => this.queue.remove(job.id)));
       await this.queue.addBulk(
         chunk.map((job) => ({
           name: job.name,
