@@ -113,8 +113,10 @@ function buildXml(): string {
         : `<userTask id="${id}" />`,
     );
   for (let i = 1; i < chain.length; i++) flows.push([chain[i - 1]!, chain[i]!]);
-  // FEEDBACK: agreement goes to the final report, objections back to the draft.
-  conditional.push(condition('agrees', 'gw_feedback', 'submit_final_report', '${environment.output.feedback.agrees}'));
+  // FEEDBACK: agreement goes to the team's conclusion and the final report, objections back to the draft.
+  conditional.push(condition('agrees', 'gw_feedback', 'team_conclusion', '${environment.output.feedback.agrees}'));
+  nodes.push('<userTask id="team_conclusion" />');
+  flows.push(['team_conclusion', 'submit_final_report']);
   nodes.push('<userTask id="submit_final_report" />', '<userTask id="decide" />', '<exclusiveGateway id="gw_decide" default="not_recognized" />');
   flows.push(['submit_final_report', 'decide'], ['decide', 'gw_decide']);
   conditional.push(condition('recognized', 'gw_decide', 'recognized_close', '${environment.output.decide.recognized}'));

@@ -76,6 +76,8 @@ function generatedDefinition(n: number): string {
     'legalBasis: [Benchmark]',
     'appliesTo: [primary, lower-secondary]',
     'calendar: vn-government',
+    'events:',
+    '  SUBMIT: { title: { vi: Gửi và chuyển bước, en: Send and move on } }',
     `initial: ${id(1)}`,
     'stages:',
   ];

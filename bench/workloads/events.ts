@@ -9,7 +9,7 @@
 //   to a knex SQLite table and recovered from it for the next one;
 // - on PostgreSQL too, one client and 64, where it answers.
 //
-// Every instance goes through the same 30 events, from its first task to CLOSE (one instance's whole
+// Every instance goes through the same 31 events, from its first task to CLOSE (one instance's whole
 // story: 6 tasks, 3 evidence items and SUBMIT in the self-assessment, the improvement plan, the
 // registration, the Phòng's and the Sở's REVIEW, the external evaluation, DECIDE, CLOSE). A phase
 // takes W instances nobody has touched and sends their events round-robin — event 1 to each, then
@@ -77,7 +77,7 @@ const complete = (task: string, data?: Record<string, unknown>, bpmn: BpmnStep =
 const check = (item: string): Step => ({ command: { kind: 'check', item }, bpmn: { id: `ev_${item}` } });
 const send = (type: string, bpmn: BpmnStep, data?: Record<string, unknown>): Step => ({ command: { kind: 'send', type, ...(data ? { data } : {}) }, bpmn });
 
-/** A lower-secondary school's accreditation, start to close: 30 events. */
+/** A lower-secondary school's accreditation, start to close: 31 events. */
 const STORY: Step[] = [
   complete('council', { decisionNo: '12/QĐ-THCS', members: 9 }),
   complete('sa_plan'),
@@ -106,8 +106,13 @@ const STORY: Step[] = [
   send('VISIT_DONE', { id: 'official_visit_done' }),
   send('SEND_DRAFT', { id: 'send_draft' }),
   send('FEEDBACK', { id: 'feedback', data: { agrees: true } }, { agrees: true }),
+  complete('team_conclusion', { levelReached: 2, nationalStandardProposed: 1 }),
   send('SUBMIT', { id: 'submit_final_report' }),
-  send('DECIDE', { id: 'decide', data: { recognized: true } }, { accreditationLevel: 2, nationalStandardLevel: 1, decisionNo: '345/QĐ-SGDĐT' }),
+  send(
+    'DECIDE',
+    { id: 'decide', data: { recognized: true } },
+    { accreditationLevel: 2, nationalStandardLevel: 1, decisionNo: '345/QĐ-SGDĐT', decisionDate: '2026-07-01' },
+  ),
   send('CLOSE', { id: 'recognized_close', data: { close: true } }),
 ];
 const STORY_LENGTH = STORY.length;
@@ -145,7 +150,7 @@ function xstateEvent(c: Command): { type: string; [key: string]: unknown } {
 
 const { quick, options } = parseArgs();
 const schools = Number(options.instances ?? (quick ? 2_000 : 10_000));
-/** Instances per phase: each goes through its 30 events. */
+/** Instances per phase: each goes through its 31 events. */
 const sizes = {
   oneClient: Number(options['one-client'] ?? (quick ? 25 : 100)),
   perClient: Number(options['per-client'] ?? (quick ? 2 : 3)),
