@@ -59,9 +59,6 @@ async function measure(kind: 'sqlite' | 'postgres'): Promise<Figures> {
     const units = scaledProvince(schools);
     const department = units[0]!;
     for (let i = 0; i < units.length; i += 5_000) await rt.engine.addUnits(units.slice(i, i + 5_000));
-    // A province's units are there long before its campaigns: PostgreSQL has read their statistics
-    // (autovacuum), without which it plans a page's look-up by ids as a walk of the whole subtree.
-    if (pg) await rt.db.raw('analyze org_units');
     log(`${units.length} units, ${units.filter(isSchool).length} schools in ${engineRun.where}`);
     const file = join(defaultProcessDir(), `${PROCESS}.yaml`);
     await rt.engine.catalog.publish(readFileSync(file, 'utf8'), file, 'bench');
