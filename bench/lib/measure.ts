@@ -316,3 +316,16 @@ export function maxRss(): number {
 }
 
 export const MiB = 1024 * 1024;
+
+/** Runs fn over the items with `loops` async loops (each takes the next item). */
+export async function pool<T>(items: readonly T[], loops: number, fn: (item: T, i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(loops, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i]!, i);
+      }
+    }),
+  );
+}

@@ -43,6 +43,7 @@ import {
   timer,
   type BenchRuntime,
   type Figures,
+  pool,
 } from '../lib/measure.ts';
 import type { BpmnStep } from '../peers/accreditation.bpmn.ts';
 import { BpmnPeer } from '../peers/bpmn-engine.ts';
@@ -182,19 +183,6 @@ function province(count: number): { units: UnitInput[] } {
     }
   }
   return { units };
-}
-
-/** Runs fn over the items with `loops` async loops. */
-async function pool<T>(items: readonly T[], loops: number, fn: (item: T, i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(loops, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i]!, i);
-      }
-    }),
-  );
 }
 
 /** Publishes the process, adds the schools and starts one instance for each; the instance ids.

@@ -51,6 +51,7 @@ import {
   timer,
   uniqueName,
   type Figures,
+  pool,
 } from '../lib/measure.ts';
 import { describePackages, describeProfile, profileLines, profileWhile, summarizeProfile } from '../lib/profile.ts';
 import { isSchool, scaledProvince } from '../lib/province.ts';
@@ -118,19 +119,6 @@ interface School {
   instanceId: string;
   index: number;
   session?: Session;
-}
-
-/** Runs fn over the items with `loops` async loops (each takes the next item). */
-async function pool<T>(items: readonly T[], loops: number, fn: (item: T, i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(loops, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i]!, i);
-      }
-    }),
-  );
 }
 
 /** The province, the process, one instance per school (64 loops of engine.start), one staff account
