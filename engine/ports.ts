@@ -382,8 +382,6 @@ export interface Accounts {
   emailsOn(unitIds: string[]): Promise<string[]>;
   /** Opens a browser session (its secret stored as a hash). */
   putSession(session: { idHash: string; userId: string; csrfToken: string; createdAt: number; expiresAt: number }): Promise<void>;
-  /** A session by the hash of its secret. */
-  getSession(idHash: string): Promise<{ userId: string; csrfToken: string; expiresAt: number } | undefined>;
   /** A session by the hash of its secret with its user and the user's grants, read together (every
    * request from a browser needs all three: one round trip instead of three). */
   sessionPrincipal(idHash: string): Promise<SessionPrincipal | undefined>;

@@ -78,7 +78,7 @@ export function observedAccounts<A extends Accounts>(accounts: A): A {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver) as unknown;
       if (typeof value !== 'function') return value;
-      if (key === 'getSession' || key === 'getToken' || key === 'sessionPrincipal') {
+      if (key === 'getToken' || key === 'sessionPrincipal') {
         return async (...args: unknown[]) => {
           const found = (await (value as (...a: unknown[]) => Promise<{ userId?: string; expiresAt?: number } | undefined>).apply(target, args)) ?? undefined;
           note(found?.userId);

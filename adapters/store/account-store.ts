@@ -230,11 +230,6 @@ export class KnexAccounts implements Accounts {
     await this.db('sessions').insert({ id_hash: s.idHash, user_id: s.userId, csrf_token: s.csrfToken, created_at: s.createdAt, expires_at: s.expiresAt });
   }
 
-  async getSession(idHash: string): Promise<{ userId: string; csrfToken: string; expiresAt: number } | undefined> {
-    const row = await this.db('sessions').where({ id_hash: idHash }).first();
-    return row ? { userId: row.user_id, csrfToken: row.csrf_token, expiresAt: Number(row.expires_at) } : undefined;
-  }
-
   /** A browser's every request starts by reading its session: requests that arrive while one read
    * is out share the next (the deadline-day rush, bench/workloads/rush.ts: 64 requests in the server
    * made 4 reads a school visit, each a hop to SQLite's thread and back). A read starts after the

@@ -207,6 +207,12 @@ export interface BenchRuntime {
   close(): Promise<void>;
 }
 
+/** A PostgreSQL bench runtime, with what other processes need to share its store and queue. */
+export interface BenchPgRuntime extends BenchRuntime {
+  schema: string;
+  queueName?: string;
+}
+
 /** A fresh SQLite file store (WAL, as in production) in its own folder under os.tmpdir(). */
 export async function openSqliteRuntime(options: { clock: Clock } & Omit<RuntimeConfig, 'sqliteFile' | 'databaseUrl' | 'clock'>): Promise<BenchRuntime> {
   const dir = mkdtempSync(join(tmpdir(), 'tiendo-bench-'));
@@ -246,17 +252,20 @@ export function uniqueName(prefix: string): string {
  */
 export async function openPgRuntime(
   options: { clock: Clock; redis?: boolean } & Omit<RuntimeConfig, 'sqliteFile' | 'databaseUrl' | 'pgSchema' | 'clock' | 'redisUrl'>,
-): Promise<BenchRuntime> {
+): Promise<BenchPgRuntime> {
   const { redis, ...config } = options;
   const schema = uniqueName('bench');
+  const queueName = redis ? (config.queueName ?? uniqueName('bench')) : undefined;
   const rt = await openRuntime({
     ...config,
     databaseUrl: POSTGRES_URL,
     pgSchema: schema,
-    ...(redis ? { redisUrl: REDIS_URL, queueName: config.queueName ?? uniqueName('bench') } : {}),
+    ...(queueName ? { redisUrl: REDIS_URL, queueName } : {}),
   });
   return {
     rt,
+    schema,
+    ...(queueName ? { queueName } : {}),
     where: `PostgreSQL ${new URL(POSTGRES_URL).host} schema ${schema}${redis ? ', BullMQ on Redis' : ''}`,
     async close() {
       try {

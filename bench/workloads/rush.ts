@@ -29,7 +29,6 @@ import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { startApp, type App } from '../../adapters/app.ts';
 import { hashPassword } from '../../adapters/http/auth.ts';
-import { openRuntime, type Runtime } from '../../adapters/runtime.ts';
 import { KnexAccounts } from '../../adapters/store/account-store.ts';
 import type { OrgUnit } from '../../engine/domain.ts';
 import type { Engine } from '../../engine/service/engine.ts';
@@ -49,7 +48,7 @@ import {
   skipped,
   summarize,
   timer,
-  uniqueName,
+  openPgRuntime,
   type Figures,
   pool,
 } from '../lib/measure.ts';
@@ -428,10 +427,10 @@ async function stopTiendo(child: ChildProcess): Promise<void> {
 }
 
 async function pgRush(): Promise<void> {
-  const schema = uniqueName('rush');
-  const queueName = uniqueName('rush');
   const setup = timer();
-  const rt: Runtime = await openRuntime({ databaseUrl: POSTGRES_URL, pgSchema: schema, redisUrl: REDIS_URL, queueName, clock: { now: () => Date.now() } });
+  const store = await openPgRuntime({ redis: true, clock: { now: () => Date.now() } });
+  const { rt, schema } = store;
+  const queueName = store.queueName!;
   const children: ChildProcess[] = [];
   const clients: HttpClient[] = [];
   try {
@@ -482,13 +481,7 @@ async function pgRush(): Promise<void> {
   } finally {
     for (const c of clients) c.close();
     await Promise.all(children.map(stopTiendo));
-    try {
-      const queue = rt.queue as { obliterate?: () => Promise<void> };
-      if (typeof queue.obliterate === 'function') await queue.obliterate();
-      await rt.db.raw(`drop schema if exists "${schema}" cascade`);
-    } finally {
-      await rt.close();
-    }
+    await store.close();
   }
 }
 
